@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef TICKER_ADAPTER_H
+#define TICKER_ADAPTER_H
+
+/*
+ * Exchange adapters: what tickerd knows of each exchange's public protocol,
+ * as pure functions (no network, no logging).  The daemon looks one up by
+ * the config's "adapter" name, sends what subscribe() writes after every
+ * connect and hands every complete text frame to parse().
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ticker/tick.h>
+
+struct tk_symmap;
+
+/* What one frame turned out to be. */
+enum tk_frame_kind {
+	TK_FRAME_DATA = 0,	/* market data: res->nticks ticks emitted */
+	TK_FRAME_CONTROL,	/* ack, pong, heartbeat, info: not data */
+	TK_FRAME_RECONNECT,	/* the server asks us to reconnect now */
+	TK_FRAME_EXCHANGE_ERROR, /* the exchange reports an error; see detail */
+	TK_FRAME_MALFORMED,	/* not JSON / wrong shape / bad number */
+};
+
+#define TK_FRAME_DETAIL_MAX 160
+
+struct tk_frame_result {
+	enum tk_frame_kind kind;
+	unsigned	 nticks;	/* ticks emitted */
+	unsigned	 unknown;	/* data for symbols nobody configured */
+	char		 detail[TK_FRAME_DETAIL_MAX]; /* error/malformed text */
+};
+
+typedef void tk_emit_fn(void *ud, const struct tk_tick *t);
+
+/* Everything parse() needs besides the bytes.  All borrowed. */
+struct tk_codec_ctx {
+	const char		*exchange;	/* configured name, put in ticks */
+	const struct tk_symmap	*symbols;	/* native <-> unified */
+	unsigned		 types;		/* TK_TYPE_BIT set wanted */
+	int64_t			 recv_ts;	/* µs since epoch */
+	tk_emit_fn		*emit;
+	void			*emit_ud;
+};
+
+struct tk_adapter {
+	const char	*name;		/* config "adapter" value */
+	const char	*default_url;	/* NULL: no network (sim, replay) */
+	unsigned	 types;		/* channels the exchange offers */
+	/*
+	 * Native symbol for unified BASE-QUOTE ("BTC-USDT" -> "BTCUSDT").
+	 * Returns its length or -errno.
+	 */
+	int	(*native_symbol)(const char *unified, char *buf, size_t cap);
+	/*
+	 * Writes the @i-th message to send after connecting (0-based).
+	 * Returns its length, 0 when there is no @i-th message, or -errno.
+	 */
+	int	(*subscribe)(const struct tk_symmap *, unsigned types,
+		    unsigned i, char *buf, size_t cap);
+	/*
+	 * Classifies one complete text frame and emits its ticks through
+	 * ctx->emit (zero or more).  Never fails: bad input is reported in
+	 * @res as TK_FRAME_MALFORMED.  @res is fully written.
+	 */
+	void	(*parse)(const struct tk_codec_ctx *ctx, const char *frame,
+		    size_t len, struct tk_frame_result *res);
+};
+
+/* NULL if there is no adapter of that name. */
+const struct tk_adapter	*tk_adapter_find(const char *name);
+/* NULL-terminated list of all adapters, in documentation order. */
+const struct tk_adapter *const *tk_adapter_all(void);
+
+/* Built-in adapters (also reachable through the table). */
+extern const struct tk_adapter tk_adapter_binance;
+extern const struct tk_adapter tk_adapter_sim;
+
+#endif

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef TK_CHECK_H
+#define TK_CHECK_H
+
+/*
+ * Helpers shared by the Check suites: a counting fake waker and stream
+ * assertions in the spirit of futures_test (assert_stream_pending/next/done).
+ */
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ticker/stream.h>
+#include <ticker/tick.h>
+
+struct count_waker {
+	struct tk_waker	 w;
+	int		 woken;
+};
+
+static void
+count_waker_wake(struct tk_waker *w)
+{
+	((struct count_waker *)(void *)w)->woken++;
+}
+
+static inline void
+count_waker_init(struct count_waker *cw)
+{
+	cw->w.wake = count_waker_wake;
+	cw->woken = 0;
+}
+
+/* A trade tick whose trade_id is @id, for ordering checks. */
+static inline struct tk_tick
+tk_test_tick(const char *exchange, const char *id)
+{
+	struct tk_tick t;
+
+	memset(&t, 0, sizeof(t));
+	t.type = TK_TICK_TRADE;
+	strncpy(t.exchange, exchange, sizeof(t.exchange) - 1);
+	strncpy(t.symbol, "BTC-USD", sizeof(t.symbol) - 1);
+	strncpy(t.trade_id, id, sizeof(t.trade_id) - 1);
+	return t;
+}
+
+#define ck_assert_stream_pending(s, cw) do { \
+	struct tk_tick tk__t; \
+	ck_assert_int_eq(tk_stream_next((s), &tk__t, &(cw)->w), \
+	    TK_POLL_PENDING); \
+} while (0)
+
+/* Next item is READY and its trade_id is @id. */
+#define ck_assert_stream_next_id(s, cw, id) do { \
+	struct tk_tick tk__t; \
+	ck_assert_int_eq(tk_stream_next((s), &tk__t, &(cw)->w), \
+	    TK_POLL_READY); \
+	ck_assert_str_eq(tk__t.trade_id, (id)); \
+} while (0)
+
+#define ck_assert_stream_end(s, cw) do { \
+	struct tk_tick tk__t; \
+	ck_assert_int_eq(tk_stream_next((s), &tk__t, &(cw)->w), \
+	    TK_POLL_END); \
+} while (0)
+
+/* Reads $TK_FIXTURES/@rel; returns malloc'd NUL-terminated text. */
+static inline char *
+tk_test_read_fixture(const char *rel, size_t *len)
+{
+	const char *dir = getenv("TK_FIXTURES");
+	char path[1024];
+	FILE *f;
+	char *buf;
+	long n;
+
+	ck_assert_msg(dir != NULL, "TK_FIXTURES is not set");
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	ck_assert(buf != NULL);
+	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	if (len)
+		*len = (size_t)n;
+	return buf;
+}
+
+#endif
