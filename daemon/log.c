@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/* stderr logging with journald priority prefixes. */
+
+#include <sys/stat.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libwebsockets.h>
+
+#include "log.h"
+
+static int log_journald;
+static int log_verbose;
+
+static int
+stderr_is_journal(void)
+{
+	const char *e = getenv("JOURNAL_STREAM");
+	unsigned long dev, ino;
+	struct stat st;
+
+	if (e == NULL || sscanf(e, "%lu:%lu", &dev, &ino) != 2)
+		return 0;
+	if (fstat(STDERR_FILENO, &st) != 0)
+		return 0;
+	return st.st_dev == (dev_t)dev && st.st_ino == (ino_t)ino;
+}
+
+void
+log_init(int verbose)
+{
+	log_journald = stderr_is_journal();
+	log_verbose = verbose;
+}
+
+static const char *
+pri_name(int pri)
+{
+	static const char *const names[] = { "emerg", "alert", "crit",
+	    "error", "warning", "notice", "info", "debug" };
+
+	return pri >= 0 && pri <= 7 ? names[pri] : "?";
+}
+
+void
+log_vemit(int pri, const char *fmt, va_list ap)
+{
+	char line[1024];
+	struct timespec ts;
+	struct tm tm;
+	char when[32];
+
+	if (pri >= LOG_PRI_DEBUG && !log_verbose)
+		return;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	if (log_journald) {
+		fprintf(stderr, "<%d>%s\n", pri, line);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	localtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+	fprintf(stderr, "%s.%03ld %s: %s\n", when, ts.tv_nsec / 1000000,
+	    pri_name(pri), line);
+}
+
+void
+log_emit(int pri, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(pri, fmt, ap);
+	va_end(ap);
+}
+
+/* lws hands us its formatted line, usually with a trailing newline. */
+static void
+lws_emit(int level, const char *line)
+{
+	int pri;
+	size_t n = strlen(line);
+
+	if (level & LLL_ERR)
+		pri = LOG_PRI_ERR;
+	else if (level & LLL_WARN)
+		pri = LOG_PRI_WARNING;
+	else if (level & LLL_NOTICE)
+		pri = LOG_PRI_NOTICE;
+	else if (level & (LLL_USER | LLL_INFO))
+		pri = LOG_PRI_INFO;
+	else
+		pri = LOG_PRI_DEBUG;
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		n--;
+	log_emit(pri, "lws: %.*s", (int)n, line);
+}
+
+void
+log_route_lws(int verbose)
+{
+	int levels = LLL_ERR | LLL_WARN;
+
+	if (verbose)
+		levels |= LLL_NOTICE | LLL_USER;
+	lws_set_log_level(levels, lws_emit);
+}

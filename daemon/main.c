@@ -1,0 +1,305 @@
+/* SPDX-License-Identifier: MIT */
+/* tickerd: command line, set-up, the loop, and an orderly stop. */
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libwebsockets.h>
+
+#include <ticker/adapter.h>
+#include <ticker/config.h>
+#include <ticker/merge.h>
+
+#include "log.h"
+#include "publisher.h"
+#include "resolve.h"
+#include "tickerd.h"
+#include "upstream.h"
+
+#define DEFAULT_CONFIG	"/etc/tickerd/tickerd.json"
+#define STOP_GRACE_US	800000	/* clients get their 1001 within this */
+
+struct options {
+	const char	*config;
+	int		 check_config;
+	int		 verbose;
+};
+
+int64_t
+now_realtime_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t
+now_mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: tickerd [-c FILE] [--check-config] [-v] [--version] [--help]\n"
+	    "  -c, --config FILE   configuration file (default %s)\n"
+	    "      --check-config  validate the configuration, print a summary, exit\n"
+	    "  -v, --verbose       debug logging\n"
+	    "      --version       print the version and exit\n"
+	    "  -h, --help          this text\n"
+	    "exit codes: 0 clean stop, 1 runtime failure, 2 usage or configuration error\n",
+	    DEFAULT_CONFIG);
+}
+
+/* Returns -1 to continue, or an exit code. */
+static int
+parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch;
+
+	o->config = DEFAULT_CONFIG;
+	while ((ch = getopt_long(argc, argv, "c:vh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'C':
+			o->check_config = 1;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'V':
+			printf("tickerd %s\n", TICKERD_VERSION);
+			return EXIT_OK;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_CONFIG;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "tickerd: unexpected argument \"%s\"\n",
+		    argv[optind]);
+		usage(stderr);
+		return EXIT_CONFIG;
+	}
+	return -1;
+}
+
+static void
+print_summary(const struct tk_config *c)
+{
+	size_t i, symbols = 0;
+
+	for (i = 0; i < c->nexchanges; i++)
+		symbols += c->exchanges[i].nsymbols;
+	printf("%s: OK: %zu exchange%s (", c->path, c->nexchanges,
+	    c->nexchanges == 1 ? "" : "s");
+	for (i = 0; i < c->nexchanges; i++)
+		printf("%s%s", i ? ", " : "", c->exchanges[i].name);
+	printf("), %zu symbol%s; listen", symbols, symbols == 1 ? "" : "s");
+	if (c->listen_tcp)
+		printf(" tcp %s", c->listen_tcp);
+	if (c->listen_unix)
+		printf(" unix %s", c->listen_unix);
+	printf("\n");
+}
+
+static void
+merge_child_done(void *ud, struct tk_stream *child, enum tk_poll how)
+{
+	(void)ud;
+	if (how == TK_POLL_ERROR)
+		log_errx("%s: source failed: %s", tk_stream_name(child),
+		    tk_stream_reason(child));
+	else
+		log_notice("%s: source ended", tk_stream_name(child));
+}
+
+static int
+create_context(struct tickerd *td)
+{
+	struct lws_context_creation_info info;
+
+	memset(&info, 0, sizeof(info));
+	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+	info.user = td;
+	info.max_http_header_data = 8192;
+	td->ctx = lws_create_context(&info);
+	return td->ctx ? 0 : -1;
+}
+
+static int
+create_internal_vhosts(struct tickerd *td)
+{
+	static struct lws_protocols ctl_protocols[3];
+	static struct lws_protocols client_protocols[2];
+	struct lws_context_creation_info info;
+
+	ctl_protocols[0] = ctl_protocol;
+	ctl_protocols[1] = resolver_protocol;
+	client_protocols[0] = upstream_protocol;
+
+	memset(&info, 0, sizeof(info));
+	info.vhost_name = "ctl";
+	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
+	info.protocols = ctl_protocols;
+	td->vh_ctl = lws_create_vhost(td->ctx, &info);
+
+	memset(&info, 0, sizeof(info));
+	info.vhost_name = "client";
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	info.protocols = client_protocols;
+	td->vh_client = lws_create_vhost(td->ctx, &info);
+	return td->vh_ctl && td->vh_client ? 0 : -1;
+}
+
+static int
+tickerd_setup(struct tickerd *td)
+{
+	if (create_context(td) < 0 || create_internal_vhosts(td) < 0) {
+		log_errx("cannot create the event loop");
+		return -1;
+	}
+	if (ctl_adopt_signals(td) < 0)
+		return -1;
+	if ((td->resolver = resolver_new(td)) == NULL)
+		return -1;
+	if ((td->pub = publisher_new(td)) == NULL)
+		return -1;
+	td->merge = tk_merge_new("merge", 64);
+	if (td->merge == NULL)
+		return -1;
+	tk_merge_keep_open(td->merge, 1);
+	tk_merge_set_done(td->merge, merge_child_done, td);
+	pump_init(td);
+	if (sources_start(td) < 0)
+		return -1;
+	/* The first pass polls every source, which starts them. */
+	pump_schedule(td);
+	return 0;
+}
+
+static void
+stop_timer(lws_sorted_usec_list_t *sul)
+{
+	(void)sul;	/* only wakes the loop so it sees the deadline */
+}
+
+/* Runs until SIGTERM/SIGINT, then lets clients get their close frames. */
+static void
+tickerd_run(struct tickerd *td)
+{
+	lws_sorted_usec_list_t sul;
+	int stopping_seen = 0;
+
+	memset(&sul, 0, sizeof(sul));
+	while (lws_service(td->ctx, 0) >= 0) {
+		if (!td->stopping)
+			continue;
+		if (!stopping_seen) {
+			stopping_seen = 1;
+			pump_finish(td);
+			sources_stop(td);
+			publisher_shutdown(td->pub);
+			td->stop_deadline_us = now_mono_us() + STOP_GRACE_US;
+			lws_sul_schedule(td->ctx, 0, &sul, stop_timer,
+			    STOP_GRACE_US);
+		}
+		if (publisher_clients(td->pub) == 0 ||
+		    now_mono_us() >= td->stop_deadline_us)
+			break;
+	}
+	lws_sul_cancel(&sul);
+}
+
+static void
+tickerd_teardown(struct tickerd *td)
+{
+	if (td->ctx != NULL)
+		pump_finish(td);
+	sources_stop(td);
+	sources_free(td);
+	if (td->ctx != NULL)
+		lws_context_destroy(td->ctx);
+	tk_stream_free(td->merge);
+	publisher_free(td->pub);
+	resolver_free(td->resolver);
+	tk_config_free(&td->conf);
+}
+
+static void
+block_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	struct tickerd td;
+	char err[TK_CONFIG_ERR_MAX];
+	int rc;
+
+	if ((rc = parse_args(argc, argv, &o)) >= 0)
+		return rc;
+	memset(&td, 0, sizeof(td));
+	td.sigfd = -1;
+	if (tk_config_load(o.config, &td.conf, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tickerd: %s\n", err);
+		return EXIT_CONFIG;
+	}
+	if (o.check_config) {
+		print_summary(&td.conf);
+		tk_config_free(&td.conf);
+		return EXIT_OK;
+	}
+	/* Before any thread exists, so that every thread inherits it. */
+	block_signals();
+	log_init(o.verbose);
+	log_route_lws(o.verbose);
+	td.started_us = now_realtime_us();
+	td.exit_code = EXIT_OK;
+	if (tickerd_setup(&td) < 0)
+		td.exit_code = EXIT_RUNTIME;
+	else {
+		log_notice("tickerd %s started with %s (%zu exchanges)",
+		    TICKERD_VERSION, td.conf.path, td.conf.nexchanges);
+		tickerd_run(&td);
+	}
+	tickerd_teardown(&td);
+	if (td.exit_code == EXIT_OK)
+		log_notice("stopped");
+	return td.exit_code;
+}

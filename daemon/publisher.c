@@ -1,0 +1,759 @@
+/* SPDX-License-Identifier: MIT */
+/* Local listeners, clients, filters, snapshots and the fan-out ring. */
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libwebsockets.h>
+
+#include <ticker/filter.h>
+#include <ticker/latest.h>
+#include <ticker/tick.h>
+
+#include "log.h"
+#include "publisher.h"
+#include "tickerd.h"
+
+#define FRAME_HDR_MAX	4		/* 0x81 + 126 + 16-bit length */
+#define SLOT_PAYLOAD	768		/* tick JSON or status message */
+#define SCRATCH_BYTES	(64 * 1024)	/* one coalesced send at most */
+#define PRIV_MAX_BYTES	(1024 * 1024)	/* replies + snapshot per client */
+#define CLOSE_REASON_MAX 120
+
+enum slot_kind { SLOT_TICK, SLOT_STATUS };
+
+/* One published message, framed once, shared by every client. */
+struct slot {
+	enum slot_kind	 kind;
+	enum tk_tick_type type;
+	uint16_t	 len;		/* payload bytes */
+	uint8_t		 hlen;		/* ws header bytes before payload */
+	char		 exchange[TK_NAME_MAX];
+	char		 symbol[TK_SYMBOL_MAX];
+	unsigned char	 buf[LWS_PRE + SLOT_PAYLOAD];
+};
+
+/* Last status of one exchange, replayed to clients on subscribe. */
+struct status_entry {
+	char	 exchange[TK_NAME_MAX];
+	char	 json[SLOT_PAYLOAD];
+	size_t	 len;
+};
+
+/*
+ * Per-connection state, lws' per-session data (zeroed by lws).  The same
+ * memory serves plain HTTP transactions, which only use nothing of it.
+ */
+struct client {
+	struct lws_dll2	 node;
+	struct lws	*wsi;
+	uint64_t	 cursor;	/* next ring position to consider */
+	struct tk_filter filter;
+	unsigned char	*priv;		/* framed replies, LWS_PRE headroom */
+	size_t		 priv_len, priv_off, priv_cap;
+	char		*rx;		/* message being reassembled */
+	size_t		 rx_len;
+	int		 rx_overflow;
+	int		 close_code;	/* nonzero: close on next WRITEABLE */
+	char		 close_reason[CLOSE_REASON_MAX];
+};
+
+struct publisher {
+	struct tickerd		*td;
+	struct lws_vhost	*vh_tcp, *vh_unix;
+	struct slot		*ring;
+	size_t			 ring_mask;
+	uint64_t		 head;		/* next ring position */
+	uint64_t		 seq;		/* last tick seq handed out */
+	struct tk_latest	*latest;
+	struct status_entry	*status;
+	size_t			 nstatus;
+	struct lws_dll2_owner	 clients;
+	unsigned char		*scratch;	/* LWS_PRE + SCRATCH_BYTES */
+	uint64_t		 lapped_closes;
+};
+
+static int publisher_cb(struct lws *, enum lws_callback_reasons, void *,
+    void *, size_t);
+
+static const struct lws_protocols publisher_protocols[] = {
+	{ "tickerd", publisher_cb, sizeof(struct client), 4096, 0, NULL, 0 },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+/* Idle local clients are pinged, and dropped if they stop answering. */
+static const lws_retry_bo_t client_policy = {
+	.secs_since_valid_ping = 30,
+	.secs_since_valid_hangup = 45,
+};
+
+static struct publisher *
+pub_of(struct lws *wsi)
+{
+	struct tickerd *td = lws_context_user(lws_get_context(wsi));
+
+	return td->pub;
+}
+
+/* Writes a server text-frame header ending right before @payload. */
+static uint8_t
+frame_header(unsigned char *payload, size_t len)
+{
+	if (len < 126) {
+		payload[-2] = 0x81;
+		payload[-1] = (unsigned char)len;
+		return 2;
+	}
+	payload[-4] = 0x81;
+	payload[-3] = 126;
+	payload[-2] = (unsigned char)(len >> 8);
+	payload[-1] = (unsigned char)len;
+	return 4;
+}
+
+/* ---- the ring ---- */
+
+static struct slot *
+ring_claim(struct publisher *pub)
+{
+	return &pub->ring[pub->head & pub->ring_mask];
+}
+
+static void
+ring_commit(struct publisher *pub, struct slot *s, size_t len)
+{
+	s->len = (uint16_t)len;
+	s->hlen = frame_header(s->buf + LWS_PRE, len);
+	pub->head++;
+}
+
+void
+publisher_publish(struct publisher *pub, struct tk_tick *t)
+{
+	struct slot *s = ring_claim(pub);
+	int n;
+
+	t->seq = ++pub->seq;
+	n = tk_tick_format(t, 0, (char *)s->buf + LWS_PRE, SLOT_PAYLOAD);
+	if (n < 0) {
+		/* Cannot happen with bounded tick fields; never send half. */
+		log_errx("tick from %s does not fit a slot", t->exchange);
+		return;
+	}
+	s->kind = SLOT_TICK;
+	s->type = t->type;
+	memcpy(s->exchange, t->exchange, sizeof(s->exchange));
+	memcpy(s->symbol, t->symbol, sizeof(s->symbol));
+	ring_commit(pub, s, (size_t)n);
+	if (tk_latest_put(pub->latest, t) < 0)
+		log_debug("snapshot table full, %s %s not kept", t->exchange,
+		    t->symbol);
+}
+
+static struct status_entry *
+status_entry(struct publisher *pub, const char *exchange)
+{
+	struct status_entry *e;
+	size_t i;
+
+	for (i = 0; i < pub->nstatus; i++)
+		if (strcmp(pub->status[i].exchange, exchange) == 0)
+			return &pub->status[i];
+	e = realloc(pub->status, (pub->nstatus + 1) * sizeof(*e));
+	if (e == NULL)
+		return NULL;
+	pub->status = e;
+	e = &pub->status[pub->nstatus++];
+	memset(e, 0, sizeof(*e));
+	snprintf(e->exchange, sizeof(e->exchange), "%s", exchange);
+	return e;
+}
+
+static int
+format_status(const char *exchange, const char *state, const char *detail,
+    char *buf, size_t cap)
+{
+	char ex[TK_NAME_MAX * 6], det[256 * 6];
+	int a, b, n;
+
+	a = tk_json_escape(exchange, strlen(exchange), ex, sizeof(ex) - 1);
+	b = tk_json_escape(detail, strnlen(detail, 256), det, sizeof(det) - 1);
+	if (a < 0 || b < 0)
+		return -ENOSPC;
+	n = snprintf(buf, cap, "{\"type\":\"status\",\"exchange\":\"%.*s\","
+	    "\"state\":\"%s\",\"detail\":\"%.*s\"}", a, ex, state, b, det);
+	return n < 0 || (size_t)n >= cap ? -ENOSPC : n;
+}
+
+void
+publisher_status(struct publisher *pub, const char *exchange,
+    const char *state, const char *detail)
+{
+	struct status_entry *e = status_entry(pub, exchange);
+	struct slot *s = ring_claim(pub);
+	int n;
+
+	n = format_status(exchange, state, detail, (char *)s->buf + LWS_PRE,
+	    SLOT_PAYLOAD);
+	if (n < 0)
+		return;
+	s->kind = SLOT_STATUS;
+	memcpy(s->exchange, exchange, strnlen(exchange, TK_NAME_MAX - 1));
+	s->exchange[strnlen(exchange, TK_NAME_MAX - 1)] = '\0';
+	s->symbol[0] = '\0';
+	ring_commit(pub, s, (size_t)n);
+	if (e != NULL) {
+		memcpy(e->json, s->buf + LWS_PRE, (size_t)n);
+		e->len = (size_t)n;
+	}
+	publisher_flush(pub);
+}
+
+static int
+slot_matches(const struct client *c, const struct slot *s)
+{
+	if (s->kind == SLOT_STATUS)
+		return tk_filter_match_exchange(&c->filter, s->exchange);
+	return tk_filter_match(&c->filter, s->exchange, s->symbol, s->type);
+}
+
+/* ---- per-client private frames: replies and snapshots ---- */
+
+static int
+priv_append(struct client *c, const char *payload, size_t len)
+{
+	size_t need = c->priv_len + FRAME_HDR_MAX + len;
+	unsigned char *p;
+
+	if (need > PRIV_MAX_BYTES)
+		return -ENOBUFS;
+	if (need > c->priv_cap) {
+		size_t cap = c->priv_cap ? c->priv_cap * 2 : 4096;
+
+		while (cap < need)
+			cap *= 2;
+		p = realloc(c->priv, LWS_PRE + cap);
+		if (p == NULL)
+			return -ENOMEM;
+		c->priv = p;
+		c->priv_cap = cap;
+	}
+	p = c->priv + LWS_PRE + c->priv_len;
+	if (len < 126) {
+		p[0] = 0x81;
+		p[1] = (unsigned char)len;
+		p += 2;
+		c->priv_len += 2;
+	} else {
+		p[0] = 0x81;
+		p[1] = 126;
+		p[2] = (unsigned char)(len >> 8);
+		p[3] = (unsigned char)len;
+		p += 4;
+		c->priv_len += 4;
+	}
+	memcpy(p, payload, len);
+	c->priv_len += len;
+	return 0;
+}
+
+static void
+client_close(struct client *c, int code, const char *why)
+{
+	if (c->close_code)
+		return;
+	c->close_code = code;
+	snprintf(c->close_reason, sizeof(c->close_reason), "%s", why);
+	lws_callback_on_writable(c->wsi);
+}
+
+static void
+client_reply(struct client *c, const char *payload, size_t len)
+{
+	if (priv_append(c, payload, len) < 0) {
+		client_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+		    "too many unread replies");
+		return;
+	}
+	lws_callback_on_writable(c->wsi);
+}
+
+static void
+client_error(struct client *c, const char *msg)
+{
+	char buf[512];
+	int n = tk_format_error(msg, buf, sizeof(buf));
+
+	if (n > 0)
+		client_reply(c, buf, (size_t)n);
+}
+
+/*
+ * The snapshot: the latest tick of every key the filter passes, then the
+ * current status of every exchange it passes.  Live messages follow from
+ * the ring head, so nothing is sent twice or skipped.
+ */
+static void
+client_send_snapshot(struct publisher *pub, struct client *c)
+{
+	char buf[TK_TICK_JSON_MAX];
+	const struct tk_tick *t;
+	size_t i;
+	int n;
+
+	for (i = 0; i < tk_latest_count(pub->latest); i++) {
+		t = tk_latest_at(pub->latest, i);
+		if (!tk_filter_match(&c->filter, t->exchange, t->symbol,
+		    t->type))
+			continue;
+		n = tk_tick_format(t, 1, buf, sizeof(buf));
+		if (n > 0)
+			client_reply(c, buf, (size_t)n);
+	}
+	for (i = 0; i < pub->nstatus; i++)
+		if (pub->status[i].len > 0 && tk_filter_match_exchange(
+		    &c->filter, pub->status[i].exchange))
+			client_reply(c, pub->status[i].json,
+			    pub->status[i].len);
+	c->cursor = pub->head;
+}
+
+/* Replaces the client's filter, confirms it, sends the snapshot. */
+static void
+client_subscribe(struct publisher *pub, struct client *c,
+    struct tk_filter *filter)
+{
+	char buf[16384];
+	int n;
+
+	tk_filter_finish(&c->filter);
+	c->filter = *filter;
+	tk_filter_init(filter);
+	n = tk_filter_format_subscribed(&c->filter, buf, sizeof(buf));
+	if (n > 0)
+		client_reply(c, buf, (size_t)n);
+	client_send_snapshot(pub, c);
+}
+
+static void
+client_query_filter(struct publisher *pub, struct client *c)
+{
+	char sym[4096], ex[1024], ty[64], err[256];
+	const char *s, *e, *t;
+	struct tk_filter f;
+
+	s = lws_get_urlarg_by_name(c->wsi, "symbols=", sym, sizeof(sym));
+	e = lws_get_urlarg_by_name(c->wsi, "exchanges=", ex, sizeof(ex));
+	t = lws_get_urlarg_by_name(c->wsi, "types=", ty, sizeof(ty));
+	if (tk_filter_from_query(s, e, t, &f, err, sizeof(err)) < 0) {
+		client_error(c, err);
+		client_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+		    "bad filter in query");
+		return;
+	}
+	tk_filter_finish(&c->filter);
+	c->filter = f;
+	client_send_snapshot(pub, c);
+}
+
+static void
+client_established(struct publisher *pub, struct client *c, struct lws *wsi)
+{
+	c->wsi = wsi;
+	tk_filter_init(&c->filter);
+	lws_dll2_add_tail(&c->node, &pub->clients);
+	if (pub->clients.count > pub->td->conf.clients.max_clients) {
+		client_close(c, (enum lws_close_status)1013 /* Try Again Later */,
+		    "too many clients");
+		return;
+	}
+	client_query_filter(pub, c);
+	lws_callback_on_writable(wsi);
+}
+
+static void
+client_closed(struct client *c)
+{
+	lws_dll2_remove(&c->node);
+	tk_filter_finish(&c->filter);
+	free(c->priv);
+	free(c->rx);
+	c->priv = NULL;
+	c->rx = NULL;
+}
+
+static void
+client_handle_message(struct publisher *pub, struct client *c)
+{
+	struct tk_client_msg msg;
+	char err[256];
+
+	if (tk_client_msg_parse(c->rx, c->rx_len, &msg, err, sizeof(err)) < 0) {
+		client_error(c, err);
+		return;
+	}
+	switch (msg.op) {
+	case TK_CLIENT_SUBSCRIBE:
+		client_subscribe(pub, c, &msg.filter);
+		tk_filter_finish(&msg.filter);
+		break;
+	case TK_CLIENT_PING:
+		client_reply(c, "{\"type\":\"pong\"}", 15);
+		break;
+	}
+}
+
+/* Reassembles fragments up to the configured message limit. */
+static void
+client_receive(struct publisher *pub, struct client *c, const void *in,
+    size_t len)
+{
+	size_t max = pub->td->conf.clients.max_message;
+
+	if (lws_is_first_fragment(c->wsi)) {
+		c->rx_len = 0;
+		c->rx_overflow = 0;
+	}
+	if (c->rx == NULL && (c->rx = malloc(max)) == NULL) {
+		client_close(c, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION,
+		    "out of memory");
+		return;
+	}
+	if (c->rx_overflow || len > max - c->rx_len)
+		c->rx_overflow = 1;
+	else {
+		memcpy(c->rx + c->rx_len, in, len);
+		c->rx_len += len;
+	}
+	if (!lws_is_final_fragment(c->wsi))
+		return;
+	if (c->rx_overflow) {
+		char msg[96];
+
+		snprintf(msg, sizeof(msg), "message larger than %zu bytes",
+		    max);
+		client_error(c, msg);
+		return;
+	}
+	if (lws_frame_is_binary(c->wsi)) {
+		client_error(c, "binary messages are not accepted; send JSON "
+		    "text");
+		return;
+	}
+	client_handle_message(pub, c);
+}
+
+/* Writes queued private frames; returns <0 on a failed write. */
+static int
+client_write_priv(struct client *c)
+{
+	size_t n = c->priv_len - c->priv_off;
+
+	if (n > SCRATCH_BYTES)
+		n = SCRATCH_BYTES;
+	if (lws_write(c->wsi, c->priv + LWS_PRE + c->priv_off, n,
+	    LWS_WRITE_RAW) < (int)n)
+		return -1;
+	c->priv_off += n;
+	if (c->priv_off == c->priv_len)
+		c->priv_off = c->priv_len = 0;
+	return 0;
+}
+
+/*
+ * Everything pending in the ring that passes the filter, in one send: one
+ * matching frame goes straight from its shared slot; several are copied,
+ * already framed, into the scratch buffer.
+ */
+static int
+client_write_ring(struct publisher *pub, struct client *c)
+{
+	unsigned char *out = pub->scratch + LWS_PRE;
+	struct slot *first = NULL, *s;
+	size_t used = 0, count = 0, flen;
+
+	while (c->cursor != pub->head) {
+		s = &pub->ring[c->cursor & pub->ring_mask];
+		flen = (size_t)s->hlen + s->len;
+		if (slot_matches(c, s)) {
+			if (used + flen > SCRATCH_BYTES)
+				break;
+			if (count == 1) {
+				memcpy(out, first->buf + LWS_PRE - first->hlen,
+				    (size_t)first->hlen + first->len);
+			}
+			if (count >= 1)
+				memcpy(out + used, s->buf + LWS_PRE - s->hlen,
+				    flen);
+			if (count == 0)
+				first = s;
+			used += flen;
+			count++;
+		}
+		c->cursor++;
+	}
+	if (count == 1)
+		return lws_write(c->wsi, first->buf + LWS_PRE, first->len,
+		    LWS_WRITE_TEXT) < (int)first->len ? -1 : 0;
+	if (count > 1)
+		return lws_write(c->wsi, out, used, LWS_WRITE_RAW) < (int)used ?
+		    -1 : 0;
+	return 0;
+}
+
+static int
+client_writeable(struct publisher *pub, struct client *c)
+{
+	uint64_t lag = pub->head - c->cursor;
+	int r;
+
+	if (c->close_code) {
+		lws_close_reason(c->wsi, c->close_code,
+		    (unsigned char *)c->close_reason, strlen(c->close_reason));
+		return -1;
+	}
+	if (c->priv_len > 0) {
+		r = client_write_priv(c);
+	} else if (lag > pub->ring_mask + 1) {
+		pub->lapped_closes++;
+		log_info("client too slow: %llu messages behind, closing",
+		    (unsigned long long)lag);
+		client_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+		    "too slow: the client fell behind the queue");
+		return 0;
+	} else {
+		r = client_write_ring(pub, c);
+	}
+	if (r < 0)
+		return -1;
+	if (c->priv_len > 0 || c->cursor != pub->head)
+		lws_callback_on_writable(c->wsi);
+	return 0;
+}
+
+static int
+http_request(struct lws *wsi, const char *path)
+{
+	(void)path;
+	if (lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL))
+		return -1;
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+static int
+publisher_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+    void *in, size_t len)
+{
+	struct client *c = user;
+	struct publisher *pub;
+
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		return http_request(wsi, in);
+	case LWS_CALLBACK_ESTABLISHED:
+		pub = pub_of(wsi);
+		if (pub == NULL)
+			return -1;
+		client_established(pub, c, wsi);
+		return 0;
+	case LWS_CALLBACK_RECEIVE:
+		if (c->close_code)
+			return 0;
+		client_receive(pub_of(wsi), c, in, len);
+		return 0;
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return client_writeable(pub_of(wsi), c);
+	case LWS_CALLBACK_CLOSED:
+		client_closed(c);
+		return 0;
+	default:
+		return lws_callback_http_dummy(wsi, reason, user, in, len);
+	}
+}
+
+void
+publisher_flush(struct publisher *pub)
+{
+	struct client *c;
+
+	lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(
+	    &pub->clients)) {
+		c = lws_container_of(d, struct client, node);
+		if (c->cursor != pub->head || c->priv_len > 0)
+			lws_callback_on_writable(c->wsi);
+	} lws_end_foreach_dll(d);
+}
+
+unsigned
+publisher_shutdown(struct publisher *pub)
+{
+	struct client *c;
+
+	lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(
+	    &pub->clients)) {
+		c = lws_container_of(d, struct client, node);
+		client_close(c, LWS_CLOSE_STATUS_GOINGAWAY,
+		    "tickerd is shutting down");
+	} lws_end_foreach_dll(d);
+	return (unsigned)pub->clients.count;
+}
+
+unsigned
+publisher_clients(const struct publisher *pub)
+{
+	return (unsigned)pub->clients.count;
+}
+
+/* ---- listeners ---- */
+
+static int
+split_host_port(const char *hostport, char *host, size_t hostcap, int *port)
+{
+	const char *colon = strrchr(hostport, ':');
+	size_t hlen;
+
+	if (colon == NULL)
+		return -EINVAL;
+	hlen = (size_t)(colon - hostport);
+	if (hlen >= 2 && hostport[0] == '[' && hostport[hlen - 1] == ']') {
+		hostport++;
+		hlen -= 2;
+	}
+	if (hlen + 1 > hostcap)
+		return -EINVAL;
+	memcpy(host, hostport, hlen);
+	host[hlen] = '\0';
+	*port = atoi(colon + 1);
+	return 0;
+}
+
+static void
+listener_info(struct publisher *pub, struct lws_context_creation_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->protocols = publisher_protocols;
+	info->retry_and_idle_policy = &client_policy;
+	info->user = pub;
+}
+
+static struct lws_vhost *
+listen_tcp(struct publisher *pub, const char *hostport)
+{
+	struct lws_context_creation_info info;
+	char host[128];
+	int port;
+
+	if (split_host_port(hostport, host, sizeof(host), &port) < 0)
+		return NULL;
+	listener_info(pub, &info);
+	info.vhost_name = "tcp";
+	info.iface = host;
+	info.port = port;
+	info.options = LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
+	if (strchr(host, ':') == NULL)
+		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+	return lws_create_vhost(pub->td->ctx, &info);
+}
+
+/* Creates the socket's directory if needed; the socket itself is 0660. */
+static struct lws_vhost *
+listen_unix(struct publisher *pub, const char *path)
+{
+	struct lws_context_creation_info info;
+	struct lws_vhost *vh;
+	char dir[256];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			log_warnx("cannot create %s: %s", dir, strerror(errno));
+	}
+	listener_info(pub, &info);
+	info.vhost_name = "unix";
+	info.iface = path;
+	info.options = LWS_SERVER_OPTION_UNIX_SOCK |
+	    LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
+	vh = lws_create_vhost(pub->td->ctx, &info);
+	if (vh != NULL && chmod(path, 0660) < 0)
+		log_warnx("chmod %s: %s", path, strerror(errno));
+	return vh;
+}
+
+static size_t
+snapshot_keys(const struct tk_config *conf)
+{
+	size_t i, keys = 0;
+
+	for (i = 0; i < conf->nexchanges; i++)
+		keys += conf->exchanges[i].nsymbols * TK_TICK_TYPE_MAX;
+	return keys;
+}
+
+static int
+publisher_alloc(struct publisher *pub, const struct tk_config *conf)
+{
+	size_t slots = 64;
+
+	while (slots < conf->clients.queue_ticks)
+		slots <<= 1;
+	pub->ring = calloc(slots, sizeof(*pub->ring));
+	pub->ring_mask = slots - 1;
+	pub->scratch = malloc(LWS_PRE + SCRATCH_BYTES);
+	pub->latest = tk_latest_new(snapshot_keys(conf));
+	if (pub->ring == NULL || pub->scratch == NULL || pub->latest == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
+struct publisher *
+publisher_new(struct tickerd *td)
+{
+	const struct tk_config *conf = &td->conf;
+	struct publisher *pub;
+
+	pub = calloc(1, sizeof(*pub));
+	if (pub == NULL)
+		return NULL;
+	pub->td = td;
+	if (publisher_alloc(pub, conf) < 0) {
+		log_errx("out of memory for the publisher");
+		goto fail;
+	}
+	if (conf->listen_tcp != NULL &&
+	    (pub->vh_tcp = listen_tcp(pub, conf->listen_tcp)) == NULL) {
+		log_errx("cannot listen on %s", conf->listen_tcp);
+		goto fail;
+	}
+	if (conf->listen_unix != NULL &&
+	    (pub->vh_unix = listen_unix(pub, conf->listen_unix)) == NULL) {
+		log_errx("cannot listen on %s", conf->listen_unix);
+		goto fail;
+	}
+	log_notice("listening on%s%s%s%s", conf->listen_tcp ? " tcp " : "",
+	    conf->listen_tcp ? conf->listen_tcp : "",
+	    conf->listen_unix ? " unix " : "",
+	    conf->listen_unix ? conf->listen_unix : "");
+	return pub;
+fail:
+	publisher_free(pub);
+	return NULL;
+}
+
+void
+publisher_free(struct publisher *pub)
+{
+	if (pub == NULL)
+		return;
+	tk_latest_free(pub->latest);
+	free(pub->ring);
+	free(pub->scratch);
+	free(pub->status);
+	free(pub);
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef TICKERD_PUBLISHER_H
+#define TICKERD_PUBLISHER_H
+
+/*
+ * The publisher: local WebSocket listeners (TCP and/or unix), clients with
+ * filters, snapshots, and the fan-out ring.
+ *
+ * Every published message is serialized once, with its WebSocket header
+ * written just before it, into a slot of a sequence-numbered ring.  Each
+ * client holds a cursor into the ring; on WRITEABLE it gets every pending
+ * message that passes its filter, several frames in one send.  The ring is
+ * the bounded per-client queue: a client lapped by the ring is closed
+ * (1008, "too slow"), never allowed to grow memory.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct tickerd;
+struct tk_tick;
+struct publisher;
+
+/* Creates the listen vhosts of td->conf.  NULL with the reason logged. */
+struct publisher *publisher_new(struct tickerd *td);
+void		 publisher_free(struct publisher *);	/* NULL ok */
+
+/* Numbers the tick (t->seq), serializes it once, remembers it as latest. */
+void	publisher_publish(struct publisher *, struct tk_tick *t);
+
+/* Publishes an upstream state change to clients of that exchange. */
+void	publisher_status(struct publisher *, const char *exchange,
+	    const char *state, const char *detail);
+
+/* After a batch of publishes: ask every client with pending data to write. */
+void	publisher_flush(struct publisher *);
+
+/* Closes every client with 1001 Going Away.  Returns clients still open. */
+unsigned publisher_shutdown(struct publisher *);
+
+unsigned publisher_clients(const struct publisher *);
+
+#endif

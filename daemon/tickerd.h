@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef TICKERD_H
+#define TICKERD_H
+
+/*
+ * The daemon: one owner struct, one lws context, one poll loop.  Every
+ * module is reached through struct tickerd; the only global is the
+ * signal-free loop itself (signals arrive through a signalfd).
+ *
+ * Data path: exchange frames -> upstream (codec -> queue stream) -> merge
+ * -> pump (drains the merge on a later loop turn) -> publisher (serialize
+ * once into a seq ring) -> clients on WRITEABLE.
+ */
+
+#include <stdint.h>
+
+#include <libwebsockets.h>
+
+#include <ticker/config.h>
+#include <ticker/stream.h>
+
+struct publisher;
+struct upstream;
+struct source_sim;
+struct resolver;
+
+enum exit_code {
+	EXIT_OK = 0,		/* clean stop */
+	EXIT_RUNTIME = 1,	/* could not run (bind failed, ...) */
+	EXIT_CONFIG = 2,	/* usage or configuration error */
+};
+
+/* One configured exchange: a network upstream or a local source. */
+struct source {
+	struct source		*next;
+	struct tk_exchange_conf	*conf;		/* borrowed from tickerd.conf */
+	struct upstream		*up;		/* network adapters */
+	struct source_sim	*sim;		/* adapter "sim" */
+};
+
+struct pump {
+	struct tk_waker		 waker;		/* handed to the merge */
+	lws_sorted_usec_list_t	 sul;
+	int			 scheduled;
+	uint64_t		 ticks;		/* drained since start */
+};
+
+struct tickerd {
+	struct tk_config	 conf;
+	struct lws_context	*ctx;
+	struct lws_vhost	*vh_client;	/* exchange connections */
+	struct lws_vhost	*vh_ctl;	/* signalfd, resolver eventfd */
+	struct tk_stream	*merge;		/* owns every source stream */
+	struct pump		 pump;
+	struct publisher	*pub;
+	struct resolver		*resolver;
+	struct source		*sources;
+	int			 sigfd;
+	int			 stopping;	/* SIGTERM/SIGINT seen */
+	int64_t			 stop_deadline_us;
+	int			 exit_code;
+	int64_t			 started_us;	/* realtime µs */
+};
+
+/* main.c: clocks */
+int64_t	now_realtime_us(void);
+int64_t	now_mono_us(void);
+
+/* pump.c: drains the merge into the publisher on a later loop turn */
+void	pump_init(struct tickerd *);
+void	pump_schedule(struct tickerd *);
+void	pump_finish(struct tickerd *);
+
+/* sources.c: builds the configured sources into the merge */
+int	sources_start(struct tickerd *);
+void	sources_stop(struct tickerd *);
+void	sources_free(struct tickerd *);
+
+/* ctl.c: the "sys" protocol: signalfd and other adopted raw fds */
+extern const struct lws_protocols ctl_protocol;
+int	ctl_adopt_signals(struct tickerd *);
+
+#endif

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef TICKERD_UPSTREAM_H
+#define TICKERD_UPSTREAM_H
+
+/*
+ * One exchange connection, seen by the rest of the daemon as a stream of
+ * ticks (a queue stream the merge owns).  It connects when the merge first
+ * polls it, subscribes after every connect, reconnects with capped
+ * exponential backoff and full jitter, and publishes every state change.
+ */
+
+#include <libwebsockets.h>
+
+struct tickerd;
+struct tk_exchange_conf;
+struct tk_stream;
+struct upstream;
+
+/* Protocol of the exchange connections; goes on the client vhost. */
+extern const struct lws_protocols upstream_protocol;
+
+/*
+ * Creates the upstream for @conf (borrowed; must outlive it) and its
+ * stream.  *@stream is handed to the caller, who gives it to the merge.
+ * NULL with the reason logged.
+ */
+struct upstream	*upstream_new(struct tickerd *td,
+		    const struct tk_exchange_conf *conf,
+		    struct tk_stream **stream);
+
+/* Stops connecting and closes the connection (if any).  Idempotent. */
+void		 upstream_stop(struct upstream *);
+
+/* Frees it; stop first.  The stream is the merge's and is not touched. */
+void		 upstream_free(struct upstream *);	/* NULL ok */
+
+#endif
