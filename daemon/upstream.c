@@ -234,9 +234,10 @@ upstream_writeable(struct upstream *up)
 	}
 	if (n == 0)
 		return 0;
+	/* Log first: lws masks client frames in place. */
+	log_debug("%s: sending %.*s", up->conf->name, n, buf + LWS_PRE);
 	if (lws_write(up->wsi, buf + LWS_PRE, (size_t)n, LWS_WRITE_TEXT) < n)
 		return -1;
-	log_debug("%s: sent %.*s", up->conf->name, n, buf + LWS_PRE);
 	up->sub_next++;
 	schedule(up, &up->sul_sub, subscribe_next, SUB_SPACING_US);
 	return 0;
