@@ -1,0 +1,725 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Config loading: every kind of error with its exact one-line message,
+ * defaults, every key set, limits, ownership, and the shipped configs.
+ * JSON in the tables is written with ' for " to stay readable.
+ */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ticker/adapter.h>
+#include <ticker/config.h>
+#include <ticker/tick.h>
+
+#include "tk_check.h"
+
+/* The seam in lib/config.c for adapter tables no shipped adapter needs. */
+int	tk__config_parse_with(const struct tk_adapter *const *adapters,
+	    const char *text, size_t len, const char *name,
+	    struct tk_config *out, char *err, size_t errlen);
+
+#define L	"'listen':{'tcp':'127.0.0.1:8765'}"
+#define X(ex)	"{" L ",'exchanges':[" ex "]}"
+#define XC(c)	"{" L ",'exchanges':[{" SM "}],'clients':" c "}"
+#define BN	"'name':'binance','adapter':'binance'"
+#define BNS	BN ",'symbols':['BTC-USDT']"
+#define SM	"'name':'demo','adapter':'sim','symbols':['BTC-USD']"
+#define LX(l)	"{'listen':" l ",'exchanges':[{" SM "}]}"
+#define A10	"aaaaaaaaaa"
+#define A100	A10 A10 A10 A10 A10 A10 A10 A10 A10 A10
+
+static const struct {
+	const char	*json;
+	const char	*msg;
+} bad[] = {
+	/* syntax: jansson's text at its line and column */
+	{ "{" L ",\n'exchanges':[}", "t.json:2:14: unexpected token near '}'" },
+	{ "{" L ",\n\n  'exchanges':[],}",
+	    "t.json:3:18: string or '}' expected near '}'" },
+	{ "", "t.json:1:0: '[' or '{' expected near end of file" },
+	{ "{'listen':", "t.json:1:10: unexpected token near end of file" },
+	{ X("{" SM "}") " x", "t.json:1:105: end of file expected near 'x'" },
+	/* duplicate JSON keys, with the path of the repeated one */
+	{ "{" L "," L "}", "t.json:1:43: listen: duplicate key" },
+	{ X("{" BNS ",'name':'b'}"),
+	    "t.json:1:115: exchanges[0].name: duplicate key" },
+	{ X("{" SM "},{'name':'x','symbols':[],'symbols':[]}"),
+	    "t.json:1:136: exchanges[1].symbols: duplicate key" },
+	{ LX("{'tcp':'a','tcp':'b'}"),
+	    "t.json:1:26: listen.tcp: duplicate key" },
+	/* unknown keys, with and without a suggestion */
+	{ X("{" BN ",'symbls':['BTC-USDT']}"),
+	    "t.json: exchanges[0].symbls: unknown key "
+	    "(did you mean \"symbols\"?)" },
+	{ X("{" BNS ",'TLS_VERIFY':true}"),
+	    "t.json: exchanges[0].TLS_VERIFY: unknown key "
+	    "(did you mean \"tls_verify\"?)" },
+	{ X("{" BNS ",'stale':1}"),
+	    "t.json: exchanges[0].stale: unknown key "
+	    "(did you mean \"stale_s\"?)" },
+	{ X("{" BNS ",'foo':1}"),
+	    "t.json: exchanges[0].foo: unknown key (expected one of: name, "
+	    "adapter, symbols, url, channels, stale_s, tls_verify, rate, "
+	    "seed)" },
+	{ X("{" BN ",'sym bols':['BTC-USDT']}"),
+	    "t.json: exchanges[0].\"sym bols\": unknown key "
+	    "(did you mean \"symbols\"?)" },
+	{ "{" L ",'exchange':[]}",
+	    "t.json: exchange: unknown key (did you mean \"exchanges\"?)" },
+	{ LX("{'port':1}"),
+	    "t.json: listen.port: unknown key (expected one of: tcp, unix)" },
+	{ XC("{'max_clients':5}"),
+	    "t.json: clients.max_clients: unknown key (expected one of: max, "
+	    "max_message_bytes, queue_ticks)" },
+	/* wrong types say what was expected */
+	{ X("{" BN ",'symbols':'BTC-USDT'}"),
+	    "t.json: exchanges[0].symbols: expected an array of strings, "
+	    "got a string" },
+	{ X("{" BN ",'symbols':['BTC-USDT',5]}"),
+	    "t.json: exchanges[0].symbols[1]: expected a string like "
+	    "\"BTC-USD\", got 5" },
+	{ LX("{'tcp':8765}"),
+	    "t.json: listen.tcp: expected \"HOST:PORT\", got 8765" },
+	{ LX("{'unix':null}"),
+	    "t.json: listen.unix: expected an absolute path, got null" },
+	{ LX("[]"), "t.json: listen: expected an object, got an array" },
+	{ "[1]", "t.json: expected an object at the top level, got an array" },
+	{ "{" L ",'exchanges':{}}",
+	    "t.json: exchanges: expected an array of objects, got an object" },
+	{ "{" L ",'exchanges':['binance']}",
+	    "t.json: exchanges[0]: expected an object, got a string" },
+	{ X("{'name':true,'adapter':'sim','symbols':['A-B']}"),
+	    "t.json: exchanges[0].name: expected a string, got true" },
+	{ X("{'name':'a','adapter':1,'symbols':['A-B']}"),
+	    "t.json: exchanges[0].adapter: expected a string, got 1" },
+	{ X("{" BNS ",'url':{}}"),
+	    "t.json: exchanges[0].url: expected a ws:// or wss:// URL, "
+	    "got an object" },
+	{ X("{" BNS ",'channels':'trade'}"),
+	    "t.json: exchanges[0].channels: expected an array of channels "
+	    "(trade, quote), got a string" },
+	{ X("{" BNS ",'channels':['trade',false]}"),
+	    "t.json: exchanges[0].channels[1]: expected a channel "
+	    "(trade, quote), got false" },
+	{ X("{" BNS ",'stale_s':'30'}"),
+	    "t.json: exchanges[0].stale_s: expected a number of seconds, "
+	    "got a string" },
+	{ X("{" BNS ",'tls_verify':'no'}"),
+	    "t.json: exchanges[0].tls_verify: expected true or false, "
+	    "got a string" },
+	{ X("{" SM ",'rate':[5]}"),
+	    "t.json: exchanges[0].rate: expected a number of ticks per "
+	    "second, got an array" },
+	{ X("{" SM ",'seed':1.5}"),
+	    "t.json: exchanges[0].seed: expected a non-negative integer, "
+	    "got 1.5" },
+	{ X("{" SM ",'seed':-1}"),
+	    "t.json: exchanges[0].seed: expected a non-negative integer, "
+	    "got -1" },
+	{ XC("[]"),
+	    "t.json: clients: expected an object, got an array" },
+	{ XC("{'max':'10'}"),
+	    "t.json: clients.max: expected an integer from 1 to 1000000, "
+	    "got a string" },
+	{ XC("{'max':100.0}"),
+	    "t.json: clients.max: expected an integer from 1 to 1000000, "
+	    "got 100.0" },
+	/* symbols */
+	{ X("{" SM "},{'name':'b','adapter':'sim','symbols':['BTCUSD']}"),
+	    "t.json: exchanges[1].symbols[0]: \"BTCUSD\" is not BASE-QUOTE "
+	    "(expected upper case like \"BTC-USD\")" },
+	{ X("{" BN ",'symbols':['BTC-USDT','btc-usd']}"),
+	    "t.json: exchanges[0].symbols[1]: \"btc-usd\" is not BASE-QUOTE "
+	    "(expected upper case like \"BTC-USD\")" },
+	{ X("{" BN ",'symbols':['BTC-USDT','ETH-USDT','BTC-USDT']}"),
+	    "t.json: exchanges[0].symbols[2]: \"BTC-USDT\" is already listed "
+	    "as symbols[0]" },
+	{ X("{" BN ",'symbols':[]}"),
+	    "t.json: exchanges[0].symbols: expected at least one symbol" },
+	/* values are quoted, escaped and cut so a message stays one line */
+	{ X("{" BN ",'symbols':['B\\'C-\\n']}"),
+	    "t.json: exchanges[0].symbols[0]: \"B\\\"C-\\x0a\" is not "
+	    "BASE-QUOTE (expected upper case like \"BTC-USD\")" },
+	{ X("{" BN ",'symbols':['" A10 A10 A10 A10 "X-Y']}"),
+	    "t.json: exchanges[0].symbols[0]: \"" A10 A10 A10 A10 "\"... is "
+	    "not BASE-QUOTE (expected upper case like \"BTC-USD\")" },
+	{ X("{" BN ",'symbols':['" A10 A10 A10 "aaaaaaaaa\\u00e9']}"),
+	    "t.json: exchanges[0].symbols[0]: \"" A10 A10 A10 "aaaaaaaaa\"... "
+	    "is not BASE-QUOTE (expected upper case like \"BTC-USD\")" },
+	/* names */
+	{ X("{" SM "},{" BNS "},{'name':'binance','adapter':'sim',"
+	    "'symbols':['A-B']}"),
+	    "t.json: exchanges[2].name: \"binance\" is already used by "
+	    "exchanges[1]" },
+	{ X("{'name':'Binance','adapter':'binance','symbols':['A-B']}"),
+	    "t.json: exchanges[0].name: \"Binance\" is not a valid name "
+	    "(expected 1 to 31 of a-z, 0-9, \"_\" and \"-\")" },
+	{ X("{'name':'','adapter':'binance','symbols':['A-B']}"),
+	    "t.json: exchanges[0].name: \"\" is not a valid name "
+	    "(expected 1 to 31 of a-z, 0-9, \"_\" and \"-\")" },
+	{ X("{'name':'" A10 A10 A10 "aa','adapter':'sim','symbols':['A-B']}"),
+	    "t.json: exchanges[0].name: \"" A10 A10 A10 "aa\" is not a valid "
+	    "name (expected 1 to 31 of a-z, 0-9, \"_\" and \"-\")" },
+	/* adapters */
+	{ X("{'name':'k','adapter':'krakn','symbols':['BTC-USD']}"),
+	    "t.json: exchanges[0].adapter: \"krakn\" is not an adapter "
+	    "(expected one of: binance, sim)" },
+	{ X("{'name':'k','adapter':'binanse','symbols':['BTC-USD']}"),
+	    "t.json: exchanges[0].adapter: \"binanse\" is not an adapter "
+	    "(did you mean \"binance\"?)" },
+	{ X("{'name':'k','adapter':'SIM','symbols':['BTC-USD']}"),
+	    "t.json: exchanges[0].adapter: \"SIM\" is not an adapter "
+	    "(did you mean \"sim\"?)" },
+	/* urls */
+	{ X("{" BNS ",'url':'https://stream.binance.com/ws'}"),
+	    "t.json: exchanges[0].url: \"https://stream.binance.com/ws\" is "
+	    "not a ws:// or wss:// URL" },
+	{ X("{" BNS ",'url':'wss://'}"),
+	    "t.json: exchanges[0].url: \"wss://\" is not a ws:// or wss:// "
+	    "URL" },
+	{ X("{" BNS ",'url':'ws://a b'}"),
+	    "t.json: exchanges[0].url: \"ws://a b\" is not a ws:// or wss:// "
+	    "URL" },
+	{ X("{" SM ",'url':'ws://127.0.0.1:9/'}"),
+	    "t.json: exchanges[0].url: adapter \"sim\" does not connect "
+	    "anywhere (remove \"url\")" },
+	/* channels */
+	{ X("{" BNS ",'channels':['trades']}"),
+	    "t.json: exchanges[0].channels[0]: \"trades\" is not a channel "
+	    "(did you mean \"trade\"?)" },
+	{ X("{" BNS ",'channels':['trade','book']}"),
+	    "t.json: exchanges[0].channels[1]: \"book\" is not a channel "
+	    "(expected one of: trade, quote)" },
+	{ X("{" BNS ",'channels':['quote','trade','quote']}"),
+	    "t.json: exchanges[0].channels[2]: \"quote\" is already listed "
+	    "as channels[0]" },
+	{ X("{" BNS ",'channels':[]}"),
+	    "t.json: exchanges[0].channels: expected at least one channel" },
+	/* sim-only keys elsewhere */
+	{ X("{" BNS ",'rate':5}"),
+	    "t.json: exchanges[0].rate: only valid for adapter \"sim\"" },
+	{ X("{" SM "},{" BNS ",'seed':5}"),
+	    "t.json: exchanges[1].seed: only valid for adapter \"sim\"" },
+	/* ranges */
+	{ X("{" BNS ",'stale_s':0}"),
+	    "t.json: exchanges[0].stale_s: 0 is out of range (expected more "
+	    "than 0 and at most 3600)" },
+	{ X("{" BNS ",'stale_s':3600.5}"),
+	    "t.json: exchanges[0].stale_s: 3600.5 is out of range (expected "
+	    "more than 0 and at most 3600)" },
+	{ X("{" BNS ",'stale_s':1e300}"),
+	    "t.json: exchanges[0].stale_s: 1e+300 is out of range (expected "
+	    "more than 0 and at most 3600)" },
+	{ X("{" SM ",'rate':-0.5}"),
+	    "t.json: exchanges[0].rate: -0.5 is out of range (expected more "
+	    "than 0 and at most 1000000)" },
+	{ X("{" SM ",'rate':1000001}"),
+	    "t.json: exchanges[0].rate: 1000001 is out of range (expected "
+	    "more than 0 and at most 1000000)" },
+	{ XC("{'max':0}"),
+	    "t.json: clients.max: 0 is out of range (expected an integer "
+	    "from 1 to 1000000)" },
+	{ XC("{'max':1000001}"),
+	    "t.json: clients.max: 1000001 is out of range (expected an "
+	    "integer from 1 to 1000000)" },
+	{ XC("{'max_message_bytes':63}"),
+	    "t.json: clients.max_message_bytes: 63 is out of range (expected "
+	    "an integer from 64 to 1048576)" },
+	{ XC("{'queue_ticks':1048577}"),
+	    "t.json: clients.queue_ticks: 1048577 is out of range (expected "
+	    "an integer from 64 to 1048576)" },
+	/* missing required keys */
+	{ "{'exchanges':[]}", "t.json: missing required key \"listen\"" },
+	{ "{" L "}", "t.json: missing required key \"exchanges\"" },
+	{ X("{" BN "}"),
+	    "t.json: exchanges[0]: missing required key \"symbols\"" },
+	{ X("{'adapter':'sim','symbols':['A-B']}"),
+	    "t.json: exchanges[0]: missing required key \"name\"" },
+	{ X("{'name':'a','symbols':['A-B']}"),
+	    "t.json: exchanges[0]: missing required key \"adapter\"" },
+	{ "{" L ",'exchanges':[]}",
+	    "t.json: exchanges: expected at least one exchange" },
+	/* listeners */
+	{ LX("{}"),
+	    "t.json: listen: expected at least one of \"tcp\" and \"unix\"" },
+	{ LX("{'tcp':'127.0.0.1:0'}"),
+	    "t.json: listen.tcp: \"127.0.0.1:0\": PORT must be a decimal "
+	    "number from 1 to 65535" },
+	{ LX("{'tcp':'127.0.0.1:65536'}"),
+	    "t.json: listen.tcp: \"127.0.0.1:65536\": PORT must be a decimal "
+	    "number from 1 to 65535" },
+	{ LX("{'tcp':'127.0.0.1:0x50'}"),
+	    "t.json: listen.tcp: \"127.0.0.1:0x50\": PORT must be a decimal "
+	    "number from 1 to 65535" },
+	{ LX("{'tcp':'127.0.0.1:080'}"),
+	    "t.json: listen.tcp: \"127.0.0.1:080\": PORT must be a decimal "
+	    "number from 1 to 65535" },
+	{ LX("{'tcp':'127.0.0.1:+80'}"),
+	    "t.json: listen.tcp: \"127.0.0.1:+80\": PORT must be a decimal "
+	    "number from 1 to 65535" },
+	{ LX("{'tcp':'127.0.0.1:'}"),
+	    "t.json: listen.tcp: \"127.0.0.1:\": PORT must be a decimal "
+	    "number from 1 to 65535" },
+	{ LX("{'tcp':'localhost:0000080'}"),
+	    "t.json: listen.tcp: \"localhost:0000080\": PORT must be a "
+	    "decimal number from 1 to 65535" },
+	{ LX("{'tcp':'example.com:80'}"),
+	    "t.json: listen.tcp: \"example.com:80\": HOST must be an IPv4 "
+	    "address, \"localhost\" or \"[IPv6 address]\"" },
+	{ LX("{'tcp':'256.0.0.1:80'}"),
+	    "t.json: listen.tcp: \"256.0.0.1:80\": HOST must be an IPv4 "
+	    "address, \"localhost\" or \"[IPv6 address]\"" },
+	{ LX("{'tcp':'::1:80'}"),
+	    "t.json: listen.tcp: \"::1:80\": HOST must be an IPv4 "
+	    "address, \"localhost\" or \"[IPv6 address]\"" },
+	{ LX("{'tcp':'[127.0.0.1]:80'}"),
+	    "t.json: listen.tcp: \"[127.0.0.1]:80\": HOST must be an IPv4 "
+	    "address, \"localhost\" or \"[IPv6 address]\"" },
+	{ LX("{'tcp':'8765'}"),
+	    "t.json: listen.tcp: \"8765\" is not HOST:PORT (expected like "
+	    "\"127.0.0.1:8765\")" },
+	{ LX("{'tcp':':8765'}"),
+	    "t.json: listen.tcp: \":8765\" is not HOST:PORT (expected like "
+	    "\"127.0.0.1:8765\")" },
+	{ LX("{'unix':'tickerd.sock'}"),
+	    "t.json: listen.unix: \"tickerd.sock\" is not an absolute path" },
+	{ LX("{'unix':'/" A100 "aaaaaaa'}"),
+	    "t.json: listen.unix: path is 108 bytes, a unix socket path must "
+	    "be shorter than 108" },
+};
+
+/* ' -> " so the tables above stay legible; the caller frees. */
+static char *
+dq(const char *s)
+{
+	char *t = strdup(s), *p;
+
+	ck_assert(t != NULL);
+	for (p = t; *p != '\0'; p++)
+		if (*p == '\'')
+			*p = '"';
+	return t;
+}
+
+static int
+parse(const char *json, struct tk_config *cf, char *err, size_t errlen)
+{
+	char *text = dq(json);
+	int r;
+
+	r = tk_config_parse(text, strlen(text), "t.json", cf, err, errlen);
+	free(text);
+	return r;
+}
+
+/* Fails the test with the message if @json does not load. */
+static void
+parse_ok(const char *json, struct tk_config *cf)
+{
+	char err[TK_CONFIG_ERR_MAX] = "";
+
+	ck_assert_msg(parse(json, cf, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(err, "");
+}
+
+START_TEST(test_config_error)
+{
+	struct tk_config cf, before;
+	char err[TK_CONFIG_ERR_MAX];
+
+	memset(&cf, 0xa5, sizeof(cf));
+	before = cf;
+	ck_assert_int_eq(parse(bad[_i].json, &cf, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, bad[_i].msg);
+	ck_assert(memcmp(&cf, &before, sizeof(cf)) == 0);
+	ck_assert_ptr_null(strchr(err, '\n'));
+}
+END_TEST
+
+/* Accepted listeners and the limits that are just inside. */
+static const char *const good[] = {
+	X("{" SM "}"),
+	"{'listen':{'tcp':'[::1]:8765'},'exchanges':[{" SM "}]}",
+	"{'listen':{'tcp':'localhost:1'},'exchanges':[{" SM "}]}",
+	"{'listen':{'tcp':'0.0.0.0:65535'},'exchanges':[{" SM "}]}",
+	"{'listen':{'unix':'/" A100 "aaaaaa'},'exchanges':[{" SM "}]}",
+	X("{'name':'" A10 A10 A10 "a','adapter':'sim','symbols':['A-B']}"),
+	X("{'name':'a_0-z','adapter':'sim','symbols':"
+	    "['ABCDEFGHIJKLMNO-PQRSTUVWXYZ0123']}"),
+	X("{" SM ",'rate':1000000,'seed':0}"),
+	X("{" SM ",'rate':0.001,'seed':9223372036854775807}"),
+	X("{" BNS ",'stale_s':3600}"),
+	X("{" BNS ",'stale_s':0.1}"),
+	XC("{}"),
+	XC("{'max':1,'max_message_bytes':64,"
+	    "'queue_ticks':64}"),
+	XC("{'max':1000000,'max_message_bytes':"
+	    "1048576,'queue_ticks':1048576}"),
+	XC("{'queue_ticks':100}"),
+};
+
+START_TEST(test_config_good)
+{
+	struct tk_config cf;
+
+	parse_ok(good[_i], &cf);
+	ck_assert_uint_eq(cf.nexchanges, 1);
+	tk_config_free(&cf);
+}
+END_TEST
+
+START_TEST(test_config_defaults_binance)
+{
+	const struct tk_exchange_conf *e;
+	struct tk_config cf;
+
+	parse_ok(X("{" BNS "}"), &cf);
+	ck_assert_str_eq(cf.path, "t.json");
+	ck_assert_str_eq(cf.listen_tcp, "127.0.0.1:8765");
+	ck_assert_ptr_null(cf.listen_unix);
+	ck_assert_uint_eq(cf.nexchanges, 1);
+	e = &cf.exchanges[0];
+	ck_assert_str_eq(e->name, "binance");
+	ck_assert_ptr_eq(e->adapter, &tk_adapter_binance);
+	ck_assert_uint_eq(e->nsymbols, 1);
+	ck_assert_str_eq(e->symbols[0], "BTC-USDT");
+	ck_assert_str_eq(e->url, tk_adapter_binance.default_url);
+	ck_assert_uint_eq(e->types, tk_adapter_binance.types);
+	ck_assert(e->stale_s == 30.0);
+	ck_assert_int_eq(e->insecure, 0);
+	ck_assert(e->rate == 10.0);
+	ck_assert_uint_eq(e->seed, 1);
+	ck_assert_uint_eq(cf.clients.max_clients, 1024);
+	ck_assert_uint_eq(cf.clients.max_message, 4096);
+	ck_assert_uint_eq(cf.clients.queue_ticks, 8192);
+	tk_config_free(&cf);
+}
+END_TEST
+
+START_TEST(test_config_defaults_sim)
+{
+	const struct tk_exchange_conf *e;
+	struct tk_config cf;
+
+	parse_ok(X("{" SM "}"), &cf);
+	e = &cf.exchanges[0];
+	ck_assert_ptr_eq(e->adapter, &tk_adapter_sim);
+	ck_assert_ptr_null(e->url);
+	ck_assert_uint_eq(e->types, TK_TYPES_ALL);
+	ck_assert(e->rate == 10.0);
+	ck_assert_uint_eq(e->seed, 1);
+	ck_assert(e->stale_s == 30.0);
+	tk_config_free(&cf);
+}
+END_TEST
+
+START_TEST(test_config_every_key)
+{
+	const struct tk_exchange_conf *e;
+	struct tk_config cf;
+
+	parse_ok("{'listen':{'tcp':'[::1]:9000','unix':'/run/t.sock'},"
+	    "'exchanges':[{" BN ",'symbols':['ETH-USDT','BTC-USDT'],"
+	    "'url':'ws://127.0.0.1:9001/ws','channels':['quote'],"
+	    "'stale_s':2.5,'tls_verify':false},"
+	    "{" SM ",'channels':['quote','trade'],'rate':0.5,"
+	    "'seed':18446744073709551,'tls_verify':true}],"
+	    "'clients':{'max':7,'max_message_bytes':100,"
+	    "'queue_ticks':1000}}", &cf);
+	ck_assert_str_eq(cf.listen_tcp, "[::1]:9000");
+	ck_assert_str_eq(cf.listen_unix, "/run/t.sock");
+	ck_assert_uint_eq(cf.nexchanges, 2);
+	e = &cf.exchanges[0];
+	ck_assert_uint_eq(e->nsymbols, 2);
+	ck_assert_str_eq(e->symbols[0], "ETH-USDT");
+	ck_assert_str_eq(e->symbols[1], "BTC-USDT");
+	ck_assert_str_eq(e->url, "ws://127.0.0.1:9001/ws");
+	ck_assert_uint_eq(e->types, TK_TYPE_BIT(TK_TICK_QUOTE));
+	ck_assert(e->stale_s == 2.5);
+	ck_assert_int_eq(e->insecure, 1);
+	e = &cf.exchanges[1];
+	ck_assert_str_eq(e->name, "demo");
+	ck_assert_uint_eq(e->types, TK_TYPES_ALL);
+	ck_assert(e->rate == 0.5);
+	ck_assert_uint_eq(e->seed, 18446744073709551ull);
+	ck_assert_int_eq(e->insecure, 0);
+	ck_assert_uint_eq(cf.clients.max_clients, 7);
+	ck_assert_uint_eq(cf.clients.max_message, 100);
+	ck_assert_uint_eq(cf.clients.queue_ticks, 1000);
+	ck_assert_ptr_eq(tk_config_exchange(&cf, "demo"), &cf.exchanges[1]);
+	ck_assert_ptr_eq(tk_config_exchange(&cf, "binance"),
+	    &cf.exchanges[0]);
+	ck_assert_ptr_null(tk_config_exchange(&cf, "bin"));
+	ck_assert_ptr_null(tk_config_exchange(&cf, NULL));
+	ck_assert_ptr_null(tk_config_exchange(NULL, "demo"));
+	tk_config_free(&cf);
+}
+END_TEST
+
+/* No shipped adapter lacks a channel yet, so a fake table stands in. */
+static const struct tk_adapter trade_only = {
+	.name = "tradeonly",
+	.default_url = "wss://example.invalid/ws",
+	.types = TK_TYPE_BIT(TK_TICK_TRADE),
+};
+static const struct tk_adapter *const fake_adapters[] = {
+	&trade_only, &tk_adapter_sim, NULL,
+};
+
+static int
+parse_fake(const char *json, struct tk_config *cf, char *err,
+    size_t errlen)
+{
+	char *text = dq(json);
+	int r;
+
+	r = tk__config_parse_with(fake_adapters, text, strlen(text), "f.json",
+	    cf, err, errlen);
+	free(text);
+	return r;
+}
+
+START_TEST(test_config_channel_unsupported)
+{
+	char err[TK_CONFIG_ERR_MAX];
+	struct tk_config cf;
+
+	ck_assert_int_eq(parse_fake(X("{'name':'t','adapter':'tradeonly',"
+	    "'symbols':['A-B'],'channels':['trade','quote']}"), &cf, err,
+	    sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "f.json: exchanges[0].channels[1]: adapter "
+	    "\"tradeonly\" does not offer \"quote\" (it offers: trade)");
+
+	/* The adapter list in messages is the table's. */
+	ck_assert_int_eq(parse_fake(X("{" BNS "}"), &cf, err, sizeof(err)),
+	    -EINVAL);
+	ck_assert_str_eq(err, "f.json: exchanges[0].adapter: \"binance\" is "
+	    "not an adapter (expected one of: tradeonly, sim)");
+
+	/* Defaults follow what the adapter offers. */
+	ck_assert_int_eq(parse_fake(X("{'name':'t','adapter':'tradeonly',"
+	    "'symbols':['A-B']}"), &cf, err, sizeof(err)), 0);
+	ck_assert_uint_eq(cf.exchanges[0].types, TK_TYPE_BIT(TK_TICK_TRADE));
+	ck_assert_str_eq(cf.exchanges[0].url, "wss://example.invalid/ws");
+	tk_config_free(&cf);
+}
+END_TEST
+
+START_TEST(test_config_free)
+{
+	struct tk_config cf;
+
+	tk_config_free(NULL);
+	parse_ok(X("{" SM "},{" BNS "}"), &cf);
+	tk_config_free(&cf);
+	ck_assert_ptr_null(cf.exchanges);
+	ck_assert_uint_eq(cf.nexchanges, 0);
+	ck_assert_ptr_null(cf.path);
+	ck_assert_ptr_null(cf.listen_tcp);
+	tk_config_free(&cf);
+}
+END_TEST
+
+/* A failing load must not need @err, and cuts a long message safely. */
+START_TEST(test_config_err_buffer)
+{
+	struct tk_config cf;
+	char err[12];
+
+	memset(err, 'z', sizeof(err));
+	ck_assert_int_eq(parse(LX("{}"), &cf, NULL, 0), -EINVAL);
+	ck_assert_int_eq(parse(LX("{}"), &cf, err, 0), -EINVAL);
+	ck_assert_int_eq(err[0], 'z');
+	ck_assert_int_eq(parse(LX("{}"), &cf, err, sizeof(err)),
+	    -EINVAL);
+	ck_assert_str_eq(err, "t.json: lis");
+	ck_assert_int_eq(tk_config_parse("{}", 2, "t.json", NULL, err,
+	    sizeof(err)), -EINVAL);
+}
+END_TEST
+
+/* Whatever the name holds, the message stays one line. */
+START_TEST(test_config_one_line)
+{
+	char err[TK_CONFIG_ERR_MAX];
+	struct tk_config cf;
+
+	ck_assert_int_eq(tk_config_parse("{\"a\":\n1,}", 10, "a\nb\x7f.json",
+	    &cf, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "a?b?.json:2:3: string or '}' expected near '}'");
+}
+END_TEST
+
+/* Writes @text to a fresh temporary file; returns its malloc'd path. */
+static char *
+temp_file(const char *text)
+{
+	char *path = strdup("/tmp/check_config.XXXXXX");
+	int fd;
+
+	ck_assert(path != NULL);
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+START_TEST(test_config_load_file)
+{
+	char err[TK_CONFIG_ERR_MAX], want[TK_CONFIG_ERR_MAX];
+	struct tk_config cf;
+	char *path, *text;
+
+	text = dq("{\n  " L ",\n  'exchanges': [\n    {" SM "}\n  ]\n}\n");
+	path = temp_file(text);
+	free(text);
+	ck_assert_int_eq(tk_config_load(path, &cf, err, sizeof(err)), 0);
+	ck_assert_str_eq(cf.path, path);
+	ck_assert_str_eq(cf.exchanges[0].name, "demo");
+	tk_config_free(&cf);
+	unlink(path);
+	free(path);
+
+	/* a syntax error deep in a real file: line and column */
+	path = temp_file("{\n  \"listen\": {\"tcp\": \"127.0.0.1:8765\"},\n"
+	    "  \"exchanges\": [\n    {\"name\": \"x\" \"adapter\": 1}\n  ]\n}\n");
+	ck_assert_int_eq(tk_config_load(path, &cf, err, sizeof(err)),
+	    -EINVAL);
+	snprintf(want, sizeof(want), "%s:4:26: '}' expected near "
+	    "'\"adapter\"'", path);
+	ck_assert_str_eq(err, want);
+	unlink(path);
+	free(path);
+}
+END_TEST
+
+START_TEST(test_config_unreadable)
+{
+	char err[TK_CONFIG_ERR_MAX];
+	struct tk_config cf, before;
+
+	memset(&cf, 0x5a, sizeof(cf));
+	before = cf;
+	ck_assert_int_eq(tk_config_load("/nonexistent/tickerd.json", &cf, err,
+	    sizeof(err)), -ENOENT);
+	ck_assert_str_eq(err, "/nonexistent/tickerd.json: cannot read: "
+	    "No such file or directory");
+	ck_assert_int_eq(tk_config_load("/", &cf, err, sizeof(err)),
+	    -EISDIR);
+	ck_assert_str_eq(err, "/: cannot read: Is a directory");
+	ck_assert_int_eq(tk_config_load(NULL, &cf, err, sizeof(err)),
+	    -EINVAL);
+	ck_assert_str_eq(err, "(null): cannot read: Invalid argument");
+	ck_assert(memcmp(&cf, &before, sizeof(cf)) == 0);
+}
+END_TEST
+
+/* Loads config/@name from the source tree (tests/fixtures/../../config). */
+static void
+load_shipped(const char *name, struct tk_config *cf)
+{
+	char path[1024], err[TK_CONFIG_ERR_MAX];
+	const char *dir = getenv("TK_FIXTURES");
+
+	ck_assert_msg(dir != NULL, "TK_FIXTURES is not set");
+	snprintf(path, sizeof(path), "%s/../../config/%s", dir, name);
+	ck_assert_msg(tk_config_load(path, cf, err, sizeof(err)) == 0, "%s",
+	    err);
+}
+
+START_TEST(test_config_shipped_tickerd)
+{
+	const struct tk_exchange_conf *e;
+	struct tk_config cf;
+
+	load_shipped("tickerd.json", &cf);
+	ck_assert_str_eq(cf.listen_tcp, "127.0.0.1:8765");
+	ck_assert_str_eq(cf.listen_unix, "/run/tickerd/tickerd.sock");
+	ck_assert_uint_eq(cf.nexchanges, 1);
+	e = tk_config_exchange(&cf, "binance");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_ptr_eq(e->adapter, &tk_adapter_binance);
+	ck_assert_uint_eq(e->nsymbols, 3);
+	ck_assert_str_eq(e->symbols[0], "BTC-USDT");
+	ck_assert_str_eq(e->symbols[1], "ETH-USDT");
+	ck_assert_str_eq(e->symbols[2], "SOL-USDT");
+	ck_assert_int_eq(e->insecure, 0);
+	tk_config_free(&cf);
+}
+END_TEST
+
+START_TEST(test_config_shipped_sim)
+{
+	const struct tk_exchange_conf *a, *b;
+	struct tk_config cf;
+
+	load_shipped("sim.json", &cf);
+	ck_assert_str_eq(cf.listen_tcp, "127.0.0.1:8765");
+	ck_assert_ptr_null(cf.listen_unix);
+	ck_assert_uint_eq(cf.nexchanges, 2);
+	a = tk_config_exchange(&cf, "simex");
+	b = tk_config_exchange(&cf, "simfast");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_eq(a->adapter, &tk_adapter_sim);
+	ck_assert_ptr_eq(b->adapter, &tk_adapter_sim);
+	ck_assert(a->rate == 5.0);
+	ck_assert(b->rate == 20.0);
+	ck_assert_uint_eq(a->nsymbols, 2);
+	ck_assert_str_eq(a->symbols[0], "BTC-USD");
+	ck_assert_str_eq(a->symbols[1], "ETH-USD");
+	ck_assert_uint_eq(b->nsymbols, 2);
+	ck_assert_str_eq(b->symbols[0], "BTC-USD");
+	ck_assert_str_eq(b->symbols[1], "SOL-USD");
+	tk_config_free(&cf);
+}
+END_TEST
+
+static Suite *
+config_suite(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc;
+
+	tc = tcase_create("errors");
+	tcase_add_loop_test(tc, test_config_error, 0,
+	    (int)(sizeof(bad) / sizeof(bad[0])));
+	tcase_add_test(tc, test_config_channel_unsupported);
+	tcase_add_test(tc, test_config_err_buffer);
+	tcase_add_test(tc, test_config_one_line);
+	tcase_add_test(tc, test_config_unreadable);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("valid");
+	tcase_add_loop_test(tc, test_config_good, 0,
+	    (int)(sizeof(good) / sizeof(good[0])));
+	tcase_add_test(tc, test_config_defaults_binance);
+	tcase_add_test(tc, test_config_defaults_sim);
+	tcase_add_test(tc, test_config_every_key);
+	tcase_add_test(tc, test_config_free);
+	tcase_add_test(tc, test_config_load_file);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("shipped");
+	tcase_add_test(tc, test_config_shipped_tickerd);
+	tcase_add_test(tc, test_config_shipped_sim);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(config_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
