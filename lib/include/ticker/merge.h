@@ -8,8 +8,11 @@
  * from one child per turn, so a flooding child never starves the others.
  * Every child is pulled again and again until it ends; a child that ends or
  * fails is removed alone (the on_done callback gets its reason) and the
- * merge answers END once it has no child left.  Children can be added and
- * removed at any time.  next() never allocates.
+ * merge answers END once a finishing child leaves it with no child (unless
+ * kept open).  A merge that never had a child, or whose last child was
+ * removed, answers PENDING: only children finishing end it, since END is
+ * sticky and a later tk_merge_add() could not undo it.  Children can be
+ * added and removed at any time.  next() never allocates.
  */
 
 #include <stddef.h>
@@ -19,7 +22,8 @@
 /*
  * Told when a child finished: @how is TK_POLL_END or TK_POLL_ERROR, @child is
  * still valid during the call (tk_stream_name/_error/_reason) and is freed
- * right after it returns.
+ * right after it returns.  It is no longer a child then; the callback may
+ * add and remove children, but must not free the merge.
  */
 typedef void tk_merge_done_fn(void *ud, struct tk_stream *child,
     enum tk_poll how);
@@ -32,9 +36,10 @@ void	tk_merge_set_done(struct tk_stream *merge, tk_merge_done_fn *fn,
 	    void *ud);
 
 /*
- * Takes ownership of @child, also on failure (-ENOMEM; then it is freed).
- * A new child is polled on the merge's next turn; if the merge was PENDING
- * its waker is called.
+ * Takes ownership of @child, also on failure (-ENOMEM, or -EPIPE once the
+ * merge has answered END; then it is freed).  A new child is polled on the
+ * merge's next turn; if the merge was PENDING its waker is called.
+ * -EINVAL (nothing freed) if @child is NULL or @merge itself.
  */
 int	tk_merge_add(struct tk_stream *merge, struct tk_stream *child);
 
@@ -42,6 +47,7 @@ int	tk_merge_add(struct tk_stream *merge, struct tk_stream *child);
  * Detaches @child and gives it back to the caller (who frees it).
  * Returns -ENOENT if it is not a child of @merge.  Removing the last child
  * does not end the merge: a merge ends only when children *finish*.
+ * Not to be called from inside that child's own next().
  */
 int	tk_merge_remove(struct tk_stream *merge, struct tk_stream *child);
 

@@ -31,7 +31,7 @@ struct tk_sim_conf {
 /* Copies what it needs from @conf.  NULL on bad conf or OOM. */
 struct tk_stream *tk_sim_new(const struct tk_sim_conf *conf);
 
-/* µs time at which the next tick is due. */
+/* µs time at which the next tick is due; 0 before the first poll. */
 int64_t	tk_sim_next_due(const struct tk_stream *sim);
 
 /* The caller's timer fired: wakes the consumer if a tick is now due. */

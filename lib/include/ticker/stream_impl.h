@@ -39,7 +39,12 @@ struct tk_stream {
 /* @name is copied (truncated to fit). */
 void	tk_stream_init(struct tk_stream *, const struct tk_stream_ops *,
 	    const char *name);
-/* Producer side: calls the stored waker once (if any) and forgets it. */
+/*
+ * Producer side: calls the stored waker once (if any) and forgets it.
+ * Called from inside ops->next (a start callback pushing, a stream yielding)
+ * it is remembered: if next() then answers PENDING, the consumer's waker is
+ * called at once instead of being stored.
+ */
 void	tk_stream_wake(struct tk_stream *);
 /* Records an error (printf-style reason); the caller returns TK_POLL_ERROR. */
 void	tk_stream_fail(struct tk_stream *, int err, const char *fmt, ...)
