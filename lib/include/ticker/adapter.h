@@ -68,6 +68,19 @@ struct tk_adapter {
 	 */
 	void	(*parse)(const struct tk_codec_ctx *ctx, const char *frame,
 		    size_t len, struct tk_frame_result *res);
+	/*
+	 * Application-level keep-alive, for exchanges whose servers drop
+	 * connections that do not send one (OKX "ping", Bybit
+	 * {"op":"ping"}): sent every ping_interval_s while connected.  NULL
+	 * when WebSocket pings suffice.  Replies are CONTROL frames.
+	 */
+	const char	*ping_message;
+	unsigned	 ping_interval_s;
+	/*
+	 * The exchange cuts every connection after this long (Binance: 24 h);
+	 * the daemon rotates to a fresh one before.  0: no known limit.
+	 */
+	unsigned	 max_connection_s;
 };
 
 /* NULL if there is no adapter of that name. */
