@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Timer glue for the sim source. */
 
+#include <stdint.h>
 #include <stdlib.h>
 
 #include <libwebsockets.h>
@@ -31,6 +32,21 @@ sim_clock(void *ud)
 	return now_realtime_us();
 }
 
+/*
+ * Two sim exchanges with the default seed would walk in lockstep; mixing
+ * in the name keeps each (seed, name) pair reproducible yet distinct.
+ */
+static uint64_t
+sim_seed(const struct tk_exchange_conf *conf)
+{
+	uint64_t h = 1469598103934665603ull;
+	const char *p;
+
+	for (p = conf->name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	return conf->seed ^ h;
+}
+
 static void
 sim_timer(lws_sorted_usec_list_t *sul)
 {
@@ -53,7 +69,7 @@ source_sim_new(struct tickerd *td, const struct tk_exchange_conf *conf,
 		.nsymbols = conf->nsymbols,
 		.rate = conf->rate,
 		.types = conf->types,
-		.seed = conf->seed,
+		.seed = sim_seed(conf),
 		.clock = sim_clock,
 	};
 	struct source_sim *s;
