@@ -1,5 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* Exchange connections: connect, subscribe, parse, reconnect. */
+/*
+ * Exchange connections: connect, subscribe, parse, keep alive, rotate,
+ * reconnect.
+ *
+ * An upstream owns up to two connections: `cur`, which serves, and `next`,
+ * a replacement opened before a known cut (make-before-break rotation).
+ * The replacement takes over once it delivers data; trades both deliver
+ * during the overlap are published once.
+ */
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,6 +19,7 @@
 #include <ticker/adapter.h>
 #include <ticker/backoff.h>
 #include <ticker/config.h>
+#include <ticker/dedupe.h>
 #include <ticker/queue.h>
 #include <ticker/symmap.h>
 #include <ticker/tick.h>
@@ -24,21 +33,44 @@
 #define RX_INITIAL	(16 * 1024)
 #define RX_MAX		(1024 * 1024)	/* larger frames drop the connection */
 #define QUEUE_TICKS	4096		/* between two pump turns */
+#define DEDUPE_TRADES	4096		/* recent trades remembered */
 #define SUB_SPACING_US	250000		/* Binance allows 5 messages/s */
-#define SWEEP_US	1000000
+#define SWEEP_MAX_US	1000000
+#define STABLE_US	30000000	/* backoff resets after this long up */
 #define DOWN_AFTER	5		/* failed attempts before "down" */
+#define ROTATE_EARLY_S	600		/* rotate this long before the cut */
+#define THROTTLED_MS	30000		/* after HTTP 429/418 on the upgrade */
+#define ROTATE_RETRY_US	(5 * LWS_US_PER_SEC)
 
 enum up_state {
 	UP_IDLE,		/* not polled yet */
-	UP_RESOLVING,
-	UP_CONNECTING,
+	UP_CONNECTING,		/* resolving or connecting */
 	UP_CONNECTED,
 	UP_BACKOFF,		/* waiting to retry */
 	UP_STOPPED,
 };
 
 static const char *const state_names[] = {
-	"idle", "resolving", "connecting", "connected", "backoff", "stopped",
+	"idle", "connecting", "connected", "backoff", "stopped",
+};
+
+/* One WebSocket connection to the exchange. */
+struct conn {
+	struct upstream		*up;
+	struct lws		*wsi;
+	struct resolve_req	*resolving;
+	char			 addr[64];	/* resolved numeric address */
+	lws_sorted_usec_list_t	 sul_sub, sul_ping;
+	unsigned		 sub_next;	/* next subscribe message */
+	int			 ping_owed;
+	int			 established;
+	int			 got_data;
+	int64_t			 established_us;	/* monotonic */
+	int64_t			 last_data_us;		/* monotonic */
+	char			 close_why[160];
+	char			*rx;
+	size_t			 rx_len, rx_cap;
+	int			 rx_overflow;
 };
 
 struct upstream {
@@ -46,32 +78,29 @@ struct upstream {
 	const struct tk_exchange_conf *conf;
 	struct tk_symmap	*symmap;
 	struct tk_stream	*stream;	/* the merge owns it */
+	struct tk_dedupe	*dedupe;
 	enum up_state		 state;
-	struct lws		*wsi;
-	struct resolve_req	*resolving;
+	struct conn		*cur, *next;
 	/* the url, cut up once */
 	char			*url_buf;
-	const char		*scheme, *host, *path;
+	const char		*scheme, *host;
+	char			*path;
 	int			 port, tls;
-	char			 addr[64];	/* resolved numeric address */
-	lws_sorted_usec_list_t	 sul_retry, sul_sub, sul_sweep;
+	lws_sorted_usec_list_t	 sul_retry, sul_sweep, sul_rotate;
 	struct tk_backoff	 backoff;
 	uint64_t		 rng;
 	unsigned		 failures;	/* attempts since last data */
-	unsigned		 sub_next;	/* next subscribe message */
-	int			 got_data;	/* since this connect */
 	int			 reconnect_now;	/* server asked; no backoff */
-	char			 close_why[128];
-	int64_t			 last_data_us;	/* monotonic */
-	char			*rx;
-	size_t			 rx_len, rx_cap;
-	int			 rx_overflow;
+	int			 throttled;	/* last upgrade got 429/418 */
 	/* counters */
 	uint64_t		 frames, ticks, parse_errors, unknown;
-	uint64_t		 reconnects, drops;
+	uint64_t		 reconnects, rotations, duplicates, drops;
+	uint64_t		 throttles;
 };
 
 static void upstream_connect(lws_sorted_usec_list_t *);
+static void rotate_start(struct upstream *, const char *why);
+static void rotate_timer(lws_sorted_usec_list_t *);
 
 /* Exchange connections are pinged when quiet and dropped if unanswered. */
 static const lws_retry_bo_t exchange_policy = {
@@ -103,82 +132,203 @@ schedule(struct upstream *up, lws_sorted_usec_list_t *sul, sul_cb_t cb,
 	lws_sul_schedule(up->td->ctx, 0, sul, cb, us);
 }
 
-/* The connection is gone or never came up: wait, then try again. */
+/* ---- connections ---- */
+
+static void
+conn_free(struct conn *c)
+{
+	if (c == NULL)
+		return;
+	lws_sul_cancel(&c->sul_sub);
+	lws_sul_cancel(&c->sul_ping);
+	resolve_cancel(c->resolving);
+	if (c->wsi != NULL) {
+		lws_set_opaque_user_data(c->wsi, NULL);
+		lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK,
+		    LWS_TO_KILL_ASYNC);
+	}
+	free(c->rx);
+	free(c);
+}
+
+/* Closes a live connection; its CLIENT_CLOSED then reports @why. */
+static void
+conn_drop(struct conn *c, const char *why)
+{
+	if (c->wsi == NULL)
+		return;
+	if (c->close_why[0] == '\0')
+		snprintf(c->close_why, sizeof(c->close_why), "%s", why);
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+/* Delay before the next attempt, honouring the exchange's throttling. */
+static uint32_t
+retry_delay_ms(struct upstream *up)
+{
+	uint32_t ms;
+
+	if (up->reconnect_now) {
+		up->reconnect_now = 0;
+		return 0;
+	}
+	ms = tk_backoff_next(&up->backoff, tk_rand_next(&up->rng));
+	if (up->throttled) {
+		up->throttled = 0;
+		if (ms < THROTTLED_MS)
+			ms = THROTTLED_MS + ms;
+	}
+	return ms;
+}
+
+/* The serving connection is gone and no replacement is on its way. */
 static void
 upstream_lost(struct upstream *up, const char *why)
 {
-	char detail[192];
+	char detail[256];
 	uint32_t ms;
 
-	up->wsi = NULL;
-	if (up->state == UP_STOPPED || up->td->stopping)
-		return;
-	if (up->close_why[0] != '\0') {
-		why = up->close_why;
-	}
-	up->failures += up->got_data ? 0 : 1;
+	up->failures++;
 	up->reconnects++;
-	ms = up->reconnect_now ? 0 : tk_backoff_next(&up->backoff,
-	    tk_rand_next(&up->rng));
-	up->reconnect_now = 0;
+	ms = retry_delay_ms(up);
 	snprintf(detail, sizeof(detail), "%s; retrying in %u ms", why, ms);
 	set_state(up, UP_BACKOFF, detail);
 	publish_status(up, up->failures >= DOWN_AFTER ? "down" :
 	    "reconnecting", detail);
-	up->close_why[0] = '\0';
 	schedule(up, &up->sul_retry, upstream_connect, (lws_usec_t)ms * 1000);
 }
 
-/* Closes the live connection; CLIENT_CLOSED then calls upstream_lost(). */
+/* The replacement becomes the serving connection. */
 static void
-upstream_drop(struct upstream *up, const char *why)
+promote_next(struct upstream *up, const char *why)
 {
-	if (up->wsi == NULL)
+	struct conn *old = up->cur;
+
+	up->cur = up->next;
+	up->next = NULL;
+	up->rotations++;
+	log_notice("%s: switched to the new connection: %s", up->conf->name,
+	    why);
+	if (old != NULL) {
+		lws_sul_cancel(&old->sul_sub);
+		lws_sul_cancel(&old->sul_ping);
+		old->up = NULL;		/* its close is no longer news */
+		conn_drop(old, "replaced by a new connection");
+		if (old->wsi == NULL)
+			conn_free(old);
+	}
+	if (up->cur->established)
+		set_state(up, UP_CONNECTED, why);
+	else
+		set_state(up, UP_CONNECTING, why);
+}
+
+/*
+ * A connection ended (failed to open, or closed).  Only the serving one
+ * matters to clients; a failed replacement is retried later.
+ */
+static void
+conn_ended(struct conn *c, const char *why)
+{
+	struct upstream *up = c->up;
+	char reason[sizeof(c->close_why)];
+
+	/* @why may live in @c, which is freed below */
+	snprintf(reason, sizeof(reason), "%s",
+	    c->close_why[0] != '\0' ? c->close_why : why);
+	why = reason;
+	c->wsi = NULL;
+	if (up == NULL || up->state == UP_STOPPED || up->td->stopping) {
+		if (up == NULL)
+			conn_free(c);
 		return;
-	snprintf(up->close_why, sizeof(up->close_why), "%s", why);
-	lws_set_timeout(up->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+	}
+	if (c == up->next) {
+		char msg[200];
+
+		up->next = NULL;
+		snprintf(msg, sizeof(msg), "rotation failed: %s", why);
+		log_warnx("%s: %s", up->conf->name, msg);
+		conn_free(c);
+		if (up->cur != NULL)
+			schedule(up, &up->sul_rotate, rotate_timer,
+			    ROTATE_RETRY_US);
+		return;
+	}
+	if (c == up->cur) {
+		up->cur = NULL;
+		if (up->next != NULL) {
+			promote_next(up, why);
+			conn_free(c);
+			return;
+		}
+		conn_free(c);
+		upstream_lost(up, why);
+		return;
+	}
+	conn_free(c);
 }
 
 static void
-connect_resolved(void *ud, const char *addr, const char *err)
+conn_resolved(void *ud, const char *addr, const char *err)
 {
-	struct upstream *up = ud;
+	struct conn *c = ud;
+	struct upstream *up = c->up;
 	struct lws_client_connect_info ci;
-	char msg[160];
+	char msg[200];
 
-	up->resolving = NULL;
+	c->resolving = NULL;
 	if (addr == NULL) {
 		snprintf(msg, sizeof(msg), "cannot resolve %s: %s", up->host,
 		    err);
-		upstream_lost(up, msg);
+		conn_ended(c, msg);
 		return;
 	}
-	snprintf(up->addr, sizeof(up->addr), "%s", addr);
+	snprintf(c->addr, sizeof(c->addr), "%s", addr);
 	memset(&ci, 0, sizeof(ci));
 	ci.context = up->td->ctx;
 	ci.vhost = up->td->vh_client;
-	ci.address = up->addr;
+	ci.address = c->addr;
 	ci.port = up->port;
 	ci.path = up->path;
 	ci.host = up->host;
 	ci.origin = up->host;
 	ci.local_protocol_name = upstream_protocol.name;
 	ci.retry_and_idle_policy = &exchange_policy;
-	ci.opaque_user_data = up;
-	ci.pwsi = &up->wsi;
+	ci.opaque_user_data = c;
+	ci.pwsi = &c->wsi;
+	ci.ssl_connection = LCCSCF_PRIORITIZE_READS;
 	if (up->tls) {
-		ci.ssl_connection = LCCSCF_USE_SSL;
+		ci.ssl_connection |= LCCSCF_USE_SSL;
 		if (up->conf->insecure)
 			ci.ssl_connection |= LCCSCF_ALLOW_SELFSIGNED |
 			    LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK |
 			    LCCSCF_ALLOW_EXPIRED | LCCSCF_ALLOW_INSECURE;
 	}
-	ci.ssl_connection |= LCCSCF_PRIORITIZE_READS;
-	set_state(up, UP_CONNECTING, up->conf->url);
 	if (lws_client_connect_via_info(&ci) == NULL) {
 		/* lws gives no CONNECTION_ERROR for this path. */
-		upstream_lost(up, "connect failed");
+		conn_ended(c, "connect failed");
 	}
+}
+
+/* Starts a connection; it reports back through conn_ended() on failure. */
+static struct conn *
+conn_open(struct upstream *up)
+{
+	struct conn *c;
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	c->up = up;
+	return c;
+}
+
+static void
+conn_start(struct conn *c)
+{
+	c->resolving = resolve_start(c->up->td->resolver, c->up->host,
+	    conn_resolved, c);
 }
 
 static void
@@ -187,12 +337,15 @@ upstream_connect(lws_sorted_usec_list_t *sul)
 	struct upstream *up = lws_container_of(sul, struct upstream,
 	    sul_retry);
 
-	if (up->state == UP_STOPPED || up->td->stopping)
+	if (up->state == UP_STOPPED || up->td->stopping || up->cur != NULL)
 		return;
-	up->got_data = 0;
-	set_state(up, UP_RESOLVING, up->host);
-	up->resolving = resolve_start(up->td->resolver, up->host,
-	    connect_resolved, up);
+	up->cur = conn_open(up);
+	if (up->cur == NULL) {
+		upstream_lost(up, "out of memory");
+		return;
+	}
+	set_state(up, UP_CONNECTING, up->conf->url);
+	conn_start(up->cur);
 }
 
 /* The merge polled the stream for the first time: go. */
@@ -205,56 +358,132 @@ upstream_start(void *ud)
 	schedule(up, &up->sul_retry, upstream_connect, 1);
 }
 
-/* ---- subscribing ---- */
+/* ---- rotation ---- */
 
 static void
-subscribe_next(lws_sorted_usec_list_t *sul)
+rotate_timer(lws_sorted_usec_list_t *sul)
 {
-	struct upstream *up = lws_container_of(sul, struct upstream, sul_sub);
+	struct upstream *up = lws_container_of(sul, struct upstream,
+	    sul_rotate);
 
-	if (up->wsi != NULL)
-		lws_callback_on_writable(up->wsi);
+	rotate_start(up, "connection lifetime limit ahead");
+}
+
+/* Opens the replacement; the serving connection keeps going meanwhile. */
+static void
+rotate_start(struct upstream *up, const char *why)
+{
+	if (up->next != NULL || up->cur == NULL || up->state == UP_STOPPED ||
+	    up->td->stopping)
+		return;
+	log_notice("%s: rotating: %s", up->conf->name, why);
+	up->next = conn_open(up);
+	if (up->next == NULL)
+		return;
+	conn_start(up->next);
+}
+
+static void
+schedule_rotation(struct upstream *up)
+{
+	unsigned max = up->conf->adapter->max_connection_s;
+
+	if (max == 0)
+		return;
+	lws_sul_schedule(up->td->ctx, 0, &up->sul_rotate, rotate_timer,
+	    (lws_usec_t)(max > 2 * ROTATE_EARLY_S ? max - ROTATE_EARLY_S :
+	    max / 2) * LWS_US_PER_SEC);
+}
+
+/* ---- subscribing and keep-alive ---- */
+
+static void
+conn_want_write(lws_sorted_usec_list_t *sul)
+{
+	struct conn *c = lws_container_of(sul, struct conn, sul_sub);
+
+	if (c->wsi != NULL)
+		lws_callback_on_writable(c->wsi);
+}
+
+static void
+conn_ping_due(lws_sorted_usec_list_t *sul)
+{
+	struct conn *c = lws_container_of(sul, struct conn, sul_ping);
+	const struct tk_adapter *a = c->up->conf->adapter;
+
+	c->ping_owed = 1;
+	if (c->wsi != NULL)
+		lws_callback_on_writable(c->wsi);
+	lws_sul_schedule(c->up->td->ctx, 0, &c->sul_ping, conn_ping_due,
+	    (lws_usec_t)a->ping_interval_s * LWS_US_PER_SEC);
 }
 
 static int
-upstream_writeable(struct upstream *up)
+conn_send(struct conn *c, unsigned char *buf, int n)
+{
+	/* Log first: lws masks client frames in place. */
+	log_debug("%s: sending %.*s", c->up->conf->name, n, buf);
+	return lws_write(c->wsi, buf, (size_t)n, LWS_WRITE_TEXT) < n ? -1 : 0;
+}
+
+/* One message per WRITEABLE: an owed ping first, then subscriptions. */
+static int
+conn_writeable(struct conn *c)
 {
 	unsigned char buf[LWS_PRE + 8192];
-	const struct tk_adapter *a = up->conf->adapter;
+	const struct tk_adapter *a = c->up->conf->adapter;
 	int n;
 
+	if (c->ping_owed) {
+		c->ping_owed = 0;
+		n = (int)strlen(a->ping_message);
+		memcpy(buf + LWS_PRE, a->ping_message, (size_t)n);
+		if (conn_send(c, buf + LWS_PRE, n) < 0)
+			return -1;
+		schedule(c->up, &c->sul_sub, conn_want_write, SUB_SPACING_US);
+		return 0;
+	}
 	if (a->subscribe == NULL)
 		return 0;
-	n = a->subscribe(up->symmap, up->conf->types, up->sub_next,
+	n = a->subscribe(c->up->symmap, c->up->conf->types, c->sub_next,
 	    (char *)buf + LWS_PRE, sizeof(buf) - LWS_PRE);
 	if (n < 0) {
 		log_errx("%s: cannot build subscribe message %u: %s",
-		    up->conf->name, up->sub_next, strerror(-n));
+		    c->up->conf->name, c->sub_next, strerror(-n));
 		return 0;
 	}
 	if (n == 0)
 		return 0;
-	/* Log first: lws masks client frames in place. */
-	log_debug("%s: sending %.*s", up->conf->name, n, buf + LWS_PRE);
-	if (lws_write(up->wsi, buf + LWS_PRE, (size_t)n, LWS_WRITE_TEXT) < n)
+	if (conn_send(c, buf + LWS_PRE, n) < 0)
 		return -1;
-	up->sub_next++;
-	schedule(up, &up->sul_sub, subscribe_next, SUB_SPACING_US);
+	c->sub_next++;
+	schedule(c->up, &c->sul_sub, conn_want_write, SUB_SPACING_US);
 	return 0;
 }
 
 static void
-upstream_established(struct upstream *up)
+conn_established(struct conn *c)
 {
-	char detail[160];
+	struct upstream *up = c->up;
+	const struct tk_adapter *a = up->conf->adapter;
+	char detail[200];
 
-	up->sub_next = 0;
-	up->rx_len = 0;
-	up->last_data_us = now_mono_us();
+	c->established = 1;
+	c->established_us = c->last_data_us = now_mono_us();
+	if (a->ping_message != NULL && a->ping_interval_s > 0)
+		schedule(up, &c->sul_ping, conn_ping_due,
+		    (lws_usec_t)a->ping_interval_s * LWS_US_PER_SEC);
+	lws_callback_on_writable(c->wsi);
+	if (c == up->next) {
+		log_info("%s: new connection up, waiting for its data",
+		    up->conf->name);
+		return;
+	}
 	snprintf(detail, sizeof(detail), "connected to %s", up->conf->url);
 	set_state(up, UP_CONNECTED, detail);
 	publish_status(up, "connected", detail);
-	lws_callback_on_writable(up->wsi);
+	schedule_rotation(up);
 }
 
 /* ---- receiving ---- */
@@ -264,14 +493,37 @@ emit_tick(void *ud, const struct tk_tick *t)
 {
 	struct upstream *up = ud;
 
+	if (t->type == TK_TICK_TRADE &&
+	    tk_dedupe_seen(up->dedupe, t->symbol, t->trade_id)) {
+		up->duplicates++;
+		return;
+	}
 	up->ticks++;
 	if (tk_queue_push(up->stream, t) == -ENOBUFS)
 		up->drops++;
 }
 
 static void
-handle_frame(struct upstream *up, int64_t recv_ts)
+conn_got_data(struct conn *c)
 {
+	struct upstream *up = c->up;
+
+	c->last_data_us = now_mono_us();
+	if (c->got_data)
+		return;
+	c->got_data = 1;
+	up->failures = 0;
+	if (c == up->next) {
+		promote_next(up, "the new connection delivers data");
+		publish_status(up, "connected", "rotated to a new connection");
+		schedule_rotation(up);
+	}
+}
+
+static void
+handle_frame(struct conn *c, int64_t recv_ts)
+{
+	struct upstream *up = c->up;
 	struct tk_codec_ctx ctx = {
 		.exchange = up->conf->name,
 		.symbols = up->symmap,
@@ -283,23 +535,19 @@ handle_frame(struct upstream *up, int64_t recv_ts)
 	struct tk_frame_result res;
 
 	up->frames++;
-	up->conf->adapter->parse(&ctx, up->rx, up->rx_len, &res);
+	up->conf->adapter->parse(&ctx, c->rx, c->rx_len, &res);
 	up->unknown += res.unknown;
 	switch (res.kind) {
 	case TK_FRAME_DATA:
-		up->last_data_us = now_mono_us();
-		if (!up->got_data) {
-			up->got_data = 1;
-			up->failures = 0;
-			tk_backoff_reset(&up->backoff);
-		}
+		conn_got_data(c);
 		break;
 	case TK_FRAME_CONTROL:
 		break;
 	case TK_FRAME_RECONNECT:
-		log_notice("%s: the exchange asks to reconnect", up->conf->name);
-		up->reconnect_now = 1;
-		upstream_drop(up, "the exchange asked to reconnect");
+		log_notice("%s: the exchange announces a disconnect: %s",
+		    up->conf->name, res.detail[0] ? res.detail : "reconnect");
+		if (c == up->cur)
+			rotate_start(up, "the exchange announced a disconnect");
 		break;
 	case TK_FRAME_EXCHANGE_ERROR:
 		log_warnx("%s: exchange error: %s", up->conf->name, res.detail);
@@ -314,117 +562,167 @@ handle_frame(struct upstream *up, int64_t recv_ts)
 
 /* Reassembles a message from fragments, capped at RX_MAX. */
 static void
-upstream_receive(struct upstream *up, const void *in, size_t len)
+conn_receive(struct conn *c, const void *in, size_t len)
 {
-	struct lws *wsi = up->wsi;
+	struct lws *wsi = c->wsi;
 
 	if (lws_is_first_fragment(wsi)) {
-		up->rx_len = 0;
-		up->rx_overflow = 0;
+		c->rx_len = 0;
+		c->rx_overflow = 0;
 	}
-	if (!up->rx_overflow && up->rx_len + len > up->rx_cap) {
-		size_t cap = up->rx_cap ? up->rx_cap : RX_INITIAL;
+	if (!c->rx_overflow && c->rx_len + len > c->rx_cap) {
+		size_t cap = c->rx_cap ? c->rx_cap : RX_INITIAL;
 		char *p;
 
-		while (cap < up->rx_len + len && cap < RX_MAX)
+		while (cap < c->rx_len + len && cap < RX_MAX)
 			cap *= 2;
-		if (cap < up->rx_len + len ||
-		    (p = realloc(up->rx, cap)) == NULL) {
-			up->rx_overflow = 1;
-		} else {
-			up->rx = p;
-			up->rx_cap = cap;
+		if (cap < c->rx_len + len || (p = realloc(c->rx, cap)) == NULL)
+			c->rx_overflow = 1;
+		else {
+			c->rx = p;
+			c->rx_cap = cap;
 		}
 	}
-	if (!up->rx_overflow) {
-		memcpy(up->rx + up->rx_len, in, len);
-		up->rx_len += len;
+	if (!c->rx_overflow) {
+		memcpy(c->rx + c->rx_len, in, len);
+		c->rx_len += len;
 	}
 	if (!lws_is_final_fragment(wsi))
 		return;
-	if (up->rx_overflow) {
-		up->parse_errors++;
-		upstream_drop(up, "frame larger than 1 MiB");
+	if (c->rx_overflow) {
+		c->up->parse_errors++;
+		conn_drop(c, "frame larger than 1 MiB");
 		return;
 	}
 	if (lws_frame_is_binary(wsi)) {
-		up->parse_errors++;
-		log_debug("%s: binary frame ignored", up->conf->name);
+		c->up->parse_errors++;
+		log_debug("%s: binary frame ignored", c->up->conf->name);
 		return;
 	}
-	handle_frame(up, now_realtime_us());
+	handle_frame(c, now_realtime_us());
 }
 
-/* ---- staleness ---- */
+/* ---- staleness and stability ---- */
+
+static lws_usec_t
+sweep_interval(const struct upstream *up)
+{
+	lws_usec_t us = (lws_usec_t)(up->conf->stale_s * 1e6 / 4);
+
+	return us < SWEEP_MAX_US ? us : SWEEP_MAX_US;
+}
 
 static void
 upstream_sweep(lws_sorted_usec_list_t *sul)
 {
 	struct upstream *up = lws_container_of(sul, struct upstream,
 	    sul_sweep);
-	int64_t quiet = now_mono_us() - up->last_data_us;
+	struct conn *c = up->cur;
+	int64_t now = now_mono_us();
 	char detail[128];
 
 	if (up->state == UP_STOPPED)
 		return;
-	if (up->state == UP_CONNECTED && up->wsi != NULL &&
-	    quiet > (int64_t)(up->conf->stale_s * 1e6)) {
+	if (c != NULL && c->established && c->got_data &&
+	    now - c->established_us > STABLE_US && up->backoff.attempt > 0)
+		tk_backoff_reset(&up->backoff);
+	if (c != NULL && c->established && c->wsi != NULL &&
+	    now - c->last_data_us > (int64_t)(up->conf->stale_s * 1e6)) {
 		snprintf(detail, sizeof(detail), "no data for %.1f s",
-		    (double)quiet / 1e6);
+		    (double)(now - c->last_data_us) / 1e6);
 		log_warnx("%s: stale: %s", up->conf->name, detail);
 		publish_status(up, "stale", detail);
-		upstream_drop(up, detail);
+		c->last_data_us = now;	/* report once */
+		conn_drop(c, detail);
 	}
-	schedule(up, &up->sul_sweep, upstream_sweep, SWEEP_US);
+	schedule(up, &up->sul_sweep, upstream_sweep, sweep_interval(up));
+}
+
+/* ---- the lws protocol ---- */
+
+static void
+conn_connection_error(struct conn *c, struct lws *wsi, const char *in)
+{
+	int status = wsi ? (int)lws_http_client_http_response(wsi) : 0;
+	char why[200];
+
+	if (status == 429 || status == 418) {
+		c->up->throttled = 1;
+		c->up->throttles++;
+		snprintf(why, sizeof(why), "the exchange throttles us (HTTP "
+		    "%d)", status);
+	} else if (status > 0 && status != 101) {
+		snprintf(why, sizeof(why), "upgrade refused (HTTP %d)", status);
+	} else {
+		snprintf(why, sizeof(why), "connection failed: %s",
+		    in ? in : "unknown error");
+	}
+	conn_ended(c, why);
+}
+
+static void
+conn_peer_close(struct conn *c, const unsigned char *p, size_t len)
+{
+	if (len < 2)
+		return;
+	snprintf(c->close_why, sizeof(c->close_why),
+	    "closed by the exchange (%u%s%.*s)", (unsigned)(p[0] << 8 | p[1]),
+	    len > 2 ? ": " : "", (int)(len > 2 ? len - 2 : 0),
+	    (const char *)p + 2);
+}
+
+static int
+append_user_agent(struct lws *wsi, void *in, size_t len)
+{
+	unsigned char **p = (unsigned char **)in, *end = *p + len;
+	static const char ua[] = "tickerd/" TICKERD_VERSION;
+
+	return lws_add_http_header_by_name(wsi,
+	    (const unsigned char *)"user-agent:", (const unsigned char *)ua,
+	    (int)strlen(ua), p, end) ? -1 : 0;
 }
 
 static int
 upstream_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     void *in, size_t len)
 {
-	struct upstream *up = lws_get_opaque_user_data(wsi);
-	char why[160];
+	struct conn *c = lws_get_opaque_user_data(wsi);
 
-	if (up == NULL)
+	if (c == NULL || c->up == NULL) {
+		if (c != NULL && (reason == LWS_CALLBACK_CLIENT_CLOSED ||
+		    reason == LWS_CALLBACK_CLIENT_CONNECTION_ERROR)) {
+			lws_set_opaque_user_data(wsi, NULL);
+			c->wsi = NULL;
+			conn_free(c);	/* a replaced connection is done */
+		}
 		return lws_callback_http_dummy(wsi, reason, user, in, len);
+	}
 	switch (reason) {
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
-		up->wsi = wsi;
-		upstream_established(up);
+		c->wsi = wsi;
+		conn_established(c);
 		return 0;
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
-		return upstream_writeable(up);
+		return conn_writeable(c);
 	case LWS_CALLBACK_CLIENT_RECEIVE:
-		upstream_receive(up, in, len);
+		conn_receive(c, in, len);
+		return 0;
+	case LWS_CALLBACK_CLIENT_RECEIVE_PONG:
 		return 0;
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-		if (len >= 2) {
-			const unsigned char *p = in;
-
-			snprintf(up->close_why, sizeof(up->close_why),
-			    "closed by the exchange (%u%s%.*s)",
-			    (unsigned)(p[0] << 8 | p[1]), len > 2 ? ": " : "",
-			    (int)(len > 2 ? len - 2 : 0), (const char *)in + 2);
-		}
+		conn_peer_close(c, in, len);
 		return 0;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-		snprintf(why, sizeof(why), "connection failed: %s",
-		    in ? (const char *)in : "unknown error");
-		upstream_lost(up, why);
+		/* lws may call back once more for this wsi: forget it first */
+		lws_set_opaque_user_data(wsi, NULL);
+		conn_connection_error(c, wsi, in);
 		return 0;
 	case LWS_CALLBACK_CLIENT_CLOSED:
-		upstream_lost(up, "connection closed");
+		lws_set_opaque_user_data(wsi, NULL);
+		conn_ended(c, "connection closed");
 		return 0;
-	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER: {
-		unsigned char **p = (unsigned char **)in, *end = *p + len;
-		static const char ua[] = "tickerd/" TICKERD_VERSION;
-
-		if (lws_add_http_header_by_name(wsi,
-		    (const unsigned char *)"user-agent:",
-		    (const unsigned char *)ua, (int)strlen(ua), p, end))
-			return -1;
-		return 0;
-	}
+	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
+		return append_user_agent(wsi, in, len);
 	default:
 		return lws_callback_http_dummy(wsi, reason, user, in, len);
 	}
@@ -434,11 +732,12 @@ const struct lws_protocols upstream_protocol = {
 	"exchange", upstream_cb, 0, 16384, 0, NULL, 0
 };
 
+/* ---- life cycle ---- */
+
 static int
 upstream_parse_url(struct upstream *up)
 {
 	const char *path;
-	char *p;
 
 	up->url_buf = strdup(up->conf->url);
 	if (up->url_buf == NULL)
@@ -450,12 +749,11 @@ upstream_parse_url(struct upstream *up)
 	if (!up->tls && strcmp(up->scheme, "ws") != 0)
 		return -EINVAL;
 	/* lws_parse_uri() drops the leading '/': put it back. */
-	p = malloc(strlen(path) + 2);
-	if (p == NULL)
+	up->path = malloc(strlen(path) + 2);
+	if (up->path == NULL)
 		return -ENOMEM;
-	p[0] = '/';
-	strcpy(p + 1, path);
-	up->path = p;
+	up->path[0] = '/';
+	strcpy(up->path + 1, path);
 	return 0;
 }
 
@@ -485,13 +783,16 @@ upstream_new(struct tickerd *td, const struct tk_exchange_conf *conf,
 		log_errx("%s: %s", conf->name, err);
 		goto fail;
 	}
+	up->dedupe = tk_dedupe_new(DEDUPE_TRADES);
 	up->stream = tk_queue_new(conf->name, QUEUE_TICKS, upstream_start, up);
-	if (up->stream == NULL)
+	if (up->dedupe == NULL || up->stream == NULL)
 		goto fail;
-	schedule(up, &up->sul_sweep, upstream_sweep, SWEEP_US);
+	schedule(up, &up->sul_sweep, upstream_sweep, sweep_interval(up));
 	*stream = up->stream;
 	return up;
 fail:
+	tk_stream_free(up->stream);
+	up->stream = NULL;
 	upstream_free(up);
 	return NULL;
 }
@@ -503,16 +804,11 @@ upstream_stop(struct upstream *up)
 		return;
 	set_state(up, UP_STOPPED, "stopping");
 	lws_sul_cancel(&up->sul_retry);
-	lws_sul_cancel(&up->sul_sub);
 	lws_sul_cancel(&up->sul_sweep);
-	resolve_cancel(up->resolving);
-	up->resolving = NULL;
-	if (up->wsi != NULL) {
-		lws_set_opaque_user_data(up->wsi, NULL);
-		lws_set_timeout(up->wsi, PENDING_TIMEOUT_USER_OK,
-		    LWS_TO_KILL_ASYNC);
-		up->wsi = NULL;
-	}
+	lws_sul_cancel(&up->sul_rotate);
+	conn_free(up->cur);
+	conn_free(up->next);
+	up->cur = up->next = NULL;
 }
 
 void
@@ -522,8 +818,8 @@ upstream_free(struct upstream *up)
 		return;
 	upstream_stop(up);
 	tk_symmap_free(up->symmap);
+	tk_dedupe_free(up->dedupe);
 	free(up->url_buf);
-	free((char *)up->path);
-	free(up->rx);
+	free(up->path);
 	free(up);
 }

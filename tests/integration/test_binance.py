@@ -106,6 +106,10 @@ class BinanceBase(h.TkTestCase):
                 h.QUOTE_KEYS
         self.assertEqual(list(tick.keys()), keys, tick)
         for k, v in expected.items():
+            if k == "trade_id" and h.is_fresh_trade_id(tick[k]):
+                # A resent copy: the mock gave it a new id (tickerd
+                # publishes a repeated trade id only once).
+                continue
             self.assertEqual(tick[k], v, "%s in %s" % (k, tick))
         self.assertRecent(tick["recv_ts"])
         self.assertIsInstance(tick["seq"], int)

@@ -15,6 +15,7 @@ import collections
 import functools
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -102,6 +103,14 @@ def fixture(name):
     """The text of $TK_FIXTURES/binance/@name, without the final newline."""
     with open(os.path.join(FIXTURES, "binance", name), encoding="utf-8") as f:
         return f.read().rstrip("\n")
+
+
+FRESH_ID_BASE = 9000000000
+
+
+def is_fresh_trade_id(trade_id):
+    """True for ids MockBinance.fresh_trade_id() made up for resent trades."""
+    return trade_id.isdigit() and int(trade_id) > FRESH_ID_BASE
 
 
 def unwrap(text):
@@ -308,6 +317,8 @@ class MockBinance:
     every open connection."""
 
     def __init__(self, path="/ws", ack=True):
+        self._sent_ids = set()
+        self._next_id = FRESH_ID_BASE
         self.path = path
         self.ack = ack
         self.server = None
@@ -405,9 +416,27 @@ class MockBinance:
         if not conns:
             raise AssertionError("mock: no open connection to send to")
         for text in frames:
+            text = self.fresh_trade_id(text)
             for c in conns:
                 await c.ws.send(text)
         return len(conns)
+
+    _TRADE_ID = re.compile(r'"e":"(trade|aggTrade)".*?"s":"([A-Z0-9]+)".*?"(t|a)":(\d+)')
+
+    def fresh_trade_id(self, text):
+        """A real exchange never repeats a trade id, and tickerd publishes
+        a repeated trade once.  When a test sends the same trade frame
+        again, the copy gets a new id (only the digits of "t"/"a" change)."""
+        m = self._TRADE_ID.search(text)
+        if m is None:
+            return text
+        key = (m.group(2), m.group(4))
+        if key not in self._sent_ids:
+            self._sent_ids.add(key)
+            return text
+        self._next_id += 1
+        self._sent_ids.add((m.group(2), str(self._next_id)))
+        return text[:m.start(4)] + str(self._next_id) + text[m.end(4):]
 
     async def drop(self, abrupt=True, code=1001):
         """Ends every open connection: abruptly (TCP transport aborted,
