@@ -39,7 +39,8 @@
 #define STABLE_US	30000000	/* backoff resets after this long up */
 #define DOWN_AFTER	5		/* failed attempts before "down" */
 #define ROTATE_EARLY_S	600		/* rotate this long before the cut */
-#define THROTTLED_MS	30000		/* after HTTP 429/418 on the upgrade */
+#define THROTTLED_MIN_MS 1000		/* after HTTP 429/418 on the upgrade */
+#define THROTTLED_MAX_MS 300000
 #define ROTATE_RETRY_US	(5 * LWS_US_PER_SEC)
 
 enum up_state {
@@ -90,8 +91,8 @@ struct upstream {
 	struct tk_backoff	 backoff;
 	uint64_t		 rng;
 	unsigned		 failures;	/* attempts since last data */
-	int			 reconnect_now;	/* server asked; no backoff */
 	int			 throttled;	/* last upgrade got 429/418 */
+	unsigned		 throttle_streak; /* 429/418s in a row */
 	/* counters */
 	uint64_t		 frames, ticks, parse_errors, unknown;
 	uint64_t		 reconnects, rotations, duplicates, drops;
@@ -166,19 +167,23 @@ conn_drop(struct conn *c, const char *why)
 static uint32_t
 retry_delay_ms(struct upstream *up)
 {
-	uint32_t ms;
+	uint32_t ms, floor;
 
-	if (up->reconnect_now) {
-		up->reconnect_now = 0;
-		return 0;
-	}
 	ms = tk_backoff_next(&up->backoff, tk_rand_next(&up->rng));
-	if (up->throttled) {
-		up->throttled = 0;
-		if (ms < THROTTLED_MS)
-			ms = THROTTLED_MS + ms;
+	if (!up->throttled) {
+		up->throttle_streak = 0;
+		return ms;
 	}
-	return ms;
+	/*
+	 * Refused with 429/418: the exchange counts our attempts, so wait
+	 * at least 1 s, 2 s, 4 s ... (to THROTTLED_MAX_MS) on top of the
+	 * usual backoff, for as long as it keeps refusing.
+	 */
+	up->throttled = 0;
+	if (up->throttle_streak < 16)
+		up->throttle_streak++;
+	floor = THROTTLED_MIN_MS << (up->throttle_streak - 1);
+	return (floor < THROTTLED_MAX_MS ? floor : THROTTLED_MAX_MS) + ms;
 }
 
 /* The serving connection is gone and no replacement is on its way. */

@@ -319,6 +319,8 @@ class MockBinance:
     def __init__(self, path="/ws", ack=True):
         self._sent_ids = set()
         self._next_id = FRESH_ID_BASE
+        self.attempts = []  # monotonic time of every upgrade attempt
+        self.reject_status = None
         self.path = path
         self.ack = ack
         self.server = None
@@ -328,11 +330,37 @@ class MockBinance:
 
     async def start(self, port=0):
         self._changed = asyncio.Condition()
+        mock = self
+
+        class Protocol(websockets.WebSocketServerProtocol):
+            async def process_request(self, path, headers):
+                return await mock._upgrade(self, path, headers)
+
         self.server = await websockets.serve(
                 self._handler, "127.0.0.1", port, ping_interval=None,
-                max_size=1 << 20)
+                max_size=1 << 20, create_protocol=Protocol)
         self.port = self.server.sockets[0].getsockname()[1]
         return self
+
+    async def _upgrade(self, proto, path, headers):
+        """Every upgrade attempt is timed; with reject_status set, the
+        attempt is refused with that HTTP status (e.g. 429), the way a web
+        server does it: the response, then an orderly close.  (websockets'
+        own rejection aborts the socket, and the RST can overtake the
+        response.)"""
+        self.attempts.append(time.monotonic())
+        if not self.reject_status:
+            return None
+        body = b"rate limited\n"
+        proto.transport.write(
+                b"HTTP/1.1 %d Refused\r\nRetry-After: 1\r\n"
+                b"Content-Type: text/plain\r\nContent-Length: %d\r\n"
+                b"Connection: close\r\n\r\n%s" %
+                (self.reject_status, len(body), body))
+        await asyncio.sleep(0.2)
+        proto.transport.close()
+        # Ends websockets' handler quietly: the answer is already sent.
+        raise ConnectionAbortedError("refused by the mock")
 
     @property
     def url(self):

@@ -1,0 +1,822 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Binance adapter: golden frames (every tests/fixtures/binance frame
+ * against its expected/<name>.out, written by hand), the SPEC rules spelled
+ * out, malformed input, filters, and subscribe messages.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include <ticker/adapter.h>
+#include <ticker/decimal.h>
+#include <ticker/symmap.h>
+#include <ticker/tick.h>
+
+#include "tk_check.h"
+
+#define RECV_TS		INT64_C(1700000000000000)
+#define MAX_TICKS	8
+
+static const char *const fixture_symbols[] = {
+	"NKN-USDT", "BTC-USDT", "OMG-BUSD", "ETH-USDT", "BNB-BTC",
+	"BNB-USDT", "ETH-BTC",
+};
+#define NFIXSYMS (sizeof(fixture_symbols) / sizeof(fixture_symbols[0]))
+
+/* Every frame in tests/fixtures/binance; test_golden_complete checks it. */
+static const char *const golden[] = {
+	"aggTrade", "aggTrade_3", "aggTrade_4_binance_us",
+	"aggTrade_5_extra_field", "aggTrade_raw_docs", "bookTicker",
+	"bookTicker_3", "bookTicker_raw_docs",
+	"edge_bookTicker_all_market_deprecated", "edge_bookTicker_futures",
+	"edge_bookTicker_with_T_E", "edge_ticker_arr_all_market", "error",
+	"error_2", "error_3", "list_subscriptions_request",
+	"list_subscriptions_response", "server_shutdown_combined",
+	"server_shutdown_raw", "subscribe_ack", "subscribe_ack_2",
+	"subscribe_request", "ticker_24hr", "trade", "trade_3_old_format",
+	"trade_raw_docs", "unsubscribe_request",
+};
+#define NGOLDEN (sizeof(golden) / sizeof(golden[0]))
+
+static const char *const kind_names[] = {
+	[TK_FRAME_DATA] = "DATA",
+	[TK_FRAME_CONTROL] = "CONTROL",
+	[TK_FRAME_RECONNECT] = "RECONNECT",
+	[TK_FRAME_EXCHANGE_ERROR] = "EXCHANGE_ERROR",
+	[TK_FRAME_MALFORMED] = "MALFORMED",
+};
+
+struct sink {
+	struct tk_tick	 ticks[MAX_TICKS];
+	unsigned	 n;
+};
+
+static struct tk_symmap *map;
+static struct sink sink;
+static struct tk_codec_ctx ctx;
+
+static void
+sink_emit(void *ud, const struct tk_tick *t)
+{
+	struct sink *s = ud;
+
+	ck_assert_uint_lt(s->n, MAX_TICKS);
+	s->ticks[s->n++] = *t;
+}
+
+static void
+setup(void)
+{
+	char err[160];
+
+	map = tk_symmap_new(&tk_adapter_binance, fixture_symbols, NFIXSYMS,
+	    err, sizeof(err));
+	ck_assert_msg(map != NULL, "%s", err);
+	memset(&sink, 0, sizeof(sink));
+	ctx.exchange = "binance";
+	ctx.symbols = map;
+	ctx.types = TK_TYPES_ALL;
+	ctx.recv_ts = RECV_TS;
+	ctx.emit = sink_emit;
+	ctx.emit_ud = &sink;
+}
+
+static void
+teardown(void)
+{
+	tk_symmap_free(map);
+	map = NULL;
+}
+
+static void
+parse_str(const char *frame, struct tk_frame_result *res)
+{
+	sink.n = 0;
+	tk_adapter_binance.parse(&ctx, frame, strlen(frame), res);
+	ck_assert_uint_eq(res->nticks, sink.n);
+}
+
+/* The golden text of one parse: a header, the detail if any, the ticks. */
+static char *
+render(const struct tk_frame_result *res)
+{
+	size_t cap = 512 + MAX_TICKS * (TK_TICK_JSON_MAX + 1), off;
+	char *out = malloc(cap);
+	unsigned i;
+	int n;
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_le(res->kind, TK_FRAME_MALFORMED);
+	off = (size_t)snprintf(out, cap, "# kind=%s nticks=%u unknown=%u\n",
+	    kind_names[res->kind], res->nticks, res->unknown);
+	if (res->detail[0] != '\0')
+		off += (size_t)snprintf(out + off, cap - off, "# detail=%s\n",
+		    res->detail);
+	for (i = 0; i < sink.n; i++) {
+		n = tk_tick_format(&sink.ticks[i], 0, out + off, cap - off);
+		ck_assert_int_gt(n, 0);
+		off += (size_t)n;
+		out[off++] = '\n';
+	}
+	out[off] = '\0';
+	return out;
+}
+
+START_TEST(test_golden)
+{
+	struct tk_frame_result res;
+	char rel[256], *frame, *want, *got;
+	size_t len;
+
+	snprintf(rel, sizeof(rel), "binance/%s.json", golden[_i]);
+	frame = tk_test_read_fixture(rel, &len);
+	snprintf(rel, sizeof(rel), "binance/expected/%s.out", golden[_i]);
+	want = tk_test_read_fixture(rel, NULL);
+	sink.n = 0;
+	tk_adapter_binance.parse(&ctx, frame, len, &res);
+	got = render(&res);
+	ck_assert_msg(strcmp(got, want) == 0, "%s:\n--- want\n%s--- got\n%s",
+	    golden[_i], want, got);
+	free(got);
+	free(want);
+	free(frame);
+}
+END_TEST
+
+/* A new fixture without an entry in golden[] would go untested. */
+START_TEST(test_golden_complete)
+{
+	const char *dir = getenv("TK_FIXTURES");
+	char path[1024], name[256];
+	struct dirent *de;
+	size_t n = 0, len, i;
+	DIR *d;
+
+	ck_assert_ptr_nonnull(dir);
+	snprintf(path, sizeof(path), "%s/binance", dir);
+	d = opendir(path);
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len < 6 || strcmp(de->d_name + len - 5, ".json") != 0)
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(len - 5),
+		    de->d_name);
+		for (i = 0; i < NGOLDEN && strcmp(golden[i], name) != 0; i++)
+			;
+		ck_assert_msg(i < NGOLDEN, "%s has no golden entry",
+		    de->d_name);
+		n++;
+	}
+	closedir(d);
+	ck_assert_uint_eq(n, NGOLDEN);
+}
+END_TEST
+
+static void
+assert_dec(const struct tk_dec *d, const char *want)
+{
+	char buf[TK_DEC_TEXT_MAX];
+
+	ck_assert(d->valid);
+	ck_assert_int_gt(tk_dec_format(d, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, want);
+}
+
+/* SPEC: digits without trailing zeros, taker side, µs times, string ids. */
+START_TEST(test_spec_trade_rules)
+{
+	struct tk_frame_result res;
+	char *frame;
+	size_t len;
+	const struct tk_tick *t = &sink.ticks[0];
+
+	frame = tk_test_read_fixture("binance/aggTrade.json", &len);
+	tk_adapter_binance.parse(&ctx, frame, len, &res);
+	free(frame);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->type, TK_TICK_TRADE);
+	ck_assert_str_eq(t->exchange, "binance");
+	ck_assert_str_eq(t->symbol, "NKN-USDT");
+	assert_dec(&t->price, "0.3528");		/* "0.35280000" */
+	assert_dec(&t->size, "58");			/* "58.00000000" */
+	ck_assert_int_eq(t->side, TK_SIDE_BUY);		/* m:false */
+	ck_assert_str_eq(t->trade_id, "15683430");	/* "a" */
+	ck_assert_int_eq(t->ts, INT64_C(1633998523963000));	/* T */
+	ck_assert_int_eq(t->recv_ts, RECV_TS);
+	ck_assert_uint_eq(t->seq, 0);
+	ck_assert(!t->bid.valid && !t->ask.valid);
+
+	sink.n = 0;
+	frame = tk_test_read_fixture("binance/trade.json", &len);
+	tk_adapter_binance.parse(&ctx, frame, len, &res);
+	free(frame);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->side, TK_SIDE_SELL);	/* m:true */
+	ck_assert_str_eq(t->trade_id, "705291099");	/* "t", not "a" */
+	/* T (trade time), not E (push time, 1 ms later). */
+	ck_assert_int_eq(t->ts, INT64_C(1639351062243000));
+	assert_dec(&t->price, "4149.74");
+	assert_dec(&t->size, "0.4387");
+}
+END_TEST
+
+START_TEST(test_spec_quote_rules)
+{
+	struct tk_frame_result res;
+	const struct tk_tick *t = &sink.ticks[0];
+	char *frame;
+	size_t len;
+
+	frame = tk_test_read_fixture("binance/bookTicker.json", &len);
+	tk_adapter_binance.parse(&ctx, frame, len, &res);
+	free(frame);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
+	assert_dec(&t->bid, "0.3521");
+	assert_dec(&t->bid_size, "672");
+	assert_dec(&t->ask, "0.3526");
+	assert_dec(&t->ask_size, "3199");
+	ck_assert(!t->price.valid && !t->size.valid);
+	ck_assert_str_eq(t->trade_id, "");
+	/* Spot bookTicker has no time: receive time stands in. */
+	ck_assert_int_eq(t->ts, RECV_TS);
+
+	/* With T and E, T wins; with E only, E. */
+	parse_str("{\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"1\",\"B\":\"2\","
+	    "\"a\":\"3\",\"A\":\"4\",\"T\":1000,\"E\":2000}", &res);
+	ck_assert_int_eq(t->ts, 1000000);
+	parse_str("{\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"1\",\"B\":\"2\","
+	    "\"a\":\"3\",\"A\":\"4\",\"E\":2000}", &res);
+	ck_assert_int_eq(t->ts, 2000000);
+	/* An empty book side is "0", which is still a quote. */
+	parse_str("{\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"0.00000000\","
+	    "\"B\":\"0.00000000\",\"a\":\"3\",\"A\":\"4\"}", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	assert_dec(&t->bid, "0");
+}
+END_TEST
+
+START_TEST(test_trade_time_fallbacks)
+{
+	struct tk_frame_result res;
+	const struct tk_tick *t = &sink.ticks[0];
+
+	parse_str("{\"e\":\"trade\",\"E\":5,\"s\":\"BTCUSDT\",\"t\":1,"
+	    "\"p\":\"1\",\"q\":\"1\"}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_int_eq(t->ts, 5000);
+	ck_assert_int_eq(t->side, TK_SIDE_UNKNOWN);	/* no "m" */
+	/* Largest id and the last ms of year 9999 still fit. */
+	parse_str("{\"e\":\"trade\",\"s\":\"BTCUSDT\","
+	    "\"t\":9223372036854775807,\"p\":\"1\",\"q\":\"1\","
+	    "\"T\":253402300799999,\"m\":false}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_str_eq(t->trade_id, "9223372036854775807");
+	ck_assert_int_eq(t->ts, INT64_C(253402300799999000));
+	parse_str("{\"e\":\"aggTrade\",\"s\":\"BTCUSDT\",\"a\":0,"
+	    "\"p\":\"1\",\"q\":\"1\",\"T\":0,\"m\":true}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_str_eq(t->trade_id, "0");
+	ck_assert_int_eq(t->ts, 0);
+}
+END_TEST
+
+static const struct {
+	const char		*name;
+	const char		*frame;
+	enum tk_frame_kind	 kind;
+	const char		*detail;	/* trailing '*': prefix */
+} bad[] = {
+	{ "empty", "", TK_FRAME_MALFORMED, "empty frame" },
+	{ "truncated", "{\"e\":\"trade\",\"E\":1,\"s\":\"BTCUSDT\",\"t\":1",
+	    TK_FRAME_MALFORMED, "invalid JSON at byte *" },
+	{ "trailing garbage", "{\"result\":null,\"id\":1} x",
+	    TK_FRAME_MALFORMED, "invalid JSON at byte *" },
+	{ "null", "null", TK_FRAME_MALFORMED, "invalid JSON at byte *" },
+	{ "number", "42", TK_FRAME_MALFORMED, "invalid JSON at byte *" },
+	{ "array", "[]", TK_FRAME_MALFORMED, "frame is not a JSON object" },
+	{ "array of events", "[{\"e\":\"trade\"}]", TK_FRAME_MALFORMED,
+	    "frame is not a JSON object" },
+	{ "empty object", "{}", TK_FRAME_MALFORMED,
+	    "unrecognised frame: no \"e\", \"result\", \"code\" or "
+	    "\"stream\"/\"data\"" },
+	{ "e not string", "{\"e\":5}", TK_FRAME_MALFORMED,
+	    "event: field \"e\" is not a string" },
+	{ "e unknown", "{\"e\":\"foo\",\"E\":1}", TK_FRAME_CONTROL, "" },
+	{ "NUL in string", "{\"e\":\"trade\",\"s\":\"BTC\\u0000USDT\"}",
+	    TK_FRAME_MALFORMED, "invalid JSON at byte *" },
+	{ "bad decimal", "{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":1,"
+	    "\"p\":\"abc\",\"q\":\"1\",\"T\":1,\"m\":true}", TK_FRAME_MALFORMED,
+	    "trade: field \"p\": \"abc\" is not a decimal" },
+	{ "two dots", "{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":1,"
+	    "\"p\":\"1.2.3\",\"q\":\"1\",\"T\":1,\"m\":true}",
+	    TK_FRAME_MALFORMED,
+	    "trade: field \"p\": \"1.2.3\" is not a decimal" },
+	{ "empty decimal", "{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":1,"
+	    "\"p\":\"1\",\"q\":\"\",\"T\":1,\"m\":true}", TK_FRAME_MALFORMED,
+	    "trade: field \"q\": \"\" is not a decimal" },
+	{ "huge decimal", "{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":1,"
+	    "\"p\":\"123456789012345678901234567890\",\"q\":\"1\",\"T\":1}",
+	    TK_FRAME_MALFORMED, "trade: field \"p\": "
+	    "\"123456789012345678901234567890\" is out of range" },
+	{ "long decimal shown short", "{\"e\":\"trade\",\"s\":\"BTCUSDT\","
+	    "\"t\":1,\"p\":\"1x345678901234567890123456789012345\","
+	    "\"q\":\"1\",\"T\":1}", TK_FRAME_MALFORMED,
+	    "trade: field \"p\": \"1x345678901234567890123456789012...\" "
+	    "is not a decimal" },
+	{ "escaped in detail", "{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":1,"
+	    "\"p\":\"1\\n\\\"2\",\"q\":\"1\",\"T\":1}", TK_FRAME_MALFORMED,
+	    "trade: field \"p\": \"1\\n\\\"2\" is not a decimal" },
+	{ "negative price", "{\"e\":\"aggTrade\",\"s\":\"BTCUSDT\",\"a\":1,"
+	    "\"p\":\"-1\",\"q\":\"1\",\"T\":1}", TK_FRAME_MALFORMED,
+	    "aggTrade: field \"p\": \"-1\" is negative" },
+	{ "price number", "{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":1,"
+	    "\"p\":1.5,\"q\":\"1\",\"T\":1}", TK_FRAME_MALFORMED,
+	    "trade: field \"p\" is not a string" },
+	{ "missing q", "{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":1,"
+	    "\"p\":\"1\",\"T\":1}", TK_FRAME_MALFORMED,
+	    "trade: field \"q\" is missing" },
+	{ "missing s", "{\"e\":\"trade\",\"t\":1,\"p\":\"1\",\"q\":\"1\"}",
+	    TK_FRAME_MALFORMED, "trade: field \"s\" is missing" },
+	{ "s number", "{\"e\":\"trade\",\"s\":7,\"t\":1,\"p\":\"1\","
+	    "\"q\":\"1\",\"T\":1}", TK_FRAME_MALFORMED,
+	    "trade: field \"s\" is not a string" },
+	{ "id string", "{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":\"12\","
+	    "\"p\":\"1\",\"q\":\"1\",\"T\":1}", TK_FRAME_MALFORMED,
+	    "trade: field \"t\" is not an integer" },
+	{ "id missing", "{\"e\":\"aggTrade\",\"s\":\"BTCUSDT\",\"t\":12,"
+	    "\"p\":\"1\",\"q\":\"1\",\"T\":1}", TK_FRAME_MALFORMED,
+	    "aggTrade: field \"a\" is missing" },
+	{ "id negative", "{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":-1,"
+	    "\"p\":\"1\",\"q\":\"1\",\"T\":1}", TK_FRAME_MALFORMED,
+	    "trade: field \"t\" is negative" },
+	{ "m string", "{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":1,"
+	    "\"p\":\"1\",\"q\":\"1\",\"T\":1,\"m\":\"true\"}",
+	    TK_FRAME_MALFORMED, "trade: field \"m\" is not a boolean" },
+	{ "T string", "{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":1,"
+	    "\"p\":\"1\",\"q\":\"1\",\"T\":\"1\"}", TK_FRAME_MALFORMED,
+	    "trade: field \"T\" is not an integer" },
+	{ "T real", "{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":1,"
+	    "\"p\":\"1\",\"q\":\"1\",\"T\":1.6e12}", TK_FRAME_MALFORMED,
+	    "trade: field \"T\" is not an integer" },
+	{ "T negative", "{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":1,"
+	    "\"p\":\"1\",\"q\":\"1\",\"T\":-1}", TK_FRAME_MALFORMED,
+	    "trade: field \"T\" is not a time in ms between 1970 and 9999" },
+	{ "T year 10000", "{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":1,"
+	    "\"p\":\"1\",\"q\":\"1\",\"T\":253402300800000}",
+	    TK_FRAME_MALFORMED,
+	    "trade: field \"T\" is not a time in ms between 1970 and 9999" },
+	{ "T int64 max", "{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":1,"
+	    "\"p\":\"1\",\"q\":\"1\",\"T\":9223372036854775807}",
+	    TK_FRAME_MALFORMED,
+	    "trade: field \"T\" is not a time in ms between 1970 and 9999" },
+	{ "T beyond int64", "{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":1,"
+	    "\"p\":\"1\",\"q\":\"1\",\"T\":99999999999999999999999}",
+	    TK_FRAME_MALFORMED, "invalid JSON at byte *" },
+	{ "E bad with T", "{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":1,"
+	    "\"p\":\"1\",\"q\":\"1\",\"T\":1,\"E\":null}", TK_FRAME_MALFORMED,
+	    "trade: field \"E\" is not an integer" },
+	{ "no time", "{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":1,"
+	    "\"p\":\"1\",\"q\":\"1\"}", TK_FRAME_MALFORMED,
+	    "trade: field \"T\" is missing (and so is \"E\")" },
+	{ "book missing A", "{\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"1\","
+	    "\"B\":\"1\",\"a\":\"1\"}", TK_FRAME_MALFORMED,
+	    "bookTicker: field \"A\" is missing" },
+	{ "book bad T", "{\"e\":\"bookTicker\",\"s\":\"BTCUSDT\",\"b\":\"1\","
+	    "\"B\":\"1\",\"a\":\"1\",\"A\":\"1\",\"T\":true}",
+	    TK_FRAME_MALFORMED, "bookTicker: field \"T\" is not an integer" },
+	{ "book nested garbage", "{\"u\":1,\"s\":\"BTCUSDT\","
+	    "\"b\":[[[{\"x\":[]}]]],\"B\":\"1\",\"a\":\"1\",\"A\":\"1\"}",
+	    TK_FRAME_MALFORMED, "bookTicker: field \"b\" is not a string" },
+	{ "data string", "{\"stream\":\"x\",\"data\":\"y\"}",
+	    TK_FRAME_MALFORMED,
+	    "stream: field \"data\" is not an object or array" },
+	{ "stream number", "{\"stream\":1,\"data\":{}}", TK_FRAME_MALFORMED,
+	    "stream: field \"stream\" is not a string" },
+	{ "data empty object", "{\"stream\":\"x\",\"data\":{}}",
+	    TK_FRAME_MALFORMED, "unrecognised frame*" },
+	{ "data array non-object", "{\"stream\":\"!ticker@arr\",\"data\":"
+	    "[{\"e\":\"24hrTicker\"},7]}", TK_FRAME_MALFORMED,
+	    "stream: data[1] is not an object" },
+	{ "data array bad trade", "{\"stream\":\"x\",\"data\":"
+	    "[{\"e\":\"trade\"}]}", TK_FRAME_MALFORMED,
+	    "trade: field \"s\" is missing" },
+	{ "data array stops at bad", "{\"stream\":\"x\",\"data\":"
+	    "[{\"e\":\"trade\"},{\"e\":\"24hrTicker\"}]}", TK_FRAME_MALFORMED,
+	    "trade: field \"s\" is missing" },
+	{ "reply not nested", "{\"stream\":\"x\",\"data\":{\"result\":null,"
+	    "\"id\":1}}", TK_FRAME_MALFORMED, "unrecognised frame*" },
+	{ "data empty array", "{\"stream\":\"x\",\"data\":[]}",
+	    TK_FRAME_DATA, "" },
+	{ "wrapper not nested", "{\"stream\":\"x\",\"data\":{\"stream\":"
+	    "\"y\",\"data\":{}}}", TK_FRAME_MALFORMED, "unrecognised frame*" },
+	{ "depth snapshot", "{\"lastUpdateId\":1,\"bids\":[],\"asks\":[]}",
+	    TK_FRAME_DATA, "" },
+	{ "result true", "{\"result\":true,\"id\":2}", TK_FRAME_CONTROL, "" },
+	{ "error nested", "{\"error\":{\"code\":2,\"msg\":\"Invalid request: "
+	    "invalid stream\"},\"id\":2}", TK_FRAME_EXCHANGE_ERROR,
+	    "code 2: Invalid request: invalid stream" },
+	{ "error with id", "{\"code\":0,\"msg\":\"Unknown property\","
+	    "\"id\":5}", TK_FRAME_EXCHANGE_ERROR, "code 0: Unknown property" },
+	{ "error code string", "{\"code\":\"2\",\"msg\":\"x\"}",
+	    TK_FRAME_MALFORMED, "error: field \"code\" is not an integer" },
+	{ "error no msg", "{\"code\":2}", TK_FRAME_MALFORMED,
+	    "error: field \"msg\" is missing" },
+	{ "error not object", "{\"error\":\"boom\"}", TK_FRAME_MALFORMED,
+	    "error: field \"error\" is not an object" },
+	{ "shutdown", "{\"e\":\"serverShutdown\"}", TK_FRAME_RECONNECT,
+	    "serverShutdown" },
+	{ "mini ticker", "{\"e\":\"24hrMiniTicker\",\"s\":\"BTCUSDT\"}",
+	    TK_FRAME_DATA, "" },
+};
+
+START_TEST(test_bad_frames)
+{
+	struct tk_frame_result res;
+	size_t dlen = strlen(bad[_i].detail);
+
+	memset(&res, 0x5a, sizeof(res));
+	parse_str(bad[_i].frame, &res);
+	ck_assert_msg(res.kind == bad[_i].kind, "%s: kind %d, want %d (%s)",
+	    bad[_i].name, res.kind, bad[_i].kind, res.detail);
+	ck_assert_uint_eq(res.nticks, 0);
+	ck_assert_uint_eq(res.unknown, 0);
+	ck_assert_uint_eq(sink.n, 0);
+	if (dlen > 0 && bad[_i].detail[dlen - 1] == '*')
+		ck_assert_msg(strncmp(res.detail, bad[_i].detail,
+		    dlen - 1) == 0, "%s: detail \"%s\"", bad[_i].name,
+		    res.detail);
+	else
+		ck_assert_str_eq(res.detail, bad[_i].detail);
+}
+END_TEST
+
+/* Not NUL-terminated, and @len shorter than the buffer. */
+START_TEST(test_parse_uses_len)
+{
+	static const char buf[] = "{\"result\":null,\"id\":1}GARBAGE";
+	struct tk_frame_result res;
+
+	tk_adapter_binance.parse(&ctx, buf, 22, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
+	tk_adapter_binance.parse(&ctx, buf, 23, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	tk_adapter_binance.parse(&ctx, NULL, 0, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+}
+END_TEST
+
+START_TEST(test_deep_nesting)
+{
+	enum { DEPTH = 100000 };
+	char *frame = malloc(2 * DEPTH + 1);
+	struct tk_frame_result res;
+
+	ck_assert_ptr_nonnull(frame);
+	memset(frame, '[', DEPTH);
+	memset(frame + DEPTH, ']', DEPTH);
+	frame[2 * DEPTH] = '\0';
+	parse_str(frame, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	memcpy(frame, "{\"u\":", 5);
+	parse_str(frame, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	free(frame);
+}
+END_TEST
+
+/*
+ * Every prefix and thousands of byte flips of every fixture: the result
+ * must stay well-formed (the sanitizers catch the rest).
+ */
+START_TEST(test_mutations_never_crash)
+{
+	struct tk_frame_result res;
+	char rel[256], *frame, *copy;
+	uint32_t rng = 2463534242u;
+	size_t len, cut, k;
+
+	snprintf(rel, sizeof(rel), "binance/%s.json", golden[_i]);
+	frame = tk_test_read_fixture(rel, &len);
+	copy = malloc(len + 1);
+	ck_assert_ptr_nonnull(copy);
+	for (cut = 0; cut <= len; cut++) {
+		sink.n = 0;
+		tk_adapter_binance.parse(&ctx, frame, cut, &res);
+		ck_assert_int_le(res.kind, TK_FRAME_MALFORMED);
+		ck_assert_uint_eq(res.nticks, sink.n);
+		ck_assert(memchr(res.detail, '\0', sizeof(res.detail)));
+	}
+	for (k = 0; k < 2000; k++) {
+		memcpy(copy, frame, len);
+		rng ^= rng << 13, rng ^= rng >> 17, rng ^= rng << 5;
+		copy[rng % len] = "0-9.e\"{}[],:x\\E"[(rng >> 8) % 15];
+		rng ^= rng << 13, rng ^= rng >> 17, rng ^= rng << 5;
+		copy[rng % len] = (char)(rng >> 24);
+		sink.n = 0;
+		tk_adapter_binance.parse(&ctx, copy, len, &res);
+		ck_assert_int_le(res.kind, TK_FRAME_MALFORMED);
+		ck_assert_uint_eq(res.nticks, sink.n);
+		ck_assert(memchr(res.detail, '\0', sizeof(res.detail)));
+	}
+	free(copy);
+	free(frame);
+}
+END_TEST
+
+START_TEST(test_unknown_symbol_counted)
+{
+	const char *const only_btc[] = { "BTC-USDT" };
+	struct tk_frame_result res;
+	struct tk_symmap *m2;
+	char *frame;
+	size_t len;
+
+	m2 = tk_symmap_new(&tk_adapter_binance, only_btc, 1, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	ctx.symbols = m2;
+	frame = tk_test_read_fixture("binance/aggTrade.json", &len);
+	tk_adapter_binance.parse(&ctx, frame, len, &res);
+	free(frame);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	ck_assert_uint_eq(res.unknown, 1);
+	ck_assert_uint_eq(sink.n, 0);
+	/* Native names are exact: lower case is not BTCUSDT. */
+	parse_str("{\"u\":1,\"s\":\"btcusdt\",\"b\":\"1\",\"B\":\"1\","
+	    "\"a\":\"1\",\"A\":\"1\"}", &res);
+	ck_assert_uint_eq(res.unknown, 1);
+	parse_str("{\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"1\",\"B\":\"1\","
+	    "\"a\":\"1\",\"A\":\"1\"}", &res);
+	ck_assert_uint_eq(res.unknown, 0);
+	ck_assert_uint_eq(res.nticks, 1);
+	/* No map at all: everything is unknown, nothing crashes. */
+	ctx.symbols = NULL;
+	parse_str("{\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"1\",\"B\":\"1\","
+	    "\"a\":\"1\",\"A\":\"1\"}", &res);
+	ck_assert_uint_eq(res.unknown, 1);
+	tk_symmap_free(m2);
+}
+END_TEST
+
+START_TEST(test_types_filter)
+{
+	struct tk_frame_result res;
+	char *frame;
+	size_t len;
+
+	ctx.types = TK_TYPE_BIT(TK_TICK_QUOTE);
+	frame = tk_test_read_fixture("binance/trade.json", &len);
+	tk_adapter_binance.parse(&ctx, frame, len, &res);
+	free(frame);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	ck_assert_uint_eq(sink.n, 0);
+
+	frame = tk_test_read_fixture("binance/bookTicker.json", &len);
+	tk_adapter_binance.parse(&ctx, frame, len, &res);
+	free(frame);
+	ck_assert_uint_eq(res.nticks, 1);
+	ck_assert_int_eq(sink.ticks[0].type, TK_TICK_QUOTE);
+
+	ctx.types = TK_TYPE_BIT(TK_TICK_TRADE);
+	parse_str("{\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"1\",\"B\":\"1\","
+	    "\"a\":\"1\",\"A\":\"1\"}", &res);
+	ck_assert_uint_eq(res.nticks, 0);
+	/* Filtered frames are still checked. */
+	parse_str("{\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"x\",\"B\":\"1\","
+	    "\"a\":\"1\",\"A\":\"1\"}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+}
+END_TEST
+
+START_TEST(test_adapter_table)
+{
+	ck_assert_ptr_eq(tk_adapter_find("binance"), &tk_adapter_binance);
+	ck_assert_str_eq(tk_adapter_binance.name, "binance");
+	ck_assert_str_eq(tk_adapter_binance.default_url,
+	    "wss://stream.binance.com:9443/ws");
+	ck_assert_uint_eq(tk_adapter_binance.types, TK_TYPES_ALL);
+}
+END_TEST
+
+START_TEST(test_native_symbol)
+{
+	char buf[TK_SYMBOL_MAX];
+
+	ck_assert_int_eq(tk_adapter_binance.native_symbol("BTC-USDT", buf,
+	    sizeof(buf)), 7);
+	ck_assert_str_eq(buf, "BTCUSDT");
+	ck_assert_int_eq(tk_adapter_binance.native_symbol("1000SATS-USDT",
+	    buf, sizeof(buf)), 12);
+	ck_assert_str_eq(buf, "1000SATSUSDT");
+	ck_assert_int_eq(tk_adapter_binance.native_symbol("BTC-USDT", buf, 8),
+	    7);
+	ck_assert_int_eq(tk_adapter_binance.native_symbol("BTC-USDT", buf, 7),
+	    -ENAMETOOLONG);
+	ck_assert_int_eq(tk_adapter_binance.native_symbol("btc-usdt", buf,
+	    sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(tk_adapter_binance.native_symbol("BTCUSDT", buf,
+	    sizeof(buf)), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_subscribe_text)
+{
+	static const char want[] = "{\"method\":\"SUBSCRIBE\",\"params\":"
+	    "[\"btcusdt@trade\",\"btcusdt@bookTicker\",\"ethbtc@trade\","
+	    "\"ethbtc@bookTicker\"],\"id\":1}";
+	const char *const syms[] = { "BTC-USDT", "ETH-BTC" };
+	struct tk_symmap *m2;
+	char buf[512];
+
+	m2 = tk_symmap_new(&tk_adapter_binance, syms, 2, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	ck_assert_int_eq(tk_adapter_binance.subscribe(m2, TK_TYPES_ALL, 0,
+	    buf, sizeof(buf)), (int)strlen(want));
+	ck_assert_str_eq(buf, want);
+	ck_assert_int_eq(tk_adapter_binance.subscribe(m2, TK_TYPES_ALL, 1,
+	    buf, sizeof(buf)), 0);
+
+	ck_assert_int_gt(tk_adapter_binance.subscribe(m2,
+	    TK_TYPE_BIT(TK_TICK_QUOTE), 0, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "{\"method\":\"SUBSCRIBE\",\"params\":"
+	    "[\"btcusdt@bookTicker\",\"ethbtc@bookTicker\"],\"id\":1}");
+	ck_assert_int_gt(tk_adapter_binance.subscribe(m2,
+	    TK_TYPE_BIT(TK_TICK_TRADE), 0, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "{\"method\":\"SUBSCRIBE\",\"params\":"
+	    "[\"btcusdt@trade\",\"ethbtc@trade\"],\"id\":1}");
+	/* Nothing wanted, or nothing configured: no message at all. */
+	ck_assert_int_eq(tk_adapter_binance.subscribe(m2, 0, 0, buf,
+	    sizeof(buf)), 0);
+	ck_assert_int_eq(tk_adapter_binance.subscribe(NULL, TK_TYPES_ALL, 0,
+	    buf, sizeof(buf)), 0);
+	/* The NUL needs room too. */
+	ck_assert_int_eq(tk_adapter_binance.subscribe(m2, TK_TYPES_ALL, 0,
+	    buf, strlen(want)), -ENOSPC);
+	ck_assert_int_eq(tk_adapter_binance.subscribe(m2, TK_TYPES_ALL, 0,
+	    buf, strlen(want) + 1), (int)strlen(want));
+	tk_symmap_free(m2);
+}
+END_TEST
+
+/*
+ * 500 symbols = 1000 streams: every message short enough, valid JSON with
+ * consecutive ids, and every stream requested exactly once.
+ */
+START_TEST(test_subscribe_chunks)
+{
+	enum { N = 500 };
+	static char names[N][TK_SYMBOL_MAX];
+	static unsigned char seen[N][2];
+	const char *syms[N];
+	struct tk_symmap *m2;
+	char buf[8192], stream[64];
+	unsigned i, nmsg = 0, total = 0, sym;
+	json_t *msg, *params, *p;
+	json_error_t jerr;
+	size_t k;
+	int n;
+
+	for (i = 0; i < N; i++) {
+		/* Long names, so that the byte limit bites before 200. */
+		snprintf(names[i], sizeof(names[i]), "LONGBASE%04u-QUOTEXY", i);
+		syms[i] = names[i];
+	}
+	m2 = tk_symmap_new(&tk_adapter_binance, syms, N, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	for (i = 0;; i++) {
+		n = tk_adapter_binance.subscribe(m2, TK_TYPES_ALL, i, buf,
+		    sizeof(buf));
+		ck_assert_int_ge(n, 0);
+		if (n == 0)
+			break;
+		ck_assert_int_lt(n, 4096);
+		ck_assert_uint_eq(strlen(buf), (size_t)n);
+		msg = json_loads(buf, 0, &jerr);
+		ck_assert_msg(msg != NULL, "message %u: %s", i, jerr.text);
+		ck_assert_str_eq(json_string_value(json_object_get(msg,
+		    "method")), "SUBSCRIBE");
+		ck_assert_int_eq(json_integer_value(json_object_get(msg, "id")),
+		    i + 1);
+		params = json_object_get(msg, "params");
+		ck_assert_uint_le(json_array_size(params), 200);
+		ck_assert_uint_gt(json_array_size(params), 0);
+		json_array_foreach(params, k, p) {
+			ck_assert(sscanf(json_string_value(p),
+			    "longbase%4uquotexy@%63s", &sym, stream) == 2);
+			ck_assert_uint_lt(sym, N);
+			ck_assert(strcmp(stream, "trade") == 0 ||
+			    strcmp(stream, "bookTicker") == 0);
+			ck_assert(!seen[sym][stream[0] == 'b']);
+			seen[sym][stream[0] == 'b'] = 1;
+			total++;
+		}
+		json_decref(msg);
+		nmsg++;
+	}
+	ck_assert_uint_eq(total, 2 * N);
+	/* ~30 bytes a stream: the 4096-byte limit makes 8 or more. */
+	ck_assert_uint_ge(nmsg, 8);
+	ck_assert_int_eq(tk_adapter_binance.subscribe(m2, TK_TYPES_ALL,
+	    nmsg + 5, buf, sizeof(buf)), 0);
+	tk_symmap_free(m2);
+}
+END_TEST
+
+/* Short names: the 200-stream limit bites first. */
+START_TEST(test_subscribe_param_limit)
+{
+	enum { N = 250 };
+	static char names[N][TK_SYMBOL_MAX];
+	const char *syms[N];
+	struct tk_symmap *m2;
+	char buf[8192];
+	json_t *msg;
+	unsigned i;
+
+	for (i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), "A%u-B", i);
+		syms[i] = names[i];
+	}
+	m2 = tk_symmap_new(&tk_adapter_binance, syms, N, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	ck_assert_int_gt(tk_adapter_binance.subscribe(m2,
+	    TK_TYPE_BIT(TK_TICK_TRADE), 0, buf, sizeof(buf)), 0);
+	msg = json_loads(buf, 0, NULL);
+	ck_assert_uint_eq(json_array_size(json_object_get(msg, "params")),
+	    200);
+	json_decref(msg);
+	ck_assert_int_gt(tk_adapter_binance.subscribe(m2,
+	    TK_TYPE_BIT(TK_TICK_TRADE), 1, buf, sizeof(buf)), 0);
+	msg = json_loads(buf, 0, NULL);
+	ck_assert_uint_eq(json_array_size(json_object_get(msg, "params")),
+	    50);
+	ck_assert_int_eq(json_integer_value(json_object_get(msg, "id")), 2);
+	json_decref(msg);
+	ck_assert_int_eq(tk_adapter_binance.subscribe(m2,
+	    TK_TYPE_BIT(TK_TICK_TRADE), 2, buf, sizeof(buf)), 0);
+	tk_symmap_free(m2);
+}
+END_TEST
+
+static Suite *
+binance_suite(void)
+{
+	Suite *s = suite_create("binance");
+	TCase *tc;
+
+	tc = tcase_create("golden");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_golden, 0, NGOLDEN);
+	tcase_add_test(tc, test_golden_complete);
+	tcase_add_test(tc, test_spec_trade_rules);
+	tcase_add_test(tc, test_spec_quote_rules);
+	tcase_add_test(tc, test_trade_time_fallbacks);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("bad input");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_bad_frames, 0, sizeof(bad) / sizeof(bad[0]));
+	tcase_add_test(tc, test_parse_uses_len);
+	tcase_add_test(tc, test_deep_nesting);
+	tcase_add_loop_test(tc, test_mutations_never_crash, 0, NGOLDEN);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("filters");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_unknown_symbol_counted);
+	tcase_add_test(tc, test_types_filter);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("subscribe");
+	tcase_add_test(tc, test_adapter_table);
+	tcase_add_test(tc, test_native_symbol);
+	tcase_add_test(tc, test_subscribe_text);
+	tcase_add_test(tc, test_subscribe_chunks);
+	tcase_add_test(tc, test_subscribe_param_limit);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(binance_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
