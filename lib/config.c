@@ -30,6 +30,7 @@
 
 #include <ticker/adapter.h>
 #include <ticker/config.h>
+#include <ticker/replay.h>
 #include <ticker/symmap.h>
 #include <ticker/tick.h>
 
@@ -48,6 +49,8 @@
 #define RATE_DEFAULT	10.0
 #define RATE_MAX	1000000.0
 #define SEED_DEFAULT	1
+#define SPEED_DEFAULT	1.0
+#define FILE_PATH_MAX	4096		/* PATH_MAX on Linux, NUL included */
 
 struct ctx {
 	const char	*file;		/* for messages */
@@ -103,6 +106,12 @@ static int	 exchange_tuning(struct ctx *, const char *base, json_t *obj,
 		    struct tk_exchange_conf *);
 static int	 exchange_sim(struct ctx *, const char *base, json_t *obj,
 		    struct tk_exchange_conf *);
+static int	 exchange_replay(struct ctx *, const char *base, json_t *obj,
+		    struct tk_exchange_conf *);
+static int	 replay_file(struct ctx *, const char *path, const json_t *v,
+		    struct tk_exchange_conf *);
+static int	 replay_speed(struct ctx *, const char *path, const json_t *v,
+		    struct tk_exchange_conf *);
 static int	 parse_clients(struct ctx *, json_t *v, struct tk_config *);
 static int	 number_in(struct ctx *, const char *path, const json_t *v,
 		    const char *what, double max, double *out);
@@ -141,9 +150,12 @@ static const char *const top_keys[] = { "listen", "exchanges", "clients",
 static const char *const top_required[] = { "listen", "exchanges", NULL };
 static const char *const listen_keys[] = { "tcp", "unix", NULL };
 static const char *const exchange_keys[] = { "name", "adapter", "symbols",
-	"url", "channels", "stale_s", "tls_verify", "rate", "seed", NULL };
+	"url", "channels", "stale_s", "tls_verify", "rate", "seed", "file",
+	"speed", "loop", NULL };
 static const char *const exchange_required[] = { "name", "adapter",
 	"symbols", NULL };
+static const char *const replay_keys[] = { "file", "speed", "loop",
+	NULL };
 static const char *const client_keys[] = { "max", "max_message_bytes",
 	"queue_ticks", NULL };
 
@@ -152,8 +164,8 @@ tk_config_load(const char *path, struct tk_config *out, char *err,
     size_t errlen)
 {
 	struct ctx c = { path != NULL ? path : "(null)", err, errlen, NULL };
-	char *text;
-	size_t len;
+	char *text = NULL;
+	size_t len = 0;
 	int r;
 
 	if (path == NULL)
@@ -224,6 +236,7 @@ tk_config_free(struct tk_config *cf)
 		free(e->symbols);
 		free(e->name);
 		free(e->url);
+		free(e->file);
 	}
 	free(cf->exchanges);
 	free(cf->listen_unix);
@@ -545,9 +558,10 @@ parse_exchange(struct ctx *c, json_t *v, struct tk_config *cf, size_t i)
 	    (r = exchange_url(c, base, json_object_get(v, "url"), e)) < 0 ||
 	    (r = exchange_channels(c, base, json_object_get(v, "channels"),
 	    e)) < 0 ||
-	    (r = exchange_tuning(c, base, v, e)) < 0)
+	    (r = exchange_tuning(c, base, v, e)) < 0 ||
+	    (r = exchange_sim(c, base, v, e)) < 0)
 		return r;
-	return exchange_sim(c, base, v, e);
+	return exchange_replay(c, base, v, e);
 }
 
 static int
@@ -782,6 +796,100 @@ exchange_sim(struct ctx *c, const char *base, json_t *obj,
 	if (!json_is_integer(seed) || json_integer_value(seed) < 0)
 		return type_error(c, path, "a non-negative integer", seed);
 	e->seed = (uint64_t)json_integer_value(seed);
+	return 0;
+}
+
+/* file, speed and loop drive a replay; file is what it plays. */
+static int
+exchange_replay(struct ctx *c, const char *base, json_t *obj,
+    struct tk_exchange_conf *e)
+{
+	static const char *const file_key[] = { "file", NULL };
+	int replay = strcmp(e->adapter->name, "replay") == 0;
+	char path[PATH_CAP];
+	json_t *v;
+	size_t k;
+	int r;
+
+	e->speed = SPEED_DEFAULT;
+	e->loop = 0;
+	if (!replay) {
+		for (k = 0; replay_keys[k] != NULL; k++)
+			if (json_object_get(obj, replay_keys[k]) != NULL)
+				return fail(c, join(path, sizeof(path), base,
+				    replay_keys[k]), "only valid for adapter "
+				    "\"replay\"");
+		return 0;
+	}
+	if ((r = require(c, base, obj, file_key)) < 0 ||
+	    (r = replay_file(c, join(path, sizeof(path), base, "file"),
+	    json_object_get(obj, "file"), e)) < 0)
+		return r;
+	v = json_object_get(obj, "speed");
+	if (v != NULL && (r = replay_speed(c, join(path, sizeof(path), base,
+	    "speed"), v, e)) < 0)
+		return r;
+	v = json_object_get(obj, "loop");
+	if (v == NULL)
+		return 0;
+	if (!json_is_boolean(v))
+		return type_error(c, join(path, sizeof(path), base, "loop"),
+		    "true or false", v);
+	e->loop = json_is_true(v);
+	return 0;
+}
+
+/*
+ * A relative path is taken from the config file's directory, not the
+ * daemon's working directory, so a config and its recordings can move
+ * together; the joined path is stored.
+ */
+static int
+replay_file(struct ctx *c, const char *path, const json_t *v,
+    struct tk_exchange_conf *e)
+{
+	const char *s, *slash;
+	size_t dir, n;
+	char *p;
+
+	if (!json_is_string(v))
+		return type_error(c, path, "a file name", v);
+	s = json_string_value(v);
+	n = json_string_length(v);
+	if (n == 0)
+		return fail(c, path, "expected a file name, got \"\"");
+	if (strlen(s) != n)
+		return fail(c, path, "a file name cannot contain NUL");
+	slash = strrchr(c->file, '/');
+	dir = s[0] == '/' || slash == NULL ? 0 : (size_t)(slash - c->file) + 1;
+	if (dir + n >= FILE_PATH_MAX)
+		return fail(c, path, "path is %zu bytes, expected less than %d",
+		    dir + n, FILE_PATH_MAX);
+	if ((p = malloc(dir + n + 1)) == NULL)
+		return oom(c);
+	memcpy(p, c->file, dir);
+	memcpy(p + dir, s, n + 1);
+	e->file = p;
+	return 0;
+}
+
+/* 0 means no waiting at all, so unlike other numbers it is allowed. */
+static int
+replay_speed(struct ctx *c, const char *path, const json_t *v,
+    struct tk_exchange_conf *e)
+{
+	char got[QUOTE_CAP];
+	double d;
+
+	if (!json_is_number(v))
+		return type_error(c, path, "a speed (1 = recorded pace, "
+		    "0 = no waiting)", v);
+	d = json_number_value(v);
+	if (!(d >= 0 && d <= TK_REPLAY_SPEED_MAX))
+		return fail(c, path, "%s is out of range (expected from 0 to "
+		    "%.0f)", describe(v, got, sizeof(got)),
+		    TK_REPLAY_SPEED_MAX);
+	e->speed = d;
 	return 0;
 }
 

@@ -1,0 +1,997 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Kraken v2 adapter: golden frames (every tests/fixtures/kraken frame
+ * against its expected/<name>.out, written by hand), the SPEC rules spelled
+ * out (JSON numbers to exact digits, RFC 3339 times), malformed input,
+ * filters, and subscribe messages.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include <ticker/adapter.h>
+#include <ticker/decimal.h>
+#include <ticker/symmap.h>
+#include <ticker/tick.h>
+
+#include "tk_check.h"
+
+extern const struct tk_adapter tk_adapter_kraken;
+
+#define RECV_TS		INT64_C(1700000000000000)
+#define MAX_TICKS	8
+
+static const char *const fixture_symbols[] = {
+	"MATIC-USD", "ALGO-USD", "BTC-USD", "ETH-USD",
+};
+#define NFIXSYMS (sizeof(fixture_symbols) / sizeof(fixture_symbols[0]))
+
+/* Every frame in tests/fixtures/kraken; test_golden_complete checks it. */
+static const char *const golden[] = {
+	"heartbeat", "ping_request", "pong", "status", "subscribe_ack",
+	"subscribe_ack_2", "subscribe_ack_ticker", "subscribe_request",
+	"subscribe_request_ticker", "ticker", "ticker_snapshot", "trade",
+	"trade_snapshot",
+};
+#define NGOLDEN (sizeof(golden) / sizeof(golden[0]))
+
+static const char *const kind_names[] = {
+	[TK_FRAME_DATA] = "DATA",
+	[TK_FRAME_CONTROL] = "CONTROL",
+	[TK_FRAME_RECONNECT] = "RECONNECT",
+	[TK_FRAME_EXCHANGE_ERROR] = "EXCHANGE_ERROR",
+	[TK_FRAME_MALFORMED] = "MALFORMED",
+};
+
+struct sink {
+	struct tk_tick	 ticks[MAX_TICKS];
+	unsigned	 n;
+};
+
+static struct tk_symmap *map;
+static struct sink sink;
+static struct tk_codec_ctx ctx;
+
+static void
+sink_emit(void *ud, const struct tk_tick *t)
+{
+	struct sink *s = ud;
+
+	ck_assert_uint_lt(s->n, MAX_TICKS);
+	s->ticks[s->n++] = *t;
+}
+
+static void
+setup(void)
+{
+	char err[160];
+
+	map = tk_symmap_new(&tk_adapter_kraken, fixture_symbols, NFIXSYMS,
+	    err, sizeof(err));
+	ck_assert_msg(map != NULL, "%s", err);
+	memset(&sink, 0, sizeof(sink));
+	ctx.exchange = "kraken";
+	ctx.symbols = map;
+	ctx.types = TK_TYPES_ALL;
+	ctx.recv_ts = RECV_TS;
+	ctx.emit = sink_emit;
+	ctx.emit_ud = &sink;
+}
+
+static void
+teardown(void)
+{
+	tk_symmap_free(map);
+	map = NULL;
+}
+
+static void
+parse_str(const char *frame, struct tk_frame_result *res)
+{
+	sink.n = 0;
+	tk_adapter_kraken.parse(&ctx, frame, strlen(frame), res);
+	ck_assert_uint_eq(res->nticks, sink.n);
+}
+
+static void
+parse_fixture(const char *rel, struct tk_frame_result *res)
+{
+	char *frame;
+	size_t len;
+
+	frame = tk_test_read_fixture(rel, &len);
+	sink.n = 0;
+	tk_adapter_kraken.parse(&ctx, frame, len, res);
+	free(frame);
+	ck_assert_uint_eq(res->nticks, sink.n);
+}
+
+/* The golden text of one parse: a header, the detail if any, the ticks. */
+static char *
+render(const struct tk_frame_result *res)
+{
+	size_t cap = 512 + MAX_TICKS * (TK_TICK_JSON_MAX + 1), off;
+	char *out = malloc(cap);
+	unsigned i;
+	int n;
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_le(res->kind, TK_FRAME_MALFORMED);
+	off = (size_t)snprintf(out, cap, "# kind=%s nticks=%u unknown=%u\n",
+	    kind_names[res->kind], res->nticks, res->unknown);
+	if (res->detail[0] != '\0')
+		off += (size_t)snprintf(out + off, cap - off, "# detail=%s\n",
+		    res->detail);
+	for (i = 0; i < sink.n; i++) {
+		n = tk_tick_format(&sink.ticks[i], 0, out + off, cap - off);
+		ck_assert_int_gt(n, 0);
+		off += (size_t)n;
+		out[off++] = '\n';
+	}
+	out[off] = '\0';
+	return out;
+}
+
+START_TEST(test_golden)
+{
+	struct tk_frame_result res;
+	char rel[256], *want, *got;
+
+	snprintf(rel, sizeof(rel), "kraken/%s.json", golden[_i]);
+	parse_fixture(rel, &res);
+	snprintf(rel, sizeof(rel), "kraken/expected/%s.out", golden[_i]);
+	want = tk_test_read_fixture(rel, NULL);
+	got = render(&res);
+	ck_assert_msg(strcmp(got, want) == 0, "%s:\n--- want\n%s--- got\n%s",
+	    golden[_i], want, got);
+	free(got);
+	free(want);
+}
+END_TEST
+
+/* A new fixture without an entry in golden[] would go untested. */
+START_TEST(test_golden_complete)
+{
+	const char *dir = getenv("TK_FIXTURES");
+	char path[1024], name[256];
+	struct dirent *de;
+	size_t n = 0, len, i;
+	DIR *d;
+
+	ck_assert_ptr_nonnull(dir);
+	snprintf(path, sizeof(path), "%s/kraken", dir);
+	d = opendir(path);
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len < 6 || strcmp(de->d_name + len - 5, ".json") != 0)
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(len - 5),
+		    de->d_name);
+		for (i = 0; i < NGOLDEN && strcmp(golden[i], name) != 0; i++)
+			;
+		ck_assert_msg(i < NGOLDEN, "%s has no golden entry",
+		    de->d_name);
+		n++;
+	}
+	closedir(d);
+	ck_assert_uint_eq(n, NGOLDEN);
+}
+END_TEST
+
+static void
+assert_dec(const struct tk_dec *d, const char *want)
+{
+	char buf[TK_DEC_TEXT_MAX];
+
+	ck_assert(d->valid);
+	ck_assert_int_gt(tk_dec_format(d, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, want);
+}
+
+/* SPEC: digits without trailing zeros, taker side, µs times, string ids. */
+START_TEST(test_spec_trade_rules)
+{
+	struct tk_frame_result res;
+	const struct tk_tick *t = &sink.ticks[0];
+
+	parse_fixture("kraken/trade.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->type, TK_TICK_TRADE);
+	ck_assert_str_eq(t->exchange, "kraken");
+	ck_assert_str_eq(t->symbol, "MATIC-USD");	/* "MATIC/USD" */
+	assert_dec(&t->price, "0.5117");		/* 0.5117 */
+	assert_dec(&t->size, "40");			/* 40.0 */
+	ck_assert_int_eq(t->side, TK_SIDE_SELL);	/* "sell" = taker */
+	ck_assert_str_eq(t->trade_id, "4665906");	/* integer */
+	/* 2023-09-25T07:49:37.708706Z */
+	ck_assert_int_eq(t->ts, INT64_C(1695628177708706));
+	ck_assert_int_eq(t->recv_ts, RECV_TS);
+	ck_assert_uint_eq(t->seq, 0);
+	ck_assert(!t->bid.valid && !t->ask.valid);
+	ck_assert(!t->bid_size.valid && !t->ask_size.valid);
+}
+END_TEST
+
+/*
+ * Several trades in one update, each its own tick in order; numbers keep
+ * the digits Kraken printed, whatever binary double is closest to them.
+ */
+START_TEST(test_trade_batch_digits)
+{
+	struct tk_frame_result res;
+
+	parse_str("{\"channel\":\"trade\",\"type\":\"update\",\"data\":["
+	    "{\"symbol\":\"BTC/USD\",\"side\":\"buy\",\"price\":105944.20,"
+	    "\"qty\":0.1,\"trade_id\":1,"
+	    "\"timestamp\":\"2024-02-29T23:59:59.999999Z\"},"
+	    "{\"symbol\":\"ETH/USD\",\"side\":\"sell\",\"price\":5,"
+	    "\"qty\":1E-8,\"trade_id\":9223372036854775807,"
+	    "\"timestamp\":\"1970-01-01T00:00:00Z\"},"
+	    "{\"symbol\":\"BTC/USD\",\"side\":\"buy\",\"price\":0.30000000000000004,"
+	    "\"qty\":1.5e+2,\"trade_id\":0,"
+	    "\"timestamp\":\"2023-09-25T09:49:37.7087069Z\"}]}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(sink.n, 3);
+
+	ck_assert_str_eq(sink.ticks[0].symbol, "BTC-USD");
+	assert_dec(&sink.ticks[0].price, "105944.2");	/* not ...20000000001 */
+	assert_dec(&sink.ticks[0].size, "0.1");
+	ck_assert_int_eq(sink.ticks[0].side, TK_SIDE_BUY);
+	ck_assert_str_eq(sink.ticks[0].trade_id, "1");
+	ck_assert_int_eq(sink.ticks[0].ts, INT64_C(1709251199999999));
+
+	ck_assert_str_eq(sink.ticks[1].symbol, "ETH-USD");
+	assert_dec(&sink.ticks[1].price, "5");		/* JSON integer */
+	assert_dec(&sink.ticks[1].size, "0.00000001");
+	ck_assert_int_eq(sink.ticks[1].side, TK_SIDE_SELL);
+	ck_assert_str_eq(sink.ticks[1].trade_id, "9223372036854775807");
+	ck_assert_int_eq(sink.ticks[1].ts, 0);
+
+	/* 17 digits survive too: the shortest text is the one sent. */
+	assert_dec(&sink.ticks[2].price, "0.30000000000000004");
+	assert_dec(&sink.ticks[2].size, "150");
+	ck_assert_str_eq(sink.ticks[2].trade_id, "0");
+	/* Nanoseconds are truncated, with an offset-free "Z". */
+	ck_assert_int_eq(sink.ticks[2].ts, INT64_C(1695635377708706));
+
+	/* Without "side" Kraken does not say who took. */
+	parse_str("{\"channel\":\"trade\",\"type\":\"update\",\"data\":["
+	    "{\"symbol\":\"BTC/USD\",\"price\":1,\"qty\":2,\"trade_id\":3,"
+	    "\"timestamp\":\"2023-09-25T09:49:37+01:30\"}]}", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(sink.ticks[0].side, TK_SIDE_UNKNOWN);
+	/* Offsets count: 09:49:37+01:30 is 08:19:37Z. */
+	ck_assert_int_eq(sink.ticks[0].ts, INT64_C(1695629977000000));
+}
+END_TEST
+
+/*
+ * Trade snapshots replay old trades: checked and counted like any data,
+ * never published.  A bad one is still reported.
+ */
+START_TEST(test_trade_snapshot_not_published)
+{
+	const char *const only_btc[] = { "BTC-USD" };
+	struct tk_frame_result res;
+	struct tk_symmap *m2;
+
+	parse_fixture("kraken/trade_snapshot.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	ck_assert_uint_eq(res.unknown, 0);
+
+	parse_str("{\"channel\":\"trade\",\"type\":\"snapshot\",\"data\":["
+	    "{\"symbol\":\"BTC/USD\",\"side\":\"buy\",\"price\":\"1\","
+	    "\"qty\":1,\"trade_id\":1,\"timestamp\":\"2023-09-25T07:48:36Z\"}"
+	    "]}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	ck_assert_str_eq(res.detail, "trade: field \"price\" is not a number");
+
+	m2 = tk_symmap_new(&tk_adapter_kraken, only_btc, 1, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	ctx.symbols = m2;
+	parse_fixture("kraken/trade_snapshot.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.unknown, 2);
+	ctx.symbols = map;
+	tk_symmap_free(m2);
+}
+END_TEST
+
+START_TEST(test_spec_quote_rules)
+{
+	struct tk_frame_result res;
+	const struct tk_tick *t = &sink.ticks[0];
+	char buf[TK_TICK_JSON_MAX];
+
+	parse_fixture("kraken/ticker.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
+	ck_assert_str_eq(t->symbol, "ALGO-USD");
+	assert_dec(&t->bid, "0.10025");
+	assert_dec(&t->bid_size, "740");		/* 740.0 */
+	assert_dec(&t->ask, "0.10035");
+	assert_dec(&t->ask_size, "740");
+	ck_assert(!t->price.valid && !t->size.valid);
+	ck_assert_str_eq(t->trade_id, "");
+	ck_assert_int_eq(t->side, TK_SIDE_UNKNOWN);
+	/* 2023-09-25T09:04:31.742648Z */
+	ck_assert_int_eq(t->ts, INT64_C(1695632671742648));
+	ck_assert_int_eq(t->recv_ts, RECV_TS);
+
+	/* The snapshot is the book top now: published like an update. */
+	parse_fixture("kraken/ticker_snapshot.json", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	assert_dec(&t->ask_size, "1361.44813783");
+
+	/* No timestamp (older docs): receive time stands in. */
+	parse_str("{\"channel\":\"ticker\",\"type\":\"update\",\"data\":["
+	    "{\"symbol\":\"BTC/USD\",\"bid\":105944.20,\"bid_qty\":0,"
+	    "\"ask\":105944.3,\"ask_qty\":2}]}", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->ts, RECV_TS);
+	assert_dec(&t->bid, "105944.2");
+	assert_dec(&t->bid_size, "0");
+
+	/* A null side is "no value", published as null. */
+	parse_str("{\"channel\":\"ticker\",\"type\":\"update\",\"data\":["
+	    "{\"symbol\":\"BTC/USD\",\"bid\":null,\"bid_qty\":null,"
+	    "\"ask\":3.5,\"ask_qty\":2}]}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert(!t->bid.valid && !t->bid_size.valid);
+	assert_dec(&t->ask, "3.5");
+	ck_assert_int_gt(tk_tick_format(t, 0, buf, sizeof(buf)), 0);
+	ck_assert_ptr_nonnull(strstr(buf, "\"bid\":null,\"bid_size\":null,"
+	    "\"ask\":\"3.5\""));
+}
+END_TEST
+
+/*
+ * status.json carries an integer beyond int64, which jansson refuses;
+ * the frame is still understood, and so is a trade in the same case.
+ */
+START_TEST(test_integer_beyond_int64)
+{
+	struct tk_frame_result res;
+
+	parse_fixture("kraken/status.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
+
+	parse_str("{\"channel\":\"trade\",\"type\":\"update\",\"x\":"
+	    "13834774380200032777,\"data\":[{\"symbol\":\"BTC/USD\","
+	    "\"side\":\"buy\",\"price\":2,\"qty\":40,"
+	    "\"trade_id\":9007199254740992,"
+	    "\"timestamp\":\"2023-09-25T07:48:36Z\"}]}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_str_eq(sink.ticks[0].trade_id, "9007199254740992");
+	assert_dec(&sink.ticks[0].size, "40");
+
+	/* Past 2^53 a double no longer holds the id exactly. */
+	parse_str("{\"channel\":\"trade\",\"type\":\"update\",\"x\":"
+	    "13834774380200032777,\"data\":[{\"symbol\":\"BTC/USD\","
+	    "\"side\":\"buy\",\"price\":2,\"qty\":40,"
+	    "\"trade_id\":9007199254740994,"
+	    "\"timestamp\":\"2023-09-25T07:48:36Z\"}]}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	ck_assert_str_eq(res.detail, "trade: field \"trade_id\" is out of range");
+
+	/* The id itself beyond int64. */
+	parse_str("{\"channel\":\"trade\",\"type\":\"update\",\"data\":["
+	    "{\"symbol\":\"BTC/USD\",\"side\":\"buy\",\"price\":2,\"qty\":1,"
+	    "\"trade_id\":99999999999999999999,"
+	    "\"timestamp\":\"2023-09-25T07:48:36Z\"}]}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	ck_assert_str_eq(res.detail, "trade: field \"trade_id\" is out of range");
+}
+END_TEST
+
+/* A bad item stops the frame; the items before it are already out. */
+START_TEST(test_bad_item_stops_batch)
+{
+	struct tk_frame_result res;
+
+	parse_str("{\"channel\":\"trade\",\"type\":\"update\",\"data\":["
+	    "{\"symbol\":\"BTC/USD\",\"side\":\"buy\",\"price\":1,\"qty\":1,"
+	    "\"trade_id\":1,\"timestamp\":\"2023-09-25T07:48:36Z\"},"
+	    "{\"symbol\":\"BTC/USD\",\"side\":\"buy\",\"price\":-1,\"qty\":1,"
+	    "\"trade_id\":2,\"timestamp\":\"2023-09-25T07:48:36Z\"},"
+	    "{\"symbol\":\"BTC/USD\",\"side\":\"buy\",\"price\":1,\"qty\":1,"
+	    "\"trade_id\":3,\"timestamp\":\"2023-09-25T07:48:36Z\"}]}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	ck_assert_str_eq(res.detail, "trade: field \"price\" is negative");
+	ck_assert_uint_eq(res.nticks, 1);
+	ck_assert_str_eq(sink.ticks[0].trade_id, "1");
+}
+END_TEST
+
+#define TRADE(fields) "{\"channel\":\"trade\",\"type\":\"update\"," \
+	"\"data\":[{" fields "}]}"
+#define TR_OK_TS "\"timestamp\":\"2023-09-25T07:49:37.708706Z\""
+#define TICKER(fields) "{\"channel\":\"ticker\",\"type\":\"update\"," \
+	"\"data\":[{" fields "}]}"
+#define TK_OK "\"symbol\":\"BTC/USD\",\"bid\":1,\"bid_qty\":1,\"ask\":2"
+
+static const struct {
+	const char		*name;
+	const char		*frame;
+	enum tk_frame_kind	 kind;
+	const char		*detail;	/* trailing '*': prefix */
+} bad[] = {
+	{ "empty", "", TK_FRAME_MALFORMED, "empty frame" },
+	{ "truncated", "{\"channel\":\"trade\",\"type\":\"update\",\"data\":[",
+	    TK_FRAME_MALFORMED, "invalid JSON at byte *" },
+	{ "trailing garbage", "{\"channel\":\"heartbeat\"} x",
+	    TK_FRAME_MALFORMED, "invalid JSON at byte *" },
+	{ "null", "null", TK_FRAME_MALFORMED, "invalid JSON at byte *" },
+	{ "number", "42", TK_FRAME_MALFORMED, "invalid JSON at byte *" },
+	{ "array", "[]", TK_FRAME_MALFORMED, "frame is not a JSON object" },
+	{ "v1 array frame", "[42,[[\"5541.2\",\"0.15\",\"1534614057.3\","
+	    "\"s\",\"l\",\"\"]],\"trade\",\"XBT/USD\"]", TK_FRAME_MALFORMED,
+	    "frame is not a JSON object" },
+	{ "empty object", "{}", TK_FRAME_MALFORMED, "unrecognised frame: "
+	    "no \"channel\", \"method\" or \"error\"" },
+	{ "v1 event", "{\"event\":\"heartbeat\"}", TK_FRAME_MALFORMED,
+	    "unrecognised frame*" },
+	{ "channel not string", "{\"channel\":5}", TK_FRAME_MALFORMED,
+	    "frame: field \"channel\" is not a string" },
+	{ "channel unknown", "{\"channel\":\"shiny\",\"data\":[1]}",
+	    TK_FRAME_CONTROL, "" },
+	{ "book", "{\"channel\":\"book\",\"type\":\"snapshot\",\"data\":[]}",
+	    TK_FRAME_DATA, "" },
+	{ "ohlc", "{\"channel\":\"ohlc\",\"type\":\"update\",\"data\":[{}]}",
+	    TK_FRAME_DATA, "" },
+	{ "status maintenance", "{\"channel\":\"status\",\"type\":\"update\","
+	    "\"data\":[{\"system\":\"maintenance\"}]}", TK_FRAME_CONTROL, "" },
+	{ "NUL in string", TRADE("\"symbol\":\"BTC\\u0000/USD\""),
+	    TK_FRAME_MALFORMED, "invalid JSON at byte *" },
+	{ "type missing", "{\"channel\":\"trade\",\"data\":[]}",
+	    TK_FRAME_MALFORMED, "trade: field \"type\" is missing" },
+	{ "type unknown", "{\"channel\":\"ticker\",\"type\":\"delta\","
+	    "\"data\":[]}", TK_FRAME_MALFORMED,
+	    "ticker: field \"type\" is not \"snapshot\" or \"update\"" },
+	{ "type number", "{\"channel\":\"trade\",\"type\":1,\"data\":[]}",
+	    TK_FRAME_MALFORMED,
+	    "trade: field \"type\" is not \"snapshot\" or \"update\"" },
+	{ "data missing", "{\"channel\":\"trade\",\"type\":\"update\"}",
+	    TK_FRAME_MALFORMED, "trade: field \"data\" is missing" },
+	{ "data object", "{\"channel\":\"trade\",\"type\":\"update\","
+	    "\"data\":{}}", TK_FRAME_MALFORMED,
+	    "trade: field \"data\" is not an array" },
+	{ "data empty", "{\"channel\":\"trade\",\"type\":\"update\","
+	    "\"data\":[]}", TK_FRAME_DATA, "" },
+	{ "data item not object", "{\"channel\":\"ticker\","
+	    "\"type\":\"update\",\"data\":[[]]}", TK_FRAME_MALFORMED,
+	    "ticker: data[0] is not an object" },
+	{ "symbol missing", TRADE("\"price\":1"), TK_FRAME_MALFORMED,
+	    "trade: field \"symbol\" is missing" },
+	{ "symbol number", TRADE("\"symbol\":7"), TK_FRAME_MALFORMED,
+	    "trade: field \"symbol\" is not a string" },
+	{ "price missing", TRADE("\"symbol\":\"BTC/USD\",\"qty\":1"),
+	    TK_FRAME_MALFORMED, "trade: field \"price\" is missing" },
+	{ "price string", TRADE("\"symbol\":\"BTC/USD\",\"price\":\"1.5\""),
+	    TK_FRAME_MALFORMED, "trade: field \"price\" is not a number" },
+	{ "price empty string", TRADE("\"symbol\":\"BTC/USD\","
+	    "\"price\":\"\""), TK_FRAME_MALFORMED,
+	    "trade: field \"price\" is not a number" },
+	{ "price null", TRADE("\"symbol\":\"BTC/USD\",\"price\":null"),
+	    TK_FRAME_MALFORMED, "trade: field \"price\" is not a number" },
+	{ "price bool", TRADE("\"symbol\":\"BTC/USD\",\"price\":true"),
+	    TK_FRAME_MALFORMED, "trade: field \"price\" is not a number" },
+	{ "price nested garbage", TRADE("\"symbol\":\"BTC/USD\","
+	    "\"price\":[[[{\"x\":[]}]]]"), TK_FRAME_MALFORMED,
+	    "trade: field \"price\" is not a number" },
+	{ "price negative", TRADE("\"symbol\":\"BTC/USD\",\"price\":-0.5"),
+	    TK_FRAME_MALFORMED, "trade: field \"price\" is negative" },
+	{ "price negative int", TRADE("\"symbol\":\"BTC/USD\",\"price\":-3"),
+	    TK_FRAME_MALFORMED, "trade: field \"price\" is negative" },
+	{ "price huge", TRADE("\"symbol\":\"BTC/USD\",\"price\":1e300"),
+	    TK_FRAME_MALFORMED, "trade: field \"price\" is out of range" },
+	{ "price tiny", TRADE("\"symbol\":\"BTC/USD\",\"price\":1e-31"),
+	    TK_FRAME_MALFORMED, "trade: field \"price\" is out of range" },
+	{ "price beyond double", TRADE("\"symbol\":\"BTC/USD\","
+	    "\"price\":1e400"), TK_FRAME_MALFORMED, "invalid JSON at byte *" },
+	{ "price int beyond int64", TRADE("\"symbol\":\"BTC/USD\","
+	    "\"price\":123456789012345678901234567890"), TK_FRAME_MALFORMED,
+	    "trade: field \"price\" is out of range" },
+	{ "qty missing", TRADE("\"symbol\":\"BTC/USD\",\"price\":1"),
+	    TK_FRAME_MALFORMED, "trade: field \"qty\" is missing" },
+	{ "qty string", TRADE("\"symbol\":\"BTC/USD\",\"price\":1,"
+	    "\"qty\":\"40.0\""), TK_FRAME_MALFORMED,
+	    "trade: field \"qty\" is not a number" },
+	{ "id missing", TRADE("\"symbol\":\"BTC/USD\",\"price\":1,\"qty\":1"),
+	    TK_FRAME_MALFORMED, "trade: field \"trade_id\" is missing" },
+	{ "id string", TRADE("\"symbol\":\"BTC/USD\",\"price\":1,\"qty\":1,"
+	    "\"trade_id\":\"12\""), TK_FRAME_MALFORMED,
+	    "trade: field \"trade_id\" is not an integer" },
+	{ "id real", TRADE("\"symbol\":\"BTC/USD\",\"price\":1,\"qty\":1,"
+	    "\"trade_id\":12.0"), TK_FRAME_MALFORMED,
+	    "trade: field \"trade_id\" is not an integer" },
+	{ "id negative", TRADE("\"symbol\":\"BTC/USD\",\"price\":1,\"qty\":1,"
+	    "\"trade_id\":-1"), TK_FRAME_MALFORMED,
+	    "trade: field \"trade_id\" is negative" },
+	{ "side number", TRADE("\"symbol\":\"BTC/USD\",\"price\":1,\"qty\":1,"
+	    "\"trade_id\":1,\"side\":1"), TK_FRAME_MALFORMED,
+	    "trade: field \"side\" is not a string" },
+	{ "side v1 letter", TRADE("\"symbol\":\"BTC/USD\",\"price\":1,"
+	    "\"qty\":1,\"trade_id\":1,\"side\":\"b\""), TK_FRAME_MALFORMED,
+	    "trade: field \"side\" is not \"buy\" or \"sell\"" },
+	{ "side empty", TRADE("\"symbol\":\"BTC/USD\",\"price\":1,"
+	    "\"qty\":1,\"trade_id\":1,\"side\":\"\""), TK_FRAME_MALFORMED,
+	    "trade: field \"side\" is not \"buy\" or \"sell\"" },
+	{ "timestamp missing", TRADE("\"symbol\":\"BTC/USD\",\"price\":1,"
+	    "\"qty\":1,\"trade_id\":1,\"side\":\"buy\""), TK_FRAME_MALFORMED,
+	    "trade: field \"timestamp\" is missing" },
+	{ "timestamp number", TRADE("\"symbol\":\"BTC/USD\",\"price\":1,"
+	    "\"qty\":1,\"trade_id\":1,\"timestamp\":1695628177"),
+	    TK_FRAME_MALFORMED, "trade: field \"timestamp\" is not a string" },
+	{ "timestamp empty", TRADE("\"symbol\":\"BTC/USD\",\"price\":1,"
+	    "\"qty\":1,\"trade_id\":1,\"timestamp\":\"\""), TK_FRAME_MALFORMED,
+	    "trade: field \"timestamp\": \"\" is not an RFC 3339 time "
+	    "from 1970 on" },
+	{ "timestamp v1 seconds", TRADE("\"symbol\":\"BTC/USD\",\"price\":1,"
+	    "\"qty\":1,\"trade_id\":1,\"timestamp\":\"1534614057.321597\""),
+	    TK_FRAME_MALFORMED, "trade: field \"timestamp\": "
+	    "\"1534614057.321597\" is not an RFC 3339 time from 1970 on" },
+	{ "timestamp no zone", TRADE("\"symbol\":\"BTC/USD\",\"price\":1,"
+	    "\"qty\":1,\"trade_id\":1,"
+	    "\"timestamp\":\"2023-09-25T07:49:37.708706\""),
+	    TK_FRAME_MALFORMED, "trade: field \"timestamp\": "
+	    "\"2023-09-25T07:49:37.708706\" is not an RFC 3339 time "
+	    "from 1970 on" },
+	{ "timestamp feb 30", TRADE("\"symbol\":\"BTC/USD\",\"price\":1,"
+	    "\"qty\":1,\"trade_id\":1,\"timestamp\":\"2023-02-30T00:00:00Z\""),
+	    TK_FRAME_MALFORMED, "trade: field \"timestamp\": "
+	    "\"2023-02-30T00:00:00Z\" is not an RFC 3339 time from 1970 on" },
+	{ "timestamp before 1970", TRADE("\"symbol\":\"BTC/USD\","
+	    "\"price\":1,\"qty\":1,\"trade_id\":1,"
+	    "\"timestamp\":\"1969-12-31T23:59:59.999999Z\""),
+	    TK_FRAME_MALFORMED, "trade: field \"timestamp\": "
+	    "\"1969-12-31T23:59:59.999999Z\" is not an RFC 3339 time "
+	    "from 1970 on" },
+	{ "timestamp long escaped", TRADE("\"symbol\":\"BTC/USD\","
+	    "\"price\":1,\"qty\":1,\"trade_id\":1,\"timestamp\":"
+	    "\"2023-09-25T07:49:37.\\n\\\"12345678901234567890\""),
+	    TK_FRAME_MALFORMED, "trade: field \"timestamp\": "
+	    "\"2023-09-25T07:49:37.\\n\\\"123456789012345678...\" is not an "
+	    "RFC 3339 time from 1970 on" },
+	{ "ticker bid string", TICKER("\"symbol\":\"BTC/USD\","
+	    "\"bid\":\"1\""), TK_FRAME_MALFORMED,
+	    "ticker: field \"bid\" is not a number" },
+	{ "ticker ask_qty missing", TICKER(TK_OK), TK_FRAME_MALFORMED,
+	    "ticker: field \"ask_qty\" is missing" },
+	{ "ticker ask_qty negative", TICKER(TK_OK ",\"ask_qty\":-2.5"),
+	    TK_FRAME_MALFORMED, "ticker: field \"ask_qty\" is negative" },
+	{ "ticker bad timestamp", TICKER(TK_OK ",\"ask_qty\":1,"
+	    "\"timestamp\":\"2023-09-25 09:04:31Z\""), TK_FRAME_MALFORMED,
+	    "ticker: field \"timestamp\": \"2023-09-25 09:04:31Z\" is not an "
+	    "RFC 3339 time from 1970 on" },
+	{ "ticker timestamp null", TICKER(TK_OK ",\"ask_qty\":1,"
+	    "\"timestamp\":null"), TK_FRAME_MALFORMED,
+	    "ticker: field \"timestamp\" is not a string" },
+	{ "method not string", "{\"method\":1}", TK_FRAME_MALFORMED,
+	    "reply: field \"method\" is not a string" },
+	{ "success not bool", "{\"method\":\"subscribe\",\"success\":1}",
+	    TK_FRAME_MALFORMED, "subscribe: field \"success\" is not a boolean" },
+	{ "subscribe rejected", "{\"error\":\"Currency pair not supported "
+	    "XBT/USD\",\"method\":\"subscribe\",\"success\":false,"
+	    "\"symbol\":\"XBT/USD\",\"time_in\":\"2023-09-25T09:21:10.428340Z\","
+	    "\"time_out\":\"2023-09-25T09:21:10.428375Z\"}",
+	    TK_FRAME_EXCHANGE_ERROR,
+	    "subscribe: Currency pair not supported XBT/USD" },
+	{ "subscribe rate limited", "{\"method\":\"subscribe\","
+	    "\"success\":false,\"symbol\":\"BTC/USD\",\"error\":\"Rate limit "
+	    "for snapshot requests exceeded\"}", TK_FRAME_EXCHANGE_ERROR,
+	    "subscribe BTC/USD: Rate limit for snapshot requests exceeded" },
+	{ "unsubscribe failed", "{\"method\":\"unsubscribe\","
+	    "\"success\":false,\"error\":\"Subscription Not Found\"}",
+	    TK_FRAME_EXCHANGE_ERROR, "unsubscribe: Subscription Not Found" },
+	{ "failed without text", "{\"method\":\"subscribe\","
+	    "\"success\":false,\"error\":{\"x\":1}}", TK_FRAME_EXCHANGE_ERROR,
+	    "subscribe failed" },
+	{ "bare error", "{\"error\":\"Malformed request\",\"success\":false}",
+	    TK_FRAME_EXCHANGE_ERROR, "Malformed request" },
+	{ "bare error not string", "{\"error\":[1]}", TK_FRAME_MALFORMED,
+	    "unrecognised frame*" },
+	{ "pong", "{\"method\":\"pong\",\"req_id\":1}", TK_FRAME_CONTROL, "" },
+	{ "unsubscribe ok", "{\"method\":\"unsubscribe\",\"success\":true,"
+	    "\"result\":{\"channel\":\"trade\"}}", TK_FRAME_CONTROL, "" },
+};
+
+START_TEST(test_bad_frames)
+{
+	struct tk_frame_result res;
+	size_t dlen = strlen(bad[_i].detail);
+
+	memset(&res, 0x5a, sizeof(res));
+	parse_str(bad[_i].frame, &res);
+	ck_assert_msg(res.kind == bad[_i].kind, "%s: kind %d, want %d (%s)",
+	    bad[_i].name, res.kind, bad[_i].kind, res.detail);
+	ck_assert_uint_eq(res.nticks, 0);
+	ck_assert_uint_eq(res.unknown, 0);
+	ck_assert_uint_eq(sink.n, 0);
+	if (dlen > 0 && bad[_i].detail[dlen - 1] == '*')
+		ck_assert_msg(strncmp(res.detail, bad[_i].detail,
+		    dlen - 1) == 0, "%s: detail \"%s\"", bad[_i].name,
+		    res.detail);
+	else
+		ck_assert_msg(strcmp(res.detail, bad[_i].detail) == 0,
+		    "%s: detail \"%s\"", bad[_i].name, res.detail);
+}
+END_TEST
+
+/* Not NUL-terminated, and @len shorter than the buffer. */
+START_TEST(test_parse_uses_len)
+{
+	static const char buf[] = "{\"channel\":\"heartbeat\"}GARBAGE";
+	struct tk_frame_result res;
+
+	tk_adapter_kraken.parse(&ctx, buf, 23, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
+	tk_adapter_kraken.parse(&ctx, buf, 24, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	tk_adapter_kraken.parse(&ctx, NULL, 0, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+}
+END_TEST
+
+START_TEST(test_deep_nesting)
+{
+	enum { DEPTH = 100000 };
+	char *frame = malloc(2 * DEPTH + 1);
+	struct tk_frame_result res;
+
+	ck_assert_ptr_nonnull(frame);
+	memset(frame, '[', DEPTH);
+	memset(frame + DEPTH, ']', DEPTH);
+	frame[2 * DEPTH] = '\0';
+	parse_str(frame, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	memcpy(frame, "{\"data\":", 8);
+	parse_str(frame, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	free(frame);
+}
+END_TEST
+
+/*
+ * Every prefix and thousands of byte flips of every fixture: the result
+ * must stay well-formed (the sanitizers catch the rest).
+ */
+START_TEST(test_mutations_never_crash)
+{
+	struct tk_frame_result res;
+	char rel[256], *frame, *copy;
+	uint32_t rng = 2463534242u;
+	size_t len, cut, k;
+
+	snprintf(rel, sizeof(rel), "kraken/%s.json", golden[_i]);
+	frame = tk_test_read_fixture(rel, &len);
+	copy = malloc(len + 1);
+	ck_assert_ptr_nonnull(copy);
+	for (cut = 0; cut <= len; cut++) {
+		sink.n = 0;
+		tk_adapter_kraken.parse(&ctx, frame, cut, &res);
+		ck_assert_int_le(res.kind, TK_FRAME_MALFORMED);
+		ck_assert_uint_eq(res.nticks, sink.n);
+		ck_assert(memchr(res.detail, '\0', sizeof(res.detail)));
+	}
+	for (k = 0; k < 2000; k++) {
+		memcpy(copy, frame, len);
+		rng ^= rng << 13, rng ^= rng >> 17, rng ^= rng << 5;
+		copy[rng % len] = "0-9.e\"{}[],:x\\E"[(rng >> 8) % 15];
+		rng ^= rng << 13, rng ^= rng >> 17, rng ^= rng << 5;
+		copy[rng % len] = (char)(rng >> 24);
+		sink.n = 0;
+		tk_adapter_kraken.parse(&ctx, copy, len, &res);
+		ck_assert_int_le(res.kind, TK_FRAME_MALFORMED);
+		ck_assert_uint_eq(res.nticks, sink.n);
+		ck_assert(memchr(res.detail, '\0', sizeof(res.detail)));
+	}
+	free(copy);
+	free(frame);
+}
+END_TEST
+
+START_TEST(test_unknown_symbol_counted)
+{
+	const char *const only_btc[] = { "BTC-USD" };
+	struct tk_frame_result res;
+	struct tk_symmap *m2;
+
+	m2 = tk_symmap_new(&tk_adapter_kraken, only_btc, 1, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	ctx.symbols = m2;
+	parse_fixture("kraken/trade.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	ck_assert_uint_eq(res.unknown, 1);
+	/* Native names are exact: v1's XBT is not BTC, "BTC-USD" not native. */
+	parse_str(TICKER("\"symbol\":\"XBT/USD\",\"bid\":1,\"bid_qty\":1,"
+	    "\"ask\":2,\"ask_qty\":1"), &res);
+	ck_assert_uint_eq(res.unknown, 1);
+	parse_str(TICKER("\"symbol\":\"BTC-USD\",\"bid\":1,\"bid_qty\":1,"
+	    "\"ask\":2,\"ask_qty\":1"), &res);
+	ck_assert_uint_eq(res.unknown, 1);
+	/* Known and unknown in one batch. */
+	parse_str("{\"channel\":\"ticker\",\"type\":\"update\",\"data\":["
+	    "{\"symbol\":\"ETH/USD\",\"bid\":1,\"bid_qty\":1,\"ask\":2,"
+	    "\"ask_qty\":1},{\"symbol\":\"BTC/USD\",\"bid\":1,\"bid_qty\":1,"
+	    "\"ask\":2,\"ask_qty\":1}]}", &res);
+	ck_assert_uint_eq(res.unknown, 1);
+	ck_assert_uint_eq(res.nticks, 1);
+	ck_assert_str_eq(sink.ticks[0].symbol, "BTC-USD");
+	/* No map at all: everything is unknown, nothing crashes. */
+	ctx.symbols = NULL;
+	parse_str(TICKER("\"symbol\":\"BTC/USD\",\"bid\":1,\"bid_qty\":1,"
+	    "\"ask\":2,\"ask_qty\":1"), &res);
+	ck_assert_uint_eq(res.unknown, 1);
+	ck_assert_uint_eq(res.nticks, 0);
+	tk_symmap_free(m2);
+}
+END_TEST
+
+START_TEST(test_types_filter)
+{
+	struct tk_frame_result res;
+
+	ctx.types = TK_TYPE_BIT(TK_TICK_QUOTE);
+	parse_fixture("kraken/trade.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+
+	parse_fixture("kraken/ticker.json", &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	ck_assert_int_eq(sink.ticks[0].type, TK_TICK_QUOTE);
+
+	ctx.types = TK_TYPE_BIT(TK_TICK_TRADE);
+	parse_fixture("kraken/ticker.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	parse_fixture("kraken/trade.json", &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	/* Filtered frames are still checked. */
+	parse_str(TICKER(TK_OK ",\"ask_qty\":\"x\""), &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	ctx.types = 0;
+	parse_fixture("kraken/trade.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+}
+END_TEST
+
+START_TEST(test_adapter_fields)
+{
+	ck_assert_str_eq(tk_adapter_kraken.name, "kraken");
+	ck_assert_str_eq(tk_adapter_kraken.default_url,
+	    "wss://ws.kraken.com/v2");
+	ck_assert_uint_eq(tk_adapter_kraken.types, TK_TYPES_ALL);
+	/* Server heartbeats and WebSocket pings keep the line alive. */
+	ck_assert_ptr_null(tk_adapter_kraken.ping_message);
+	ck_assert_uint_eq(tk_adapter_kraken.max_connection_s, 0);
+}
+END_TEST
+
+START_TEST(test_native_symbol)
+{
+	char buf[TK_SYMBOL_MAX];
+
+	ck_assert_int_eq(tk_adapter_kraken.native_symbol("BTC-USD", buf,
+	    sizeof(buf)), 7);
+	ck_assert_str_eq(buf, "BTC/USD");
+	/* No v1 renaming either way. */
+	ck_assert_int_eq(tk_adapter_kraken.native_symbol("DOGE-USD", buf,
+	    sizeof(buf)), 8);
+	ck_assert_str_eq(buf, "DOGE/USD");
+	ck_assert_int_eq(tk_adapter_kraken.native_symbol("XBT-EUR", buf,
+	    sizeof(buf)), 7);
+	ck_assert_str_eq(buf, "XBT/EUR");
+	ck_assert_int_eq(tk_adapter_kraken.native_symbol("1INCH-USD", buf,
+	    sizeof(buf)), 9);
+	ck_assert_str_eq(buf, "1INCH/USD");
+	/* The NUL needs room too. */
+	ck_assert_int_eq(tk_adapter_kraken.native_symbol("BTC-USD", buf, 8),
+	    7);
+	ck_assert_int_eq(tk_adapter_kraken.native_symbol("BTC-USD", buf, 7),
+	    -ENAMETOOLONG);
+	ck_assert_int_eq(tk_adapter_kraken.native_symbol("BTC-USD", buf, 0),
+	    -ENAMETOOLONG);
+	ck_assert_int_eq(tk_adapter_kraken.native_symbol("btc-usd", buf,
+	    sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(tk_adapter_kraken.native_symbol("BTC/USD", buf,
+	    sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(tk_adapter_kraken.native_symbol("BTCUSD", buf,
+	    sizeof(buf)), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_subscribe_text)
+{
+	static const char want_trade[] = "{\"method\":\"subscribe\","
+	    "\"params\":{\"channel\":\"trade\",\"symbol\":[\"BTC/USD\","
+	    "\"ETH/USD\"],\"snapshot\":false},\"req_id\":1}";
+	static const char want_ticker[] = "{\"method\":\"subscribe\","
+	    "\"params\":{\"channel\":\"ticker\",\"symbol\":[\"BTC/USD\","
+	    "\"ETH/USD\"],\"event_trigger\":\"bbo\",\"snapshot\":true},"
+	    "\"req_id\":2}";
+	const char *const syms[] = { "BTC-USD", "ETH-USD" };
+	const struct tk_adapter *a = &tk_adapter_kraken;
+	struct tk_symmap *m2;
+	char buf[512];
+
+	m2 = tk_symmap_new(a, syms, 2, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	ck_assert_int_eq(a->subscribe(m2, TK_TYPES_ALL, 0, buf, sizeof(buf)),
+	    (int)strlen(want_trade));
+	ck_assert_str_eq(buf, want_trade);
+	ck_assert_int_eq(a->subscribe(m2, TK_TYPES_ALL, 1, buf, sizeof(buf)),
+	    (int)strlen(want_ticker));
+	ck_assert_str_eq(buf, want_ticker);
+	ck_assert_int_eq(a->subscribe(m2, TK_TYPES_ALL, 2, buf, sizeof(buf)),
+	    0);
+
+	/* One channel: one message, req_id 1. */
+	ck_assert_int_gt(a->subscribe(m2, TK_TYPE_BIT(TK_TICK_QUOTE), 0, buf,
+	    sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "{\"method\":\"subscribe\",\"params\":"
+	    "{\"channel\":\"ticker\",\"symbol\":[\"BTC/USD\",\"ETH/USD\"],"
+	    "\"event_trigger\":\"bbo\",\"snapshot\":true},\"req_id\":1}");
+	ck_assert_int_eq(a->subscribe(m2, TK_TYPE_BIT(TK_TICK_QUOTE), 1, buf,
+	    sizeof(buf)), 0);
+	ck_assert_int_gt(a->subscribe(m2, TK_TYPE_BIT(TK_TICK_TRADE), 0, buf,
+	    sizeof(buf)), 0);
+	ck_assert_str_eq(buf, want_trade);
+	ck_assert_int_eq(a->subscribe(m2, TK_TYPE_BIT(TK_TICK_TRADE), 1, buf,
+	    sizeof(buf)), 0);
+	/* Nothing wanted, or nothing configured: no message at all. */
+	ck_assert_int_eq(a->subscribe(m2, 0, 0, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(a->subscribe(NULL, TK_TYPES_ALL, 0, buf,
+	    sizeof(buf)), 0);
+	/* The NUL needs room too. */
+	ck_assert_int_eq(a->subscribe(m2, TK_TYPES_ALL, 1, buf,
+	    strlen(want_ticker)), -ENOSPC);
+	ck_assert_int_eq(a->subscribe(m2, TK_TYPES_ALL, 1, buf,
+	    strlen(want_ticker) + 1), (int)strlen(want_ticker));
+	ck_assert_str_eq(buf, want_ticker);
+	ck_assert_int_eq(a->subscribe(m2, TK_TYPES_ALL, 0, NULL, 0), -ENOSPC);
+	tk_symmap_free(m2);
+}
+END_TEST
+
+/*
+ * 250 symbols of the longest kind: chunks of at most 100, each under
+ * 4 KiB and valid JSON, trade chunks before ticker chunks, req_ids 1..6,
+ * and every (symbol, channel) requested exactly once.
+ */
+START_TEST(test_subscribe_chunks)
+{
+	enum { N = 250 };
+	static char names[N][TK_SYMBOL_MAX];
+	static unsigned char seen[N][2];
+	static const unsigned sizes[] = { 100, 100, 50, 100, 100, 50 };
+	const char *syms[N];
+	struct tk_symmap *m2;
+	char buf[8192];
+	unsigned i, sym, total = 0;
+	json_t *msg, *params, *list, *p;
+	const char *chan;
+	json_error_t jerr;
+	size_t k;
+	int n, c;
+
+	for (i = 0; i < N; i++) {
+		/* 31 bytes: as long as a valid symbol gets. */
+		snprintf(names[i], sizeof(names[i]),
+		    "LONGBASE%07u-QUOTEXYZQUOTEXY", i);
+		syms[i] = names[i];
+	}
+	m2 = tk_symmap_new(&tk_adapter_kraken, syms, N, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	for (i = 0; i < 6; i++) {
+		n = tk_adapter_kraken.subscribe(m2, TK_TYPES_ALL, i, buf,
+		    sizeof(buf));
+		ck_assert_int_gt(n, 0);
+		ck_assert_int_lt(n, 4096);
+		ck_assert_uint_eq(strlen(buf), (size_t)n);
+		msg = json_loads(buf, 0, &jerr);
+		ck_assert_msg(msg != NULL, "message %u: %s", i, jerr.text);
+		ck_assert_str_eq(json_string_value(json_object_get(msg,
+		    "method")), "subscribe");
+		ck_assert_int_eq(json_integer_value(json_object_get(msg,
+		    "req_id")), i + 1);
+		params = json_object_get(msg, "params");
+		chan = json_string_value(json_object_get(params, "channel"));
+		ck_assert_str_eq(chan, i < 3 ? "trade" : "ticker");
+		c = i >= 3;
+		list = json_object_get(params, "symbol");
+		ck_assert_uint_eq(json_array_size(list), sizes[i]);
+		json_array_foreach(list, k, p) {
+			ck_assert(sscanf(json_string_value(p),
+			    "LONGBASE%7u/QUOTEXYZQUOTEXY", &sym) == 1);
+			ck_assert_uint_lt(sym, N);
+			ck_assert(!seen[sym][c]);
+			seen[sym][c] = 1;
+			total++;
+		}
+		json_decref(msg);
+	}
+	ck_assert_uint_eq(total, 2 * N);
+	ck_assert_int_eq(tk_adapter_kraken.subscribe(m2, TK_TYPES_ALL, 6, buf,
+	    sizeof(buf)), 0);
+	ck_assert_int_eq(tk_adapter_kraken.subscribe(m2, TK_TYPES_ALL, 1000,
+	    buf, sizeof(buf)), 0);
+	/* Quotes only: the same three chunks, numbered from 1. */
+	n = tk_adapter_kraken.subscribe(m2, TK_TYPE_BIT(TK_TICK_QUOTE), 2,
+	    buf, sizeof(buf));
+	ck_assert_int_gt(n, 0);
+	ck_assert_ptr_nonnull(strstr(buf, "\"channel\":\"ticker\""));
+	ck_assert_ptr_nonnull(strstr(buf, "\"req_id\":3}"));
+	ck_assert_int_eq(tk_adapter_kraken.subscribe(m2,
+	    TK_TYPE_BIT(TK_TICK_QUOTE), 3, buf, sizeof(buf)), 0);
+	tk_symmap_free(m2);
+}
+END_TEST
+
+static Suite *
+kraken_suite(void)
+{
+	Suite *s = suite_create("kraken");
+	TCase *tc;
+
+	tc = tcase_create("golden");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_golden, 0, NGOLDEN);
+	tcase_add_test(tc, test_golden_complete);
+	tcase_add_test(tc, test_spec_trade_rules);
+	tcase_add_test(tc, test_trade_batch_digits);
+	tcase_add_test(tc, test_trade_snapshot_not_published);
+	tcase_add_test(tc, test_spec_quote_rules);
+	tcase_add_test(tc, test_integer_beyond_int64);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("bad input");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_bad_frames, 0, sizeof(bad) / sizeof(bad[0]));
+	tcase_add_test(tc, test_bad_item_stops_batch);
+	tcase_add_test(tc, test_parse_uses_len);
+	tcase_add_test(tc, test_deep_nesting);
+	tcase_add_loop_test(tc, test_mutations_never_crash, 0, NGOLDEN);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("filters");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_unknown_symbol_counted);
+	tcase_add_test(tc, test_types_filter);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("subscribe");
+	tcase_add_test(tc, test_adapter_fields);
+	tcase_add_test(tc, test_native_symbol);
+	tcase_add_test(tc, test_subscribe_text);
+	tcase_add_test(tc, test_subscribe_chunks);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(kraken_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
