@@ -11,9 +11,11 @@
 #include <libwebsockets.h>
 
 #include <ticker/filter.h>
+#include <ticker/hist.h>
 #include <ticker/latest.h>
 #include <ticker/tick.h>
 
+#include "http.h"
 #include "log.h"
 #include "publisher.h"
 #include "tickerd.h"
@@ -32,6 +34,7 @@ struct slot {
 	enum tk_tick_type type;
 	uint16_t	 len;		/* payload bytes */
 	uint8_t		 hlen;		/* ws header bytes before payload */
+	int64_t		 recv_ts;	/* ticks: for the delivery latency */
 	char		 exchange[TK_NAME_MAX];
 	char		 symbol[TK_SYMBOL_MAX];
 	unsigned char	 buf[LWS_PRE + SLOT_PAYLOAD];
@@ -58,8 +61,17 @@ struct client {
 	char		*rx;		/* message being reassembled */
 	size_t		 rx_len;
 	int		 rx_overflow;
+	struct http_txn	 http;		/* plain HTTP requests only */
 	int		 close_code;	/* nonzero: close on next WRITEABLE */
 	char		 close_reason[CLOSE_REASON_MAX];
+};
+
+/* Per-exchange counters for /metrics and /health. */
+struct ex_stats {
+	char		 name[TK_NAME_MAX];
+	uint64_t	 ticks[TK_TICK_TYPE_MAX];
+	int64_t		 last_tick_us;	/* realtime µs */
+	struct tk_hist	 lag;		/* exchange ts -> receive */
 };
 
 struct publisher {
@@ -74,7 +86,9 @@ struct publisher {
 	size_t			 nstatus;
 	struct lws_dll2_owner	 clients;
 	unsigned char		*scratch;	/* LWS_PRE + SCRATCH_BYTES */
-	uint64_t		 lapped_closes;
+	struct ex_stats		*ex;
+	size_t			 nex;
+	struct pub_stats	 stats;
 };
 
 static int publisher_cb(struct lws *, enum lws_callback_reasons, void *,
@@ -131,6 +145,39 @@ ring_commit(struct publisher *pub, struct slot *s, size_t len)
 	pub->head++;
 }
 
+static struct ex_stats *
+ex_stats_of(struct publisher *pub, const char *name)
+{
+	struct ex_stats *e;
+	size_t i;
+
+	for (i = 0; i < pub->nex; i++)
+		if (strcmp(pub->ex[i].name, name) == 0)
+			return &pub->ex[i];
+	e = realloc(pub->ex, (pub->nex + 1) * sizeof(*e));
+	if (e == NULL)
+		return NULL;
+	pub->ex = e;
+	e = &pub->ex[pub->nex++];
+	memset(e, 0, sizeof(*e));
+	snprintf(e->name, sizeof(e->name), "%s", name);
+	return e;
+}
+
+static void
+count_tick(struct publisher *pub, const struct tk_tick *t)
+{
+	struct ex_stats *e = ex_stats_of(pub, t->exchange);
+
+	pub->stats.ticks++;
+	if (e == NULL)
+		return;
+	e->ticks[t->type]++;
+	e->last_tick_us = t->recv_ts;
+	if (t->ts > 0 && t->ts != t->recv_ts)
+		tk_hist_observe(&e->lag, t->recv_ts - t->ts);
+}
+
 void
 publisher_publish(struct publisher *pub, struct tk_tick *t)
 {
@@ -138,6 +185,7 @@ publisher_publish(struct publisher *pub, struct tk_tick *t)
 	int n;
 
 	t->seq = ++pub->seq;
+	count_tick(pub, t);
 	n = tk_tick_format(t, 0, (char *)s->buf + LWS_PRE, SLOT_PAYLOAD);
 	if (n < 0) {
 		/* Cannot happen with bounded tick fields; never send half. */
@@ -146,6 +194,7 @@ publisher_publish(struct publisher *pub, struct tk_tick *t)
 	}
 	s->kind = SLOT_TICK;
 	s->type = t->type;
+	s->recv_ts = t->recv_ts;
 	memcpy(s->exchange, t->exchange, sizeof(s->exchange));
 	memcpy(s->symbol, t->symbol, sizeof(s->symbol));
 	ring_commit(pub, s, (size_t)n);
@@ -475,6 +524,7 @@ client_write_ring(struct publisher *pub, struct client *c)
 	unsigned char *out = pub->scratch + LWS_PRE;
 	struct slot *first = NULL, *s;
 	size_t used = 0, count = 0, flen;
+	int64_t now = now_realtime_us();
 
 	while (c->cursor != pub->head) {
 		s = &pub->ring[c->cursor & pub->ring_mask];
@@ -493,6 +543,11 @@ client_write_ring(struct publisher *pub, struct client *c)
 				first = s;
 			used += flen;
 			count++;
+			if (s->kind == SLOT_TICK) {
+				tk_hist_observe(&pub->stats.latency,
+				    now - s->recv_ts);
+				pub->stats.delivered++;
+			}
 		}
 		c->cursor++;
 	}
@@ -519,7 +574,8 @@ client_writeable(struct publisher *pub, struct client *c)
 	if (c->priv_len > 0) {
 		r = client_write_priv(c);
 	} else if (lag > pub->ring_mask + 1) {
-		pub->lapped_closes++;
+		pub->stats.slow_closes++;
+		pub->stats.lost += lag - (pub->ring_mask + 1);
 		log_info("client too slow: %llu messages behind, closing",
 		    (unsigned long long)lag);
 		client_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION,
@@ -536,15 +592,6 @@ client_writeable(struct publisher *pub, struct client *c)
 }
 
 static int
-http_request(struct lws *wsi, const char *path)
-{
-	(void)path;
-	if (lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL))
-		return -1;
-	return lws_http_transaction_completed(wsi) ? -1 : 0;
-}
-
-static int
 publisher_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     void *in, size_t len)
 {
@@ -553,7 +600,13 @@ publisher_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
-		return http_request(wsi, in);
+		return http_request(lws_context_user(lws_get_context(wsi)),
+		    wsi, &c->http, in);
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		return http_writeable(wsi, &c->http);
+	case LWS_CALLBACK_CLOSED_HTTP:
+		http_txn_finish(&c->http);
+		return 0;
 	case LWS_CALLBACK_ESTABLISHED:
 		pub = pub_of(wsi);
 		if (pub == NULL)
@@ -600,6 +653,29 @@ publisher_shutdown(struct publisher *pub)
 		    "tickerd is shutting down");
 	} lws_end_foreach_dll(d);
 	return (unsigned)pub->clients.count;
+}
+
+const struct pub_stats *
+publisher_stats(const struct publisher *pub)
+{
+	return &pub->stats;
+}
+
+int
+publisher_exchange_stats(const struct publisher *pub, const char *name,
+    struct pub_ex_stats *out)
+{
+	size_t i;
+
+	for (i = 0; i < pub->nex; i++) {
+		if (strcmp(pub->ex[i].name, name) != 0)
+			continue;
+		memcpy(out->ticks, pub->ex[i].ticks, sizeof(out->ticks));
+		out->last_tick_us = pub->ex[i].last_tick_us;
+		out->lag = &pub->ex[i].lag;
+		return 0;
+	}
+	return -ENOENT;
 }
 
 unsigned
@@ -755,5 +831,6 @@ publisher_free(struct publisher *pub)
 	free(pub->ring);
 	free(pub->scratch);
 	free(pub->status);
+	free(pub->ex);
 	free(pub);
 }

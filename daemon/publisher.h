@@ -17,9 +17,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ticker/hist.h>
+#include <ticker/tick.h>
+
 struct tickerd;
-struct tk_tick;
 struct publisher;
+
+struct pub_stats {
+	uint64_t	 ticks;		/* published */
+	uint64_t	 delivered;	/* tick frames written to clients */
+	uint64_t	 slow_closes;	/* clients closed for falling behind */
+	uint64_t	 lost;		/* messages those clients missed */
+	struct tk_hist	 latency;	/* receive -> written to a client */
+};
+
+struct pub_ex_stats {
+	uint64_t	 ticks[TK_TICK_TYPE_MAX];
+	int64_t		 last_tick_us;	/* receive time of the last, or 0 */
+	const struct tk_hist *lag;	/* exchange time -> receive time */
+};
 
 /* Creates the listen vhosts of td->conf.  NULL with the reason logged. */
 struct publisher *publisher_new(struct tickerd *td);
@@ -39,5 +55,11 @@ void	publisher_flush(struct publisher *);
 unsigned publisher_shutdown(struct publisher *);
 
 unsigned publisher_clients(const struct publisher *);
+
+/* Counters for /health and /metrics; borrowed, live. */
+const struct pub_stats *publisher_stats(const struct publisher *);
+/* -ENOENT if no tick of @name was published yet. */
+int	publisher_exchange_stats(const struct publisher *, const char *name,
+	    struct pub_ex_stats *out);
 
 #endif

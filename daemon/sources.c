@@ -51,17 +51,18 @@ source_new(struct tickerd *td, struct tk_exchange_conf *conf)
 int
 sources_start(struct tickerd *td)
 {
-	struct source *s;
+	struct source **tail = &td->sources, *s;
 	size_t i;
 
+	/* kept in config order: /health and /metrics list them so */
 	for (i = 0; i < td->conf.nexchanges; i++) {
 		s = source_new(td, &td->conf.exchanges[i]);
 		if (s == NULL) {
 			log_errx("%s: cannot start", td->conf.exchanges[i].name);
 			return -1;
 		}
-		s->next = td->sources;
-		td->sources = s;
+		*tail = s;
+		tail = &s->next;
 	}
 	return 0;
 }

@@ -96,7 +96,9 @@ struct upstream {
 	/* counters */
 	uint64_t		 frames, ticks, parse_errors, unknown;
 	uint64_t		 reconnects, rotations, duplicates, drops;
-	uint64_t		 throttles;
+	uint64_t		 throttles, stale_events;
+	const char		*pub_state;	/* last state clients were told */
+	int64_t			 last_data_real_us;
 };
 
 static void upstream_connect(lws_sorted_usec_list_t *);
@@ -122,6 +124,7 @@ set_state(struct upstream *up, enum up_state st, const char *why)
 static void
 publish_status(struct upstream *up, const char *state, const char *detail)
 {
+	up->pub_state = state;
 	if (up->td->pub != NULL)
 		publisher_status(up->td->pub, up->conf->name, state, detail);
 }
@@ -514,6 +517,7 @@ conn_got_data(struct conn *c)
 	struct upstream *up = c->up;
 
 	c->last_data_us = now_mono_us();
+	up->last_data_real_us = now_realtime_us();
 	if (c->got_data)
 		return;
 	c->got_data = 1;
@@ -636,6 +640,7 @@ upstream_sweep(lws_sorted_usec_list_t *sul)
 		snprintf(detail, sizeof(detail), "no data for %.1f s",
 		    (double)(now - c->last_data_us) / 1e6);
 		log_warnx("%s: stale: %s", up->conf->name, detail);
+		up->stale_events++;
 		publish_status(up, "stale", detail);
 		c->last_data_us = now;	/* report once */
 		conn_drop(c, detail);
@@ -800,6 +805,23 @@ fail:
 	up->stream = NULL;
 	upstream_free(up);
 	return NULL;
+}
+
+void
+upstream_get_stats(const struct upstream *up, struct upstream_stats *st)
+{
+	st->state = up->pub_state ? up->pub_state : "reconnecting";
+	st->frames = up->frames;
+	st->ticks = up->ticks;
+	st->parse_errors = up->parse_errors;
+	st->unknown = up->unknown;
+	st->reconnects = up->reconnects;
+	st->rotations = up->rotations;
+	st->duplicates = up->duplicates;
+	st->drops = up->drops;
+	st->throttles = up->throttles;
+	st->stale_events = up->stale_events;
+	st->last_data_us = up->last_data_real_us;
 }
 
 void

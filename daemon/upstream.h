@@ -28,6 +28,17 @@ struct upstream	*upstream_new(struct tickerd *td,
 		    const struct tk_exchange_conf *conf,
 		    struct tk_stream **stream);
 
+struct upstream_stats {
+	const char	*state;		/* what clients were last told */
+	uint64_t	 frames, ticks, parse_errors, unknown;
+	uint64_t	 reconnects, rotations, duplicates, drops;
+	uint64_t	 throttles, stale_events;
+	int64_t		 last_data_us;	/* realtime µs of the last data, or 0 */
+};
+
+void		 upstream_get_stats(const struct upstream *,
+		    struct upstream_stats *);
+
 /* Stops connecting and closes the connection (if any).  Idempotent. */
 void		 upstream_stop(struct upstream *);
 

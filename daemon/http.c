@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Plain HTTP on the client listeners: GET /health (JSON) and GET /metrics
+ * (Prometheus text format).  Bodies are small and built whole, then sent
+ * from HTTP_WRITEABLE in one write.
+ */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libwebsockets.h>
+
+#include <ticker/adapter.h>
+#include <ticker/config.h>
+#include <ticker/hist.h>
+#include <ticker/tick.h>
+
+#include "http.h"
+#include "publisher.h"
+#include "tickerd.h"
+#include "upstream.h"
+
+/* A growable text buffer with LWS_PRE headroom; on OOM it stays short. */
+struct sbuf {
+	char	*buf;
+	size_t	 len, cap;
+	int	 oom;
+};
+
+static void sb_printf(struct sbuf *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+sb_printf(struct sbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		size_t room = sb->cap - sb->len;
+
+		va_start(ap, fmt);
+		n = vsnprintf(sb->buf ? sb->buf + LWS_PRE + sb->len : NULL,
+		    sb->buf ? room : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0 || sb->oom)
+			return;
+		if (sb->buf != NULL && (size_t)n < room) {
+			sb->len += (size_t)n;
+			return;
+		}
+		size_t cap = sb->cap ? sb->cap * 2 : 4096;
+		char *p;
+
+		while (cap < sb->len + (size_t)n + 1)
+			cap *= 2;
+		p = realloc(sb->buf, LWS_PRE + cap);
+		if (p == NULL) {
+			sb->oom = 1;
+			return;
+		}
+		sb->buf = p;
+		sb->cap = cap;
+	}
+}
+
+/* State of one exchange as /health and /metrics tell it. */
+struct ex_view {
+	const char	*name;
+	const char	*adapter;
+	const char	*state;
+	struct upstream_stats up;	/* zero for local sources */
+	struct pub_ex_stats pub;	/* zero before the first tick */
+};
+
+static void
+ex_view(struct tickerd *td, const struct source *s, struct ex_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->name = s->conf->name;
+	v->adapter = s->conf->adapter->name;
+	if (s->up != NULL) {
+		upstream_get_stats(s->up, &v->up);
+		v->state = v->up.state;
+	} else {
+		v->state = "connected";	/* local sources are always up */
+	}
+	publisher_exchange_stats(td->pub, v->name, &v->pub);
+}
+
+static void
+health_body(struct tickerd *td, struct sbuf *sb)
+{
+	int64_t now = now_realtime_us();
+	const struct source *s;
+	struct ex_view v;
+	int first = 1;
+
+	sb_printf(sb, "{\"status\":\"%s\",\"version\":\"%s\",\"uptime_s\":%lld,"
+	    "\"clients\":%u,\"exchanges\":[", td->stopping ? "stopping" : "ok",
+	    TICKERD_VERSION, (long long)((now - td->started_us) / 1000000),
+	    publisher_clients(td->pub));
+	for (s = td->sources; s != NULL; s = s->next) {
+		ex_view(td, s, &v);
+		sb_printf(sb, "%s{\"name\":\"%s\",\"adapter\":\"%s\","
+		    "\"state\":\"%s\",\"last_tick_age_s\":", first ? "" : ",",
+		    v.name, v.adapter, v.state);
+		if (v.pub.last_tick_us > 0)
+			sb_printf(sb, "%.3f",
+			    (double)(now - v.pub.last_tick_us) / 1e6);
+		else
+			sb_printf(sb, "null");
+		sb_printf(sb, ",\"reconnects\":%llu,\"ticks\":%llu}",
+		    (unsigned long long)v.up.reconnects,
+		    (unsigned long long)(v.pub.ticks[TK_TICK_TRADE] +
+		    v.pub.ticks[TK_TICK_QUOTE]));
+		first = 0;
+	}
+	sb_printf(sb, "]}\n");
+}
+
+static void
+metric_head(struct sbuf *sb, const char *name, const char *type,
+    const char *help)
+{
+	sb_printf(sb, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void
+metric_hist(struct sbuf *sb, const char *name, const char *labels,
+    const struct tk_hist *h)
+{
+	uint64_t cum = 0;
+	size_t i;
+
+	for (i = 0; i < TK_HIST_BUCKETS; i++) {
+		cum += h->count[i];
+		sb_printf(sb, "%s_bucket{%s%sle=\"%g\"} %llu\n", name, labels,
+		    *labels ? "," : "", (double)tk_hist_bound_us(i) / 1e6,
+		    (unsigned long long)cum);
+	}
+	sb_printf(sb, "%s_bucket{%s%sle=\"+Inf\"} %llu\n", name, labels,
+	    *labels ? "," : "", (unsigned long long)h->n);
+	sb_printf(sb, "%s_sum{%s} %.6f\n%s_count{%s} %llu\n", name, labels,
+	    (double)h->sum_us / 1e6, name, labels, (unsigned long long)h->n);
+}
+
+/* One counter per exchange, read from the upstream stats. */
+static void
+metric_per_exchange(struct tickerd *td, struct sbuf *sb, const char *name,
+    const char *help, size_t offset)
+{
+	const struct source *s;
+	struct ex_view v;
+
+	metric_head(sb, name, "counter", help);
+	for (s = td->sources; s != NULL; s = s->next) {
+		ex_view(td, s, &v);
+		sb_printf(sb, "%s{exchange=\"%s\"} %llu\n", name, v.name,
+		    (unsigned long long)*(const uint64_t *)(const void *)
+		    ((const char *)&v.up + offset));
+	}
+}
+
+static void
+metrics_exchanges(struct tickerd *td, struct sbuf *sb)
+{
+	static const char *const states[] = { "connected", "reconnecting",
+	    "stale", "down" };
+	const struct source *s;
+	struct ex_view v;
+	char labels[64];
+	size_t i;
+
+	metric_head(sb, "tickerd_ticks_total", "counter",
+	    "Ticks published, by exchange and type.");
+	for (s = td->sources; s != NULL; s = s->next) {
+		ex_view(td, s, &v);
+		for (i = 0; i < TK_TICK_TYPE_MAX; i++)
+			sb_printf(sb, "tickerd_ticks_total{exchange=\"%s\","
+			    "type=\"%s\"} %llu\n", v.name,
+			    tk_tick_type_name((enum tk_tick_type)i),
+			    (unsigned long long)v.pub.ticks[i]);
+	}
+	metric_head(sb, "tickerd_upstream_state", "gauge",
+	    "1 for the state each exchange is in.");
+	for (s = td->sources; s != NULL; s = s->next) {
+		ex_view(td, s, &v);
+		for (i = 0; i < 4; i++)
+			sb_printf(sb, "tickerd_upstream_state{exchange=\"%s\","
+			    "state=\"%s\"} %d\n", v.name, states[i],
+			    strcmp(v.state, states[i]) == 0);
+	}
+	metric_per_exchange(td, sb, "tickerd_frames_total",
+	    "Frames received from the exchange.",
+	    offsetof(struct upstream_stats, frames));
+	metric_per_exchange(td, sb, "tickerd_parse_errors_total",
+	    "Frames that could not be parsed (malformed, binary, too large).",
+	    offsetof(struct upstream_stats, parse_errors));
+	metric_per_exchange(td, sb, "tickerd_unknown_symbol_total",
+	    "Data for symbols that are not configured, ignored.",
+	    offsetof(struct upstream_stats, unknown));
+	metric_per_exchange(td, sb, "tickerd_reconnects_total",
+	    "Connections lost and reopened.",
+	    offsetof(struct upstream_stats, reconnects));
+	metric_per_exchange(td, sb, "tickerd_rotations_total",
+	    "Make-before-break switches to a new connection.",
+	    offsetof(struct upstream_stats, rotations));
+	metric_per_exchange(td, sb, "tickerd_stale_total",
+	    "Connections dropped for sending no data for stale_s.",
+	    offsetof(struct upstream_stats, stale_events));
+	metric_per_exchange(td, sb, "tickerd_throttled_total",
+	    "Connection attempts refused with HTTP 429 or 418.",
+	    offsetof(struct upstream_stats, throttles));
+	metric_per_exchange(td, sb, "tickerd_duplicate_trades_total",
+	    "Trades seen twice (e.g. across a rotation), published once.",
+	    offsetof(struct upstream_stats, duplicates));
+	metric_per_exchange(td, sb, "tickerd_upstream_dropped_total",
+	    "Ticks dropped because the merge fell behind the exchange.",
+	    offsetof(struct upstream_stats, drops));
+	metric_head(sb, "tickerd_exchange_lag_seconds", "histogram",
+	    "Exchange event time to tickerd receive time.");
+	for (s = td->sources; s != NULL; s = s->next) {
+		struct tk_hist empty;
+
+		ex_view(td, s, &v);
+		memset(&empty, 0, sizeof(empty));
+		snprintf(labels, sizeof(labels), "exchange=\"%s\"", v.name);
+		metric_hist(sb, "tickerd_exchange_lag_seconds", labels,
+		    v.pub.lag ? v.pub.lag : &empty);
+	}
+}
+
+static void
+metrics_body(struct tickerd *td, struct sbuf *sb)
+{
+	const struct pub_stats *ps = publisher_stats(td->pub);
+
+	metrics_exchanges(td, sb);
+	metric_head(sb, "tickerd_clients", "gauge", "Connected clients.");
+	sb_printf(sb, "tickerd_clients %u\n", publisher_clients(td->pub));
+	metric_head(sb, "tickerd_delivered_total", "counter",
+	    "Tick frames written to clients.");
+	sb_printf(sb, "tickerd_delivered_total %llu\n",
+	    (unsigned long long)ps->delivered);
+	metric_head(sb, "tickerd_slow_client_closes_total", "counter",
+	    "Clients closed for falling a whole queue behind.");
+	sb_printf(sb, "tickerd_slow_client_closes_total %llu\n",
+	    (unsigned long long)ps->slow_closes);
+	metric_head(sb, "tickerd_dropped_total", "counter",
+	    "Messages the closed slow clients did not receive.");
+	sb_printf(sb, "tickerd_dropped_total %llu\n",
+	    (unsigned long long)ps->lost);
+	metric_head(sb, "tickerd_delivery_latency_seconds", "histogram",
+	    "tickerd receive time to the write to a client.");
+	metric_hist(sb, "tickerd_delivery_latency_seconds", "", &ps->latency);
+	metric_head(sb, "tickerd_uptime_seconds", "gauge",
+	    "Seconds since start.");
+	sb_printf(sb, "tickerd_uptime_seconds %lld\n",
+	    (long long)((now_realtime_us() - td->started_us) / 1000000));
+}
+
+static int
+http_reply(struct lws *wsi, struct http_txn *txn, unsigned status,
+    const char *ctype, struct sbuf *sb)
+{
+	unsigned char hdr[LWS_PRE + 1024], *start = hdr + LWS_PRE, *p = start;
+	unsigned char *end = hdr + sizeof(hdr) - 1;
+
+	if (sb->oom) {
+		free(sb->buf);
+		return lws_return_http_status(wsi, HTTP_STATUS_INTERNAL_SERVER_ERROR,
+		    NULL) ? -1 : 0;
+	}
+	if (lws_add_http_common_headers(wsi, status, ctype, sb->len, &p, end) ||
+	    lws_add_http_header_by_name(wsi,
+	    (const unsigned char *)"cache-control:",
+	    (const unsigned char *)"no-store", 8, &p, end) ||
+	    lws_finalize_write_http_header(wsi, start, &p, end)) {
+		free(sb->buf);
+		return -1;
+	}
+	txn->body = sb->buf;
+	txn->len = sb->len;
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
+int
+http_request(struct tickerd *td, struct lws *wsi, struct http_txn *txn,
+    const char *path)
+{
+	struct sbuf sb = { 0 };
+
+	if (strcmp(path, "/health") == 0) {
+		health_body(td, &sb);
+		return http_reply(wsi, txn, HTTP_STATUS_OK, "application/json",
+		    &sb);
+	}
+	if (strcmp(path, "/metrics") == 0) {
+		metrics_body(td, &sb);
+		return http_reply(wsi, txn, HTTP_STATUS_OK,
+		    "text/plain; version=0.0.4; charset=utf-8", &sb);
+	}
+	if (lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL))
+		return -1;
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+int
+http_writeable(struct lws *wsi, struct http_txn *txn)
+{
+	int n;
+
+	if (txn->body == NULL)
+		return 0;
+	n = lws_write(wsi, (unsigned char *)txn->body + LWS_PRE, txn->len,
+	    LWS_WRITE_HTTP_FINAL);
+	http_txn_finish(txn);
+	if (n < (int)0)
+		return -1;
+	return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+void
+http_txn_finish(struct http_txn *txn)
+{
+	free(txn->body);
+	txn->body = NULL;
+	txn->len = 0;
+}
