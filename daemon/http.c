@@ -250,6 +250,10 @@ metrics_body(struct tickerd *td, struct sbuf *sb)
 	    "Clients closed for falling a whole queue behind.");
 	sb_printf(sb, "tickerd_slow_client_closes_total %llu\n",
 	    (unsigned long long)ps->slow_closes);
+	metric_head(sb, "tickerd_conflated_total", "counter",
+	    "Stale quotes skipped for lagging clients (a newer one was sent).");
+	sb_printf(sb, "tickerd_conflated_total %llu\n",
+	    (unsigned long long)ps->conflated);
 	metric_head(sb, "tickerd_dropped_total", "counter",
 	    "Messages the closed slow clients did not receive.");
 	sb_printf(sb, "tickerd_dropped_total %llu\n",

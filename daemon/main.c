@@ -244,6 +244,8 @@ tickerd_teardown(struct tickerd *td)
 		pump_finish(td);
 	sources_stop(td);
 	sources_free(td);
+	if (td->pub != NULL)
+		publisher_shutdown(td->pub);
 	if (td->ctx != NULL)
 		lws_context_destroy(td->ctx);
 	tk_stream_free(td->merge);

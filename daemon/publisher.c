@@ -22,7 +22,8 @@
 
 #define FRAME_HDR_MAX	4		/* 0x81 + 126 + 16-bit length */
 #define SLOT_PAYLOAD	768		/* tick JSON or status message */
-#define SCRATCH_BYTES	(64 * 1024)	/* one coalesced send at most */
+#define SCRATCH_BYTES	(32 * 1024)	/* one coalesced send at most */
+#define CULL_US		(500 * 1000)	/* slow-client sweep */
 #define PRIV_MAX_BYTES	(1024 * 1024)	/* replies + snapshot per client */
 #define CLOSE_REASON_MAX 120
 
@@ -35,6 +36,8 @@ struct slot {
 	uint16_t	 len;		/* payload bytes */
 	uint8_t		 hlen;		/* ws header bytes before payload */
 	int64_t		 recv_ts;	/* ticks: for the delivery latency */
+	uint64_t	 pos;		/* ring position it was written at */
+	uint64_t	 superseded;	/* quotes: pos of a newer one, or 0 */
 	char		 exchange[TK_NAME_MAX];
 	char		 symbol[TK_SYMBOL_MAX];
 	unsigned char	 buf[LWS_PRE + SLOT_PAYLOAD];
@@ -66,6 +69,11 @@ struct client {
 	char		 close_reason[CLOSE_REASON_MAX];
 };
 
+struct quote_pos {
+	uint64_t	 key;		/* hash of exchange and symbol; 0 free */
+	uint64_t	 pos;
+};
+
 /* Per-exchange counters for /metrics and /health. */
 struct ex_stats {
 	char		 name[TK_NAME_MAX];
@@ -89,6 +97,11 @@ struct publisher {
 	struct ex_stats		*ex;
 	size_t			 nex;
 	struct pub_stats	 stats;
+	/* last ring position of each (exchange, symbol) quote */
+	struct quote_pos	*qpos;
+	size_t			 qpos_mask;
+	uint64_t		 conflate_lag;	/* lag past which quotes conflate */
+	lws_sorted_usec_list_t	 sul_cull;
 };
 
 static int publisher_cb(struct lws *, enum lws_callback_reasons, void *,
@@ -140,6 +153,8 @@ ring_claim(struct publisher *pub)
 static void
 ring_commit(struct publisher *pub, struct slot *s, size_t len)
 {
+	s->pos = pub->head;
+	s->superseded = 0;
 	s->len = (uint16_t)len;
 	s->hlen = frame_header(s->buf + LWS_PRE, len);
 	pub->head++;
@@ -178,6 +193,45 @@ count_tick(struct publisher *pub, const struct tk_tick *t)
 		tk_hist_observe(&e->lag, t->recv_ts - t->ts);
 }
 
+static uint64_t
+quote_key(const char *exchange, const char *symbol)
+{
+	uint64_t h = 1469598103934665603ull;
+	const char *p;
+
+	for (p = exchange; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	h = (h ^ 0xffu) * 1099511628211ull;
+	for (p = symbol; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ull;
+	return h ? h : 1;
+}
+
+/*
+ * A new quote makes the previous quote of its (exchange, symbol) stale:
+ * mark that slot so that a lagging client can skip it (conflation).
+ */
+static void
+quote_supersede(struct publisher *pub, const struct slot *s)
+{
+	uint64_t key = quote_key(s->exchange, s->symbol);
+	size_t i = key & pub->qpos_mask, probes = 0;
+	struct slot *old;
+
+	while (pub->qpos[i].key != 0 && pub->qpos[i].key != key) {
+		if (++probes > pub->qpos_mask)
+			return;		/* full: no conflation for this key */
+		i = (i + 1) & pub->qpos_mask;
+	}
+	if (pub->qpos[i].key == key) {
+		old = &pub->ring[pub->qpos[i].pos & pub->ring_mask];
+		if (old->pos == pub->qpos[i].pos)
+			old->superseded = s->pos;
+	}
+	pub->qpos[i].key = key;
+	pub->qpos[i].pos = s->pos;
+}
+
 void
 publisher_publish(struct publisher *pub, struct tk_tick *t)
 {
@@ -198,6 +252,8 @@ publisher_publish(struct publisher *pub, struct tk_tick *t)
 	memcpy(s->exchange, t->exchange, sizeof(s->exchange));
 	memcpy(s->symbol, t->symbol, sizeof(s->symbol));
 	ring_commit(pub, s, (size_t)n);
+	if (t->type == TK_TICK_QUOTE)
+		quote_supersede(pub, s);
 	if (tk_latest_put(pub->latest, t) < 0)
 		log_debug("snapshot table full, %s %s not kept", t->exchange,
 		    t->symbol);
@@ -508,8 +564,12 @@ client_write_priv(struct client *c)
 	    LWS_WRITE_RAW) < (int)n)
 		return -1;
 	c->priv_off += n;
-	if (c->priv_off == c->priv_len)
-		c->priv_off = c->priv_len = 0;
+	if (c->priv_off == c->priv_len) {
+		/* idle clients keep no buffer */
+		free(c->priv);
+		c->priv = NULL;
+		c->priv_off = c->priv_len = c->priv_cap = 0;
+	}
 	return 0;
 }
 
@@ -526,10 +586,15 @@ client_write_ring(struct publisher *pub, struct client *c)
 	size_t used = 0, count = 0, flen;
 	int64_t now = now_realtime_us();
 
+	int conflate = pub->head - c->cursor > pub->conflate_lag;
+
 	while (c->cursor != pub->head) {
 		s = &pub->ring[c->cursor & pub->ring_mask];
 		flen = (size_t)s->hlen + s->len;
-		if (slot_matches(c, s)) {
+		if (conflate && s->superseded != 0 && slot_matches(c, s)) {
+			/* a newer quote of this key is on its way */
+			pub->stats.conflated++;
+		} else if (slot_matches(c, s)) {
 			if (used + flen > SCRATCH_BYTES)
 				break;
 			if (count == 1) {
@@ -560,6 +625,43 @@ client_write_ring(struct publisher *pub, struct client *c)
 	return 0;
 }
 
+/*
+ * The client fell a whole ring behind: continuing would skip trades, and
+ * trades are never dropped silently, so it is closed and counted.
+ */
+static void
+client_close_lapped(struct publisher *pub, struct client *c, uint64_t lag)
+{
+	char why[CLOSE_REASON_MAX];
+
+	pub->stats.slow_closes++;
+	pub->stats.lost += lag - (pub->ring_mask + 1);
+	snprintf(why, sizeof(why), "too slow: %llu messages behind, trades "
+	    "would be lost", (unsigned long long)lag);
+	log_info("closing a client: %s", why);
+	client_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, why);
+	/* a client that reads nothing never gets WRITEABLE: force it */
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, 2);
+}
+
+/* Periodic: clients stuck behind a full socket are found here. */
+static void
+publisher_cull(lws_sorted_usec_list_t *sul)
+{
+	struct publisher *pub = lws_container_of(sul, struct publisher,
+	    sul_cull);
+	struct client *c;
+
+	lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(
+	    &pub->clients)) {
+		c = lws_container_of(d, struct client, node);
+		if (!c->close_code && pub->head - c->cursor > pub->ring_mask + 1)
+			client_close_lapped(pub, c, pub->head - c->cursor);
+	} lws_end_foreach_dll(d);
+	lws_sul_schedule(pub->td->ctx, 0, &pub->sul_cull, publisher_cull,
+	    CULL_US);
+}
+
 static int
 client_writeable(struct publisher *pub, struct client *c)
 {
@@ -574,12 +676,7 @@ client_writeable(struct publisher *pub, struct client *c)
 	if (c->priv_len > 0) {
 		r = client_write_priv(c);
 	} else if (lag > pub->ring_mask + 1) {
-		pub->stats.slow_closes++;
-		pub->stats.lost += lag - (pub->ring_mask + 1);
-		log_info("client too slow: %llu messages behind, closing",
-		    (unsigned long long)lag);
-		client_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION,
-		    "too slow: the client fell behind the queue");
+		client_close_lapped(pub, c, lag);
 		return 0;
 	} else {
 		r = client_write_ring(pub, c);
@@ -603,9 +700,11 @@ publisher_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		return http_request(lws_context_user(lws_get_context(wsi)),
 		    wsi, &c->http, in);
 	case LWS_CALLBACK_HTTP_WRITEABLE:
-		return http_writeable(wsi, &c->http);
+		return c ? http_writeable(wsi, &c->http) : 0;
 	case LWS_CALLBACK_CLOSED_HTTP:
-		http_txn_finish(&c->http);
+		/* also for connections that never made a request */
+		if (c != NULL)
+			http_txn_finish(&c->http);
 		return 0;
 	case LWS_CALLBACK_ESTABLISHED:
 		pub = pub_of(wsi);
@@ -646,6 +745,7 @@ publisher_shutdown(struct publisher *pub)
 {
 	struct client *c;
 
+	lws_sul_cancel(&pub->sul_cull);
 	lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(
 	    &pub->clients)) {
 		c = lws_container_of(d, struct client, node);
@@ -783,7 +883,14 @@ publisher_alloc(struct publisher *pub, const struct tk_config *conf)
 	pub->ring_mask = slots - 1;
 	pub->scratch = malloc(LWS_PRE + SCRATCH_BYTES);
 	pub->latest = tk_latest_new(snapshot_keys(conf));
-	if (pub->ring == NULL || pub->scratch == NULL || pub->latest == NULL)
+	/* a client more than 1/8 of the ring behind gets quotes conflated */
+	pub->conflate_lag = slots / 8;
+	for (slots = 16; slots < snapshot_keys(conf) * 2; slots <<= 1)
+		;
+	pub->qpos = calloc(slots, sizeof(*pub->qpos));
+	pub->qpos_mask = slots - 1;
+	if (pub->ring == NULL || pub->scratch == NULL || pub->latest == NULL ||
+	    pub->qpos == NULL)
 		return -ENOMEM;
 	return 0;
 }
@@ -812,6 +919,7 @@ publisher_new(struct tickerd *td)
 		log_errx("cannot listen on %s", conf->listen_unix);
 		goto fail;
 	}
+	lws_sul_schedule(td->ctx, 0, &pub->sul_cull, publisher_cull, CULL_US);
 	log_notice("listening on%s%s%s%s", conf->listen_tcp ? " tcp " : "",
 	    conf->listen_tcp ? conf->listen_tcp : "",
 	    conf->listen_unix ? " unix " : "",
@@ -832,5 +940,6 @@ publisher_free(struct publisher *pub)
 	free(pub->scratch);
 	free(pub->status);
 	free(pub->ex);
+	free(pub->qpos);
 	free(pub);
 }

@@ -28,6 +28,7 @@ struct pub_stats {
 	uint64_t	 delivered;	/* tick frames written to clients */
 	uint64_t	 slow_closes;	/* clients closed for falling behind */
 	uint64_t	 lost;		/* messages those clients missed */
+	uint64_t	 conflated;	/* stale quotes skipped for lagging clients */
 	struct tk_hist	 latency;	/* receive -> written to a client */
 };
 
@@ -51,7 +52,10 @@ void	publisher_status(struct publisher *, const char *exchange,
 /* After a batch of publishes: ask every client with pending data to write. */
 void	publisher_flush(struct publisher *);
 
-/* Closes every client with 1001 Going Away.  Returns clients still open. */
+/*
+ * Closes every client with 1001 Going Away and stops the publisher's timers
+ * (call before the lws context goes).  Returns clients still open.
+ */
 unsigned publisher_shutdown(struct publisher *);
 
 unsigned publisher_clients(const struct publisher *);

@@ -1,0 +1,589 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Bitstamp WebSocket API v2 public channels: subscribe messages and frame
+ * parsing (tests/fixtures/bitstamp/PROVENANCE.md has the protocol notes).
+ *
+ * Trades come from live_trades_<pair>.  Bitstamp has no top-of-book
+ * channel, so quotes come from order_book_<pair>, which pushes the whole
+ * top-100 book on every change: bids[0] and asks[0] are the quote.  Every
+ * frame is {"event":..,"channel":..,"data":..}; the pair is only in the
+ * channel name.  Numbers come twice, as JSON numbers and as strings; only
+ * the strings are read ("1E-8" occurs there too).
+ */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include <ticker/adapter.h>
+#include <ticker/decimal.h>
+#include <ticker/symmap.h>
+#include <ticker/tick.h>
+
+/* 9999-12-31T23:59:59Z: later "times" are garbage. */
+#define SEC_MAX		INT64_C(253402300799)
+#define US_MAX		(SEC_MAX * 1000000 + 999999)
+
+#define SUB_HEAD	"{\"event\":\"bts:subscribe\",\"data\":{\"channel\":\""
+#define SUB_TAIL	"\"}}"
+
+#define SHOWN_MAX	32	/* bytes of a bad value quoted in a detail */
+
+/* Bitstamp documents a 90-day maximum connection age. */
+#define MAX_AGE_S	(90u * 24 * 3600)
+
+struct frame {
+	const struct tk_codec_ctx	*ctx;
+	struct tk_frame_result		*res;
+};
+
+/* Channel name prefixes in subscription order, one per tick type. */
+static const struct {
+	enum tk_tick_type	 type;
+	const char		*prefix;
+} channels[] = {
+	{ TK_TICK_TRADE, "live_trades_" },
+	{ TK_TICK_QUOTE, "order_book_" },
+};
+#define NCHANNELS	(sizeof(channels) / sizeof(channels[0]))
+
+enum event {
+	EV_TRADE,
+	EV_DATA,		/* some order book; the channel says which */
+	EV_RECONNECT,
+	EV_ERROR,
+	EV_CONTROL,
+	EV_UNUSED,		/* live_orders market data */
+};
+
+/* Hot events first: the list is searched linearly. */
+static const struct {
+	const char	*name;
+	enum event	 ev;
+} events[] = {
+	{ "trade", EV_TRADE },
+	{ "data", EV_DATA },
+	{ "bts:heartbeat", EV_CONTROL },
+	{ "bts:subscription_succeeded", EV_CONTROL },
+	{ "bts:unsubscription_succeeded", EV_CONTROL },
+	{ "bts:request_reconnect", EV_RECONNECT },
+	{ "bts:error", EV_ERROR },
+	{ "order_created", EV_UNUSED },
+	{ "order_changed", EV_UNUSED },
+	{ "order_deleted", EV_UNUSED },
+};
+#define NEVENTS		(sizeof(events) / sizeof(events[0]))
+
+static int	 bitstamp_native_symbol(const char *unified, char *buf,
+		    size_t cap);
+static int	 bitstamp_subscribe(const struct tk_symmap *, unsigned types,
+		    unsigned i, char *buf, size_t cap);
+static void	 bitstamp_parse(const struct tk_codec_ctx *, const char *frame,
+		    size_t len, struct tk_frame_result *);
+
+static void	 parse_object(struct frame *, json_t *o);
+static void	 parse_trade(struct frame *, json_t *o, json_t *data);
+static void	 parse_book(struct frame *, json_t *o, json_t *data);
+static void	 parse_error(struct frame *, json_t *data);
+static int	 get_data(struct frame *, json_t *o, const char *ev,
+		    json_t **out);
+static int	 get_pair(struct frame *, json_t *o, const char *ev,
+		    const char *prefix, const char **pair, size_t *len);
+static int	 get_level(struct frame *, json_t *data, const char *key,
+		    struct tk_dec *px, struct tk_dec *qty);
+static int	 get_dec(struct frame *, json_t *o, const char *ev,
+		    const char *key, struct tk_dec *out);
+static int	 dec_value(struct frame *, json_t *v, const char *ev,
+		    const char *key, struct tk_dec *out);
+static int	 get_time(struct frame *, json_t *data, const char *ev,
+		    int64_t *us);
+static int	 get_digits(struct frame *, json_t *v, const char *ev,
+		    const char *key, int64_t max, int64_t *out);
+static int	 get_id(struct frame *, json_t *data, char *buf);
+static int	 get_side(struct frame *, json_t *data, enum tk_side *out);
+static void	 emit_tick(struct frame *, struct tk_tick *, const char *pair,
+		    size_t len);
+static int	 bad_value(struct frame *, const char *ev, const char *key,
+		    json_t *v, const char *why);
+static void	 classify(struct frame *, enum tk_frame_kind);
+static void	 set_kind(struct frame *, enum tk_frame_kind, const char *fmt,
+		    ...) __attribute__((format(printf, 3, 4)));
+static int	 bad_field(struct frame *, const char *ev, const char *key,
+		    const char *why);
+
+const struct tk_adapter tk_adapter_bitstamp = {
+	.name = "bitstamp",
+	.default_url = "wss://ws.bitstamp.net",
+	.types = TK_TYPES_ALL,
+	.native_symbol = bitstamp_native_symbol,
+	.subscribe = bitstamp_subscribe,
+	.parse = bitstamp_parse,
+	/* What crypto-ws-client sends; the reply is a bts:heartbeat event. */
+	.ping_message = "{\"event\":\"bts:heartbeat\"}",
+	.ping_interval_s = 10,
+	.max_connection_s = MAX_AGE_S,
+};
+
+/* "BTC-USD" -> "btcusd", the suffix of the channel names. */
+static int
+bitstamp_native_symbol(const char *unified, char *buf, size_t cap)
+{
+	size_t n = 0;
+
+	if (!tk_symbol_valid(unified))
+		return -EINVAL;
+	for (; *unified != '\0'; unified++) {
+		if (*unified == '-')
+			continue;
+		if (n + 1 >= cap)
+			return -ENAMETOOLONG;
+		buf[n++] = (*unified >= 'A' && *unified <= 'Z') ?
+		    (char)(*unified - 'A' + 'a') : *unified;
+	}
+	buf[n] = '\0';
+	return (int)n;
+}
+
+/*
+ * Bitstamp takes one channel per bts:subscribe, so message @i is the @i-th
+ * (symbol, wanted channel) pair, symbols in map order, channels in table
+ * order within each symbol.
+ */
+static int
+bitstamp_subscribe(const struct tk_symmap *map, unsigned types, unsigned i,
+    char *buf, size_t cap)
+{
+	unsigned chans[NCHANNELS];
+	size_t nchans = 0, j, sym, len, plen, nlen;
+	const char *native, *prefix;
+
+	for (j = 0; j < NCHANNELS; j++)
+		if (types & TK_TYPE_BIT(channels[j].type))
+			chans[nchans++] = (unsigned)j;
+	if (nchans == 0 || i / nchans >= tk_symmap_count(map))
+		return 0;
+	sym = i / nchans;
+	native = tk_symmap_native_at(map, sym);
+	prefix = channels[chans[i % nchans]].prefix;
+	plen = strlen(prefix);
+	nlen = strlen(native);
+	len = sizeof(SUB_HEAD) - 1 + plen + nlen + sizeof(SUB_TAIL) - 1;
+	if (len + 1 > cap)
+		return -ENOSPC;
+	memcpy(buf, SUB_HEAD, sizeof(SUB_HEAD) - 1);
+	memcpy(buf + sizeof(SUB_HEAD) - 1, prefix, plen);
+	memcpy(buf + sizeof(SUB_HEAD) - 1 + plen, native, nlen);
+	memcpy(buf + len - (sizeof(SUB_TAIL) - 1), SUB_TAIL,
+	    sizeof(SUB_TAIL));		/* with the NUL */
+	return (int)len;
+}
+
+static void
+bitstamp_parse(const struct tk_codec_ctx *ctx, const char *frame, size_t len,
+    struct tk_frame_result *res)
+{
+	struct frame f = { ctx, res };
+	json_error_t jerr;
+	json_t *root;
+
+	memset(res, 0, sizeof(*res));
+	res->kind = TK_FRAME_DATA;
+	if (frame == NULL || len == 0) {
+		set_kind(&f, TK_FRAME_MALFORMED, "empty frame");
+		return;
+	}
+	root = json_loadb(frame, len, 0, &jerr);
+	if (root == NULL) {
+		set_kind(&f, TK_FRAME_MALFORMED, "invalid JSON at byte %d: %s",
+		    jerr.position, jerr.text);
+		return;
+	}
+	if (json_is_object(root))
+		parse_object(&f, root);
+	else
+		set_kind(&f, TK_FRAME_MALFORMED, "frame is not a JSON object");
+	json_decref(root);
+}
+
+static void
+parse_object(struct frame *f, json_t *o)
+{
+	json_t *e = json_object_get(o, "event"), *data;
+	const char *name = json_string_value(e);
+	size_t i;
+
+	if (e == NULL || name == NULL) {
+		bad_field(f, "frame", "event", e == NULL ? "is missing" :
+		    "is not a string");
+		return;
+	}
+	for (i = 0; i < NEVENTS && strcmp(events[i].name, name) != 0; i++)
+		;
+	if (i == NEVENTS) {
+		/* Not garbage: new events appear now and then. */
+		classify(f, TK_FRAME_CONTROL);
+		return;
+	}
+	switch (events[i].ev) {
+	case EV_TRADE:
+		if (get_data(f, o, "trade", &data) == 0)
+			parse_trade(f, o, data);
+		break;
+	case EV_DATA:
+		if (get_data(f, o, "data", &data) == 0)
+			parse_book(f, o, data);
+		break;
+	case EV_RECONNECT:
+		/* Maintenance: "data" is "", {} or null depending on who
+		 * reports it, and says nothing either way. */
+		set_kind(f, TK_FRAME_RECONNECT, "bts:request_reconnect");
+		break;
+	case EV_ERROR:
+		parse_error(f, json_object_get(o, "data"));
+		break;
+	case EV_CONTROL:
+		classify(f, TK_FRAME_CONTROL);
+		break;
+	case EV_UNUSED:
+		classify(f, TK_FRAME_DATA);
+		break;
+	}
+}
+
+/* "type" is the taker's side; prices and sizes from the _str copies. */
+static void
+parse_trade(struct frame *f, json_t *o, json_t *data)
+{
+	static const char ev[] = "trade";
+	struct tk_tick t;
+	const char *pair;
+	size_t plen;
+
+	memset(&t, 0, sizeof(t));
+	t.type = TK_TICK_TRADE;
+	if (get_pair(f, o, ev, "live_trades_", &pair, &plen) < 0 ||
+	    get_dec(f, data, ev, "price_str", &t.price) < 0 ||
+	    get_dec(f, data, ev, "amount_str", &t.size) < 0 ||
+	    get_id(f, data, t.trade_id) < 0 ||
+	    get_side(f, data, &t.side) < 0 ||
+	    get_time(f, data, ev, &t.ts) < 0)
+		return;
+	emit_tick(f, &t, pair, plen);
+}
+
+/*
+ * Only order_book_<pair> is a whole book; diff_order_book_ and
+ * detail_order_book_ are market data we never ask for.  An empty side has
+ * no best level: that side is "no value".  A book with both sides empty
+ * says nothing about the top of book, so it yields no tick.
+ */
+static void
+parse_book(struct frame *f, json_t *o, json_t *data)
+{
+	static const char ev[] = "order_book";
+	const char *ch = json_string_value(json_object_get(o, "channel"));
+	struct tk_tick t;
+	const char *pair;
+	size_t plen;
+
+	if (ch != NULL && strncmp(ch, "order_book_", 11) != 0) {
+		classify(f, TK_FRAME_DATA);
+		return;
+	}
+	memset(&t, 0, sizeof(t));
+	t.type = TK_TICK_QUOTE;
+	if (get_pair(f, o, ev, "order_book_", &pair, &plen) < 0 ||
+	    get_level(f, data, "bids", &t.bid, &t.bid_size) < 0 ||
+	    get_level(f, data, "asks", &t.ask, &t.ask_size) < 0 ||
+	    get_time(f, data, ev, &t.ts) < 0)
+		return;
+	if (!t.bid.valid && !t.ask.valid)
+		return;
+	emit_tick(f, &t, pair, plen);
+}
+
+/* {"event":"bts:error","data":{"code":null,"message":"..."}} */
+static void
+parse_error(struct frame *f, json_t *data)
+{
+	json_t *code = json_object_get(data, "code");
+	const char *msg = json_string_value(json_object_get(data, "message"));
+	char *p;
+
+	if (msg == NULL)
+		set_kind(f, TK_FRAME_EXCHANGE_ERROR,
+		    "bts:error without a message");
+	else if (json_is_integer(code))
+		set_kind(f, TK_FRAME_EXCHANGE_ERROR, "code %" JSON_INTEGER_FORMAT
+		    ": %s", json_integer_value(code), msg);
+	else if (json_is_string(code))
+		set_kind(f, TK_FRAME_EXCHANGE_ERROR, "code %s: %s",
+		    json_string_value(code), msg);
+	else
+		set_kind(f, TK_FRAME_EXCHANGE_ERROR, "%s", msg);
+	/* The exchange's words end up in one log line. */
+	for (p = f->res->detail; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+}
+
+static int
+get_data(struct frame *f, json_t *o, const char *ev, json_t **out)
+{
+	json_t *d = json_object_get(o, "data");
+
+	if (d == NULL)
+		return bad_field(f, ev, "data", "is missing");
+	if (!json_is_object(d))
+		return bad_field(f, ev, "data", "is not an object");
+	*out = d;
+	return 0;
+}
+
+/* The native pair is what follows @prefix in "channel". */
+static int
+get_pair(struct frame *f, json_t *o, const char *ev, const char *prefix,
+    const char **pair, size_t *len)
+{
+	json_t *v = json_object_get(o, "channel");
+	const char *s = json_string_value(v);
+	size_t plen = strlen(prefix), n = json_string_length(v);
+
+	if (v == NULL)
+		return bad_field(f, ev, "channel", "is missing");
+	if (s == NULL)
+		return bad_field(f, ev, "channel", "is not a string");
+	if (n <= plen || strncmp(s, prefix, plen) != 0)
+		return bad_value(f, ev, "channel", v, prefix[0] == 'l' ?
+		    "is not live_trades_<pair>" : "is not order_book_<pair>");
+	*pair = s + plen;
+	*len = n - plen;
+	return 0;
+}
+
+/* The best level of one side: [["price","amount"], ...], best first. */
+static int
+get_level(struct frame *f, json_t *data, const char *key, struct tk_dec *px,
+    struct tk_dec *qty)
+{
+	static const char ev[] = "order_book";
+	json_t *side = json_object_get(data, key), *lvl;
+	struct tk_dec d[2];
+	char name[16];
+	size_t k;
+
+	if (side == NULL)
+		return bad_field(f, ev, key, "is missing");
+	if (!json_is_array(side))
+		return bad_field(f, ev, key, "is not an array");
+	if (json_array_size(side) == 0)
+		return 0;		/* decimals stay invalid */
+	lvl = json_array_get(side, 0);
+	snprintf(name, sizeof(name), "%s[0]", key);
+	if (!json_is_array(lvl) || json_array_size(lvl) < 2)
+		return bad_field(f, ev, name, "is not a [price, amount] array");
+	for (k = 0; k < 2; k++) {
+		snprintf(name, sizeof(name), "%s[0][%zu]", key, k);
+		if (dec_value(f, json_array_get(lvl, k), ev, name,
+		    &d[k]) < 0)
+			return -1;
+	}
+	*px = d[0];
+	*qty = d[1];
+	return 0;
+}
+
+/* Decimal text: the _str fields, never their JSON number twins. */
+static int
+get_dec(struct frame *f, json_t *o, const char *ev, const char *key,
+    struct tk_dec *out)
+{
+	return dec_value(f, json_object_get(o, key), ev, key, out);
+}
+
+/* @v is the value named @key, NULL if absent. */
+static int
+dec_value(struct frame *f, json_t *v, const char *ev, const char *key,
+    struct tk_dec *out)
+{
+	const char *s = json_string_value(v);
+	struct tk_dec d;
+	int r;
+
+	if (v == NULL)
+		return bad_field(f, ev, key, "is missing");
+	if (s == NULL)
+		return bad_field(f, ev, key, "is not a string");
+	r = tk_dec_parse(s, json_string_length(v), &d);
+	if (r == 0 && d.mant >= 0) {
+		*out = d;
+		return 0;
+	}
+	return bad_value(f, ev, key, v, r == -ERANGE ? "is out of range" :
+	    r < 0 ? "is not a decimal" : "is negative");
+}
+
+/* microtimestamp (µs, as a string) if present, else timestamp (s). */
+static int
+get_time(struct frame *f, json_t *data, const char *ev, int64_t *us)
+{
+	json_t *v;
+	int64_t t;
+
+	if ((v = json_object_get(data, "microtimestamp")) != NULL) {
+		if (get_digits(f, v, ev, "microtimestamp", US_MAX, &t) < 0)
+			return -1;
+		*us = t;
+		return 0;
+	}
+	if ((v = json_object_get(data, "timestamp")) == NULL)
+		return bad_field(f, ev, "microtimestamp",
+		    "is missing (and so is \"timestamp\")");
+	if (get_digits(f, v, ev, "timestamp", SEC_MAX, &t) < 0)
+		return -1;
+	*us = t * 1000000;
+	return 0;
+}
+
+/* A non-negative integer sent as a string of digits, at most @max. */
+static int
+get_digits(struct frame *f, json_t *v, const char *ev, const char *key,
+    int64_t max, int64_t *out)
+{
+	const char *s = json_string_value(v);
+	size_t len = json_string_length(v), i;
+	int64_t t = 0;
+
+	if (s == NULL)
+		return bad_field(f, ev, key, "is not a string");
+	if (len == 0)
+		return bad_value(f, ev, key, v, "is not a number");
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return bad_value(f, ev, key, v, "is not a number");
+		/* Stop before overflow: anything past @max is bad anyway. */
+		if (t > (max - (s[i] - '0')) / 10)
+			return bad_value(f, ev, key, v, "is after year 9999");
+		t = t * 10 + (s[i] - '0');
+	}
+	*out = t;
+	return 0;
+}
+
+/* "id" is a JSON integer; clients get it as text. */
+static int
+get_id(struct frame *f, json_t *data, char *buf)
+{
+	json_t *v = json_object_get(data, "id");
+	json_int_t id;
+
+	if (v == NULL)
+		return bad_field(f, "trade", "id", "is missing");
+	if (!json_is_integer(v))
+		return bad_field(f, "trade", "id", "is not an integer");
+	if ((id = json_integer_value(v)) < 0)
+		return bad_field(f, "trade", "id", "is negative");
+	snprintf(buf, TK_TRADE_ID_MAX, "%" JSON_INTEGER_FORMAT, id);
+	return 0;
+}
+
+/* "type": 0 the taker bought, 1 the taker sold; absent: not said. */
+static int
+get_side(struct frame *f, json_t *data, enum tk_side *out)
+{
+	json_t *v = json_object_get(data, "type");
+
+	if (v == NULL) {
+		*out = TK_SIDE_UNKNOWN;
+		return 0;
+	}
+	if (!json_is_integer(v))
+		return bad_field(f, "trade", "type", "is not an integer");
+	switch (json_integer_value(v)) {
+	case 0:
+		*out = TK_SIDE_BUY;
+		return 0;
+	case 1:
+		*out = TK_SIDE_SELL;
+		return 0;
+	default:
+		return bad_field(f, "trade", "type", "is not 0 or 1");
+	}
+}
+
+/*
+ * The frame is valid data from here on.  Pairs nobody configured are
+ * counted rather than guessed at; unwanted types are dropped quietly.
+ */
+static void
+emit_tick(struct frame *f, struct tk_tick *t, const char *pair, size_t len)
+{
+	const struct tk_codec_ctx *ctx = f->ctx;
+	const char *unified;
+
+	unified = tk_symmap_to_unified(ctx->symbols, pair, len);
+	if (unified == NULL) {
+		f->res->unknown++;
+		return;
+	}
+	if (!(ctx->types & TK_TYPE_BIT(t->type)))
+		return;
+	if (ctx->exchange != NULL)
+		(void)tk_tick_set_str(t->exchange, sizeof(t->exchange),
+		    ctx->exchange, strlen(ctx->exchange));
+	(void)tk_tick_set_str(t->symbol, sizeof(t->symbol), unified,
+	    strlen(unified));
+	t->recv_ts = ctx->recv_ts;
+	f->res->nticks++;
+	if (ctx->emit != NULL)
+		ctx->emit(ctx->emit_ud, t);
+}
+
+/* Quotes a bounded, escaped prefix of string @v: the detail ends up in logs. */
+static int
+bad_value(struct frame *f, const char *ev, const char *key, json_t *v,
+    const char *why)
+{
+	const char *s = json_string_value(v);
+	size_t len = json_string_length(v), shown;
+	char esc[6 * SHOWN_MAX + 1];
+	int n;
+
+	shown = len < SHOWN_MAX ? len : SHOWN_MAX;
+	n = tk_json_escape(s, shown, esc, sizeof(esc) - 1);
+	esc[n > 0 ? n : 0] = '\0';
+	set_kind(f, TK_FRAME_MALFORMED, "%s: field \"%s\": \"%s%s\" %s", ev,
+	    key, esc, shown < len ? "..." : "", why);
+	return -1;
+}
+
+/* A kind that needs no explanation. */
+static void
+classify(struct frame *f, enum tk_frame_kind kind)
+{
+	f->res->kind = kind;
+	f->res->detail[0] = '\0';
+}
+
+static void
+set_kind(struct frame *f, enum tk_frame_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	f->res->kind = kind;
+	va_start(ap, fmt);
+	vsnprintf(f->res->detail, sizeof(f->res->detail), fmt, ap);
+	va_end(ap);
+}
+
+/* Marks the frame malformed; returns -1 for the getters to pass on. */
+static int
+bad_field(struct frame *f, const char *ev, const char *key, const char *why)
+{
+	set_kind(f, TK_FRAME_MALFORMED, "%s: field \"%s\" %s", ev, key, why);
+	return -1;
+}

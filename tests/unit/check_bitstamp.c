@@ -1,0 +1,897 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Bitstamp adapter: golden frames (every tests/fixtures/bitstamp frame
+ * against its expected/<name>.out, written by hand), the SPEC rules spelled
+ * out, order-book quotes, malformed input, filters, and subscribe messages.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include <ticker/adapter.h>
+#include <ticker/decimal.h>
+#include <ticker/symmap.h>
+#include <ticker/tick.h>
+
+#include "tk_check.h"
+
+#define RECV_TS		INT64_C(1700000000000000)
+#define MAX_TICKS	8
+
+extern const struct tk_adapter tk_adapter_bitstamp;
+
+static const char *const fixture_symbols[] = {
+	"ETH-USD", "BTC-USD", "BAT-EUR", "SGB-EUR",
+};
+#define NFIXSYMS (sizeof(fixture_symbols) / sizeof(fixture_symbols[0]))
+
+/* Every frame in tests/fixtures/bitstamp; test_golden_complete checks it. */
+static const char *const golden[] = {
+	"diff_order_book", "edge_trade_exponent_amount_str",
+	"heartbeat_request", "order_book", "request_reconnect",
+	"subscribe_ack", "subscribe_request", "trade", "trade_2", "trade_3",
+};
+#define NGOLDEN (sizeof(golden) / sizeof(golden[0]))
+
+static const char *const kind_names[] = {
+	[TK_FRAME_DATA] = "DATA",
+	[TK_FRAME_CONTROL] = "CONTROL",
+	[TK_FRAME_RECONNECT] = "RECONNECT",
+	[TK_FRAME_EXCHANGE_ERROR] = "EXCHANGE_ERROR",
+	[TK_FRAME_MALFORMED] = "MALFORMED",
+};
+
+struct sink {
+	struct tk_tick	 ticks[MAX_TICKS];
+	unsigned	 n;
+};
+
+static struct tk_symmap *map;
+static struct sink sink;
+static struct tk_codec_ctx ctx;
+
+static void
+sink_emit(void *ud, const struct tk_tick *t)
+{
+	struct sink *s = ud;
+
+	ck_assert_uint_lt(s->n, MAX_TICKS);
+	s->ticks[s->n++] = *t;
+}
+
+static void
+setup(void)
+{
+	char err[160];
+
+	map = tk_symmap_new(&tk_adapter_bitstamp, fixture_symbols, NFIXSYMS,
+	    err, sizeof(err));
+	ck_assert_msg(map != NULL, "%s", err);
+	memset(&sink, 0, sizeof(sink));
+	ctx.exchange = "bitstamp";
+	ctx.symbols = map;
+	ctx.types = TK_TYPES_ALL;
+	ctx.recv_ts = RECV_TS;
+	ctx.emit = sink_emit;
+	ctx.emit_ud = &sink;
+}
+
+static void
+teardown(void)
+{
+	tk_symmap_free(map);
+	map = NULL;
+}
+
+static void
+parse_str(const char *frame, struct tk_frame_result *res)
+{
+	sink.n = 0;
+	tk_adapter_bitstamp.parse(&ctx, frame, strlen(frame), res);
+	ck_assert_uint_eq(res->nticks, sink.n);
+}
+
+static void
+parse_fixture(const char *name, struct tk_frame_result *res)
+{
+	char rel[256], *frame;
+	size_t len;
+
+	snprintf(rel, sizeof(rel), "bitstamp/%s.json", name);
+	frame = tk_test_read_fixture(rel, &len);
+	sink.n = 0;
+	tk_adapter_bitstamp.parse(&ctx, frame, len, res);
+	ck_assert_uint_eq(res->nticks, sink.n);
+	free(frame);
+}
+
+/* The golden text of one parse: a header, the detail if any, the ticks. */
+static char *
+render(const struct tk_frame_result *res)
+{
+	size_t cap = 512 + MAX_TICKS * (TK_TICK_JSON_MAX + 1), off;
+	char *out = malloc(cap);
+	unsigned i;
+	int n;
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_le(res->kind, TK_FRAME_MALFORMED);
+	off = (size_t)snprintf(out, cap, "# kind=%s nticks=%u unknown=%u\n",
+	    kind_names[res->kind], res->nticks, res->unknown);
+	if (res->detail[0] != '\0')
+		off += (size_t)snprintf(out + off, cap - off, "# detail=%s\n",
+		    res->detail);
+	for (i = 0; i < sink.n; i++) {
+		n = tk_tick_format(&sink.ticks[i], 0, out + off, cap - off);
+		ck_assert_int_gt(n, 0);
+		off += (size_t)n;
+		out[off++] = '\n';
+	}
+	out[off] = '\0';
+	return out;
+}
+
+START_TEST(test_golden)
+{
+	struct tk_frame_result res;
+	char rel[256], *want, *got;
+
+	parse_fixture(golden[_i], &res);
+	snprintf(rel, sizeof(rel), "bitstamp/expected/%s.out", golden[_i]);
+	want = tk_test_read_fixture(rel, NULL);
+	got = render(&res);
+	ck_assert_msg(strcmp(got, want) == 0, "%s:\n--- want\n%s--- got\n%s",
+	    golden[_i], want, got);
+	free(got);
+	free(want);
+}
+END_TEST
+
+/* A new fixture without an entry in golden[] would go untested. */
+START_TEST(test_golden_complete)
+{
+	const char *dir = getenv("TK_FIXTURES");
+	char path[1024], name[256];
+	struct dirent *de;
+	size_t n = 0, len, i;
+	DIR *d;
+
+	ck_assert_ptr_nonnull(dir);
+	snprintf(path, sizeof(path), "%s/bitstamp", dir);
+	d = opendir(path);
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len < 6 || strcmp(de->d_name + len - 5, ".json") != 0)
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(len - 5),
+		    de->d_name);
+		for (i = 0; i < NGOLDEN && strcmp(golden[i], name) != 0; i++)
+			;
+		ck_assert_msg(i < NGOLDEN, "%s has no golden entry",
+		    de->d_name);
+		n++;
+	}
+	closedir(d);
+	ck_assert_uint_eq(n, NGOLDEN);
+}
+END_TEST
+
+static void
+assert_dec(const struct tk_dec *d, const char *want)
+{
+	char buf[TK_DEC_TEXT_MAX];
+
+	ck_assert(d->valid);
+	ck_assert_int_gt(tk_dec_format(d, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, want);
+}
+
+/* SPEC: exact digits from the _str fields, taker side, µs, string ids. */
+START_TEST(test_spec_trade_rules)
+{
+	struct tk_frame_result res;
+	const struct tk_tick *t = &sink.ticks[0];
+
+	parse_fixture("trade", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->type, TK_TICK_TRADE);
+	ck_assert_str_eq(t->exchange, "bitstamp");
+	ck_assert_str_eq(t->symbol, "ETH-USD");	/* live_trades_ethusd */
+	assert_dec(&t->price, "3805.44");
+	assert_dec(&t->size, "0.0792");		/* "0.07920000" */
+	ck_assert_int_eq(t->side, TK_SIDE_BUY);		/* type 0 */
+	ck_assert_str_eq(t->trade_id, "216000477");
+	/* microtimestamp, not timestamp * 10^6 (which would end 000000) */
+	ck_assert_int_eq(t->ts, INT64_C(1641343699596000));
+	ck_assert_int_eq(t->recv_ts, RECV_TS);
+	ck_assert_uint_eq(t->seq, 0);
+	ck_assert(!t->bid.valid && !t->ask.valid);
+
+	parse_fixture("trade_2", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->side, TK_SIDE_SELL);	/* type 1 */
+
+	/* "amount_str":"1E-8" next to "amount":1e-08: the string wins. */
+	parse_fixture("edge_trade_exponent_amount_str", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	assert_dec(&t->size, "0.00000001");
+	assert_dec(&t->price, "57748.8");		/* "57748.80" */
+	ck_assert_str_eq(t->symbol, "BTC-USD");
+
+	/* The JSON numbers are never read: here they disagree. */
+	parse_str("{\"event\":\"trade\",\"channel\":\"live_trades_btcusd\","
+	    "\"data\":{\"id\":1,\"price\":0.1,\"price_str\":\"0.30\","
+	    "\"amount\":7,\"amount_str\":\"2\",\"type\":0,"
+	    "\"microtimestamp\":\"1641343699596001\"}}", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	assert_dec(&t->price, "0.3");
+	assert_dec(&t->size, "2");
+	ck_assert_int_eq(t->ts, INT64_C(1641343699596001));
+}
+END_TEST
+
+START_TEST(test_trade_edges)
+{
+	struct tk_frame_result res;
+	const struct tk_tick *t = &sink.ticks[0];
+
+	/* Without microtimestamp, timestamp (seconds) is used. */
+	parse_str("{\"event\":\"trade\",\"channel\":\"live_trades_btcusd\","
+	    "\"data\":{\"id\":0,\"price_str\":\"1\",\"amount_str\":\"1\","
+	    "\"type\":1,\"timestamp\":\"1641343699\"}}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_int_eq(t->ts, INT64_C(1641343699000000));
+	ck_assert_str_eq(t->trade_id, "0");
+	/* Without "type" the exchange did not say who took. */
+	parse_str("{\"event\":\"trade\",\"channel\":\"live_trades_btcusd\","
+	    "\"data\":{\"id\":9223372036854775807,\"price_str\":\"1\","
+	    "\"amount_str\":\"1\",\"microtimestamp\":\"253402300799999999\"}}",
+	    &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_int_eq(t->side, TK_SIDE_UNKNOWN);
+	ck_assert_str_eq(t->trade_id, "9223372036854775807");
+	ck_assert_int_eq(t->ts, INT64_C(253402300799999999));
+	/* Key order does not matter: "data" last, "event" first. */
+	parse_str("{\"event\":\"trade\",\"data\":{\"microtimestamp\":\"0\","
+	    "\"type\":0,\"amount_str\":\"1\",\"price_str\":\"1\",\"id\":5},"
+	    "\"channel\":\"live_trades_ethusd\"}", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->ts, 0);
+	ck_assert_str_eq(t->symbol, "ETH-USD");
+}
+END_TEST
+
+/* order_book_<pair>: bids[0] and asks[0] are the quote. */
+START_TEST(test_quote_rules)
+{
+	struct tk_frame_result res;
+	const struct tk_tick *t = &sink.ticks[0];
+
+	parse_fixture("order_book", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
+	ck_assert_str_eq(t->symbol, "BTC-USD");
+	assert_dec(&t->bid, "31524.5");
+	assert_dec(&t->bid_size, "0.364");
+	assert_dec(&t->ask, "31535.44");
+	assert_dec(&t->ask_size, "0.31708837");
+	ck_assert_int_eq(t->ts, INT64_C(1653978373164007));
+	ck_assert(!t->price.valid && !t->size.valid);
+	ck_assert_str_eq(t->trade_id, "");
+	ck_assert_int_eq(t->side, TK_SIDE_UNKNOWN);
+
+	/* One empty side: that side is "no value", the other stands. */
+	parse_str("{\"data\":{\"timestamp\":\"1653978373\",\"bids\":[],"
+	    "\"asks\":[[\"5.10\",\"2\"]]},\"channel\":\"order_book_btcusd\","
+	    "\"event\":\"data\"}", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert(!t->bid.valid && !t->bid_size.valid);
+	assert_dec(&t->ask, "5.1");
+	assert_dec(&t->ask_size, "2");
+	ck_assert_int_eq(t->ts, INT64_C(1653978373000000));
+
+	/* Both sides empty: no top of book, no tick, not an error. */
+	parse_str("{\"data\":{\"timestamp\":\"1653978373\",\"bids\":[],"
+	    "\"asks\":[]},\"channel\":\"order_book_btcusd\","
+	    "\"event\":\"data\"}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(sink.n, 0);
+	ck_assert_uint_eq(res.unknown, 0);
+
+	/* Extra level fields (detail_order_book adds an order id) are ok. */
+	parse_str("{\"data\":{\"microtimestamp\":\"1\",\"bids\":[[\"1\","
+	    "\"2\",\"1443875737346049\"]],\"asks\":[[\"3\",\"4\",\"7\"]]},"
+	    "\"channel\":\"order_book_ethusd\",\"event\":\"data\"}", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_str_eq(t->symbol, "ETH-USD");
+	assert_dec(&t->bid_size, "2");
+
+	/* Diffs and detail books are not the top of book. */
+	parse_fixture("diff_order_book", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(sink.n, 0);
+	parse_str("{\"data\":{\"microtimestamp\":\"1\",\"bids\":[[\"1\","
+	    "\"2\",\"3\"]],\"asks\":[]},\"channel\":"
+	    "\"detail_order_book_btcusd\",\"event\":\"data\"}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(sink.n, 0);
+}
+END_TEST
+
+static const struct {
+	const char		*name;
+	const char		*frame;
+	enum tk_frame_kind	 kind;
+	const char		*detail;	/* trailing '*': prefix */
+} bad[] = {
+	{ "empty", "", TK_FRAME_MALFORMED, "empty frame" },
+	{ "truncated", "{\"event\":\"trade\",\"data\":{\"id\":1",
+	    TK_FRAME_MALFORMED, "invalid JSON at byte *" },
+	{ "trailing garbage", "{\"event\":\"bts:heartbeat\"} x",
+	    TK_FRAME_MALFORMED, "invalid JSON at byte *" },
+	{ "number", "42", TK_FRAME_MALFORMED, "invalid JSON at byte *" },
+	{ "array", "[{\"event\":\"trade\"}]", TK_FRAME_MALFORMED,
+	    "frame is not a JSON object" },
+	{ "empty object", "{}", TK_FRAME_MALFORMED,
+	    "frame: field \"event\" is missing" },
+	{ "event number", "{\"event\":0}", TK_FRAME_MALFORMED,
+	    "frame: field \"event\" is not a string" },
+	{ "event unknown", "{\"event\":\"bts:something_new\"}",
+	    TK_FRAME_CONTROL, "" },
+	{ "trade no data", "{\"event\":\"trade\","
+	    "\"channel\":\"live_trades_btcusd\"}", TK_FRAME_MALFORMED,
+	    "trade: field \"data\" is missing" },
+	{ "trade data string", "{\"event\":\"trade\","
+	    "\"channel\":\"live_trades_btcusd\",\"data\":\"x\"}",
+	    TK_FRAME_MALFORMED, "trade: field \"data\" is not an object" },
+	{ "trade no channel", "{\"event\":\"trade\",\"data\":{\"id\":1,"
+	    "\"price_str\":\"1\",\"amount_str\":\"1\",\"type\":0,"
+	    "\"microtimestamp\":\"1\"}}", TK_FRAME_MALFORMED,
+	    "trade: field \"channel\" is missing" },
+	{ "trade channel number", "{\"event\":\"trade\",\"channel\":5,"
+	    "\"data\":{}}", TK_FRAME_MALFORMED,
+	    "trade: field \"channel\" is not a string" },
+	{ "trade wrong channel", "{\"event\":\"trade\","
+	    "\"channel\":\"order_book_btcusd\",\"data\":{}}",
+	    TK_FRAME_MALFORMED, "trade: field \"channel\": "
+	    "\"order_book_btcusd\" is not live_trades_<pair>" },
+	{ "trade channel no pair", "{\"event\":\"trade\","
+	    "\"channel\":\"live_trades_\",\"data\":{}}", TK_FRAME_MALFORMED,
+	    "trade: field \"channel\": \"live_trades_\" "
+	    "is not live_trades_<pair>" },
+	{ "price only as number", "{\"event\":\"trade\","
+	    "\"channel\":\"live_trades_btcusd\",\"data\":{\"id\":1,"
+	    "\"price\":3805.44,\"amount_str\":\"1\",\"type\":0,"
+	    "\"microtimestamp\":\"1\"}}", TK_FRAME_MALFORMED,
+	    "trade: field \"price_str\" is missing" },
+	{ "price_str number", "{\"event\":\"trade\","
+	    "\"channel\":\"live_trades_btcusd\",\"data\":{\"id\":1,"
+	    "\"price_str\":3805.44,\"amount_str\":\"1\",\"type\":0,"
+	    "\"microtimestamp\":\"1\"}}", TK_FRAME_MALFORMED,
+	    "trade: field \"price_str\" is not a string" },
+	{ "bad decimal", "{\"event\":\"trade\","
+	    "\"channel\":\"live_trades_btcusd\",\"data\":{\"id\":1,"
+	    "\"price_str\":\"1,5\",\"amount_str\":\"1\",\"type\":0,"
+	    "\"microtimestamp\":\"1\"}}", TK_FRAME_MALFORMED,
+	    "trade: field \"price_str\": \"1,5\" is not a decimal" },
+	{ "empty amount", "{\"event\":\"trade\","
+	    "\"channel\":\"live_trades_btcusd\",\"data\":{\"id\":1,"
+	    "\"price_str\":\"1\",\"amount_str\":\"\",\"type\":0,"
+	    "\"microtimestamp\":\"1\"}}", TK_FRAME_MALFORMED,
+	    "trade: field \"amount_str\": \"\" is not a decimal" },
+	{ "huge amount", "{\"event\":\"trade\","
+	    "\"channel\":\"live_trades_btcusd\",\"data\":{\"id\":1,"
+	    "\"price_str\":\"1\",\"amount_str\":\"1E-99\",\"type\":0,"
+	    "\"microtimestamp\":\"1\"}}", TK_FRAME_MALFORMED,
+	    "trade: field \"amount_str\": \"1E-99\" is out of range" },
+	{ "negative price", "{\"event\":\"trade\","
+	    "\"channel\":\"live_trades_btcusd\",\"data\":{\"id\":1,"
+	    "\"price_str\":\"-3805.44\",\"amount_str\":\"1\",\"type\":0,"
+	    "\"microtimestamp\":\"1\"}}", TK_FRAME_MALFORMED,
+	    "trade: field \"price_str\": \"-3805.44\" is negative" },
+	{ "id string", "{\"event\":\"trade\","
+	    "\"channel\":\"live_trades_btcusd\",\"data\":{\"id\":\"1\","
+	    "\"price_str\":\"1\",\"amount_str\":\"1\",\"type\":0,"
+	    "\"microtimestamp\":\"1\"}}", TK_FRAME_MALFORMED,
+	    "trade: field \"id\" is not an integer" },
+	{ "id missing", "{\"event\":\"trade\","
+	    "\"channel\":\"live_trades_btcusd\",\"data\":{"
+	    "\"price_str\":\"1\",\"amount_str\":\"1\",\"type\":0,"
+	    "\"microtimestamp\":\"1\"}}", TK_FRAME_MALFORMED,
+	    "trade: field \"id\" is missing" },
+	{ "id negative", "{\"event\":\"trade\","
+	    "\"channel\":\"live_trades_btcusd\",\"data\":{\"id\":-1,"
+	    "\"price_str\":\"1\",\"amount_str\":\"1\",\"type\":0,"
+	    "\"microtimestamp\":\"1\"}}", TK_FRAME_MALFORMED,
+	    "trade: field \"id\" is negative" },
+	{ "type 2", "{\"event\":\"trade\","
+	    "\"channel\":\"live_trades_btcusd\",\"data\":{\"id\":1,"
+	    "\"price_str\":\"1\",\"amount_str\":\"1\",\"type\":2,"
+	    "\"microtimestamp\":\"1\"}}", TK_FRAME_MALFORMED,
+	    "trade: field \"type\" is not 0 or 1" },
+	{ "type string", "{\"event\":\"trade\","
+	    "\"channel\":\"live_trades_btcusd\",\"data\":{\"id\":1,"
+	    "\"price_str\":\"1\",\"amount_str\":\"1\",\"type\":\"0\","
+	    "\"microtimestamp\":\"1\"}}", TK_FRAME_MALFORMED,
+	    "trade: field \"type\" is not an integer" },
+	{ "no time", "{\"event\":\"trade\","
+	    "\"channel\":\"live_trades_btcusd\",\"data\":{\"id\":1,"
+	    "\"price_str\":\"1\",\"amount_str\":\"1\",\"type\":0}}",
+	    TK_FRAME_MALFORMED, "trade: field \"microtimestamp\" is missing "
+	    "(and so is \"timestamp\")" },
+	{ "microtimestamp number", "{\"event\":\"trade\","
+	    "\"channel\":\"live_trades_btcusd\",\"data\":{\"id\":1,"
+	    "\"price_str\":\"1\",\"amount_str\":\"1\",\"type\":0,"
+	    "\"microtimestamp\":1641343699596000}}", TK_FRAME_MALFORMED,
+	    "trade: field \"microtimestamp\" is not a string" },
+	{ "microtimestamp decimal", "{\"event\":\"trade\","
+	    "\"channel\":\"live_trades_btcusd\",\"data\":{\"id\":1,"
+	    "\"price_str\":\"1\",\"amount_str\":\"1\",\"type\":0,"
+	    "\"microtimestamp\":\"1641343699.596\"}}", TK_FRAME_MALFORMED,
+	    "trade: field \"microtimestamp\": \"1641343699.596\" "
+	    "is not a number" },
+	{ "microtimestamp empty", "{\"event\":\"trade\","
+	    "\"channel\":\"live_trades_btcusd\",\"data\":{\"id\":1,"
+	    "\"price_str\":\"1\",\"amount_str\":\"1\",\"type\":0,"
+	    "\"microtimestamp\":\"\",\"timestamp\":\"1\"}}",
+	    TK_FRAME_MALFORMED,
+	    "trade: field \"microtimestamp\": \"\" is not a number" },
+	{ "microtimestamp negative", "{\"event\":\"trade\","
+	    "\"channel\":\"live_trades_btcusd\",\"data\":{\"id\":1,"
+	    "\"price_str\":\"1\",\"amount_str\":\"1\",\"type\":0,"
+	    "\"microtimestamp\":\"-1\"}}", TK_FRAME_MALFORMED,
+	    "trade: field \"microtimestamp\": \"-1\" is not a number" },
+	{ "microtimestamp year 10000", "{\"event\":\"trade\","
+	    "\"channel\":\"live_trades_btcusd\",\"data\":{\"id\":1,"
+	    "\"price_str\":\"1\",\"amount_str\":\"1\",\"type\":0,"
+	    "\"microtimestamp\":\"253402300800000000\"}}", TK_FRAME_MALFORMED,
+	    "trade: field \"microtimestamp\": \"253402300800000000\" "
+	    "is after year 9999" },
+	{ "microtimestamp overflow", "{\"event\":\"trade\","
+	    "\"channel\":\"live_trades_btcusd\",\"data\":{\"id\":1,"
+	    "\"price_str\":\"1\",\"amount_str\":\"1\",\"type\":0,"
+	    "\"microtimestamp\":\"99999999999999999999999999999\"}}",
+	    TK_FRAME_MALFORMED, "trade: field \"microtimestamp\": "
+	    "\"99999999999999999999999999999\" is after year 9999" },
+	{ "timestamp year 10000", "{\"event\":\"trade\","
+	    "\"channel\":\"live_trades_btcusd\",\"data\":{\"id\":1,"
+	    "\"price_str\":\"1\",\"amount_str\":\"1\",\"type\":0,"
+	    "\"timestamp\":\"253402300800\"}}", TK_FRAME_MALFORMED,
+	    "trade: field \"timestamp\": \"253402300800\" is after year 9999" },
+	{ "book no bids", "{\"event\":\"data\","
+	    "\"channel\":\"order_book_btcusd\",\"data\":{\"asks\":[],"
+	    "\"microtimestamp\":\"1\"}}", TK_FRAME_MALFORMED,
+	    "order_book: field \"bids\" is missing" },
+	{ "book bids object", "{\"event\":\"data\","
+	    "\"channel\":\"order_book_btcusd\",\"data\":{\"bids\":{},"
+	    "\"asks\":[],\"microtimestamp\":\"1\"}}", TK_FRAME_MALFORMED,
+	    "order_book: field \"bids\" is not an array" },
+	{ "book level short", "{\"event\":\"data\","
+	    "\"channel\":\"order_book_btcusd\",\"data\":{\"bids\":[[\"1\"]],"
+	    "\"asks\":[],\"microtimestamp\":\"1\"}}", TK_FRAME_MALFORMED,
+	    "order_book: field \"bids[0]\" is not a [price, amount] array" },
+	{ "book level string", "{\"event\":\"data\","
+	    "\"channel\":\"order_book_btcusd\",\"data\":{\"bids\":[\"1\"],"
+	    "\"asks\":[],\"microtimestamp\":\"1\"}}", TK_FRAME_MALFORMED,
+	    "order_book: field \"bids[0]\" is not a [price, amount] array" },
+	{ "book price number", "{\"event\":\"data\","
+	    "\"channel\":\"order_book_btcusd\",\"data\":{\"bids\":[],"
+	    "\"asks\":[[1.5,\"2\"]],\"microtimestamp\":\"1\"}}",
+	    TK_FRAME_MALFORMED,
+	    "order_book: field \"asks[0][0]\" is not a string" },
+	{ "book bad amount", "{\"event\":\"data\","
+	    "\"channel\":\"order_book_btcusd\",\"data\":{\"bids\":[[\"1\","
+	    "\"x\"]],\"asks\":[],\"microtimestamp\":\"1\"}}",
+	    TK_FRAME_MALFORMED,
+	    "order_book: field \"bids[0][1]\": \"x\" is not a decimal" },
+	{ "book nested garbage", "{\"event\":\"data\","
+	    "\"channel\":\"order_book_btcusd\",\"data\":{\"bids\":"
+	    "[[[[{\"a\":[]}]],\"1\"]],\"asks\":[],\"microtimestamp\":\"1\"}}",
+	    TK_FRAME_MALFORMED,
+	    "order_book: field \"bids[0][0]\" is not a string" },
+	{ "book no time", "{\"event\":\"data\","
+	    "\"channel\":\"order_book_btcusd\",\"data\":{\"bids\":[],"
+	    "\"asks\":[[\"1\",\"1\"]]}}", TK_FRAME_MALFORMED,
+	    "order_book: field \"microtimestamp\" is missing "
+	    "(and so is \"timestamp\")" },
+	{ "book no channel", "{\"event\":\"data\",\"data\":{\"bids\":[],"
+	    "\"asks\":[],\"microtimestamp\":\"1\"}}", TK_FRAME_MALFORMED,
+	    "order_book: field \"channel\" is missing" },
+	{ "book channel no pair", "{\"event\":\"data\","
+	    "\"channel\":\"order_book_\",\"data\":{\"bids\":[],"
+	    "\"asks\":[],\"microtimestamp\":\"1\"}}", TK_FRAME_MALFORMED,
+	    "order_book: field \"channel\": \"order_book_\" "
+	    "is not order_book_<pair>" },
+	{ "data data array", "{\"event\":\"data\","
+	    "\"channel\":\"order_book_btcusd\",\"data\":[]}",
+	    TK_FRAME_MALFORMED, "data: field \"data\" is not an object" },
+	{ "live orders", "{\"data\":{\"id\":1},\"channel\":"
+	    "\"live_orders_btcusd\",\"event\":\"order_created\"}",
+	    TK_FRAME_DATA, "" },
+	{ "unsubscribed", "{\"event\":\"bts:unsubscription_succeeded\","
+	    "\"channel\":\"live_trades_btcusd\",\"data\":{}}",
+	    TK_FRAME_CONTROL, "" },
+	{ "heartbeat reply", "{\"event\":\"bts:heartbeat\",\"channel\":\"\","
+	    "\"data\":{\"status\":\"success\"}}", TK_FRAME_CONTROL, "" },
+	{ "reconnect data null", "{\"event\":\"bts:request_reconnect\","
+	    "\"channel\":\"\",\"data\":null}", TK_FRAME_RECONNECT,
+	    "bts:request_reconnect" },
+	{ "reconnect data object", "{\"event\":\"bts:request_reconnect\","
+	    "\"channel\":\"\",\"data\":{}}", TK_FRAME_RECONNECT,
+	    "bts:request_reconnect" },
+	{ "error code null", "{\"event\":\"bts:error\",\"channel\":\"\","
+	    "\"data\":{\"code\":null,\"message\":\"Incorrect JSON format.\"}}",
+	    TK_FRAME_EXCHANGE_ERROR, "Incorrect JSON format." },
+	{ "error code int", "{\"event\":\"bts:error\",\"channel\":\"\","
+	    "\"data\":{\"code\":400,\"message\":\"Bad\\nchannel\"}}",
+	    TK_FRAME_EXCHANGE_ERROR, "code 400: Bad channel" },
+	{ "error code string", "{\"event\":\"bts:error\",\"channel\":\"\","
+	    "\"data\":{\"code\":\"E1\",\"message\":\"m\"}}",
+	    TK_FRAME_EXCHANGE_ERROR, "code E1: m" },
+	{ "error no data", "{\"event\":\"bts:error\"}",
+	    TK_FRAME_EXCHANGE_ERROR, "bts:error without a message" },
+};
+
+START_TEST(test_bad_frames)
+{
+	struct tk_frame_result res;
+	size_t dlen = strlen(bad[_i].detail);
+
+	memset(&res, 0x5a, sizeof(res));
+	parse_str(bad[_i].frame, &res);
+	ck_assert_msg(res.kind == bad[_i].kind, "%s: kind %d, want %d (%s)",
+	    bad[_i].name, res.kind, bad[_i].kind, res.detail);
+	ck_assert_uint_eq(res.nticks, 0);
+	ck_assert_uint_eq(res.unknown, 0);
+	ck_assert_uint_eq(sink.n, 0);
+	if (dlen > 0 && bad[_i].detail[dlen - 1] == '*')
+		ck_assert_msg(strncmp(res.detail, bad[_i].detail,
+		    dlen - 1) == 0, "%s: detail \"%s\"", bad[_i].name,
+		    res.detail);
+	else
+		ck_assert_msg(strcmp(res.detail, bad[_i].detail) == 0,
+		    "%s: detail \"%s\"", bad[_i].name, res.detail);
+}
+END_TEST
+
+/* Not NUL-terminated, and @len shorter than the buffer. */
+START_TEST(test_parse_uses_len)
+{
+	static const char buf[] = "{\"event\":\"bts:heartbeat\"}GARBAGE";
+	struct tk_frame_result res;
+
+	tk_adapter_bitstamp.parse(&ctx, buf, 25, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
+	tk_adapter_bitstamp.parse(&ctx, buf, 26, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	tk_adapter_bitstamp.parse(&ctx, NULL, 0, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+}
+END_TEST
+
+START_TEST(test_deep_nesting)
+{
+	enum { DEPTH = 100000 };
+	char *frame = malloc(2 * DEPTH + 1);
+	struct tk_frame_result res;
+
+	ck_assert_ptr_nonnull(frame);
+	memset(frame, '[', DEPTH);
+	memset(frame + DEPTH, ']', DEPTH);
+	frame[2 * DEPTH] = '\0';
+	parse_str(frame, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	memcpy(frame, "{\"data\":", 8);
+	parse_str(frame, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	free(frame);
+}
+END_TEST
+
+/*
+ * Every prefix and thousands of byte flips of every fixture: the result
+ * must stay well-formed (the sanitizers catch the rest).
+ */
+START_TEST(test_mutations_never_crash)
+{
+	struct tk_frame_result res;
+	char rel[256], *frame, *copy;
+	uint32_t rng = 2463534242u;
+	size_t len, cut, k;
+
+	snprintf(rel, sizeof(rel), "bitstamp/%s.json", golden[_i]);
+	frame = tk_test_read_fixture(rel, &len);
+	copy = malloc(len + 1);
+	ck_assert_ptr_nonnull(copy);
+	for (cut = 0; cut <= len; cut++) {
+		sink.n = 0;
+		tk_adapter_bitstamp.parse(&ctx, frame, cut, &res);
+		ck_assert_int_le(res.kind, TK_FRAME_MALFORMED);
+		ck_assert_uint_eq(res.nticks, sink.n);
+		ck_assert(memchr(res.detail, '\0', sizeof(res.detail)));
+	}
+	for (k = 0; k < 2000; k++) {
+		memcpy(copy, frame, len);
+		rng ^= rng << 13, rng ^= rng >> 17, rng ^= rng << 5;
+		copy[rng % len] = "0-9.e\"{}[],:x_E"[(rng >> 8) % 15];
+		rng ^= rng << 13, rng ^= rng >> 17, rng ^= rng << 5;
+		copy[rng % len] = (char)(rng >> 24);
+		sink.n = 0;
+		tk_adapter_bitstamp.parse(&ctx, copy, len, &res);
+		ck_assert_int_le(res.kind, TK_FRAME_MALFORMED);
+		ck_assert_uint_eq(res.nticks, sink.n);
+		ck_assert(memchr(res.detail, '\0', sizeof(res.detail)));
+	}
+	free(copy);
+	free(frame);
+}
+END_TEST
+
+START_TEST(test_unknown_symbol_counted)
+{
+	const char *const only_btc[] = { "BTC-USD" };
+	struct tk_frame_result res;
+	struct tk_symmap *m2;
+
+	m2 = tk_symmap_new(&tk_adapter_bitstamp, only_btc, 1, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	ctx.symbols = m2;
+	parse_fixture("trade", &res);			/* ethusd */
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	ck_assert_uint_eq(res.unknown, 1);
+	ck_assert_uint_eq(sink.n, 0);
+	/* Native names are exact: upper case is not btcusd. */
+	parse_str("{\"event\":\"trade\",\"channel\":\"live_trades_BTCUSD\","
+	    "\"data\":{\"id\":1,\"price_str\":\"1\",\"amount_str\":\"1\","
+	    "\"microtimestamp\":\"1\"}}", &res);
+	ck_assert_uint_eq(res.unknown, 1);
+	parse_fixture("order_book", &res);		/* btcusd */
+	ck_assert_uint_eq(res.unknown, 0);
+	ck_assert_uint_eq(res.nticks, 1);
+	/* No map at all: everything is unknown, nothing crashes. */
+	ctx.symbols = NULL;
+	parse_fixture("order_book", &res);
+	ck_assert_uint_eq(res.unknown, 1);
+	ck_assert_uint_eq(res.nticks, 0);
+	tk_symmap_free(m2);
+}
+END_TEST
+
+START_TEST(test_types_filter)
+{
+	struct tk_frame_result res;
+
+	ctx.types = TK_TYPE_BIT(TK_TICK_QUOTE);
+	parse_fixture("trade", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	ck_assert_uint_eq(res.unknown, 0);
+	parse_fixture("order_book", &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	ck_assert_int_eq(sink.ticks[0].type, TK_TICK_QUOTE);
+
+	ctx.types = TK_TYPE_BIT(TK_TICK_TRADE);
+	parse_fixture("order_book", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	parse_fixture("trade_3", &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	/* Filtered frames are still checked. */
+	parse_str("{\"event\":\"data\",\"channel\":\"order_book_btcusd\","
+	    "\"data\":{\"bids\":[[\"x\",\"1\"]],\"asks\":[],"
+	    "\"microtimestamp\":\"1\"}}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+}
+END_TEST
+
+START_TEST(test_adapter_fields)
+{
+	ck_assert_str_eq(tk_adapter_bitstamp.name, "bitstamp");
+	ck_assert_str_eq(tk_adapter_bitstamp.default_url,
+	    "wss://ws.bitstamp.net");
+	ck_assert_uint_eq(tk_adapter_bitstamp.types, TK_TYPES_ALL);
+	ck_assert_str_eq(tk_adapter_bitstamp.ping_message,
+	    "{\"event\":\"bts:heartbeat\"}");
+	ck_assert_uint_eq(tk_adapter_bitstamp.ping_interval_s, 10);
+	/* 90 days. */
+	ck_assert_uint_eq(tk_adapter_bitstamp.max_connection_s, 7776000);
+}
+END_TEST
+
+/* The heartbeat we send is one our own parser takes as CONTROL. */
+START_TEST(test_ping_reply_is_control)
+{
+	struct tk_frame_result res;
+
+	parse_str(tk_adapter_bitstamp.ping_message, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
+}
+END_TEST
+
+START_TEST(test_native_symbol)
+{
+	char buf[TK_SYMBOL_MAX];
+
+	ck_assert_int_eq(tk_adapter_bitstamp.native_symbol("BTC-USD", buf,
+	    sizeof(buf)), 6);
+	ck_assert_str_eq(buf, "btcusd");
+	ck_assert_int_eq(tk_adapter_bitstamp.native_symbol("1INCH-EUR", buf,
+	    sizeof(buf)), 8);
+	ck_assert_str_eq(buf, "1incheur");
+	ck_assert_int_eq(tk_adapter_bitstamp.native_symbol("BTC-USD", buf, 7),
+	    6);
+	ck_assert_int_eq(tk_adapter_bitstamp.native_symbol("BTC-USD", buf, 6),
+	    -ENAMETOOLONG);
+	ck_assert_int_eq(tk_adapter_bitstamp.native_symbol("btc-usd", buf,
+	    sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(tk_adapter_bitstamp.native_symbol("BTCUSD", buf,
+	    sizeof(buf)), -EINVAL);
+}
+END_TEST
+
+#define SUB(ch) "{\"event\":\"bts:subscribe\",\"data\":{\"channel\":\"" ch \
+	"\"}}"
+
+START_TEST(test_subscribe_text)
+{
+	static const char *const both[] = {
+		SUB("live_trades_btcusd"), SUB("order_book_btcusd"),
+		SUB("live_trades_etheur"), SUB("order_book_etheur"),
+	};
+	static const char *const trades[] = {
+		SUB("live_trades_btcusd"), SUB("live_trades_etheur"),
+	};
+	static const char *const quotes[] = {
+		SUB("order_book_btcusd"), SUB("order_book_etheur"),
+	};
+	const char *const syms[] = { "BTC-USD", "ETH-EUR" };
+	struct tk_symmap *m2;
+	char buf[512];
+	unsigned i;
+
+	m2 = tk_symmap_new(&tk_adapter_bitstamp, syms, 2, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(tk_adapter_bitstamp.subscribe(m2,
+		    TK_TYPES_ALL, i, buf, sizeof(buf)), (int)strlen(both[i]));
+		ck_assert_str_eq(buf, both[i]);
+	}
+	ck_assert_int_eq(tk_adapter_bitstamp.subscribe(m2, TK_TYPES_ALL, 4,
+	    buf, sizeof(buf)), 0);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_gt(tk_adapter_bitstamp.subscribe(m2,
+		    TK_TYPE_BIT(TK_TICK_TRADE), i, buf, sizeof(buf)), 0);
+		ck_assert_str_eq(buf, trades[i]);
+		ck_assert_int_gt(tk_adapter_bitstamp.subscribe(m2,
+		    TK_TYPE_BIT(TK_TICK_QUOTE), i, buf, sizeof(buf)), 0);
+		ck_assert_str_eq(buf, quotes[i]);
+	}
+	ck_assert_int_eq(tk_adapter_bitstamp.subscribe(m2,
+	    TK_TYPE_BIT(TK_TICK_TRADE), 2, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(tk_adapter_bitstamp.subscribe(m2,
+	    TK_TYPE_BIT(TK_TICK_QUOTE), 2, buf, sizeof(buf)), 0);
+	/* Nothing wanted, or nothing configured: no message at all. */
+	ck_assert_int_eq(tk_adapter_bitstamp.subscribe(m2, 0, 0, buf,
+	    sizeof(buf)), 0);
+	ck_assert_int_eq(tk_adapter_bitstamp.subscribe(NULL, TK_TYPES_ALL, 0,
+	    buf, sizeof(buf)), 0);
+	/* The NUL needs room too. */
+	ck_assert_int_eq(tk_adapter_bitstamp.subscribe(m2, TK_TYPES_ALL, 0,
+	    buf, strlen(both[0])), -ENOSPC);
+	ck_assert_int_eq(tk_adapter_bitstamp.subscribe(m2, TK_TYPES_ALL, 0,
+	    buf, strlen(both[0]) + 1), (int)strlen(both[0]));
+	ck_assert_str_eq(buf, both[0]);
+	tk_symmap_free(m2);
+}
+END_TEST
+
+/* One channel per message: 300 symbols x 2 channels, each exactly once. */
+START_TEST(test_subscribe_one_channel_each)
+{
+	enum { N = 300 };
+	static char names[N][TK_SYMBOL_MAX];
+	static unsigned char seen[N][2];
+	const char *syms[N], *ch;
+	struct tk_symmap *m2;
+	char buf[256];
+	unsigned i, sym;
+	json_t *msg;
+	int n;
+
+	for (i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), "B%u-Q", i);
+		syms[i] = names[i];
+	}
+	m2 = tk_symmap_new(&tk_adapter_bitstamp, syms, N, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	for (i = 0;; i++) {
+		n = tk_adapter_bitstamp.subscribe(m2, TK_TYPES_ALL, i, buf,
+		    sizeof(buf));
+		ck_assert_int_ge(n, 0);
+		if (n == 0)
+			break;
+		msg = json_loads(buf, 0, NULL);
+		ck_assert_ptr_nonnull(msg);
+		ck_assert_str_eq(json_string_value(json_object_get(msg,
+		    "event")), "bts:subscribe");
+		ch = json_string_value(json_object_get(json_object_get(msg,
+		    "data"), "channel"));
+		ck_assert_ptr_nonnull(ch);
+		if (sscanf(ch, "live_trades_b%uq", &sym) == 1) {
+			ck_assert(!seen[sym][0]);
+			seen[sym][0] = 1;
+		} else {
+			ck_assert_int_eq(sscanf(ch, "order_book_b%uq", &sym), 1);
+			ck_assert(!seen[sym][1]);
+			seen[sym][1] = 1;
+		}
+		json_decref(msg);
+	}
+	ck_assert_uint_eq(i, 2 * N);
+	for (i = 0; i < N; i++)
+		ck_assert(seen[i][0] && seen[i][1]);
+	tk_symmap_free(m2);
+}
+END_TEST
+
+static Suite *
+bitstamp_suite(void)
+{
+	Suite *s = suite_create("bitstamp");
+	TCase *tc;
+
+	tc = tcase_create("golden");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_golden, 0, NGOLDEN);
+	tcase_add_test(tc, test_golden_complete);
+	tcase_add_test(tc, test_spec_trade_rules);
+	tcase_add_test(tc, test_trade_edges);
+	tcase_add_test(tc, test_quote_rules);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("bad input");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_bad_frames, 0, sizeof(bad) / sizeof(bad[0]));
+	tcase_add_test(tc, test_parse_uses_len);
+	tcase_add_test(tc, test_deep_nesting);
+	tcase_add_loop_test(tc, test_mutations_never_crash, 0, NGOLDEN);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("filters");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_unknown_symbol_counted);
+	tcase_add_test(tc, test_types_filter);
+	tcase_add_test(tc, test_ping_reply_is_control);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("subscribe");
+	tcase_add_test(tc, test_adapter_fields);
+	tcase_add_test(tc, test_native_symbol);
+	tcase_add_test(tc, test_subscribe_text);
+	tcase_add_test(tc, test_subscribe_one_channel_each);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(bitstamp_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

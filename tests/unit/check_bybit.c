@@ -1,0 +1,917 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Bybit adapter: golden frames (every tests/fixtures/bybit frame
+ * against its expected/<name>.out, written by hand), the SPEC rules spelled
+ * out (several trades per frame, the level-1 book as quotes), malformed
+ * input, filters, and subscribe messages chunked by ten.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include <ticker/adapter.h>
+#include <ticker/decimal.h>
+#include <ticker/symmap.h>
+#include <ticker/tick.h>
+
+#include "tk_check.h"
+
+#define RECV_TS		INT64_C(1700000000000000)
+#define MAX_TICKS	8
+
+extern const struct tk_adapter tk_adapter_bybit;
+
+static const char *const fixture_symbols[] = { "BTC-USDT", "ETH-USDT" };
+#define NFIXSYMS (sizeof(fixture_symbols) / sizeof(fixture_symbols[0]))
+
+/* Every frame in tests/fixtures/bybit; test_golden_complete checks it. */
+static const char *const golden[] = {
+	"orderbook1_snapshot", "orderbook50_delta_spot",
+	"orderbook50_snapshot_spot", "ping_request", "pong_2", "pong_linear",
+	"pong_option", "pong_spot", "subscribe_ack", "subscribe_ack_2",
+	"subscribe_ack_linear", "subscribe_error", "subscribe_request",
+	"system_status", "ticker_linear", "ticker_spot", "trade",
+	"trade_2_spot", "trade_3_two_trades", "trade_4_linear",
+};
+#define NGOLDEN (sizeof(golden) / sizeof(golden[0]))
+
+static const char *const kind_names[] = {
+	[TK_FRAME_DATA] = "DATA",
+	[TK_FRAME_CONTROL] = "CONTROL",
+	[TK_FRAME_RECONNECT] = "RECONNECT",
+	[TK_FRAME_EXCHANGE_ERROR] = "EXCHANGE_ERROR",
+	[TK_FRAME_MALFORMED] = "MALFORMED",
+};
+
+struct sink {
+	struct tk_tick	 ticks[MAX_TICKS];
+	unsigned	 n;
+};
+
+static struct tk_symmap *map;
+static struct sink sink;
+static struct tk_codec_ctx ctx;
+
+static void
+sink_emit(void *ud, const struct tk_tick *t)
+{
+	struct sink *s = ud;
+
+	ck_assert_uint_lt(s->n, MAX_TICKS);
+	s->ticks[s->n++] = *t;
+}
+
+static void
+setup(void)
+{
+	char err[160];
+
+	map = tk_symmap_new(&tk_adapter_bybit, fixture_symbols, NFIXSYMS, err,
+	    sizeof(err));
+	ck_assert_msg(map != NULL, "%s", err);
+	memset(&sink, 0, sizeof(sink));
+	ctx.exchange = "bybit";
+	ctx.symbols = map;
+	ctx.types = TK_TYPES_ALL;
+	ctx.recv_ts = RECV_TS;
+	ctx.emit = sink_emit;
+	ctx.emit_ud = &sink;
+}
+
+static void
+teardown(void)
+{
+	tk_symmap_free(map);
+	map = NULL;
+}
+
+static void
+parse_str(const char *frame, struct tk_frame_result *res)
+{
+	sink.n = 0;
+	tk_adapter_bybit.parse(&ctx, frame, strlen(frame), res);
+	ck_assert_uint_eq(res->nticks, sink.n);
+}
+
+/* The golden text of one parse: a header, the detail if any, the ticks. */
+static char *
+render(const struct tk_frame_result *res)
+{
+	size_t cap = 512 + MAX_TICKS * (TK_TICK_JSON_MAX + 1), off;
+	char *out = malloc(cap);
+	unsigned i;
+	int n;
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_le(res->kind, TK_FRAME_MALFORMED);
+	off = (size_t)snprintf(out, cap, "# kind=%s nticks=%u unknown=%u\n",
+	    kind_names[res->kind], res->nticks, res->unknown);
+	if (res->detail[0] != '\0')
+		off += (size_t)snprintf(out + off, cap - off, "# detail=%s\n",
+		    res->detail);
+	for (i = 0; i < sink.n; i++) {
+		n = tk_tick_format(&sink.ticks[i], 0, out + off, cap - off);
+		ck_assert_int_gt(n, 0);
+		off += (size_t)n;
+		out[off++] = '\n';
+	}
+	out[off] = '\0';
+	return out;
+}
+
+START_TEST(test_golden)
+{
+	struct tk_frame_result res;
+	char rel[256], *frame, *want, *got;
+	size_t len;
+
+	snprintf(rel, sizeof(rel), "bybit/%s.json", golden[_i]);
+	frame = tk_test_read_fixture(rel, &len);
+	snprintf(rel, sizeof(rel), "bybit/expected/%s.out", golden[_i]);
+	want = tk_test_read_fixture(rel, NULL);
+	sink.n = 0;
+	tk_adapter_bybit.parse(&ctx, frame, len, &res);
+	got = render(&res);
+	ck_assert_msg(strcmp(got, want) == 0, "%s:\n--- want\n%s--- got\n%s",
+	    golden[_i], want, got);
+	free(got);
+	free(want);
+	free(frame);
+}
+END_TEST
+
+/* A new fixture without an entry in golden[] would go untested. */
+START_TEST(test_golden_complete)
+{
+	const char *dir = getenv("TK_FIXTURES");
+	char path[1024], name[256];
+	struct dirent *de;
+	size_t n = 0, len, i;
+	DIR *d;
+
+	ck_assert_ptr_nonnull(dir);
+	snprintf(path, sizeof(path), "%s/bybit", dir);
+	d = opendir(path);
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len < 6 || strcmp(de->d_name + len - 5, ".json") != 0)
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(len - 5),
+		    de->d_name);
+		for (i = 0; i < NGOLDEN && strcmp(golden[i], name) != 0; i++)
+			;
+		ck_assert_msg(i < NGOLDEN, "%s has no golden entry",
+		    de->d_name);
+		n++;
+	}
+	closedir(d);
+	ck_assert_uint_eq(n, NGOLDEN);
+}
+END_TEST
+
+static void
+assert_dec(const struct tk_dec *d, const char *want)
+{
+	char buf[TK_DEC_TEXT_MAX];
+
+	ck_assert(d->valid);
+	ck_assert_int_gt(tk_dec_format(d, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, want);
+}
+
+/* SPEC: exact digits, taker side, µs times, string ids, many per frame. */
+START_TEST(test_spec_trade_rules)
+{
+	struct tk_frame_result res;
+	const struct tk_tick *t = &sink.ticks[0];
+	char *frame;
+	size_t len;
+
+	frame = tk_test_read_fixture("bybit/trade_2_spot.json", &len);
+	tk_adapter_bybit.parse(&ctx, frame, len, &res);
+	free(frame);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->type, TK_TICK_TRADE);
+	ck_assert_str_eq(t->exchange, "bybit");
+	ck_assert_str_eq(t->symbol, "BTC-USDT");
+	assert_dec(&t->price, "3.6279");
+	assert_dec(&t->size, "1.3637");
+	ck_assert_int_eq(t->side, TK_SIDE_SELL);		/* "S":"Sell" */
+	/* Past 2^53: kept as the exchange's text, never a double. */
+	ck_assert_str_eq(t->trade_id, "2200000000067341890");
+	/* T (fill time), not the message ts (2 ms later). */
+	ck_assert_int_eq(t->ts, INT64_C(1690720953111000));
+	ck_assert_int_eq(t->recv_ts, RECV_TS);
+	ck_assert_uint_eq(t->seq, 0);
+	ck_assert(!t->bid.valid && !t->ask.valid);
+
+	frame = tk_test_read_fixture("bybit/trade_3_two_trades.json", &len);
+	sink.n = 0;
+	tk_adapter_bybit.parse(&ctx, frame, len, &res);
+	free(frame);
+	ck_assert_uint_eq(res.nticks, 2);
+	ck_assert_int_eq(sink.ticks[0].side, TK_SIDE_BUY);
+	ck_assert_int_eq(sink.ticks[1].side, TK_SIDE_SELL);
+	assert_dec(&sink.ticks[1].price, "16578.5");	/* "16578.50" */
+	ck_assert_str_eq(sink.ticks[1].trade_id,
+	    "20f43950-d8dd-5b31-9112-a178eb6023af");
+
+	/* Without T the message ts stands in; a digit string is a time
+	 * too; without "S" the side is unknown. */
+	parse_str("{\"topic\":\"publicTrade.ETHUSDT\",\"ts\":\"1672304486868\","
+	    "\"data\":[{\"s\":\"ETHUSDT\",\"p\":\"1\",\"v\":\"2\",\"i\":\"9\"}]}",
+	    &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_str_eq(t->symbol, "ETH-USDT");
+	ck_assert_int_eq(t->ts, INT64_C(1672304486868000));
+	ck_assert_int_eq(t->side, TK_SIDE_UNKNOWN);
+	parse_str("{\"topic\":\"publicTrade.ETHUSDT\",\"ts\":1,\"data\":[{"
+	    "\"s\":\"ETHUSDT\",\"p\":\"1\",\"v\":\"2\",\"i\":\"9\",\"S\":\"Buy\","
+	    "\"T\":253402300799999}]}", &res);
+	ck_assert_int_eq(t->ts, INT64_C(253402300799999000));
+	ck_assert_int_eq(t->side, TK_SIDE_BUY);
+}
+END_TEST
+
+START_TEST(test_spec_quote_rules)
+{
+	struct tk_frame_result res;
+	const struct tk_tick *t = &sink.ticks[0];
+	char *frame;
+	size_t len;
+
+	/* Two levels a side in this (hand-written) snapshot: the best. */
+	frame = tk_test_read_fixture("bybit/orderbook1_snapshot.json", &len);
+	tk_adapter_bybit.parse(&ctx, frame, len, &res);
+	free(frame);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
+	assert_dec(&t->bid, "27450");			/* "27450.00" */
+	assert_dec(&t->bid_size, "0.5");
+	assert_dec(&t->ask, "27451");
+	assert_dec(&t->ask_size, "0.75");
+	ck_assert(!t->price.valid && !t->size.valid);
+	ck_assert_str_eq(t->trade_id, "");
+	ck_assert_int_eq(t->ts, INT64_C(1709891679000000));	/* no cts */
+
+	/* cts (matching engine) wins over ts (push time). */
+	parse_str("{\"topic\":\"orderbook.1.BTCUSDT\",\"ts\":1731035685345,"
+	    "\"type\":\"snapshot\",\"data\":{\"s\":\"BTCUSDT\",\"b\":[["
+	    "\"75848.62\",\"0.014895\"]],\"a\":[[\"75848.89\",\"0.088149\"]],"
+	    "\"u\":2876701,\"seq\":47474967823},\"cts\":1731035685342}", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->ts, INT64_C(1731035685342000));
+	assert_dec(&t->bid, "75848.62");
+	assert_dec(&t->ask_size, "0.088149");
+	/* Best of unordered levels: highest bid, lowest ask. */
+	parse_str("{\"topic\":\"orderbook.1.BTCUSDT\",\"ts\":1,\"data\":{"
+	    "\"s\":\"BTCUSDT\",\"b\":[[\"1\",\"1\"],[\"3\",\"2\"],[\"2\",\"1\"]],"
+	    "\"a\":[[\"9\",\"1\"],[\"7\",\"3\"],[\"8\",\"1\"]]}}", &res);
+	assert_dec(&t->bid, "3");
+	assert_dec(&t->bid_size, "2");
+	assert_dec(&t->ask, "7");
+	assert_dec(&t->ask_size, "3");
+}
+END_TEST
+
+/*
+ * Level-1 deltas without per-connection state: a quote says what the
+ * frame says, and a side the frame leaves unsaid or empties is null.
+ */
+START_TEST(test_book_deltas)
+{
+	struct tk_frame_result res;
+	const struct tk_tick *t = &sink.ticks[0];
+	char line[TK_TICK_JSON_MAX];
+
+	/* The shape of a live delta: old ask removed, new ask set, bids
+	 * unchanged (published in a client project's README, Nov 2023). */
+	parse_str("{\"topic\":\"orderbook.1.BTCUSDT\",\"ts\":1699764797519,"
+	    "\"type\":\"delta\",\"data\":{\"s\":\"BTCUSDT\",\"b\":[],\"a\":[["
+	    "\"32499.27\",\"0.011534\"],[\"32529.54\",\"0\"]],\"u\":873489,"
+	    "\"seq\":1253141792}}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(sink.n, 1);
+	assert_dec(&t->ask, "32499.27");
+	assert_dec(&t->ask_size, "0.011534");
+	ck_assert(!t->bid.valid && !t->bid_size.valid);
+	ck_assert_int_eq(t->ts, INT64_C(1699764797519000));
+	ck_assert_int_gt(tk_tick_format(t, 0, line, sizeof(line)), 0);
+	ck_assert_ptr_nonnull(strstr(line, "\"bid\":null,\"bid_size\":null,"
+	    "\"ask\":\"32499.27\""));
+	/* Size "0" only removes: never a zero-size or zero-price quote. */
+	parse_str("{\"topic\":\"orderbook.1.BTCUSDT\",\"ts\":1,\"type\":"
+	    "\"delta\",\"data\":{\"s\":\"BTCUSDT\",\"b\":[[\"5\",\"0\"]],"
+	    "\"a\":[[\"6\",\"1\"]]}}", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert(!t->bid.valid && !t->bid_size.valid);
+	assert_dec(&t->ask, "6");
+	parse_str("{\"topic\":\"orderbook.1.BTCUSDT\",\"ts\":1,\"type\":"
+	    "\"snapshot\",\"data\":{\"s\":\"BTCUSDT\",\"b\":[[\"5\",\"0.000\"],"
+	    "[\"4\",\"1\"]],\"a\":[]}}", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	assert_dec(&t->bid, "4");
+	ck_assert(!t->ask.valid);
+	/* Nothing left on either side: no tick, not an error. */
+	parse_str("{\"topic\":\"orderbook.1.BTCUSDT\",\"ts\":1,\"type\":"
+	    "\"delta\",\"data\":{\"s\":\"BTCUSDT\",\"b\":[[\"5\",\"0\"]],"
+	    "\"a\":[]}}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	parse_str("{\"topic\":\"orderbook.1.BTCUSDT\",\"ts\":1,\"type\":"
+	    "\"snapshot\",\"data\":{\"s\":\"BTCUSDT\",\"b\":[],\"a\":[]}}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	ck_assert_uint_eq(res.unknown, 0);
+	/* ...still counted when nobody configured the symbol. */
+	parse_str("{\"topic\":\"orderbook.1.LTCUSDT\",\"ts\":1,\"data\":{"
+	    "\"s\":\"LTCUSDT\",\"b\":[],\"a\":[]}}", &res);
+	ck_assert_uint_eq(res.unknown, 1);
+}
+END_TEST
+
+/* Several trades per frame; a bad one does not cost the others. */
+START_TEST(test_data_array)
+{
+	struct tk_frame_result res;
+
+	parse_str("{\"topic\":\"publicTrade.BTCUSDT\",\"ts\":1,\"data\":["
+	    "{\"s\":\"BTCUSDT\",\"p\":\"1\",\"v\":\"1\",\"i\":\"1\",\"T\":1},"
+	    "{\"s\":\"BTCUSDT\",\"p\":\"1\",\"v\":\"1\",\"i\":\"2\","
+	    "\"S\":\"buy\",\"T\":1},[],"
+	    "{\"s\":\"BTCUSDT\",\"p\":\"3\",\"v\":\"1\",\"i\":\"3\",\"T\":1}]}",
+	    &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	ck_assert_str_eq(res.detail, "publicTrade: field \"S\": \"buy\" is "
+	    "not \"Buy\" or \"Sell\"");
+	ck_assert_uint_eq(sink.n, 2);
+	ck_assert_str_eq(sink.ticks[0].trade_id, "1");
+	ck_assert_str_eq(sink.ticks[1].trade_id, "3");
+
+	parse_str("{\"topic\":\"publicTrade.BTCUSDT\",\"ts\":1,\"data\":[]}",
+	    &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+}
+END_TEST
+
+#define TRADE(fields) "{\"topic\":\"publicTrade.BTCUSDT\",\"ts\":1," \
+	"\"data\":[{\"s\":\"BTCUSDT\"," fields "}]}"
+#define BOOK(fields) "{\"topic\":\"orderbook.1.BTCUSDT\",\"ts\":1," \
+	"\"data\":{\"s\":\"BTCUSDT\"," fields "}}"
+
+static const struct {
+	const char		*name;
+	const char		*frame;
+	enum tk_frame_kind	 kind;
+	const char		*detail;	/* trailing '*': prefix */
+} bad[] = {
+	{ "empty", "", TK_FRAME_MALFORMED, "empty frame" },
+	{ "text pong", "pong", TK_FRAME_MALFORMED, "invalid JSON at byte *" },
+	{ "truncated", "{\"topic\":\"publicTrade.BTCUSDT\",\"data\":[{",
+	    TK_FRAME_MALFORMED, "invalid JSON at byte *" },
+	{ "trailing garbage", "{\"op\":\"pong\"} x", TK_FRAME_MALFORMED,
+	    "invalid JSON at byte *" },
+	{ "null", "null", TK_FRAME_MALFORMED, "invalid JSON at byte *" },
+	{ "array", "[{\"op\":\"pong\"}]", TK_FRAME_MALFORMED,
+	    "frame is not a JSON object" },
+	{ "empty object", "{}", TK_FRAME_MALFORMED, "unrecognised frame: no "
+	    "\"topic\", \"success\" or \"op\"" },
+	{ "op number", "{\"op\":1}", TK_FRAME_MALFORMED,
+	    "unrecognised frame*" },
+	{ "NUL in string", "{\"op\":\"po\\u0000ng\"}", TK_FRAME_MALFORMED,
+	    "invalid JSON at byte *" },
+	{ "topic number", "{\"topic\":5,\"data\":[]}", TK_FRAME_MALFORMED,
+	    "message: field \"topic\" is not a string" },
+	{ "success string", "{\"success\":\"true\",\"op\":\"subscribe\"}",
+	    TK_FRAME_MALFORMED, "reply: field \"success\" is not a boolean" },
+	{ "failure no op", "{\"success\":false,\"ret_msg\":\"args size >10\"}",
+	    TK_FRAME_EXCHANGE_ERROR, "request: args size >10" },
+	{ "failure no text", "{\"success\":false,\"type\":\"COMMAND_RESP\","
+	    "\"data\":{\"failTopics\":[\"x\"]}}", TK_FRAME_EXCHANGE_ERROR,
+	    "request: refused without a message" },
+	{ "failure with req_id", "{\"success\":false,\"ret_msg\":\"args size "
+	    ">10\",\"req_id\":\"3\",\"op\":\"subscribe\"}",
+	    TK_FRAME_EXCHANGE_ERROR, "subscribe (req_id 3): args size >10" },
+	{ "failure empty req_id", "{\"success\":false,\"ret_msg\":\"x\","
+	    "\"req_id\":\"\",\"op\":\"subscribe\"}", TK_FRAME_EXCHANGE_ERROR,
+	    "subscribe: x" },
+	{ "failure text number", "{\"success\":false,\"ret_msg\":10001}",
+	    TK_FRAME_MALFORMED, "reply: field \"ret_msg\" is not a string" },
+	{ "option ack", "{\"success\":true,\"type\":\"COMMAND_RESP\","
+	    "\"data\":{\"successTopics\":[\"x\"]}}", TK_FRAME_CONTROL, "" },
+	{ "other topic", "{\"topic\":\"kline.5.BTCUSDT\",\"data\":[]}",
+	    TK_FRAME_DATA, "" },
+	{ "deep book topic", "{\"topic\":\"orderbook.50.BTCUSDT\","
+	    "\"data\":7}", TK_FRAME_DATA, "" },
+	{ "trades object", "{\"topic\":\"publicTrade.BTCUSDT\",\"data\":{}}",
+	    TK_FRAME_MALFORMED, "publicTrade: field \"data\" is not an array" },
+	{ "trades missing", "{\"topic\":\"publicTrade.BTCUSDT\"}",
+	    TK_FRAME_MALFORMED, "publicTrade: field \"data\" is missing" },
+	{ "trade element", "{\"topic\":\"publicTrade.BTCUSDT\",\"data\":[0]}",
+	    TK_FRAME_MALFORMED, "publicTrade: data[0] is not an object" },
+	{ "no s", "{\"topic\":\"publicTrade.BTCUSDT\",\"data\":[{\"p\":\"1\"}]}",
+	    TK_FRAME_MALFORMED, "publicTrade: field \"s\" is missing" },
+	{ "s number", "{\"topic\":\"publicTrade.BTCUSDT\",\"data\":"
+	    "[{\"s\":1}]}", TK_FRAME_MALFORMED,
+	    "publicTrade: field \"s\" is not a string" },
+	{ "p number", TRADE("\"p\":1.5,\"v\":\"1\",\"i\":\"1\",\"T\":1"),
+	    TK_FRAME_MALFORMED, "publicTrade: field \"p\" is not a string" },
+	{ "p missing", TRADE("\"v\":\"1\",\"i\":\"1\",\"T\":1"),
+	    TK_FRAME_MALFORMED, "publicTrade: field \"p\" is missing" },
+	{ "p empty", TRADE("\"p\":\"\",\"v\":\"1\",\"i\":\"1\",\"T\":1"),
+	    TK_FRAME_MALFORMED, "publicTrade: field \"p\": \"\" is not a "
+	    "decimal" },
+	{ "v negative", TRADE("\"p\":\"1\",\"v\":\"-0.5\",\"i\":\"1\",\"T\":1"),
+	    TK_FRAME_MALFORMED, "publicTrade: field \"v\": \"-0.5\" is "
+	    "negative" },
+	{ "p huge", TRADE("\"p\":\"123456789012345678901234567890\","
+	    "\"v\":\"1\",\"i\":\"1\",\"T\":1"), TK_FRAME_MALFORMED,
+	    "publicTrade: field \"p\": \"123456789012345678901234567890\" is "
+	    "out of range" },
+	{ "p long garbage", TRADE("\"p\":\"1x345678901234567890123456789012345"
+	    "\",\"v\":\"1\",\"i\":\"1\",\"T\":1"), TK_FRAME_MALFORMED,
+	    "publicTrade: field \"p\": \"1x345678901234567890123456789012...\" "
+	    "is not a decimal" },
+	{ "i number", TRADE("\"p\":\"1\",\"v\":\"1\",\"i\":1,\"T\":1"),
+	    TK_FRAME_MALFORMED, "publicTrade: field \"i\" is not a string" },
+	{ "i missing", TRADE("\"p\":\"1\",\"v\":\"1\",\"T\":1"),
+	    TK_FRAME_MALFORMED, "publicTrade: field \"i\" is missing" },
+	{ "i empty", TRADE("\"p\":\"1\",\"v\":\"1\",\"i\":\"\",\"T\":1"),
+	    TK_FRAME_MALFORMED, "publicTrade: field \"i\" is empty" },
+	{ "i too long", TRADE("\"p\":\"1\",\"v\":\"1\",\"i\":\"123456789012345"
+	    "678901234567890123456789012345678\",\"T\":1"), TK_FRAME_MALFORMED,
+	    "publicTrade: field \"i\": \"12345678901234567890123456789012...\" "
+	    "is too long" },
+	{ "S bool", TRADE("\"p\":\"1\",\"v\":\"1\",\"i\":\"1\",\"S\":false,"
+	    "\"T\":1"), TK_FRAME_MALFORMED,
+	    "publicTrade: field \"S\" is not a string" },
+	{ "T real", TRADE("\"p\":\"1\",\"v\":\"1\",\"i\":\"1\",\"T\":1.6e12"),
+	    TK_FRAME_MALFORMED, "publicTrade: field \"T\" is not an integer" },
+	{ "T negative", TRADE("\"p\":\"1\",\"v\":\"1\",\"i\":\"1\",\"T\":-1"),
+	    TK_FRAME_MALFORMED, "publicTrade: field \"T\" is not a time in ms "
+	    "between 1970 and 9999" },
+	{ "T year 10000", TRADE("\"p\":\"1\",\"v\":\"1\",\"i\":\"1\","
+	    "\"T\":253402300800000"), TK_FRAME_MALFORMED,
+	    "publicTrade: field \"T\" is not a time in ms between 1970 and "
+	    "9999" },
+	{ "T string junk", TRADE("\"p\":\"1\",\"v\":\"1\",\"i\":\"1\","
+	    "\"T\":\"12a\""), TK_FRAME_MALFORMED, "publicTrade: field \"T\": "
+	    "\"12a\" is not a time in ms between 1970 and 9999" },
+	{ "T string huge", TRADE("\"p\":\"1\",\"v\":\"1\",\"i\":\"1\","
+	    "\"T\":\"99999999999999999999\""), TK_FRAME_MALFORMED,
+	    "publicTrade: field \"T\": \"99999999999999999999\" is not a time "
+	    "in ms between 1970 and 9999" },
+	{ "T beyond int64", TRADE("\"p\":\"1\",\"v\":\"1\",\"i\":\"1\","
+	    "\"T\":99999999999999999999999"), TK_FRAME_MALFORMED,
+	    "invalid JSON at byte *" },
+	{ "no time", "{\"topic\":\"publicTrade.BTCUSDT\",\"data\":[{\"s\":"
+	    "\"BTCUSDT\",\"p\":\"1\",\"v\":\"1\",\"i\":\"1\"}]}",
+	    TK_FRAME_MALFORMED,
+	    "publicTrade: field \"T\" is missing (and so is \"ts\")" },
+	{ "ts null", "{\"topic\":\"publicTrade.BTCUSDT\",\"ts\":null,"
+	    "\"data\":[{\"s\":\"BTCUSDT\",\"p\":\"1\",\"v\":\"1\",\"i\":\"1\"}]}",
+	    TK_FRAME_MALFORMED, "publicTrade: field \"ts\" is not an integer" },
+	{ "book data array", "{\"topic\":\"orderbook.1.BTCUSDT\",\"ts\":1,"
+	    "\"data\":[]}", TK_FRAME_MALFORMED,
+	    "orderbook.1: field \"data\" is not an object" },
+	{ "book no s", "{\"topic\":\"orderbook.1.BTCUSDT\",\"ts\":1,"
+	    "\"data\":{\"b\":[],\"a\":[]}}", TK_FRAME_MALFORMED,
+	    "orderbook.1: field \"s\" is missing" },
+	{ "book no b", BOOK("\"a\":[]"), TK_FRAME_MALFORMED,
+	    "orderbook.1: field \"b\" is missing" },
+	{ "book a object", BOOK("\"b\":[],\"a\":{}"), TK_FRAME_MALFORMED,
+	    "orderbook.1: field \"a\" is not an array" },
+	{ "book level string", BOOK("\"b\":[\"1\"],\"a\":[]"),
+	    TK_FRAME_MALFORMED, "orderbook.1: b[0] is not a [price, size] "
+	    "pair" },
+	{ "book level short", BOOK("\"b\":[[\"1\",\"1\"]],\"a\":[[\"1\"]]"),
+	    TK_FRAME_MALFORMED, "orderbook.1: a[0] is not a [price, size] "
+	    "pair" },
+	{ "book level numbers", BOOK("\"b\":[[1,2]],\"a\":[]"),
+	    TK_FRAME_MALFORMED, "orderbook.1: field \"b\" is not a string" },
+	{ "book bad price", BOOK("\"b\":[[\"1e\",\"2\"]],\"a\":[]"),
+	    TK_FRAME_MALFORMED,
+	    "orderbook.1: field \"b\": \"1e\" is not a decimal" },
+	{ "book bad removed level", BOOK("\"b\":[[\"x\",\"0\"]],\"a\":[]"),
+	    TK_FRAME_MALFORMED,
+	    "orderbook.1: field \"b\": \"x\" is not a decimal" },
+	{ "book negative size", BOOK("\"b\":[],\"a\":[[\"1\",\"-1\"]]"),
+	    TK_FRAME_MALFORMED,
+	    "orderbook.1: field \"a\": \"-1\" is negative" },
+	{ "book nested garbage", BOOK("\"b\":[[[{\"x\":[]}],\"1\"]],\"a\":[]"),
+	    TK_FRAME_MALFORMED, "orderbook.1: field \"b\" is not a string" },
+	{ "book no time", "{\"topic\":\"orderbook.1.BTCUSDT\",\"data\":{"
+	    "\"s\":\"BTCUSDT\",\"b\":[],\"a\":[]}}", TK_FRAME_MALFORMED,
+	    "orderbook.1: field \"ts\" is missing (and so is \"cts\")" },
+	{ "book cts bool", "{\"topic\":\"orderbook.1.BTCUSDT\",\"cts\":true,"
+	    "\"ts\":1,\"data\":{\"s\":\"BTCUSDT\",\"b\":[],\"a\":[]}}",
+	    TK_FRAME_MALFORMED, "orderbook.1: field \"cts\" is not an "
+	    "integer" },
+};
+
+START_TEST(test_bad_frames)
+{
+	struct tk_frame_result res;
+	size_t dlen = strlen(bad[_i].detail);
+
+	memset(&res, 0x5a, sizeof(res));
+	parse_str(bad[_i].frame, &res);
+	ck_assert_msg(res.kind == bad[_i].kind, "%s: kind %d, want %d (%s)",
+	    bad[_i].name, res.kind, bad[_i].kind, res.detail);
+	ck_assert_uint_eq(res.nticks, 0);
+	ck_assert_uint_eq(res.unknown, 0);
+	ck_assert_uint_eq(sink.n, 0);
+	if (dlen > 0 && bad[_i].detail[dlen - 1] == '*')
+		ck_assert_msg(strncmp(res.detail, bad[_i].detail,
+		    dlen - 1) == 0, "%s: detail \"%s\"", bad[_i].name,
+		    res.detail);
+	else
+		ck_assert_msg(strcmp(res.detail, bad[_i].detail) == 0,
+		    "%s: detail \"%s\"", bad[_i].name, res.detail);
+}
+END_TEST
+
+/* Not NUL-terminated, and @len shorter than the buffer. */
+START_TEST(test_parse_uses_len)
+{
+	static const char buf[] = "{\"op\":\"pong\"}GARBAGE";
+	struct tk_frame_result res;
+
+	tk_adapter_bybit.parse(&ctx, buf, 13, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
+	tk_adapter_bybit.parse(&ctx, buf, 14, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	tk_adapter_bybit.parse(&ctx, NULL, 0, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+}
+END_TEST
+
+START_TEST(test_deep_nesting)
+{
+	enum { DEPTH = 100000 };
+	char *frame = malloc(2 * DEPTH + 1);
+	struct tk_frame_result res;
+
+	ck_assert_ptr_nonnull(frame);
+	memset(frame, '[', DEPTH);
+	memset(frame + DEPTH, ']', DEPTH);
+	frame[2 * DEPTH] = '\0';
+	parse_str(frame, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	memcpy(frame, "{\"data\":", 8);
+	parse_str(frame, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	free(frame);
+}
+END_TEST
+
+/*
+ * Every prefix and thousands of byte flips of every fixture: the result
+ * must stay well-formed (the sanitizers catch the rest).
+ */
+START_TEST(test_mutations_never_crash)
+{
+	struct tk_frame_result res;
+	char rel[256], *frame, *copy;
+	uint32_t rng = 2463534242u;
+	size_t len, cut, k;
+
+	snprintf(rel, sizeof(rel), "bybit/%s.json", golden[_i]);
+	frame = tk_test_read_fixture(rel, &len);
+	copy = malloc(len + 1);
+	ck_assert_ptr_nonnull(copy);
+	for (cut = 0; cut <= len; cut++) {
+		sink.n = 0;
+		tk_adapter_bybit.parse(&ctx, frame, cut, &res);
+		ck_assert_int_le(res.kind, TK_FRAME_MALFORMED);
+		ck_assert_uint_eq(res.nticks, sink.n);
+		ck_assert(memchr(res.detail, '\0', sizeof(res.detail)));
+	}
+	for (k = 0; k < 2000; k++) {
+		memcpy(copy, frame, len);
+		rng ^= rng << 13, rng ^= rng >> 17, rng ^= rng << 5;
+		copy[rng % len] = "0-9.e\"{}[],:x\\E"[(rng >> 8) % 15];
+		rng ^= rng << 13, rng ^= rng >> 17, rng ^= rng << 5;
+		copy[rng % len] = (char)(rng >> 24);
+		sink.n = 0;
+		tk_adapter_bybit.parse(&ctx, copy, len, &res);
+		ck_assert_int_le(res.kind, TK_FRAME_MALFORMED);
+		ck_assert_uint_eq(res.nticks, sink.n);
+		ck_assert(memchr(res.detail, '\0', sizeof(res.detail)));
+	}
+	free(copy);
+	free(frame);
+}
+END_TEST
+
+START_TEST(test_unknown_symbol_counted)
+{
+	const char *const only_eth[] = { "ETH-USDT" };
+	struct tk_frame_result res;
+	struct tk_symmap *m2;
+	char *frame;
+	size_t len;
+
+	m2 = tk_symmap_new(&tk_adapter_bybit, only_eth, 1, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	ctx.symbols = m2;
+	/* One count per trade. */
+	frame = tk_test_read_fixture("bybit/trade_3_two_trades.json", &len);
+	tk_adapter_bybit.parse(&ctx, frame, len, &res);
+	free(frame);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	ck_assert_uint_eq(res.unknown, 2);
+	ck_assert_uint_eq(sink.n, 0);
+	frame = tk_test_read_fixture("bybit/orderbook1_snapshot.json", &len);
+	tk_adapter_bybit.parse(&ctx, frame, len, &res);
+	free(frame);
+	ck_assert_uint_eq(res.unknown, 1);
+	/* Native names are exact: lower case is not ETHUSDT. */
+	parse_str(TRADE("\"p\":\"1\",\"v\":\"1\",\"i\":\"1\",\"T\":1")
+	    , &res);
+	ck_assert_uint_eq(res.unknown, 1);
+	parse_str("{\"topic\":\"publicTrade.ETHUSDT\",\"data\":[{\"s\":"
+	    "\"ethusdt\",\"p\":\"1\",\"v\":\"1\",\"i\":\"1\",\"T\":1},{\"s\":"
+	    "\"ETHUSDT\",\"p\":\"1\",\"v\":\"1\",\"i\":\"2\",\"T\":1}]}", &res);
+	ck_assert_uint_eq(res.unknown, 1);
+	ck_assert_uint_eq(res.nticks, 1);
+	ck_assert_str_eq(sink.ticks[0].symbol, "ETH-USDT");
+	/* No map at all: everything is unknown, nothing crashes. */
+	ctx.symbols = NULL;
+	parse_str(TRADE("\"p\":\"1\",\"v\":\"1\",\"i\":\"1\",\"T\":1"), &res);
+	ck_assert_uint_eq(res.unknown, 1);
+	tk_symmap_free(m2);
+}
+END_TEST
+
+START_TEST(test_types_filter)
+{
+	struct tk_frame_result res;
+	char *frame;
+	size_t len;
+
+	ctx.types = TK_TYPE_BIT(TK_TICK_QUOTE);
+	frame = tk_test_read_fixture("bybit/trade.json", &len);
+	tk_adapter_bybit.parse(&ctx, frame, len, &res);
+	free(frame);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	ck_assert_uint_eq(sink.n, 0);
+
+	frame = tk_test_read_fixture("bybit/orderbook1_snapshot.json", &len);
+	tk_adapter_bybit.parse(&ctx, frame, len, &res);
+	free(frame);
+	ck_assert_uint_eq(res.nticks, 1);
+	ck_assert_int_eq(sink.ticks[0].type, TK_TICK_QUOTE);
+
+	ctx.types = TK_TYPE_BIT(TK_TICK_TRADE);
+	parse_str(BOOK("\"b\":[[\"1\",\"1\"]],\"a\":[]"), &res);
+	ck_assert_uint_eq(res.nticks, 0);
+	/* Filtered frames are still checked. */
+	parse_str(BOOK("\"b\":[[\"1\",\"x\"]],\"a\":[]"), &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+}
+END_TEST
+
+START_TEST(test_adapter_fields)
+{
+	json_t *ping;
+
+	ck_assert_str_eq(tk_adapter_bybit.name, "bybit");
+	ck_assert_str_eq(tk_adapter_bybit.default_url,
+	    "wss://stream.bybit.com/v5/public/spot");
+	ck_assert_uint_eq(tk_adapter_bybit.types, TK_TYPES_ALL);
+	ck_assert_str_eq(tk_adapter_bybit.ping_message, "{\"op\":\"ping\"}");
+	ck_assert_uint_eq(tk_adapter_bybit.ping_interval_s, 20);
+	ck_assert_uint_eq(tk_adapter_bybit.max_connection_s, 0);
+	/* Our own ping, echoed, is harmless. */
+	ping = json_loads(tk_adapter_bybit.ping_message, 0, NULL);
+	ck_assert_ptr_nonnull(ping);
+	json_decref(ping);
+}
+END_TEST
+
+START_TEST(test_native_symbol)
+{
+	char buf[TK_SYMBOL_MAX];
+
+	ck_assert_int_eq(tk_adapter_bybit.native_symbol("BTC-USDT", buf,
+	    sizeof(buf)), 7);
+	ck_assert_str_eq(buf, "BTCUSDT");
+	ck_assert_int_eq(tk_adapter_bybit.native_symbol("1000PEPE-USDT", buf,
+	    sizeof(buf)), 12);
+	ck_assert_str_eq(buf, "1000PEPEUSDT");
+	ck_assert_int_eq(tk_adapter_bybit.native_symbol("BTC-USDT", buf, 8),
+	    7);
+	ck_assert_int_eq(tk_adapter_bybit.native_symbol("BTC-USDT", buf, 7),
+	    -ENAMETOOLONG);
+	ck_assert_int_eq(tk_adapter_bybit.native_symbol("btc-usdt", buf,
+	    sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(tk_adapter_bybit.native_symbol("BTCUSDT", buf,
+	    sizeof(buf)), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_subscribe_text)
+{
+	static const char want[] = "{\"op\":\"subscribe\",\"args\":["
+	    "\"publicTrade.BTCUSDT\",\"orderbook.1.BTCUSDT\","
+	    "\"publicTrade.ETHBTC\",\"orderbook.1.ETHBTC\"],\"req_id\":\"1\"}";
+	const char *const syms[] = { "BTC-USDT", "ETH-BTC" };
+	struct tk_frame_result res;
+	struct tk_symmap *m2;
+	char buf[512];
+
+	m2 = tk_symmap_new(&tk_adapter_bybit, syms, 2, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	ck_assert_int_eq(tk_adapter_bybit.subscribe(m2, TK_TYPES_ALL, 0, buf,
+	    sizeof(buf)), (int)strlen(want));
+	ck_assert_str_eq(buf, want);
+	ck_assert_int_eq(tk_adapter_bybit.subscribe(m2, TK_TYPES_ALL, 1, buf,
+	    sizeof(buf)), 0);
+	/* Echoed back, a request is not an error. */
+	parse_str(want, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
+
+	ck_assert_int_gt(tk_adapter_bybit.subscribe(m2,
+	    TK_TYPE_BIT(TK_TICK_QUOTE), 0, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
+	    "\"orderbook.1.BTCUSDT\",\"orderbook.1.ETHBTC\"],\"req_id\":\"1\"}");
+	ck_assert_int_gt(tk_adapter_bybit.subscribe(m2,
+	    TK_TYPE_BIT(TK_TICK_TRADE), 0, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
+	    "\"publicTrade.BTCUSDT\",\"publicTrade.ETHBTC\"],\"req_id\":\"1\"}");
+	/* Nothing wanted, or nothing configured: no message at all. */
+	ck_assert_int_eq(tk_adapter_bybit.subscribe(m2, 0, 0, buf,
+	    sizeof(buf)), 0);
+	ck_assert_int_eq(tk_adapter_bybit.subscribe(NULL, TK_TYPES_ALL, 0,
+	    buf, sizeof(buf)), 0);
+	/* The NUL needs room too. */
+	ck_assert_int_eq(tk_adapter_bybit.subscribe(m2, TK_TYPES_ALL, 0, buf,
+	    strlen(want)), -ENOSPC);
+	ck_assert_int_eq(tk_adapter_bybit.subscribe(m2, TK_TYPES_ALL, 0, buf,
+	    strlen(want) + 1), (int)strlen(want));
+	tk_symmap_free(m2);
+}
+END_TEST
+
+/* Six symbols, both channels: 12 topics = 10 + 2, req_id "1" and "2". */
+START_TEST(test_subscribe_ten_per_message)
+{
+	const char *const syms[] = { "A-USDT", "B-USDT", "C-USDT", "D-USDT",
+	    "E-USDT", "F-USDT" };
+	struct tk_symmap *m2;
+	char buf[1024];
+
+	m2 = tk_symmap_new(&tk_adapter_bybit, syms, 6, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	ck_assert_int_gt(tk_adapter_bybit.subscribe(m2, TK_TYPES_ALL, 0, buf,
+	    sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
+	    "\"publicTrade.AUSDT\",\"orderbook.1.AUSDT\","
+	    "\"publicTrade.BUSDT\",\"orderbook.1.BUSDT\","
+	    "\"publicTrade.CUSDT\",\"orderbook.1.CUSDT\","
+	    "\"publicTrade.DUSDT\",\"orderbook.1.DUSDT\","
+	    "\"publicTrade.EUSDT\",\"orderbook.1.EUSDT\"],\"req_id\":\"1\"}");
+	ck_assert_int_gt(tk_adapter_bybit.subscribe(m2, TK_TYPES_ALL, 1, buf,
+	    sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
+	    "\"publicTrade.FUSDT\",\"orderbook.1.FUSDT\"],\"req_id\":\"2\"}");
+	ck_assert_int_eq(tk_adapter_bybit.subscribe(m2, TK_TYPES_ALL, 2, buf,
+	    sizeof(buf)), 0);
+	/* Exactly ten topics: one message. */
+	ck_assert_int_gt(tk_adapter_bybit.subscribe(m2,
+	    TK_TYPE_BIT(TK_TICK_TRADE), 0, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(tk_adapter_bybit.subscribe(m2,
+	    TK_TYPE_BIT(TK_TICK_TRADE), 1, buf, sizeof(buf)), 0);
+	tk_symmap_free(m2);
+}
+END_TEST
+
+/*
+ * 500 symbols = 1000 topics: 100 messages of ten, valid JSON with
+ * consecutive req_ids, every topic requested exactly once.
+ */
+START_TEST(test_subscribe_chunks)
+{
+	enum { N = 500 };
+	static char names[N][TK_SYMBOL_MAX];
+	static unsigned char seen[N][2];
+	const char *syms[N];
+	struct tk_symmap *m2;
+	char buf[2048], want_id[16], chan[32];
+	unsigned i, nmsg = 0, total = 0, sym;
+	json_t *msg, *args, *a;
+	json_error_t jerr;
+	size_t k;
+	int n, c;
+
+	for (i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), "LONGBASE%04u-QUOTEXY", i);
+		syms[i] = names[i];
+	}
+	m2 = tk_symmap_new(&tk_adapter_bybit, syms, N, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	for (i = 0;; i++) {
+		n = tk_adapter_bybit.subscribe(m2, TK_TYPES_ALL, i, buf,
+		    sizeof(buf));
+		ck_assert_int_ge(n, 0);
+		if (n == 0)
+			break;
+		ck_assert_uint_eq(strlen(buf), (size_t)n);
+		msg = json_loads(buf, 0, &jerr);
+		ck_assert_msg(msg != NULL, "message %u: %s", i, jerr.text);
+		ck_assert_str_eq(json_string_value(json_object_get(msg, "op")),
+		    "subscribe");
+		snprintf(want_id, sizeof(want_id), "%u", i + 1);
+		ck_assert_str_eq(json_string_value(json_object_get(msg,
+		    "req_id")), want_id);
+		args = json_object_get(msg, "args");
+		ck_assert_uint_eq(json_array_size(args), 10);
+		json_array_foreach(args, k, a) {
+			ck_assert(sscanf(json_string_value(a),
+			    "%31[^.0-9]%*[.1]LONGBASE%4uQUOTEXY", chan,
+			    &sym) == 2);
+			ck_assert_uint_lt(sym, N);
+			c = strcmp(chan, "orderbook") == 0;
+			ck_assert(c || strcmp(chan, "publicTrade") == 0);
+			ck_assert(!seen[sym][c]);
+			seen[sym][c] = 1;
+			total++;
+		}
+		json_decref(msg);
+		nmsg++;
+	}
+	ck_assert_uint_eq(total, 2 * N);
+	ck_assert_uint_eq(nmsg, 2 * N / 10);
+	ck_assert_int_eq(tk_adapter_bybit.subscribe(m2, TK_TYPES_ALL, nmsg + 5,
+	    buf, sizeof(buf)), 0);
+	ck_assert_int_eq(tk_adapter_bybit.subscribe(m2, TK_TYPES_ALL,
+	    UINT32_MAX, buf, sizeof(buf)), 0);
+	tk_symmap_free(m2);
+}
+END_TEST
+
+static Suite *
+bybit_suite(void)
+{
+	Suite *s = suite_create("bybit");
+	TCase *tc;
+
+	tc = tcase_create("golden");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_golden, 0, NGOLDEN);
+	tcase_add_test(tc, test_golden_complete);
+	tcase_add_test(tc, test_spec_trade_rules);
+	tcase_add_test(tc, test_spec_quote_rules);
+	tcase_add_test(tc, test_book_deltas);
+	tcase_add_test(tc, test_data_array);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("bad input");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_bad_frames, 0, sizeof(bad) / sizeof(bad[0]));
+	tcase_add_test(tc, test_parse_uses_len);
+	tcase_add_test(tc, test_deep_nesting);
+	tcase_add_loop_test(tc, test_mutations_never_crash, 0, NGOLDEN);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("filters");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_unknown_symbol_counted);
+	tcase_add_test(tc, test_types_filter);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("subscribe");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_adapter_fields);
+	tcase_add_test(tc, test_native_symbol);
+	tcase_add_test(tc, test_subscribe_text);
+	tcase_add_test(tc, test_subscribe_ten_per_message);
+	tcase_add_test(tc, test_subscribe_chunks);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(bybit_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

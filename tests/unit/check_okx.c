@@ -1,0 +1,897 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The OKX adapter: golden frames (every tests/fixtures/okx frame against
+ * its expected/<name>.out, written by hand), the SPEC rules spelled out
+ * (empty strings are "no value", never a zero price), malformed input,
+ * filters, and subscribe messages.
+ */
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include <ticker/adapter.h>
+#include <ticker/decimal.h>
+#include <ticker/symmap.h>
+#include <ticker/tick.h>
+
+#include "tk_check.h"
+
+#define RECV_TS		INT64_C(1700000000000000)
+#define MAX_TICKS	8
+
+extern const struct tk_adapter tk_adapter_okx;
+
+static const char *const fixture_symbols[] = { "BTC-USDT", "ETH-USDT" };
+#define NFIXSYMS (sizeof(fixture_symbols) / sizeof(fixture_symbols[0]))
+
+/* Every frame in tests/fixtures/okx; test_golden_complete checks it. */
+static const char *const golden[] = {
+	"bbo_tbt.json", "edge_ticker_empty_bid.json", "error.json",
+	"error_2.json", "notice_service_upgrade.json", "ping.txt", "pong.txt",
+	"subscribe_ack.json", "subscribe_ack_2.json", "subscribe_request.json",
+	"ticker.json", "ticker_2.json", "ticker_4.json", "trade.json",
+	"trade_2.json", "trade_3.json", "trade_4.json", "trade_5_futures.json",
+};
+#define NGOLDEN (sizeof(golden) / sizeof(golden[0]))
+
+static const char *const kind_names[] = {
+	[TK_FRAME_DATA] = "DATA",
+	[TK_FRAME_CONTROL] = "CONTROL",
+	[TK_FRAME_RECONNECT] = "RECONNECT",
+	[TK_FRAME_EXCHANGE_ERROR] = "EXCHANGE_ERROR",
+	[TK_FRAME_MALFORMED] = "MALFORMED",
+};
+
+struct sink {
+	struct tk_tick	 ticks[MAX_TICKS];
+	unsigned	 n;
+};
+
+static struct tk_symmap *map;
+static struct sink sink;
+static struct tk_codec_ctx ctx;
+
+static void
+sink_emit(void *ud, const struct tk_tick *t)
+{
+	struct sink *s = ud;
+
+	ck_assert_uint_lt(s->n, MAX_TICKS);
+	s->ticks[s->n++] = *t;
+}
+
+static void
+setup(void)
+{
+	char err[160];
+
+	map = tk_symmap_new(&tk_adapter_okx, fixture_symbols, NFIXSYMS, err,
+	    sizeof(err));
+	ck_assert_msg(map != NULL, "%s", err);
+	memset(&sink, 0, sizeof(sink));
+	ctx.exchange = "okx";
+	ctx.symbols = map;
+	ctx.types = TK_TYPES_ALL;
+	ctx.recv_ts = RECV_TS;
+	ctx.emit = sink_emit;
+	ctx.emit_ud = &sink;
+}
+
+static void
+teardown(void)
+{
+	tk_symmap_free(map);
+	map = NULL;
+}
+
+static void
+parse_str(const char *frame, struct tk_frame_result *res)
+{
+	sink.n = 0;
+	tk_adapter_okx.parse(&ctx, frame, strlen(frame), res);
+	ck_assert_uint_eq(res->nticks, sink.n);
+}
+
+/* The golden text of one parse: a header, the detail if any, the ticks. */
+static char *
+render(const struct tk_frame_result *res)
+{
+	size_t cap = 512 + MAX_TICKS * (TK_TICK_JSON_MAX + 1), off;
+	char *out = malloc(cap);
+	unsigned i;
+	int n;
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_le(res->kind, TK_FRAME_MALFORMED);
+	off = (size_t)snprintf(out, cap, "# kind=%s nticks=%u unknown=%u\n",
+	    kind_names[res->kind], res->nticks, res->unknown);
+	if (res->detail[0] != '\0')
+		off += (size_t)snprintf(out + off, cap - off, "# detail=%s\n",
+		    res->detail);
+	for (i = 0; i < sink.n; i++) {
+		n = tk_tick_format(&sink.ticks[i], 0, out + off, cap - off);
+		ck_assert_int_gt(n, 0);
+		off += (size_t)n;
+		out[off++] = '\n';
+	}
+	out[off] = '\0';
+	return out;
+}
+
+START_TEST(test_golden)
+{
+	struct tk_frame_result res;
+	char rel[256], *frame, *want, *got;
+	size_t len;
+
+	snprintf(rel, sizeof(rel), "okx/%s", golden[_i]);
+	frame = tk_test_read_fixture(rel, &len);
+	snprintf(rel, sizeof(rel), "okx/expected/%.*s.out",
+	    (int)(strrchr(golden[_i], '.') - golden[_i]), golden[_i]);
+	want = tk_test_read_fixture(rel, NULL);
+	sink.n = 0;
+	tk_adapter_okx.parse(&ctx, frame, len, &res);
+	got = render(&res);
+	ck_assert_msg(strcmp(got, want) == 0, "%s:\n--- want\n%s--- got\n%s",
+	    golden[_i], want, got);
+	free(got);
+	free(want);
+	free(frame);
+}
+END_TEST
+
+/* A new fixture without an entry in golden[] would go untested. */
+START_TEST(test_golden_complete)
+{
+	const char *dir = getenv("TK_FIXTURES");
+	char path[1024];
+	struct dirent *de;
+	size_t n = 0, len, i;
+	DIR *d;
+
+	ck_assert_ptr_nonnull(dir);
+	snprintf(path, sizeof(path), "%s/okx", dir);
+	d = opendir(path);
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (len < 5 || (strcmp(de->d_name + len - 5, ".json") != 0 &&
+		    strcmp(de->d_name + len - 4, ".txt") != 0))
+			continue;
+		for (i = 0; i < NGOLDEN && strcmp(golden[i], de->d_name) != 0;
+		    i++)
+			;
+		ck_assert_msg(i < NGOLDEN, "%s has no golden entry",
+		    de->d_name);
+		n++;
+	}
+	closedir(d);
+	ck_assert_uint_eq(n, NGOLDEN);
+}
+END_TEST
+
+static void
+assert_dec(const struct tk_dec *d, const char *want)
+{
+	char buf[TK_DEC_TEXT_MAX];
+
+	ck_assert(d->valid);
+	ck_assert_int_gt(tk_dec_format(d, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, want);
+}
+
+/* SPEC: exact digits, taker side, µs times, string ids. */
+START_TEST(test_spec_trade_rules)
+{
+	struct tk_frame_result res;
+	const struct tk_tick *t = &sink.ticks[0];
+	char *frame;
+	size_t len;
+
+	frame = tk_test_read_fixture("okx/trade_3.json", &len);
+	tk_adapter_okx.parse(&ctx, frame, len, &res);
+	free(frame);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->type, TK_TICK_TRADE);
+	ck_assert_str_eq(t->exchange, "okx");
+	ck_assert_str_eq(t->symbol, "BTC-USDT");
+	assert_dec(&t->price, "43474.1");
+	assert_dec(&t->size, "0.00373695");
+	ck_assert_int_eq(t->side, TK_SIDE_BUY);
+	ck_assert_str_eq(t->trade_id, "314161276");
+	ck_assert_int_eq(t->ts, INT64_C(1646311839593000));	/* ms * 1000 */
+	ck_assert_int_eq(t->recv_ts, RECV_TS);
+	ck_assert_uint_eq(t->seq, 0);
+	ck_assert(!t->bid.valid && !t->ask.valid);
+
+	/* "side" is the taker's; ids stay text (leading zeros kept);
+	 * trailing zeros go. */
+	parse_str("{\"arg\":{\"channel\":\"trades\",\"instId\":\"ETH-USDT\"},"
+	    "\"data\":[{\"instId\":\"ETH-USDT\",\"tradeId\":\"00042\","
+	    "\"px\":\"1800.50\",\"sz\":\"2.000\",\"side\":\"sell\","
+	    "\"ts\":\"0\"}]}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_str_eq(t->symbol, "ETH-USDT");
+	ck_assert_int_eq(t->side, TK_SIDE_SELL);
+	ck_assert_str_eq(t->trade_id, "00042");
+	assert_dec(&t->price, "1800.5");
+	assert_dec(&t->size, "2");
+	ck_assert_int_eq(t->ts, 0);
+	/* No "side": the exchange does not say. */
+	parse_str("{\"arg\":{\"channel\":\"trades\"},\"data\":[{\"instId\":"
+	    "\"BTC-USDT\",\"tradeId\":\"1\",\"px\":\"1\",\"sz\":\"1\","
+	    "\"ts\":\"253402300799999\"}]}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_int_eq(t->side, TK_SIDE_UNKNOWN);
+	ck_assert_int_eq(t->ts, INT64_C(253402300799999000));
+	/* A trade id of 47 bytes is the longest that fits. */
+	parse_str("{\"arg\":{\"channel\":\"trades\"},\"data\":[{\"instId\":"
+	    "\"BTC-USDT\",\"tradeId\":\"12345678901234567890123456789012345"
+	    "678901234567\",\"px\":\"1\",\"sz\":\"1\",\"ts\":\"1\"}]}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(strlen(t->trade_id), TK_TRADE_ID_MAX - 1);
+}
+END_TEST
+
+START_TEST(test_spec_quote_rules)
+{
+	struct tk_frame_result res;
+	const struct tk_tick *t = &sink.ticks[0];
+	char *frame;
+	size_t len;
+
+	frame = tk_test_read_fixture("okx/ticker.json", &len);
+	tk_adapter_okx.parse(&ctx, frame, len, &res);
+	free(frame);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
+	assert_dec(&t->bid, "30228.6");
+	assert_dec(&t->bid_size, "0.23393");
+	assert_dec(&t->ask, "30228.7");
+	assert_dec(&t->ask_size, "1.55896972");
+	/* "last" (30236) is not a quote field: the ticker's BBO is. */
+	ck_assert(!t->price.valid && !t->size.valid);
+	ck_assert_str_eq(t->trade_id, "");
+	ck_assert_int_eq(t->ts, INT64_C(1652459224956000));
+}
+END_TEST
+
+/*
+ * edge_ticker_empty_bid.json as a configured symbol: "" is "no value",
+ * written as null, never as a zero price.
+ */
+START_TEST(test_spec_no_value)
+{
+	struct tk_frame_result res;
+	const struct tk_tick *t = &sink.ticks[0];
+	char line[TK_TICK_JSON_MAX];
+
+	parse_str("{\"arg\":{\"channel\":\"tickers\",\"instId\":\"BTC-USDT\"},"
+	    "\"data\":[{\"instType\":\"SPOT\",\"instId\":\"BTC-USDT\","
+	    "\"last\":\"0.0005\",\"lastSz\":\"6\",\"askPx\":\"0.0015\","
+	    "\"askSz\":\"330\",\"bidPx\":\"\",\"bidSz\":\"\","
+	    "\"ts\":\"1654166283149\"}]}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert(!t->bid.valid && !t->bid_size.valid);
+	assert_dec(&t->ask, "0.0015");
+	assert_dec(&t->ask_size, "330");
+	ck_assert_int_gt(tk_tick_format(t, 0, line, sizeof(line)), 0);
+	ck_assert_ptr_nonnull(strstr(line, "\"bid\":null,\"bid_size\":null,"
+	    "\"ask\":\"0.0015\",\"ask_size\":\"330\""));
+
+	/* Only the ask missing. */
+	parse_str("{\"arg\":{\"channel\":\"tickers\"},\"data\":[{\"instId\":"
+	    "\"BTC-USDT\",\"bidPx\":\"5\",\"bidSz\":\"1\",\"askPx\":\"\","
+	    "\"askSz\":\"\",\"ts\":\"1\"}]}", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	assert_dec(&t->bid, "5");
+	ck_assert(!t->ask.valid && !t->ask_size.valid);
+	/* A size without its price is dropped with it... */
+	parse_str("{\"arg\":{\"channel\":\"tickers\"},\"data\":[{\"instId\":"
+	    "\"BTC-USDT\",\"bidPx\":\"\",\"bidSz\":\"7\",\"askPx\":\"6\","
+	    "\"askSz\":\"1\",\"ts\":\"1\"}]}", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert(!t->bid.valid && !t->bid_size.valid);
+	/* ...a price without its size is kept. */
+	parse_str("{\"arg\":{\"channel\":\"tickers\"},\"data\":[{\"instId\":"
+	    "\"BTC-USDT\",\"bidPx\":\"4\",\"bidSz\":\"\",\"askPx\":\"6\","
+	    "\"askSz\":\"1\",\"ts\":\"1\"}]}", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	assert_dec(&t->bid, "4");
+	ck_assert(!t->bid_size.valid);
+	/* Neither side: nothing to say, no tick, not an error. */
+	parse_str("{\"arg\":{\"channel\":\"tickers\"},\"data\":[{\"instId\":"
+	    "\"BTC-USDT\",\"bidPx\":\"\",\"bidSz\":\"\",\"askPx\":\"\","
+	    "\"askSz\":\"\",\"ts\":\"1\"}]}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	ck_assert_uint_eq(res.unknown, 0);
+	/* ...but still counted when nobody configured the symbol. */
+	parse_str("{\"arg\":{\"channel\":\"tickers\"},\"data\":[{\"instId\":"
+	    "\"LTC-USDT\",\"bidPx\":\"\",\"bidSz\":\"\",\"askPx\":\"\","
+	    "\"askSz\":\"\",\"ts\":\"1\"}]}", &res);
+	ck_assert_uint_eq(res.unknown, 1);
+	/* Only "" means no value: "0" is a price like any other. */
+	parse_str("{\"arg\":{\"channel\":\"tickers\"},\"data\":[{\"instId\":"
+	    "\"BTC-USDT\",\"bidPx\":\"0\",\"bidSz\":\"0\",\"askPx\":\"6\","
+	    "\"askSz\":\"1\",\"ts\":\"1\"}]}", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	assert_dec(&t->bid, "0");
+	/* Trades have no "no value": an empty price is an error. */
+	parse_str("{\"arg\":{\"channel\":\"trades\"},\"data\":[{\"instId\":"
+	    "\"BTC-USDT\",\"tradeId\":\"1\",\"px\":\"\",\"sz\":\"1\","
+	    "\"side\":\"buy\",\"ts\":\"1\"}]}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	ck_assert_str_eq(res.detail, "trades: field \"px\": \"\" is not a "
+	    "decimal");
+}
+END_TEST
+
+/* Several elements per frame; a bad one does not cost the others. */
+START_TEST(test_data_array)
+{
+	struct tk_frame_result res;
+
+	parse_str("{\"arg\":{\"channel\":\"trades\",\"instId\":\"BTC-USDT\"},"
+	    "\"data\":[{\"tradeId\":\"1\",\"px\":\"1\",\"sz\":\"1\","
+	    "\"side\":\"buy\",\"ts\":\"1\"},{\"tradeId\":\"2\",\"px\":\"x\","
+	    "\"sz\":\"1\",\"side\":\"buy\",\"ts\":\"1\"},7,{\"tradeId\":\"3\","
+	    "\"px\":\"3\",\"sz\":\"1\",\"side\":\"sell\",\"ts\":\"1\"}]}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	ck_assert_str_eq(res.detail, "trades: field \"px\": \"x\" is not a "
+	    "decimal");
+	ck_assert_uint_eq(sink.n, 2);
+	/* instId from "arg" when the element has none. */
+	ck_assert_str_eq(sink.ticks[0].symbol, "BTC-USDT");
+	ck_assert_str_eq(sink.ticks[0].trade_id, "1");
+	ck_assert_str_eq(sink.ticks[1].trade_id, "3");
+
+	parse_str("{\"arg\":{\"channel\":\"trades\",\"instId\":\"BTC-USDT\"},"
+	    "\"data\":[]}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+}
+END_TEST
+
+static const struct {
+	const char		*name;
+	const char		*frame;
+	enum tk_frame_kind	 kind;
+	const char		*detail;	/* trailing '*': prefix */
+} bad[] = {
+	{ "empty", "", TK_FRAME_MALFORMED, "empty frame" },
+	{ "PONG", "PONG", TK_FRAME_MALFORMED, "invalid JSON at byte *" },
+	{ "pong newline", "pong\n", TK_FRAME_MALFORMED,
+	    "invalid JSON at byte *" },
+	{ "truncated", "{\"arg\":{\"channel\":\"trades\"},\"data\":[{",
+	    TK_FRAME_MALFORMED, "invalid JSON at byte *" },
+	{ "trailing garbage", "{\"event\":\"subscribe\"} x",
+	    TK_FRAME_MALFORMED, "invalid JSON at byte *" },
+	{ "null", "null", TK_FRAME_MALFORMED, "invalid JSON at byte *" },
+	{ "number", "42", TK_FRAME_MALFORMED, "invalid JSON at byte *" },
+	{ "array", "[]", TK_FRAME_MALFORMED, "frame is not a JSON object" },
+	{ "empty object", "{}", TK_FRAME_MALFORMED, "unrecognised frame: no "
+	    "\"event\", \"arg\"/\"data\" or \"op\"" },
+	{ "NUL in string", "{\"event\":\"sub\\u0000scribe\"}",
+	    TK_FRAME_MALFORMED, "invalid JSON at byte *" },
+	{ "event not string", "{\"event\":1}", TK_FRAME_MALFORMED,
+	    "event: field \"event\" is not a string" },
+	{ "event unknown", "{\"event\":\"channel-conn-count\","
+	    "\"channel\":\"trades\",\"connCount\":\"2\"}", TK_FRAME_CONTROL,
+	    "" },
+	{ "unsubscribe ack", "{\"event\":\"unsubscribe\",\"arg\":{}}",
+	    TK_FRAME_CONTROL, "" },
+	{ "error int code", "{\"event\":\"error\",\"code\":60018,"
+	    "\"msg\":\"Invalid sign\"}", TK_FRAME_EXCHANGE_ERROR,
+	    "code 60018: Invalid sign" },
+	{ "error no code", "{\"event\":\"error\",\"msg\":\"x\"}",
+	    TK_FRAME_MALFORMED, "error: field \"code\" is missing" },
+	{ "error code bool", "{\"event\":\"error\",\"code\":true,"
+	    "\"msg\":\"x\"}", TK_FRAME_MALFORMED,
+	    "error: field \"code\" is not a string" },
+	{ "error no msg", "{\"event\":\"error\",\"code\":\"1\"}",
+	    TK_FRAME_MALFORMED, "error: field \"msg\" is missing" },
+	{ "error msg object", "{\"event\":\"error\",\"code\":\"1\","
+	    "\"msg\":{}}", TK_FRAME_MALFORMED,
+	    "error: field \"msg\" is not a string" },
+	{ "notice other", "{\"event\":\"notice\",\"code\":\"64009\","
+	    "\"msg\":\"hello\"}", TK_FRAME_CONTROL, "code 64009: hello" },
+	{ "notice int", "{\"event\":\"notice\",\"code\":64008,"
+	    "\"msg\":\"bye\"}", TK_FRAME_RECONNECT, "code 64008: bye" },
+	{ "arg not object", "{\"arg\":\"trades\",\"data\":[]}",
+	    TK_FRAME_MALFORMED, "push: field \"arg\" is not an object" },
+	{ "no channel", "{\"arg\":{},\"data\":[]}", TK_FRAME_MALFORMED,
+	    "push: field \"channel\" is missing" },
+	{ "data object", "{\"arg\":{\"channel\":\"trades\"},\"data\":{}}",
+	    TK_FRAME_MALFORMED, "trades: field \"data\" is not an array" },
+	{ "data element", "{\"arg\":{\"channel\":\"tickers\"},\"data\":[1]}",
+	    TK_FRAME_MALFORMED, "tickers: data[0] is not an object" },
+	{ "other channel", "{\"arg\":{\"channel\":\"books5\",\"instId\":"
+	    "\"BTC-USDT\"},\"data\":[{\"asks\":[],\"bids\":[]}]}",
+	    TK_FRAME_DATA, "" },
+	{ "no instId", "{\"arg\":{\"channel\":\"trades\"},\"data\":"
+	    "[{\"tradeId\":\"1\",\"px\":\"1\",\"sz\":\"1\",\"ts\":\"1\"}]}",
+	    TK_FRAME_MALFORMED, "trades: field \"instId\" is missing" },
+	{ "instId number", "{\"arg\":{\"channel\":\"trades\"},\"data\":"
+	    "[{\"instId\":5,\"tradeId\":\"1\",\"px\":\"1\",\"sz\":\"1\","
+	    "\"ts\":\"1\"}]}", TK_FRAME_MALFORMED,
+	    "trades: field \"instId\" is not a string" },
+	{ "px number", "{\"arg\":{\"channel\":\"trades\",\"instId\":"
+	    "\"BTC-USDT\"},\"data\":[{\"tradeId\":\"1\",\"px\":1.5,"
+	    "\"sz\":\"1\",\"ts\":\"1\"}]}", TK_FRAME_MALFORMED,
+	    "trades: field \"px\" is not a string" },
+	{ "px missing", "{\"arg\":{\"channel\":\"trades\",\"instId\":"
+	    "\"BTC-USDT\"},\"data\":[{\"tradeId\":\"1\",\"sz\":\"1\","
+	    "\"ts\":\"1\"}]}", TK_FRAME_MALFORMED,
+	    "trades: field \"px\" is missing" },
+	{ "px negative", "{\"arg\":{\"channel\":\"trades\",\"instId\":"
+	    "\"BTC-USDT\"},\"data\":[{\"tradeId\":\"1\",\"px\":\"-1\","
+	    "\"sz\":\"1\",\"ts\":\"1\"}]}", TK_FRAME_MALFORMED,
+	    "trades: field \"px\": \"-1\" is negative" },
+	{ "px huge", "{\"arg\":{\"channel\":\"trades\",\"instId\":"
+	    "\"BTC-USDT\"},\"data\":[{\"tradeId\":\"1\",\"px\":"
+	    "\"123456789012345678901234567890\",\"sz\":\"1\",\"ts\":\"1\"}]}",
+	    TK_FRAME_MALFORMED, "trades: field \"px\": "
+	    "\"123456789012345678901234567890\" is out of range" },
+	{ "sz long garbage", "{\"arg\":{\"channel\":\"trades\",\"instId\":"
+	    "\"BTC-USDT\"},\"data\":[{\"tradeId\":\"1\",\"px\":\"1\",\"sz\":"
+	    "\"1x345678901234567890123456789012345\",\"ts\":\"1\"}]}",
+	    TK_FRAME_MALFORMED, "trades: field \"sz\": "
+	    "\"1x345678901234567890123456789012...\" is not a decimal" },
+	{ "sz escaped", "{\"arg\":{\"channel\":\"trades\",\"instId\":"
+	    "\"BTC-USDT\"},\"data\":[{\"tradeId\":\"1\",\"px\":\"1\","
+	    "\"sz\":\"1\\n\\\"2\",\"ts\":\"1\"}]}", TK_FRAME_MALFORMED,
+	    "trades: field \"sz\": \"1\\n\\\"2\" is not a decimal" },
+	{ "tradeId number", "{\"arg\":{\"channel\":\"trades\",\"instId\":"
+	    "\"BTC-USDT\"},\"data\":[{\"tradeId\":1,\"px\":\"1\",\"sz\":\"1\","
+	    "\"ts\":\"1\"}]}", TK_FRAME_MALFORMED,
+	    "trades: field \"tradeId\" is not a string" },
+	{ "tradeId empty", "{\"arg\":{\"channel\":\"trades\",\"instId\":"
+	    "\"BTC-USDT\"},\"data\":[{\"tradeId\":\"\",\"px\":\"1\","
+	    "\"sz\":\"1\",\"ts\":\"1\"}]}", TK_FRAME_MALFORMED,
+	    "trades: field \"tradeId\" is empty" },
+	{ "tradeId too long", "{\"arg\":{\"channel\":\"trades\",\"instId\":"
+	    "\"BTC-USDT\"},\"data\":[{\"tradeId\":\"1234567890123456789012345"
+	    "6789012345678901234567X\",\"px\":\"1\",\"sz\":\"1\",\"ts\":\"1\"}]}",
+	    TK_FRAME_MALFORMED, "trades: field \"tradeId\": "
+	    "\"12345678901234567890123456789012...\" is too long" },
+	{ "side Buy", "{\"arg\":{\"channel\":\"trades\",\"instId\":"
+	    "\"BTC-USDT\"},\"data\":[{\"tradeId\":\"1\",\"px\":\"1\","
+	    "\"sz\":\"1\",\"side\":\"Buy\",\"ts\":\"1\"}]}", TK_FRAME_MALFORMED,
+	    "trades: field \"side\": \"Buy\" is not \"buy\" or \"sell\"" },
+	{ "side bool", "{\"arg\":{\"channel\":\"trades\",\"instId\":"
+	    "\"BTC-USDT\"},\"data\":[{\"tradeId\":\"1\",\"px\":\"1\","
+	    "\"sz\":\"1\",\"side\":true,\"ts\":\"1\"}]}", TK_FRAME_MALFORMED,
+	    "trades: field \"side\" is not a string" },
+	{ "ts missing", "{\"arg\":{\"channel\":\"trades\",\"instId\":"
+	    "\"BTC-USDT\"},\"data\":[{\"tradeId\":\"1\",\"px\":\"1\","
+	    "\"sz\":\"1\"}]}", TK_FRAME_MALFORMED,
+	    "trades: field \"ts\" is missing" },
+	{ "ts number", "{\"arg\":{\"channel\":\"trades\",\"instId\":"
+	    "\"BTC-USDT\"},\"data\":[{\"tradeId\":\"1\",\"px\":\"1\","
+	    "\"sz\":\"1\",\"ts\":1652459224818}]}", TK_FRAME_MALFORMED,
+	    "trades: field \"ts\" is not a string" },
+	{ "ts empty", "{\"arg\":{\"channel\":\"tickers\",\"instId\":"
+	    "\"BTC-USDT\"},\"data\":[{\"bidPx\":\"1\",\"bidSz\":\"1\","
+	    "\"askPx\":\"1\",\"askSz\":\"1\",\"ts\":\"\"}]}", TK_FRAME_MALFORMED,
+	    "tickers: field \"ts\": \"\" is not a time in ms between 1970 "
+	    "and 9999" },
+	{ "ts negative", "{\"arg\":{\"channel\":\"trades\",\"instId\":"
+	    "\"BTC-USDT\"},\"data\":[{\"tradeId\":\"1\",\"px\":\"1\","
+	    "\"sz\":\"1\",\"ts\":\"-1\"}]}", TK_FRAME_MALFORMED,
+	    "trades: field \"ts\": \"-1\" is not a time in ms between 1970 "
+	    "and 9999" },
+	{ "ts decimal", "{\"arg\":{\"channel\":\"trades\",\"instId\":"
+	    "\"BTC-USDT\"},\"data\":[{\"tradeId\":\"1\",\"px\":\"1\","
+	    "\"sz\":\"1\",\"ts\":\"1.5\"}]}", TK_FRAME_MALFORMED,
+	    "trades: field \"ts\": \"1.5\" is not a time in ms between 1970 "
+	    "and 9999" },
+	{ "ts year 10000", "{\"arg\":{\"channel\":\"trades\",\"instId\":"
+	    "\"BTC-USDT\"},\"data\":[{\"tradeId\":\"1\",\"px\":\"1\","
+	    "\"sz\":\"1\",\"ts\":\"253402300800000\"}]}", TK_FRAME_MALFORMED,
+	    "trades: field \"ts\": \"253402300800000\" is not a time in ms "
+	    "between 1970 and 9999" },
+	{ "ts huge", "{\"arg\":{\"channel\":\"trades\",\"instId\":"
+	    "\"BTC-USDT\"},\"data\":[{\"tradeId\":\"1\",\"px\":\"1\","
+	    "\"sz\":\"1\",\"ts\":\"99999999999999999999999\"}]}",
+	    TK_FRAME_MALFORMED, "trades: field \"ts\": "
+	    "\"99999999999999999999999\" is not a time in ms between 1970 "
+	    "and 9999" },
+	{ "bidPx missing", "{\"arg\":{\"channel\":\"tickers\",\"instId\":"
+	    "\"BTC-USDT\"},\"data\":[{\"bidSz\":\"1\",\"askPx\":\"1\","
+	    "\"askSz\":\"1\",\"ts\":\"1\"}]}", TK_FRAME_MALFORMED,
+	    "tickers: field \"bidPx\" is missing" },
+	{ "bidPx null", "{\"arg\":{\"channel\":\"tickers\",\"instId\":"
+	    "\"BTC-USDT\"},\"data\":[{\"bidPx\":null,\"bidSz\":\"1\","
+	    "\"askPx\":\"1\",\"askSz\":\"1\",\"ts\":\"1\"}]}",
+	    TK_FRAME_MALFORMED, "tickers: field \"bidPx\" is not a string" },
+	{ "askSz blank", "{\"arg\":{\"channel\":\"tickers\",\"instId\":"
+	    "\"BTC-USDT\"},\"data\":[{\"bidPx\":\"1\",\"bidSz\":\"1\","
+	    "\"askPx\":\"1\",\"askSz\":\" \",\"ts\":\"1\"}]}",
+	    TK_FRAME_MALFORMED, "tickers: field \"askSz\": \" \" is not a "
+	    "decimal" },
+	{ "nested garbage", "{\"arg\":{\"channel\":\"tickers\",\"instId\":"
+	    "\"BTC-USDT\"},\"data\":[{\"bidPx\":[[[{\"x\":[]}]]],"
+	    "\"bidSz\":\"1\",\"askPx\":\"1\",\"askSz\":\"1\",\"ts\":\"1\"}]}",
+	    TK_FRAME_MALFORMED, "tickers: field \"bidPx\" is not a string" },
+	{ "login ack", "{\"event\":\"login\",\"code\":\"0\",\"msg\":\"\"}",
+	    TK_FRAME_CONTROL, "" },
+	{ "op request", "{\"op\":\"unsubscribe\",\"args\":[]}",
+	    TK_FRAME_CONTROL, "" },
+};
+
+START_TEST(test_bad_frames)
+{
+	struct tk_frame_result res;
+	size_t dlen = strlen(bad[_i].detail);
+
+	memset(&res, 0x5a, sizeof(res));
+	parse_str(bad[_i].frame, &res);
+	ck_assert_msg(res.kind == bad[_i].kind, "%s: kind %d, want %d (%s)",
+	    bad[_i].name, res.kind, bad[_i].kind, res.detail);
+	ck_assert_uint_eq(res.nticks, 0);
+	ck_assert_uint_eq(res.unknown, 0);
+	ck_assert_uint_eq(sink.n, 0);
+	if (dlen > 0 && bad[_i].detail[dlen - 1] == '*')
+		ck_assert_msg(strncmp(res.detail, bad[_i].detail,
+		    dlen - 1) == 0, "%s: detail \"%s\"", bad[_i].name,
+		    res.detail);
+	else
+		ck_assert_msg(strcmp(res.detail, bad[_i].detail) == 0,
+		    "%s: detail \"%s\"", bad[_i].name, res.detail);
+}
+END_TEST
+
+/* Not NUL-terminated, and @len shorter than the buffer. */
+START_TEST(test_parse_uses_len)
+{
+	static const char pong[] = "pongpong";
+	static const char buf[] = "{\"event\":\"subscribe\"}GARBAGE";
+	struct tk_frame_result res;
+
+	tk_adapter_okx.parse(&ctx, pong, 4, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
+	tk_adapter_okx.parse(&ctx, pong, 3, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	tk_adapter_okx.parse(&ctx, pong, 8, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	tk_adapter_okx.parse(&ctx, buf, 21, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
+	tk_adapter_okx.parse(&ctx, buf, 22, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	tk_adapter_okx.parse(&ctx, NULL, 0, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+}
+END_TEST
+
+START_TEST(test_deep_nesting)
+{
+	enum { DEPTH = 100000 };
+	char *frame = malloc(2 * DEPTH + 1);
+	struct tk_frame_result res;
+
+	ck_assert_ptr_nonnull(frame);
+	memset(frame, '[', DEPTH);
+	memset(frame + DEPTH, ']', DEPTH);
+	frame[2 * DEPTH] = '\0';
+	parse_str(frame, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	memcpy(frame, "{\"data\":", 8);
+	parse_str(frame, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	free(frame);
+}
+END_TEST
+
+/*
+ * Every prefix and thousands of byte flips of every fixture: the result
+ * must stay well-formed (the sanitizers catch the rest).
+ */
+START_TEST(test_mutations_never_crash)
+{
+	struct tk_frame_result res;
+	char rel[256], *frame, *copy;
+	uint32_t rng = 2463534242u;
+	size_t len, cut, k;
+
+	snprintf(rel, sizeof(rel), "okx/%s", golden[_i]);
+	frame = tk_test_read_fixture(rel, &len);
+	copy = malloc(len + 1);
+	ck_assert_ptr_nonnull(copy);
+	for (cut = 0; cut <= len; cut++) {
+		sink.n = 0;
+		tk_adapter_okx.parse(&ctx, frame, cut, &res);
+		ck_assert_int_le(res.kind, TK_FRAME_MALFORMED);
+		ck_assert_uint_eq(res.nticks, sink.n);
+		ck_assert(memchr(res.detail, '\0', sizeof(res.detail)));
+	}
+	for (k = 0; k < 2000; k++) {
+		memcpy(copy, frame, len);
+		rng ^= rng << 13, rng ^= rng >> 17, rng ^= rng << 5;
+		copy[rng % len] = "0-9.e\"{}[],:x\\E"[(rng >> 8) % 15];
+		rng ^= rng << 13, rng ^= rng >> 17, rng ^= rng << 5;
+		copy[rng % len] = (char)(rng >> 24);
+		sink.n = 0;
+		tk_adapter_okx.parse(&ctx, copy, len, &res);
+		ck_assert_int_le(res.kind, TK_FRAME_MALFORMED);
+		ck_assert_uint_eq(res.nticks, sink.n);
+		ck_assert(memchr(res.detail, '\0', sizeof(res.detail)));
+	}
+	free(copy);
+	free(frame);
+}
+END_TEST
+
+START_TEST(test_unknown_symbol_counted)
+{
+	const char *const only_eth[] = { "ETH-USDT" };
+	struct tk_frame_result res;
+	struct tk_symmap *m2;
+	char *frame;
+	size_t len;
+
+	m2 = tk_symmap_new(&tk_adapter_okx, only_eth, 1, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	ctx.symbols = m2;
+	frame = tk_test_read_fixture("okx/trade.json", &len);
+	tk_adapter_okx.parse(&ctx, frame, len, &res);
+	free(frame);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	ck_assert_uint_eq(res.unknown, 1);
+	ck_assert_uint_eq(sink.n, 0);
+	/* One count per element, and names are exact. */
+	parse_str("{\"arg\":{\"channel\":\"trades\"},\"data\":[{\"instId\":"
+	    "\"eth-usdt\",\"tradeId\":\"1\",\"px\":\"1\",\"sz\":\"1\","
+	    "\"ts\":\"1\"},{\"instId\":\"ETH-USDT-SWAP\",\"tradeId\":\"2\","
+	    "\"px\":\"1\",\"sz\":\"1\",\"ts\":\"1\"},{\"instId\":\"ETH-USDT\","
+	    "\"tradeId\":\"3\",\"px\":\"1\",\"sz\":\"1\",\"ts\":\"1\"}]}", &res);
+	ck_assert_uint_eq(res.unknown, 2);
+	ck_assert_uint_eq(res.nticks, 1);
+	ck_assert_str_eq(sink.ticks[0].trade_id, "3");
+	/* No map at all: everything is unknown, nothing crashes. */
+	ctx.symbols = NULL;
+	frame = tk_test_read_fixture("okx/ticker.json", &len);
+	sink.n = 0;
+	tk_adapter_okx.parse(&ctx, frame, len, &res);
+	free(frame);
+	ck_assert_uint_eq(res.unknown, 1);
+	ck_assert_uint_eq(sink.n, 0);
+	tk_symmap_free(m2);
+}
+END_TEST
+
+START_TEST(test_types_filter)
+{
+	struct tk_frame_result res;
+	char *frame;
+	size_t len;
+
+	ctx.types = TK_TYPE_BIT(TK_TICK_QUOTE);
+	frame = tk_test_read_fixture("okx/trade.json", &len);
+	tk_adapter_okx.parse(&ctx, frame, len, &res);
+	free(frame);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	ck_assert_uint_eq(sink.n, 0);
+
+	frame = tk_test_read_fixture("okx/ticker_4.json", &len);
+	tk_adapter_okx.parse(&ctx, frame, len, &res);
+	free(frame);
+	ck_assert_uint_eq(res.nticks, 1);
+	ck_assert_int_eq(sink.ticks[0].type, TK_TICK_QUOTE);
+
+	ctx.types = TK_TYPE_BIT(TK_TICK_TRADE);
+	parse_str("{\"arg\":{\"channel\":\"tickers\"},\"data\":[{\"instId\":"
+	    "\"BTC-USDT\",\"bidPx\":\"1\",\"bidSz\":\"1\",\"askPx\":\"1\","
+	    "\"askSz\":\"1\",\"ts\":\"1\"}]}", &res);
+	ck_assert_uint_eq(res.nticks, 0);
+	/* Filtered frames are still checked. */
+	parse_str("{\"arg\":{\"channel\":\"tickers\"},\"data\":[{\"instId\":"
+	    "\"BTC-USDT\",\"bidPx\":\"x\",\"bidSz\":\"1\",\"askPx\":\"1\","
+	    "\"askSz\":\"1\",\"ts\":\"1\"}]}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+}
+END_TEST
+
+START_TEST(test_adapter_fields)
+{
+	ck_assert_str_eq(tk_adapter_okx.name, "okx");
+	ck_assert_str_eq(tk_adapter_okx.default_url,
+	    "wss://ws.okx.com:8443/ws/v5/public");
+	ck_assert_uint_eq(tk_adapter_okx.types, TK_TYPES_ALL);
+	/* A text "ping" well inside the server's 30 s idle limit. */
+	ck_assert_str_eq(tk_adapter_okx.ping_message, "ping");
+	ck_assert_uint_gt(tk_adapter_okx.ping_interval_s, 0);
+	ck_assert_uint_lt(tk_adapter_okx.ping_interval_s, 30);
+	ck_assert_uint_eq(tk_adapter_okx.max_connection_s, 0);
+}
+END_TEST
+
+START_TEST(test_native_symbol)
+{
+	char buf[TK_SYMBOL_MAX];
+
+	ck_assert_int_eq(tk_adapter_okx.native_symbol("BTC-USDT", buf,
+	    sizeof(buf)), 8);
+	ck_assert_str_eq(buf, "BTC-USDT");
+	ck_assert_int_eq(tk_adapter_okx.native_symbol("1INCH-USDC", buf,
+	    sizeof(buf)), 10);
+	ck_assert_str_eq(buf, "1INCH-USDC");
+	ck_assert_int_eq(tk_adapter_okx.native_symbol("BTC-USDT", buf, 9), 8);
+	ck_assert_int_eq(tk_adapter_okx.native_symbol("BTC-USDT", buf, 8),
+	    -ENAMETOOLONG);
+	ck_assert_int_eq(tk_adapter_okx.native_symbol("btc-usdt", buf,
+	    sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(tk_adapter_okx.native_symbol("BTC-USDT-SWAP", buf,
+	    sizeof(buf)), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_subscribe_text)
+{
+	static const char want[] = "{\"op\":\"subscribe\",\"args\":["
+	    "{\"channel\":\"trades\",\"instId\":\"BTC-USDT\"},"
+	    "{\"channel\":\"tickers\",\"instId\":\"BTC-USDT\"},"
+	    "{\"channel\":\"trades\",\"instId\":\"ETH-BTC\"},"
+	    "{\"channel\":\"tickers\",\"instId\":\"ETH-BTC\"}]}";
+	const char *const syms[] = { "BTC-USDT", "ETH-BTC" };
+	struct tk_symmap *m2;
+	char buf[512];
+
+	m2 = tk_symmap_new(&tk_adapter_okx, syms, 2, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	ck_assert_int_eq(tk_adapter_okx.subscribe(m2, TK_TYPES_ALL, 0, buf,
+	    sizeof(buf)), (int)strlen(want));
+	ck_assert_str_eq(buf, want);
+	ck_assert_int_eq(tk_adapter_okx.subscribe(m2, TK_TYPES_ALL, 1, buf,
+	    sizeof(buf)), 0);
+
+	ck_assert_int_gt(tk_adapter_okx.subscribe(m2,
+	    TK_TYPE_BIT(TK_TICK_QUOTE), 0, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
+	    "{\"channel\":\"tickers\",\"instId\":\"BTC-USDT\"},"
+	    "{\"channel\":\"tickers\",\"instId\":\"ETH-BTC\"}]}");
+	ck_assert_int_gt(tk_adapter_okx.subscribe(m2,
+	    TK_TYPE_BIT(TK_TICK_TRADE), 0, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
+	    "{\"channel\":\"trades\",\"instId\":\"BTC-USDT\"},"
+	    "{\"channel\":\"trades\",\"instId\":\"ETH-BTC\"}]}");
+	/* Nothing wanted, or nothing configured: no message at all. */
+	ck_assert_int_eq(tk_adapter_okx.subscribe(m2, 0, 0, buf,
+	    sizeof(buf)), 0);
+	ck_assert_int_eq(tk_adapter_okx.subscribe(NULL, TK_TYPES_ALL, 0, buf,
+	    sizeof(buf)), 0);
+	/* The NUL needs room too. */
+	ck_assert_int_eq(tk_adapter_okx.subscribe(m2, TK_TYPES_ALL, 0, buf,
+	    strlen(want)), -ENOSPC);
+	ck_assert_int_eq(tk_adapter_okx.subscribe(m2, TK_TYPES_ALL, 0, buf,
+	    strlen(want) + 1), (int)strlen(want));
+	tk_symmap_free(m2);
+}
+END_TEST
+
+/*
+ * 500 symbols = 1000 args: every message shorter than 4096 bytes, valid
+ * JSON of the subscribe shape, and every arg requested exactly once.
+ */
+START_TEST(test_subscribe_chunks)
+{
+	enum { N = 500 };
+	static char names[N][TK_SYMBOL_MAX];
+	static unsigned char seen[N][2];
+	const char *syms[N];
+	struct tk_symmap *m2;
+	char buf[8192];
+	unsigned i, nmsg = 0, total = 0, sym;
+	json_t *msg, *args, *a;
+	json_error_t jerr;
+	const char *chan;
+	size_t k;
+	int n, c;
+
+	for (i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), "LONGBASE%04u-QUOTEXY", i);
+		syms[i] = names[i];
+	}
+	m2 = tk_symmap_new(&tk_adapter_okx, syms, N, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	for (i = 0;; i++) {
+		n = tk_adapter_okx.subscribe(m2, TK_TYPES_ALL, i, buf,
+		    sizeof(buf));
+		ck_assert_int_ge(n, 0);
+		if (n == 0)
+			break;
+		ck_assert_int_lt(n, 4096);
+		ck_assert_uint_eq(strlen(buf), (size_t)n);
+		msg = json_loads(buf, 0, &jerr);
+		ck_assert_msg(msg != NULL, "message %u: %s", i, jerr.text);
+		ck_assert_uint_eq(json_object_size(msg), 2);
+		ck_assert_str_eq(json_string_value(json_object_get(msg, "op")),
+		    "subscribe");
+		args = json_object_get(msg, "args");
+		ck_assert_uint_gt(json_array_size(args), 0);
+		json_array_foreach(args, k, a) {
+			ck_assert_uint_eq(json_object_size(a), 2);
+			chan = json_string_value(json_object_get(a, "channel"));
+			ck_assert(sscanf(json_string_value(json_object_get(a,
+			    "instId")), "LONGBASE%4u-QUOTEXY", &sym) == 1);
+			ck_assert_uint_lt(sym, N);
+			c = strcmp(chan, "tickers") == 0;
+			ck_assert(c || strcmp(chan, "trades") == 0);
+			ck_assert(!seen[sym][c]);
+			seen[sym][c] = 1;
+			total++;
+		}
+		json_decref(msg);
+		nmsg++;
+	}
+	ck_assert_uint_eq(total, 2 * N);
+	/* ~50 bytes an arg: the 4096-byte limit makes 13 or more. */
+	ck_assert_uint_ge(nmsg, 13);
+	ck_assert_int_eq(tk_adapter_okx.subscribe(m2, TK_TYPES_ALL, nmsg + 5,
+	    buf, sizeof(buf)), 0);
+	tk_symmap_free(m2);
+}
+END_TEST
+
+static Suite *
+okx_suite(void)
+{
+	Suite *s = suite_create("okx");
+	TCase *tc;
+
+	tc = tcase_create("golden");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_golden, 0, NGOLDEN);
+	tcase_add_test(tc, test_golden_complete);
+	tcase_add_test(tc, test_spec_trade_rules);
+	tcase_add_test(tc, test_spec_quote_rules);
+	tcase_add_test(tc, test_spec_no_value);
+	tcase_add_test(tc, test_data_array);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("bad input");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, test_bad_frames, 0, sizeof(bad) / sizeof(bad[0]));
+	tcase_add_test(tc, test_parse_uses_len);
+	tcase_add_test(tc, test_deep_nesting);
+	tcase_add_loop_test(tc, test_mutations_never_crash, 0, NGOLDEN);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("filters");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_unknown_symbol_counted);
+	tcase_add_test(tc, test_types_filter);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("subscribe");
+	tcase_add_test(tc, test_adapter_fields);
+	tcase_add_test(tc, test_native_symbol);
+	tcase_add_test(tc, test_subscribe_text);
+	tcase_add_test(tc, test_subscribe_chunks);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(okx_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
