@@ -21,7 +21,7 @@
 #include "tickerd.h"
 
 #define FRAME_HDR_MAX	4		/* 0x81 + 126 + 16-bit length */
-#define SLOT_PAYLOAD	768		/* tick JSON or status message */
+#define SLOT_PAYLOAD	TK_TICK_JSON_MAX /* tick JSON or status message */
 #define SCRATCH_BYTES	(32 * 1024)	/* one coalesced send at most */
 #define CULL_US		(500 * 1000)	/* slow-client sweep */
 #define PRIV_MAX_BYTES	(1024 * 1024)	/* replies + snapshot per client */

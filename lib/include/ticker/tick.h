@@ -56,7 +56,7 @@ const char	*tk_side_name(enum tk_side);
 /* Copies @src into a fixed field, returns -ENAMETOOLONG if it does not fit. */
 int	tk_tick_set_str(char *field, size_t cap, const char *src, size_t len);
 
-#define TK_TICK_JSON_MAX 512	/* tk_tick_format() output never exceeds this */
+#define TK_TICK_JSON_MAX 1024	/* tk_tick_format() output never exceeds this */
 
 /*
  * Writes the tick as the one-line JSON object of SPEC ("Ticks"), with

@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Ticks: names, fixed-field setters and the client JSON.  tk_tick_format()
+ * runs once per tick per fan-out, so it is written by hand: no allocation,
+ * no printf, and one bounds check per piece.
+ */
+
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <ticker/decimal.h>
+#include <ticker/tick.h>
+
+/*
+ * A bounded output cursor.  The first piece that does not fit sets @err and
+ * every later piece is skipped, so callers check once at the end.
+ */
+struct out {
+	char	*p;
+	char	*end;
+	int	 err;
+};
+
+static size_t	escape_byte(unsigned char c, char *esc);
+static void	put(struct out *o, const char *s, size_t n);
+static void	put_str(struct out *o, const char *field, size_t cap);
+static void	put_dec(struct out *o, const struct tk_dec *d);
+static void	put_i64(struct out *o, int64_t v);
+static void	put_u64(struct out *o, uint64_t u, int neg);
+static void	put_trade(struct out *o, const struct tk_tick *t);
+static void	put_quote(struct out *o, const struct tk_tick *t);
+
+#define PUT_LIT(o, lit)	put((o), (lit), sizeof(lit) - 1)
+
+static const char *const type_names[TK_TICK_TYPE_MAX] = {
+	[TK_TICK_TRADE] = "trade",
+	[TK_TICK_QUOTE] = "quote",
+};
+
+static const char hex[] = "0123456789abcdef";
+
+/* What JSON requires escaped: controls, '"' and '\\'; 0x60 up is all 0. */
+static const unsigned char needs_escape[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+};
+
+static const char digit_pairs[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233"
+	"34353637383940414243444546474849505152535455565758596061626364656667"
+	"6869707172737475767778798081828384858687888990919293949596979899";
+
+const char *
+tk_tick_type_name(enum tk_tick_type type)
+{
+	if ((unsigned)type >= TK_TICK_TYPE_MAX)
+		return NULL;
+	return type_names[type];
+}
+
+int
+tk_tick_type_parse(const char *name, enum tk_tick_type *out)
+{
+	unsigned i;
+
+	if (name == NULL)
+		return -EINVAL;
+	for (i = 0; i < TK_TICK_TYPE_MAX; i++) {
+		if (strcmp(name, type_names[i]) == 0) {
+			*out = (enum tk_tick_type)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *
+tk_side_name(enum tk_side side)
+{
+	switch (side) {
+	case TK_SIDE_BUY:
+		return "buy";
+	case TK_SIDE_SELL:
+		return "sell";
+	default:
+		return "unknown";
+	}
+}
+
+/*
+ * An embedded NUL is refused rather than truncated: the field would
+ * silently lose its tail and two different ids could compare equal.
+ */
+int
+tk_tick_set_str(char *field, size_t cap, const char *src, size_t len)
+{
+	if (len > 0 && memchr(src, '\0', len) != NULL)
+		return -EINVAL;
+	if (len >= cap)
+		return -ENAMETOOLONG;
+	if (len > 0)
+		memcpy(field, src, len);
+	field[len] = '\0';
+	return 0;
+}
+
+/*
+ * Only what JSON requires is escaped: '"', '\\' and bytes below 0x20.
+ * Everything else, UTF-8 sequences included, is copied as is, in runs.
+ */
+int
+tk_json_escape(const char *s, size_t len, char *buf, size_t cap)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	const unsigned char *run;
+	char *o = buf, esc[6];
+	size_t n;
+
+	if (cap > INT_MAX)
+		cap = INT_MAX;
+	while (p < end) {
+		for (run = p; p < end && !needs_escape[*p];)
+			p++;
+		n = (size_t)(p - run);
+		if (n > cap - (size_t)(o - buf))
+			return -ENOSPC;
+		if (n > 0)
+			memcpy(o, run, n);
+		o += n;
+		if (p == end)
+			break;
+		n = escape_byte(*p++, esc);
+		if (n > cap - (size_t)(o - buf))
+			return -ENOSPC;
+		memcpy(o, esc, n);
+		o += n;
+	}
+	return (int)(o - buf);
+}
+
+/* The JSON escape of @c into @esc (6 bytes); returns its length. */
+static size_t
+escape_byte(unsigned char c, char *esc)
+{
+	esc[0] = '\\';
+	switch (c) {
+	case '"':	esc[1] = '"'; return 2;
+	case '\\':	esc[1] = '\\'; return 2;
+	case '\b':	esc[1] = 'b'; return 2;
+	case '\f':	esc[1] = 'f'; return 2;
+	case '\n':	esc[1] = 'n'; return 2;
+	case '\r':	esc[1] = 'r'; return 2;
+	case '\t':	esc[1] = 't'; return 2;
+	default:
+		memcpy(esc + 1, "u00", 3);
+		esc[4] = hex[c >> 4];
+		esc[5] = hex[c & 0xf];
+		return 6;
+	}
+}
+
+int
+tk_tick_format(const struct tk_tick *t, int snapshot, char *buf, size_t cap)
+{
+	struct out o = { buf, buf + (cap > INT_MAX ? INT_MAX : cap), 0 };
+
+	if (t == NULL || (unsigned)t->type >= TK_TICK_TYPE_MAX)
+		return -EINVAL;
+	PUT_LIT(&o, "{\"type\":\"");
+	put(&o, type_names[t->type], strlen(type_names[t->type]));
+	PUT_LIT(&o, "\",\"exchange\":");
+	put_str(&o, t->exchange, sizeof(t->exchange));
+	PUT_LIT(&o, ",\"symbol\":");
+	put_str(&o, t->symbol, sizeof(t->symbol));
+	if (t->type == TK_TICK_TRADE)
+		put_trade(&o, t);
+	else
+		put_quote(&o, t);
+	PUT_LIT(&o, ",\"ts\":");
+	put_i64(&o, t->ts);
+	PUT_LIT(&o, ",\"recv_ts\":");
+	put_i64(&o, t->recv_ts);
+	PUT_LIT(&o, ",\"seq\":");
+	put_u64(&o, t->seq, 0);
+	if (snapshot)
+		PUT_LIT(&o, ",\"snapshot\":true");
+	PUT_LIT(&o, "}");
+	if (o.err)
+		return o.err;
+	/* A NUL only when there is room: the length is the contract. */
+	if (o.p < o.end)
+		*o.p = '\0';
+	return (int)(o.p - buf);
+}
+
+/* The fields after "symbol" that only trades have. */
+static void
+put_trade(struct out *o, const struct tk_tick *t)
+{
+	const char *side = tk_side_name(t->side);
+
+	PUT_LIT(o, ",\"price\":");
+	put_dec(o, &t->price);
+	PUT_LIT(o, ",\"size\":");
+	put_dec(o, &t->size);
+	PUT_LIT(o, ",\"side\":\"");
+	put(o, side, strlen(side));
+	PUT_LIT(o, "\",\"trade_id\":");
+	if (t->trade_id[0] == '\0')
+		PUT_LIT(o, "null");
+	else
+		put_str(o, t->trade_id, sizeof(t->trade_id));
+}
+
+/* The fields after "symbol" that only quotes have. */
+static void
+put_quote(struct out *o, const struct tk_tick *t)
+{
+	PUT_LIT(o, ",\"bid\":");
+	put_dec(o, &t->bid);
+	PUT_LIT(o, ",\"bid_size\":");
+	put_dec(o, &t->bid_size);
+	PUT_LIT(o, ",\"ask\":");
+	put_dec(o, &t->ask);
+	PUT_LIT(o, ",\"ask_size\":");
+	put_dec(o, &t->ask_size);
+}
+
+static void
+put(struct out *o, const char *s, size_t n)
+{
+	if (o->err)
+		return;
+	if (n > (size_t)(o->end - o->p)) {
+		o->err = -ENOSPC;
+		return;
+	}
+	memcpy(o->p, s, n);
+	o->p += n;
+}
+
+/* A quoted, escaped fixed field; strnlen() in case it lacks its NUL. */
+static void
+put_str(struct out *o, const char *field, size_t cap)
+{
+	int n;
+
+	PUT_LIT(o, "\"");
+	if (o->err)
+		return;
+	n = tk_json_escape(field, strnlen(field, cap), o->p,
+	    (size_t)(o->end - o->p));
+	if (n < 0) {
+		o->err = n;
+		return;
+	}
+	o->p += n;
+	PUT_LIT(o, "\"");
+}
+
+static void
+put_dec(struct out *o, const struct tk_dec *d)
+{
+	char tmp[TK_DEC_TEXT_MAX];
+	int n;
+
+	if (o->err)
+		return;
+	if (!d->valid) {
+		PUT_LIT(o, "null");
+		return;
+	}
+	PUT_LIT(o, "\"");
+	/* Format in place when there is room for the NUL, else via @tmp. */
+	if ((size_t)(o->end - o->p) > TK_DEC_TEXT_MAX)
+		n = tk_dec_format(d, o->p, TK_DEC_TEXT_MAX);
+	else if ((n = tk_dec_format(d, tmp, sizeof(tmp))) >= 0) {
+		put(o, tmp, (size_t)n);
+		n = 0;
+	}
+	if (n < 0) {
+		o->err = n;
+		return;
+	}
+	o->p += n;
+	PUT_LIT(o, "\"");
+}
+
+static void
+put_i64(struct out *o, int64_t v)
+{
+	/* Unsigned negation: INT64_MIN has no positive twin. */
+	if (v < 0)
+		put_u64(o, 0 - (uint64_t)v, 1);
+	else
+		put_u64(o, (uint64_t)v, 0);
+}
+
+/* Two digits per division, as in decimal.c: three integers per tick. */
+static void
+put_u64(struct out *o, uint64_t u, int neg)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	unsigned r;
+
+	while (u >= 100) {
+		r = (unsigned)(u % 100);
+		u /= 100;
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * r, 2);
+	}
+	if (u >= 10) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * u, 2);
+	} else {
+		*--p = (char)('0' + u);
+	}
+	if (neg)
+		*--p = '-';
+	put(o, p, (size_t)(tmp + sizeof(tmp) - p));
+}
