@@ -27,7 +27,13 @@ const struct tk_adapter tk_adapter_sim = {
 
 static const struct tk_adapter *const adapters[] = {
 	&tk_adapter_binance,
+	&tk_adapter_coinbase,
+	&tk_adapter_kraken,
+	&tk_adapter_bitstamp,
+	&tk_adapter_okx,
+	&tk_adapter_bybit,
 	&tk_adapter_sim,
+	&tk_adapter_replay,
 	NULL,
 };
 

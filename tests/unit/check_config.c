@@ -13,6 +13,7 @@
 
 #include <ticker/adapter.h>
 #include <ticker/config.h>
+#include <ticker/replay.h>
 #include <ticker/tick.h>
 
 #include "tk_check.h"
@@ -61,10 +62,10 @@ static const struct {
 	{ X("{" BNS ",'stale':1}"),
 	    "t.json: exchanges[0].stale: unknown key "
 	    "(did you mean \"stale_s\"?)" },
-	{ X("{" BNS ",'foo':1}"),
-	    "t.json: exchanges[0].foo: unknown key (expected one of: name, "
+	{ X("{" BNS ",'xyzzy':1}"),
+	    "t.json: exchanges[0].xyzzy: unknown key (expected one of: name, "
 	    "adapter, symbols, url, channels, stale_s, tls_verify, rate, "
-	    "seed)" },
+	    "seed, file, speed, loop)" },
 	{ X("{" BN ",'sym bols':['BTC-USDT']}"),
 	    "t.json: exchanges[0].\"sym bols\": unknown key "
 	    "(did you mean \"symbols\"?)" },
@@ -165,9 +166,13 @@ static const struct {
 	    "t.json: exchanges[0].name: \"" A10 A10 A10 "aa\" is not a valid "
 	    "name (expected 1 to 31 of a-z, 0-9, \"_\" and \"-\")" },
 	/* adapters */
+	{ X("{'name':'k','adapter':'gemini','symbols':['BTC-USD']}"),
+	    "t.json: exchanges[0].adapter: \"gemini\" is not an adapter "
+	    "(expected one of: binance, coinbase, kraken, bitstamp, okx, "
+	    "bybit, sim, replay)" },
 	{ X("{'name':'k','adapter':'krakn','symbols':['BTC-USD']}"),
 	    "t.json: exchanges[0].adapter: \"krakn\" is not an adapter "
-	    "(expected one of: binance, sim)" },
+	    "(did you mean \"kraken\"?)" },
 	{ X("{'name':'k','adapter':'binanse','symbols':['BTC-USD']}"),
 	    "t.json: exchanges[0].adapter: \"binanse\" is not an adapter "
 	    "(did you mean \"binance\"?)" },
@@ -204,6 +209,13 @@ static const struct {
 	    "t.json: exchanges[0].rate: only valid for adapter \"sim\"" },
 	{ X("{" SM "},{" BNS ",'seed':5}"),
 	    "t.json: exchanges[1].seed: only valid for adapter \"sim\"" },
+	/* replay-only keys elsewhere */
+	{ X("{" BNS ",'file':'r.jsonl'}"),
+	    "t.json: exchanges[0].file: only valid for adapter \"replay\"" },
+	{ X("{" SM ",'speed':1}"),
+	    "t.json: exchanges[0].speed: only valid for adapter \"replay\"" },
+	{ X("{" SM "},{" BNS ",'loop':false}"),
+	    "t.json: exchanges[1].loop: only valid for adapter \"replay\"" },
 	/* ranges */
 	{ X("{" BNS ",'stale_s':0}"),
 	    "t.json: exchanges[0].stale_s: 0 is out of range (expected more "
@@ -680,6 +692,204 @@ START_TEST(test_config_shipped_sim)
 }
 END_TEST
 
+/*
+ * Replay entries, through the seam with a table that has the replay
+ * adapter, whatever the shipped table holds.
+ */
+static const struct tk_adapter *const replay_adapters[] = {
+	&tk_adapter_binance, &tk_adapter_sim, &tk_adapter_replay, NULL,
+};
+
+#define RP	"'name':'rp','adapter':'replay','symbols':['BTC-USDT']"
+#define RPF	RP ",'file':'r.jsonl'"
+#define A1000	A100 A100 A100 A100 A100 A100 A100 A100 A100 A100
+
+static int
+parse_replay(const char *json, const char *name, struct tk_config *cf,
+    char *err, size_t errlen)
+{
+	char *text = dq(json);
+	int r;
+
+	r = tk__config_parse_with(replay_adapters, text, strlen(text), name,
+	    cf, err, errlen);
+	free(text);
+	return r;
+}
+
+static const struct {
+	const char	*json;
+	const char	*msg;
+} bad_replay[] = {
+	{ X("{" RP "}"),
+	    "t.json: exchanges[0]: missing required key \"file\"" },
+	{ X("{" RP ",'file':5}"),
+	    "t.json: exchanges[0].file: expected a file name, got 5" },
+	{ X("{" RP ",'file':['r']}"),
+	    "t.json: exchanges[0].file: expected a file name, got an array" },
+	{ X("{" RP ",'file':''}"),
+	    "t.json: exchanges[0].file: expected a file name, got \"\"" },
+	{ X("{" RP ",'file':'a\\u0000b'}"),
+	    "t.json:1:120: \\u0000 is not allowed without JSON_ALLOW_NUL "
+	    "near '\"a\\u0000b\"'" },
+	{ X("{" RP ",'file':'" A1000 A1000 A1000 A1000 A10 A10 A10 A10 A10
+	    A10 A10 A10 A10 "aaaaaa'}"),
+	    "t.json: exchanges[0].file: path is 4096 bytes, expected less "
+	    "than 4096" },
+	{ X("{" RPF ",'speed':-1}"),
+	    "t.json: exchanges[0].speed: -1 is out of range (expected from "
+	    "0 to 1000)" },
+	{ X("{" RPF ",'speed':1000.5}"),
+	    "t.json: exchanges[0].speed: 1000.5 is out of range (expected "
+	    "from 0 to 1000)" },
+	{ X("{" RPF ",'speed':'2'}"),
+	    "t.json: exchanges[0].speed: expected a speed (1 = recorded "
+	    "pace, 0 = no waiting), got a string" },
+	{ X("{" RPF ",'speed':null}"),
+	    "t.json: exchanges[0].speed: expected a speed (1 = recorded "
+	    "pace, 0 = no waiting), got null" },
+	{ X("{" RPF ",'loop':1}"),
+	    "t.json: exchanges[0].loop: expected true or false, got 1" },
+	{ X("{" RPF ",'url':'ws://127.0.0.1:9/'}"),
+	    "t.json: exchanges[0].url: adapter \"replay\" does not connect "
+	    "anywhere (remove \"url\")" },
+	{ X("{" RPF ",'rate':5}"),
+	    "t.json: exchanges[0].rate: only valid for adapter \"sim\"" },
+	{ X("{" RP ",'fil':'r.jsonl'}"),
+	    "t.json: exchanges[0].fil: unknown key (did you mean \"file\"?)" },
+	{ X("{" RPF ",'speeds':2}"),
+	    "t.json: exchanges[0].speeds: unknown key (did you mean "
+	    "\"speed\"?)" },
+	{ X("{'name':'r','adapter':'replai','symbols':['A-B']}"),
+	    "t.json: exchanges[0].adapter: \"replai\" is not an adapter "
+	    "(did you mean \"replay\"?)" },
+	{ X("{'name':'r','adapter':'x','symbols':['A-B']}"),
+	    "t.json: exchanges[0].adapter: \"x\" is not an adapter "
+	    "(expected one of: binance, sim, replay)" },
+};
+
+START_TEST(test_config_replay_error)
+{
+	struct tk_config cf, before;
+	char err[TK_CONFIG_ERR_MAX];
+
+	memset(&cf, 0xa5, sizeof(cf));
+	before = cf;
+	ck_assert_int_eq(parse_replay(bad_replay[_i].json, "t.json", &cf, err,
+	    sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, bad_replay[_i].msg);
+	ck_assert(memcmp(&cf, &before, sizeof(cf)) == 0);
+}
+END_TEST
+
+START_TEST(test_config_replay_defaults)
+{
+	char err[TK_CONFIG_ERR_MAX];
+	const struct tk_exchange_conf *e;
+	struct tk_config cf;
+
+	ck_assert_msg(parse_replay(X("{" RPF "},{" BNS "},{" SM "}"),
+	    "t.json", &cf, err, sizeof(err)) == 0, "%s", err);
+	e = &cf.exchanges[0];
+	ck_assert_ptr_eq(e->adapter, &tk_adapter_replay);
+	ck_assert_str_eq(e->file, "r.jsonl");
+	ck_assert(e->speed == 1.0);
+	ck_assert_int_eq(e->loop, 0);
+	ck_assert_ptr_null(e->url);
+	ck_assert_uint_eq(e->types, TK_TYPES_ALL);
+	ck_assert_uint_eq(e->nsymbols, 1);
+	/* Other adapters get the same neutral values. */
+	for (e = &cf.exchanges[1]; e < &cf.exchanges[3]; e++) {
+		ck_assert_ptr_null(e->file);
+		ck_assert(e->speed == 1.0);
+		ck_assert_int_eq(e->loop, 0);
+	}
+	tk_config_free(&cf);
+}
+END_TEST
+
+START_TEST(test_config_replay_every_key)
+{
+	static const struct {
+		const char	*json;
+		double		 speed;
+		int		 loop;
+	} cases[] = {
+		{ X("{" RPF ",'speed':0,'loop':true}"), 0, 1 },
+		{ X("{" RPF ",'speed':1000,'loop':false}"), 1000, 0 },
+		{ X("{" RPF ",'speed':2.5,'channels':['quote']}"), 2.5, 0 },
+		{ X("{" RPF ",'speed':0.001,'stale_s':5}"), 0.001, 0 },
+	};
+	char err[TK_CONFIG_ERR_MAX];
+	struct tk_config cf;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_msg(parse_replay(cases[i].json, "t.json", &cf, err,
+		    sizeof(err)) == 0, "%s", err);
+		ck_assert(cf.exchanges[0].speed == cases[i].speed);
+		ck_assert_int_eq(cf.exchanges[0].loop, cases[i].loop);
+		tk_config_free(&cf);
+	}
+}
+END_TEST
+
+/* Relative recordings are found next to the config file. */
+static const struct {
+	const char	*name;
+	const char	*file;
+	const char	*want;
+} paths[] = {
+	{ "t.json", "r.jsonl", "r.jsonl" },
+	{ "conf/t.json", "r.jsonl", "conf/r.jsonl" },
+	{ "/etc/tickerd/tickerd.json", "recordings/sample.jsonl",
+	    "/etc/tickerd/recordings/sample.jsonl" },
+	{ "/etc/tickerd/tickerd.json", "/var/lib/r.jsonl", "/var/lib/r.jsonl" },
+	{ "/t.json", "r", "/r" },
+	{ "./a/b.json", "../r", "./a/../r" },
+	{ NULL, "r.jsonl", "r.jsonl" },
+};
+
+START_TEST(test_config_replay_paths)
+{
+	char err[TK_CONFIG_ERR_MAX], json[256];
+	struct tk_config cf;
+
+	snprintf(json, sizeof(json), X("{" RP ",'file':'%s'}"),
+	    paths[_i].file);
+	ck_assert_msg(parse_replay(json, paths[_i].name, &cf, err,
+	    sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(cf.exchanges[0].file, paths[_i].want);
+	tk_config_free(&cf);
+}
+END_TEST
+
+/* The longest path that fits, once joined to the config's directory. */
+START_TEST(test_config_replay_path_limit)
+{
+	char err[TK_CONFIG_ERR_MAX], *json, file[4096];
+	struct tk_config cf;
+	size_t n;
+
+	memset(file, 'a', sizeof(file));
+	file[4095 - 5] = '\0';		/* + "conf/" = 4095 bytes */
+	n = strlen(file) + 256;
+	json = malloc(n);
+	ck_assert_ptr_nonnull(json);
+	snprintf(json, n, X("{" RP ",'file':'%s'}"), file);
+	ck_assert_msg(parse_replay(json, "conf/t.json", &cf, err,
+	    sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(strlen(cf.exchanges[0].file), 4095);
+	tk_config_free(&cf);
+	snprintf(json, n, X("{" RP ",'file':'a%s'}"), file);
+	ck_assert_int_eq(parse_replay(json, "conf/t.json", &cf, err,
+	    sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "conf/t.json: exchanges[0].file: path is 4096 "
+	    "bytes, expected less than 4096");
+	free(json);
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -693,6 +903,16 @@ config_suite(void)
 	tcase_add_test(tc, test_config_err_buffer);
 	tcase_add_test(tc, test_config_one_line);
 	tcase_add_test(tc, test_config_unreadable);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("replay");
+	tcase_add_loop_test(tc, test_config_replay_error, 0,
+	    (int)(sizeof(bad_replay) / sizeof(bad_replay[0])));
+	tcase_add_test(tc, test_config_replay_defaults);
+	tcase_add_test(tc, test_config_replay_every_key);
+	tcase_add_loop_test(tc, test_config_replay_paths, 0,
+	    (int)(sizeof(paths) / sizeof(paths[0])));
+	tcase_add_test(tc, test_config_replay_path_limit);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("valid");

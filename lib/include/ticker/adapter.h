@@ -90,6 +90,12 @@ const struct tk_adapter *const *tk_adapter_all(void);
 
 /* Built-in adapters (also reachable through the table). */
 extern const struct tk_adapter tk_adapter_binance;
+extern const struct tk_adapter tk_adapter_coinbase;
+extern const struct tk_adapter tk_adapter_kraken;
+extern const struct tk_adapter tk_adapter_bitstamp;
+extern const struct tk_adapter tk_adapter_okx;
+extern const struct tk_adapter tk_adapter_bybit;
 extern const struct tk_adapter tk_adapter_sim;
+extern const struct tk_adapter tk_adapter_replay;	/* see replay.h */
 
 #endif
