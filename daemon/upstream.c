@@ -72,6 +72,8 @@ struct conn {
 	char			*rx;
 	size_t			 rx_len, rx_cap;
 	int			 rx_overflow;
+	void			*codec_state;	/* adapter->state_size() */
+	size_t			 codec_state_len;
 };
 
 struct upstream {
@@ -152,6 +154,7 @@ conn_free(struct conn *c)
 		    LWS_TO_KILL_ASYNC);
 	}
 	free(c->rx);
+	free(c->codec_state);
 	free(c);
 }
 
@@ -325,10 +328,22 @@ conn_open(struct upstream *up)
 {
 	struct conn *c;
 
+	const struct tk_adapter *a = up->conf->adapter;
+
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return NULL;
 	c->up = up;
+	if (a->state_size != NULL) {
+		/* a fresh connection starts from no book: zeroed */
+		c->codec_state_len = a->state_size(up->symmap);
+		c->codec_state = calloc(1, c->codec_state_len ?
+		    c->codec_state_len : 1);
+		if (c->codec_state == NULL) {
+			free(c);
+			return NULL;
+		}
+	}
 	return c;
 }
 
@@ -540,6 +555,7 @@ handle_frame(struct conn *c, int64_t recv_ts)
 		.recv_ts = recv_ts,
 		.emit = emit_tick,
 		.emit_ud = up,
+		.state = c->codec_state,
 	};
 	struct tk_frame_result res;
 

@@ -12,11 +12,10 @@
  * Quotes and the level-1 book.  A snapshot holds the whole (one-level)
  * book.  A delta lists, per side, the levels that changed: size "0"
  * removes a level, any other size sets one, and an empty list means "no
- * change on this side".  parse() has no per-connection state, so it cannot
- * know an unchanged side: a quote carries what the frame itself says, and
- * a side the frame leaves unsaid (or empties) is null.  In practice Bybit
- * sends level 1 almost only as snapshots; a one-sided delta gives a quote
- * with the other side null until the next frame that names it.
+ * change on this side".  So a delta can only be read against the book the
+ * connection already has: that is the per-connection codec state (the
+ * level-1 book of every configured symbol).  Without state, a delta that
+ * leaves a side unsaid gives no quote rather than a false null.
  */
 
 #include <errno.h>
@@ -83,6 +82,17 @@ static size_t	 message_len(const struct tk_symmap *, const unsigned *chans,
 static size_t	 uint_text(unsigned long long v, char *buf);
 
 static int	 has_prefix(const char *s, const char *prefix);
+/* One side of a level-1 book; price invalid when the side is empty. */
+struct level {
+	struct tk_dec	 px, sz;
+};
+
+/* The codec state: the book of each configured symbol, by symmap index. */
+struct book {
+	struct level	 bid, ask;
+};
+
+static size_t	 bybit_state_size(const struct tk_symmap *);
 static void	 parse_object(struct frame *, json_t *o);
 static void	 parse_reply(struct frame *, json_t *o);
 static void	 parse_topic(struct frame *, json_t *o, json_t *topic);
@@ -90,7 +100,8 @@ static void	 parse_trades(struct frame *, json_t *o);
 static void	 parse_trade(struct frame *, json_t *item, json_t *msg);
 static void	 parse_book(struct frame *, json_t *o);
 static int	 top_level(struct frame *, json_t *data, const char *key,
-		    enum book_side, struct tk_dec *px, struct tk_dec *sz);
+		    enum book_side, struct level *best, struct level *cur,
+		    int *listed);
 static void	 emit_tick(struct frame *, struct tk_tick *, json_t *sym);
 static int	 get_symbol(struct frame *, json_t *o, const char *ev,
 		    json_t **out);
@@ -121,7 +132,14 @@ const struct tk_adapter tk_adapter_bybit = {
 	.ping_message = "{\"op\":\"ping\"}",
 	.ping_interval_s = 20,
 	.max_connection_s = 0,
+	.state_size = bybit_state_size,
 };
+
+static size_t
+bybit_state_size(const struct tk_symmap *map)
+{
+	return tk_symmap_count(map) * sizeof(struct book);
+}
 
 /* "BTC-USDT" -> "BTCUSDT", the form of topics and of "s". */
 static int
@@ -394,7 +412,13 @@ parse_book(struct frame *f, json_t *o)
 {
 	static const char ev[] = "orderbook.1";
 	json_t *data = json_object_get(o, "data"), *sym;
+	const char *type = json_string_value(json_object_get(o, "type"));
+	int delta = type != NULL && strcmp(type, "delta") == 0;
+	struct book frame_book, *book = &frame_book;
+	struct level bid, ask;
+	int bid_listed, ask_listed;
 	struct tk_tick t;
+	long idx = -1;
 	int r = 0;
 
 	if (!json_is_object(data)) {
@@ -403,10 +427,18 @@ parse_book(struct frame *f, json_t *o)
 		return;
 	}
 	memset(&t, 0, sizeof(t));
-	t.type = TK_TICK_QUOTE;
-	if (get_symbol(f, data, ev, &sym) < 0 ||
-	    top_level(f, data, "b", BOOK_BID, &t.bid, &t.bid_size) < 0 ||
-	    top_level(f, data, "a", BOOK_ASK, &t.ask, &t.ask_size) < 0 ||
+	memset(&frame_book, 0, sizeof(frame_book));
+	if (get_symbol(f, data, ev, &sym) < 0)
+		return;
+	idx = tk_symmap_index(f->ctx->symbols, json_string_value(sym),
+	    json_string_length(sym));
+	if (idx >= 0 && f->ctx->state != NULL)
+		book = &((struct book *)f->ctx->state)[idx];
+	/* a snapshot is read from scratch, a delta against the book */
+	if (top_level(f, data, "b", BOOK_BID, &bid,
+	    delta ? &book->bid : &frame_book.bid, &bid_listed) < 0 ||
+	    top_level(f, data, "a", BOOK_ASK, &ask,
+	    delta ? &book->ask : &frame_book.ask, &ask_listed) < 0 ||
 	    (r = get_ms(f, o, ev, "cts", &t.ts)) < 0 ||
 	    (r == 0 && (r = get_ms(f, o, ev, "ts", &t.ts)) < 0))
 		return;
@@ -414,17 +446,32 @@ parse_book(struct frame *f, json_t *o)
 		bad_field(f, ev, "ts", "is missing (and so is \"cts\")");
 		return;
 	}
+	if (delta && book == &frame_book && (!bid_listed || !ask_listed)) {
+		/* a side is "unchanged" from a book we do not have */
+		if (idx < 0)
+			emit_tick(f, &t, sym);	/* counts the unknown */
+		return;
+	}
+	book->bid = bid;
+	book->ask = ask;
+	t.type = TK_TICK_QUOTE;
+	t.bid = book->bid.px;
+	t.bid_size = book->bid.sz;
+	t.ask = book->ask.px;
+	t.ask_size = book->ask.sz;
 	emit_tick(f, &t, sym);
 }
 
 /*
- * The best level of side @key that still has a size: at depth 1 a
- * snapshot holds one level and a delta sets at most one; size "0" only
- * removes.  Leaves *px and *sz invalid (null) if no level remains.
+ * Side @key of the frame applied to @cur, the side as the connection had
+ * it: at depth 1 a snapshot holds one level and a delta sets at most one
+ * (the new top); size "0" removes a level, so removing the current top
+ * empties the side.  *best gets the result, *listed whether the frame
+ * named any level on this side at all.
  */
 static int
 top_level(struct frame *f, json_t *data, const char *key, enum book_side side,
-    struct tk_dec *px, struct tk_dec *sz)
+    struct level *best, struct level *cur, int *listed)
 {
 	json_t *levels = json_object_get(data, key), *lv;
 	struct tk_dec p, s;
@@ -434,6 +481,8 @@ top_level(struct frame *f, json_t *data, const char *key, enum book_side side,
 	if (!json_is_array(levels))
 		return bad_field(f, "orderbook.1", key, levels == NULL ?
 		    "is missing" : "is not an array");
+	*listed = json_array_size(levels) > 0;
+	*best = *cur;
 	json_array_foreach(levels, i, lv) {
 		if (!json_is_array(lv) || json_array_size(lv) < 2) {
 			set_kind(f, TK_FRAME_MALFORMED, "orderbook.1: "
@@ -444,13 +493,17 @@ top_level(struct frame *f, json_t *data, const char *key, enum book_side side,
 		    &p) < 0 || get_dec(f, json_array_get(lv, 1),
 		    "orderbook.1", key, &s) < 0)
 			return -1;
-		if (s.mant == 0)
+		if (s.mant == 0) {
+			if (best->px.valid && tk_dec_cmp(&p, &best->px) == 0)
+				memset(best, 0, sizeof(*best));
 			continue;
-		better = !px->valid || (side == BOOK_BID ?
-		    tk_dec_cmp(&p, px) > 0 : tk_dec_cmp(&p, px) < 0);
+		}
+		better = i == 0 || !best->px.valid || (side == BOOK_BID ?
+		    tk_dec_cmp(&p, &best->px) > 0 :
+		    tk_dec_cmp(&p, &best->px) < 0);
 		if (better) {
-			*px = p;
-			*sz = s;
+			best->px = p;
+			best->sz = s;
 		}
 	}
 	return 0;

@@ -134,6 +134,17 @@ tk_symmap_to_unified(const struct tk_symmap *map, const char *native,
 	return map->entries[*slot - 1].unified;
 }
 
+long
+tk_symmap_index(const struct tk_symmap *map, const char *native, size_t len)
+{
+	uint32_t *slot;
+
+	if (map == NULL || native == NULL)
+		return -1;
+	slot = probe(map, map->slots, native_key, native, len);
+	return *slot == 0 ? -1 : (long)*slot - 1;
+}
+
 int
 tk_symbol_valid(const char *s)
 {

@@ -282,16 +282,21 @@ START_TEST(test_spec_quote_rules)
 }
 END_TEST
 
+#define L1BOOK(type, b, a) "{\"topic\":\"orderbook.1.BTCUSDT\",\"ts\":1," \
+	"\"type\":\"" type "\",\"data\":{\"s\":\"BTCUSDT\",\"b\":" b \
+	",\"a\":" a "}}"
+
 /*
- * Level-1 deltas without per-connection state: a quote says what the
- * frame says, and a side the frame leaves unsaid or empties is null.
+ * Level-1 deltas without per-connection state: a delta that leaves a side
+ * unsaid ("unchanged") cannot be read, so it gives no quote rather than a
+ * false null; one that states both sides (or a snapshot) still does.
  */
-START_TEST(test_book_deltas)
+START_TEST(test_book_deltas_without_state)
 {
 	struct tk_frame_result res;
 	const struct tk_tick *t = &sink.ticks[0];
-	char line[TK_TICK_JSON_MAX];
 
+	ck_assert_ptr_null(ctx.state);
 	/* The shape of a live delta: old ask removed, new ask set, bids
 	 * unchanged (published in a client project's README, Nov 2023). */
 	parse_str("{\"topic\":\"orderbook.1.BTCUSDT\",\"ts\":1699764797519,"
@@ -299,42 +304,75 @@ START_TEST(test_book_deltas)
 	    "\"32499.27\",\"0.011534\"],[\"32529.54\",\"0\"]],\"u\":873489,"
 	    "\"seq\":1253141792}}", &res);
 	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(sink.n, 1);
-	assert_dec(&t->ask, "32499.27");
-	assert_dec(&t->ask_size, "0.011534");
-	ck_assert(!t->bid.valid && !t->bid_size.valid);
-	ck_assert_int_eq(t->ts, INT64_C(1699764797519000));
-	ck_assert_int_gt(tk_tick_format(t, 0, line, sizeof(line)), 0);
-	ck_assert_ptr_nonnull(strstr(line, "\"bid\":null,\"bid_size\":null,"
-	    "\"ask\":\"32499.27\""));
-	/* Size "0" only removes: never a zero-size or zero-price quote. */
-	parse_str("{\"topic\":\"orderbook.1.BTCUSDT\",\"ts\":1,\"type\":"
-	    "\"delta\",\"data\":{\"s\":\"BTCUSDT\",\"b\":[[\"5\",\"0\"]],"
-	    "\"a\":[[\"6\",\"1\"]]}}", &res);
+	ck_assert_uint_eq(sink.n, 0);
+	/* both sides stated: a quote; size "0" only removes */
+	parse_str(L1BOOK("delta", "[[\"5\",\"0\"]]", "[[\"6\",\"1\"]]"), &res);
 	ck_assert_uint_eq(sink.n, 1);
 	ck_assert(!t->bid.valid && !t->bid_size.valid);
 	assert_dec(&t->ask, "6");
-	parse_str("{\"topic\":\"orderbook.1.BTCUSDT\",\"ts\":1,\"type\":"
-	    "\"snapshot\",\"data\":{\"s\":\"BTCUSDT\",\"b\":[[\"5\",\"0.000\"],"
-	    "[\"4\",\"1\"]],\"a\":[]}}", &res);
+	parse_str(L1BOOK("snapshot", "[[\"5\",\"0.000\"],[\"4\",\"1\"]]", "[]"),
+	    &res);
 	ck_assert_uint_eq(sink.n, 1);
 	assert_dec(&t->bid, "4");
 	ck_assert(!t->ask.valid);
-	/* Nothing left on either side: no tick, not an error. */
-	parse_str("{\"topic\":\"orderbook.1.BTCUSDT\",\"ts\":1,\"type\":"
-	    "\"delta\",\"data\":{\"s\":\"BTCUSDT\",\"b\":[[\"5\",\"0\"]],"
-	    "\"a\":[]}}", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	parse_str("{\"topic\":\"orderbook.1.BTCUSDT\",\"ts\":1,\"type\":"
-	    "\"snapshot\",\"data\":{\"s\":\"BTCUSDT\",\"b\":[],\"a\":[]}}", &res);
+	/* Nothing on either side: no tick, not an error. */
+	parse_str(L1BOOK("snapshot", "[]", "[]"), &res);
 	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
 	ck_assert_uint_eq(res.nticks, 0);
 	ck_assert_uint_eq(res.unknown, 0);
 	/* ...still counted when nobody configured the symbol. */
-	parse_str("{\"topic\":\"orderbook.1.LTCUSDT\",\"ts\":1,\"data\":{"
-	    "\"s\":\"LTCUSDT\",\"b\":[],\"a\":[]}}", &res);
+	parse_str("{\"topic\":\"orderbook.1.LTCUSDT\",\"ts\":1,\"type\":"
+	    "\"delta\",\"data\":{\"s\":\"LTCUSDT\",\"b\":[],\"a\":[]}}", &res);
 	ck_assert_uint_eq(res.unknown, 1);
+}
+END_TEST
+
+/* With the connection's state, a delta updates only the sides it names. */
+START_TEST(test_book_deltas_with_state)
+{
+	struct tk_frame_result res;
+	const struct tk_tick *t = &sink.ticks[0];
+	size_t size = tk_adapter_bybit.state_size(ctx.symbols);
+	void *state = calloc(1, size);
+
+	ck_assert_uint_gt(size, 0);
+	ck_assert_ptr_nonnull(state);
+	ctx.state = state;
+	parse_str(L1BOOK("snapshot", "[[\"100.5\",\"2\"]]", "[[\"101\",\"3\"]]"),
+	    &res);
+	ck_assert_uint_eq(sink.n, 1);
+	/* ask moves; the bid is unchanged and still published */
+	parse_str(L1BOOK("delta", "[]", "[[\"101\",\"0\"],[\"100.9\",\"1.5\"]]"),
+	    &res);
+	ck_assert_uint_eq(sink.n, 1);
+	assert_dec(&t->bid, "100.5");
+	assert_dec(&t->bid_size, "2");
+	assert_dec(&t->ask, "100.9");
+	assert_dec(&t->ask_size, "1.5");
+	/* removing a price that is not the top changes nothing */
+	parse_str(L1BOOK("delta", "[[\"99\",\"0\"]]", "[]"), &res);
+	assert_dec(&t->bid, "100.5");
+	assert_dec(&t->ask, "100.9");
+	/* removing the top empties that side */
+	parse_str(L1BOOK("delta", "[[\"100.5\",\"0\"]]", "[]"), &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert(!t->bid.valid && !t->bid_size.valid);
+	assert_dec(&t->ask, "100.9");
+	/* a size update at the same price */
+	parse_str(L1BOOK("delta", "[]", "[[\"100.9\",\"4\"]]"), &res);
+	assert_dec(&t->ask_size, "4");
+	/* a new snapshot replaces both sides */
+	parse_str(L1BOOK("snapshot", "[[\"98\",\"1\"]]", "[]"), &res);
+	assert_dec(&t->bid, "98");
+	ck_assert(!t->ask.valid);
+	/* unknown symbols never touch the state */
+	parse_str("{\"topic\":\"orderbook.1.LTCUSDT\",\"ts\":1,\"type\":"
+	    "\"delta\",\"data\":{\"s\":\"LTCUSDT\",\"b\":[[\"1\",\"1\"]],"
+	    "\"a\":[]}}", &res);
+	ck_assert_uint_eq(res.unknown, 1);
+	ck_assert_uint_eq(sink.n, 0);
+	ctx.state = NULL;
+	free(state);
 }
 END_TEST
 
@@ -874,7 +912,8 @@ bybit_suite(void)
 	tcase_add_test(tc, test_golden_complete);
 	tcase_add_test(tc, test_spec_trade_rules);
 	tcase_add_test(tc, test_spec_quote_rules);
-	tcase_add_test(tc, test_book_deltas);
+	tcase_add_test(tc, test_book_deltas_without_state);
+	tcase_add_test(tc, test_book_deltas_with_state);
 	tcase_add_test(tc, test_data_array);
 	suite_add_tcase(s, tc);
 

@@ -44,6 +44,12 @@ struct tk_codec_ctx {
 	int64_t			 recv_ts;	/* µs since epoch */
 	tk_emit_fn		*emit;
 	void			*emit_ud;
+	/*
+	 * Per-connection codec state for adapters whose frames are deltas
+	 * (state_size() bytes, zeroed at every connect), or NULL.  Without
+	 * it such an adapter publishes only what a frame fully states.
+	 */
+	void			*state;
 };
 
 struct tk_adapter {
@@ -81,6 +87,8 @@ struct tk_adapter {
 	 * the daemon rotates to a fresh one before.  0: no known limit.
 	 */
 	unsigned	 max_connection_s;
+	/* Bytes of per-connection state parse() wants, or NULL for none. */
+	size_t	(*state_size)(const struct tk_symmap *);
 };
 
 /* NULL if there is no adapter of that name. */

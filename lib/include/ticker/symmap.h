@@ -31,6 +31,10 @@ const char	*tk_symmap_native_at(const struct tk_symmap *, size_t i);
 const char	*tk_symmap_to_unified(const struct tk_symmap *,
 		    const char *native, size_t len);
 
+/* Position (0 .. count-1) of a native symbol, -1 if unknown. */
+long		 tk_symmap_index(const struct tk_symmap *,
+		    const char *native, size_t len);
+
 /* True if @s is a valid unified symbol: BASE-QUOTE, [A-Z0-9] each, 1..15. */
 int		 tk_symbol_valid(const char *s);
 
