@@ -890,6 +890,30 @@ START_TEST(test_config_replay_path_limit)
 }
 END_TEST
 
+/* Through the real table and a real file: resolved next to the file. */
+START_TEST(test_config_replay_load)
+{
+	char err[TK_CONFIG_ERR_MAX];
+	struct tk_config cf;
+	char *path, *text;
+
+	text = dq("{" L ",'exchanges':[{" RP ",'file':'rec/s.jsonl',"
+	    "'speed':0,'loop':true}]}");
+	path = temp_file(text);
+	free(text);
+	ck_assert_msg(tk_config_load(path, &cf, err, sizeof(err)) == 0, "%s",
+	    err);
+	ck_assert_ptr_eq(cf.exchanges[0].adapter, &tk_adapter_replay);
+	ck_assert_ptr_eq(tk_adapter_find("replay"), &tk_adapter_replay);
+	ck_assert_str_eq(cf.exchanges[0].file, "/tmp/rec/s.jsonl");
+	ck_assert(cf.exchanges[0].speed == 0);
+	ck_assert_int_eq(cf.exchanges[0].loop, 1);
+	tk_config_free(&cf);
+	unlink(path);
+	free(path);
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -913,6 +937,7 @@ config_suite(void)
 	tcase_add_loop_test(tc, test_config_replay_paths, 0,
 	    (int)(sizeof(paths) / sizeof(paths[0])));
 	tcase_add_test(tc, test_config_replay_path_limit);
+	tcase_add_test(tc, test_config_replay_load);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("valid");

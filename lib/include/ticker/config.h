@@ -26,6 +26,10 @@ struct tk_exchange_conf {
 	int		 insecure;	/* "tls_verify": false (tests only) */
 	double		 rate;		/* sim: ticks per second */
 	uint64_t	 seed;		/* sim: random walk seed */
+	char		*file;		/* replay: recording; relative paths
+					   joined to the config's directory */
+	double		 speed;		/* replay: 1 recorded pace, 0 no wait */
+	int		 loop;		/* replay: start over at the end */
 };
 
 struct tk_client_conf {
@@ -53,7 +57,10 @@ struct tk_config {
 int	tk_config_load(const char *path, struct tk_config *out, char *err,
 	    size_t errlen);
 
-/* Same from memory; @name stands for the file name in messages. */
+/*
+ * Same from memory; @name stands for the file name in messages, and its
+ * directory is the base of relative paths in the config.
+ */
 int	tk_config_parse(const char *text, size_t len, const char *name,
 	    struct tk_config *out, char *err, size_t errlen);
 
