@@ -18,6 +18,7 @@
 
 #include "log.h"
 #include "publisher.h"
+#include "recorder.h"
 #include "resolve.h"
 #include "tickerd.h"
 #include "upstream.h"
@@ -27,6 +28,7 @@
 
 struct options {
 	const char	*config;
+	const char	*record;
 	int		 check_config;
 	int		 verbose;
 };
@@ -53,9 +55,10 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: tickerd [-c FILE] [--check-config] [-v] [--version] [--help]\n"
+	    "usage: tickerd [-c FILE] [--check-config] [--record FILE] [-v] [--version] [--help]\n"
 	    "  -c, --config FILE   configuration file (default %s)\n"
 	    "      --check-config  validate the configuration, print a summary, exit\n"
+	    "      --record FILE   append every raw exchange frame to FILE (replayable)\n"
 	    "  -v, --verbose       debug logging\n"
 	    "      --version       print the version and exit\n"
 	    "  -h, --help          this text\n"
@@ -70,6 +73,7 @@ parse_args(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "check-config", no_argument, NULL, 'C' },
+		{ "record", required_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
@@ -85,6 +89,9 @@ parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'C':
 			o->check_config = 1;
+			break;
+		case 'R':
+			o->record = optarg;
 			break;
 		case 'v':
 			o->verbose = 1;
@@ -131,7 +138,9 @@ print_summary(const struct tk_config *c)
 static void
 merge_child_done(void *ud, struct tk_stream *child, enum tk_poll how)
 {
-	(void)ud;
+	struct tickerd *td = ud;
+
+	sources_stream_done(td, child);
 	if (how == TK_POLL_ERROR)
 		log_errx("%s: source failed: %s", tk_stream_name(child),
 		    tk_stream_reason(child));
@@ -179,12 +188,15 @@ create_internal_vhosts(struct tickerd *td)
 }
 
 static int
-tickerd_setup(struct tickerd *td)
+tickerd_setup(struct tickerd *td, const struct options *o)
 {
 	if (create_context(td) < 0 || create_internal_vhosts(td) < 0) {
 		log_errx("cannot create the event loop");
 		return -1;
 	}
+	if (o->record != NULL &&
+	    (td->recorder = recorder_open(td, o->record)) == NULL)
+		return -1;
 	if (ctl_adopt_signals(td) < 0)
 		return -1;
 	if ((td->resolver = resolver_new(td)) == NULL)
@@ -246,6 +258,7 @@ tickerd_teardown(struct tickerd *td)
 	sources_free(td);
 	if (td->pub != NULL)
 		publisher_shutdown(td->pub);
+	recorder_close(td->recorder);
 	if (td->ctx != NULL)
 		lws_context_destroy(td->ctx);
 	tk_stream_free(td->merge);
@@ -293,7 +306,7 @@ main(int argc, char **argv)
 	log_route_lws(o.verbose);
 	td.started_us = now_realtime_us();
 	td.exit_code = EXIT_OK;
-	if (tickerd_setup(&td) < 0)
+	if (tickerd_setup(&td, &o) < 0)
 		td.exit_code = EXIT_RUNTIME;
 	else {
 		log_notice("tickerd %s started with %s (%zu exchanges)",

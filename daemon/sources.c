@@ -8,7 +8,7 @@
 #include <ticker/merge.h>
 
 #include "log.h"
-#include "source_sim.h"
+#include "source_local.h"
 #include "tickerd.h"
 #include "upstream.h"
 
@@ -18,7 +18,7 @@ source_free(struct source *s)
 	if (s == NULL)
 		return;
 	upstream_free(s->up);
-	source_sim_free(s->sim);
+	source_local_free(s->local);
 	free(s);
 }
 
@@ -32,14 +32,15 @@ source_new(struct tickerd *td, struct tk_exchange_conf *conf)
 	if (s == NULL)
 		return NULL;
 	s->conf = conf;
-	if (conf->adapter == &tk_adapter_sim)
-		s->sim = source_sim_new(td, conf, &stream);
+	if (conf->adapter->default_url == NULL)	/* sim, replay */
+		s->local = source_local_new(td, conf, &stream);
 	else
 		s->up = upstream_new(td, conf, &stream);
 	if (stream == NULL) {
 		source_free(s);
 		return NULL;
 	}
+	s->stream = stream;
 	if (tk_merge_add(td->merge, stream) < 0) {
 		/* The merge freed the stream; stop its producer. */
 		source_free(s);
@@ -87,4 +88,24 @@ sources_free(struct tickerd *td)
 		source_free(s);
 	}
 	td->sources = NULL;
+}
+
+/*
+ * A finished stream (a replay that reached its end) is freed by the merge:
+ * its producer must stop touching it.  The source stays listed (its state
+ * shows in /health) until the daemon stops.
+ */
+void
+sources_stream_done(struct tickerd *td, struct tk_stream *stream)
+{
+	struct source *s;
+
+	for (s = td->sources; s != NULL; s = s->next) {
+		if (s->stream != stream)
+			continue;
+		source_local_free(s->local);
+		s->local = NULL;
+		upstream_stop(s->up);
+		s->stream = NULL;
+	}
 }

@@ -21,8 +21,9 @@
 
 struct publisher;
 struct upstream;
-struct source_sim;
+struct source_local;
 struct resolver;
+struct recorder;
 
 enum exit_code {
 	EXIT_OK = 0,		/* clean stop */
@@ -35,7 +36,8 @@ struct source {
 	struct source		*next;
 	struct tk_exchange_conf	*conf;		/* borrowed from tickerd.conf */
 	struct upstream		*up;		/* network adapters */
-	struct source_sim	*sim;		/* adapter "sim" */
+	struct source_local	*local;		/* sim and replay: no network */
+	struct tk_stream	*stream;	/* its stream, owned by the merge */
 };
 
 struct pump {
@@ -54,6 +56,7 @@ struct tickerd {
 	struct pump		 pump;
 	struct publisher	*pub;
 	struct resolver		*resolver;
+	struct recorder		*recorder;	/* --record, or NULL */
 	struct source		*sources;
 	int			 sigfd;
 	int			 stopping;	/* SIGTERM/SIGINT seen */
@@ -75,6 +78,8 @@ void	pump_finish(struct tickerd *);
 int	sources_start(struct tickerd *);
 void	sources_stop(struct tickerd *);
 void	sources_free(struct tickerd *);
+/* The merge is about to free @stream (it ended): forget it. */
+void	sources_stream_done(struct tickerd *, struct tk_stream *stream);
 
 /* ctl.c: the "sys" protocol: signalfd and other adopted raw fds */
 extern const struct lws_protocols ctl_protocol;

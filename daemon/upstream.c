@@ -26,6 +26,7 @@
 
 #include "log.h"
 #include "publisher.h"
+#include "recorder.h"
 #include "resolve.h"
 #include "tickerd.h"
 #include "upstream.h"
@@ -560,6 +561,9 @@ handle_frame(struct conn *c, int64_t recv_ts)
 	struct tk_frame_result res;
 
 	up->frames++;
+	if (up->td->recorder != NULL)
+		recorder_write(up->td->recorder, recv_ts, up->conf->name,
+		    up->conf->adapter->name, c->rx, c->rx_len);
 	up->conf->adapter->parse(&ctx, c->rx, c->rx_len, &res);
 	up->unknown += res.unknown;
 	switch (res.kind) {

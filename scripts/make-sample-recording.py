@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Writes config/sample-recording.jsonl: real exchange frames from
+tests/fixtures/<exchange>/ (every frame whose golden output has ticks), in
+tickerd's recording format (one JSON object per line: t, ex, ad, f), 250 ms
+apart.  config/replay.json plays it.  Run from anywhere; rewrites the file."""
+
+import glob
+import json
+import os
+
+REPO = os.path.normpath(os.path.join(os.path.dirname(__file__), ".."))
+EXCHANGES = ["binance", "coinbase", "kraken", "bitstamp", "okx", "bybit"]
+START_US = 1700000000000000
+
+
+def frames_with_ticks(exchange):
+    fixtures = os.path.join(REPO, "tests", "fixtures", exchange)
+    for path in sorted(glob.glob(os.path.join(fixtures, "*.json"))):
+        name = os.path.splitext(os.path.basename(path))[0]
+        golden = os.path.join(fixtures, "expected", name + ".out")
+        if not os.path.exists(golden):
+            continue
+        with open(golden, encoding="utf-8") as f:
+            ticks = [json.loads(line) for line in f
+                     if line.startswith("{")]
+        if not ticks:
+            continue
+        with open(path, encoding="utf-8") as f:
+            yield f.read().strip(), ticks
+
+
+def main():
+    per_exchange, symbols = [], set()
+    for ex in EXCHANGES:
+        frames = []
+        for frame, ticks in frames_with_ticks(ex):
+            frames.append((ex, frame))
+            symbols.update(t["symbol"] for t in ticks)
+        per_exchange.append(frames)
+    # interleave exchanges so that a short replay shows all of them
+    records = []
+    while any(per_exchange):
+        for frames in per_exchange:
+            if frames:
+                records.append(frames.pop(0))
+    out = os.path.join(REPO, "config", "sample-recording.jsonl")
+    with open(out, "w", encoding="utf-8") as f:
+        for i, (ex, frame) in enumerate(records):
+            line = {"t": START_US + i * 250000, "ex": ex, "ad": ex,
+                    "f": frame}
+            f.write(json.dumps(line, ensure_ascii=False,
+                               separators=(",", ":")) + "\n")
+    print("%s: %d frames; symbols: %s" % (out, len(records),
+                                           ", ".join(sorted(symbols))))
+
+
+if __name__ == "__main__":
+    main()
