@@ -1289,3 +1289,30 @@ say(struct ctx *c, const char *fmt, ...)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
 }
+
+static int
+str_eq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+int
+tk_exchange_conf_equal(const struct tk_exchange_conf *a,
+    const struct tk_exchange_conf *b)
+{
+	size_t i;
+
+	if (!str_eq(a->name, b->name) || a->adapter != b->adapter ||
+	    !str_eq(a->url, b->url) || a->types != b->types ||
+	    a->stale_s != b->stale_s || a->insecure != b->insecure ||
+	    a->rate != b->rate || a->seed != b->seed ||
+	    !str_eq(a->file, b->file) || a->speed != b->speed ||
+	    a->loop != b->loop || a->nsymbols != b->nsymbols)
+		return 0;
+	for (i = 0; i < a->nsymbols; i++)
+		if (!str_eq(a->symbols[i], b->symbols[i]))
+			return 0;
+	return 1;
+}

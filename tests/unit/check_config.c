@@ -521,6 +521,52 @@ START_TEST(test_config_channel_unsupported)
 }
 END_TEST
 
+/*
+ * What a reload compares: an exchange that is equal keeps its connection,
+ * so every field must count, and the symbol order too.
+ */
+START_TEST(test_exchange_conf_equal)
+{
+	static const char *const variants[] = {
+		"{'name':'b','adapter':'binance','symbols':['BTC-USDT','ETH-USDT'],'url':'ws://127.0.0.1:1/ws'}",
+		"{'name':'b','adapter':'binance','symbols':['ETH-USDT','BTC-USDT'],'url':'ws://127.0.0.1:1/ws'}",
+		"{'name':'b','adapter':'binance','symbols':['BTC-USDT'],'url':'ws://127.0.0.1:1/ws'}",
+		"{'name':'b','adapter':'binance','symbols':['BTC-USDT','ETH-USDT'],'url':'ws://127.0.0.1:2/ws'}",
+		"{'name':'b','adapter':'binance','symbols':['BTC-USDT','ETH-USDT'],'url':'ws://127.0.0.1:1/ws','channels':['trade']}",
+		"{'name':'b','adapter':'binance','symbols':['BTC-USDT','ETH-USDT'],'url':'ws://127.0.0.1:1/ws','stale_s':5}",
+		"{'name':'b','adapter':'binance','symbols':['BTC-USDT','ETH-USDT'],'url':'ws://127.0.0.1:1/ws','tls_verify':false}",
+		"{'name':'b','adapter':'okx','symbols':['BTC-USDT','ETH-USDT'],'url':'ws://127.0.0.1:1/ws'}",
+		"{'name':'c','adapter':'binance','symbols':['BTC-USDT','ETH-USDT'],'url':'ws://127.0.0.1:1/ws'}",
+		"{'name':'b','adapter':'sim','symbols':['BTC-USDT','ETH-USDT']}",
+		"{'name':'b','adapter':'sim','symbols':['BTC-USDT','ETH-USDT'],'rate':3}",
+		"{'name':'b','adapter':'sim','symbols':['BTC-USDT','ETH-USDT'],'seed':3}",
+	};
+	enum { N = sizeof(variants) / sizeof(variants[0]) };
+	struct tk_config a[N], again;
+	char json[1024];
+	size_t i, j;
+
+	for (i = 0; i < N; i++) {
+		snprintf(json, sizeof(json), "{'listen':{'tcp':'127.0.0.1:1'},"
+		    "'exchanges':[%s]}", variants[i]);
+		parse_ok(json, &a[i]);
+	}
+	for (i = 0; i < N; i++)
+		for (j = 0; j < N; j++)
+			ck_assert_msg(tk_exchange_conf_equal(&a[i].exchanges[0],
+			    &a[j].exchanges[0]) == (i == j), "%zu vs %zu", i, j);
+	/* the same text loaded twice is equal (different allocations) */
+	snprintf(json, sizeof(json), "{'listen':{'tcp':'127.0.0.1:1'},"
+	    "'exchanges':[%s]}", variants[0]);
+	parse_ok(json, &again);
+	ck_assert(tk_exchange_conf_equal(&a[0].exchanges[0],
+	    &again.exchanges[0]));
+	tk_config_free(&again);
+	for (i = 0; i < N; i++)
+		tk_config_free(&a[i]);
+}
+END_TEST
+
 START_TEST(test_config_free)
 {
 	struct tk_config cf;
@@ -652,7 +698,14 @@ START_TEST(test_config_shipped_tickerd)
 	load_shipped("tickerd.json", &cf);
 	ck_assert_str_eq(cf.listen_tcp, "127.0.0.1:8765");
 	ck_assert_str_eq(cf.listen_unix, "/run/tickerd/tickerd.sock");
-	ck_assert_uint_eq(cf.nexchanges, 1);
+	/* the six real exchanges, each on its own adapter and real endpoint */
+	ck_assert_uint_eq(cf.nexchanges, 6);
+	for (size_t i = 0; i < cf.nexchanges; i++) {
+		e = &cf.exchanges[i];
+		ck_assert_str_eq(e->name, e->adapter->name);
+		ck_assert_str_eq(e->url, e->adapter->default_url);
+		ck_assert_int_eq(e->insecure, 0);
+	}
 	e = tk_config_exchange(&cf, "binance");
 	ck_assert_ptr_nonnull(e);
 	ck_assert_ptr_eq(e->adapter, &tk_adapter_binance);
@@ -947,6 +1000,7 @@ config_suite(void)
 	tcase_add_test(tc, test_config_defaults_sim);
 	tcase_add_test(tc, test_config_every_key);
 	tcase_add_test(tc, test_config_free);
+	tcase_add_test(tc, test_exchange_conf_equal);
 	tcase_add_test(tc, test_config_load_file);
 	suite_add_tcase(s, tc);
 

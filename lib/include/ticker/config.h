@@ -67,6 +67,14 @@ int	tk_config_parse(const char *text, size_t len, const char *name,
 /* Frees what a successful load allocated.  NULL-safe, idempotent. */
 void	tk_config_free(struct tk_config *);
 
+/*
+ * True if two exchange entries configure the same source (every field;
+ * the symbol lists in the same order).  A config reload keeps such an
+ * exchange's connection.
+ */
+int	tk_exchange_conf_equal(const struct tk_exchange_conf *,
+	    const struct tk_exchange_conf *);
+
 /* Looks up an exchange by name; NULL if absent. */
 const struct tk_exchange_conf *tk_config_exchange(const struct tk_config *,
 		    const char *name);
