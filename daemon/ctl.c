@@ -26,8 +26,8 @@ ctl_signal(struct tickerd *td, int signo)
 		td->stopping = 1;
 		break;
 	case SIGHUP:
-		log_notice("SIGHUP: configuration reload is not supported "
-		    "yet; restart tickerd to apply changes");
+		if (!td->stopping)
+			reload_config(td);
 		break;
 	}
 }

@@ -106,6 +106,7 @@ struct publisher {
 
 static int publisher_cb(struct lws *, enum lws_callback_reasons, void *,
     void *, size_t);
+static size_t snapshot_keys(const struct tk_config *);
 
 static const struct lws_protocols publisher_protocols[] = {
 	{ "tickerd", publisher_cb, sizeof(struct client), 4096, 0, NULL, 0 },
@@ -753,6 +754,53 @@ publisher_shutdown(struct publisher *pub)
 		    "tickerd is shutting down");
 	} lws_end_foreach_dll(d);
 	return (unsigned)pub->clients.count;
+}
+
+void
+publisher_forget_exchange(struct publisher *pub, const char *exchange,
+    const char *why)
+{
+	size_t i;
+
+	publisher_status(pub, exchange, "down", why);
+	tk_latest_drop_exchange(pub->latest, exchange);
+	for (i = 0; i < pub->nstatus; i++) {
+		if (strcmp(pub->status[i].exchange, exchange) != 0)
+			continue;
+		pub->status[i] = pub->status[--pub->nstatus];
+		break;
+	}
+}
+
+/*
+ * The snapshot table and the quote map are sized from the config's
+ * symbols: a reload may need more room.  Ticks already known are kept.
+ */
+int
+publisher_reconfigure(struct publisher *pub, const struct tk_config *conf)
+{
+	size_t keys = snapshot_keys(conf), slots, i;
+	struct tk_latest *latest;
+	struct quote_pos *qpos;
+
+	latest = tk_latest_new(keys);
+	for (slots = 16; slots < keys * 2; slots <<= 1)
+		;
+	qpos = calloc(slots, sizeof(*qpos));
+	if (latest == NULL || qpos == NULL) {
+		tk_latest_free(latest);
+		free(qpos);
+		return -ENOMEM;
+	}
+	for (i = 0; i < tk_latest_count(pub->latest); i++)
+		tk_latest_put(latest, tk_latest_at(pub->latest, i));
+	tk_latest_free(pub->latest);
+	pub->latest = latest;
+	/* a fresh quote map only delays conflation by one quote per key */
+	free(pub->qpos);
+	pub->qpos = qpos;
+	pub->qpos_mask = slots - 1;
+	return 0;
 }
 
 const struct pub_stats *

@@ -22,6 +22,7 @@
 
 struct tickerd;
 struct publisher;
+struct tk_config;
 
 struct pub_stats {
 	uint64_t	 ticks;		/* published */
@@ -59,6 +60,12 @@ void	publisher_flush(struct publisher *);
 unsigned publisher_shutdown(struct publisher *);
 
 unsigned publisher_clients(const struct publisher *);
+
+/* Reload: an exchange is gone; clients are told, its snapshot dropped. */
+void	publisher_forget_exchange(struct publisher *, const char *exchange,
+	    const char *why);
+/* Reload: resizes the tables sized from the config.  0 or -ENOMEM. */
+int	publisher_reconfigure(struct publisher *, const struct tk_config *);
 
 /* Counters for /health and /metrics; borrowed, live. */
 const struct pub_stats *publisher_stats(const struct publisher *);

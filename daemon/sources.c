@@ -8,6 +8,7 @@
 #include <ticker/merge.h>
 
 #include "log.h"
+#include "publisher.h"
 #include "source_local.h"
 #include "tickerd.h"
 #include "upstream.h"
@@ -108,4 +109,80 @@ sources_stream_done(struct tickerd *td, struct tk_stream *stream)
 		upstream_stop(s->up);
 		s->stream = NULL;
 	}
+}
+
+/* Unlinks and returns the source named @name from *@list, or NULL. */
+static struct source *
+take_by_name(struct source **list, const char *name)
+{
+	struct source **pp, *s;
+
+	for (pp = list; (s = *pp) != NULL; pp = &s->next) {
+		if (strcmp(s->conf->name, name) == 0) {
+			*pp = s->next;
+			s->next = NULL;
+			return s;
+		}
+	}
+	return NULL;
+}
+
+/* Stops a source for good: out of the merge, producer stopped, freed. */
+static void
+source_remove(struct tickerd *td, struct source *s, const char *why)
+{
+	log_notice("%s: stopping: %s", s->conf->name, why);
+	upstream_stop(s->up);
+	source_local_free(s->local);
+	s->local = NULL;
+	if (s->stream != NULL && tk_merge_remove(td->merge, s->stream) == 0)
+		tk_stream_free(s->stream);
+	s->stream = NULL;
+	publisher_forget_exchange(td->pub, s->conf->name, why);
+	source_free(s);
+}
+
+/*
+ * Applies the exchanges of @next (a validated config): an exchange whose
+ * entry is unchanged keeps its connection and is only repointed to @next;
+ * removed and changed ones are stopped; added and changed ones started.
+ * The sources end up in @next's order.  Returns 0, or -1 if some could not
+ * start (logged; the others are applied).
+ */
+int
+sources_apply(struct tickerd *td, struct tk_config *next)
+{
+	struct source *old = td->sources, *list = NULL, **tail = &list, *s;
+	struct tk_exchange_conf *e;
+	size_t i;
+	int rc = 0;
+
+	td->sources = NULL;
+	for (i = 0; i < next->nexchanges; i++) {
+		e = &next->exchanges[i];
+		s = take_by_name(&old, e->name);
+		if (s != NULL && tk_exchange_conf_equal(s->conf, e)) {
+			s->conf = e;
+			upstream_set_conf(s->up, e);
+		} else {
+			if (s != NULL)
+				source_remove(td, s, "changed in the "
+				    "configuration");
+			if ((s = source_new(td, e)) == NULL) {
+				log_errx("%s: cannot start", e->name);
+				rc = -1;
+				continue;
+			}
+			log_notice("%s: started (%s, %zu symbols)", e->name,
+			    e->adapter->name, e->nsymbols);
+		}
+		*tail = s;
+		tail = &s->next;
+	}
+	while ((s = old) != NULL) {
+		old = s->next;
+		source_remove(td, s, "removed from the configuration");
+	}
+	td->sources = list;
+	return rc;
 }

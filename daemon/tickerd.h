@@ -78,8 +78,13 @@ void	pump_finish(struct tickerd *);
 int	sources_start(struct tickerd *);
 void	sources_stop(struct tickerd *);
 void	sources_free(struct tickerd *);
+/* Reload: applies the exchanges of a validated config (see sources.c). */
+int	sources_apply(struct tickerd *, struct tk_config *next);
 /* The merge is about to free @stream (it ended): forget it. */
 void	sources_stream_done(struct tickerd *, struct tk_stream *stream);
+
+/* reload.c: SIGHUP */
+void	reload_config(struct tickerd *);
 
 /* ctl.c: the "sys" protocol: signalfd and other adopted raw fds */
 extern const struct lws_protocols ctl_protocol;

@@ -828,6 +828,13 @@ fail:
 }
 
 void
+upstream_set_conf(struct upstream *up, const struct tk_exchange_conf *conf)
+{
+	if (up != NULL)
+		up->conf = conf;
+}
+
+void
 upstream_get_stats(const struct upstream *up, struct upstream_stats *st)
 {
 	st->state = up->pub_state ? up->pub_state : "reconnecting";

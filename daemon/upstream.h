@@ -39,6 +39,13 @@ struct upstream_stats {
 void		 upstream_get_stats(const struct upstream *,
 		    struct upstream_stats *);
 
+/*
+ * Reload: the same exchange entry now lives in a new config; @conf must be
+ * equal to the old one (tk_exchange_conf_equal).  NULL @up is ignored.
+ */
+void		 upstream_set_conf(struct upstream *,
+		    const struct tk_exchange_conf *conf);
+
 /* Stops connecting and closes the connection (if any).  Idempotent. */
 void		 upstream_stop(struct upstream *);
 

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * SIGHUP: reload the configuration without dropping clients.  The new file
+ * is validated first; a bad one keeps the running configuration (and the
+ * service READY).  A good one is applied as a diff: unchanged exchanges
+ * keep their connections, removed/changed/added ones are stopped/started.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <ticker/config.h>
+
+#include "log.h"
+#include "publisher.h"
+#include "tickerd.h"
+
+static int
+str_differs(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
+/* Moves the running value into @next: @what needs a restart to change. */
+static void
+keep_running_str(char **next, char **running, const char *what)
+{
+	if (str_differs(*next, *running))
+		log_warnx("reload: %s changed (%s -> %s); a restart applies it, "
+		    "still using %s", what, *running ? *running : "none",
+		    *next ? *next : "none", *running ? *running : "none");
+	free(*next);
+	*next = *running;
+	*running = NULL;
+}
+
+/*
+ * Listeners stay as they are: their sockets (and the clients on them)
+ * belong to the running daemon, possibly handed over by systemd.  The
+ * ring's size is fixed for the same reason.
+ */
+static void
+keep_running_listeners(struct tk_config *next, struct tk_config *running)
+{
+	keep_running_str(&next->listen_tcp, &running->listen_tcp,
+	    "listen.tcp");
+	keep_running_str(&next->listen_unix, &running->listen_unix,
+	    "listen.unix");
+	if (next->clients.queue_ticks != running->clients.queue_ticks) {
+		log_warnx("reload: clients.queue_ticks changed (%zu -> %zu); a "
+		    "restart applies it", running->clients.queue_ticks,
+		    next->clients.queue_ticks);
+		next->clients.queue_ticks = running->clients.queue_ticks;
+	}
+}
+
+void
+reload_config(struct tickerd *td)
+{
+	struct tk_config next, old;
+	char err[TK_CONFIG_ERR_MAX];
+
+	log_notice("reloading %s", td->conf.path);
+	if (tk_config_load(td->conf.path, &next, err, sizeof(err)) < 0) {
+		log_errx("reload failed, keeping the running configuration: %s",
+		    err);
+		return;
+	}
+	keep_running_listeners(&next, &td->conf);
+	if (publisher_reconfigure(td->pub, &next) < 0) {
+		log_errx("reload failed, keeping the running configuration: out "
+		    "of memory");
+		tk_config_free(&next);
+		return;
+	}
+	if (sources_apply(td, &next) < 0)
+		log_errx("reload: some exchanges could not start (see above)");
+	old = td->conf;
+	td->conf = next;
+	tk_config_free(&old);
+	log_notice("reloaded %s: %zu exchanges", td->conf.path,
+	    td->conf.nexchanges);
+}
