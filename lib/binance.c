@@ -125,6 +125,8 @@ const struct tk_adapter tk_adapter_binance = {
 	.native_symbol = binance_native_symbol,
 	.subscribe = binance_subscribe,
 	.parse = binance_parse,
+	/* Binance pings us (lws answers); it cuts every connection at 24 h */
+	.max_connection_s = 24 * 3600,
 };
 
 /* "BTC-USDT" -> "BTCUSDT", the form of the payload's "s". */

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/* The adapter table: every adapter is complete and findable by name. */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <ticker/adapter.h>
+
+#include "tk_check.h"
+
+START_TEST(test_adapter_table_complete)
+{
+	const struct tk_adapter *const *all = tk_adapter_all();
+	size_t i, network = 0;
+
+	for (i = 0; all[i] != NULL; i++) {
+		const struct tk_adapter *a = all[i];
+
+		ck_assert_ptr_eq(tk_adapter_find(a->name), a);
+		ck_assert_ptr_nonnull(a->native_symbol);
+		ck_assert_uint_ne(a->types, 0);
+		ck_assert_uint_eq(a->types & ~TK_TYPES_ALL, 0);
+		if (a->default_url == NULL)
+			continue;
+		/* a network adapter: real TLS endpoint, codec, keep-alive */
+		network++;
+		ck_assert_msg(strncmp(a->default_url, "wss://", 6) == 0,
+		    "%s: %s", a->name, a->default_url);
+		ck_assert_ptr_nonnull(a->subscribe);
+		ck_assert_ptr_nonnull(a->parse);
+		ck_assert_int_eq(a->ping_message != NULL,
+		    a->ping_interval_s > 0);
+	}
+	ck_assert_uint_eq(network, 6);
+	ck_assert_ptr_null(tk_adapter_find("gemini"));
+	ck_assert_ptr_null(tk_adapter_find(""));
+}
+END_TEST
+
+/* Known connection limits and keep-alives, from each exchange's docs. */
+START_TEST(test_adapter_limits)
+{
+	ck_assert_uint_eq(tk_adapter_binance.max_connection_s, 24 * 3600);
+	ck_assert_str_eq(tk_adapter_okx.ping_message, "ping");
+	ck_assert_uint_lt(tk_adapter_okx.ping_interval_s, 30);
+	ck_assert_str_eq(tk_adapter_bybit.ping_message, "{\"op\":\"ping\"}");
+	ck_assert_uint_eq(tk_adapter_bybit.ping_interval_s, 20);
+	ck_assert_ptr_nonnull(tk_adapter_bybit.state_size);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("adapter");
+	TCase *tc = tcase_create("table");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_adapter_table_complete);
+	tcase_add_test(tc, test_adapter_limits);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
