@@ -95,6 +95,7 @@ struct upstream {
 	uint64_t		 rng;
 	unsigned		 failures;	/* attempts since last data */
 	int			 throttled;	/* last upgrade got 429/418 */
+	int			 retry_now;	/* dropped as stale: no backoff */
 	unsigned		 throttle_streak; /* 429/418s in a row */
 	/* counters */
 	uint64_t		 frames, ticks, parse_errors, unknown;
@@ -176,6 +177,11 @@ retry_delay_ms(struct upstream *up)
 {
 	uint32_t ms, floor;
 
+	if (up->retry_now) {
+		/* a stale link: the exchange is reachable, reconnect at once */
+		up->retry_now = 0;
+		return 0;
+	}
 	ms = tk_backoff_next(&up->backoff, tk_rand_next(&up->rng));
 	if (!up->throttled) {
 		up->throttle_streak = 0;
@@ -636,7 +642,7 @@ conn_receive(struct conn *c, const void *in, size_t len)
 static lws_usec_t
 sweep_interval(const struct upstream *up)
 {
-	lws_usec_t us = (lws_usec_t)(up->conf->stale_s * 1e6 / 4);
+	lws_usec_t us = (lws_usec_t)(up->conf->stale_s * 1e6 / 8);
 
 	return us < SWEEP_MAX_US ? us : SWEEP_MAX_US;
 }
@@ -663,6 +669,7 @@ upstream_sweep(lws_sorted_usec_list_t *sul)
 		up->stale_events++;
 		publish_status(up, "stale", detail);
 		c->last_data_us = now;	/* report once */
+		up->retry_now = 1;
 		conn_drop(c, detail);
 	}
 	schedule(up, &up->sul_sweep, upstream_sweep, sweep_interval(up));
@@ -778,7 +785,12 @@ upstream_parse_url(struct upstream *up)
 	up->tls = strcmp(up->scheme, "wss") == 0;
 	if (!up->tls && strcmp(up->scheme, "ws") != 0)
 		return -EINVAL;
-	/* lws_parse_uri() drops the leading '/': put it back. */
+	/*
+	 * lws_parse_uri() drops the leading '/' of a path ("a/b"), but gives
+	 * "/" for a URL without one: the request path is "/" + the rest.
+	 */
+	if (path[0] == '/')
+		path++;
 	up->path = malloc(strlen(path) + 2);
 	if (up->path == NULL)
 		return -ENOMEM;

@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: MIT
 """Integration-test harness for tickerd.
 
-The real tickerd binary ($TICKERD) runs against MockBinance, a real WebSocket
-server on 127.0.0.1 that replays real Binance frames from
-$TK_FIXTURES/binance/, and is read by real WebSocket clients.  Only the
-Python standard library and Debian's python3-websockets (10.x) are used.
+The real tickerd binary ($TICKERD) runs against mock exchanges (MockBinance,
+MockCoinbase, MockKraken, MockBitstamp, MockOKX, MockBybit: real WebSocket
+servers on 127.0.0.1, each speaking its exchange's protocol) that replay the
+real frames from $TK_FIXTURES/<exchange>/, and is read by real WebSocket
+clients.  Only the Python standard library and Debian's python3-websockets
+(10.x) are used.
 
 Every process and server a test starts is stopped in its cleanups, also when
 the test fails; every wait is bounded.
@@ -97,12 +99,89 @@ def binance_config(tcp_port, mock_url, unix_path=None, **exchange):
     return {"listen": listen, "exchanges": [ex]}
 
 
+def exchange_entry(mock, symbols, name=None, **keys):
+    """One exchanges[] entry for @mock (a MockExchange) with @symbols,
+    named @name (default: the adapter's name); keyword arguments add or
+    override keys."""
+    ex = {"name": name or mock.ADAPTER, "adapter": mock.ADAPTER,
+          "symbols": list(symbols), "url": mock.url, "stale_s": 30}
+    ex.update(keys)
+    return ex
+
+
+def daemon_config(tcp_port, exchanges, unix_path=None):
+    """A config listening on 127.0.0.1:@tcp_port with @exchanges (a list
+    of exchange_entry() dicts)."""
+    listen = {"tcp": "127.0.0.1:%d" % tcp_port}
+    if unix_path:
+        listen["unix"] = unix_path
+    return {"listen": listen, "exchanges": list(exchanges)}
+
+
 # ---------------------------------------------------------------- fixtures
+
+def exchange_fixture(exchange, name):
+    """The text of $TK_FIXTURES/@exchange/@name, without the final
+    newline."""
+    with open(os.path.join(FIXTURES, exchange, name), encoding="utf-8") as f:
+        return f.read().rstrip("\n")
+
 
 def fixture(name):
     """The text of $TK_FIXTURES/binance/@name, without the final newline."""
-    with open(os.path.join(FIXTURES, "binance", name), encoding="utf-8") as f:
-        return f.read().rstrip("\n")
+    return exchange_fixture("binance", name)
+
+
+# The receive time the golden files were made with: a golden "ts" equal to
+# it means the exchange gave no time and tickerd used its receive time.
+GOLDEN_RECV_TS = 1700000000000000
+
+
+class Golden:
+    """The golden parse result of one fixture frame
+    ($TK_FIXTURES/<exchange>/expected/<frame>.out): kind (DATA, CONTROL,
+    RECONNECT, EXCHANGE_ERROR, MALFORMED), nticks, unknown, detail, and
+    the ticks (dicts, keys in SPEC order)."""
+
+    def __init__(self, exchange, frame):
+        self.exchange = exchange
+        self.frame = frame
+        self.detail = None
+        self.ticks = []
+        stem = os.path.splitext(frame)[0]
+        path = os.path.join(FIXTURES, exchange, "expected", stem + ".out")
+        with open(path, encoding="utf-8") as f:
+            for line in f.read().splitlines():
+                if line.startswith("# detail="):
+                    self.detail = line[len("# detail="):]
+                elif line.startswith("# "):
+                    head = dict(kv.split("=", 1) for kv in line[2:].split())
+                    self.kind = head["kind"]
+                    self.nticks = int(head["nticks"])
+                    self.unknown = int(head["unknown"])
+                elif line:
+                    self.ticks.append(loads_strict(line))
+        if len(self.ticks) != self.nticks:
+            raise ValueError("%s: %d ticks, header says %d" %
+                             (path, len(self.ticks), self.nticks))
+
+    def __repr__(self):
+        return "Golden(%s/%s %s)" % (self.exchange, self.frame, self.kind)
+
+
+def goldens(exchange):
+    """Every fixture frame of @exchange that has a golden file, as
+    [(frame text, Golden)] in file name order."""
+    out = []
+    folder = os.path.join(FIXTURES, exchange)
+    for name in sorted(os.listdir(folder)):
+        stem, ext = os.path.splitext(name)
+        if ext not in (".json", ".txt") or not os.path.exists(
+                os.path.join(folder, "expected", stem + ".out")):
+            continue
+        out.append((exchange_fixture(exchange, name),
+                    Golden(exchange, name)))
+    return out
 
 
 FRESH_ID_BASE = 9000000000
@@ -304,29 +383,116 @@ class MockConnection:
         self.ws = ws
         self.path = path
         self.index = index
-        self.received = []  # every text frame, in order
-        self.subscribes = []  # the parsed SUBSCRIBE requests
+        self.opened_at = time.monotonic()
+        self.received = []  # every frame, in order
+        self.times = []  # monotonic time each of those arrived
+        self.subscribes = []  # the parsed subscribe requests
+        self.pings = []  # the application-level pings, as received
+        self.state = {}  # the protocol's per-connection state
         self.open = True
 
 
-class MockBinance:
-    """A Binance-like WebSocket server on 127.0.0.1:<free port>/ws.
+def _compact(obj):
+    return json.dumps(obj, separators=(",", ":"))
 
-    Records every text frame per connection, acks SUBSCRIBE like Binance
-    ({"result":null,"id":<id>}), and lets the test push frames to, or drop,
-    every open connection."""
 
-    def __init__(self, path="/ws", ack=True):
+def _iso_now():
+    """The current UTC time in RFC 3339 with microseconds."""
+    t = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + \
+            ".%06dZ" % int((t % 1) * 1e6)
+
+
+# A flat JSON object (one trade of a "data" array).
+_FLAT_OBJECT = re.compile(r"\{[^{}]*\}")
+
+
+def _item_spans(text, id_re, symbol_re):
+    """[(symbol, start, end)] of the trade id of every flat object in
+    @text that has both an id (@id_re group 1) and a symbol (group 1)."""
+    spans = []
+    for m in _FLAT_OBJECT.finditer(text):
+        i = id_re.search(m.group(0))
+        s = symbol_re.search(m.group(0))
+        if i and s:
+            spans.append((s.group(1), m.start() + i.start(1),
+                          m.start() + i.end(1)))
+    return spans
+
+
+class MockExchange:
+    """A WebSocket server on 127.0.0.1:<free port> that speaks one
+    exchange's public protocol, as far as tickerd uses it.
+
+    Subclasses say what URL path the real endpoint has (PATH), how a
+    subscribe request looks and is acked, how application-level pings are
+    answered, which frame announces a disconnect (DISCONNECT_NOTICE, a
+    fixture file name, or None), what the exchange sends on a live link
+    without market data (keepalive_frames), and where the trade ids of a
+    trade frame are (_trade_ids).
+
+    The mock records every frame per connection, lets the test push frames
+    to, or drop, every open connection, and can refuse upgrades
+    (reject_status) while timing every attempt (attempts)."""
+
+    ADAPTER = None  # tickerd's adapter name (also the fixture folder)
+    PATH = "/"
+    DISCONNECT_NOTICE = None
+
+    def __init__(self, path=None, ack=True, answer_pings=True):
         self._sent_ids = set()
         self._next_id = FRESH_ID_BASE
+        self.renamed = {}  # fresh trade id -> the fixture's id
         self.attempts = []  # monotonic time of every upgrade attempt
         self.reject_status = None
-        self.path = path
+        self.path = path if path is not None else self.PATH
         self.ack = ack
+        self.answer_pings = answer_pings
         self.server = None
         self.port = None
         self.connections = []
         self._changed = None
+
+    # -- protocol (overridden per exchange)
+
+    def is_subscribe(self, req):
+        """True if the parsed text frame @req is a subscribe request."""
+        return False
+
+    def subscribe_replies(self, conn, req):
+        """The frames that ack the subscribe request @req on @conn."""
+        return []
+
+    def ping_reply(self, text, req):
+        """The reply if @text (parsed: @req, or None) is an
+        application-level ping, else None."""
+        return None
+
+    def greeting(self, conn):
+        """Frames the exchange sends by itself right after the upgrade."""
+        return []
+
+    def keepalive_frames(self):
+        """What the exchange sends on a live connection that carries no
+        market data (heartbeats, pongs): never data to tickerd."""
+        return []
+
+    def _trade_ids(self, text):
+        """[(native symbol, start, end)]: where the trade ids of a trade
+        frame are in @text (the id's characters, without quotes)."""
+        return []
+
+    @classmethod
+    def fixture(cls, name):
+        return exchange_fixture(cls.ADAPTER, name)
+
+    def disconnect_notice(self):
+        if self.DISCONNECT_NOTICE is None:
+            raise AssertionError("%s announces no disconnect" %
+                                 self.ADAPTER)
+        return self.fixture(self.DISCONNECT_NOTICE)
+
+    # -- server
 
     async def start(self, port=0):
         self._changed = asyncio.Condition()
@@ -375,29 +541,40 @@ class MockBinance:
         self.connections.append(conn)
         await self._notify()
         try:
+            for text in self.greeting(conn):
+                await ws.send(text)
             async for msg in ws:
-                if isinstance(msg, bytes):
-                    conn.received.append(msg)
-                    continue
                 conn.received.append(msg)
-                try:
-                    req = json.loads(msg)
-                except ValueError:
-                    req = None
-                if isinstance(req, dict) and \
-                   req.get("method") == "SUBSCRIBE":
-                    conn.subscribes.append(req)
-                    if self.ack:
-                        await ws.send(json.dumps(
-                                {"result": None,
-                                 "id": req.get("id")},
-                                separators=(",", ":")))
+                conn.times.append(time.monotonic())
+                if isinstance(msg, str):
+                    await self._request(conn, msg)
                 await self._notify()
         except websockets.ConnectionClosed:
             pass
         finally:
             conn.open = False
             await self._notify()
+
+    async def _request(self, conn, msg):
+        try:
+            req = json.loads(msg)
+        except ValueError:
+            req = None
+        replies = []
+        if isinstance(req, dict) and self.is_subscribe(req):
+            conn.subscribes.append(req)
+            if self.ack:
+                replies = self.subscribe_replies(conn, req)
+        else:
+            pong = self.ping_reply(msg, req)
+            if pong is not None:
+                conn.pings.append(msg)
+                if self.answer_pings:
+                    replies = [pong]
+        for text in replies:
+            await conn.ws.send(text)
+
+    # -- waiting
 
     def open_connections(self):
         return [c for c in self.connections if c.open and
@@ -424,22 +601,26 @@ class MockBinance:
                              timeout, "connection #%d" % n)
         return self.connections[n - 1]
 
-    async def wait_subscribed(self, n, timeout=DEFAULT_TIMEOUT):
+    async def wait_subscribed(self, n, timeout=DEFAULT_TIMEOUT, count=1):
         """Waits until the n-th connection (1-based) has sent at least
-        one SUBSCRIBE; returns that connection."""
+        @count subscribe requests; returns that connection."""
         await self._wait_for(
                 lambda: len(self.connections) >= n and
-                self.connections[n - 1].subscribes,
-                timeout, "a SUBSCRIBE on connection #%d" % n)
+                len(self.connections[n - 1].subscribes) >= count,
+                timeout, "%d subscribe request(s) on connection #%d" %
+                (count, n))
         return self.connections[n - 1]
 
     async def wait_closed(self, conn, timeout=DEFAULT_TIMEOUT):
         await self._wait_for(lambda: not conn.open, timeout,
                              "connection #%d to close" % (conn.index + 1))
 
+    # -- sending
+
     async def send(self, *frames):
-        """Sends each text frame to every open connection, in order.
-        Returns the number of connections; at least one is required."""
+        """Sends each text frame to every open connection, in order, with
+        fresh ids for trades sent before (fresh_trade_id).  Returns the
+        number of connections; at least one is required."""
         conns = self.open_connections()
         if not conns:
             raise AssertionError("mock: no open connection to send to")
@@ -449,22 +630,53 @@ class MockBinance:
                 await c.ws.send(text)
         return len(conns)
 
-    _TRADE_ID = re.compile(r'"e":"(trade|aggTrade)".*?"s":"([A-Z0-9]+)".*?"(t|a)":(\d+)')
+    @staticmethod
+    async def send_raw(conn, *frames):
+        """Sends on one connection only, as is (no fresh ids): e.g. the
+        same trades on both connections of a rotation."""
+        for text in frames:
+            await conn.ws.send(text)
+
+    async def announce_disconnect(self, conn=None):
+        """Sends the exchange's "reconnect now" frame on @conn, or on
+        every open connection."""
+        for c in [conn] if conn is not None else self.open_connections():
+            await c.ws.send(self.disconnect_notice())
 
     def fresh_trade_id(self, text):
         """A real exchange never repeats a trade id, and tickerd publishes
-        a repeated trade once.  When a test sends the same trade frame
-        again, the copy gets a new id (only the digits of "t"/"a" change)."""
-        m = self._TRADE_ID.search(text)
-        if m is None:
-            return text
-        key = (m.group(2), m.group(4))
-        if key not in self._sent_ids:
-            self._sent_ids.add(key)
-            return text
-        self._next_id += 1
-        self._sent_ids.add((m.group(2), str(self._next_id)))
-        return text[:m.start(4)] + str(self._next_id) + text[m.end(4):]
+        a repeated trade once.  When a test sends the same trade again
+        (or a frame repeats an id), the copy gets a new id: only the
+        characters of the id change, and renamed maps it back."""
+        out, pos = [], 0
+        for symbol, start, end in self._trade_ids(text):
+            key = (symbol, text[start:end])
+            if key not in self._sent_ids:
+                self._sent_ids.add(key)
+                continue
+            self._next_id += 1
+            new = str(self._next_id)
+            self._sent_ids.add((symbol, new))
+            self.renamed[new] = text[start:end]
+            out += [text[pos:start], new]
+            pos = end
+        return "".join(out + [text[pos:]])
+
+    def original_trade_id(self, trade_id):
+        """The fixture's id of a trade the mock sent as @trade_id."""
+        return self.renamed.get(trade_id, trade_id)
+
+    def with_trade_ids(self, text, *ids):
+        """@text with its trade ids, in order, set to @ids."""
+        spans = self._trade_ids(text)
+        if len(spans) != len(ids):
+            raise ValueError("%d trade ids in %s, %d given" %
+                             (len(spans), text, len(ids)))
+        out, pos = [], 0
+        for (_, start, end), new in zip(spans, ids):
+            out += [text[pos:start], str(new)]
+            pos = end
+        return "".join(out + [text[pos:]])
 
     async def drop(self, abrupt=True, code=1001):
         """Ends every open connection: abruptly (TCP transport aborted,
@@ -491,6 +703,299 @@ class MockBinance:
         except asyncio.TimeoutError:
             pass
         self.server = None
+
+
+class MockBinance(MockExchange):
+    """Binance spot raw streams (/ws): {"method":"SUBSCRIBE",...} acked
+    {"result":null,"id":<id>}; no application-level ping (the server pings
+    at the WebSocket level); serverShutdown announces a disconnect."""
+
+    ADAPTER = "binance"
+    PATH = "/ws"
+    DISCONNECT_NOTICE = "server_shutdown_raw.json"
+
+    def __init__(self, path="/ws", ack=True, **kw):
+        super().__init__(path=path, ack=ack, **kw)
+
+    def is_subscribe(self, req):
+        return req.get("method") == "SUBSCRIBE"
+
+    def subscribe_replies(self, conn, req):
+        return [_compact({"result": None, "id": req.get("id")})]
+
+    _TRADE_ID = re.compile(r'"e":"(trade|aggTrade)".*?"s":"([A-Z0-9]+)".*?"(t|a)":(\d+)')
+
+    def _trade_ids(self, text):
+        m = self._TRADE_ID.search(text)
+        return [] if m is None else [(m.group(2), m.start(4), m.end(4))]
+
+
+class MockCoinbase(MockExchange):
+    """Coinbase Exchange ws-feed (/): {"type":"subscribe",...} acked with
+    {"type":"subscriptions",...} listing the connection's whole
+    subscription set; no application-level ping, no disconnect notice."""
+
+    ADAPTER = "coinbase"
+    PATH = "/"
+
+    def is_subscribe(self, req):
+        return req.get("type") == "subscribe"
+
+    def subscribe_replies(self, conn, req):
+        subs = conn.state.setdefault("channels", {})
+        for ch in req.get("channels") or []:
+            if isinstance(ch, dict):
+                name, ids = ch.get("name"), ch.get("product_ids") or []
+            else:
+                name, ids = ch, req.get("product_ids") or []
+            have = subs.setdefault(name, [])
+            have += [p for p in ids if p not in have]
+        return [_compact({"type": "subscriptions", "channels": [
+                {"name": n, "product_ids": p} for n, p in subs.items()]})]
+
+    def keepalive_frames(self):
+        return [self.fixture("heartbeat.json")]
+
+    _TRADE = re.compile(r'"type":"(?:last_)?match"')
+    _ID = re.compile(r'"trade_id":(\d+)')
+    _SYMBOL = re.compile(r'"product_id":"([^"]+)"')
+
+    def _trade_ids(self, text):
+        if not self._TRADE.search(text):
+            return []
+        return _item_spans(text, self._ID, self._SYMBOL)
+
+
+class MockKraken(MockExchange):
+    """Kraken spot WebSocket v2 (/v2): a status frame on connect;
+    {"method":"subscribe",...} acked once per symbol; {"method":"ping"}
+    answered {"method":"pong"}; no disconnect notice."""
+
+    ADAPTER = "kraken"
+    PATH = "/v2"
+
+    def is_subscribe(self, req):
+        return req.get("method") == "subscribe"
+
+    def subscribe_replies(self, conn, req):
+        params = req.get("params") or {}
+        replies = []
+        for sym in params.get("symbol") or []:
+            ack = {"method": "subscribe",
+                   "result": {"channel": params.get("channel"),
+                              "snapshot": params.get("snapshot", True),
+                              "symbol": sym},
+                   "success": True, "time_in": _iso_now(),
+                   "time_out": _iso_now()}
+            if "req_id" in req:
+                ack["req_id"] = req["req_id"]
+            replies.append(_compact(ack))
+        return replies
+
+    def ping_reply(self, text, req):
+        if not isinstance(req, dict) or req.get("method") != "ping":
+            return None
+        pong = {"method": "pong"}
+        if "req_id" in req:
+            pong["req_id"] = req["req_id"]
+        pong.update(time_in=_iso_now(), time_out=_iso_now())
+        return _compact(pong)
+
+    def greeting(self, conn):
+        return [self.fixture("status.json")]
+
+    def keepalive_frames(self):
+        return [self.fixture("heartbeat.json")]
+
+    _ID = re.compile(r'"trade_id":(\d+)')
+    _SYMBOL = re.compile(r'"symbol":"([^"]+)"')
+
+    def _trade_ids(self, text):
+        if '"channel":"trade"' not in text:
+            return []
+        return _item_spans(text, self._ID, self._SYMBOL)
+
+
+class MockBitstamp(MockExchange):
+    """Bitstamp WebSocket v2 (/): bts:subscribe acked
+    bts:subscription_succeeded per channel; {"event":"bts:heartbeat"}
+    answered; bts:request_reconnect announces a disconnect."""
+
+    ADAPTER = "bitstamp"
+    PATH = "/"
+    DISCONNECT_NOTICE = "request_reconnect.json"
+    HEARTBEAT_REPLY = _compact({"event": "bts:heartbeat", "channel": "",
+                                "data": {"status": "success"}})
+
+    def is_subscribe(self, req):
+        return req.get("event") == "bts:subscribe"
+
+    def subscribe_replies(self, conn, req):
+        ch = (req.get("data") or {}).get("channel")
+        return [_compact({"event": "bts:subscription_succeeded",
+                          "channel": ch, "data": {}})]
+
+    def ping_reply(self, text, req):
+        if isinstance(req, dict) and req.get("event") == "bts:heartbeat":
+            return self.HEARTBEAT_REPLY
+        return None
+
+    def keepalive_frames(self):
+        return [self.HEARTBEAT_REPLY]
+
+    _TRADE = re.compile(r'"event":\s*"trade"')
+    _ID = re.compile(r'"id":\s*(\d+)')
+    _CHANNEL = re.compile(r'"channel":\s*"live_trades_([^"]+)"')
+
+    def _trade_ids(self, text):
+        ch = self._CHANNEL.search(text)
+        m = self._ID.search(text)
+        if not self._TRADE.search(text) or ch is None or m is None:
+            return []
+        return [(ch.group(1), m.start(1), m.end(1))]
+
+
+class MockOKX(MockExchange):
+    """OKX v5 public (/ws/v5/public): {"op":"subscribe"} acked with one
+    {"event":"subscribe","arg":...} per arg; the text "ping" answered
+    "pong"; notice 64008 announces a disconnect."""
+
+    ADAPTER = "okx"
+    PATH = "/ws/v5/public"
+    DISCONNECT_NOTICE = "notice_service_upgrade.json"
+
+    def is_subscribe(self, req):
+        return req.get("op") == "subscribe"
+
+    def subscribe_replies(self, conn, req):
+        conn_id = "%08x" % (0x4d0c0000 + conn.index)
+        return [_compact({"event": "subscribe", "arg": arg,
+                          "connId": conn_id})
+                for arg in req.get("args") or []]
+
+    def ping_reply(self, text, req):
+        return "pong" if text == "ping" else None
+
+    def keepalive_frames(self):
+        return [self.fixture("pong.txt")]
+
+    _ID = re.compile(r'"tradeId":"([^"]*)"')
+    _SYMBOL = re.compile(r'"instId":"([^"]+)"')
+
+    def _trade_ids(self, text):
+        if '"channel":"trades"' not in text:
+            return []
+        return _item_spans(text, self._ID, self._SYMBOL)
+
+
+class MockBybit(MockExchange):
+    """Bybit v5 public spot (/v5/public/spot): {"op":"subscribe"} acked
+    {"success":true,"op":"subscribe",...}; {"op":"ping"} answered with the
+    spot pong; no disconnect notice (short restarts are not announced)."""
+
+    ADAPTER = "bybit"
+    PATH = "/v5/public/spot"
+
+    def _conn_id(self, conn):
+        return "0970e817-426e-429a-a679-%012x" % conn.index
+
+    def is_subscribe(self, req):
+        return req.get("op") == "subscribe"
+
+    def subscribe_replies(self, conn, req):
+        ack = {"success": True, "ret_msg": "subscribe",
+               "conn_id": self._conn_id(conn)}
+        if "req_id" in req:
+            ack["req_id"] = req["req_id"]
+        ack["op"] = "subscribe"
+        return [_compact(ack)]
+
+    def ping_reply(self, text, req):
+        if not isinstance(req, dict) or req.get("op") != "ping":
+            return None
+        pong = {"success": True, "ret_msg": "pong",
+                "conn_id": "0970e817-426e-429a-a679-ff7f55e0b16a"}
+        if "req_id" in req:
+            pong["req_id"] = req["req_id"]
+        pong["op"] = "ping"
+        return _compact(pong)
+
+    def keepalive_frames(self):
+        return [self.fixture("pong_spot.json")]
+
+    _ID = re.compile(r'"i":"([^"]*)"')
+    _SYMBOL = re.compile(r'"s":"([^"]+)"')
+
+    def _trade_ids(self, text):
+        if '"topic":"publicTrade.' not in text:
+            return []
+        return _item_spans(text, self._ID, self._SYMBOL)
+
+
+# Every mock, by adapter name.
+MOCKS = {cls.ADAPTER: cls for cls in (MockBinance, MockCoinbase, MockKraken,
+                                      MockBitstamp, MockOKX, MockBybit)}
+
+
+# ---------------------------------------------------------------- metrics
+
+async def http_get(daemon, path, timeout=DEFAULT_TIMEOUT):
+    """GET @path from @daemon's TCP listener; returns (status, body)."""
+    async def get():
+        r, w = await asyncio.open_connection("127.0.0.1", daemon.tcp_port)
+        try:
+            w.write(("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     "Connection: close\r\n\r\n" % path).encode())
+            head = await r.readuntil(b"\r\n\r\n")
+            lines = head.decode("latin-1").split("\r\n")
+            status = int(lines[0].split()[1])
+            length = None
+            for line in lines[1:]:
+                k, _, v = line.partition(":")
+                if k.strip().lower() == "content-length":
+                    length = int(v)
+            body = await (r.readexactly(length) if length is not None
+                          else r.read())
+            return status, body.decode("utf-8")
+        finally:
+            w.close()
+    try:
+        return await asyncio.wait_for(get(), timeout)
+    except asyncio.TimeoutError:
+        raise AssertionError("GET %s: no answer within %.1f s" %
+                             (path, timeout)) from None
+
+
+_METRIC_LINE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)")
+_METRIC_LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def parse_metrics(text):
+    """Prometheus text format, minimally: {(name, frozenset of label
+    (key, value) pairs): value}; comments skipped."""
+    out = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        m = _METRIC_LINE.match(line)
+        if m is None:
+            raise ValueError("not a metric line: %r" % line)
+        labels = frozenset(_METRIC_LABEL.findall(m.group(2) or ""))
+        out[m.group(1), labels] = float(m.group(3))
+    return out
+
+
+async def metric(daemon, name, **labels):
+    """The value of metric @name with exactly @labels (GET /metrics)."""
+    status, body = await http_get(daemon, "/metrics")
+    if status != 200:
+        raise AssertionError("GET /metrics: HTTP %d" % status)
+    key = (name, frozenset(labels.items()))
+    values = parse_metrics(body)
+    if key not in values:
+        raise AssertionError("no metric %s%s in:\n%s" % (name, labels,
+                                                         body))
+    return values[key]
 
 
 # ---------------------------------------------------------------- clients
@@ -664,8 +1169,10 @@ class TkTestCase(unittest.IsolatedAsyncioTestCase):
         self.addCleanup(shutil.rmtree, d, ignore_errors=True)
         return d
 
-    async def start_mock(self, **kw):
-        mock = await MockBinance(**kw).start()
+    async def start_mock(self, adapter="binance", **kw):
+        """Starts the mock exchange for @adapter (MOCKS); closed in the
+        cleanups."""
+        mock = await MOCKS[adapter](**kw).start()
         self.addAsyncCleanup(mock.close)
         return mock
 
@@ -700,6 +1207,29 @@ class TkTestCase(unittest.IsolatedAsyncioTestCase):
             await asyncio.wait_for(ws.close(), 3)
         except (asyncio.TimeoutError, OSError):
             ws.transport.abort()
+
+    def assertGoldenTick(self, tick, expected, mock=None):
+        """@tick is the golden tick @expected: the same keys in the same
+        order, every value equal except recv_ts and seq (the goldens were
+        made with fixed ones), ts equal to recv_ts where the golden ts is
+        GOLDEN_RECV_TS (the exchange gave no time), and trade_id compared
+        with the fixture's id when @mock gave the trade a fresh one."""
+        self.assertEqual(list(tick), list(expected),
+                         "keys of %s, expected %s" % (tick, expected))
+        for k, v in expected.items():
+            got = tick[k]
+            if k in ("recv_ts", "seq"):
+                continue
+            if k == "ts" and v == GOLDEN_RECV_TS:
+                self.assertEqual(got, tick["recv_ts"],
+                                 "ts should be the receive time: %s" % tick)
+                continue
+            if k == "trade_id" and mock is not None:
+                got = mock.original_trade_id(got)
+            self.assertEqual(got, v, "%s in %s, expected %s" %
+                             (k, tick, expected))
+        self.assertRecent(tick["recv_ts"])
+        self.assertIsInstance(tick["seq"], int, tick)
 
     def assertRecent(self, us, slack_s=5.0, what="recv_ts"):
         """@us (µs since epoch) is within @slack_s of the wall clock."""

@@ -1,0 +1,502 @@
+# SPDX-License-Identifier: MIT
+"""Every exchange adapter end to end: a mock exchange speaking that
+exchange's protocol (tkharness.MockCoinbase ... MockBybit) on 127.0.0.1,
+the real tickerd, a real client.
+
+Per adapter: the subscribe messages tickerd sends; every fixture frame with
+a golden file replayed, the client seeing exactly the golden ticks; bad
+frames counted in /metrics; reconnect after a drop; staleness while the
+exchange sends only heartbeats and pongs; keep-alive replies that are not
+data.  Bitstamp and OKX: make-before-break rotation on the exchange's
+disconnect notice.  OKX: HTTP 429 on the upgrade.  Binance (which
+test_binance.py and test_upstream.py cover otherwise): the golden replay
+and the parse-error counter.
+
+The expected subscribe messages are written by hand from each exchange's
+protocol (tests/fixtures/<exchange>/PROVENANCE.md), the expected ticks are
+the hand-written golden files (tests/fixtures/<exchange>/expected/).
+"""
+
+import asyncio
+import time
+import unittest
+
+import tkharness as h
+
+
+class AdapterTests(h.TkTestCase):
+    """The scenarios every adapter goes through.  A subclass per adapter
+    sets the class attributes below."""
+
+    ADAPTER = None
+    # Configured symbols: every symbol the golden ticks name.
+    SYMBOLS = []
+    # What tickerd must send after connecting, parsed, in order: for
+    # SYMBOLS with both channels, and with "channels": ["trade"].
+    SUBSCRIBE = []
+    SUBSCRIBE_TRADE_ONLY = []
+    # A trade frame for a configured symbol, with one trade.
+    TRADE = None
+    # (old, new): a text replacement in TRADE that makes its price bad.
+    BAD_PRICE = None
+    # Drop connections by aborting TCP (else: a close frame 1001).
+    DROP_ABRUPT = True
+    # The keep-alive message tickerd sends (the adapter's ping_message),
+    # None if it relies on WebSocket pings, and more fixture frames the
+    # exchange sends on a live link besides data (other pong and
+    # heartbeat shapes, status).
+    PING_MESSAGE = None
+    CONTROL_FIXTURES = []
+
+    # ---- helpers
+
+    async def start(self, wait_all=True, **keys):
+        """The mock, and tickerd with one exchange on it; waits until
+        every subscribe message arrived (they are sent spaced out), or
+        only the first one."""
+        self.tmp = self.make_tmpdir()
+        self.mock = await self.start_mock(self.ADAPTER)
+        self.port = h.free_port()
+        conf = h.daemon_config(self.port, [
+                h.exchange_entry(self.mock, self.SYMBOLS, **keys)])
+        self.daemon = await self.start_daemon(conf, self.tmp)
+        want = self.SUBSCRIBE_TRADE_ONLY if keys.get("channels") == \
+                ["trade"] else self.SUBSCRIBE
+        self.up = await self.mock.wait_subscribed(
+                1, count=len(want) if wait_all else 1)
+        return self.up
+
+    async def ready_client(self, query=""):
+        """A client known to be registered (its ping was answered)."""
+        ws = await self.client(self.daemon, query)
+        await h.roundtrip_ping(ws)
+        return ws
+
+    def trade(self):
+        return self.mock.fixture(self.TRADE)
+
+    def trade_golden(self):
+        return h.Golden(self.ADAPTER, self.TRADE).ticks
+
+    async def metric(self, name):
+        return await h.metric(self.daemon, name, exchange=self.ADAPTER)
+
+    async def expect_trade(self, ws):
+        """Sends TRADE (with a fresh id if it was sent before) and checks
+        that its ticks are the next and last ones the client sees."""
+        await self.mock.send(self.trade())
+        expected = self.trade_golden()
+        ticks = await h.recv_ticks(ws, len(expected))
+        for t, e in zip(ticks, expected):
+            self.assertGoldenTick(t, e, self.mock)
+        self.assertEqual(await h.roundtrip_ping(ws), [], "after TRADE")
+        return ticks
+
+    def assertSubscribes(self, conn, expected):
+        """@conn received exactly the @expected messages, nothing else."""
+        got = [h.loads_strict(m) for m in conn.received]
+        self.assertEqual(got, expected)
+
+    # ---- (a) subscribing
+
+    async def test_upgrade_path(self):
+        """tickerd asks for the configured URL's path, which is the real
+        endpoint's (PATH); Coinbase's and Bitstamp's default URLs have no
+        path at all, which means "/"."""
+        self.tmp = self.make_tmpdir()
+        self.mock = await self.start_mock(self.ADAPTER)
+        bare = "ws://127.0.0.1:%d%s" % (
+                self.mock.port, "" if self.mock.PATH == "/" else
+                self.mock.PATH)
+        self.assertTrue(self.mock.url.endswith(self.mock.PATH))
+        conf = h.daemon_config(h.free_port(), [
+                h.exchange_entry(self.mock, self.SYMBOLS, url=bare),
+                h.exchange_entry(self.mock, self.SYMBOLS,
+                                 name=self.ADAPTER + "-2")])
+        self.daemon = await self.start_daemon(conf, self.tmp)
+        await self.mock.wait_connections(2)
+        self.assertEqual([c.path for c in self.mock.connections],
+                         [self.mock.PATH] * 2)
+
+    async def test_subscribe_messages(self):
+        conn = await self.start()
+        # Coinbase disconnects a client that does not subscribe within
+        # 5 s; nobody should be that slow.
+        self.assertLess(conn.times[0] - conn.opened_at, 5.0)
+        # Give tickerd time to send anything else it meant to (it spaces
+        # its messages 250 ms apart): nothing but the subscriptions.
+        await self.ready_client()
+        await asyncio.sleep(0.6)
+        self.assertSubscribes(conn, self.SUBSCRIBE)
+        self.assertEqual(len(conn.subscribes), len(self.SUBSCRIBE))
+
+    async def test_subscribe_trade_channel_only(self):
+        conn = await self.start(channels=["trade"])
+        await self.ready_client()
+        await asyncio.sleep(0.6)
+        self.assertSubscribes(conn, self.SUBSCRIBE_TRADE_ONLY)
+
+    # ---- (b) frames
+
+    async def test_golden_replay(self):
+        """Every fixture frame with a golden file, in name order (but the
+        disconnect notices, which start a rotation), then TRADE: the
+        client sees exactly the golden ticks, in order, then TRADE's."""
+        await self.start()
+        ws = await self.ready_client()
+        frames = [(text, g) for text, g in h.goldens(self.ADAPTER)
+                  if g.kind != "RECONNECT"]
+        self.assertTrue(any(g.ticks for _, g in frames))
+        expected = [(t, g.frame) for _, g in frames for t in g.ticks]
+        expected += [(t, self.TRADE) for t in self.trade_golden()]
+        await self.mock.send(*[text for text, _ in frames])
+        await self.mock.send(self.trade())
+        ticks = await h.recv_ticks(ws, len(expected))
+        for got, (want, frame) in zip(ticks, expected):
+            with self.subTest(frame=frame):
+                self.assertGoldenTick(got, want, self.mock)
+        self.assertEqual(await h.roundtrip_ping(ws), [], "after TRADE")
+        seqs = [t["seq"] for t in ticks]
+        self.assertEqual(seqs, sorted(set(seqs)), "seq not increasing")
+        # Exchange errors reach the clients in the exchange's own words.
+        details = [s.get("detail") for s in ws.tk_statuses]
+        for _, g in frames:
+            if g.kind == "EXCHANGE_ERROR":
+                self.assertIn(g.detail, details, g.frame)
+        # Nothing above was malformed or a reason to reconnect; frames
+        # for symbols nobody configured were counted.
+        self.assertEqual(await self.metric("tickerd_parse_errors_total"), 0)
+        self.assertEqual(
+                await self.metric("tickerd_unknown_symbol_total"),
+                sum(g.unknown for _, g in frames))
+        self.assertEqual(len(self.mock.connections), 1)
+
+    async def test_malformed_frames_counted(self):
+        await self.start()
+        ws = await self.ready_client()
+        before = await self.metric("tickerd_parse_errors_total")
+        trade = self.trade()
+        old, new = self.BAD_PRICE
+        self.assertEqual(trade.count(old), 1, self.BAD_PRICE)
+        bad = ["this is not JSON",
+               trade[:len(trade) // 2],  # cut short
+               self.mock.with_trade_ids(trade.replace(old, new),
+                                        *["424242"] *
+                                        len(self.mock._trade_ids(trade)))]
+        await self.mock.send(*bad)
+        # No tick from them: the next one is TRADE's.
+        await self.expect_trade(ws)
+        after = await self.metric("tickerd_parse_errors_total")
+        self.assertEqual(after - before, len(bad))
+        # None of them is a reason to drop the connection.
+        self.assertEqual(len(self.mock.connections), 1)
+        self.assertTrue(self.daemon.running())
+
+    # ---- (c) reconnect
+
+    async def test_reconnect_after_drop(self):
+        first = await self.start()
+        ws = await self.ready_client()
+        (t,) = await self.expect_trade(ws)
+        t0 = time.monotonic()
+        n_status = len(ws.tk_statuses)
+        await self.mock.drop(abrupt=self.DROP_ABRUPT)
+        st = await h.recv_status(ws, "reconnecting", after=n_status)
+        self.assertEqual(st["exchange"], self.ADAPTER)
+        second = await self.mock.wait_subscribed(
+                2, timeout=5, count=len(self.SUBSCRIBE))
+        self.assertLess(time.monotonic() - t0, 3.0,
+                        "the first retry should come within about 1 s")
+        await h.recv_status(ws, "connected",
+                            after=ws.tk_statuses.index(st) + 1)
+        # The same subscriptions again, and ticks flow.
+        await asyncio.sleep(0.3)
+        self.assertEqual(second.subscribes, first.subscribes)
+        (t2,) = await self.expect_trade(ws)
+        self.assertGreater(t2["seq"], t["seq"])
+        self.assertEqual(len(self.mock.open_connections()), 1)
+        self.assertEqual(await self.metric("tickerd_reconnects_total"), 1)
+
+    # ---- (d) staleness
+
+    async def test_silent_exchange_goes_stale(self):
+        """The exchange keeps the link alive (WebSocket and app-level
+        pings answered, heartbeats or pongs sent) but sends no data:
+        "stale" and a new connection within stale_s + 1 s."""
+        first = await self.start(wait_all=False, stale_s=1)
+        t0 = first.times[0]  # its first subscribe: after the upgrade
+        sent = []  # when each keep-alive frame went out
+
+        async def keepalive():
+            while first.open:
+                for text in self.mock.keepalive_frames():
+                    try:
+                        await first.ws.send(text)
+                        sent.append(time.monotonic())
+                    except h.websockets.ConnectionClosed:
+                        return
+                await asyncio.sleep(0.1)
+
+        task = asyncio.ensure_future(keepalive())
+        self.addCleanup(task.cancel)
+        ws = await self.ready_client()
+        st = await h.recv_status(ws, "stale", timeout=4,
+                                 exchange=self.ADAPTER)
+        t_stale = time.monotonic()
+        second = await self.mock.wait_subscribed(2, timeout=4)
+        self.assertGreater(t_stale - t0, 0.9, "stale before stale_s")
+        self.assertLess(second.times[0] - t0, 1 + 1,
+                        "reconnected %.2f s after subscribing" %
+                        (second.times[0] - t0))
+        self.assertIsInstance(st["detail"], str)
+        await self.mock.wait_closed(first)
+        if self.mock.keepalive_frames():
+            self.assertGreaterEqual(len([t for t in sent if t < t_stale]),
+                                    3, "keep-alive frames sent")
+        await self.mock.wait_subscribed(2, count=len(self.SUBSCRIBE))
+        await self.expect_trade(ws)
+
+    # ---- (g) keep-alive replies
+
+    async def test_keepalive_replies_are_not_data(self):
+        """What the exchange answers to tickerd's keep-alive (and its
+        other pong and heartbeat shapes) is neither a tick nor an
+        error."""
+        await self.start()
+        ws = await self.ready_client()
+        frames = list(self.mock.keepalive_frames())
+        if self.PING_MESSAGE is not None:
+            req = None if self.PING_MESSAGE == "ping" else \
+                    h.loads_strict(self.PING_MESSAGE)
+            pong = self.mock.ping_reply(self.PING_MESSAGE, req)
+            self.assertIsNotNone(pong, "the mock answers tickerd's ping")
+            frames.append(pong)
+        frames += [self.mock.fixture(f) for f in self.CONTROL_FIXTURES]
+        self.assertTrue(frames)
+        n_status = len(ws.tk_statuses)
+        before = await self.metric("tickerd_parse_errors_total")
+        await self.mock.send(*frames)
+        await self.expect_trade(ws)
+        self.assertEqual(await self.metric("tickerd_parse_errors_total"),
+                         before)
+        self.assertEqual(ws.tk_statuses[n_status:], [])
+        self.assertEqual(len(self.mock.connections), 1)
+
+    # ---- (e) rotation, for the exchanges that announce disconnects
+
+    async def check_rotation(self):
+        first = await self.start()
+        ws = await self.ready_client()
+        base = 880000000
+
+        def trade(i):
+            return self.mock.with_trade_ids(self.trade(), base + i)
+
+        async def ids(n):
+            return [int(t["trade_id"]) - base
+                    for t in await h.recv_ticks(ws, n)]
+
+        await self.mock.send_raw(first, trade(1))
+        self.assertEqual(await ids(1), [1])
+        n_status = len(ws.tk_statuses)
+        # The exchange announces the disconnect: tickerd opens a second
+        # connection and subscribes while the first keeps serving.
+        await self.mock.announce_disconnect(first)
+        second = await self.mock.wait_subscribed(
+                2, count=len(self.SUBSCRIBE))
+        self.assertTrue(first.open, "the old connection was dropped early")
+        # Overlap: both deliver trades 2 and 3, the new one goes on.
+        await self.mock.send_raw(first, trade(2), trade(3))
+        await self.mock.send_raw(second, trade(2), trade(3), trade(4))
+        # tickerd switches over and closes the old connection.
+        await self.mock.wait_closed(first)
+        await self.mock.send_raw(second, trade(5))
+        self.assertEqual(await ids(4), [2, 3, 4, 5])
+        # No duplicate comes late; nothing was lost.
+        await self.mock.send_raw(second, trade(6))
+        self.assertEqual(await ids(1), [6])
+        self.assertEqual(second.subscribes, first.subscribes)
+        # Clients never saw the exchange go away.
+        states = [s["state"] for s in ws.tk_statuses[n_status:]]
+        self.assertNotIn("reconnecting", states, ws.tk_statuses)
+        self.assertNotIn("stale", states, ws.tk_statuses)
+        self.assertEqual(len(self.mock.connections), 2)
+        self.assertEqual(await self.metric("tickerd_rotations_total"), 1)
+        self.assertEqual(
+                await self.metric("tickerd_duplicate_trades_total"), 2)
+        self.assertEqual(await self.metric("tickerd_reconnects_total"), 0)
+
+    # ---- (f) throttling
+
+    async def check_throttled_backoff(self):
+        self.tmp = self.make_tmpdir()
+        self.mock = await self.start_mock(self.ADAPTER)
+        self.mock.reject_status = 429
+        self.port = h.free_port()
+        conf = h.daemon_config(self.port, [
+                h.exchange_entry(self.mock, self.SYMBOLS)])
+        self.daemon = await self.start_daemon(conf, self.tmp)
+        ws = await self.client(self.daemon)
+        deadline = time.monotonic() + 12
+        while len(self.mock.attempts) < 3 and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        t = self.mock.attempts
+        self.assertGreaterEqual(len(t), 3, "attempts: %s" % t)
+        gaps = [b - a for a, b in zip(t, t[1:3])]
+        # At least 1 s, then longer (at least 2 s).
+        self.assertGreaterEqual(gaps[0], 0.95, gaps)
+        self.assertGreater(gaps[1], gaps[0], gaps)
+        self.assertGreaterEqual(gaps[1], 1.9, gaps)
+        # The first "reconnecting" may be the initial "connecting" one.
+        after = 0
+        while True:
+            st = await h.recv_status(ws, "reconnecting", after=after,
+                                     exchange=self.ADAPTER)
+            if "HTTP" in st["detail"]:
+                break
+            after = ws.tk_statuses.index(st) + 1
+        self.assertIn("429", st["detail"])
+        self.assertGreaterEqual(
+                await self.metric("tickerd_throttled_total"), 2)
+        self.assertEqual(self.mock.connections, [])
+
+
+class TestCoinbase(AdapterTests):
+    ADAPTER = "coinbase"
+    SYMBOLS = ["BTC-USD", "BAND-GBP", "SKL-BTC", "SKL-USD", "SKL-GBP"]
+    SUBSCRIBE = [{"type": "subscribe", "product_ids": SYMBOLS,
+                  "channels": ["matches", "ticker"]}]
+    SUBSCRIBE_TRADE_ONLY = [{"type": "subscribe", "product_ids": SYMBOLS,
+                             "channels": ["matches"]}]
+    TRADE = "match.json"
+    BAD_PRICE = ('"price":"0.00001305"', '"price":"0.0000x305"')
+
+
+
+class TestKraken(AdapterTests):
+    ADAPTER = "kraken"
+    SYMBOLS = ["MATIC-USD", "ALGO-USD"]
+    # Trades without the snapshot (it replays the last 50 trades); the
+    # ticker on every best bid/offer change, with its snapshot (the book
+    # top now).
+    SUBSCRIBE = [
+        {"method": "subscribe",
+         "params": {"channel": "trade", "symbol": ["MATIC/USD", "ALGO/USD"],
+                    "snapshot": False},
+         "req_id": 1},
+        {"method": "subscribe",
+         "params": {"channel": "ticker",
+                    "symbol": ["MATIC/USD", "ALGO/USD"],
+                    "event_trigger": "bbo", "snapshot": True},
+         "req_id": 2},
+    ]
+    SUBSCRIBE_TRADE_ONLY = SUBSCRIBE[:1]
+    TRADE = "trade.json"
+    BAD_PRICE = ('"price":0.5117', '"price":"0.5117"')
+    DROP_ABRUPT = False
+    CONTROL_FIXTURES = ["pong.json", "status.json"]
+
+
+class TestBitstamp(AdapterTests):
+    ADAPTER = "bitstamp"
+    SYMBOLS = ["BTC-USD", "ETH-USD"]
+    SUBSCRIBE = [{"event": "bts:subscribe", "data": {"channel": ch}}
+                 for ch in ("live_trades_btcusd", "order_book_btcusd",
+                            "live_trades_ethusd", "order_book_ethusd")]
+    SUBSCRIBE_TRADE_ONLY = [SUBSCRIBE[0], SUBSCRIBE[2]]
+    TRADE = "trade.json"
+    BAD_PRICE = ('"price_str":"3805.44"', '"price_str":"38x5.44"')
+    PING_MESSAGE = '{"event":"bts:heartbeat"}'
+
+
+    async def test_request_reconnect_rotates(self):
+        await self.check_rotation()
+
+    async def test_heartbeat_every_10_s(self):
+        """The one app-level keep-alive short enough for a test (OKX's
+        and Bybit's come every 20 s): {"event":"bts:heartbeat"} 10 s after
+        connecting, answered by the mock, and the stream goes on."""
+        conn = await self.start()
+        ws = await self.ready_client()
+        await self.mock._wait_for(lambda: conn.pings, 12, "a heartbeat")
+        after = conn.times[conn.received.index(conn.pings[0])] - \
+                conn.opened_at
+        self.assertGreater(after, 9.5)
+        self.assertLess(after, 11.5)
+        self.assertEqual(h.loads_strict(conn.pings[0]),
+                         h.loads_strict(self.PING_MESSAGE))
+        await self.expect_trade(ws)
+        self.assertEqual(await self.metric("tickerd_parse_errors_total"), 0)
+        self.assertEqual(len(self.mock.connections), 1)
+
+
+class TestOKX(AdapterTests):
+    ADAPTER = "okx"
+    SYMBOLS = ["BTC-USDT", "ETH-USDT"]
+    SUBSCRIBE = [{"op": "subscribe", "args": [
+        {"channel": "trades", "instId": "BTC-USDT"},
+        {"channel": "tickers", "instId": "BTC-USDT"},
+        {"channel": "trades", "instId": "ETH-USDT"},
+        {"channel": "tickers", "instId": "ETH-USDT"}]}]
+    SUBSCRIBE_TRADE_ONLY = [{"op": "subscribe", "args": [
+        {"channel": "trades", "instId": "BTC-USDT"},
+        {"channel": "trades", "instId": "ETH-USDT"}]}]
+    TRADE = "trade.json"
+    BAD_PRICE = ('"px":"30236"', '"px":"30x36"')
+    DROP_ABRUPT = False
+    PING_MESSAGE = "ping"
+
+    async def test_notice_64008_rotates(self):
+        await self.check_rotation()
+
+    async def test_http_429_backoff_grows(self):
+        await self.check_throttled_backoff()
+
+
+class TestBybit(AdapterTests):
+    ADAPTER = "bybit"
+    SYMBOLS = ["BTC-USDT", "ETH-USDT"]
+    SUBSCRIBE = [{"op": "subscribe", "args": [
+        "publicTrade.BTCUSDT", "orderbook.1.BTCUSDT",
+        "publicTrade.ETHUSDT", "orderbook.1.ETHUSDT"], "req_id": "1"}]
+    SUBSCRIBE_TRADE_ONLY = [{"op": "subscribe", "args": [
+        "publicTrade.BTCUSDT", "publicTrade.ETHUSDT"], "req_id": "1"}]
+    TRADE = "trade_2_spot.json"
+    BAD_PRICE = ('"p":"3.6279"', '"p":"3.6x79"')
+    PING_MESSAGE = '{"op":"ping"}'
+    CONTROL_FIXTURES = ["pong_linear.json", "pong_option.json",
+                        "pong_2.json"]
+
+
+class TestBinanceGoldens(AdapterTests):
+    """Binance: only what test_binance.py and test_upstream.py lack."""
+    ADAPTER = "binance"
+    SYMBOLS = ["BTC-USDT", "ETH-USDT", "NKN-USDT", "OMG-BUSD", "BNB-BTC",
+               "BNB-USDT"]
+    SUBSCRIBE = [{"method": "SUBSCRIBE", "params": [
+        "%s@%s" % (s.replace("-", "").lower(), ch)
+        for s in SYMBOLS for ch in ("trade", "bookTicker")], "id": 1}]
+    TRADE = "aggTrade_3.json"
+    BAD_PRICE = ('"p":"58942.01000000"', '"p":"5x.1"')
+    # Covered by test_binance.py / test_upstream.py.
+    test_subscribe_messages = None
+    test_subscribe_trade_channel_only = None
+    test_reconnect_after_drop = None
+    test_silent_exchange_goes_stale = None
+    test_keepalive_replies_are_not_data = None
+
+
+ADAPTER_CASES = (TestCoinbase, TestKraken, TestBitstamp, TestOKX, TestBybit,
+                 TestBinanceGoldens)
+
+
+def load_tests(loader, tests, pattern):
+    """The adapters' cases, not their shared base."""
+    suite = unittest.TestSuite()
+    for cls in ADAPTER_CASES:
+        suite.addTests(loader.loadTestsFromTestCase(cls))
+    return suite
+
+
+if __name__ == "__main__":
+    unittest.main()
