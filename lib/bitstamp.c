@@ -12,7 +12,6 @@
  */
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,6 +23,8 @@
 #include <ticker/symmap.h>
 #include <ticker/tick.h>
 
+#include "codec.h"
+
 /* 9999-12-31T23:59:59Z: later "times" are garbage. */
 #define SEC_MAX		INT64_C(253402300799)
 #define US_MAX		(SEC_MAX * 1000000 + 999999)
@@ -31,23 +32,13 @@
 #define SUB_HEAD	"{\"event\":\"bts:subscribe\",\"data\":{\"channel\":\""
 #define SUB_TAIL	"\"}}"
 
-#define SHOWN_MAX	32	/* bytes of a bad value quoted in a detail */
-
 /* Bitstamp documents a 90-day maximum connection age. */
 #define MAX_AGE_S	(90u * 24 * 3600)
 
-struct frame {
-	const struct tk_codec_ctx	*ctx;
-	struct tk_frame_result		*res;
-};
-
 /* Channel name prefixes in subscription order, one per tick type. */
-static const struct {
-	enum tk_tick_type	 type;
-	const char		*prefix;
-} channels[] = {
-	{ TK_TICK_TRADE, "live_trades_" },
-	{ TK_TICK_QUOTE, "order_book_" },
+static const struct tk__chan channels[] = {
+	{ TK_TICK_TRADE, "live_trades_", "" },
+	{ TK_TICK_QUOTE, "order_book_", "" },
 };
 #define NCHANNELS	(sizeof(channels) / sizeof(channels[0]))
 
@@ -85,35 +76,21 @@ static int	 bitstamp_subscribe(const struct tk_symmap *, unsigned types,
 static void	 bitstamp_parse(const struct tk_codec_ctx *, const char *frame,
 		    size_t len, struct tk_frame_result *);
 
-static void	 parse_object(struct frame *, json_t *o);
-static void	 parse_trade(struct frame *, json_t *o, json_t *data);
-static void	 parse_book(struct frame *, json_t *o, json_t *data);
-static void	 parse_error(struct frame *, json_t *data);
-static int	 get_data(struct frame *, json_t *o, const char *ev,
+static void	 parse_object(struct tk__frame *, json_t *o);
+static void	 parse_trade(struct tk__frame *, json_t *o, json_t *data);
+static void	 parse_book(struct tk__frame *, json_t *o, json_t *data);
+static void	 parse_error(struct tk__frame *, json_t *data);
+static int	 get_data(struct tk__frame *, json_t *o, const char *ev,
 		    json_t **out);
-static int	 get_pair(struct frame *, json_t *o, const char *ev,
+static int	 get_pair(struct tk__frame *, json_t *o, const char *ev,
 		    const char *prefix, const char **pair, size_t *len);
-static int	 get_level(struct frame *, json_t *data, const char *key,
+static int	 get_level(struct tk__frame *, json_t *data, const char *key,
 		    struct tk_dec *px, struct tk_dec *qty);
-static int	 get_dec(struct frame *, json_t *o, const char *ev,
-		    const char *key, struct tk_dec *out);
-static int	 dec_value(struct frame *, json_t *v, const char *ev,
-		    const char *key, struct tk_dec *out);
-static int	 get_time(struct frame *, json_t *data, const char *ev,
+static int	 get_time(struct tk__frame *, json_t *data, const char *ev,
 		    int64_t *us);
-static int	 get_digits(struct frame *, json_t *v, const char *ev,
+static int	 get_digits(struct tk__frame *, json_t *v, const char *ev,
 		    const char *key, int64_t max, int64_t *out);
-static int	 get_id(struct frame *, json_t *data, char *buf);
-static int	 get_side(struct frame *, json_t *data, enum tk_side *out);
-static void	 emit_tick(struct frame *, struct tk_tick *, const char *pair,
-		    size_t len);
-static int	 bad_value(struct frame *, const char *ev, const char *key,
-		    json_t *v, const char *why);
-static void	 classify(struct frame *, enum tk_frame_kind);
-static void	 set_kind(struct frame *, enum tk_frame_kind, const char *fmt,
-		    ...) __attribute__((format(printf, 3, 4)));
-static int	 bad_field(struct frame *, const char *ev, const char *key,
-		    const char *why);
+static int	 get_side(struct tk__frame *, json_t *data, enum tk_side *out);
 
 const struct tk_adapter tk_adapter_bitstamp = {
 	.name = "bitstamp",
@@ -132,20 +109,7 @@ const struct tk_adapter tk_adapter_bitstamp = {
 static int
 bitstamp_native_symbol(const char *unified, char *buf, size_t cap)
 {
-	size_t n = 0;
-
-	if (!tk_symbol_valid(unified))
-		return -EINVAL;
-	for (; *unified != '\0'; unified++) {
-		if (*unified == '-')
-			continue;
-		if (n + 1 >= cap)
-			return -ENAMETOOLONG;
-		buf[n++] = (*unified >= 'A' && *unified <= 'Z') ?
-		    (char)(*unified - 'A' + 'a') : *unified;
-	}
-	buf[n] = '\0';
-	return (int)n;
+	return tk__symbol_native(unified, '\0', true, buf, cap);
 }
 
 /*
@@ -157,67 +121,31 @@ static int
 bitstamp_subscribe(const struct tk_symmap *map, unsigned types, unsigned i,
     char *buf, size_t cap)
 {
-	unsigned chans[NCHANNELS];
-	size_t nchans = 0, j, sym, len, plen, nlen;
-	const char *native, *prefix;
+	struct tk__sub s;
 
-	for (j = 0; j < NCHANNELS; j++)
-		if (types & TK_TYPE_BIT(channels[j].type))
-			chans[nchans++] = (unsigned)j;
-	if (nchans == 0 || i / nchans >= tk_symmap_count(map))
-		return 0;
-	sym = i / nchans;
-	native = tk_symmap_native_at(map, sym);
-	prefix = channels[chans[i % nchans]].prefix;
-	plen = strlen(prefix);
-	nlen = strlen(native);
-	len = sizeof(SUB_HEAD) - 1 + plen + nlen + sizeof(SUB_TAIL) - 1;
-	if (len + 1 > cap)
-		return -ENOSPC;
-	memcpy(buf, SUB_HEAD, sizeof(SUB_HEAD) - 1);
-	memcpy(buf + sizeof(SUB_HEAD) - 1, prefix, plen);
-	memcpy(buf + sizeof(SUB_HEAD) - 1 + plen, native, nlen);
-	memcpy(buf + len - (sizeof(SUB_TAIL) - 1), SUB_TAIL,
-	    sizeof(SUB_TAIL));		/* with the NUL */
-	return (int)len;
+	tk__sub_init(&s, map, channels, NCHANNELS, types);
+	s.head = SUB_HEAD;
+	s.tail = SUB_TAIL;
+	s.max_items = 1;
+	return tk__sub_write(&s, i, buf, cap);
 }
 
 static void
 bitstamp_parse(const struct tk_codec_ctx *ctx, const char *frame, size_t len,
     struct tk_frame_result *res)
 {
-	struct frame f = { ctx, res };
-	json_error_t jerr;
-	json_t *root;
-
-	memset(res, 0, sizeof(*res));
-	res->kind = TK_FRAME_DATA;
-	if (frame == NULL || len == 0) {
-		set_kind(&f, TK_FRAME_MALFORMED, "empty frame");
-		return;
-	}
-	root = json_loadb(frame, len, 0, &jerr);
-	if (root == NULL) {
-		set_kind(&f, TK_FRAME_MALFORMED, "invalid JSON at byte %d: %s",
-		    jerr.position, jerr.text);
-		return;
-	}
-	if (json_is_object(root))
-		parse_object(&f, root);
-	else
-		set_kind(&f, TK_FRAME_MALFORMED, "frame is not a JSON object");
-	json_decref(root);
+	tk__frame_parse(ctx, frame, len, res, 0, parse_object);
 }
 
 static void
-parse_object(struct frame *f, json_t *o)
+parse_object(struct tk__frame *f, json_t *o)
 {
 	json_t *e = json_object_get(o, "event"), *data;
 	const char *name = json_string_value(e);
 	size_t i;
 
 	if (e == NULL || name == NULL) {
-		bad_field(f, "frame", "event", e == NULL ? "is missing" :
+		tk__frame_fail(f, "frame", "event", e == NULL ? "is missing" :
 		    "is not a string");
 		return;
 	}
@@ -225,7 +153,7 @@ parse_object(struct frame *f, json_t *o)
 		;
 	if (i == NEVENTS) {
 		/* Not garbage: new events appear now and then. */
-		classify(f, TK_FRAME_CONTROL);
+		tk__frame_classify(f, TK_FRAME_CONTROL);
 		return;
 	}
 	switch (events[i].ev) {
@@ -240,23 +168,23 @@ parse_object(struct frame *f, json_t *o)
 	case EV_RECONNECT:
 		/* Maintenance: "data" is "", {} or null depending on who
 		 * reports it, and says nothing either way. */
-		set_kind(f, TK_FRAME_RECONNECT, "bts:request_reconnect");
+		tk__frame_set(f, TK_FRAME_RECONNECT, "bts:request_reconnect");
 		break;
 	case EV_ERROR:
 		parse_error(f, json_object_get(o, "data"));
 		break;
 	case EV_CONTROL:
-		classify(f, TK_FRAME_CONTROL);
+		tk__frame_classify(f, TK_FRAME_CONTROL);
 		break;
 	case EV_UNUSED:
-		classify(f, TK_FRAME_DATA);
+		tk__frame_classify(f, TK_FRAME_DATA);
 		break;
 	}
 }
 
 /* "type" is the taker's side; prices and sizes from the _str copies. */
 static void
-parse_trade(struct frame *f, json_t *o, json_t *data)
+parse_trade(struct tk__frame *f, json_t *o, json_t *data)
 {
 	static const char ev[] = "trade";
 	struct tk_tick t;
@@ -266,13 +194,13 @@ parse_trade(struct frame *f, json_t *o, json_t *data)
 	memset(&t, 0, sizeof(t));
 	t.type = TK_TICK_TRADE;
 	if (get_pair(f, o, ev, "live_trades_", &pair, &plen) < 0 ||
-	    get_dec(f, data, ev, "price_str", &t.price) < 0 ||
-	    get_dec(f, data, ev, "amount_str", &t.size) < 0 ||
-	    get_id(f, data, t.trade_id) < 0 ||
+	    tk__json_dec(f, data, ev, "price_str", 0, &t.price) < 0 ||
+	    tk__json_dec(f, data, ev, "amount_str", 0, &t.size) < 0 ||
+	    tk__json_id_int(f, data, ev, "id", t.trade_id) < 0 ||
 	    get_side(f, data, &t.side) < 0 ||
 	    get_time(f, data, ev, &t.ts) < 0)
 		return;
-	emit_tick(f, &t, pair, plen);
+	tk__emit(f, &t, pair, plen, 0);
 }
 
 /*
@@ -282,7 +210,7 @@ parse_trade(struct frame *f, json_t *o, json_t *data)
  * says nothing about the top of book, so it yields no tick.
  */
 static void
-parse_book(struct frame *f, json_t *o, json_t *data)
+parse_book(struct tk__frame *f, json_t *o, json_t *data)
 {
 	static const char ev[] = "order_book";
 	const char *ch = json_string_value(json_object_get(o, "channel"));
@@ -291,7 +219,7 @@ parse_book(struct frame *f, json_t *o, json_t *data)
 	size_t plen;
 
 	if (ch != NULL && strncmp(ch, "order_book_", 11) != 0) {
-		classify(f, TK_FRAME_DATA);
+		tk__frame_classify(f, TK_FRAME_DATA);
 		return;
 	}
 	memset(&t, 0, sizeof(t));
@@ -303,50 +231,46 @@ parse_book(struct frame *f, json_t *o, json_t *data)
 		return;
 	if (!t.bid.valid && !t.ask.valid)
 		return;
-	emit_tick(f, &t, pair, plen);
+	tk__emit(f, &t, pair, plen, 0);
 }
 
 /* {"event":"bts:error","data":{"code":null,"message":"..."}} */
 static void
-parse_error(struct frame *f, json_t *data)
+parse_error(struct tk__frame *f, json_t *data)
 {
 	json_t *code = json_object_get(data, "code");
 	const char *msg = json_string_value(json_object_get(data, "message"));
-	char *p;
 
 	if (msg == NULL)
-		set_kind(f, TK_FRAME_EXCHANGE_ERROR,
+		tk__frame_set(f, TK_FRAME_EXCHANGE_ERROR,
 		    "bts:error without a message");
 	else if (json_is_integer(code))
-		set_kind(f, TK_FRAME_EXCHANGE_ERROR, "code %" JSON_INTEGER_FORMAT
+		tk__frame_set(f, TK_FRAME_EXCHANGE_ERROR, "code %" JSON_INTEGER_FORMAT
 		    ": %s", json_integer_value(code), msg);
 	else if (json_is_string(code))
-		set_kind(f, TK_FRAME_EXCHANGE_ERROR, "code %s: %s",
+		tk__frame_set(f, TK_FRAME_EXCHANGE_ERROR, "code %s: %s",
 		    json_string_value(code), msg);
 	else
-		set_kind(f, TK_FRAME_EXCHANGE_ERROR, "%s", msg);
-	/* The exchange's words end up in one log line. */
-	for (p = f->res->detail; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
+		tk__frame_set(f, TK_FRAME_EXCHANGE_ERROR, "%s", msg);
+	tk__frame_scrub(f);
 }
 
 static int
-get_data(struct frame *f, json_t *o, const char *ev, json_t **out)
+get_data(struct tk__frame *f, json_t *o, const char *ev, json_t **out)
 {
 	json_t *d = json_object_get(o, "data");
 
 	if (d == NULL)
-		return bad_field(f, ev, "data", "is missing");
+		return tk__frame_fail(f, ev, "data", "is missing");
 	if (!json_is_object(d))
-		return bad_field(f, ev, "data", "is not an object");
+		return tk__frame_fail(f, ev, "data", "is not an object");
 	*out = d;
 	return 0;
 }
 
 /* The native pair is what follows @prefix in "channel". */
 static int
-get_pair(struct frame *f, json_t *o, const char *ev, const char *prefix,
+get_pair(struct tk__frame *f, json_t *o, const char *ev, const char *prefix,
     const char **pair, size_t *len)
 {
 	json_t *v = json_object_get(o, "channel");
@@ -354,11 +278,11 @@ get_pair(struct frame *f, json_t *o, const char *ev, const char *prefix,
 	size_t plen = strlen(prefix), n = json_string_length(v);
 
 	if (v == NULL)
-		return bad_field(f, ev, "channel", "is missing");
+		return tk__frame_fail(f, ev, "channel", "is missing");
 	if (s == NULL)
-		return bad_field(f, ev, "channel", "is not a string");
+		return tk__frame_fail(f, ev, "channel", "is not a string");
 	if (n <= plen || strncmp(s, prefix, plen) != 0)
-		return bad_value(f, ev, "channel", v, prefix[0] == 'l' ?
+		return tk__frame_fail_value(f, ev, "channel", v, prefix[0] == 'l' ?
 		    "is not live_trades_<pair>" : "is not order_book_<pair>");
 	*pair = s + plen;
 	*len = n - plen;
@@ -367,7 +291,7 @@ get_pair(struct frame *f, json_t *o, const char *ev, const char *prefix,
 
 /* The best level of one side: [["price","amount"], ...], best first. */
 static int
-get_level(struct frame *f, json_t *data, const char *key, struct tk_dec *px,
+get_level(struct tk__frame *f, json_t *data, const char *key, struct tk_dec *px,
     struct tk_dec *qty)
 {
 	static const char ev[] = "order_book";
@@ -377,18 +301,18 @@ get_level(struct frame *f, json_t *data, const char *key, struct tk_dec *px,
 	size_t k;
 
 	if (side == NULL)
-		return bad_field(f, ev, key, "is missing");
+		return tk__frame_fail(f, ev, key, "is missing");
 	if (!json_is_array(side))
-		return bad_field(f, ev, key, "is not an array");
+		return tk__frame_fail(f, ev, key, "is not an array");
 	if (json_array_size(side) == 0)
 		return 0;		/* decimals stay invalid */
 	lvl = json_array_get(side, 0);
 	snprintf(name, sizeof(name), "%s[0]", key);
 	if (!json_is_array(lvl) || json_array_size(lvl) < 2)
-		return bad_field(f, ev, name, "is not a [price, amount] array");
+		return tk__frame_fail(f, ev, name, "is not a [price, amount] array");
 	for (k = 0; k < 2; k++) {
 		snprintf(name, sizeof(name), "%s[0][%zu]", key, k);
-		if (dec_value(f, json_array_get(lvl, k), ev, name,
+		if (tk__json_dec_value(f, json_array_get(lvl, k), ev, name, 0,
 		    &d[k]) < 0)
 			return -1;
 	}
@@ -397,39 +321,9 @@ get_level(struct frame *f, json_t *data, const char *key, struct tk_dec *px,
 	return 0;
 }
 
-/* Decimal text: the _str fields, never their JSON number twins. */
-static int
-get_dec(struct frame *f, json_t *o, const char *ev, const char *key,
-    struct tk_dec *out)
-{
-	return dec_value(f, json_object_get(o, key), ev, key, out);
-}
-
-/* @v is the value named @key, NULL if absent. */
-static int
-dec_value(struct frame *f, json_t *v, const char *ev, const char *key,
-    struct tk_dec *out)
-{
-	const char *s = json_string_value(v);
-	struct tk_dec d;
-	int r;
-
-	if (v == NULL)
-		return bad_field(f, ev, key, "is missing");
-	if (s == NULL)
-		return bad_field(f, ev, key, "is not a string");
-	r = tk_dec_parse(s, json_string_length(v), &d);
-	if (r == 0 && d.mant >= 0) {
-		*out = d;
-		return 0;
-	}
-	return bad_value(f, ev, key, v, r == -ERANGE ? "is out of range" :
-	    r < 0 ? "is not a decimal" : "is negative");
-}
-
 /* microtimestamp (µs, as a string) if present, else timestamp (s). */
 static int
-get_time(struct frame *f, json_t *data, const char *ev, int64_t *us)
+get_time(struct tk__frame *f, json_t *data, const char *ev, int64_t *us)
 {
 	json_t *v;
 	int64_t t;
@@ -441,7 +335,7 @@ get_time(struct frame *f, json_t *data, const char *ev, int64_t *us)
 		return 0;
 	}
 	if ((v = json_object_get(data, "timestamp")) == NULL)
-		return bad_field(f, ev, "microtimestamp",
+		return tk__frame_fail(f, ev, "microtimestamp",
 		    "is missing (and so is \"timestamp\")");
 	if (get_digits(f, v, ev, "timestamp", SEC_MAX, &t) < 0)
 		return -1;
@@ -451,7 +345,7 @@ get_time(struct frame *f, json_t *data, const char *ev, int64_t *us)
 
 /* A non-negative integer sent as a string of digits, at most @max. */
 static int
-get_digits(struct frame *f, json_t *v, const char *ev, const char *key,
+get_digits(struct tk__frame *f, json_t *v, const char *ev, const char *key,
     int64_t max, int64_t *out)
 {
 	const char *s = json_string_value(v);
@@ -459,41 +353,24 @@ get_digits(struct frame *f, json_t *v, const char *ev, const char *key,
 	int64_t t = 0;
 
 	if (s == NULL)
-		return bad_field(f, ev, key, "is not a string");
+		return tk__frame_fail(f, ev, key, "is not a string");
 	if (len == 0)
-		return bad_value(f, ev, key, v, "is not a number");
+		return tk__frame_fail_value(f, ev, key, v, "is not a number");
 	for (i = 0; i < len; i++) {
 		if (s[i] < '0' || s[i] > '9')
-			return bad_value(f, ev, key, v, "is not a number");
+			return tk__frame_fail_value(f, ev, key, v, "is not a number");
 		/* Stop before overflow: anything past @max is bad anyway. */
 		if (t > (max - (s[i] - '0')) / 10)
-			return bad_value(f, ev, key, v, "is after year 9999");
+			return tk__frame_fail_value(f, ev, key, v, "is after year 9999");
 		t = t * 10 + (s[i] - '0');
 	}
 	*out = t;
 	return 0;
 }
 
-/* "id" is a JSON integer; clients get it as text. */
-static int
-get_id(struct frame *f, json_t *data, char *buf)
-{
-	json_t *v = json_object_get(data, "id");
-	json_int_t id;
-
-	if (v == NULL)
-		return bad_field(f, "trade", "id", "is missing");
-	if (!json_is_integer(v))
-		return bad_field(f, "trade", "id", "is not an integer");
-	if ((id = json_integer_value(v)) < 0)
-		return bad_field(f, "trade", "id", "is negative");
-	snprintf(buf, TK_TRADE_ID_MAX, "%" JSON_INTEGER_FORMAT, id);
-	return 0;
-}
-
 /* "type": 0 the taker bought, 1 the taker sold; absent: not said. */
 static int
-get_side(struct frame *f, json_t *data, enum tk_side *out)
+get_side(struct tk__frame *f, json_t *data, enum tk_side *out)
 {
 	json_t *v = json_object_get(data, "type");
 
@@ -502,7 +379,7 @@ get_side(struct frame *f, json_t *data, enum tk_side *out)
 		return 0;
 	}
 	if (!json_is_integer(v))
-		return bad_field(f, "trade", "type", "is not an integer");
+		return tk__frame_fail(f, "trade", "type", "is not an integer");
 	switch (json_integer_value(v)) {
 	case 0:
 		*out = TK_SIDE_BUY;
@@ -511,79 +388,7 @@ get_side(struct frame *f, json_t *data, enum tk_side *out)
 		*out = TK_SIDE_SELL;
 		return 0;
 	default:
-		return bad_field(f, "trade", "type", "is not 0 or 1");
+		return tk__frame_fail(f, "trade", "type", "is not 0 or 1");
 	}
 }
 
-/*
- * The frame is valid data from here on.  Pairs nobody configured are
- * counted rather than guessed at; unwanted types are dropped quietly.
- */
-static void
-emit_tick(struct frame *f, struct tk_tick *t, const char *pair, size_t len)
-{
-	const struct tk_codec_ctx *ctx = f->ctx;
-	const char *unified;
-
-	unified = tk_symmap_to_unified(ctx->symbols, pair, len);
-	if (unified == NULL) {
-		f->res->unknown++;
-		return;
-	}
-	if (!(ctx->types & TK_TYPE_BIT(t->type)))
-		return;
-	if (ctx->exchange != NULL)
-		(void)tk_tick_set_str(t->exchange, sizeof(t->exchange),
-		    ctx->exchange, strlen(ctx->exchange));
-	(void)tk_tick_set_str(t->symbol, sizeof(t->symbol), unified,
-	    strlen(unified));
-	t->recv_ts = ctx->recv_ts;
-	f->res->nticks++;
-	if (ctx->emit != NULL)
-		ctx->emit(ctx->emit_ud, t);
-}
-
-/* Quotes a bounded, escaped prefix of string @v: the detail ends up in logs. */
-static int
-bad_value(struct frame *f, const char *ev, const char *key, json_t *v,
-    const char *why)
-{
-	const char *s = json_string_value(v);
-	size_t len = json_string_length(v), shown;
-	char esc[6 * SHOWN_MAX + 1];
-	int n;
-
-	shown = len < SHOWN_MAX ? len : SHOWN_MAX;
-	n = tk_json_escape(s, shown, esc, sizeof(esc) - 1);
-	esc[n > 0 ? n : 0] = '\0';
-	set_kind(f, TK_FRAME_MALFORMED, "%s: field \"%s\": \"%s%s\" %s", ev,
-	    key, esc, shown < len ? "..." : "", why);
-	return -1;
-}
-
-/* A kind that needs no explanation. */
-static void
-classify(struct frame *f, enum tk_frame_kind kind)
-{
-	f->res->kind = kind;
-	f->res->detail[0] = '\0';
-}
-
-static void
-set_kind(struct frame *f, enum tk_frame_kind kind, const char *fmt, ...)
-{
-	va_list ap;
-
-	f->res->kind = kind;
-	va_start(ap, fmt);
-	vsnprintf(f->res->detail, sizeof(f->res->detail), fmt, ap);
-	va_end(ap);
-}
-
-/* Marks the frame malformed; returns -1 for the getters to pass on. */
-static int
-bad_field(struct frame *f, const char *ev, const char *key, const char *why)
-{
-	set_kind(f, TK_FRAME_MALFORMED, "%s: field \"%s\" %s", ev, key, why);
-	return -1;
-}

@@ -10,8 +10,6 @@
  */
 
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -21,6 +19,8 @@
 #include <ticker/isotime.h>
 #include <ticker/symmap.h>
 #include <ticker/tick.h>
+
+#include "codec.h"
 
 /*
  * Coinbase documents no limit on product_ids per subscribe, but the daemon
@@ -33,20 +33,13 @@
 #define SUB_MID		"],\"channels\":["
 #define SUB_TAIL	"]}"
 
-#define SHOWN_MAX	32	/* bytes of a bad value quoted in a detail */
-
-struct frame {
-	const struct tk_codec_ctx	*ctx;
-	struct tk_frame_result		*res;
-};
+/* SUB_MID, every channel name quoted, SUB_TAIL */
+#define SUB_CHANNELS_MAX	64
 
 /* Channels in subscription order, one per tick type we offer. */
-static const struct {
-	enum tk_tick_type	 type;
-	const char		*name;
-} channels[] = {
-	{ TK_TICK_TRADE, "matches" },
-	{ TK_TICK_QUOTE, "ticker" },
+static const struct tk__chan channels[] = {
+	{ TK_TICK_TRADE, "matches", "" },
+	{ TK_TICK_QUOTE, "ticker", "" },
 };
 #define NCHANNELS	(sizeof(channels) / sizeof(channels[0]))
 
@@ -86,33 +79,14 @@ static int	 coinbase_subscribe(const struct tk_symmap *, unsigned types,
 static void	 coinbase_parse(const struct tk_codec_ctx *, const char *frame,
 		    size_t len, struct tk_frame_result *);
 
-static size_t	 channels_len(unsigned types);
-static size_t	 chunk_end(const struct tk_symmap *, size_t start,
-		    size_t fixed);
-static size_t	 put(char *buf, size_t off, const char *s);
 
-static void	 parse_object(struct frame *, json_t *o);
-static void	 parse_match(struct frame *, json_t *o, const char *ev);
-static void	 parse_ticker(struct frame *, json_t *o);
-static void	 parse_error(struct frame *, json_t *o);
-static void	 emit_tick(struct frame *, struct tk_tick *, json_t *sym);
-static int	 get_symbol(struct frame *, json_t *o, const char *ev,
-		    json_t **out);
-static int	 get_dec(struct frame *, json_t *o, const char *ev,
-		    const char *key, int optional, struct tk_dec *out);
-static int	 get_time(struct frame *, json_t *o, const char *ev,
+static int	 channels_text(unsigned types, char *buf, size_t cap);
+static void	 parse_object(struct tk__frame *, json_t *o);
+static void	 parse_match(struct tk__frame *, json_t *o, const char *ev);
+static void	 parse_ticker(struct tk__frame *, json_t *o);
+static void	 parse_error(struct tk__frame *, json_t *o);
+static int	 get_time(struct tk__frame *, json_t *o, const char *ev,
 		    int optional, int64_t *us);
-static int	 get_id(struct frame *, json_t *o, const char *ev,
-		    const char *key, char *buf);
-static int	 get_maker_side(struct frame *, json_t *o, const char *ev,
-		    enum tk_side *out);
-static int	 bad_value(struct frame *, const char *ev, const char *key,
-		    json_t *v, const char *why);
-static void	 classify(struct frame *, enum tk_frame_kind);
-static void	 set_kind(struct frame *, enum tk_frame_kind, const char *fmt,
-		    ...) __attribute__((format(printf, 3, 4)));
-static int	 bad_field(struct frame *, const char *ev, const char *key,
-		    const char *why);
 
 const struct tk_adapter tk_adapter_coinbase = {
 	.name = "coinbase",
@@ -131,152 +105,82 @@ const struct tk_adapter tk_adapter_coinbase = {
 static int
 coinbase_native_symbol(const char *unified, char *buf, size_t cap)
 {
-	size_t n;
-
-	if (!tk_symbol_valid(unified))
-		return -EINVAL;
-	n = strlen(unified);
-	if (n + 1 > cap)
-		return -ENAMETOOLONG;
-	memcpy(buf, unified, n + 1);
-	return (int)n;
+	return tk__symbol_native(unified, '-', false, buf, cap);
 }
 
 /*
  * Message @i subscribes the @i-th greedy chunk of the products (in map
  * order) to every wanted channel.  Message 0 is sent on connect, which
- * meets the 5 s subscribe deadline.  Chunk boundaries depend only on the
- * map and @types, so i = 0, 1, 2, ... walks a stable sequence.
+ * meets the 5 s subscribe deadline.
  */
 static int
 coinbase_subscribe(const struct tk_symmap *map, unsigned types, unsigned i,
     char *buf, size_t cap)
 {
-	size_t total = tk_symmap_count(map), start = 0, end = 0, fixed, len;
-	size_t j, off, nchan = 0;
-	unsigned k;
+	char tail[SUB_CHANNELS_MAX];
+	struct tk__sub s;
 
-	if ((len = channels_len(types)) == 0)
+	if (channels_text(types, tail, sizeof(tail)) == 0)
 		return 0;		/* no channel wanted */
-	fixed = sizeof(SUB_HEAD) - 1 + sizeof(SUB_MID) - 1 +
-	    sizeof(SUB_TAIL) - 1 + len;
-	for (k = 0;; k++, start = end) {
-		if (start >= total)
-			return 0;
-		end = chunk_end(map, start, fixed);
-		if (k == i)
-			break;
-	}
-	len = fixed;
-	for (j = start; j < end; j++)
-		len += strlen(tk_symmap_native_at(map, j)) + 2 + (j > start);
-	if (len + 1 > cap)
-		return -ENOSPC;
-	off = put(buf, 0, SUB_HEAD);
-	for (j = start; j < end; j++) {
-		off = put(buf, off, j > start ? ",\"" : "\"");
-		off = put(buf, off, tk_symmap_native_at(map, j));
-		off = put(buf, off, "\"");
-	}
-	off = put(buf, off, SUB_MID);
-	for (j = 0; j < NCHANNELS; j++) {
-		if (!(types & TK_TYPE_BIT(channels[j].type)))
-			continue;
-		off = put(buf, off, nchan++ > 0 ? ",\"" : "\"");
-		off = put(buf, off, channels[j].name);
-		off = put(buf, off, "\"");
-	}
-	off = put(buf, off, SUB_TAIL);
-	buf[off] = '\0';
-	return (int)off;
+	tk__sub_init(&s, map, NULL, 0, types);
+	s.flags = TK__SUB_QUOTE;
+	s.head = SUB_HEAD;
+	s.tail = tail;
+	s.max_bytes = SUB_MAX_BYTES;
+	return tk__sub_write(&s, i, buf, cap);
 }
 
-/* Bytes of the quoted, comma-separated channel names wanted in @types. */
-static size_t
-channels_len(unsigned types)
+/*
+ * Writes what follows the products: the quoted, comma-separated names of
+ * the channels wanted in @types.  Returns how many there are.
+ */
+static int
+channels_text(unsigned types, char *buf, size_t cap)
 {
-	size_t j, len = 0, n = 0;
+	struct tk__out o = { buf, cap - 1, 0 };
+	struct tk__sub want;
+	size_t j;
 
-	for (j = 0; j < NCHANNELS; j++) {
-		if (types & TK_TYPE_BIT(channels[j].type))
-			len += strlen(channels[j].name) + 2 + (n++ > 0);
+	tk__sub_init(&want, NULL, channels, NCHANNELS, types);
+	tk__out_str(&o, SUB_MID);
+	for (j = 0; j < want.nchans; j++) {
+		tk__out_str(&o, j > 0 ? ",\"" : "\"");
+		tk__out_str(&o, want.chans[j]->pre);
+		tk__out_str(&o, "\"");
 	}
-	return len;
-}
-
-/* End of the chunk of products starting at @start. */
-static size_t
-chunk_end(const struct tk_symmap *map, size_t start, size_t fixed)
-{
-	size_t total = tk_symmap_count(map), j, add, len = fixed;
-
-	for (j = start; j < total; j++) {
-		add = strlen(tk_symmap_native_at(map, j)) + 2 + (j > start);
-		/* One product always fits, so every chunk makes progress. */
-		if (j > start && len + add >= SUB_MAX_BYTES)
-			break;
-		len += add;
-	}
-	return j;
-}
-
-static size_t
-put(char *buf, size_t off, const char *s)
-{
-	size_t n = strlen(s);
-
-	memcpy(buf + off, s, n);
-	return off + n;
+	tk__out_str(&o, SUB_TAIL);
+	buf[o.len < cap ? o.len : cap - 1] = '\0';
+	return (int)want.nchans;
 }
 
 static void
 coinbase_parse(const struct tk_codec_ctx *ctx, const char *frame, size_t len,
     struct tk_frame_result *res)
 {
-	struct frame f = { ctx, res };
-	json_error_t jerr;
-	json_t *root;
-
-	memset(res, 0, sizeof(*res));
-	res->kind = TK_FRAME_DATA;
-	if (frame == NULL || len == 0) {
-		set_kind(&f, TK_FRAME_MALFORMED, "empty frame");
-		return;
-	}
-	root = json_loadb(frame, len, 0, &jerr);
-	if (root == NULL) {
-		set_kind(&f, TK_FRAME_MALFORMED, "invalid JSON at byte %d: %s",
-		    jerr.position, jerr.text);
-		return;
-	}
-	if (json_is_object(root))
-		parse_object(&f, root);
-	else
-		set_kind(&f, TK_FRAME_MALFORMED, "frame is not a JSON object");
-	json_decref(root);
+	tk__frame_parse(ctx, frame, len, res, 0, parse_object);
 }
 
 /* Every ws-feed message names itself in "type". */
 static void
-parse_object(struct frame *f, json_t *o)
+parse_object(struct tk__frame *f, json_t *o)
 {
 	json_t *type = json_object_get(o, "type");
 	const char *name = json_string_value(type);
 	size_t i;
 
 	if (type == NULL) {
-		bad_field(f, "frame", "type", "is missing");
+		tk__frame_fail(f, "frame", "type", "is missing");
 		return;
 	}
 	if (name == NULL) {
-		bad_field(f, "frame", "type", "is not a string");
+		tk__frame_fail(f, "frame", "type", "is not a string");
 		return;
 	}
 	for (i = 0; i < NMSGS && strcmp(msgs[i].name, name) != 0; i++)
 		;
 	if (i == NMSGS) {
 		/* "New message types may appear at any time": not garbage. */
-		classify(f, TK_FRAME_CONTROL);
+		tk__frame_classify(f, TK_FRAME_CONTROL);
 		return;
 	}
 	switch (msgs[i].msg) {
@@ -290,10 +194,10 @@ parse_object(struct frame *f, json_t *o)
 		parse_error(f, o);
 		break;
 	case MSG_CONTROL:
-		classify(f, TK_FRAME_CONTROL);
+		tk__frame_classify(f, TK_FRAME_CONTROL);
 		break;
 	case MSG_UNUSED:
-		classify(f, TK_FRAME_DATA);
+		tk__frame_classify(f, TK_FRAME_DATA);
 		break;
 	}
 }
@@ -305,21 +209,23 @@ parse_object(struct frame *f, json_t *o)
  * its own id and time, and repeats are for the consumer to drop by id.
  */
 static void
-parse_match(struct frame *f, json_t *o, const char *ev)
+parse_match(struct tk__frame *f, json_t *o, const char *ev)
 {
 	struct tk_tick t;
 	json_t *sym;
 
 	memset(&t, 0, sizeof(t));
 	t.type = TK_TICK_TRADE;
-	if (get_symbol(f, o, ev, &sym) < 0 ||
-	    get_dec(f, o, ev, "price", 0, &t.price) < 0 ||
-	    get_dec(f, o, ev, "size", 0, &t.size) < 0 ||
-	    get_id(f, o, ev, "trade_id", t.trade_id) < 0 ||
-	    get_maker_side(f, o, ev, &t.side) < 0 ||
+	/* Maker "buy" -> taker sold; maker "sell" -> taker bought. */
+	if (tk__json_str(f, o, ev, "product_id", &sym) < 0 ||
+	    tk__json_dec(f, o, ev, "price", 0, &t.price) < 0 ||
+	    tk__json_dec(f, o, ev, "size", 0, &t.size) < 0 ||
+	    tk__json_id_int(f, o, ev, "trade_id", t.trade_id) < 0 ||
+	    tk__json_side(f, o, ev, "side", "buy", "sell", true,
+	    &t.side) < 0 ||
 	    get_time(f, o, ev, 0, &t.ts) < 0)
 		return;
-	emit_tick(f, &t, sym);
+	tk__emit_json(f, &t, sym, 0);
 }
 
 /*
@@ -330,7 +236,7 @@ parse_match(struct frame *f, json_t *o, const char *ev)
  * receive time stands in then.
  */
 static void
-parse_ticker(struct frame *f, json_t *o)
+parse_ticker(struct tk__frame *f, json_t *o)
 {
 	static const char ev[] = "ticker";
 	struct tk_tick t;
@@ -339,212 +245,54 @@ parse_ticker(struct frame *f, json_t *o)
 
 	memset(&t, 0, sizeof(t));
 	t.type = TK_TICK_QUOTE;
-	if (get_symbol(f, o, ev, &sym) < 0 ||
-	    get_dec(f, o, ev, "best_bid", 0, &t.bid) < 0 ||
-	    get_dec(f, o, ev, "best_bid_size", 1, &t.bid_size) < 0 ||
-	    get_dec(f, o, ev, "best_ask", 0, &t.ask) < 0 ||
-	    get_dec(f, o, ev, "best_ask_size", 1, &t.ask_size) < 0 ||
+	if (tk__json_str(f, o, ev, "product_id", &sym) < 0 ||
+	    tk__json_dec(f, o, ev, "best_bid", 0, &t.bid) < 0 ||
+	    tk__json_dec(f, o, ev, "best_bid_size", TK__DEC_NULL_OK,
+	    &t.bid_size) < 0 ||
+	    tk__json_dec(f, o, ev, "best_ask", 0, &t.ask) < 0 ||
+	    tk__json_dec(f, o, ev, "best_ask_size", TK__DEC_NULL_OK,
+	    &t.ask_size) < 0 ||
 	    (r = get_time(f, o, ev, 1, &t.ts)) < 0)
 		return;
 	if (r == 0)
 		t.ts = f->ctx->recv_ts;
-	emit_tick(f, &t, sym);
+	tk__emit_json(f, &t, sym, 0);
 }
 
 /* {"type":"error","message":"Failed to subscribe","reason":"..."} */
 static void
-parse_error(struct frame *f, json_t *o)
+parse_error(struct tk__frame *f, json_t *o)
 {
 	const char *msg = json_string_value(json_object_get(o, "message"));
 	const char *why = json_string_value(json_object_get(o, "reason"));
-	char *p;
 
 	if (msg == NULL)
-		set_kind(f, TK_FRAME_EXCHANGE_ERROR, "error without a message");
+		tk__frame_set(f, TK_FRAME_EXCHANGE_ERROR, "error without a message");
 	else if (why != NULL && why[0] != '\0')
-		set_kind(f, TK_FRAME_EXCHANGE_ERROR, "%s: %s", msg, why);
+		tk__frame_set(f, TK_FRAME_EXCHANGE_ERROR, "%s: %s", msg, why);
 	else
-		set_kind(f, TK_FRAME_EXCHANGE_ERROR, "%s", msg);
-	/* The exchange's words end up in one log line. */
-	for (p = f->res->detail; *p != '\0'; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
-}
-
-/*
- * The frame is valid data from here on.  Products nobody configured are
- * counted rather than guessed at; unwanted types are dropped quietly.
- */
-static void
-emit_tick(struct frame *f, struct tk_tick *t, json_t *sym)
-{
-	const struct tk_codec_ctx *ctx = f->ctx;
-	const char *unified;
-
-	unified = tk_symmap_to_unified(ctx->symbols, json_string_value(sym),
-	    json_string_length(sym));
-	if (unified == NULL) {
-		f->res->unknown++;
-		return;
-	}
-	if (!(ctx->types & TK_TYPE_BIT(t->type)))
-		return;
-	if (ctx->exchange != NULL)
-		(void)tk_tick_set_str(t->exchange, sizeof(t->exchange),
-		    ctx->exchange, strlen(ctx->exchange));
-	(void)tk_tick_set_str(t->symbol, sizeof(t->symbol), unified,
-	    strlen(unified));
-	t->recv_ts = ctx->recv_ts;
-	f->res->nticks++;
-	if (ctx->emit != NULL)
-		ctx->emit(ctx->emit_ud, t);
-}
-
-static int
-get_symbol(struct frame *f, json_t *o, const char *ev, json_t **out)
-{
-	json_t *s = json_object_get(o, "product_id");
-
-	if (s == NULL)
-		return bad_field(f, ev, "product_id", "is missing");
-	if (!json_is_string(s))
-		return bad_field(f, ev, "product_id", "is not a string");
-	*out = s;
-	return 0;
-}
-
-/*
- * Decimal text, never a JSON number.  With @optional, an absent key or
- * JSON null is "no value" (an invalid decimal, printed as null).
- */
-static int
-get_dec(struct frame *f, json_t *o, const char *ev, const char *key,
-    int optional, struct tk_dec *out)
-{
-	json_t *v = json_object_get(o, key);
-	const char *s = json_string_value(v);
-	struct tk_dec d;
-	int r;
-
-	if (optional && (v == NULL || json_is_null(v))) {
-		memset(out, 0, sizeof(*out));
-		return 0;
-	}
-	if (v == NULL)
-		return bad_field(f, ev, key, "is missing");
-	if (s == NULL)
-		return bad_field(f, ev, key, "is not a string");
-	r = tk_dec_parse(s, json_string_length(v), &d);
-	if (r == 0 && d.mant >= 0) {
-		*out = d;
-		return 0;
-	}
-	return bad_value(f, ev, key, v, r == -ERANGE ? "is out of range" :
-	    r < 0 ? "is not a decimal" : "is negative");
+		tk__frame_set(f, TK_FRAME_EXCHANGE_ERROR, "%s", msg);
+	tk__frame_scrub(f);
 }
 
 /* Returns 1 with *us set, 0 if absent and @optional, -1 if malformed. */
 static int
-get_time(struct frame *f, json_t *o, const char *ev, int optional,
+get_time(struct tk__frame *f, json_t *o, const char *ev, int optional,
     int64_t *us)
 {
 	json_t *v = json_object_get(o, "time");
 	int64_t t;
 
 	if (v == NULL)
-		return optional ? 0 : bad_field(f, ev, "time", "is missing");
+		return optional ? 0 : tk__frame_fail(f, ev, "time", "is missing");
 	if (!json_is_string(v))
-		return bad_field(f, ev, "time", "is not a string");
+		return tk__frame_fail(f, ev, "time", "is not a string");
 	if (tk_iso8601_parse_us(json_string_value(v), json_string_length(v),
 	    &t) < 0)
-		return bad_value(f, ev, "time", v, "is not an ISO-8601 time");
+		return tk__frame_fail_value(f, ev, "time", v, "is not an ISO-8601 time");
 	if (t < 0)
-		return bad_value(f, ev, "time", v, "is before 1970");
+		return tk__frame_fail_value(f, ev, "time", v, "is before 1970");
 	*us = t;
 	return 1;
 }
 
-/* trade_id is a JSON integer, per product; clients get it as text. */
-static int
-get_id(struct frame *f, json_t *o, const char *ev, const char *key,
-    char *buf)
-{
-	json_t *v = json_object_get(o, key);
-	json_int_t id;
-
-	if (v == NULL)
-		return bad_field(f, ev, key, "is missing");
-	if (!json_is_integer(v))
-		return bad_field(f, ev, key, "is not an integer");
-	if ((id = json_integer_value(v)) < 0)
-		return bad_field(f, ev, key, "is negative");
-	snprintf(buf, TK_TRADE_ID_MAX, "%" JSON_INTEGER_FORMAT, id);
-	return 0;
-}
-
-/* Maker "buy" -> taker sold; maker "sell" -> taker bought. */
-static int
-get_maker_side(struct frame *f, json_t *o, const char *ev, enum tk_side *out)
-{
-	json_t *v = json_object_get(o, "side");
-	const char *s = json_string_value(v);
-
-	if (v == NULL) {
-		*out = TK_SIDE_UNKNOWN;
-		return 0;
-	}
-	if (s == NULL)
-		return bad_field(f, ev, "side", "is not a string");
-	if (strcmp(s, "buy") == 0)
-		*out = TK_SIDE_SELL;
-	else if (strcmp(s, "sell") == 0)
-		*out = TK_SIDE_BUY;
-	else
-		return bad_value(f, ev, "side", v, "is not \"buy\" or \"sell\"");
-	return 0;
-}
-
-/* Quotes a bounded, escaped prefix of string @v: the detail ends up in logs. */
-static int
-bad_value(struct frame *f, const char *ev, const char *key, json_t *v,
-    const char *why)
-{
-	const char *s = json_string_value(v);
-	size_t len = json_string_length(v), shown;
-	char esc[6 * SHOWN_MAX + 1];
-	int n;
-
-	shown = len < SHOWN_MAX ? len : SHOWN_MAX;
-	n = tk_json_escape(s, shown, esc, sizeof(esc) - 1);
-	esc[n > 0 ? n : 0] = '\0';
-	set_kind(f, TK_FRAME_MALFORMED, "%s: field \"%s\": \"%s%s\" %s", ev,
-	    key, esc, shown < len ? "..." : "", why);
-	return -1;
-}
-
-/* A kind that needs no explanation. */
-static void
-classify(struct frame *f, enum tk_frame_kind kind)
-{
-	f->res->kind = kind;
-	f->res->detail[0] = '\0';
-}
-
-static void
-set_kind(struct frame *f, enum tk_frame_kind kind, const char *fmt, ...)
-{
-	va_list ap;
-
-	f->res->kind = kind;
-	va_start(ap, fmt);
-	vsnprintf(f->res->detail, sizeof(f->res->detail), fmt, ap);
-	va_end(ap);
-}
-
-/* Marks the frame malformed; returns -1 for the getters to pass on. */
-static int
-bad_field(struct frame *f, const char *ev, const char *key, const char *why)
-{
-	set_kind(f, TK_FRAME_MALFORMED, "%s: field \"%s\" %s", ev, key, why);
-	return -1;
-}

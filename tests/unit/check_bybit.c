@@ -20,171 +20,23 @@
 #include <ticker/symmap.h>
 #include <ticker/tick.h>
 
-#include "tk_check.h"
-
-#define RECV_TS		INT64_C(1700000000000000)
-#define MAX_TICKS	8
+#include "tk_codec_check.h"
 
 extern const struct tk_adapter tk_adapter_bybit;
 
 static const char *const fixture_symbols[] = { "BTC-USDT", "ETH-USDT" };
-#define NFIXSYMS (sizeof(fixture_symbols) / sizeof(fixture_symbols[0]))
 
 /* Every frame in tests/fixtures/bybit; test_golden_complete checks it. */
 static const char *const golden[] = {
-	"orderbook1_snapshot", "orderbook50_delta_spot",
-	"orderbook50_snapshot_spot", "ping_request", "pong_2", "pong_linear",
-	"pong_option", "pong_spot", "subscribe_ack", "subscribe_ack_2",
-	"subscribe_ack_linear", "subscribe_error", "subscribe_request",
-	"system_status", "ticker_linear", "ticker_spot", "trade",
-	"trade_2_spot", "trade_3_two_trades", "trade_4_linear",
+	"orderbook1_snapshot.json", "orderbook50_delta_spot.json",
+	"orderbook50_snapshot_spot.json", "ping_request.json", "pong_2.json",
+	"pong_linear.json", "pong_option.json", "pong_spot.json",
+	"subscribe_ack.json", "subscribe_ack_2.json",
+	"subscribe_ack_linear.json", "subscribe_error.json",
+	"subscribe_request.json", "system_status.json", "ticker_linear.json",
+	"ticker_spot.json", "trade.json", "trade_2_spot.json",
+	"trade_3_two_trades.json", "trade_4_linear.json",
 };
-#define NGOLDEN (sizeof(golden) / sizeof(golden[0]))
-
-static const char *const kind_names[] = {
-	[TK_FRAME_DATA] = "DATA",
-	[TK_FRAME_CONTROL] = "CONTROL",
-	[TK_FRAME_RECONNECT] = "RECONNECT",
-	[TK_FRAME_EXCHANGE_ERROR] = "EXCHANGE_ERROR",
-	[TK_FRAME_MALFORMED] = "MALFORMED",
-};
-
-struct sink {
-	struct tk_tick	 ticks[MAX_TICKS];
-	unsigned	 n;
-};
-
-static struct tk_symmap *map;
-static struct sink sink;
-static struct tk_codec_ctx ctx;
-
-static void
-sink_emit(void *ud, const struct tk_tick *t)
-{
-	struct sink *s = ud;
-
-	ck_assert_uint_lt(s->n, MAX_TICKS);
-	s->ticks[s->n++] = *t;
-}
-
-static void
-setup(void)
-{
-	char err[160];
-
-	map = tk_symmap_new(&tk_adapter_bybit, fixture_symbols, NFIXSYMS, err,
-	    sizeof(err));
-	ck_assert_msg(map != NULL, "%s", err);
-	memset(&sink, 0, sizeof(sink));
-	ctx.exchange = "bybit";
-	ctx.symbols = map;
-	ctx.types = TK_TYPES_ALL;
-	ctx.recv_ts = RECV_TS;
-	ctx.emit = sink_emit;
-	ctx.emit_ud = &sink;
-}
-
-static void
-teardown(void)
-{
-	tk_symmap_free(map);
-	map = NULL;
-}
-
-static void
-parse_str(const char *frame, struct tk_frame_result *res)
-{
-	sink.n = 0;
-	tk_adapter_bybit.parse(&ctx, frame, strlen(frame), res);
-	ck_assert_uint_eq(res->nticks, sink.n);
-}
-
-/* The golden text of one parse: a header, the detail if any, the ticks. */
-static char *
-render(const struct tk_frame_result *res)
-{
-	size_t cap = 512 + MAX_TICKS * (TK_TICK_JSON_MAX + 1), off;
-	char *out = malloc(cap);
-	unsigned i;
-	int n;
-
-	ck_assert_ptr_nonnull(out);
-	ck_assert_int_le(res->kind, TK_FRAME_MALFORMED);
-	off = (size_t)snprintf(out, cap, "# kind=%s nticks=%u unknown=%u\n",
-	    kind_names[res->kind], res->nticks, res->unknown);
-	if (res->detail[0] != '\0')
-		off += (size_t)snprintf(out + off, cap - off, "# detail=%s\n",
-		    res->detail);
-	for (i = 0; i < sink.n; i++) {
-		n = tk_tick_format(&sink.ticks[i], 0, out + off, cap - off);
-		ck_assert_int_gt(n, 0);
-		off += (size_t)n;
-		out[off++] = '\n';
-	}
-	out[off] = '\0';
-	return out;
-}
-
-START_TEST(test_golden)
-{
-	struct tk_frame_result res;
-	char rel[256], *frame, *want, *got;
-	size_t len;
-
-	snprintf(rel, sizeof(rel), "bybit/%s.json", golden[_i]);
-	frame = tk_test_read_fixture(rel, &len);
-	snprintf(rel, sizeof(rel), "bybit/expected/%s.out", golden[_i]);
-	want = tk_test_read_fixture(rel, NULL);
-	sink.n = 0;
-	tk_adapter_bybit.parse(&ctx, frame, len, &res);
-	got = render(&res);
-	ck_assert_msg(strcmp(got, want) == 0, "%s:\n--- want\n%s--- got\n%s",
-	    golden[_i], want, got);
-	free(got);
-	free(want);
-	free(frame);
-}
-END_TEST
-
-/* A new fixture without an entry in golden[] would go untested. */
-START_TEST(test_golden_complete)
-{
-	const char *dir = getenv("TK_FIXTURES");
-	char path[1024], name[256];
-	struct dirent *de;
-	size_t n = 0, len, i;
-	DIR *d;
-
-	ck_assert_ptr_nonnull(dir);
-	snprintf(path, sizeof(path), "%s/bybit", dir);
-	d = opendir(path);
-	ck_assert_ptr_nonnull(d);
-	while ((de = readdir(d)) != NULL) {
-		len = strlen(de->d_name);
-		if (len < 6 || strcmp(de->d_name + len - 5, ".json") != 0)
-			continue;
-		snprintf(name, sizeof(name), "%.*s", (int)(len - 5),
-		    de->d_name);
-		for (i = 0; i < NGOLDEN && strcmp(golden[i], name) != 0; i++)
-			;
-		ck_assert_msg(i < NGOLDEN, "%s has no golden entry",
-		    de->d_name);
-		n++;
-	}
-	closedir(d);
-	ck_assert_uint_eq(n, NGOLDEN);
-}
-END_TEST
-
-static void
-assert_dec(const struct tk_dec *d, const char *want)
-{
-	char buf[TK_DEC_TEXT_MAX];
-
-	ck_assert(d->valid);
-	ck_assert_int_gt(tk_dec_format(d, buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, want);
-}
 
 /* SPEC: exact digits, taker side, µs times, string ids, many per frame. */
 START_TEST(test_spec_trade_rules)
@@ -406,12 +258,7 @@ END_TEST
 #define BOOK(fields) "{\"topic\":\"orderbook.1.BTCUSDT\",\"ts\":1," \
 	"\"data\":{\"s\":\"BTCUSDT\"," fields "}}"
 
-static const struct {
-	const char		*name;
-	const char		*frame;
-	enum tk_frame_kind	 kind;
-	const char		*detail;	/* trailing '*': prefix */
-} bad[] = {
+static const struct tk_codec_bad bad[] = {
 	{ "empty", "", TK_FRAME_MALFORMED, "empty frame" },
 	{ "text pong", "pong", TK_FRAME_MALFORMED, "invalid JSON at byte *" },
 	{ "truncated", "{\"topic\":\"publicTrade.BTCUSDT\",\"data\":[{",
@@ -555,101 +402,6 @@ static const struct {
 	    TK_FRAME_MALFORMED, "orderbook.1: field \"cts\" is not an "
 	    "integer" },
 };
-
-START_TEST(test_bad_frames)
-{
-	struct tk_frame_result res;
-	size_t dlen = strlen(bad[_i].detail);
-
-	memset(&res, 0x5a, sizeof(res));
-	parse_str(bad[_i].frame, &res);
-	ck_assert_msg(res.kind == bad[_i].kind, "%s: kind %d, want %d (%s)",
-	    bad[_i].name, res.kind, bad[_i].kind, res.detail);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(res.unknown, 0);
-	ck_assert_uint_eq(sink.n, 0);
-	if (dlen > 0 && bad[_i].detail[dlen - 1] == '*')
-		ck_assert_msg(strncmp(res.detail, bad[_i].detail,
-		    dlen - 1) == 0, "%s: detail \"%s\"", bad[_i].name,
-		    res.detail);
-	else
-		ck_assert_msg(strcmp(res.detail, bad[_i].detail) == 0,
-		    "%s: detail \"%s\"", bad[_i].name, res.detail);
-}
-END_TEST
-
-/* Not NUL-terminated, and @len shorter than the buffer. */
-START_TEST(test_parse_uses_len)
-{
-	static const char buf[] = "{\"op\":\"pong\"}GARBAGE";
-	struct tk_frame_result res;
-
-	tk_adapter_bybit.parse(&ctx, buf, 13, &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
-	tk_adapter_bybit.parse(&ctx, buf, 14, &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
-	tk_adapter_bybit.parse(&ctx, NULL, 0, &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
-}
-END_TEST
-
-START_TEST(test_deep_nesting)
-{
-	enum { DEPTH = 100000 };
-	char *frame = malloc(2 * DEPTH + 1);
-	struct tk_frame_result res;
-
-	ck_assert_ptr_nonnull(frame);
-	memset(frame, '[', DEPTH);
-	memset(frame + DEPTH, ']', DEPTH);
-	frame[2 * DEPTH] = '\0';
-	parse_str(frame, &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
-	memcpy(frame, "{\"data\":", 8);
-	parse_str(frame, &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
-	free(frame);
-}
-END_TEST
-
-/*
- * Every prefix and thousands of byte flips of every fixture: the result
- * must stay well-formed (the sanitizers catch the rest).
- */
-START_TEST(test_mutations_never_crash)
-{
-	struct tk_frame_result res;
-	char rel[256], *frame, *copy;
-	uint32_t rng = 2463534242u;
-	size_t len, cut, k;
-
-	snprintf(rel, sizeof(rel), "bybit/%s.json", golden[_i]);
-	frame = tk_test_read_fixture(rel, &len);
-	copy = malloc(len + 1);
-	ck_assert_ptr_nonnull(copy);
-	for (cut = 0; cut <= len; cut++) {
-		sink.n = 0;
-		tk_adapter_bybit.parse(&ctx, frame, cut, &res);
-		ck_assert_int_le(res.kind, TK_FRAME_MALFORMED);
-		ck_assert_uint_eq(res.nticks, sink.n);
-		ck_assert(memchr(res.detail, '\0', sizeof(res.detail)));
-	}
-	for (k = 0; k < 2000; k++) {
-		memcpy(copy, frame, len);
-		rng ^= rng << 13, rng ^= rng >> 17, rng ^= rng << 5;
-		copy[rng % len] = "0-9.e\"{}[],:x\\E"[(rng >> 8) % 15];
-		rng ^= rng << 13, rng ^= rng >> 17, rng ^= rng << 5;
-		copy[rng % len] = (char)(rng >> 24);
-		sink.n = 0;
-		tk_adapter_bybit.parse(&ctx, copy, len, &res);
-		ck_assert_int_le(res.kind, TK_FRAME_MALFORMED);
-		ck_assert_uint_eq(res.nticks, sink.n);
-		ck_assert(memchr(res.detail, '\0', sizeof(res.detail)));
-	}
-	free(copy);
-	free(frame);
-}
-END_TEST
 
 START_TEST(test_unknown_symbol_counted)
 {
@@ -900,57 +652,34 @@ START_TEST(test_subscribe_chunks)
 }
 END_TEST
 
+static const struct tk_codec_test codec = TK_CODEC_TEST(bybit,
+    "{\"op\":\"pong\"}", "{\"data\":",
+    "0-9.e\"{}[],:x\\E");
+
 static Suite *
 bybit_suite(void)
 {
-	Suite *s = suite_create("bybit");
-	TCase *tc;
+	struct tk_codec_tcases tc;
+	Suite *s = tk_codec_suite(&tc);
 
-	tc = tcase_create("golden");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_loop_test(tc, test_golden, 0, NGOLDEN);
-	tcase_add_test(tc, test_golden_complete);
-	tcase_add_test(tc, test_spec_trade_rules);
-	tcase_add_test(tc, test_spec_quote_rules);
-	tcase_add_test(tc, test_book_deltas_without_state);
-	tcase_add_test(tc, test_book_deltas_with_state);
-	tcase_add_test(tc, test_data_array);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("bad input");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_loop_test(tc, test_bad_frames, 0, sizeof(bad) / sizeof(bad[0]));
-	tcase_add_test(tc, test_parse_uses_len);
-	tcase_add_test(tc, test_deep_nesting);
-	tcase_add_loop_test(tc, test_mutations_never_crash, 0, NGOLDEN);
-	tcase_set_timeout(tc, 60);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("filters");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_unknown_symbol_counted);
-	tcase_add_test(tc, test_types_filter);
-	suite_add_tcase(s, tc);
-
-	tc = tcase_create("subscribe");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_add_test(tc, test_adapter_fields);
-	tcase_add_test(tc, test_native_symbol);
-	tcase_add_test(tc, test_subscribe_text);
-	tcase_add_test(tc, test_subscribe_ten_per_message);
-	tcase_add_test(tc, test_subscribe_chunks);
-	suite_add_tcase(s, tc);
+	tcase_add_test(tc.golden, test_spec_trade_rules);
+	tcase_add_test(tc.golden, test_spec_quote_rules);
+	tcase_add_test(tc.golden, test_book_deltas_without_state);
+	tcase_add_test(tc.golden, test_book_deltas_with_state);
+	tcase_add_test(tc.golden, test_data_array);
+	tcase_add_test(tc.filters, test_unknown_symbol_counted);
+	tcase_add_test(tc.filters, test_types_filter);
+	tcase_add_checked_fixture(tc.subscribe, setup, teardown);
+	tcase_add_test(tc.subscribe, test_adapter_fields);
+	tcase_add_test(tc.subscribe, test_native_symbol);
+	tcase_add_test(tc.subscribe, test_subscribe_text);
+	tcase_add_test(tc.subscribe, test_subscribe_ten_per_message);
+	tcase_add_test(tc.subscribe, test_subscribe_chunks);
 	return s;
 }
 
 int
 main(void)
 {
-	SRunner *sr = srunner_create(bybit_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return tk_codec_run(bybit_suite());
 }

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef TK_CODEC_H
+#define TK_CODEC_H
+
+/*
+ * What the exchange codecs (binance.c, coinbase.c, ...) share, lib-internal.
+ * Each codec keeps its protocol: which keys, which events, which channels.
+ * This holds the plumbing around it, one copy each: the frame result and its
+ * detail wording, the getters every JSON protocol needs, the path from a
+ * parsed tick to ctx->emit, and subscribe messages packed into chunks.
+ *
+ * Getters return 0 (or 1, see each) with *out written, or -1 with the frame
+ * marked MALFORMED and a detail "<ev>: field \"<key>\" <why>", so that a
+ * parser can chain them with || and stop at the first problem.  All
+ * pointers are borrowed for the call.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include <ticker/adapter.h>
+#include <ticker/decimal.h>
+#include <ticker/tick.h>
+
+/* One parse() call. */
+struct tk__frame {
+	const struct tk_codec_ctx	*ctx;
+	struct tk_frame_result		*res;
+	/* An integer beyond int64 made us re-read all integers as reals. */
+	bool				 ints_as_reals;
+};
+
+/* Called with the frame's top-level JSON object. */
+typedef void tk__object_fn(struct tk__frame *, json_t *o);
+
+/*
+ * Read a frame that has an integer jansson refuses (beyond int64) again
+ * with every integer as a double (f->ints_as_reals), rather than lose it.
+ */
+#define TK__PARSE_REALS_ON_OVERFLOW	0x1u
+
+/*
+ * The whole of an adapter's parse(): @res is reset to DATA, empty input,
+ * bad JSON and non-objects are MALFORMED, and @fn classifies the object.
+ */
+void	tk__frame_parse(const struct tk_codec_ctx *, const char *frame,
+	    size_t len, struct tk_frame_result *, unsigned flags,
+	    tk__object_fn *fn);
+
+/* A kind that needs no explanation: the detail is emptied. */
+void	tk__frame_classify(struct tk__frame *, enum tk_frame_kind);
+/* The first problem of a frame is the one reported: once MALFORMED, kept. */
+void	tk__frame_set(struct tk__frame *, enum tk_frame_kind, const char *fmt,
+	    ...) __attribute__((format(printf, 3, 4)));
+/* MALFORMED "<ev>: field \"<key>\" <why>"; returns -1. */
+int	tk__frame_fail(struct tk__frame *, const char *ev, const char *key,
+	    const char *why);
+/*
+ * MALFORMED "<ev>: field \"<key>\": \"<s>\" <why>", quoting a bounded,
+ * escaped prefix of @s (@len bytes): the detail ends up in logs.  Returns -1.
+ */
+int	tk__frame_fail_text(struct tk__frame *, const char *ev,
+	    const char *key, const char *s, size_t len, const char *why);
+/* tk__frame_fail_text() of the JSON string @v. */
+int	tk__frame_fail_value(struct tk__frame *, const char *ev,
+	    const char *key, json_t *v, const char *why);
+/* The exchange's own words go into one log line: control bytes -> ' '. */
+void	tk__frame_scrub(struct tk__frame *);
+
+/* Member @key of @o as a JSON string (*out borrowed from @o). */
+int	tk__json_str(struct tk__frame *, json_t *o, const char *ev,
+	    const char *key, json_t **out);
+
+#define TK__DEC_NULL_OK		0x1u	/* absent or null is "no value" */
+#define TK__DEC_EMPTY_OK	0x2u	/* "" is "no value" */
+
+/*
+ * Decimal text (never a JSON number), non-negative.  "No value", where
+ * @opts allows it, is an invalid decimal, sent on as null.
+ */
+int	tk__json_dec(struct tk__frame *, json_t *o, const char *ev,
+	    const char *key, unsigned opts, struct tk_dec *out);
+/* The same for value @v (NULL if absent), named @key in details. */
+int	tk__json_dec_value(struct tk__frame *, json_t *v, const char *ev,
+	    const char *key, unsigned opts, struct tk_dec *out);
+
+#define TK__MS_INT		0x1u	/* a JSON integer is accepted */
+#define TK__MS_TEXT		0x2u	/* a string of digits is accepted */
+#define TK__MS_REQUIRED		0x4u	/* absent is an error */
+
+/*
+ * Milliseconds since 1970, up to the end of year 9999, into µs.  Returns
+ * 1 with *us set, 0 if absent (and not required), -1 if malformed.
+ */
+int	tk__json_ms(struct tk__frame *, json_t *o, const char *ev,
+	    const char *key, unsigned opts, int64_t *us);
+
+/*
+ * A trade id sent as a non-negative JSON integer, into @buf
+ * (TK_TRADE_ID_MAX) as text.  With f->ints_as_reals, an integral real up
+ * to 2^53 is still exactly the integer that was sent.
+ */
+int	tk__json_id_int(struct tk__frame *, json_t *o, const char *ev,
+	    const char *key, char *buf);
+/* A trade id sent as a non-empty string, kept as sent. */
+int	tk__json_id_str(struct tk__frame *, json_t *o, const char *ev,
+	    const char *key, char *buf);
+
+/*
+ * The side from one of two words, @buy or @sell; absent is "not said"
+ * (TK_SIDE_UNKNOWN).  With @maker the words name the resting order's
+ * side, so the taker, whom ticks name, did the opposite.
+ */
+int	tk__json_side(struct tk__frame *, json_t *o, const char *ev,
+	    const char *key, const char *buy, const char *sell, bool maker,
+	    enum tk_side *out);
+
+#define TK__EMIT_QUIET		0x1u	/* check and count, publish nothing */
+#define TK__EMIT_SKIP_EMPTY	0x2u	/* a quote without bid and ask: drop */
+
+/*
+ * The tick is valid data from here on.  Native symbols nobody configured
+ * are counted in res->unknown rather than guessed at; unwanted types are
+ * dropped quietly.  Fills exchange, symbol and recv_ts, then ctx->emit.
+ */
+void	tk__emit(struct tk__frame *, struct tk_tick *, const char *native,
+	    size_t len, unsigned flags);
+/* tk__emit() of the JSON string @sym. */
+void	tk__emit_json(struct tk__frame *, struct tk_tick *, json_t *sym,
+	    unsigned flags);
+
+/*
+ * The native form of unified symbol BASE-QUOTE for adapters'
+ * native_symbol(): the dash becomes @dash ('\0': dropped), letters lower
+ * case with @lower.  Returns its length, -EINVAL for an invalid symbol or
+ * -ENAMETOOLONG (nothing written) when it does not fit @cap with its NUL.
+ */
+int	tk__symbol_native(const char *unified, char dash, bool lower,
+	    char *buf, size_t cap);
+
+/* A bounded writer: @len keeps counting past @cap, so overflow shows. */
+struct tk__out {
+	char	*buf;
+	size_t	 cap, len;
+};
+
+void	tk__out_put(struct tk__out *, const char *s, size_t n);
+void	tk__out_str(struct tk__out *, const char *s);
+
+/* A subscription channel: item text is pre, native symbol, post. */
+struct tk__chan {
+	enum tk_tick_type	 type;
+	const char		*pre;
+	const char		*post;
+};
+
+#define TK__SUB_QUOTE		0x1u	/* items are JSON strings: "item" */
+#define TK__SUB_LOWER		0x2u	/* native symbols in lower case */
+
+/*
+ * Subscribe messages: head, then a comma-separated list of items, then
+ * tail, then (if @end is set) the message number and @end.  The items are
+ * every symbol of the map (in map order) times every wanted channel (in
+ * table order within a symbol), packed greedily: at most @max_items per
+ * message, and every message shorter than @max_bytes (0: no limit) except
+ * that one item always fits, so every message makes progress.  Message
+ * boundaries depend only on the map and the channels, so i = 0, 1, 2, ...
+ * walks a stable sequence.
+ */
+struct tk__sub {
+	const struct tk_symmap	*map;
+	const struct tk__chan	*chans[TK_TICK_TYPE_MAX];
+	size_t			 nchans;	/* wanted */
+	unsigned		 flags;		/* TK__SUB_* */
+	const char		*head, *tail, *end;
+	unsigned long long	 id0;		/* number of message 0 */
+	size_t			 max_items;	/* 0: no limit */
+	size_t			 max_bytes;	/* 0: no limit */
+};
+
+/*
+ * Zeroes @s and picks the channels of @tbl wanted in @types; a NULL @tbl
+ * gives one channel whose items are the bare native symbols.
+ */
+void	tk__sub_init(struct tk__sub *, const struct tk_symmap *,
+	    const struct tk__chan *tbl, size_t n, unsigned types);
+/*
+ * Writes message @i with a NUL: returns its length, 0 when there is no
+ * such message, or -ENOSPC (nothing written) when it does not fit @cap.
+ */
+int	tk__sub_write(const struct tk__sub *, unsigned i, char *buf,
+	    size_t cap);
+
+#endif

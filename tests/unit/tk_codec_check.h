@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef TK_CODEC_CHECK_H
+#define TK_CODEC_CHECK_H
+
+/*
+ * What the exchange codec suites (check_<exchange>.c) share: a sink for
+ * the emitted ticks, the golden runner (every fixture frame against its
+ * expected/<name>.out), the check that every fixture has a golden entry,
+ * the bad-frame table runner, and the never-crash loops (every truncation,
+ * byte flips, deep nesting).
+ *
+ * A suite includes this header and defines `codec` (declared below), which
+ * says what is under test; then tk_codec_tcase_golden() and
+ * tk_codec_tcase_bad() add the shared tests to its tcases.  setup() and
+ * teardown() build `map`, `sink` and `ctx`, which the suite's own tests
+ * use as well.
+ */
+
+#include <dirent.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ticker/adapter.h>
+#include <ticker/decimal.h>
+#include <ticker/symmap.h>
+#include <ticker/tick.h>
+
+#include "tk_check.h"
+
+#define RECV_TS		INT64_C(1700000000000000)
+#define MAX_TICKS	8
+
+/* A frame that must not give data, and how it must be reported. */
+struct tk_codec_bad {
+	const char		*name;
+	const char		*frame;
+	enum tk_frame_kind	 kind;
+	const char		*detail;	/* trailing '*': prefix */
+};
+
+struct tk_codec_test {
+	const struct tk_adapter		*adapter;
+	const char			*dir;	/* under $TK_FIXTURES; exchange */
+	const char *const		*symbols;	/* configured */
+	size_t				 nsymbols;
+	const char *const		*golden;	/* every fixture file */
+	size_t				 ngolden;
+	const struct tk_codec_bad	*bad;
+	size_t				 nbad;
+	const char			*control; /* a CONTROL frame */
+	const char			*nest;	/* "{\"key\":" to nest under */
+	const char			*flips;	/* 15 bytes to flip in */
+};
+
+/* Defined by the suite, with TK_CODEC_TEST() or by hand. */
+static const struct tk_codec_test codec;
+
+/*
+ * The usual definition: fixture_symbols[], golden[] and bad[] of the suite,
+ * and the frames the shared tests need (see struct tk_codec_test).
+ */
+#define TK_CODEC_TEST(ex, control_, nest_, flips_) {			\
+	.adapter = &tk_adapter_ ## ex,					\
+	.dir = #ex,							\
+	.symbols = fixture_symbols,					\
+	.nsymbols = TK_NELEM(fixture_symbols),				\
+	.golden = golden,						\
+	.ngolden = TK_NELEM(golden),					\
+	.bad = bad,							\
+	.nbad = TK_NELEM(bad),						\
+	.control = (control_),						\
+	.nest = (nest_),						\
+	.flips = (flips_),						\
+}
+
+#define TK_NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+static const char *const kind_names[] = {
+	[TK_FRAME_DATA] = "DATA",
+	[TK_FRAME_CONTROL] = "CONTROL",
+	[TK_FRAME_RECONNECT] = "RECONNECT",
+	[TK_FRAME_EXCHANGE_ERROR] = "EXCHANGE_ERROR",
+	[TK_FRAME_MALFORMED] = "MALFORMED",
+};
+
+struct sink {
+	struct tk_tick	 ticks[MAX_TICKS];
+	unsigned	 n;
+};
+
+static struct tk_symmap *map;
+static struct sink sink;
+static struct tk_codec_ctx ctx;
+
+static void
+sink_emit(void *ud, const struct tk_tick *t)
+{
+	struct sink *s = ud;
+
+	ck_assert_uint_lt(s->n, MAX_TICKS);
+	s->ticks[s->n++] = *t;
+}
+
+static inline void
+setup(void)
+{
+	char err[160];
+
+	map = tk_symmap_new(codec.adapter, codec.symbols, codec.nsymbols,
+	    err, sizeof(err));
+	ck_assert_msg(map != NULL, "%s", err);
+	memset(&sink, 0, sizeof(sink));
+	ctx.exchange = codec.dir;
+	ctx.symbols = map;
+	ctx.types = TK_TYPES_ALL;
+	ctx.recv_ts = RECV_TS;
+	ctx.emit = sink_emit;
+	ctx.emit_ud = &sink;
+}
+
+static inline void
+teardown(void)
+{
+	tk_symmap_free(map);
+	map = NULL;
+}
+
+static inline void
+parse_str(const char *frame, struct tk_frame_result *res)
+{
+	sink.n = 0;
+	codec.adapter->parse(&ctx, frame, strlen(frame), res);
+	ck_assert_uint_eq(res->nticks, sink.n);
+}
+
+/* Parses fixture file @name of the codec's directory. */
+static inline void
+parse_fixture(const char *name, struct tk_frame_result *res)
+{
+	char rel[256], *frame;
+	size_t len;
+
+	snprintf(rel, sizeof(rel), "%s/%s", codec.dir, name);
+	frame = tk_test_read_fixture(rel, &len);
+	sink.n = 0;
+	codec.adapter->parse(&ctx, frame, len, res);
+	ck_assert_uint_eq(res->nticks, sink.n);
+	free(frame);
+}
+
+static inline void
+assert_dec(const struct tk_dec *d, const char *want)
+{
+	char buf[TK_DEC_TEXT_MAX];
+
+	ck_assert(d->valid);
+	ck_assert_int_gt(tk_dec_format(d, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, want);
+}
+
+/* The golden text of one parse: a header, the detail if any, the ticks. */
+static char *
+render(const struct tk_frame_result *res)
+{
+	size_t cap = 512 + MAX_TICKS * (TK_TICK_JSON_MAX + 1), off;
+	char *out = malloc(cap);
+	unsigned i;
+	int n;
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_le(res->kind, TK_FRAME_MALFORMED);
+	off = (size_t)snprintf(out, cap, "# kind=%s nticks=%u unknown=%u\n",
+	    kind_names[res->kind], res->nticks, res->unknown);
+	if (res->detail[0] != '\0')
+		off += (size_t)snprintf(out + off, cap - off, "# detail=%s\n",
+		    res->detail);
+	for (i = 0; i < sink.n; i++) {
+		n = tk_tick_format(&sink.ticks[i], 0, out + off, cap - off);
+		ck_assert_int_gt(n, 0);
+		off += (size_t)n;
+		out[off++] = '\n';
+	}
+	out[off] = '\0';
+	return out;
+}
+
+/* <name>.json (or .txt) against expected/<name>.out. */
+START_TEST(test_golden)
+{
+	const char *name = codec.golden[_i];
+	struct tk_frame_result res;
+	char rel[256], *want, *got;
+
+	parse_fixture(name, &res);
+	snprintf(rel, sizeof(rel), "%s/expected/%.*s.out", codec.dir,
+	    (int)(strrchr(name, '.') - name), name);
+	want = tk_test_read_fixture(rel, NULL);
+	got = render(&res);
+	ck_assert_msg(strcmp(got, want) == 0, "%s:\n--- want\n%s--- got\n%s",
+	    name, want, got);
+	free(got);
+	free(want);
+}
+END_TEST
+
+static bool
+is_fixture(const char *name)
+{
+	size_t len = strlen(name);
+
+	return (len > 5 && strcmp(name + len - 5, ".json") == 0) ||
+	    (len > 4 && strcmp(name + len - 4, ".txt") == 0);
+}
+
+/* A new fixture without an entry in golden[] would go untested. */
+START_TEST(test_golden_complete)
+{
+	const char *dir = getenv("TK_FIXTURES");
+	char path[1024];
+	struct dirent *de;
+	size_t n = 0, i;
+	DIR *d;
+
+	ck_assert_ptr_nonnull(dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, codec.dir);
+	d = opendir(path);
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL) {
+		if (!is_fixture(de->d_name))
+			continue;
+		for (i = 0; i < codec.ngolden &&
+		    strcmp(codec.golden[i], de->d_name) != 0; i++)
+			;
+		ck_assert_msg(i < codec.ngolden, "%s has no golden entry",
+		    de->d_name);
+		n++;
+	}
+	closedir(d);
+	ck_assert_uint_eq(n, codec.ngolden);
+}
+END_TEST
+
+START_TEST(test_bad_frames)
+{
+	const struct tk_codec_bad *b = &codec.bad[_i];
+	struct tk_frame_result res;
+	size_t dlen = strlen(b->detail);
+
+	memset(&res, 0x5a, sizeof(res));
+	parse_str(b->frame, &res);
+	ck_assert_msg(res.kind == b->kind, "%s: kind %d, want %d (%s)",
+	    b->name, res.kind, b->kind, res.detail);
+	ck_assert_uint_eq(res.nticks, 0);
+	ck_assert_uint_eq(res.unknown, 0);
+	ck_assert_uint_eq(sink.n, 0);
+	if (dlen > 0 && b->detail[dlen - 1] == '*')
+		ck_assert_msg(strncmp(res.detail, b->detail, dlen - 1) == 0,
+		    "%s: detail \"%s\"", b->name, res.detail);
+	else
+		ck_assert_msg(strcmp(res.detail, b->detail) == 0,
+		    "%s: detail \"%s\"", b->name, res.detail);
+}
+END_TEST
+
+/* Not NUL-terminated, and @len shorter than the buffer. */
+START_TEST(test_parse_uses_len)
+{
+	size_t n = strlen(codec.control);
+	struct tk_frame_result res;
+	char *buf = malloc(n + sizeof("GARBAGE"));
+
+	ck_assert_ptr_nonnull(buf);
+	memcpy(buf, codec.control, n);
+	memcpy(buf + n, "GARBAGE", sizeof("GARBAGE"));
+	codec.adapter->parse(&ctx, buf, n, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
+	codec.adapter->parse(&ctx, buf, n + 1, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	codec.adapter->parse(&ctx, NULL, 0, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_deep_nesting)
+{
+	enum { DEPTH = 100000 };
+	char *frame = malloc(2 * DEPTH + 1);
+	struct tk_frame_result res;
+
+	ck_assert_ptr_nonnull(frame);
+	memset(frame, '[', DEPTH);
+	memset(frame + DEPTH, ']', DEPTH);
+	frame[2 * DEPTH] = '\0';
+	parse_str(frame, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	memcpy(frame, codec.nest, strlen(codec.nest));
+	parse_str(frame, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	free(frame);
+}
+END_TEST
+
+/* The result of any input stays well-formed. */
+static void
+assert_sane_parse(const char *frame, size_t len)
+{
+	struct tk_frame_result res;
+
+	sink.n = 0;
+	codec.adapter->parse(&ctx, frame, len, &res);
+	ck_assert_int_le(res.kind, TK_FRAME_MALFORMED);
+	ck_assert_uint_eq(res.nticks, sink.n);
+	ck_assert(memchr(res.detail, '\0', sizeof(res.detail)));
+}
+
+/*
+ * Every prefix and thousands of byte flips of every fixture: the result
+ * must stay well-formed (the sanitizers catch the rest).
+ */
+START_TEST(test_mutations_never_crash)
+{
+	char rel[256], *frame, *copy;
+	uint32_t rng = 2463534242u;
+	size_t len, cut, k;
+
+	snprintf(rel, sizeof(rel), "%s/%s", codec.dir, codec.golden[_i]);
+	frame = tk_test_read_fixture(rel, &len);
+	copy = malloc(len + 1);
+	ck_assert_ptr_nonnull(copy);
+	for (cut = 0; cut <= len; cut++)
+		assert_sane_parse(frame, cut);
+	for (k = 0; k < 2000; k++) {
+		memcpy(copy, frame, len);
+		rng ^= rng << 13, rng ^= rng >> 17, rng ^= rng << 5;
+		copy[rng % len] = codec.flips[(rng >> 8) % 15];
+		rng ^= rng << 13, rng ^= rng >> 17, rng ^= rng << 5;
+		copy[rng % len] = (char)(rng >> 24);
+		assert_sane_parse(copy, len);
+	}
+	free(copy);
+	free(frame);
+}
+END_TEST
+
+/* Adds the golden runner and its completeness check to @tc. */
+static inline void
+tk_codec_tcase_golden(TCase *tc)
+{
+	tcase_add_loop_test(tc, test_golden, 0, (int)codec.ngolden);
+	tcase_add_test(tc, test_golden_complete);
+}
+
+/* Adds the bad-frame table and the never-crash tests to @tc. */
+static inline void
+tk_codec_tcase_bad(TCase *tc)
+{
+	tcase_add_loop_test(tc, test_bad_frames, 0, (int)codec.nbad);
+	tcase_add_test(tc, test_parse_uses_len);
+	tcase_add_test(tc, test_deep_nesting);
+	tcase_add_loop_test(tc, test_mutations_never_crash, 0,
+	    (int)codec.ngolden);
+	tcase_set_timeout(tc, 60);
+}
+
+/* The tcases of every codec suite; the suite adds its own tests to them. */
+struct tk_codec_tcases {
+	TCase	*golden;	/* fixtures and SPEC rules */
+	TCase	*bad;		/* malformed input */
+	TCase	*filters;	/* unknown symbols, types */
+	TCase	*subscribe;	/* adapter fields, subscribe messages */
+};
+
+/*
+ * A suite named after the codec with the shared tests in place.  All but
+ * "subscribe" run with setup() and teardown().
+ */
+static inline Suite *
+tk_codec_suite(struct tk_codec_tcases *tc)
+{
+	Suite *s = suite_create(codec.dir);
+
+	tc->golden = tcase_create("golden");
+	tc->bad = tcase_create("bad input");
+	tc->filters = tcase_create("filters");
+	tc->subscribe = tcase_create("subscribe");
+	tcase_add_checked_fixture(tc->golden, setup, teardown);
+	tcase_add_checked_fixture(tc->bad, setup, teardown);
+	tcase_add_checked_fixture(tc->filters, setup, teardown);
+	tk_codec_tcase_golden(tc->golden);
+	tk_codec_tcase_bad(tc->bad);
+	suite_add_tcase(s, tc->golden);
+	suite_add_tcase(s, tc->bad);
+	suite_add_tcase(s, tc->filters);
+	suite_add_tcase(s, tc->subscribe);
+	return s;
+}
+
+static inline int
+tk_codec_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+#endif
