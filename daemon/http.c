@@ -19,6 +19,7 @@
 #include <ticker/tick.h>
 
 #include "http.h"
+#include "page.h"
 #include "publisher.h"
 #include "tickerd.h"
 #include "upstream.h"
@@ -86,7 +87,8 @@ ex_view(struct tickerd *td, const struct source *s, struct ex_view *v)
 		upstream_get_stats(s->up, &v->up);
 		v->state = v->up.state;
 	} else {
-		v->state = "connected";	/* local sources are always up */
+		/* local sources are up until they end (a finished replay) */
+		v->state = s->local != NULL ? "connected" : "down";
 	}
 	publisher_exchange_stats(td->pub, v->name, &v->pub);
 }
@@ -254,6 +256,10 @@ metrics_body(struct tickerd *td, struct sbuf *sb)
 	    "Stale quotes skipped for lagging clients (a newer one was sent).");
 	sb_printf(sb, "tickerd_conflated_total %llu\n",
 	    (unsigned long long)ps->conflated);
+	metric_head(sb, "tickerd_origin_refused_total", "counter",
+	    "WebSocket upgrades refused: a browser page from another site.");
+	sb_printf(sb, "tickerd_origin_refused_total %llu\n",
+	    (unsigned long long)ps->origin_refused);
 	metric_head(sb, "tickerd_dropped_total", "counter",
 	    "Messages the closed slow clients did not receive.");
 	sb_printf(sb, "tickerd_dropped_total %llu\n",
@@ -308,6 +314,14 @@ http_request(struct tickerd *td, struct lws *wsi, struct http_txn *txn,
 		metrics_body(td, &sb);
 		return http_reply(wsi, txn, HTTP_STATUS_OK,
 		    "text/plain; version=0.0.4; charset=utf-8", &sb);
+	}
+	if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0) {
+		size_t len;
+		const unsigned char *page = page_data(&len);
+
+		sb_printf(&sb, "%.*s", (int)len, (const char *)page);
+		return http_reply(wsi, txn, HTTP_STATUS_OK,
+		    "text/html; charset=utf-8", &sb);
 	}
 	if (lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL))
 		return -1;

@@ -16,7 +16,9 @@
 #include <ticker/config.h>
 #include <ticker/merge.h>
 
+#include "activate.h"
 #include "log.h"
+#include "notify.h"
 #include "publisher.h"
 #include "recorder.h"
 #include "resolve.h"
@@ -31,6 +33,7 @@ struct options {
 	const char	*record;
 	int		 check_config;
 	int		 verbose;
+	int		 wedge_after_s;	/* test only: stall the loop */
 };
 
 int64_t
@@ -77,6 +80,8 @@ parse_args(int argc, char **argv, struct options *o)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
+		/* test only, not in --help: see tests/system */
+		{ "test-wedge-after", required_argument, NULL, 'W' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -95,6 +100,9 @@ parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'v':
 			o->verbose = 1;
+			break;
+		case 'W':
+			o->wedge_after_s = atoi(optarg);
 			break;
 		case 'V':
 			printf("tickerd %s\n", TICKERD_VERSION);
@@ -164,17 +172,23 @@ create_context(struct tickerd *td)
 static int
 create_internal_vhosts(struct tickerd *td)
 {
-	static struct lws_protocols ctl_protocols[3];
+	static struct lws_protocols ctl_protocols[4];
 	static struct lws_protocols client_protocols[2];
 	struct lws_context_creation_info info;
 
 	ctl_protocols[0] = ctl_protocol;
 	ctl_protocols[1] = resolver_protocol;
+	ctl_protocols[2] = activate_protocol;
 	client_protocols[0] = upstream_protocol;
 
 	memset(&info, 0, sizeof(info));
 	info.vhost_name = "ctl";
-	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
+	/*
+	 * Not CONTEXT_PORT_NO_LISTEN_SERVER: lws binds an HTTP request to
+	 * the first vhost with its connection's port, and connections
+	 * adopted under socket activation come in on such a vhost.
+	 */
+	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = ctl_protocols;
 	td->vh_ctl = lws_create_vhost(td->ctx, &info);
 
@@ -187,6 +201,19 @@ create_internal_vhosts(struct tickerd *td)
 	return td->vh_ctl && td->vh_client ? 0 : -1;
 }
 
+/*
+ * --test-wedge-after: the loop stops turning for good, as if stuck in a
+ * blocking call, so that tests can see the watchdog kill it.  The stop
+ * signals are blocked (they go to the signalfd), so only a kill ends it.
+ */
+static void
+wedge_timer(lws_sorted_usec_list_t *sul)
+{
+	log_warnx("--test-wedge-after: the loop stops turning now");
+	for (;;)
+		pause();
+}
+
 static int
 tickerd_setup(struct tickerd *td, const struct options *o)
 {
@@ -194,6 +221,10 @@ tickerd_setup(struct tickerd *td, const struct options *o)
 		log_errx("cannot create the event loop");
 		return -1;
 	}
+	notify_init(td);
+	if (o->wedge_after_s > 0)
+		lws_sul_schedule(td->ctx, 0, &td->sul_wedge, wedge_timer,
+		    (lws_usec_t)o->wedge_after_s * LWS_US_PER_SEC);
 	if (o->record != NULL &&
 	    (td->recorder = recorder_open(td, o->record)) == NULL)
 		return -1;
@@ -201,7 +232,11 @@ tickerd_setup(struct tickerd *td, const struct options *o)
 		return -1;
 	if ((td->resolver = resolver_new(td)) == NULL)
 		return -1;
+	if (activate_collect(td) < 0)
+		return -1;
 	if ((td->pub = publisher_new(td)) == NULL)
+		return -1;
+	if (activate_start(td) < 0)
 		return -1;
 	td->merge = tk_merge_new("merge", 64);
 	if (td->merge == NULL)
@@ -235,6 +270,7 @@ tickerd_run(struct tickerd *td)
 			continue;
 		if (!stopping_seen) {
 			stopping_seen = 1;
+			notify_stopping(td);
 			pump_finish(td);
 			sources_stop(td);
 			publisher_shutdown(td->pub);
@@ -259,8 +295,12 @@ tickerd_teardown(struct tickerd *td)
 	if (td->pub != NULL)
 		publisher_shutdown(td->pub);
 	recorder_close(td->recorder);
+	notify_finish(td);
+	activate_finish(td);
+	lws_sul_cancel(&td->sul_wedge);
 	if (td->ctx != NULL)
 		lws_context_destroy(td->ctx);
+	activate_free(td);
 	tk_stream_free(td->merge);
 	publisher_free(td->pub);
 	resolver_free(td->resolver);
@@ -311,6 +351,8 @@ main(int argc, char **argv)
 	else {
 		log_notice("tickerd %s started with %s (%zu exchanges)",
 		    TICKERD_VERSION, td.conf.path, td.conf.nexchanges);
+		/* listening now; the exchanges connect in their own time */
+		notify_ready(&td);
 		tickerd_run(&td);
 	}
 	tickerd_teardown(&td);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Local listeners, clients, filters, snapshots and the fan-out ring. */
 
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -24,7 +26,11 @@
 #define SLOT_PAYLOAD	TK_TICK_JSON_MAX /* tick JSON or status message */
 #define SCRATCH_BYTES	(32 * 1024)	/* one coalesced send at most */
 #define CULL_US		(500 * 1000)	/* slow-client sweep */
-#define PRIV_MAX_BYTES	(1024 * 1024)	/* replies + snapshot per client */
+#define CLIENT_SNDBUF	(128 * 1024)	/* kernel send buffer (doubled) */
+#define FD_RESERVE	64		/* fds kept for exchanges, files */
+#define HTTP_HEADROOM	16		/* connections past clients.max */
+#define PRIV_MIN_BYTES	(256 * 1024)	/* replies + snapshots, per client */
+#define PRIV_ALL_BYTES	(64 * 1024 * 1024) /* the same, all clients */
 #define CLOSE_REASON_MAX 120
 
 enum slot_kind { SLOT_TICK, SLOT_STATUS };
@@ -85,6 +91,7 @@ struct ex_stats {
 struct publisher {
 	struct tickerd		*td;
 	struct lws_vhost	*vh_tcp, *vh_unix;
+	struct lws_vhost	*vh_act;	/* socket activation */
 	struct slot		*ring;
 	size_t			 ring_mask;
 	uint64_t		 head;		/* next ring position */
@@ -101,12 +108,26 @@ struct publisher {
 	struct quote_pos	*qpos;
 	size_t			 qpos_mask;
 	uint64_t		 conflate_lag;	/* lag past which quotes conflate */
+	size_t			 priv_bytes;	/* sum of the clients' priv_cap */
+	unsigned		 max_clients;	/* clients.max within the fd limit */
+	unsigned		 conns;		/* open connections, any kind */
+	size_t			 priv_client_max;
 	lws_sorted_usec_list_t	 sul_cull;
 };
 
 static int publisher_cb(struct lws *, enum lws_callback_reasons, void *,
     void *, size_t);
 static size_t snapshot_keys(const struct tk_config *);
+static unsigned fd_capped_clients(const struct tk_config *);
+
+/* Two snapshots of every configured key, at least PRIV_MIN_BYTES. */
+static size_t
+priv_client_max(const struct tk_config *conf)
+{
+	size_t n = 2 * snapshot_keys(conf) * (TK_TICK_JSON_MAX + FRAME_HDR_MAX);
+
+	return n > PRIV_MIN_BYTES ? n : PRIV_MIN_BYTES;
+}
 
 static const struct lws_protocols publisher_protocols[] = {
 	{ "tickerd", publisher_cb, sizeof(struct client), 4096, 0, NULL, 0 },
@@ -329,22 +350,32 @@ slot_matches(const struct client *c, const struct slot *s)
 
 /* ---- per-client private frames: replies and snapshots ---- */
 
+/*
+ * Replies and snapshots wait in a per-client buffer until written.  A
+ * client may hold two snapshots' worth (at least PRIV_MIN_BYTES); all
+ * clients together PRIV_ALL_BYTES: a client that asks for more without
+ * reading is closed rather than growing the daemon.
+ */
 static int
-priv_append(struct client *c, const char *payload, size_t len)
+priv_append(struct publisher *pub, struct client *c, const char *payload,
+    size_t len)
 {
 	size_t need = c->priv_len + FRAME_HDR_MAX + len;
 	unsigned char *p;
 
-	if (need > PRIV_MAX_BYTES)
+	if (need > pub->priv_client_max)
 		return -ENOBUFS;
 	if (need > c->priv_cap) {
 		size_t cap = c->priv_cap ? c->priv_cap * 2 : 4096;
 
 		while (cap < need)
 			cap *= 2;
+		if (pub->priv_bytes - c->priv_cap + cap > PRIV_ALL_BYTES)
+			return -ENOBUFS;
 		p = realloc(c->priv, LWS_PRE + cap);
 		if (p == NULL)
 			return -ENOMEM;
+		pub->priv_bytes += cap - c->priv_cap;
 		c->priv = p;
 		c->priv_cap = cap;
 	}
@@ -380,7 +411,7 @@ client_close(struct client *c, int code, const char *why)
 static void
 client_reply(struct client *c, const char *payload, size_t len)
 {
-	if (priv_append(c, payload, len) < 0) {
+	if (priv_append(pub_of(c->wsi), c, payload, len) < 0) {
 		client_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION,
 		    "too many unread replies");
 		return;
@@ -466,13 +497,29 @@ client_query_filter(struct publisher *pub, struct client *c)
 	client_send_snapshot(pub, c);
 }
 
+/*
+ * The kernel would let a stalled client's socket buffer grow to megabytes
+ * (autotuning): bound it, so that memory stays within budget and a client
+ * that stops reading falls behind the ring (and is closed) in seconds.
+ */
+static void
+client_bound_socket(struct lws *wsi)
+{
+	int fd = (int)lws_get_socket_fd(wsi), n = CLIENT_SNDBUF;
+
+	if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &n,
+	    sizeof(n)) < 0)
+		log_debug("SO_SNDBUF: %s", strerror(errno));
+}
+
 static void
 client_established(struct publisher *pub, struct client *c, struct lws *wsi)
 {
 	c->wsi = wsi;
+	client_bound_socket(wsi);
 	tk_filter_init(&c->filter);
 	lws_dll2_add_tail(&c->node, &pub->clients);
-	if (pub->clients.count > pub->td->conf.clients.max_clients) {
+	if (pub->clients.count > pub->max_clients) {
 		client_close(c, (enum lws_close_status)1013 /* Try Again Later */,
 		    "too many clients");
 		return;
@@ -482,10 +529,11 @@ client_established(struct publisher *pub, struct client *c, struct lws *wsi)
 }
 
 static void
-client_closed(struct client *c)
+client_closed(struct publisher *pub, struct client *c)
 {
 	lws_dll2_remove(&c->node);
 	tk_filter_finish(&c->filter);
+	pub->priv_bytes -= c->priv_cap;
 	free(c->priv);
 	free(c->rx);
 	c->priv = NULL;
@@ -567,6 +615,7 @@ client_write_priv(struct client *c)
 	c->priv_off += n;
 	if (c->priv_off == c->priv_len) {
 		/* idle clients keep no buffer */
+		pub_of(c->wsi)->priv_bytes -= c->priv_cap;
 		free(c->priv);
 		c->priv = NULL;
 		c->priv_off = c->priv_len = c->priv_cap = 0;
@@ -689,6 +738,34 @@ client_writeable(struct publisher *pub, struct client *c)
 	return 0;
 }
 
+/*
+ * Browsers send Origin; any web page could otherwise open a WebSocket to
+ * 127.0.0.1 and read the stream.  Programs send no Origin and are let in;
+ * a browser only from a page tickerd served itself (the live page: its
+ * Origin's host:port is the Host it asked for).  Unix sockets are not
+ * reachable from web pages and are not checked.
+ */
+static int
+origin_allowed(struct publisher *pub, struct lws *wsi)
+{
+	char origin[256], host[256];
+	const char *o;
+
+	if (lws_get_vhost(wsi) != pub->vh_tcp ||
+	    lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN) <= 0)
+		return 1;
+	if (lws_hdr_copy(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN) < 0 ||
+	    lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) < 0)
+		return 0;
+	o = strstr(origin, "://");
+	o = o != NULL ? o + 3 : origin;
+	if (strcmp(o, host) == 0)
+		return 1;
+	pub->stats.origin_refused++;
+	log_info("refused a WebSocket from origin %s (host %s)", origin, host);
+	return 0;
+}
+
 static int
 publisher_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     void *in, size_t len)
@@ -707,6 +784,31 @@ publisher_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (c != NULL)
 			http_txn_finish(&c->http);
 		return 0;
+	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+		/*
+		 * Refuse at accept time once far past the client limit, so
+		 * that a flood of connections never exhausts the process' file
+		 * descriptors (lws then spins on a listener it cannot accept
+		 * from).  The headroom keeps /health reachable at the limit.
+		 */
+		pub = pub_of(wsi);
+		return pub != NULL &&
+		    pub->conns >= pub->max_clients + HTTP_HEADROOM ? -1 : 0;
+	case LWS_CALLBACK_WSI_CREATE:
+		if ((pub = pub_of(wsi)) != NULL)
+			pub->conns++;
+		return 0;
+	case LWS_CALLBACK_WSI_DESTROY:
+		if ((pub = pub_of(wsi)) != NULL && pub->conns > 0)
+			pub->conns--;
+		return 0;
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		pub = pub_of(wsi);
+		if (pub != NULL && origin_allowed(pub, wsi))
+			return 0;
+		lws_return_http_status(wsi, HTTP_STATUS_FORBIDDEN,
+		    "cross-origin WebSocket refused");
+		return -1;
 	case LWS_CALLBACK_ESTABLISHED:
 		pub = pub_of(wsi);
 		if (pub == NULL)
@@ -721,7 +823,7 @@ publisher_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return client_writeable(pub_of(wsi), c);
 	case LWS_CALLBACK_CLOSED:
-		client_closed(c);
+		client_closed(pub_of(wsi), c);
 		return 0;
 	default:
 		return lws_callback_http_dummy(wsi, reason, user, in, len);
@@ -796,6 +898,8 @@ publisher_reconfigure(struct publisher *pub, const struct tk_config *conf)
 		tk_latest_put(latest, tk_latest_at(pub->latest, i));
 	tk_latest_free(pub->latest);
 	pub->latest = latest;
+	pub->priv_client_max = priv_client_max(conf);
+	pub->max_clients = fd_capped_clients(conf);
 	/* a fresh quote map only delays conflation by one quote per key */
 	free(pub->qpos);
 	pub->qpos = qpos;
@@ -910,6 +1014,55 @@ listen_unix(struct publisher *pub, const char *path)
 	return vh;
 }
 
+/*
+ * Socket activation: no listener of its own; activate.c accepts on
+ * systemd's sockets and adopts the connections here.
+ */
+static struct lws_vhost *
+listen_activated(struct publisher *pub)
+{
+	struct lws_context_creation_info info;
+
+	listener_info(pub, &info);
+	info.vhost_name = "activated";
+	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
+	return lws_create_vhost(pub->td->ctx, &info);
+}
+
+struct lws_vhost *
+publisher_activated_vhost(const struct publisher *pub)
+{
+	return pub->vh_act;
+}
+
+/* The config's listeners, unless systemd passed sockets. */
+static int
+listen_all(struct publisher *pub, const struct tk_config *conf)
+{
+	if (pub->td->act != NULL) {
+		if ((pub->vh_act = listen_activated(pub)) == NULL) {
+			log_errx("cannot create the socket-activation vhost");
+			return -1;
+		}
+		return 0;
+	}
+	if (conf->listen_tcp != NULL &&
+	    (pub->vh_tcp = listen_tcp(pub, conf->listen_tcp)) == NULL) {
+		log_errx("cannot listen on %s", conf->listen_tcp);
+		return -1;
+	}
+	if (conf->listen_unix != NULL &&
+	    (pub->vh_unix = listen_unix(pub, conf->listen_unix)) == NULL) {
+		log_errx("cannot listen on %s", conf->listen_unix);
+		return -1;
+	}
+	log_notice("listening on%s%s%s%s", conf->listen_tcp ? " tcp " : "",
+	    conf->listen_tcp ? conf->listen_tcp : "",
+	    conf->listen_unix ? " unix " : "",
+	    conf->listen_unix ? conf->listen_unix : "");
+	return 0;
+}
+
 static size_t
 snapshot_keys(const struct tk_config *conf)
 {
@@ -918,6 +1071,37 @@ snapshot_keys(const struct tk_config *conf)
 	for (i = 0; i < conf->nexchanges; i++)
 		keys += conf->exchanges[i].nsymbols * TK_TICK_TYPE_MAX;
 	return keys;
+}
+
+/*
+ * clients.max, lowered if the process may not open that many files: every
+ * client is a descriptor, and running out of them stalls accept().  The
+ * soft RLIMIT_NOFILE is first raised to the hard one.
+ */
+static unsigned
+fd_capped_clients(const struct tk_config *conf)
+{
+	unsigned want = conf->clients.max_clients;
+	struct rlimit rl;
+	rlim_t room;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return want;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur == RLIM_INFINITY)
+		return want;
+	room = rl.rlim_cur > FD_RESERVE + HTTP_HEADROOM + 4 * conf->nexchanges ?
+	    rl.rlim_cur - FD_RESERVE - HTTP_HEADROOM - 4 * conf->nexchanges : 1;
+	if (want <= room)
+		return want;
+	log_warnx("clients.max %u is more than %llu open files allow "
+	    "(RLIMIT_NOFILE); serving at most %llu clients", want,
+	    (unsigned long long)rl.rlim_cur, (unsigned long long)room);
+	return (unsigned)room;
 }
 
 static int
@@ -931,8 +1115,14 @@ publisher_alloc(struct publisher *pub, const struct tk_config *conf)
 	pub->ring_mask = slots - 1;
 	pub->scratch = malloc(LWS_PRE + SCRATCH_BYTES);
 	pub->latest = tk_latest_new(snapshot_keys(conf));
-	/* a client more than 1/8 of the ring behind gets quotes conflated */
-	pub->conflate_lag = slots / 8;
+	pub->priv_client_max = priv_client_max(conf);
+	pub->max_clients = fd_capped_clients(conf);
+	/*
+	 * A client half a ring behind is really falling behind (not just a
+	 * scheduling hiccup): from there on it gets only the latest quote of
+	 * each key, which also keeps it from being lapped by quotes alone.
+	 */
+	pub->conflate_lag = slots / 2;
 	for (slots = 16; slots < snapshot_keys(conf) * 2; slots <<= 1)
 		;
 	pub->qpos = calloc(slots, sizeof(*pub->qpos));
@@ -957,21 +1147,9 @@ publisher_new(struct tickerd *td)
 		log_errx("out of memory for the publisher");
 		goto fail;
 	}
-	if (conf->listen_tcp != NULL &&
-	    (pub->vh_tcp = listen_tcp(pub, conf->listen_tcp)) == NULL) {
-		log_errx("cannot listen on %s", conf->listen_tcp);
+	if (listen_all(pub, conf) < 0)
 		goto fail;
-	}
-	if (conf->listen_unix != NULL &&
-	    (pub->vh_unix = listen_unix(pub, conf->listen_unix)) == NULL) {
-		log_errx("cannot listen on %s", conf->listen_unix);
-		goto fail;
-	}
 	lws_sul_schedule(td->ctx, 0, &pub->sul_cull, publisher_cull, CULL_US);
-	log_notice("listening on%s%s%s%s", conf->listen_tcp ? " tcp " : "",
-	    conf->listen_tcp ? conf->listen_tcp : "",
-	    conf->listen_unix ? " unix " : "",
-	    conf->listen_unix ? conf->listen_unix : "");
 	return pub;
 fail:
 	publisher_free(pub);

@@ -20,6 +20,7 @@
 #include <ticker/hist.h>
 #include <ticker/tick.h>
 
+struct lws_vhost;
 struct tickerd;
 struct publisher;
 struct tk_config;
@@ -30,6 +31,7 @@ struct pub_stats {
 	uint64_t	 slow_closes;	/* clients closed for falling behind */
 	uint64_t	 lost;		/* messages those clients missed */
 	uint64_t	 conflated;	/* stale quotes skipped for lagging clients */
+	uint64_t	 origin_refused; /* browsers from other sites */
 	struct tk_hist	 latency;	/* receive -> written to a client */
 };
 
@@ -39,9 +41,19 @@ struct pub_ex_stats {
 	const struct tk_hist *lag;	/* exchange time -> receive time */
 };
 
-/* Creates the listen vhosts of td->conf.  NULL with the reason logged. */
+/*
+ * Creates the listen vhosts of td->conf or, with socket activation
+ * (td->act), one without a listener.  NULL with the reason logged.
+ */
 struct publisher *publisher_new(struct tickerd *td);
 void		 publisher_free(struct publisher *);	/* NULL ok */
+
+/*
+ * With socket activation (td->act set before publisher_new()): the vhost,
+ * with no listener of its own, that accepted connections are adopted into.
+ * NULL otherwise.
+ */
+struct lws_vhost *publisher_activated_vhost(const struct publisher *);
 
 /* Numbers the tick (t->seq), serializes it once, remembers it as latest. */
 void	publisher_publish(struct publisher *, struct tk_tick *t);

@@ -12,6 +12,7 @@
 #include <ticker/config.h>
 
 #include "log.h"
+#include "notify.h"
 #include "publisher.h"
 #include "tickerd.h"
 
@@ -62,10 +63,12 @@ reload_config(struct tickerd *td)
 	struct tk_config next, old;
 	char err[TK_CONFIG_ERR_MAX];
 
+	notify_reloading(td);
 	log_notice("reloading %s", td->conf.path);
 	if (tk_config_load(td->conf.path, &next, err, sizeof(err)) < 0) {
 		log_errx("reload failed, keeping the running configuration: %s",
 		    err);
+		notify_ready(td);
 		return;
 	}
 	keep_running_listeners(&next, &td->conf);
@@ -73,6 +76,7 @@ reload_config(struct tickerd *td)
 		log_errx("reload failed, keeping the running configuration: out "
 		    "of memory");
 		tk_config_free(&next);
+		notify_ready(td);
 		return;
 	}
 	if (sources_apply(td, &next) < 0)
@@ -82,4 +86,5 @@ reload_config(struct tickerd *td)
 	tk_config_free(&old);
 	log_notice("reloaded %s: %zu exchanges", td->conf.path,
 	    td->conf.nexchanges);
+	notify_ready(td);
 }

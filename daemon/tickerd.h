@@ -24,6 +24,7 @@ struct upstream;
 struct source_local;
 struct resolver;
 struct recorder;
+struct activation;
 
 enum exit_code {
 	EXIT_OK = 0,		/* clean stop */
@@ -47,17 +48,31 @@ struct pump {
 	uint64_t		 ticks;		/* drained since start */
 };
 
+/* notify.c: what the service manager is told, and when */
+struct notify {
+	int			 enabled;	/* NOTIFY_SOCKET is set */
+	uint64_t		 watchdog_us;	/* WATCHDOG_USEC, or 0 */
+	lws_sorted_usec_list_t	 sul_watchdog;
+	lws_sorted_usec_list_t	 sul_status;
+	uint64_t		 rate_ticks;	/* published at rate_us */
+	int64_t			 rate_us;	/* monotonic */
+	double			 ticks_per_s;
+};
+
 struct tickerd {
 	struct tk_config	 conf;
 	struct lws_context	*ctx;
 	struct lws_vhost	*vh_client;	/* exchange connections */
-	struct lws_vhost	*vh_ctl;	/* signalfd, resolver eventfd */
+	struct lws_vhost	*vh_ctl;	/* signalfd, resolver, listen fds */
 	struct tk_stream	*merge;		/* owns every source stream */
 	struct pump		 pump;
 	struct publisher	*pub;
 	struct resolver		*resolver;
 	struct recorder		*recorder;	/* --record, or NULL */
 	struct source		*sources;
+	struct notify		 notify;
+	struct activation	*act;		/* systemd's listen fds, or NULL */
+	lws_sorted_usec_list_t	 sul_wedge;	/* --test-wedge-after */
 	int			 sigfd;
 	int			 stopping;	/* SIGTERM/SIGINT seen */
 	int64_t			 stop_deadline_us;

@@ -727,7 +727,8 @@ upstream_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 	if (c == NULL || c->up == NULL) {
 		if (c != NULL && (reason == LWS_CALLBACK_CLIENT_CLOSED ||
-		    reason == LWS_CALLBACK_CLIENT_CONNECTION_ERROR)) {
+		    reason == LWS_CALLBACK_CLIENT_CONNECTION_ERROR ||
+		    reason == LWS_CALLBACK_WSI_DESTROY)) {
 			lws_set_opaque_user_data(wsi, NULL);
 			c->wsi = NULL;
 			conn_free(c);	/* a replaced connection is done */
@@ -757,6 +758,16 @@ upstream_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_CLIENT_CLOSED:
 		lws_set_opaque_user_data(wsi, NULL);
 		conn_ended(c, "connection closed");
+		return 0;
+	case LWS_CALLBACK_CLOSED_CLIENT_HTTP:
+	case LWS_CALLBACK_WSI_DESTROY:
+		/*
+		 * An upgrade that never completes is timed out by lws without
+		 * CONNECTION_ERROR or CLIENT_CLOSED: the wsi just goes.  This
+		 * is the last word on it, whatever came before.
+		 */
+		lws_set_opaque_user_data(wsi, NULL);
+		conn_ended(c, "no answer to the WebSocket upgrade");
 		return 0;
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
 		return append_user_agent(wsi, in, len);

@@ -5,7 +5,9 @@ set -eu
 
 PKGS="build-essential cmake pkg-config ca-certificates
 libwebsockets-dev libjansson-dev libsystemd-dev check
-python3 python3-websockets"
+python3 python3-websockets chromium
+systemd systemd-container podman runc debootstrap iptables uidmap
+clang libclang-rt-14-dev openssl"
 
 missing=""
 for p in $PKGS; do
