@@ -738,6 +738,22 @@ client_writeable(struct publisher *pub, struct client *c)
 	return 0;
 }
 
+/* A TCP connection, from our own listener or one systemd passed us. */
+static int
+on_network(struct publisher *pub, struct lws *wsi)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (lws_get_vhost(wsi) == pub->vh_tcp)
+		return 1;
+	if (lws_get_vhost(wsi) != pub->vh_act ||
+	    getsockname((int)lws_get_socket_fd(wsi), (struct sockaddr *)&ss,
+	    &len) < 0)
+		return 0;
+	return ss.ss_family == AF_INET || ss.ss_family == AF_INET6;
+}
+
 /*
  * Browsers send Origin; any web page could otherwise open a WebSocket to
  * 127.0.0.1 and read the stream.  Programs send no Origin and are let in;
@@ -751,7 +767,7 @@ origin_allowed(struct publisher *pub, struct lws *wsi)
 	char origin[256], host[256];
 	const char *o;
 
-	if (lws_get_vhost(wsi) != pub->vh_tcp ||
+	if (!on_network(pub, wsi) ||
 	    lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN) <= 0)
 		return 1;
 	if (lws_hdr_copy(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN) < 0 ||

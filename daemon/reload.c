@@ -24,11 +24,14 @@ str_differs(const char *a, const char *b)
 	return strcmp(a, b) != 0;
 }
 
-/* Moves the running value into @next: @what needs a restart to change. */
+/*
+ * Moves the running value into @next: @what needs a restart to change
+ * (NULL: the value does not matter, nothing to say).
+ */
 static void
 keep_running_str(char **next, char **running, const char *what)
 {
-	if (str_differs(*next, *running))
+	if (what != NULL && str_differs(*next, *running))
 		log_warnx("reload: %s changed (%s -> %s); a restart applies it, "
 		    "still using %s", what, *running ? *running : "none",
 		    *next ? *next : "none", *running ? *running : "none");
@@ -43,12 +46,21 @@ keep_running_str(char **next, char **running, const char *what)
  * ring's size is fixed for the same reason.
  */
 static void
-keep_running_listeners(struct tk_config *next, struct tk_config *running)
+keep_running_listeners(struct tickerd *td, struct tk_config *next)
 {
-	keep_running_str(&next->listen_tcp, &running->listen_tcp,
-	    "listen.tcp");
-	keep_running_str(&next->listen_unix, &running->listen_unix,
-	    "listen.unix");
+	struct tk_config *running = &td->conf;
+
+	if (td->act != NULL) {
+		/* systemd's sockets are served, whatever "listen" says */
+		keep_running_str(&next->listen_tcp, &running->listen_tcp, NULL);
+		keep_running_str(&next->listen_unix, &running->listen_unix,
+		    NULL);
+	} else {
+		keep_running_str(&next->listen_tcp, &running->listen_tcp,
+		    "listen.tcp");
+		keep_running_str(&next->listen_unix, &running->listen_unix,
+		    "listen.unix");
+	}
 	if (next->clients.queue_ticks != running->clients.queue_ticks) {
 		log_warnx("reload: clients.queue_ticks changed (%zu -> %zu); a "
 		    "restart applies it", running->clients.queue_ticks,
@@ -71,7 +83,7 @@ reload_config(struct tickerd *td)
 		notify_ready(td);
 		return;
 	}
-	keep_running_listeners(&next, &td->conf);
+	keep_running_listeners(td, &next);
 	if (publisher_reconfigure(td->pub, &next) < 0) {
 		log_errx("reload failed, keeping the running configuration: out "
 		    "of memory");

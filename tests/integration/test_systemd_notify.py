@@ -388,6 +388,17 @@ class TestSocketActivation(NotifyCase):
             health = json.loads(body)
             self.assertEqual(health["clients"], 2, health)
 
+        # The Origin check applies to the passed TCP socket too: another
+        # site's page is refused, tickerd's own page is let in.
+        with self.assertRaises(websockets.InvalidHandshake):
+            await asyncio.wait_for(websockets.connect(
+                    "ws://127.0.0.1:%d/" % port,
+                    origin="https://evil.example"), 5)
+        own = await asyncio.wait_for(websockets.connect(
+                "ws://127.0.0.1:%d/?symbols=BTC-USD" % port,
+                origin="http://127.0.0.1:%d" % port), 5)
+        await own.close()
+
         # The config's own "listen" is not used.
         with self.assertRaises(ConnectionRefusedError):
             socket.create_connection(("127.0.0.1", unused), 1).close()
