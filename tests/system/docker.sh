@@ -52,7 +52,7 @@ podman build -q --format docker --network host --pull=never -t "$IMAGE" \
 log "built $IMAGE in $(($(now_ms) - t0)) ms"
 [ "$(podman image inspect -f '{{.Config.User}}' "$IMAGE")" = "tickerd:tickerd" ] ||
     die "the image does not run as the tickerd user"
-podman image inspect -f '{{.Config.Healthcheck}}' "$IMAGE" | grep -q /health ||
+podman image inspect -f '{{.Config.Healthcheck}}' "$IMAGE" | grep /health >/dev/null ||
     die "the image has no HEALTHCHECK on /health"
 
 # -- a mounted config (local sources; nothing leaves the machine)
@@ -87,7 +87,7 @@ dt=$(($(now_ms) - t0))
 code=$(podman inspect -f '{{.State.ExitCode}}' "$NAME")
 [ "$code" = 0 ] || die "exit code $code after SIGTERM"
 [ "$dt" -lt 1000 ] || die "podman stop took $dt ms"
-podman logs "$NAME" 2>&1 | grep -q "stopping" || die "no stop in the log"
+podman logs "$NAME" 2>&1 | grep "stopping" >/dev/null || die "no stop in the log"
 log "ok: stopped by SIGTERM in $dt ms, exit code 0"
 
 # -- the shipped config: listens on 0.0.0.0 inside the container (no

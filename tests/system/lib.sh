@@ -7,6 +7,8 @@
 # build tree kept between runs) are set by ctest; TK_CACHE may be shared.
 
 set -euo pipefail
+# (no "grep -q" at the end of a pipe: it exits early, and the writer's SIGPIPE
+# then fails the whole pipeline)
 
 TK_SRC=${TK_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 TK_CACHE=${TK_CACHE:-$TK_SRC/build/system-cache}

@@ -139,7 +139,7 @@ case $status in
 esac
 pid=$(show MainPID)
 expect "user of the main process" "$(in_ct stat -c %U "/proc/$pid")" tickerd
-in_ct journalctl --no-pager -u tickerd.service | grep -q "socket activation" ||
+in_ct journalctl --no-pager -u tickerd.service | grep "socket activation" >/dev/null ||
     die "tickerd did not log socket activation"
 
 probe health "/proc/$LEADER/root/run/tickerd/tickerd.sock" >/dev/null ||
@@ -154,7 +154,7 @@ sleep 1
 in_ct systemctl reload tickerd.service || die "systemctl reload failed"
 expect "state after reload" "$(show ActiveState)" active
 expect "main pid after reload" "$(show MainPID)" "$pid"
-in_ct journalctl --no-pager -u tickerd.service | grep -q "SIGHUP\|reload" ||
+in_ct journalctl --no-pager -u tickerd.service | grep "SIGHUP\|reload" >/dev/null ||
     die "tickerd logged nothing about the reload"
 wait "$hold" || die "a client lost its stream across the reload: $(cat "$WORK/hold.out")"
 log "ok: reload; a client kept streaming ($(cat "$WORK/hold.out"))"
