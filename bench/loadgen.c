@@ -1,0 +1,1082 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * loadgen: K fake Binance exchanges feeding a daemon under test, M
+ * WebSocket subscribers reading it, and the daemon's CPU and memory over
+ * the measured window.  See bench/README.md for the method.
+ *
+ *   loadgen --print-config [--exchanges K] [--ex-port P] [--symbols N]
+ *           [--target HOST:PORT] [--queue-ticks N]
+ *   loadgen [--exchanges K] [--ex-port P] [--rate R] [--symbols N]
+ *           [--clients M] [--idle N] [--target HOST:PORT] [--path PATH]
+ *           [--idle-path PATH] [--threads T] [--warmup S] [--duration S]
+ *           [--drain S] [--tick-us US] (--pid PID | --pid-file FILE)
+ *           [--label NAME]
+ *
+ * Schedule: listen on P..P+K-1 and wait for one SUBSCRIBE on each; connect
+ * the M subscribers; send R trades/s in total, round-robin over exchanges
+ * and symbols, paced by a timerfd; after the warm-up, measure for the
+ * duration; stop sending and wait up to the drain time for the rest; then,
+ * with --idle, connect N subscribers whose filter matches nothing and
+ * report the daemon's RSS per idle client.
+ *
+ * Every trade id is the send time in realtime µs times 16 (plus a counter
+ * when two trades share a µs), unique and increasing, so a subscriber
+ * knows each tick's send time and tickerd never takes one for a repeat.
+ */
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "loadgen.h"
+
+#define EX_MAX		16
+#define SYM_MAX		16
+#define OUT_MAX		(64u * 1024 * 1024)	/* unread by the daemon */
+#define IN_MAX		65536
+#define NEVENTS		64
+
+static const char *const symbols[SYM_MAX] = {
+	"BTC-USDT", "ETH-USDT", "SOL-USDT", "XRP-USDT", "BNB-USDT",
+	"ADA-USDT", "DOGE-USDT", "TRX-USDT", "LTC-USDT", "DOT-USDT",
+	"AVAX-USDT", "LINK-USDT", "ATOM-USDT", "XLM-USDT", "ETC-USDT",
+	"BCH-USDT",
+};
+
+enum conn_state { CONN_HANDSHAKE, CONN_OPEN, CONN_CLOSED };
+
+/* One connection from the daemon to a fake exchange. */
+struct conn {
+	struct conn	*next, **prevp;	/* every open connection */
+	int		 fd;
+	int		 ex;
+	enum conn_state	 state;
+	int		 want_out;
+	unsigned char	 in[IN_MAX];
+	size_t		 inlen;
+	unsigned char	*out;
+	size_t		 outlen, outoff, outcap;
+};
+
+struct exchange {
+	int		 lfd;
+	struct conn	*active;	/* the last one that subscribed */
+	unsigned	 conns;
+};
+
+struct opts {
+	unsigned	 nex, nsym, clients, idle, threads, tick_us;
+	unsigned	 queue_ticks;	/* for --print-config */
+	int		 ex_port;
+	double		 rate, warmup, duration, drain;
+	char		 host[64];
+	int		 port;
+	const char	*path, *idle_path, *pid_file, *label;
+	int		 pid;
+	int		 print_config;
+};
+
+struct cpu_sample {
+	uint64_t	 stat_ticks;	/* utime + stime, clock ticks */
+	uint64_t	 sched_ns;	/* sum of the threads' schedstat */
+	uint64_t	 wait_ns;	/* runnable but waiting for a CPU */
+	int64_t		 mono_us;
+};
+
+struct lg {
+	struct opts		 o;
+	int			 ep, tfd;
+	struct exchange		 ex[EX_MAX];
+	struct lg_shared	 sh;
+	struct lg_worker	**workers;
+	struct conn		*conns;
+	int			 sending;
+	int64_t			 send_start;	/* mono µs */
+	uint64_t		 sent, sent_win, last_id;
+	uint64_t		 ex_overflow, ex_unsent;
+	int64_t			 t0, t1;
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void	usage(void) __attribute__((noreturn));
+static void	parse_opts(int, char **, struct opts *);
+static void	print_config(const struct opts *);
+static int	setup(struct lg *);
+static void	teardown(struct lg *);
+static int	run(struct lg *);
+static void	loop_once(struct lg *, int timeout_ms);
+static void	conn_accept(struct lg *, int ex);
+static void	conn_event(struct lg *, struct conn *, uint32_t);
+static void	conn_close(struct lg *, struct conn *);
+static int	conn_flush(struct lg *, struct conn *);
+static void	send_due(struct lg *);
+static int	read_pid(struct lg *);
+static int	cpu_sample(int pid, struct cpu_sample *);
+static uint64_t	thread_ns(int pid, int tid, uint64_t *wait);
+static uint64_t	machine_busy(void);
+static long	proc_status_kib(int pid, const char *key);
+
+int64_t
+lg_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t
+lg_mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct lg *lg = calloc(1, sizeof(*lg));
+	int r;
+
+	if (lg == NULL)
+		return 1;
+	lg->ep = lg->tfd = -1;
+	parse_opts(argc, argv, &lg->o);
+	if (lg->o.print_config) {
+		print_config(&lg->o);
+		free(lg);
+		return 0;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	r = setup(lg) < 0 ? -1 : run(lg);
+	teardown(lg);
+	return r < 0 ? 1 : 0;
+}
+
+/* Copes with a half-built @lg: the workers are joined before freeing. */
+static void
+teardown(struct lg *lg)
+{
+	unsigned i;
+
+	atomic_store(&lg->sh.stop, 1);
+	lg->sending = 0;
+	while (lg->conns != NULL)
+		conn_close(lg, lg->conns);
+	for (i = 0; lg->workers != NULL && i < lg->o.threads; i++)
+		lg_worker_free(lg->workers[i]);
+	for (i = 0; i < lg->o.nex; i++)
+		if (lg->ex[i].lfd > 0)
+			close(lg->ex[i].lfd);
+	if (lg->tfd >= 0)
+		close(lg->tfd);
+	if (lg->ep >= 0)
+		close(lg->ep);
+	free(lg->workers);
+	free(lg);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: loadgen [--print-config] [--exchanges K] "
+	    "[--ex-port P] [--rate R] [--symbols N]\n"
+	    "  [--clients M] [--idle N] [--target HOST:PORT] [--path PATH] "
+	    "[--idle-path PATH]\n"
+	    "  [--threads T] [--warmup S] [--duration S] [--drain S] "
+	    "[--tick-us US]\n"
+	    "  (--pid PID | --pid-file FILE) [--label NAME]\n");
+	exit(2);
+}
+
+static void
+parse_target(const char *s, struct opts *o)
+{
+	const char *c = strrchr(s, ':');
+
+	if (c == NULL || (size_t)(c - s) >= sizeof(o->host))
+		usage();
+	memcpy(o->host, s, (size_t)(c - s));
+	o->host[c - s] = '\0';
+	o->port = atoi(c + 1);
+}
+
+static void
+parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "exchanges", 1, NULL, 'k' }, { "ex-port", 1, NULL, 'x' },
+		{ "rate", 1, NULL, 'r' }, { "symbols", 1, NULL, 's' },
+		{ "clients", 1, NULL, 'm' }, { "idle", 1, NULL, 'i' },
+		{ "target", 1, NULL, 't' }, { "path", 1, NULL, 'P' },
+		{ "idle-path", 1, NULL, 'I' }, { "threads", 1, NULL, 'T' },
+		{ "warmup", 1, NULL, 'w' }, { "duration", 1, NULL, 'd' },
+		{ "drain", 1, NULL, 'D' }, { "tick-us", 1, NULL, 'u' },
+		{ "pid", 1, NULL, 'p' }, { "pid-file", 1, NULL, 'f' },
+		{ "label", 1, NULL, 'l' }, { "print-config", 0, NULL, 'c' },
+		{ "queue-ticks", 1, NULL, 'q' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	*o = (struct opts){ .nex = 1, .nsym = 4, .clients = 10, .threads = 1,
+	    .tick_us = 1000, .queue_ticks = 65536, .ex_port = 27660,
+	    .rate = 1000, .warmup = 2, .duration = 10, .drain = 3,
+	    .host = "127.0.0.1", .port = 27650, .path = "/",
+	    .idle_path = "/?symbols=ZZZ-USD", .label = "run" };
+	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (c) {
+		case 'k': o->nex = (unsigned)atoi(optarg); break;
+		case 'x': o->ex_port = atoi(optarg); break;
+		case 'r': o->rate = atof(optarg); break;
+		case 's': o->nsym = (unsigned)atoi(optarg); break;
+		case 'm': o->clients = (unsigned)atoi(optarg); break;
+		case 'i': o->idle = (unsigned)atoi(optarg); break;
+		case 't': parse_target(optarg, o); break;
+		case 'P': o->path = optarg; break;
+		case 'I': o->idle_path = optarg; break;
+		case 'T': o->threads = (unsigned)atoi(optarg); break;
+		case 'w': o->warmup = atof(optarg); break;
+		case 'd': o->duration = atof(optarg); break;
+		case 'D': o->drain = atof(optarg); break;
+		case 'u': o->tick_us = (unsigned)atoi(optarg); break;
+		case 'p': o->pid = atoi(optarg); break;
+		case 'f': o->pid_file = optarg; break;
+		case 'l': o->label = optarg; break;
+		case 'c': o->print_config = 1; break;
+		case 'q': o->queue_ticks = (unsigned)atoi(optarg); break;
+		default: usage();
+		}
+	}
+	if (optind != argc || o->nex < 1 || o->nex > EX_MAX || o->nsym < 1 ||
+	    o->nsym > SYM_MAX || o->threads < 1 || o->rate <= 0 ||
+	    o->tick_us < 50 || o->duration <= 0)
+		usage();
+	if (!o->print_config && o->pid <= 0 && o->pid_file == NULL)
+		usage();
+}
+
+static void
+print_config(const struct opts *o)
+{
+	unsigned e, s;
+
+	printf("{\n  \"listen\": {\"tcp\": \"%s:%d\"},\n  \"exchanges\": [\n",
+	    o->host, o->port);
+	for (e = 0; e < o->nex; e++) {
+		printf("    {\"name\": \"ex%u\", \"adapter\": \"binance\", "
+		    "\"url\": \"ws://127.0.0.1:%d/ws\", \"stale_s\": 30, "
+		    "\"symbols\": [", e + 1, o->ex_port + (int)e);
+		for (s = 0; s < o->nsym; s++)
+			printf("%s\"%s\"", s ? ", " : "", symbols[s]);
+		printf("]}%s\n", e + 1 < o->nex ? "," : "");
+	}
+	printf("  ],\n  \"clients\": {\"max\": 20000, "
+	    "\"queue_ticks\": %u}\n}\n", o->queue_ticks);
+}
+
+static int
+setup(struct lg *lg)
+{
+	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+	struct epoll_event ev;
+	unsigned e, i, n;
+
+	lg->ep = epoll_create1(EPOLL_CLOEXEC);
+	lg->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (lg->ep < 0 || lg->tfd < 0)
+		return perror("loadgen: epoll/timerfd"), -1;
+	its.it_interval.tv_nsec = (long)lg->o.tick_us * 1000;
+	its.it_value = its.it_interval;
+	timerfd_settime(lg->tfd, 0, &its, NULL);
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.ptr = NULL };
+	epoll_ctl(lg->ep, EPOLL_CTL_ADD, lg->tfd, &ev);
+	for (e = 0; e < lg->o.nex; e++) {
+		lg->ex[e].lfd = lg_listen("127.0.0.1", lg->o.ex_port + (int)e);
+		if (lg->ex[e].lfd < 0) {
+			fprintf(stderr, "loadgen: listen on %d: %s\n",
+			    lg->o.ex_port + (int)e, strerror(-lg->ex[e].lfd));
+			return -1;
+		}
+		/* Listeners are tagged with small integers, not pointers. */
+		ev = (struct epoll_event){ .events = EPOLLIN,
+		    .data.u64 = e + 1 };
+		epoll_ctl(lg->ep, EPOLL_CTL_ADD, lg->ex[e].lfd, &ev);
+	}
+	lg->sh.host = lg->o.host;
+	lg->sh.port = lg->o.port;
+	lg->sh.path = lg->o.path;
+	lg->sh.idle_path = lg->o.idle_path;
+	lg->sh.max_inflight = 128;
+	lg->workers = calloc(lg->o.threads, sizeof(*lg->workers));
+	if (lg->workers == NULL)
+		return -1;
+	for (i = 0; i < lg->o.threads; i++) {
+		n = lg->o.clients / lg->o.threads +
+		    (i < lg->o.clients % lg->o.threads);
+		lg->workers[i] = lg_worker_new(&lg->sh, n,
+		    lg->o.idle / lg->o.threads +
+		    (i < lg->o.idle % lg->o.threads));
+		if (lg->workers[i] == NULL || lg_worker_start(lg->workers[i]) < 0)
+			return fprintf(stderr, "loadgen: worker failed\n"), -1;
+	}
+	return 0;
+}
+
+/* ---- the fake exchanges ---- */
+
+static int
+is_listener(const struct epoll_event *ev)
+{
+	return ev->data.u64 >= 1 && ev->data.u64 <= EX_MAX;
+}
+
+static void
+loop_once(struct lg *lg, int timeout_ms)
+{
+	struct epoll_event ev[NEVENTS];
+	uint64_t expirations;
+	int i, n;
+
+	n = epoll_wait(lg->ep, ev, NEVENTS, timeout_ms);
+	for (i = 0; i < n; i++) {
+		if (ev[i].data.ptr == NULL) {
+			if (read(lg->tfd, &expirations, sizeof(expirations)) > 0 &&
+			    lg->sending)
+				send_due(lg);
+		} else if (is_listener(&ev[i]))
+			conn_accept(lg, (int)ev[i].data.u64 - 1);
+		else
+			conn_event(lg, ev[i].data.ptr, ev[i].events);
+	}
+}
+
+static void
+conn_accept(struct lg *lg, int ex)
+{
+	struct epoll_event ev;
+	struct conn *c;
+	int fd, one = 1;
+
+	fd = accept4(lg->ex[ex].lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* Without it Nagle holds small frames for the daemon's delayed ACK:
+	 * 10-40 ms of latency that is ours, not the daemon's. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		close(fd);
+		return;
+	}
+	c->fd = fd;
+	c->ex = ex;
+	c->state = CONN_HANDSHAKE;
+	if ((c->next = lg->conns) != NULL)
+		c->next->prevp = &c->next;
+	c->prevp = &lg->conns;
+	lg->conns = c;
+	lg->ex[ex].conns++;
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.ptr = c };
+	epoll_ctl(lg->ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static int
+conn_out(struct lg *lg, struct conn *c, const void *p, size_t len)
+{
+	unsigned char *n;
+	size_t cap;
+
+	if (c->outlen + len > OUT_MAX)
+		return -ENOBUFS;
+	if (c->outlen + len > c->outcap) {
+		for (cap = c->outcap ? c->outcap : 65536; cap < c->outlen + len;)
+			cap *= 2;
+		if ((n = realloc(c->out, cap)) == NULL)
+			return -ENOMEM;
+		c->out = n;
+		c->outcap = cap;
+	}
+	memcpy(c->out + c->outlen, p, len);
+	c->outlen += len;
+	return 0;
+}
+
+/* Writes what the socket takes; polls for the rest. */
+static int
+conn_flush(struct lg *lg, struct conn *c)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+	ssize_t n;
+
+	if (c->outoff < c->outlen) {
+		n = lg_write(c->fd, c->out + c->outoff, c->outlen - c->outoff);
+		if (n < 0)
+			return (int)n;
+		c->outoff += (size_t)n;
+	}
+	if (c->outoff == c->outlen)
+		c->outoff = c->outlen = 0;
+	else if (c->outoff > c->outcap / 2) {
+		memmove(c->out, c->out + c->outoff, c->outlen - c->outoff);
+		c->outlen -= c->outoff;
+		c->outoff = 0;
+	}
+	if (c->want_out != (c->outlen > 0)) {
+		c->want_out = c->outlen > 0;
+		if (c->want_out)
+			ev.events |= EPOLLOUT;
+		epoll_ctl(lg->ep, EPOLL_CTL_MOD, c->fd, &ev);
+	}
+	return 0;
+}
+
+static int
+conn_send(struct lg *lg, struct conn *c, int opcode, const void *p,
+    size_t len)
+{
+	unsigned char hdr[LG_WS_HDR_MAX];
+	size_t n = lg_ws_header(hdr, opcode, len, 0);
+
+	if (conn_out(lg, c, hdr, n) < 0 || conn_out(lg, c, p, len) < 0)
+		return -ENOBUFS;
+	return 0;
+}
+
+static int
+conn_handshake(struct lg *lg, struct conn *c)
+{
+	unsigned char *end = memmem(c->in, c->inlen, "\r\n\r\n", 4);
+	char accept[29], resp[256], *k, *e;
+	size_t used;
+	int n;
+
+	if (end == NULL)
+		return c->inlen == IN_MAX ? -EINVAL : 0;
+	used = (size_t)(end + 4 - c->in);
+	*end = '\0';
+	k = strcasestr((char *)c->in, "\r\nSec-WebSocket-Key:");
+	if (k == NULL)
+		return -EINVAL;
+	for (k += 20; *k == ' '; k++)
+		;
+	for (e = k; *e != '\r' && *e != '\0' && *e != ' '; e++)
+		;
+	lg_ws_accept(k, (size_t)(e - k), accept);
+	n = snprintf(resp, sizeof(resp), "HTTP/1.1 101 Switching Protocols\r\n"
+	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Accept: %s\r\n\r\n", accept);
+	memmove(c->in, c->in + used, c->inlen - used);
+	c->inlen -= used;
+	c->state = CONN_OPEN;
+	return conn_out(lg, c, resp, (size_t)n);
+}
+
+/* A SUBSCRIBE makes this the connection the exchange sends on. */
+static void
+conn_text(struct lg *lg, struct conn *c, const unsigned char *p, size_t len)
+{
+	const unsigned char *id = memmem(p, len, "\"id\":", 5);
+	char ack[64];
+	int n;
+
+	if (memmem(p, len, "\"SUBSCRIBE\"", 11) == NULL)
+		return;
+	n = snprintf(ack, sizeof(ack), "{\"result\":null,\"id\":%lld}",
+	    id != NULL ? strtoll((const char *)id + 5, NULL, 10) : 0LL);
+	conn_send(lg, c, LG_WS_TEXT, ack, (size_t)n);
+	lg->ex[c->ex].active = c;
+}
+
+static int
+conn_frames(struct lg *lg, struct conn *c)
+{
+	struct lg_frame f;
+	size_t off = 0;
+	int r;
+
+	while ((r = lg_ws_parse(c->in + off, c->inlen - off, IN_MAX, &f)) > 0) {
+		off += f.total;
+		if (f.opcode == LG_WS_TEXT)
+			conn_text(lg, c, f.payload, f.len);
+		else if (f.opcode == LG_WS_PING)
+			conn_send(lg, c, LG_WS_PONG, f.payload, f.len);
+		else if (f.opcode == LG_WS_CLOSE) {
+			conn_send(lg, c, LG_WS_CLOSE, f.payload,
+			    f.len > 2 ? 2 : f.len);
+			conn_flush(lg, c);
+			return -EPIPE;
+		}
+	}
+	memmove(c->in, c->in + off, c->inlen - off);
+	c->inlen -= off;
+	return r < 0 ? -EINVAL : 0;
+}
+
+static void
+conn_event(struct lg *lg, struct conn *c, uint32_t events)
+{
+	ssize_t n;
+
+	if ((events & EPOLLOUT) && conn_flush(lg, c) < 0)
+		goto dead;
+	if (!(events & (EPOLLIN | EPOLLERR | EPOLLHUP)))
+		return;
+	n = read(c->fd, c->in + c->inlen, IN_MAX - c->inlen);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0)
+		goto dead;
+	c->inlen += (size_t)n;
+	if (c->state == CONN_HANDSHAKE && conn_handshake(lg, c) < 0)
+		goto dead;
+	if (c->state == CONN_OPEN && conn_frames(lg, c) < 0)
+		goto dead;
+	if (conn_flush(lg, c) < 0)
+		goto dead;
+	return;
+dead:
+	conn_close(lg, c);
+}
+
+static void
+conn_close(struct lg *lg, struct conn *c)
+{
+	if (lg->ex[c->ex].active == c) {
+		lg->ex[c->ex].active = NULL;
+		if (lg->sending)
+			fprintf(stderr, "loadgen: ex%d: the daemon "
+			    "disconnected while sending\n", c->ex + 1);
+	}
+	if ((*c->prevp = c->next) != NULL)
+		c->next->prevp = c->prevp;
+	epoll_ctl(lg->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	free(c->out);
+	free(c);
+}
+
+/* ---- sending ---- */
+
+static size_t
+trade_frame(struct lg *lg, unsigned sym, int64_t now, char *buf, size_t cap)
+{
+	char native[16];
+	const char *u = symbols[sym];
+	uint64_t id = (uint64_t)now * 16, n = lg->sent;
+	size_t j = 0;
+	int len;
+
+	if (id <= lg->last_id)
+		id = lg->last_id + 1;
+	lg->last_id = id;
+	for (; *u != '\0' && j < sizeof(native) - 1; u++)
+		if (*u != '-')
+			native[j++] = *u;
+	native[j] = '\0';
+	len = snprintf(buf, cap, "{\"e\":\"trade\",\"E\":%" PRId64 ","
+	    "\"s\":\"%s\",\"t\":%" PRIu64 ",\"p\":\"%u.%02u000000\","
+	    "\"q\":\"0.%04u0000\",\"T\":%" PRId64 ",\"m\":%s,\"M\":true}",
+	    now / 1000, native, id, 30000u + (unsigned)(n % 1000),
+	    (unsigned)(n % 100), 1u + (unsigned)(n % 9999), now / 1000,
+	    n & 1 ? "true" : "false");
+	if ((int64_t)(id / 16) >= lg->t0 && (int64_t)(id / 16) < lg->t1)
+		lg->sent_win++;
+	return (size_t)len;
+}
+
+/* Sends every trade due by now, so that R/s holds however late we wake. */
+static void
+send_due(struct lg *lg)
+{
+	int64_t now = lg_mono_us(), rt = lg_now_us();
+	uint64_t due = (uint64_t)((double)(now - lg->send_start) *
+	    lg->o.rate / 1e6);
+	char buf[512];
+	unsigned e, k = lg->o.nex;
+	struct conn *c;
+
+	for (; lg->sent < due; lg->sent++) {
+		e = (unsigned)(lg->sent % k);
+		size_t n = trade_frame(lg, (unsigned)(lg->sent / k %
+		    lg->o.nsym), rt, buf, sizeof(buf));
+
+		if ((c = lg->ex[e].active) == NULL)
+			lg->ex_unsent++;
+		else if (conn_send(lg, c, LG_WS_TEXT, buf, n) < 0)
+			lg->ex_overflow++;
+	}
+	for (e = 0; e < k; e++)
+		if ((c = lg->ex[e].active) != NULL && conn_flush(lg, c) < 0)
+			conn_close(lg, c);
+}
+
+/* ---- the schedule ---- */
+
+typedef int cond_fn(struct lg *);
+
+/* Runs the loop until @cond holds (1) or @deadline_us passes (0). */
+static int
+loop_until(struct lg *lg, int64_t deadline_us, cond_fn *cond)
+{
+	while (!interrupted) {
+		if (cond != NULL && cond(lg))
+			return 1;
+		if (lg_mono_us() >= deadline_us)
+			return cond == NULL;
+		loop_once(lg, 2);
+	}
+	return 0;
+}
+
+static int
+upstreams_ready(struct lg *lg)
+{
+	unsigned e;
+
+	if (read_pid(lg) <= 0)
+		return 0;
+	for (e = 0; e < lg->o.nex; e++)
+		if (lg->ex[e].active == NULL)
+			return 0;
+	return 1;
+}
+
+static int
+clients_ready(struct lg *lg)
+{
+	return atomic_load(&lg->sh.open) + atomic_load(&lg->sh.failed) >=
+	    lg->o.clients;
+}
+
+static int
+idle_ready(struct lg *lg)
+{
+	return atomic_load(&lg->sh.open) + atomic_load(&lg->sh.failed) >=
+	    lg->o.clients + lg->o.idle;
+}
+
+static uint64_t
+win_received(struct lg *lg)
+{
+	uint64_t n = 0;
+	unsigned i;
+
+	for (i = 0; i < lg->o.threads; i++)
+		n += lg_worker_win_ticks(lg->workers[i]);
+	return n;
+}
+
+static int
+drained(struct lg *lg)
+{
+	unsigned open = atomic_load(&lg->sh.open) - atomic_load(&lg->sh.closed);
+
+	return win_received(lg) >= lg->sent_win * open;
+}
+
+static int
+read_pid(struct lg *lg)
+{
+	FILE *f;
+	int pid = 0;
+
+	if (lg->o.pid > 0 || lg->o.pid_file == NULL)
+		return lg->o.pid;
+	if ((f = fopen(lg->o.pid_file, "r")) == NULL)
+		return 0;
+	if (fscanf(f, "%d", &pid) == 1 && pid > 0)
+		lg->o.pid = pid;
+	fclose(f);
+	return lg->o.pid;
+}
+
+static int64_t
+secs(double s)
+{
+	return (int64_t)(s * 1e6);
+}
+
+struct measures {
+	struct cpu_sample	 cpu0, cpu1;
+	struct cpu_sample	 self0, self1;	/* the load generator */
+	uint64_t		 busy0, busy1;	/* whole machine, ticks */
+	uint64_t		 main0, main1;	/* its main thread, ns */
+	long			 rss_kib, hwm_kib;
+	long			 idle_before, idle_after;
+	unsigned		 idle_open;
+};
+
+static void report(struct lg *, const struct measures *);
+
+static int
+wait_window(struct lg *lg, int64_t rt_deadline)
+{
+	int64_t wait = rt_deadline - lg_now_us();
+
+	return loop_until(lg, lg_mono_us() + (wait > 0 ? wait : 0), NULL);
+}
+
+static void
+idle_phase(struct lg *lg, struct measures *m)
+{
+	loop_until(lg, lg_mono_us() + secs(1), NULL);
+	m->idle_before = proc_status_kib(lg->o.pid, "VmRSS:");
+	atomic_store(&lg->sh.idle_go, 1);
+	if (!loop_until(lg, lg_mono_us() + secs(120), idle_ready))
+		fprintf(stderr, "loadgen: idle clients: %u of %u connected\n",
+		    atomic_load(&lg->sh.open) - lg->o.clients, lg->o.idle);
+	loop_until(lg, lg_mono_us() + secs(2), NULL);
+	m->idle_after = proc_status_kib(lg->o.pid, "VmRSS:");
+	m->idle_open = atomic_load(&lg->sh.open) - lg->o.clients;
+}
+
+static int
+run(struct lg *lg)
+{
+	struct measures m = { 0 };
+	unsigned i;
+	int ok = 0;
+
+	if (!loop_until(lg, lg_mono_us() + secs(30), upstreams_ready)) {
+		fprintf(stderr, "loadgen: no pid or no SUBSCRIBE on every "
+		    "exchange within 30 s\n");
+		goto out;
+	}
+	atomic_store(&lg->sh.go, 1);
+	if (!loop_until(lg, lg_mono_us() + secs(60), clients_ready)) {
+		fprintf(stderr, "loadgen: %u of %u subscribers connected\n",
+		    atomic_load(&lg->sh.open), lg->o.clients);
+		goto out;
+	}
+	if (atomic_load(&lg->sh.failed) > 0)
+		fprintf(stderr, "loadgen: %u subscribers failed to connect\n",
+		    atomic_load(&lg->sh.failed));
+	lg->t0 = lg_now_us() + secs(lg->o.warmup);
+	lg->t1 = lg->t0 + secs(lg->o.duration);
+	atomic_store(&lg->sh.t1, lg->t1);
+	atomic_store(&lg->sh.t0, lg->t0);
+	lg->send_start = lg_mono_us();
+	lg->sending = 1;
+	if (!wait_window(lg, lg->t0))
+		goto out;
+	cpu_sample(lg->o.pid, &m.cpu0);
+	m.busy0 = machine_busy();
+	cpu_sample(getpid(), &m.self0);
+	m.main0 = thread_ns(getpid(), getpid(), NULL);
+	if (!wait_window(lg, lg->t1))
+		goto out;
+	cpu_sample(lg->o.pid, &m.cpu1);
+	m.busy1 = machine_busy();
+	cpu_sample(getpid(), &m.self1);
+	m.main1 = thread_ns(getpid(), getpid(), NULL);
+	m.rss_kib = proc_status_kib(lg->o.pid, "VmRSS:");
+	m.hwm_kib = proc_status_kib(lg->o.pid, "VmHWM:");
+	lg->sending = 0;
+	loop_until(lg, lg_mono_us() + secs(lg->o.drain), drained);
+	if (lg->o.idle > 0)
+		idle_phase(lg, &m);
+	ok = 1;
+out:
+	atomic_store(&lg->sh.stop, 1);
+	for (i = 0; i < lg->o.threads; i++)
+		lg_worker_join(lg->workers[i]);
+	if (ok)
+		report(lg, &m);
+	return ok ? 0 : -1;
+}
+
+/* ---- the daemon's CPU and memory ---- */
+
+/*
+ * Time on CPU of one thread, from its schedstat, and (into @wait) time
+ * runnable but waiting for a CPU: on a shared machine that second number
+ * says whether the daemon was slow or starved.  0 if unknown.
+ */
+static uint64_t
+thread_ns(int pid, int tid, uint64_t *wait)
+{
+	char path[80];
+	unsigned long long ns = 0, w = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", pid, tid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	if (fscanf(f, "%llu %llu", &ns, &w) != 2)
+		ns = w = 0;
+	fclose(f);
+	if (wait != NULL)
+		*wait += w;
+	return ns;
+}
+
+/* Busy clock ticks of the whole machine (all CPUs) from /proc/stat. */
+static uint64_t
+machine_busy(void)
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	int n;
+
+	if (f == NULL)
+		return 0;
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+	    &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	/* everything but idle (3) and iowait (4) */
+	return n == 8 ? v[0] + v[1] + v[2] + v[5] + v[6] + v[7] : 0;
+}
+
+/* Every thread's time on CPU, user and system, in ns. */
+static uint64_t
+sched_ns(int pid, uint64_t *wait)
+{
+	char path[64];
+	struct dirent *d;
+	uint64_t sum = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	if ((dir = opendir(path)) == NULL)
+		return 0;
+	while ((d = readdir(dir)) != NULL) {
+		if (d->d_name[0] != '.')
+			sum += thread_ns(pid, atoi(d->d_name), wait);
+	}
+	closedir(dir);
+	return sum;
+}
+
+static int
+cpu_sample(int pid, struct cpu_sample *s)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ut, st;
+	FILE *f;
+	size_t n;
+
+	s->mono_us = lg_mono_us();
+	s->wait_ns = 0;
+	s->sched_ns = sched_ns(pid, &s->wait_ns);
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -errno;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* Fields after the command's closing parenthesis: state is 3rd,
+	 * utime 14th, stime 15th. */
+	if ((p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+	    "%llu %llu", &ut, &st) != 2)
+		return -EINVAL;
+	s->stat_ticks = ut + st;
+	return 0;
+}
+
+static long
+proc_status_kib(int pid, const char *key)
+{
+	char path[64], line[256];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, key, strlen(key)) == 0) {
+			v = strtol(line + strlen(key), NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/* ---- the report ---- */
+
+/* Everything the report prints, computed once. */
+struct summary {
+	struct lg_sub_stats	 t;		/* all workers */
+	uint64_t		 expected, missing;
+	double			 wall_us;	/* the measured window */
+	double			 cpu_pct, stat_pct, wait_pct, us_per_deliv;
+	double			 lg_pct, main_pct, lg_wait_pct, others_pct;
+	double			 deliv_s, idle_kib;
+};
+
+static void
+sum_workers(struct lg *lg, struct lg_sub_stats *t)
+{
+	const struct lg_sub_stats *s;
+	unsigned i;
+
+	memset(t, 0, sizeof(*t));
+	t->min_client = UINT64_MAX;
+	for (i = 0; i < lg->o.threads; i++) {
+		s = lg_worker_join(lg->workers[i]);
+		t->frames += s->frames, t->ticks += s->ticks;
+		t->win_ticks += s->win_ticks, t->recv_in_win += s->recv_in_win;
+		t->snapshots += s->snapshots, t->other += s->other;
+		t->idle_ticks += s->idle_ticks, t->gaps += s->gaps;
+		t->dups += s->dups, t->bytes += s->bytes;
+		if (s->min_client < t->min_client)
+			t->min_client = s->min_client;
+		if (s->max_client > t->max_client)
+			t->max_client = s->max_client;
+		if (s->close_code) {
+			t->close_code = s->close_code;
+			memcpy(t->close_reason, s->close_reason,
+			    sizeof(t->close_reason));
+		}
+		lg_hist_merge(&t->hist, &s->hist);
+	}
+	if (t->min_client == UINT64_MAX)
+		t->min_client = 0;
+}
+
+static void
+summarize(struct lg *lg, const struct measures *m, struct summary *u)
+{
+	double cpu_us, lg_us, busy_us, tck = (double)sysconf(_SC_CLK_TCK);
+
+	sum_workers(lg, &u->t);
+	u->expected = lg->sent_win * lg->o.clients;
+	u->missing = u->expected > u->t.win_ticks ?
+	    u->expected - u->t.win_ticks : 0;
+	u->wall_us = (double)(m->cpu1.mono_us - m->cpu0.mono_us);
+	cpu_us = (double)(m->cpu1.sched_ns - m->cpu0.sched_ns) / 1e3;
+	u->stat_pct = 100 * (double)(m->cpu1.stat_ticks -
+	    m->cpu0.stat_ticks) * 1e6 / tck / u->wall_us;
+	u->cpu_pct = cpu_us > 0 ? 100 * cpu_us / u->wall_us : u->stat_pct;
+	if (cpu_us <= 0)
+		cpu_us = u->cpu_pct * u->wall_us / 100;
+	u->wait_pct = 100 * (double)(m->cpu1.wait_ns - m->cpu0.wait_ns) /
+	    1e3 / u->wall_us;
+	u->deliv_s = (double)u->t.recv_in_win / lg->o.duration;
+	u->us_per_deliv = u->t.recv_in_win ?
+	    cpu_us / (double)u->t.recv_in_win : 0;
+	lg_us = (double)(m->self1.sched_ns - m->self0.sched_ns) / 1e3;
+	u->lg_pct = 100 * lg_us / u->wall_us;
+	u->main_pct = 100 * (double)(m->main1 - m->main0) / 1e3 / u->wall_us;
+	u->lg_wait_pct = 100 * (double)(m->self1.wait_ns - m->self0.wait_ns) /
+	    1e3 / u->wall_us;
+	busy_us = (double)(m->busy1 - m->busy0) * 1e6 / tck;
+	u->others_pct = 100 * (busy_us - cpu_us - lg_us) / u->wall_us;
+	if (u->others_pct < 0)
+		u->others_pct = 0;
+	u->idle_kib = m->idle_open ? (double)(m->idle_after -
+	    m->idle_before) / m->idle_open : 0;
+}
+
+static void
+print_human(struct lg *lg, const struct measures *m, const struct summary *u)
+{
+	const struct lg_sub_stats *t = &u->t;
+	const struct lg_hist *h = &t->hist;
+	double dur = lg->o.duration;
+
+	printf("== %s: %u exchange(s), %.0f trades/s, %u clients, "
+	    "%.0f s measured ==\n", lg->o.label, lg->o.nex, lg->o.rate,
+	    lg->o.clients, dur);
+	printf("sent        %" PRIu64 " in window (%.0f/s), %" PRIu64
+	    " total, %" PRIu64 " unsent (no upstream), %" PRIu64
+	    " overflowed\n", lg->sent_win, (double)lg->sent_win / dur,
+	    lg->sent, lg->ex_unsent, lg->ex_overflow);
+	printf("delivered   %" PRIu64 " of %" PRIu64 " expected by the end of "
+	    "the drain, missing %" PRIu64 " (%.4f%%), per client %" PRIu64
+	    "..%" PRIu64 "\n", t->win_ticks, u->expected, u->missing,
+	    u->expected ? 100.0 * (double)u->missing /
+	    (double)u->expected : 0.0, t->min_client, t->max_client);
+	printf("seq         %" PRIu64 " gaps, %" PRIu64 " duplicates; "
+	    "%" PRIu64 " snapshots, %" PRIu64 " other frames\n",
+	    t->gaps, t->dups, t->snapshots, t->other);
+	printf("clients     %u open, %u failed, %u closed by peer",
+	    atomic_load(&lg->sh.open), atomic_load(&lg->sh.failed),
+	    atomic_load(&lg->sh.closed));
+	if (t->close_code)
+		printf(" (last close %u \"%s\")", t->close_code,
+		    t->close_reason);
+	printf("\nthroughput  %.0f deliveries/s received in window, "
+	    "%.1f MB/s\n", u->deliv_s,
+	    (double)t->bytes / 1e6 / (dur + lg->o.warmup));
+	printf("latency µs  p50 %" PRIu64 "  p90 %" PRIu64 "  p99 %" PRIu64
+	    "  p99.9 %" PRIu64 "  max %" PRIu64 "  mean %.0f\n",
+	    lg_hist_quantile(h, 0.50), lg_hist_quantile(h, 0.90),
+	    lg_hist_quantile(h, 0.99), lg_hist_quantile(h, 0.999), h->max,
+	    h->count ? (double)h->sum / (double)h->count : 0.0);
+	printf("target pid  %d: CPU %.1f%% of one core (stat %.1f%%), "
+	    "%.3f CPU-µs per delivery, waited for a CPU %.1f%% of the time; "
+	    "RSS %ld KiB, peak %ld KiB\n", lg->o.pid, u->cpu_pct, u->stat_pct,
+	    u->us_per_deliv, u->wait_pct, m->rss_kib, m->hwm_kib);
+	printf("machine     loadgen %.1f%% (exchanges %.1f%%, subscribers "
+	    "%.1f%%; its threads waited for a CPU %.1f%%), everything else "
+	    "%.1f%% of one core\n", u->lg_pct, u->main_pct,
+	    u->lg_pct - u->main_pct, u->lg_wait_pct, u->others_pct);
+	if (lg->o.idle > 0)
+		printf("idle        %u of %u connected: RSS %ld -> %ld KiB, "
+		    "%.2f KiB per idle client, %" PRIu64 " ticks to idle "
+		    "clients\n", m->idle_open, lg->o.idle, m->idle_before,
+		    m->idle_after, u->idle_kib, t->idle_ticks);
+}
+
+/* One line of key=value pairs for bench/run.sh. */
+static void
+print_result(struct lg *lg, const struct measures *m, const struct summary *u)
+{
+	const struct lg_hist *h = &u->t.hist;
+
+	printf("RESULT label=%s exchanges=%u rate=%.0f clients=%u "
+	    "expected=%" PRIu64 " received=%" PRIu64 " missing=%" PRIu64
+	    " gaps=%" PRIu64 " dups=%" PRIu64 " closed=%u deliv_s=%.0f "
+	    "p50=%" PRIu64 " p90=%" PRIu64 " p99=%" PRIu64 " p999=%" PRIu64
+	    " max=%" PRIu64 " cpu_pct=%.1f cpu_us_per_deliv=%.3f "
+	    "wait_pct=%.1f rss_kib=%ld lg_cpu_pct=%.1f lg_wait_pct=%.1f "
+	    "others_pct=%.1f "
+	    "idle=%u idle_rss0=%ld idle_rss1=%ld idle_kib_each=%.2f\n",
+	    lg->o.label, lg->o.nex, lg->o.rate, lg->o.clients, u->expected,
+	    u->t.win_ticks, u->missing, u->t.gaps, u->t.dups,
+	    atomic_load(&lg->sh.closed), u->deliv_s,
+	    lg_hist_quantile(h, 0.50), lg_hist_quantile(h, 0.90),
+	    lg_hist_quantile(h, 0.99), lg_hist_quantile(h, 0.999), h->max,
+	    u->cpu_pct, u->us_per_deliv, u->wait_pct, m->rss_kib, u->lg_pct,
+	    u->lg_wait_pct, u->others_pct, m->idle_open, m->idle_before,
+	    m->idle_after, u->idle_kib);
+}
+
+static void
+report(struct lg *lg, const struct measures *m)
+{
+	struct summary u;
+
+	summarize(lg, m, &u);
+	print_human(lg, m, &u);
+	print_result(lg, m, &u);
+	fflush(stdout);
+}
