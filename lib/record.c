@@ -78,15 +78,16 @@ int
 tk_record_format(int64_t t, const char *ex, const char *ad,
     const char *frame, size_t len, char *buf, size_t cap)
 {
-	struct out o = { buf, buf + cap };
+	struct out o = { buf, buf };
 	char num[24];
 	int n, r;
 
 	if (!name_ok(ex, TK_NAME_MAX) || !name_ok(ad, TK_RECORD_ADAPTER_MAX) ||
 	    (frame == NULL && len > 0) || (buf == NULL && cap > 0))
 		return -EINVAL;
-	if (cap > INT32_MAX)
-		o.end = buf + INT32_MAX;
+	/* Even NULL + 0 is undefined in C: no arithmetic on a NULL @buf. */
+	if (buf != NULL)
+		o.end = buf + (cap > INT32_MAX ? INT32_MAX : cap);
 	n = snprintf(num, sizeof(num), "%" PRId64, t);
 	if ((r = put(&o, "{\"t\":", 5)) < 0 ||
 	    (r = put(&o, num, (size_t)n)) < 0 ||
@@ -106,7 +107,7 @@ tk_record_format(int64_t t, const char *ex, const char *ad,
 int
 tk_record_parse(const char *line, size_t len, struct tk_record *out)
 {
-	struct cursor c = { line, line + len, NULL };
+	struct cursor c;
 	struct tk_record tmp;
 	unsigned seen = 0;
 	int k, r;
@@ -117,6 +118,9 @@ tk_record_parse(const char *line, size_t len, struct tk_record *out)
 		out->reason = "invalid arguments";
 		return -EINVAL;
 	}
+	c.p = line;		/* only now: NULL + len is undefined */
+	c.end = line + len;
+	c.reason = NULL;
 	tmp = *out;
 	skip_ws(&c);
 	if ((r = expect(&c, '{', "not a JSON object")) < 0)
@@ -174,11 +178,15 @@ put(struct out *o, const void *s, size_t n)
 static int
 put_escaped(struct out *o, const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	const unsigned char *p = (const unsigned char *)s, *end;
 	const unsigned char *run;
 	char esc[ESC_MAX];
 	size_t k;
 	int r;
+
+	if (len == 0)
+		return 0;	/* @s may be NULL: no NULL + 0 */
+	end = p + len;
 
 	while (p < end) {
 		for (run = p; p < end; p += k) {

@@ -311,20 +311,32 @@ class TestUpgradeNeverCompletes(h.TkTestCase):
         sport = server.sockets[0].getsockname()[1]
         tmp = self.make_tmpdir()
         port = h.free_port()
-        daemon = await self.start_daemon(h.binance_config(
-                port, "ws://127.0.0.1:%d/ws" % sport), tmp)
-        ws = await self.client(daemon)
-        deadline = time.monotonic() + 25
-        while len(accepts) < 2 and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
-        self.assertGreaterEqual(len(accepts), 2,
-                                "no retry within 25 s\n" + daemon.log_tail())
-        # tickerd gave up on the first attempt itself, within ~20 s.
-        self.assertTrue(closed, "the first attempt was never closed")
-        self.assertLessEqual(closed[0] - accepts[0], 21.0)
-        st = await h.recv_status(ws, "reconnecting")
-        self.assertEqual(st["exchange"], "binance")
-        self.assertTrue(daemon.running())
+        conf = h.binance_config(port, "ws://127.0.0.1:%d/ws" % sport)
+        # Stopped and checked for sanitizer reports here rather than in the
+        # harness's cleanup, so that everything counts as this test.
+        daemon = h.Daemon(h.write_config(tmp, conf), tcp_port=port)
+        self.addCleanup(daemon.kill)
+        await daemon.start()
+        try:
+            ws = await self.client(daemon)
+            deadline = time.monotonic() + 25
+            while len(accepts) < 2 and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            self.assertGreaterEqual(len(accepts), 2, "no retry within 25 "
+                                    "s\n" + daemon.log_tail())
+            # tickerd gave up on the first attempt itself, within ~20 s.
+            self.assertTrue(closed, "the first attempt was never closed")
+            self.assertLessEqual(closed[0] - accepts[0], 21.0)
+            st = await h.recv_status(ws, "reconnecting")
+            self.assertEqual(st["exchange"], "binance")
+            self.assertTrue(daemon.running())
+            await ws.close()
+            print("\nsilent upgrade: dropped after %.1f s, retried after "
+                  "%.1f s" % (closed[0] - accepts[0],
+                              accepts[1] - accepts[0]))
+        finally:
+            await daemon.stop()
+            self.assertEqual(daemon.fatal_reports(), "")
 
     @staticmethod
     async def _close_server(server):
@@ -335,7 +347,8 @@ class TestUpgradeNeverCompletes(h.TkTestCase):
 class TlsFront:
     """A TLS server on 127.0.0.1 in front of a mock exchange: it counts
     TCP accepts and TLS handshakes, and relays bytes to the mock once the
-    handshake succeeded."""
+    handshake succeeded.  The handshake starts on the accepted socket
+    itself, so no byte of the ClientHello can be read before it."""
 
     def __init__(self, certfile, keyfile, backend_port):
         self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -344,23 +357,45 @@ class TlsFront:
         self.accepts = 0
         self.handshakes = 0
         self.failures = []
-        self.server = None
+        self.sock = None
         self.port = None
+        self.tasks = set()
 
     async def start(self):
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        self.port = self.server.sockets[0].getsockname()[1]
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.setblocking(False)
+        self.port = self.sock.getsockname()[1]
+        self._spawn(self._accept())
         return self
 
-    async def _serve(self, reader, writer):
-        self.accepts += 1
+    def _spawn(self, coro):
+        t = asyncio.ensure_future(coro)
+        self.tasks.add(t)
+        t.add_done_callback(self.tasks.discard)
+
+    async def _accept(self):
+        loop = asyncio.get_running_loop()
+        while True:
+            conn, _ = await loop.sock_accept(self.sock)
+            self.accepts += 1
+            self._spawn(self._serve(conn))
+
+    async def _serve(self, conn):
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader()
+        proto = asyncio.StreamReaderProtocol(reader)
         try:
-            await asyncio.wait_for(writer.start_tls(self.ctx), 10)
+            transport, _ = await loop.connect_accepted_socket(
+                    lambda: proto, conn, ssl=self.ctx,
+                    ssl_handshake_timeout=10)
         except (ssl.SSLError, OSError, asyncio.TimeoutError) as e:
             self.failures.append(repr(e))
-            writer.transport.abort()
+            conn.close()
             return
         self.handshakes += 1
+        writer = asyncio.StreamWriter(transport, proto, reader, loop)
         br, bw = await asyncio.open_connection("127.0.0.1", self.backend_port)
 
         async def pipe(r, w):
@@ -375,8 +410,11 @@ class TlsFront:
         await asyncio.gather(pipe(reader, bw), pipe(br, writer))
 
     async def close(self):
-        self.server.close()
-        await self.server.wait_closed()
+        for t in list(self.tasks):
+            t.cancel()
+        if self.tasks:
+            await asyncio.wait(list(self.tasks), timeout=5)
+        self.sock.close()
 
 
 class TestTls(h.TkTestCase):
@@ -411,21 +449,31 @@ class TestTls(h.TkTestCase):
         self.assertGreaterEqual(self.front.accepts, 2,
                                 self.daemon.log_tail())
         self.assertEqual(self.front.handshakes, 0, self.front.failures)
+        # tickerd itself gave up on the certificate (TLS alert unknown_ca).
+        self.assertTrue(any("UNKNOWN_CA" in f for f in self.front.failures),
+                        self.front.failures)
         self.assertEqual(self.mock.connections, [])
         st = await h.recv_status(ws, "reconnecting")
         self.assertEqual(st["exchange"], "binance")
         self.assertTrue(self.daemon.running())
+        print("\nself-signed: %d attempts refused: %s; status: %s" %
+              (self.front.accepts, self.front.failures[:1], st["detail"]))
 
     async def test_opt_out_reaches_the_same_server(self):
         # The control: the server works, only verification refused it.
         await self.start(tls_verify=False)
-        await self.mock.wait_subscribed(1, timeout=15)
+        try:
+            await self.mock.wait_subscribed(1, timeout=15)
+        except AssertionError as e:
+            self.fail("%s\nTLS: %d accepts, %d handshakes, %s\n%s" %
+                      (e, self.front.accepts, self.front.handshakes,
+                       self.front.failures[:3], self.daemon.log_tail()))
         ws = await self.client(self.daemon)
         await h.roundtrip_ping(ws)
         await self.mock.send(BTC_TRADE)
         (t,) = await h.recv_ticks(ws, 1)
         self.assertEqual(t["trade_id"], "640283266")
-        self.assertEqual(self.front.handshakes, len(self.mock.connections))
+        self.assertGreaterEqual(self.front.handshakes, 1)
 
 
 # ---------------------------------------------------------------- clients
@@ -576,19 +624,26 @@ class TestClients(FaultCase):
 # ---------------------------------------------------------------- fds
 
 class LimitedDaemon(h.Daemon):
-    """tickerd started with a soft RLIMIT_NOFILE of NOFILE: the limit is
-    lowered around the spawn only (the child inherits it), since the
-    harness spawns without a preexec hook."""
+    """tickerd started with RLIMIT_NOFILE NOFILE (soft and hard: tickerd
+    raises its soft limit to the hard one).  tickerd keeps 84 fds for
+    itself, so 128 leave room for a few dozen clients."""
 
-    NOFILE = 64
+    NOFILE = 128
 
     def _spawn(self):
-        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-        resource.setrlimit(resource.RLIMIT_NOFILE, (self.NOFILE, hard))
-        try:
-            super()._spawn()
-        finally:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        # Daemon._spawn, with the limit applied in the child only.
+        limit = self.NOFILE
+        self._out = open(self.stdout_path, "wb")
+        self._err = open(self.stderr_path, "wb")
+        env = h.daemon_env()
+        env.update(self.extra_env)
+        self.proc = subprocess.Popen(
+                [h.tickerd_path(), "-c", self.config_path] + self.args,
+                stdin=subprocess.DEVNULL, stdout=self._out,
+                stderr=self._err, env=env, cwd=self.workdir,
+                start_new_session=True,
+                preexec_fn=lambda: resource.setrlimit(
+                        resource.RLIMIT_NOFILE, (limit, limit)))
 
 
 class TestOutOfFds(FaultCase):
@@ -608,61 +663,100 @@ class TestOutOfFds(FaultCase):
         self.daemon = await d.start()
         self.conn = await self.mock.wait_subscribed(1)
 
+    async def try_client(self):
+        """A client that got in and answers a ping, or the close code it
+        was turned away with."""
+        try:
+            ws = await h.connect(self.daemon, timeout=5)
+        except h.websockets.InvalidStatusCode as e:
+            return e.status_code
+        try:
+            await h.roundtrip_ping(ws)
+        except h.websockets.ConnectionClosed as e:
+            return e.code
+        self.addAsyncCleanup(self._close_client, ws)
+        return ws
+
     async def test_clients_past_the_fd_limit(self):
         await self.start_limited()
         pid = self.daemon.proc.pid
         first = await self.client_ready()
-        cpu0 = proc_cpu_s(pid)
-        await asyncio.sleep(3)
-        idle = proc_cpu_s(pid) - cpu0
         clients, refused = [], None
-        for i in range(self.NOFILE + 10):
-            try:
-                ws = await h.connect(self.daemon, timeout=3)
-            except (OSError, AssertionError, asyncio.TimeoutError,
-                    h.websockets.InvalidHandshake,
-                    h.websockets.ConnectionClosed) as e:
-                refused = e
+        for _ in range(self.NOFILE + 10):
+            got = await self.try_client()
+            if isinstance(got, int):
+                refused = got
                 break
-            clients.append(ws)
-            self.addAsyncCleanup(self._close_client, ws)
-        self.assertIsNotNone(refused, "%d clients with %d fds" %
-                             (len(clients), self.NOFILE))
-        # A client arriving now cannot be accepted (no fd for it): it
-        # waits in the kernel's backlog or is turned away, and tickerd
-        # does not spin on the listener meanwhile.
+            clients.append(got)
+        # Turned away cleanly, with 1013 Try Again Later, before the
+        # process ran out of descriptors.
+        self.assertEqual(refused, 1013, "%d clients with %d fds\n%s" %
+                         (len(clients) + 1, self.NOFILE,
+                          self.daemon.log_tail()))
+        # Again and again, and tickerd does not spin meanwhile.
         cpu0 = proc_cpu_s(pid)
-        late = socket.create_connection(("127.0.0.1", self.port), timeout=5)
-        self.addCleanup(late.close)
-        late.sendall(upgrade_request(self.port))
-        late.settimeout(3)
-        try:
-            early = await asyncio.to_thread(late.recv, 4096)
-        except socket.timeout:
-            early = None
+        for _ in range(20):
+            self.assertEqual(await self.try_client(), 1013)
+        await asyncio.sleep(2)
         spin = proc_cpu_s(pid) - cpu0
-        self.assertLess(spin, 1.5, "tickerd busy while out of fds")
-        self.assertTrue(early is None or not early.startswith(
-                b"HTTP/1.1 101"), "upgraded past the fd limit?")
+        self.assertLess(spin, 1.0, "tickerd busy at the fd limit")
         # Everyone connected is still served.
         await self.mock.send(BTC_TRADE)
         for ws in [first] + clients:
             (t,) = await h.recv_ticks(ws, 1)
             self.assertEqual(t["symbol"], "BTC-USDT")
         await h.roundtrip_ping(first)
-        # Room again: the waiting client is served, new clients get in.
+        # Room again: new clients get in.
         for ws in clients[:5]:
             await ws.close()
-        if early is None:
-            late.settimeout(10)
-            head = await asyncio.to_thread(late.recv, 4096)
-            self.assertTrue(head.startswith(b"HTTP/1.1 101"), head)
-        again = await self.client_ready()
+        deadline = time.monotonic() + 10
+        while isinstance(again := await self.try_client(), int):
+            self.assertLess(time.monotonic(), deadline,
+                            "still refused (%d) after 5 clients left; "
+                            "tickerd_clients %s; %d served before" %
+                            (again, await h.metric(self.daemon,
+                                                   "tickerd_clients"),
+                             len(clients) + 1))
+            await asyncio.sleep(0.2)
         await self.expect_flow(again)
         self.assertTrue(self.daemon.running())
-        print("\nout of fds after %d clients (RLIMIT_NOFILE %d): %r; "
-              "late client: %r; CPU in 3 s: idle %.2f s, waiting %.2f s" %
-              (len(clients) + 1, self.NOFILE, refused, early, idle, spin))
+        self.assertLess(proc_fds(pid), self.NOFILE)
+        print("\nRLIMIT_NOFILE %d: %d clients served, the next ones "
+              "closed with %d; CPU %.2f s for 20 refusals" %
+              (self.NOFILE, len(clients) + 1, refused, spin))
+
+
+    async def test_idle_sockets_exhaust_fds(self):
+        # Bare TCP connections that never send a request are not clients,
+        # so clients.max does not bound them: past RLIMIT_NOFILE, accept()
+        # itself fails.
+        await self.start_limited()
+        pid = self.daemon.proc.pid
+        first = await self.client_ready()
+        socks = []
+        for _ in range(self.NOFILE + 20):
+            s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+            self.addCleanup(s.close)
+            socks.append(s)
+        await asyncio.sleep(1)
+        held = proc_fds(pid)
+        self.assertLessEqual(held, self.NOFILE)
+        cpu0 = proc_cpu_s(pid)
+        await asyncio.sleep(3)
+        spin = proc_cpu_s(pid) - cpu0
+        self.assertLess(spin, 1.0, "tickerd busy while out of fds")
+        await self.expect_flow(first)
+        await h.roundtrip_ping(first)
+        for s in socks:
+            s.close()
+        # Once they are gone, clients get in again.
+        deadline = time.monotonic() + 15
+        while isinstance(again := await self.try_client(), int):
+            self.assertLess(time.monotonic(), deadline, "refused %d" % again)
+            await asyncio.sleep(0.2)
+        await self.expect_flow(again)
+        print("\nRLIMIT_NOFILE %d, %d idle sockets: %d fds held, CPU "
+              "%.2f s in 3 s" % (self.NOFILE, len(socks), held, spin))
 
 
 if __name__ == "__main__":

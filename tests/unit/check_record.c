@@ -312,6 +312,13 @@ START_TEST(test_record_format_bad_args)
 	/* the longest names are fine */
 	ck_assert_int_gt(tk_record_format(1, ex32 + 1, ex32 + 1, NULL, 0, buf,
 	    sizeof(buf)), 0);
+	/*
+	 * No buffer at all is only too small, and neither it nor an empty
+	 * NULL frame is pointer arithmetic on NULL (clang's UBSan flags even
+	 * NULL + 0 in C).
+	 */
+	ck_assert_int_eq(tk_record_format(1, "ex", "ad", NULL, 0, NULL, 0),
+	    -ENOSPC);
 }
 END_TEST
 

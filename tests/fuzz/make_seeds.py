@@ -1,0 +1,99 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Writes the seed inputs of every fuzz target into DIR/<target>/: the
+real frames of tests/fixtures, the shipped configs and recording, and a
+few hand-written inputs for the corners the fixtures do not reach.
+run.sh merges them into corpus/<target>/ (libFuzzer -merge=1), which is
+what the repository keeps."""
+
+import hashlib
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.normpath(os.path.join(HERE, os.pardir, os.pardir))
+FIX = os.path.join(ROOT, "tests", "fixtures")
+CODECS = ["binance", "coinbase", "kraken", "bitstamp", "okx", "bybit"]
+
+# Hand seeds per codec: several frames per input (one per line) where the
+# codec keeps state, and the shapes that only a broken exchange sends.
+HAND = {
+    "bybit": [
+        '{"topic":"orderbook.1.BTCUSDT","type":"snapshot","ts":1,"data":'
+        '{"s":"BTCUSDT","b":[["100","1"]],"a":[["101","2"]],"u":1,"seq":1},'
+        '"cts":1}\n'
+        '{"topic":"orderbook.1.BTCUSDT","type":"delta","ts":2,"data":'
+        '{"s":"BTCUSDT","b":[["100","0"]],"a":[],"u":2,"seq":2},"cts":2}\n'
+        '{"topic":"orderbook.1.BTCUSDT","type":"delta","ts":3,"data":'
+        '{"s":"BTCUSDT","b":[["99.5","3"]],"a":[["101","0"]],"u":3,'
+        '"seq":3},"cts":3}',
+    ],
+    "binance": [
+        '{"e":"trade","E":1,"s":"BTCUSDT","t":1,"p":"1e-8","q":"5","T":1,'
+        '"m":false}',
+        '{"e":"trade","E":"x","s":"BTCUSDT","t":-1,"p":1.5,"q":null,"T":1}',
+    ],
+}
+
+DECIMAL = ["37123.45000000", "0", "-0", "-0.5", "1E-8", "9.2e-7", "1e+3",
+           "5.0", "123|123.0", "1e18|1000000000000000000",
+           "0.000000000000000000000000000001", "999999999999999999",
+           "-999999999999999999|1", "1e-30|0", "1.5e999999999999",
+           "0.1|0.10000000000000000001", "12345678901234567890"]
+
+FILTER = ['{"op":"ping"}',
+          '{"op":"subscribe","symbols":["BTC-USD","ETH-USD"],'
+          '"exchanges":["binance","kraken"],"types":["trade","quote"]}',
+          '{"op":"subscribe","symbols":null}',
+          '{"op":"subscribe","symbols":[]}',
+          '{"op":"unsubscribe"}', '[1,2]', '{"op":1}',
+          'BTC-USD,ETH-USD\nbinance,kraken\ntrade,quote',
+          '\x01\nbinance\n\x01', 'BTC-USD,,BTC-USD\n\ntrade,trade']
+
+
+def write(folder, data):
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    os.makedirs(folder, exist_ok=True)
+    name = hashlib.sha1(data).hexdigest()
+    with open(os.path.join(folder, name), "wb") as f:
+        f.write(data)
+
+
+def main(out):
+    for ex in CODECS:
+        d = os.path.join(FIX, ex)
+        for name in sorted(os.listdir(d)):
+            if name.endswith((".json", ".txt")):
+                with open(os.path.join(d, name), "rb") as f:
+                    write(os.path.join(out, "fuzz_" + ex),
+                          f.read().rstrip(b"\n"))
+        for text in HAND.get(ex, []):
+            write(os.path.join(out, "fuzz_" + ex), text)
+    for text in DECIMAL:
+        write(os.path.join(out, "fuzz_decimal"), text)
+    for name in ("tickerd.json", "sim.json", "replay.json", "docker.json"):
+        with open(os.path.join(ROOT, "config", name), "rb") as f:
+            write(os.path.join(out, "fuzz_config"), f.read())
+    write(os.path.join(out, "fuzz_config"), json.dumps({
+        "listen": {"tcp": "[::1]:8765", "unix": "/run/t.sock"},
+        "exchanges": [{"name": "s", "adapter": "sim", "symbols": ["A-B"],
+                       "rate": 5, "seed": 7, "channels": ["trade"]},
+                      {"name": "k", "adapter": "kraken",
+                       "symbols": ["BTC-USD"], "url": "ws://127.0.0.1:1/v2",
+                       "stale_s": 2.5, "tls_verify": False}],
+        "clients": {"max": 5, "max_message_bytes": 64,
+                    "queue_ticks": 100}}))
+    for text in FILTER:
+        write(os.path.join(out, "fuzz_filter"), text)
+    with open(os.path.join(ROOT, "config", "sample-recording.jsonl"),
+              "rb") as f:
+        for line in f:
+            write(os.path.join(out, "fuzz_record"), line)
+    write(os.path.join(out, "fuzz_record"),
+          '{ "f" : "\\u00ff\\ud83d\\ude00\\n", "ad":"x", "ex":"y", "t":-1}')
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "seeds"))
