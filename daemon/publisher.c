@@ -13,6 +13,7 @@
 #include <libwebsockets.h>
 
 #include <ticker/filter.h>
+#include <ticker/hash.h>
 #include <ticker/hist.h>
 #include <ticker/latest.h>
 #include <ticker/tick.h>
@@ -215,20 +216,6 @@ count_tick(struct publisher *pub, const struct tk_tick *t)
 		tk_hist_observe(&e->lag, t->recv_ts - t->ts);
 }
 
-static uint64_t
-quote_key(const char *exchange, const char *symbol)
-{
-	uint64_t h = 1469598103934665603ull;
-	const char *p;
-
-	for (p = exchange; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	h = (h ^ 0xffu) * 1099511628211ull;
-	for (p = symbol; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	return h ? h : 1;
-}
-
 /*
  * A new quote makes the previous quote of its (exchange, symbol) stale:
  * mark that slot so that a lagging client can skip it (conflation).
@@ -236,7 +223,7 @@ quote_key(const char *exchange, const char *symbol)
 static void
 quote_supersede(struct publisher *pub, const struct slot *s)
 {
-	uint64_t key = quote_key(s->exchange, s->symbol);
+	uint64_t key = tk_hash_pair(s->exchange, s->symbol);
 	size_t i = key & pub->qpos_mask, probes = 0;
 	struct slot *old;
 

@@ -8,6 +8,7 @@
 
 #include <ticker/adapter.h>
 #include <ticker/config.h>
+#include <ticker/hash.h>
 #include <ticker/replay.h>
 #include <ticker/sim.h>
 
@@ -59,12 +60,7 @@ local_timer(lws_sorted_usec_list_t *sul)
 static uint64_t
 sim_seed(const struct tk_exchange_conf *conf)
 {
-	uint64_t h = 1469598103934665603ull;
-	const char *p;
-
-	for (p = conf->name; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	return conf->seed ^ h;
+	return conf->seed ^ tk_hash_str(TK_HASH_INIT, conf->name);
 }
 
 static struct tk_stream *

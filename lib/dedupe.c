@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <ticker/dedupe.h>
+#include <ticker/hash.h>
 
 /*
  * Keys are 64-bit FNV-1a hashes of "symbol\0trade_id" (a false duplicate
@@ -19,19 +20,6 @@ struct tk_dedupe {
 	size_t		 mask;
 };
 
-static uint64_t
-trade_key(const char *symbol, const char *id)
-{
-	uint64_t h = 1469598103934665603ull;
-	const char *p;
-
-	for (p = symbol; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	h = (h ^ 0xffu) * 1099511628211ull;
-	for (p = id; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	return h ? h : 1;
-}
 
 struct tk_dedupe *
 tk_dedupe_new(size_t capacity)
@@ -110,7 +98,7 @@ tk_dedupe_seen(struct tk_dedupe *d, const char *symbol, const char *trade_id)
 
 	if (trade_id[0] == '\0')
 		return 0;
-	key = trade_key(symbol, trade_id);
+	key = tk_hash_pair(symbol, trade_id);
 	slot = find(d, key);
 	if (d->table[slot] == key)
 		return 1;

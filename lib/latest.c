@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <ticker/latest.h>
+#include <ticker/hash.h>
 
 /*
  * Ticks live in a dense array in insertion order (what clients see); the
@@ -22,15 +23,7 @@ struct tk_latest {
 static uint64_t
 key_hash(const char *exchange, const char *symbol, enum tk_tick_type type)
 {
-	uint64_t h = 1469598103934665603ull ^ (uint64_t)type;
-	const char *p;
-
-	for (p = exchange; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	h = (h ^ 0xff) * 1099511628211ull;
-	for (p = symbol; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ull;
-	return h;
+	return tk_hash_pair(exchange, symbol) * 31 + (uint64_t)type;
 }
 
 static int

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <ticker/backoff.h>
+#include <ticker/hash.h>
 #include <ticker/sim.h>
 #include <ticker/stream_impl.h>
 #include <ticker/tick.h>
@@ -167,12 +168,8 @@ conf_ok(const struct tk_sim_conf *conf)
 static int64_t
 start_price(uint64_t seed, const char *symbol)
 {
-	uint64_t h = UINT64_C(14695981039346656037);	/* FNV-1a */
-	const unsigned char *p;
+	uint64_t h = tk_hash_str(TK_HASH_INIT, symbol) ^ seed;
 
-	for (p = (const unsigned char *)symbol; *p != '\0'; p++)
-		h = (h ^ *p) * UINT64_C(1099511628211);
-	h ^= seed;
 	return SIM_PRICE_MIN +
 	    (int64_t)(tk_rand_next(&h) % (SIM_PRICE_MAX - SIM_PRICE_MIN + 1));
 }
