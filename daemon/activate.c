@@ -51,6 +51,8 @@ describe(struct listener *l, int fd, const char *name)
 	char addr[INET6_ADDRSTRLEN] = "?";
 	char where[128] = "?";
 
+	/* An abstract name is not NUL-terminated: zeroes end it. */
+	memset(&ss, 0, sizeof(ss));
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
 		if (ss.ss_family == AF_INET) {
 			struct sockaddr_in *sin = (struct sockaddr_in *)&ss;

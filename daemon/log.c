@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,10 +20,20 @@ static int
 stderr_is_journal(void)
 {
 	const char *e = getenv("JOURNAL_STREAM");
-	unsigned long dev, ino;
+	unsigned long long dev, ino;
 	struct stat st;
+	char *end;
 
-	if (e == NULL || sscanf(e, "%lu:%lu", &dev, &ino) != 2)
+	/* "<dev>:<ino>"; strtoull, unlike sscanf, reports overflow */
+	if (e == NULL)
+		return 0;
+	errno = 0;
+	dev = strtoull(e, &end, 10);
+	if (end == e || *end != ':')
+		return 0;
+	e = end + 1;
+	ino = strtoull(e, &end, 10);
+	if (end == e || *end != '\0' || errno != 0)
 		return 0;
 	if (fstat(STDERR_FILENO, &st) != 0)
 		return 0;

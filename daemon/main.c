@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,9 +102,21 @@ parse_args(int argc, char **argv, struct options *o)
 		case 'v':
 			o->verbose = 1;
 			break;
-		case 'W':
-			o->wedge_after_s = atoi(optarg);
+		case 'W': {
+			char *end;
+			long s;
+
+			errno = 0;
+			s = strtol(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    s < 0 || s > INT_MAX) {
+				fprintf(stderr, "tickerd: bad --test-wedge-after "
+				    "\"%s\"\n", optarg);
+				return EXIT_CONFIG;
+			}
+			o->wedge_after_s = (int)s;
 			break;
+		}
 		case 'V':
 			printf("tickerd %s\n", TICKERD_VERSION);
 			return EXIT_OK;

@@ -732,6 +732,7 @@ on_network(struct publisher *pub, struct lws *wsi)
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 
+	memset(&ss, 0, sizeof(ss));	/* the analyzer cannot see getsockname() */
 	if (lws_get_vhost(wsi) == pub->vh_tcp)
 		return 1;
 	if (lws_get_vhost(wsi) != pub->vh_act ||
@@ -946,6 +947,8 @@ split_host_port(const char *hostport, char *host, size_t hostcap, int *port)
 {
 	const char *colon = strrchr(hostport, ':');
 	size_t hlen;
+	char *end;
+	long p;
 
 	if (colon == NULL)
 		return -EINVAL;
@@ -956,9 +959,14 @@ split_host_port(const char *hostport, char *host, size_t hostcap, int *port)
 	}
 	if (hlen + 1 > hostcap)
 		return -EINVAL;
+	errno = 0;
+	p = strtol(colon + 1, &end, 10);
+	if (errno != 0 || end == colon + 1 || *end != '\0' || p < 1 ||
+	    p > 65535)
+		return -EINVAL;
 	memcpy(host, hostport, hlen);
 	host[hlen] = '\0';
-	*port = atoi(colon + 1);
+	*port = (int)p;
 	return 0;
 }
 

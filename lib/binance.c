@@ -157,6 +157,7 @@ parse_object(struct tk__frame *f, json_t *o, int top)
 	if (top && json_object_get(o, "data") != NULL &&
 	    json_object_get(o, "stream") != NULL) {
 		parse_wrapped(f, o);
+	/* NOLINTNEXTLINE(bugprone-branch-clone): same outcome, two reasons */
 	} else if (top && json_object_get(o, "result") != NULL) {
 		/* Ack of SUBSCRIBE (null) or LIST_SUBSCRIPTIONS (array). */
 		tk__frame_classify(f, TK_FRAME_CONTROL);

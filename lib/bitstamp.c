@@ -140,7 +140,7 @@ bitstamp_parse(const struct tk_codec_ctx *ctx, const char *frame, size_t len,
 static void
 parse_object(struct tk__frame *f, json_t *o)
 {
-	json_t *e = json_object_get(o, "event"), *data;
+	json_t *e = json_object_get(o, "event"), *data = NULL;
 	const char *name = json_string_value(e);
 	size_t i;
 
@@ -188,8 +188,8 @@ parse_trade(struct tk__frame *f, json_t *o, json_t *data)
 {
 	static const char ev[] = "trade";
 	struct tk_tick t;
-	const char *pair;
-	size_t plen;
+	const char *pair = NULL;
+	size_t plen = 0;
 
 	memset(&t, 0, sizeof(t));
 	t.type = TK_TICK_TRADE;
@@ -215,8 +215,8 @@ parse_book(struct tk__frame *f, json_t *o, json_t *data)
 	static const char ev[] = "order_book";
 	const char *ch = json_string_value(json_object_get(o, "channel"));
 	struct tk_tick t;
-	const char *pair;
-	size_t plen;
+	const char *pair = NULL;
+	size_t plen = 0;
 
 	if (ch != NULL && strncmp(ch, "order_book_", 11) != 0) {
 		tk__frame_classify(f, TK_FRAME_DATA);
@@ -326,7 +326,7 @@ static int
 get_time(struct tk__frame *f, json_t *data, const char *ev, int64_t *us)
 {
 	json_t *v;
-	int64_t t;
+	int64_t t = 0;
 
 	if ((v = json_object_get(data, "microtimestamp")) != NULL) {
 		if (get_digits(f, v, ev, "microtimestamp", US_MAX, &t) < 0)

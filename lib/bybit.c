@@ -286,8 +286,8 @@ parse_book(struct tk__frame *f, json_t *o)
 	const char *type = json_string_value(json_object_get(o, "type"));
 	int delta = type != NULL && strcmp(type, "delta") == 0;
 	struct book frame_book, *book = &frame_book;
-	struct level bid, ask;
-	int bid_listed, ask_listed;
+	struct level bid = { 0 }, ask = { 0 };
+	int bid_listed = 0, ask_listed = 0;
 	struct tk_tick t;
 	long idx = -1;
 	int r = 0;

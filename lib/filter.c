@@ -590,6 +590,8 @@ list_copy(const struct list *l, size_t *np)
 			bytes += l->item[i].len + 1;
 		}
 	}
+	/* Never malloc(0): empty lists and empty items were refused. */
+	/* NOLINTNEXTLINE(clang-analyzer-optin.portability.UnixAPI) */
 	names = malloc(n * sizeof(*names) + bytes);
 	if (names == NULL)
 		return NULL;

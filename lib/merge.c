@@ -171,7 +171,7 @@ tk_merge_count(const struct tk_stream *merge)
 static enum tk_poll
 merge_next(struct tk_stream *s, struct tk_tick *out)
 {
-	struct merge *m = to_merge(s);
+	struct merge *m = tk_container_of(s, struct merge, base);
 	size_t budget = m->count + 1, spent = 0;
 	struct slot *sl;
 	enum tk_poll r;
@@ -182,6 +182,8 @@ merge_next(struct tk_stream *s, struct tk_tick *out)
 			return TK_POLL_PENDING;
 		}
 		sl = tk_container_of(m->ready.next, struct slot, ready);
+		/* slot_finish() unlinks a queued slot before freeing it */
+		/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc) */
 		sl->woken = false;
 		r = tk_stream_next(sl->child, out, &sl->waker);
 		switch (r) {
@@ -211,11 +213,13 @@ merge_next(struct tk_stream *s, struct tk_tick *out)
 static void
 merge_free(struct tk_stream *s)
 {
-	struct merge *m = to_merge(s);
+	struct merge *m = tk_container_of(s, struct merge, base);
+	struct link *l, *next;
 	struct slot *sl;
 
-	while (m->all.next != &m->all) {
-		sl = tk_container_of(m->all.next, struct slot, all);
+	for (l = m->all.next; l != &m->all; l = next) {
+		next = l->next;
+		sl = tk_container_of(l, struct slot, all);
 		slot_detach(m, sl);
 		tk_stream_free(sl->child);
 		free(sl);
@@ -280,6 +284,10 @@ ready_rotate(struct merge *m, struct slot *sl)
 	sl->served = 0;
 }
 
+/*
+ * The checked downcast, for the public calls.  The ops callbacks use
+ * tk_container_of() directly: only merge_ops calls them, so @s is ours.
+ */
 static struct merge *
 to_merge(struct tk_stream *s)
 {

@@ -130,7 +130,7 @@ tk_queue_started(const struct tk_stream *s)
 static enum tk_poll
 queue_next(struct tk_stream *s, struct tk_tick *out)
 {
-	struct queue *q = to_queue(s);
+	struct queue *q = tk_container_of(s, struct queue, base);
 
 	/* Marked first, so tk_queue_started() is already true inside it. */
 	if (!q->started) {
@@ -151,12 +151,16 @@ queue_next(struct tk_stream *s, struct tk_tick *out)
 static void
 queue_free(struct tk_stream *s)
 {
-	struct queue *q = to_queue(s);
+	struct queue *q = tk_container_of(s, struct queue, base);
 
 	free(q->ring);
 	free(q);
 }
 
+/*
+ * The checked downcast, for the public calls.  The ops callbacks use
+ * tk_container_of() directly: only queue_ops calls them, so @s is ours.
+ */
 static struct queue *
 to_queue(struct tk_stream *s)
 {

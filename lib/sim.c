@@ -117,7 +117,7 @@ tk_sim_tick(struct tk_stream *s)
 static enum tk_poll
 sim_next(struct tk_stream *s, struct tk_tick *out)
 {
-	struct sim *sim = to_sim(s);
+	struct sim *sim = tk_container_of(s, struct sim, base);
 	int64_t now;
 
 	now = sim->clock(sim->clock_ud);
@@ -258,6 +258,10 @@ dec_set(struct tk_dec *d, int64_t mant, int scale)
 	d->valid = 1;
 }
 
+/*
+ * The checked downcast, for the public calls.  sim_next() uses
+ * tk_container_of() directly: only sim_ops calls it, so @s is ours.
+ */
 static struct sim *
 to_sim(struct tk_stream *s)
 {

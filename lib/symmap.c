@@ -39,8 +39,8 @@ typedef const char *key_fn(const struct entry *, size_t *len);
 
 static size_t	 table_size(size_t n);
 static uint32_t	 hash(const char *s, size_t len);
-static uint32_t	*probe(const struct tk_symmap *, uint32_t *slots, key_fn *,
-		    const char *key, size_t len);
+static uint32_t	*probe(const struct tk_symmap *map, uint32_t *slots,
+		    key_fn *key_of, const char *key, size_t len);
 static const char *native_key(const struct entry *, size_t *len);
 static const char *unified_key(const struct entry *, size_t *len);
 static int	 fill_entry(struct tk_symmap *, const struct tk_adapter *,

@@ -158,6 +158,8 @@ escape_byte(unsigned char c, char *esc)
 	case '\r':	esc[1] = 'r'; return 2;
 	case '\t':	esc[1] = 't'; return 2;
 	default:
+		/* an escape sequence, not a C string */
+		/* NOLINTNEXTLINE(bugprone-not-null-terminated-result) */
 		memcpy(esc + 1, "u00", 3);
 		esc[4] = hex[c >> 4];
 		esc[5] = hex[c & 0xf];

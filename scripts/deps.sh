@@ -7,7 +7,7 @@ PKGS="build-essential cmake pkg-config ca-certificates
 libwebsockets-dev libjansson-dev libsystemd-dev check
 python3 python3-websockets chromium
 systemd systemd-container podman runc debootstrap iptables uidmap
-clang libclang-rt-14-dev openssl"
+clang libclang-rt-14-dev openssl cppcheck clang-tidy"
 
 missing=""
 for p in $PKGS; do
