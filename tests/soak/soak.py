@@ -23,7 +23,6 @@ import csv
 import json
 import os
 import random
-import signal
 import sys
 import time
 
@@ -370,7 +369,8 @@ async def soak(args):
     out = args.out or time.strftime("/tmp/soak-%Y%m%d-%H%M%S")
     os.makedirs(out, exist_ok=True)
     if args.tickerd:
-        os.environ["TICKERD"] = args.tickerd
+        # tickerd runs in the output folder: a relative path would break.
+        os.environ["TICKERD"] = os.path.abspath(args.tickerd)
     h.tickerd_path()
 
     feeds, mocks = [], []
