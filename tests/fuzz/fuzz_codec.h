@@ -9,10 +9,17 @@
  *
  * One input is one connection: its lines are the frames, parsed in order
  * with the same codec state (zeroed first, as at every connect), so delta
- * sequences (Bybit's book) get exercised.  Each frame is copied into a
- * buffer of exactly its length, without a NUL, so that ASan sees any read
- * past the end.  Most inputs are a connection that wants both tick types;
- * a third (by input length) want trades only or quotes only.
+ * sequences (Bybit's book) get exercised.  Only the first FUZZ_FRAMES_MAX
+ * lines are frames; the rest of the input is ignored.  The codec state is
+ * small (Bybit keeps the top of book of each symbol, a snapshot plus a
+ * delta or two reach every branch), so longer connections add no coverage,
+ * only hit counts: without the cap libFuzzer grows its corpus into 4 KiB
+ * inputs of a hundred-odd junk lines, one parse each, and slows down
+ * several times over.
+ * Each frame is copied into a buffer of exactly its length, without a NUL,
+ * so that ASan sees any read past the end.  Most inputs are a connection
+ * that wants both tick types; a third (by input length) want trades only
+ * or quotes only.
  *
  * Beyond "no crash, no leak, no UB" the harness checks what parse()
  * promises: every emitted tick is for a configured symbol and a wanted
@@ -32,6 +39,7 @@
 #include <ticker/tick.h>
 
 #define FUZZ_EXCHANGE	"fuzzex"
+#define FUZZ_FRAMES_MAX	16	/* frames parsed per input (connection) */
 
 struct fuzz_emits {
 	unsigned	 n;
@@ -91,13 +99,14 @@ fuzz_connection(const uint8_t *data, size_t size, unsigned types)
 	const uint8_t *p = data, *end = data + size, *nl;
 	struct tk_frame_result res;
 	size_t len;
+	unsigned nframes = 0;
 	char *frame;
 
 	if (ad->state_size != NULL) {
 		ctx.state = calloc(1, ad->state_size(fuzz_map));
 		fuzz_check(ctx.state != NULL, "out of memory");
 	}
-	while (p <= end) {
+	while (p <= end && nframes++ < FUZZ_FRAMES_MAX) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		len = (size_t)((nl != NULL ? nl : end) - p);
 		frame = malloc(len ? len : 1);
