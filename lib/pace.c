@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/* Write pacing for local clients: see ticker/pace.h. */
+
+#include <ticker/pace.h>
+
+int64_t
+tk_pace_gap(unsigned clients, int64_t per_client_us, int64_t max_us)
+{
+	int64_t us = (int64_t)clients * per_client_us;
+
+	return us < max_us ? us : max_us;
+}
+
+int64_t
+tk_pace_due(const struct tk_pace *p, int64_t gap)
+{
+	return p->tat - (TK_PACE_BURST - 1) * gap;
+}
+
+int
+tk_pace_may_write(const struct tk_pace *p, int64_t gap, int64_t now,
+    uint64_t waiting)
+{
+	return now >= tk_pace_due(p, gap) || waiting >= TK_PACE_BIG;
+}
+
+void
+tk_pace_wrote(struct tk_pace *p, int64_t gap, int64_t now)
+{
+	p->tat = (p->tat > now ? p->tat : now) + gap;
+}
+
+int64_t
+tk_pace_quiet_until(int64_t now, int64_t first_due, double rate,
+    int64_t max_us, int64_t min_us)
+{
+	int64_t horizon = max_us;
+
+	if (first_due <= now)
+		return 0;
+	if (rate > 0 && (double)TK_PACE_BIG / rate < (double)horizon)
+		horizon = (int64_t)((double)TK_PACE_BIG / rate);
+	if (first_due - now < horizon)
+		horizon = first_due - now;
+	return horizon < min_us ? 0 : now + horizon;
+}
