@@ -157,7 +157,7 @@ static const char *const exchange_required[] = { "name", "adapter",
 static const char *const replay_keys[] = { "file", "speed", "loop",
 	NULL };
 static const char *const client_keys[] = { "max", "max_message_bytes",
-	"queue_ticks", NULL };
+	"queue_ticks", "coalesce_ms", NULL };
 
 int
 tk_config_load(const char *path, struct tk_config *out, char *err,
@@ -396,6 +396,7 @@ parse_root(struct ctx *c, json_t *root, struct tk_config *cf)
 	cf->clients.max_clients = 1024;
 	cf->clients.max_message = 4096;
 	cf->clients.queue_ticks = 8192;
+	cf->clients.coalesce_ms = 10;
 	if (!json_is_object(root))
 		return type_error(c, "", "an object at the top level", root);
 	if ((r = check_keys(c, "", root, top_keys)) < 0 ||
@@ -898,6 +899,7 @@ parse_clients(struct ctx *c, json_t *v, struct tk_config *cf)
 	json_int_t max = cf->clients.max_clients;
 	json_int_t msg = (json_int_t)cf->clients.max_message;
 	json_int_t queue = (json_int_t)cf->clients.queue_ticks;
+	json_int_t coalesce = cf->clients.coalesce_ms;
 	int r;
 
 	if (v == NULL)
@@ -909,11 +911,14 @@ parse_clients(struct ctx *c, json_t *v, struct tk_config *cf)
 	    (r = integer_in(c, "clients", v, "max_message_bytes", 64,
 	    1048576, &msg)) < 0 ||
 	    (r = integer_in(c, "clients", v, "queue_ticks", 64, 1048576,
-	    &queue)) < 0)
+	    &queue)) < 0 ||
+	    (r = integer_in(c, "clients", v, "coalesce_ms", 0, 1000,
+	    &coalesce)) < 0)
 		return r;
 	cf->clients.max_clients = (unsigned)max;
 	cf->clients.max_message = (size_t)msg;
 	cf->clients.queue_ticks = (size_t)queue;
+	cf->clients.coalesce_ms = (unsigned)coalesce;
 	return 0;
 }
 

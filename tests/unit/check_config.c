@@ -75,7 +75,10 @@ static const struct {
 	    "t.json: listen.port: unknown key (expected one of: tcp, unix)" },
 	{ XC("{'max_clients':5}"),
 	    "t.json: clients.max_clients: unknown key (expected one of: max, "
-	    "max_message_bytes, queue_ticks)" },
+	    "max_message_bytes, queue_ticks, coalesce_ms)" },
+	{ XC("{'coalesc_ms':5}"),
+	    "t.json: clients.coalesc_ms: unknown key (did you mean "
+	    "\"coalesce_ms\"?)" },
 	/* wrong types say what was expected */
 	{ X("{" BN ",'symbols':'BTC-USDT'}"),
 	    "t.json: exchanges[0].symbols: expected an array of strings, "
@@ -244,6 +247,12 @@ static const struct {
 	{ XC("{'queue_ticks':1048577}"),
 	    "t.json: clients.queue_ticks: 1048577 is out of range (expected "
 	    "an integer from 64 to 1048576)" },
+	{ XC("{'coalesce_ms':1001}"),
+	    "t.json: clients.coalesce_ms: 1001 is out of range (expected "
+	    "an integer from 0 to 1000)" },
+	{ XC("{'coalesce_ms':-1}"),
+	    "t.json: clients.coalesce_ms: -1 is out of range (expected "
+	    "an integer from 0 to 1000)" },
 	/* missing required keys */
 	{ "{'exchanges':[]}", "t.json: missing required key \"listen\"" },
 	{ "{" L "}", "t.json: missing required key \"exchanges\"" },
@@ -372,6 +381,8 @@ static const char *const good[] = {
 	XC("{'max':1000000,'max_message_bytes':"
 	    "1048576,'queue_ticks':1048576}"),
 	XC("{'queue_ticks':100}"),
+	XC("{'coalesce_ms':0}"),
+	XC("{'coalesce_ms':1000}"),
 };
 
 START_TEST(test_config_good)
@@ -408,6 +419,7 @@ START_TEST(test_config_defaults_binance)
 	ck_assert_uint_eq(cf.clients.max_clients, 1024);
 	ck_assert_uint_eq(cf.clients.max_message, 4096);
 	ck_assert_uint_eq(cf.clients.queue_ticks, 8192);
+	ck_assert_uint_eq(cf.clients.coalesce_ms, 10);
 	tk_config_free(&cf);
 }
 END_TEST
@@ -441,7 +453,7 @@ START_TEST(test_config_every_key)
 	    "{" SM ",'channels':['quote','trade'],'rate':0.5,"
 	    "'seed':18446744073709551,'tls_verify':true}],"
 	    "'clients':{'max':7,'max_message_bytes':100,"
-	    "'queue_ticks':1000}}", &cf);
+	    "'queue_ticks':1000,'coalesce_ms':3}}", &cf);
 	ck_assert_str_eq(cf.listen_tcp, "[::1]:9000");
 	ck_assert_str_eq(cf.listen_unix, "/run/t.sock");
 	ck_assert_uint_eq(cf.nexchanges, 2);
@@ -462,6 +474,7 @@ START_TEST(test_config_every_key)
 	ck_assert_uint_eq(cf.clients.max_clients, 7);
 	ck_assert_uint_eq(cf.clients.max_message, 100);
 	ck_assert_uint_eq(cf.clients.queue_ticks, 1000);
+	ck_assert_uint_eq(cf.clients.coalesce_ms, 3);
 	ck_assert_ptr_eq(tk_config_exchange(&cf, "demo"), &cf.exchanges[1]);
 	ck_assert_ptr_eq(tk_config_exchange(&cf, "binance"),
 	    &cf.exchanges[0]);

@@ -36,6 +36,8 @@ struct tk_client_conf {
 	unsigned	 max_clients;
 	size_t		 max_message;	/* bytes a client may send in one msg */
 	size_t		 queue_ticks;	/* ring of published ticks */
+	unsigned	 coalesce_ms;	/* longest a tick waits to share a
+					   write (ticker/pace.h); 0: never */
 };
 
 struct tk_config {
