@@ -117,8 +117,8 @@ health_body(struct tickerd *td, struct sbuf *sb)
 			sb_printf(sb, "null");
 		sb_printf(sb, ",\"reconnects\":%llu,\"ticks\":%llu}",
 		    (unsigned long long)v.up.reconnects,
-		    (unsigned long long)(v.pub.ticks[TK_TICK_TRADE] +
-		    v.pub.ticks[TK_TICK_QUOTE]));
+		    (unsigned long long)v.pub.ticks[TK_TICK_TRADE] +
+		    v.pub.ticks[TK_TICK_QUOTE]);
 		first = 0;
 	}
 	sb_printf(sb, "]}\n");
@@ -248,6 +248,10 @@ metrics_body(struct tickerd *td, struct sbuf *sb)
 	    "Tick frames written to clients.");
 	sb_printf(sb, "tickerd_delivered_total %llu\n",
 	    (unsigned long long)ps->delivered);
+	metric_head(sb, "tickerd_client_writes_total", "counter",
+	    "Sends to clients; fewer than frames when writes are coalesced.");
+	sb_printf(sb, "tickerd_client_writes_total %llu\n",
+	    (unsigned long long)ps->writes);
 	metric_head(sb, "tickerd_slow_client_closes_total", "counter",
 	    "Clients closed for falling a whole queue behind.");
 	sb_printf(sb, "tickerd_slow_client_closes_total %llu\n",

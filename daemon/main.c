@@ -178,6 +178,8 @@ create_context(struct tickerd *td)
 	info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
 	info.user = td;
 	info.max_http_header_data = 8192;
+	/* lws reads at most this much per POLLIN: a held burst in one go */
+	info.pt_serv_buf_size = 64 * 1024;
 	td->ctx = lws_create_context(&info);
 	return td->ctx ? 0 : -1;
 }
@@ -185,13 +187,14 @@ create_context(struct tickerd *td)
 static int
 create_internal_vhosts(struct tickerd *td)
 {
-	static struct lws_protocols ctl_protocols[4];
+	static struct lws_protocols ctl_protocols[5];
 	static struct lws_protocols client_protocols[2];
 	struct lws_context_creation_info info;
 
 	ctl_protocols[0] = ctl_protocol;
 	ctl_protocols[1] = resolver_protocol;
 	ctl_protocols[2] = activate_protocol;
+	ctl_protocols[3] = publisher_timer_protocol;
 	client_protocols[0] = upstream_protocol;
 
 	memset(&info, 0, sizeof(info));
@@ -278,7 +281,10 @@ tickerd_run(struct tickerd *td)
 	int stopping_seen = 0;
 
 	memset(&sul, 0, sizeof(sul));
-	while (lws_service(td->ctx, 0) >= 0) {
+	/* a negative timeout polls without blocking: a pass is still due */
+	while (lws_service(td->ctx, td->pump.scheduled || td->pump.after_io ?
+	    -1 : 0) >= 0) {
+		pump_run(td);
 		if (!td->stopping)
 			continue;
 		if (!stopping_seen) {

@@ -4,11 +4,13 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libwebsockets.h>
 
@@ -16,6 +18,7 @@
 #include <ticker/hash.h>
 #include <ticker/hist.h>
 #include <ticker/latest.h>
+#include <ticker/pace.h>
 #include <ticker/tick.h>
 
 #include "http.h"
@@ -26,6 +29,10 @@
 #define FRAME_HDR_MAX	4		/* 0x81 + 126 + 16-bit length */
 #define SLOT_PAYLOAD	TK_TICK_JSON_MAX /* tick JSON or status message */
 #define SCRATCH_BYTES	(32 * 1024)	/* one coalesced send at most */
+/* write coalescing (ticker/pace.h) */
+#define PACE_US_PER_CLIENT 100		/* writes: at most 10k/s in all */
+#define RATE_WINDOW_US	100000		/* publish rate, for input moderation */
+#define QUIET_MIN_US	300		/* shorter holds are not worth it */
 #define CULL_US		(500 * 1000)	/* slow-client sweep */
 #define CLIENT_SNDBUF	(128 * 1024)	/* kernel send buffer (doubled) */
 #define FD_RESERVE	64		/* fds kept for exchanges, files */
@@ -73,6 +80,8 @@ struct client {
 	int		 rx_overflow;
 	struct http_txn	 http;		/* plain HTTP requests only */
 	int		 close_code;	/* nonzero: close on next WRITEABLE */
+	int		 closing;	/* the peer sent a close frame */
+	struct tk_pace	 pace;		/* coalesced writes */
 	char		 close_reason[CLOSE_REASON_MAX];
 };
 
@@ -113,11 +122,18 @@ struct publisher {
 	unsigned		 max_clients;	/* clients.max within the fd limit */
 	unsigned		 conns;		/* open connections, any kind */
 	size_t			 priv_client_max;
+	int64_t			 coalesce_max_us; /* clients.coalesce_ms */
+	int			 timer_fd;	/* coalesced flushes, or -1 */
+	uint64_t		 rate_head;	/* head at rate_t0_us */
+	int64_t			 rate_t0_us;	/* monotonic */
+	double			 rate;		/* messages per µs, recent */
+	int64_t			 timer_at_us;	/* armed for (monotonic), or 0 */
 	lws_sorted_usec_list_t	 sul_cull;
 };
 
 static int publisher_cb(struct lws *, enum lws_callback_reasons, void *,
     void *, size_t);
+static void flush_timer_open(struct publisher *);
 static size_t snapshot_keys(const struct tk_config *);
 static unsigned fd_capped_clients(const struct tk_config *);
 
@@ -130,8 +146,14 @@ priv_client_max(const struct tk_config *conf)
 	return n > PRIV_MIN_BYTES ? n : PRIV_MIN_BYTES;
 }
 
+/*
+ * tx_packet_size: lws sends at most that much per send() and copies the
+ * rest of a write into a buffer of its own; a coalesced write must fit,
+ * or a fast client needs a POLLOUT turn per 4 KiB and falls behind.
+ */
 static const struct lws_protocols publisher_protocols[] = {
-	{ "tickerd", publisher_cb, sizeof(struct client), 4096, 0, NULL, 0 },
+	{ "tickerd", publisher_cb, sizeof(struct client), 4096, 0, NULL,
+	    SCRATCH_BYTES },
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
 
@@ -324,7 +346,7 @@ publisher_status(struct publisher *pub, const char *exchange,
 		memcpy(e->json, s->buf + LWS_PRE, (size_t)n);
 		e->len = (size_t)n;
 	}
-	publisher_flush(pub);
+	pump_schedule(pub->td);		/* the pump flushes the clients */
 }
 
 static int
@@ -653,6 +675,8 @@ client_write_ring(struct publisher *pub, struct client *c)
 		}
 		c->cursor++;
 	}
+	if (count > 0)
+		pub->stats.writes++;
 	if (count == 1)
 		return lws_write(c->wsi, first->buf + LWS_PRE, first->len,
 		    LWS_WRITE_TEXT) < (int)first->len ? -1 : 0;
@@ -699,10 +723,32 @@ publisher_cull(lws_sorted_usec_list_t *sul)
 	    CULL_US);
 }
 
+static int64_t
+pace_gap(const struct publisher *pub)
+{
+	return tk_pace_gap((unsigned)pub->clients.count, PACE_US_PER_CLIENT,
+	    pub->coalesce_max_us);
+}
+
+/* Ring messages for @c: lapped clients are closed; <0 on a failed write. */
+static int
+client_write_pending(struct publisher *pub, struct client *c, int64_t now)
+{
+	uint64_t lag = pub->head - c->cursor;
+
+	if (lag > pub->ring_mask + 1) {
+		client_close_lapped(pub, c, lag);
+		return 0;
+	}
+	if (client_write_ring(pub, c) < 0)
+		return -1;
+	tk_pace_wrote(&c->pace, pace_gap(pub), now);
+	return 0;
+}
+
 static int
 client_writeable(struct publisher *pub, struct client *c)
 {
-	uint64_t lag = pub->head - c->cursor;
 	int r;
 
 	if (c->close_code) {
@@ -710,14 +756,10 @@ client_writeable(struct publisher *pub, struct client *c)
 		    (unsigned char *)c->close_reason, strlen(c->close_reason));
 		return -1;
 	}
-	if (c->priv_len > 0) {
+	if (c->priv_len > 0)
 		r = client_write_priv(c);
-	} else if (lag > pub->ring_mask + 1) {
-		client_close_lapped(pub, c, lag);
-		return 0;
-	} else {
-		r = client_write_ring(pub, c);
-	}
+	else
+		r = client_write_pending(pub, c, now_mono_us());
 	if (r < 0)
 		return -1;
 	if (c->priv_len > 0 || c->cursor != pub->head)
@@ -826,6 +868,9 @@ publisher_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		return 0;
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return client_writeable(pub_of(wsi), c);
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		c->closing = 1;		/* lws answers; write nothing more */
+		return 0;
 	case LWS_CALLBACK_CLOSED:
 		client_closed(pub_of(wsi), c);
 		return 0;
@@ -834,17 +879,175 @@ publisher_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	}
 }
 
-void
+/* ---- flushing: direct writes, coalesced when there are many clients ---- */
+
+/*
+ * lws may write to a client itself (the rest of a partial send, a ping, a
+ * close): the pump writes only to clients with nothing of lws' pending and
+ * no reply of ours queued; the others are left to WRITEABLE.
+ */
+static int
+client_direct_ok(const struct client *c)
+{
+	return !c->close_code && !c->closing && c->priv_len == 0 &&
+	    !lws_partial_buffered(c->wsi);
+}
+
+static void
+flush_timer_arm(struct publisher *pub, int64_t at_us)
+{
+	struct itimerspec its;
+
+	if (pub->timer_fd < 0 ||
+	    (pub->timer_at_us != 0 && pub->timer_at_us <= at_us))
+		return;
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = at_us / 1000000;
+	its.it_value.tv_nsec = (long)(at_us % 1000000) * 1000;
+	if (timerfd_settime(pub->timer_fd, TFD_TIMER_ABSTIME, &its, NULL) < 0) {
+		log_warnx("timerfd_settime: %s", strerror(errno));
+		return;
+	}
+	pub->timer_at_us = at_us;
+}
+
+static void
+client_flush(struct publisher *pub, struct client *c, int64_t now)
+{
+	if (client_write_pending(pub, c, now) < 0) {
+		/* a dead socket: lws closes it on its next turn */
+		lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK,
+		    LWS_TO_KILL_ASYNC);
+		return;
+	}
+	if (c->cursor != pub->head)
+		lws_callback_on_writable(c->wsi);	/* the rest */
+}
+
+/* Messages published per µs over the last RATE_WINDOW_US or so. */
+static void
+rate_update(struct publisher *pub, int64_t now)
+{
+	if (pub->rate_t0_us == 0) {
+		pub->rate_t0_us = now;
+		pub->rate_head = pub->head;
+	}
+	if (now - pub->rate_t0_us < RATE_WINDOW_US)
+		return;
+	pub->rate = (double)(pub->head - pub->rate_head) /
+	    (double)(now - pub->rate_t0_us);
+	pub->rate_t0_us = now;
+	pub->rate_head = pub->head;
+}
+
+/*
+ * Writes @c now if its pace allows (ticker/pace.h);
+ * otherwise returns when it will be.  *pending: it has messages waiting.
+ * INT64_MIN: @c could be written now, so new ticks must be read at once.
+ * INT64_MAX: @c is lws' to write (WRITEABLE) and waits for nobody.
+ */
+static int64_t
+client_flush_or_due(struct publisher *pub, struct client *c, int64_t now,
+    int *pending)
+{
+	int64_t gap = pace_gap(pub), due;
+
+	*pending = c->cursor != pub->head || c->priv_len > 0;
+	if (!client_direct_ok(c)) {
+		if (*pending)
+			lws_callback_on_writable(c->wsi);
+		return INT64_MAX;
+	}
+	if (!tk_pace_may_write(&c->pace, gap, now, pub->head - c->cursor))
+		return tk_pace_due(&c->pace, gap);
+	if (!*pending)
+		return INT64_MIN;
+	client_flush(pub, c, now);
+	*pending = 0;
+	due = tk_pace_due(&c->pace, gap);
+	return due > now ? due : INT64_MIN;
+}
+
+int64_t
 publisher_flush(struct publisher *pub)
 {
+	int64_t now = now_mono_us(), next = INT64_MAX, first = INT64_MAX;
+	int64_t due, quiet;
 	struct client *c;
+	int pending;
 
+	rate_update(pub, now);
+	/* no "continue" in here: the macro's step is at its end */
 	lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(
 	    &pub->clients)) {
 		c = lws_container_of(d, struct client, node);
-		if (c->cursor != pub->head || c->priv_len > 0)
-			lws_callback_on_writable(c->wsi);
+		due = client_flush_or_due(pub, c, now, &pending);
+		if (due < first)
+			first = due;
+		if (pending && due != INT64_MIN && due < next)
+			next = due;
 	} lws_end_foreach_dll(d);
+	/* no client to pace (INT64_MAX), or one writable now: read at once */
+	quiet = first == INT64_MAX ? 0 : tk_pace_quiet_until(now, first,
+	    pub->rate, pub->coalesce_max_us, QUIET_MIN_US);
+	if (quiet > 0 && quiet < next)
+		next = quiet;
+	if (next != INT64_MAX)
+		flush_timer_arm(pub, next);
+	return quiet;
+}
+
+/* The coalescing timer expired: the pump flushes the clients now due. */
+static int
+flush_timer_cb(struct lws *wsi, enum lws_callback_reasons reason,
+    void *user, void *in, size_t len)
+{
+	struct tickerd *td = lws_context_user(lws_get_context(wsi));
+	uint64_t expirations;
+
+	(void)user;
+	(void)in;
+	(void)len;
+	if (reason != LWS_CALLBACK_RAW_RX_FILE || td->pub == NULL)
+		return 0;
+	if (read(td->pub->timer_fd, &expirations, sizeof(expirations)) < 0 &&
+	    errno != EAGAIN)
+		log_warnx("timerfd read: %s", strerror(errno));
+	td->pub->timer_at_us = 0;
+	pump_resume(td);
+	return 0;
+}
+
+const struct lws_protocols publisher_timer_protocol = {
+	"flush", flush_timer_cb, 0, 0, 0, NULL, 0
+};
+
+/*
+ * lws timers wake poll() up to a millisecond early and then spin
+ * (LWS-NOTES §6): the coalescing timer is a timerfd on the loop instead.
+ * Without one, every tick is written at once.
+ */
+static void
+flush_timer_open(struct publisher *pub)
+{
+	lws_sock_file_fd_type fd;
+
+	pub->timer_fd = timerfd_create(CLOCK_MONOTONIC,
+	    TFD_NONBLOCK | TFD_CLOEXEC);
+	if (pub->timer_fd < 0) {
+		log_warnx("timerfd: %s; writes are not coalesced",
+		    strerror(errno));
+		pub->coalesce_max_us = 0;
+		return;
+	}
+	fd.filefd = pub->timer_fd;
+	if (lws_adopt_descriptor_vhost(pub->td->vh_ctl,
+	    LWS_ADOPT_RAW_FILE_DESC, fd, "flush", NULL) == NULL) {
+		log_warnx("cannot watch the timerfd; writes are not coalesced");
+		close(pub->timer_fd);
+		pub->timer_fd = -1;
+		pub->coalesce_max_us = 0;
+	}
 }
 
 unsigned
@@ -904,6 +1107,9 @@ publisher_reconfigure(struct publisher *pub, const struct tk_config *conf)
 	pub->latest = latest;
 	pub->priv_client_max = priv_client_max(conf);
 	pub->max_clients = fd_capped_clients(conf);
+	pub->coalesce_max_us = (int64_t)conf->clients.coalesce_ms * 1000;
+	if (pub->coalesce_max_us > 0 && pub->timer_fd < 0)
+		flush_timer_open(pub);
 	/* a fresh quote map only delays conflation by one quote per key */
 	free(pub->qpos);
 	pub->qpos = qpos;
@@ -1154,6 +1360,10 @@ publisher_new(struct tickerd *td)
 	if (pub == NULL)
 		return NULL;
 	pub->td = td;
+	pub->timer_fd = -1;
+	pub->coalesce_max_us = (int64_t)conf->clients.coalesce_ms * 1000;
+	if (pub->coalesce_max_us > 0)
+		flush_timer_open(pub);
 	if (publisher_alloc(pub, conf) < 0) {
 		log_errx("out of memory for the publisher");
 		goto fail;

@@ -8,7 +8,7 @@
  *
  * Every published message is serialized once, with its WebSocket header
  * written just before it, into a slot of a sequence-numbered ring.  Each
- * client holds a cursor into the ring; on WRITEABLE it gets every pending
+ * client holds a cursor into the ring; a write gives it every pending
  * message that passes its filter, several frames in one send.  The ring is
  * the bounded per-client queue: a client lapped by the ring is closed
  * (1008, "too slow"), never allowed to grow memory.
@@ -28,6 +28,7 @@ struct tk_config;
 struct pub_stats {
 	uint64_t	 ticks;		/* published */
 	uint64_t	 delivered;	/* tick frames written to clients */
+	uint64_t	 writes;	/* sends of ring messages to clients */
 	uint64_t	 slow_closes;	/* clients closed for falling behind */
 	uint64_t	 lost;		/* messages those clients missed */
 	uint64_t	 conflated;	/* stale quotes skipped for lagging clients */
@@ -62,8 +63,18 @@ void	publisher_publish(struct publisher *, struct tk_tick *t);
 void	publisher_status(struct publisher *, const char *exchange,
 	    const char *state, const char *detail);
 
-/* After a batch of publishes: ask every client with pending data to write. */
-void	publisher_flush(struct publisher *);
+/*
+ * After a batch of publishes (the pump, outside any lws callback): writes
+ * every client with pending data, or arms the coalescing timer for those
+ * whose next write may wait.  Clients lws is writing to get WRITEABLE.
+ * Returns until when (monotonic µs) no client could be written anyway, so
+ * that reading the exchanges may wait (the timer then calls
+ * pump_resume()); 0 if ticks should be read at once.
+ */
+int64_t	publisher_flush(struct publisher *);
+
+/* The coalescing timer's protocol, on td->vh_ctl. */
+extern const struct lws_protocols publisher_timer_protocol;
 
 /*
  * Closes every client with 1001 Going Away and stops the publisher's timers

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The executor: the merge's waker only schedules a pass on the next loop
- * turn; the pass drains the merge into the publisher and then asks clients
- * to write, once per batch rather than once per tick.
+ * The executor: the merge's waker only marks a pass as due; the main loop
+ * runs it right after the lws service call that woke it (no extra trip
+ * through poll), so a tick goes out in the same loop turn that read it.
+ * The pass drains the merge into the publisher, then flushes the clients
+ * once per batch rather than once per tick.
  */
 
 #include <libwebsockets.h>
@@ -16,8 +18,6 @@
 
 /* Ticks per pass: bounded so that sockets get serviced under a flood. */
 #define PASS_MAX	4096
-
-static void pump_pass(lws_sorted_usec_list_t *);
 
 static void
 pump_wake(struct tk_waker *w)
@@ -36,20 +36,53 @@ pump_init(struct tickerd *td)
 void
 pump_schedule(struct tickerd *td)
 {
-	if (td->pump.scheduled || td->stopping)
-		return;
-	td->pump.scheduled = 1;
-	lws_sul_schedule(td->ctx, 0, &td->pump.sul, pump_pass, 1);
+	if (!td->stopping)
+		td->pump.scheduled = 1;
 }
 
+/*
+ * Input moderation.  While every client waits for its coalesced write,
+ * reading the exchanges would only wake the loop (poll() over every
+ * client's socket, a context switch) for ticks that must wait anyway: the
+ * pump stops reading them until the publisher's timer, when the frames
+ * that arrived meanwhile are read in one go and go out in the writes then
+ * due.  recv_ts is then when tickerd read the frame, up to that delay
+ * after the kernel had it.
+ */
 static void
-pump_pass(lws_sorted_usec_list_t *sul)
+pump_moderate(struct tickerd *td, int64_t quiet_until)
 {
-	struct tickerd *td = lws_container_of(sul, struct tickerd, pump.sul);
+	int hold = quiet_until > 0;
+
+	if (hold == td->pump.rx_held)
+		return;
+	/* not held if bytes were waiting: they are read, then a new try */
+	td->pump.rx_held = sources_hold_rx(td, hold) ? hold : 0;
+}
+
+void
+pump_resume(struct tickerd *td)
+{
+	pump_moderate(td, 0);
+	if (!td->stopping)
+		td->pump.after_io = 1;
+}
+
+void
+pump_run(struct tickerd *td)
+{
 	struct tk_tick t;
 	enum tk_poll r = TK_POLL_READY;
 	unsigned n;
 
+	if (td->pump.after_io) {
+		/* one more lws_service() first: it reads what was held */
+		td->pump.after_io = 0;
+		td->pump.scheduled = 1;
+		return;
+	}
+	if (!td->pump.scheduled)
+		return;
 	td->pump.scheduled = 0;
 	for (n = 0; n < PASS_MAX; n++) {
 		r = tk_stream_next(td->merge, &t, &td->pump.waker);
@@ -58,8 +91,7 @@ pump_pass(lws_sorted_usec_list_t *sul)
 		publisher_publish(td->pub, &t);
 	}
 	td->pump.ticks += n;
-	if (n > 0)
-		publisher_flush(td->pub);
+	pump_moderate(td, publisher_flush(td->pub));
 	if (r == TK_POLL_READY)
 		pump_schedule(td);	/* more to do after I/O */
 	else if (r == TK_POLL_ERROR)
@@ -69,6 +101,7 @@ pump_pass(lws_sorted_usec_list_t *sul)
 void
 pump_finish(struct tickerd *td)
 {
-	lws_sul_cancel(&td->pump.sul);
 	td->pump.scheduled = 0;
+	td->pump.after_io = 0;
+	pump_moderate(td, 0);
 }

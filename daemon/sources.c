@@ -70,6 +70,18 @@ sources_start(struct tickerd *td)
 }
 
 /* Stops every producer; the streams stay in the merge until it is freed. */
+int
+sources_hold_rx(struct tickerd *td, int hold)
+{
+	struct source *s;
+	int all = 1;
+
+	for (s = td->sources; s != NULL; s = s->next)
+		if (s->up != NULL && !upstream_hold_rx(s->up, hold))
+			all = 0;
+	return all;
+}
+
 void
 sources_stop(struct tickerd *td)
 {

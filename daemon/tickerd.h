@@ -8,8 +8,8 @@
  * signal-free loop itself (signals arrive through a signalfd).
  *
  * Data path: exchange frames -> upstream (codec -> queue stream) -> merge
- * -> pump (drains the merge on a later loop turn) -> publisher (serialize
- * once into a seq ring) -> clients on WRITEABLE.
+ * -> pump (drains the merge after each loop turn) -> publisher (serialize
+ * once into a seq ring) -> clients, written from the pump or on WRITEABLE.
  */
 
 #include <stdint.h>
@@ -43,8 +43,9 @@ struct source {
 
 struct pump {
 	struct tk_waker		 waker;		/* handed to the merge */
-	lws_sorted_usec_list_t	 sul;
-	int			 scheduled;
+	int			 scheduled;	/* a pass is due */
+	int			 after_io;	/* ... once the loop has read */
+	int			 rx_held;	/* upstreams not read, see pump.c */
 	uint64_t		 ticks;		/* drained since start */
 };
 
@@ -84,14 +85,26 @@ struct tickerd {
 int64_t	now_realtime_us(void);
 int64_t	now_mono_us(void);
 
-/* pump.c: drains the merge into the publisher on a later loop turn */
+/*
+ * pump.c: drains the merge into the publisher.  pump_schedule() marks a
+ * pass as due (from any callback); the main loop calls pump_run() after
+ * every lws_service() and does not block in poll while a pass is due.
+ */
 void	pump_init(struct tickerd *);
 void	pump_schedule(struct tickerd *);
+/* The coalescing timer expired: read the exchanges again, then a pass. */
+void	pump_resume(struct tickerd *);
+void	pump_run(struct tickerd *);
 void	pump_finish(struct tickerd *);
 
 /* sources.c: builds the configured sources into the merge */
 int	sources_start(struct tickerd *);
 void	sources_stop(struct tickerd *);
+/*
+ * Stops (@hold) or resumes reading every network upstream; 0 if one with
+ * unread bytes was left reading.
+ */
+int	sources_hold_rx(struct tickerd *, int hold);
 void	sources_free(struct tickerd *);
 /* Reload: applies the exchanges of a validated config (see sources.c). */
 int	sources_apply(struct tickerd *, struct tk_config *next);

@@ -9,6 +9,8 @@
  * during the overlap are published once.
  */
 
+#include <sys/ioctl.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -882,6 +884,34 @@ upstream_get_stats(const struct upstream *up, struct upstream_stats *st)
 	st->throttles = up->throttles;
 	st->stale_events = up->stale_events;
 	st->last_data_us = up->last_data_real_us;
+}
+
+/*
+ * A connection with unread bytes is not held: they are read first.
+ * Returns 0 if @c was to be held and is not.
+ */
+static int
+conn_hold_rx(struct conn *c, int hold)
+{
+	int unread = 0;
+
+	if (c == NULL || c->wsi == NULL || !c->established)
+		return 1;
+	if (hold && (ioctl((int)lws_get_socket_fd(c->wsi), FIONREAD,
+	    &unread) < 0 || unread > 0)) {
+		lws_rx_flow_control(c->wsi, 1);
+		return 0;
+	}
+	lws_rx_flow_control(c->wsi, !hold);
+	return 1;
+}
+
+int
+upstream_hold_rx(struct upstream *up, int hold)
+{
+	int a = conn_hold_rx(up->cur, hold), b = conn_hold_rx(up->next, hold);
+
+	return a && b;
 }
 
 void

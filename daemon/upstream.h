@@ -49,6 +49,14 @@ void		 upstream_set_conf(struct upstream *,
 /* Stops connecting and closes the connection (if any).  Idempotent. */
 void		 upstream_stop(struct upstream *);
 
+/*
+ * Stops (@hold) or resumes reading the exchange's connections, which
+ * buffer in the kernel meanwhile: the pump holds them while no client can
+ * be written anyway (see publisher_flush()).  A connection with unread
+ * bytes is not held; returns 0 if one was to be held and is not.
+ */
+int		 upstream_hold_rx(struct upstream *, int hold);
+
 /* Frees it; stop first.  The stream is the merge's and is not touched. */
 void		 upstream_free(struct upstream *);	/* NULL ok */
 

@@ -1,0 +1,165 @@
+# SPDX-License-Identifier: MIT
+"""Write coalescing and input moderation (ticker/pace.h): with many clients,
+ticks that arrive close together share one write to each client, and the
+exchange is read in bursts while every client waits; with coalescing off
+(clients.coalesce_ms 0), or with few clients, every tick goes out at once.
+Either way every client gets every tick, in order, exactly once."""
+
+import asyncio
+import selectors
+import socket
+import threading
+import time
+
+import tkharness as h
+
+TRADE = ('{"e":"trade","E":%d,"s":"BTCUSDT","t":%d,"p":"37000.%02d",'
+         '"q":"0.5","T":%d,"m":false,"M":true}')
+READERS = 97      # plain sockets that read and drop what they get
+CHECKERS = 3      # WebSocket clients that check every tick
+FRAMES = 400
+
+
+async def metrics(daemon):
+    """The unlabelled samples of /metrics, by name."""
+    status, body = await h.http_get(daemon, "/metrics")
+    assert status == 200, status
+    return {name: v for (name, labels), v in h.parse_metrics(body).items()
+            if not labels}
+
+
+class RawReaders:
+    """Plain WebSocket clients that only read and drop what they get, in a
+    thread of their own, so that the mock exchange's pace stays even."""
+
+    def __init__(self, port, n):
+        self.socks = []
+        for _ in range(n):
+            s = socket.create_connection(("127.0.0.1", port))
+            s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      b"Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                      b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                      b"Sec-WebSocket-Version: 13\r\n\r\n")
+            s.setblocking(False)
+            self.socks.append(s)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        sel = selectors.DefaultSelector()
+        for s in self.socks:
+            sel.register(s, selectors.EVENT_READ)
+        while not self.stop.is_set():
+            for key, _ in sel.select(0.1):
+                try:
+                    if not key.fileobj.recv(262144):
+                        sel.unregister(key.fileobj)
+                except BlockingIOError:
+                    pass
+        sel.close()
+
+    def close(self):
+        self.stop.set()
+        self.thread.join()
+        for s in self.socks:
+            s.close()
+
+
+class TestCoalesce(h.TkTestCase):
+
+    TEST_TIMEOUT = 90.0
+
+    async def run_feed(self, coalesce_ms, spacing_s):
+        """100 clients, 400 trades every @spacing_s from a mock Binance;
+        returns (writes per delivered tick, the checkers' seq lists)."""
+        mock = await self.start_mock("binance")
+        port = h.free_port()
+        conf = h.binance_config(port, mock.url)
+        conf["clients"] = {"coalesce_ms": coalesce_ms}
+        daemon = await self.start_daemon(conf, self.make_tmpdir())
+        await mock.wait_subscribed(1)
+        readers = RawReaders(port, READERS)
+        self.addCleanup(readers.close)
+        checkers = [await self.client(daemon) for _ in range(CHECKERS)]
+        for ws in checkers:
+            await h.roundtrip_ping(ws)
+        before = await metrics(daemon)
+        now = int(time.time() * 1000)
+        t0 = time.monotonic()
+        for i in range(FRAMES):
+            await mock.send(TRADE % (now, 7000000 + i, i % 100, now))
+            # keep the pace even when a send is late
+            delay = t0 + (i + 1) * spacing_s - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+        seqs = []
+        for ws in checkers:
+            got = []
+            while len(got) < FRAMES:
+                t = await h.recv_json(ws, skip_status=True, timeout=20)
+                if t.get("type") == "trade" and not t.get("snapshot"):
+                    got.append((t["seq"], t["trade_id"]))
+            seqs.append(got)
+        after = await metrics(daemon)
+        writes = after["tickerd_client_writes_total"] - \
+            before["tickerd_client_writes_total"]
+        delivered = after["tickerd_delivered_total"] - \
+            before["tickerd_delivered_total"]
+        self.assertGreaterEqual(delivered, FRAMES * (READERS + CHECKERS))
+        return writes / delivered, seqs
+
+    def assertEveryTickOnce(self, seqs):
+        for got in seqs:
+            ids = [tid for _, tid in got]
+            self.assertEqual(ids, [str(7000000 + i) for i in range(FRAMES)])
+            s = [seq for seq, _ in got]
+            self.assertEqual(s, list(range(s[0], s[0] + FRAMES)))
+
+    async def test_many_clients_share_writes(self):
+        per_tick, seqs = await self.run_feed(coalesce_ms=10, spacing_s=0.002)
+        self.assertEveryTickOnce(seqs)
+        # 100 clients: a write per client every 10 ms carries ~5 trades
+        # (0.21 writes per tick measured; the pace allows at most 0.24)
+        self.assertLess(per_tick, 0.3)
+
+    async def test_coalescing_off_writes_every_tick(self):
+        """Coalescing off, a trade every 5 ms: each goes out alone, but
+        for the few that reach tickerd together (coalescing on would allow
+        at most 0.3 writes per tick here)."""
+        per_tick, seqs = await self.run_feed(coalesce_ms=0, spacing_s=0.005)
+        self.assertEveryTickOnce(seqs)
+        self.assertGreater(per_tick, 0.6)
+
+    async def test_few_clients_are_not_held_back(self):
+        """3 clients: the pace allows a write per 0.3 ms, so a trade every
+        20 ms goes out at once (a pace that held every tick for
+        clients.coalesce_ms would put them past 5 ms)."""
+        mock = await self.start_mock("binance")
+        port = h.free_port()
+        daemon = await self.start_daemon(h.binance_config(port, mock.url),
+                                         self.make_tmpdir())
+        await mock.wait_subscribed(1)
+        clients = [await self.client(daemon) for _ in range(3)]
+        for ws in clients:
+            await h.roundtrip_ping(ws)
+        now = int(time.time() * 1000)
+        for i in range(50):
+            await mock.send(TRADE % (now, 8000000 + i, i, now))
+            await asyncio.sleep(0.02)
+        for ws in clients:
+            ticks = await h.recv_ticks(ws, 50)
+            self.assertEqual([t["trade_id"] for t in ticks],
+                             [str(8000000 + i) for i in range(50)])
+        # one write per trade and client (a stalled mock may bunch a few),
+        # nearly all of them within 5 ms of receipt
+        m = await metrics(daemon)
+        self.assertGreaterEqual(m["tickerd_client_writes_total"], 140)
+        self.assertGreaterEqual(await h.metric(
+            daemon, "tickerd_delivery_latency_seconds_bucket", le="0.005"),
+            140)
+
+
+if __name__ == "__main__":
+    import unittest
+    unittest.main()
