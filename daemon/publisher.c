@@ -28,6 +28,7 @@
 
 #define FRAME_HDR_MAX	4		/* 0x81 + 126 + 16-bit length */
 #define SLOT_PAYLOAD	TK_TICK_JSON_MAX /* tick JSON or status message */
+#define SLOT_INLINE	352		/* longer messages: a buffer of their own */
 #define SCRATCH_BYTES	(32 * 1024)	/* one coalesced send at most */
 /* write coalescing (ticker/pace.h) */
 #define PACE_US_PER_CLIENT 100		/* writes: at most 10k/s in all */
@@ -54,7 +55,15 @@ struct slot {
 	uint64_t	 superseded;	/* quotes: pos of a newer one, or 0 */
 	char		 exchange[TK_NAME_MAX];
 	char		 symbol[TK_SYMBOL_MAX];
-	unsigned char	 buf[LWS_PRE + SLOT_PAYLOAD];
+	/*
+	 * The message, LWS_PRE bytes in: here, or when it is longer than
+	 * SLOT_INLINE (rare: a tick is about 250 bytes, a
+	 * status with a long quoted exchange error is not) in @big, malloc'd,
+	 * freed when the slot is reused.  The ring is most of the daemon's
+	 * memory, so slots are not sized for the longest message.
+	 */
+	unsigned char	*big;
+	unsigned char	 buf[LWS_PRE + SLOT_INLINE];
 };
 
 /* Last status of one exchange, replayed to clients on subscribe. */
@@ -189,10 +198,31 @@ frame_header(unsigned char *payload, size_t len)
 
 /* ---- the ring ---- */
 
+static unsigned char *
+slot_payload(struct slot *s)
+{
+	return (s->big != NULL ? s->big : s->buf) + LWS_PRE;
+}
+
 static struct slot *
 ring_claim(struct publisher *pub)
 {
-	return &pub->ring[pub->head & pub->ring_mask];
+	struct slot *s = &pub->ring[pub->head & pub->ring_mask];
+
+	free(s->big);
+	s->big = NULL;
+	return s;
+}
+
+/* @msg (@len bytes, formatted elsewhere) did not fit inline. */
+static int
+slot_store_big(struct slot *s, const char *msg, size_t len)
+{
+	s->big = malloc(LWS_PRE + len);
+	if (s->big == NULL)
+		return -ENOMEM;
+	memcpy(s->big + LWS_PRE, msg, len);
+	return 0;
 }
 
 static void
@@ -201,7 +231,7 @@ ring_commit(struct publisher *pub, struct slot *s, size_t len)
 	s->pos = pub->head;
 	s->superseded = 0;
 	s->len = (uint16_t)len;
-	s->hlen = frame_header(s->buf + LWS_PRE, len);
+	s->hlen = frame_header(slot_payload(s), len);
 	pub->head++;
 }
 
@@ -267,14 +297,19 @@ void
 publisher_publish(struct publisher *pub, struct tk_tick *t)
 {
 	struct slot *s = ring_claim(pub);
+	char longer[SLOT_PAYLOAD];
 	int n;
 
 	t->seq = ++pub->seq;
 	count_tick(pub, t);
-	n = tk_tick_format(t, 0, (char *)s->buf + LWS_PRE, SLOT_PAYLOAD);
+	n = tk_tick_format(t, 0, (char *)s->buf + LWS_PRE, SLOT_INLINE);
+	if (n < 0 && (n = tk_tick_format(t, 0, longer, sizeof(longer))) >= 0 &&
+	    slot_store_big(s, longer, (size_t)n) < 0)
+		n = -ENOMEM;
 	if (n < 0) {
-		/* Cannot happen with bounded tick fields; never send half. */
-		log_errx("tick from %s does not fit a slot", t->exchange);
+		/* never send half a tick */
+		log_errx("tick from %s not published: %s", t->exchange,
+		    strerror(-n));
 		return;
 	}
 	s->kind = SLOT_TICK;
@@ -331,10 +366,14 @@ publisher_status(struct publisher *pub, const char *exchange,
 {
 	struct status_entry *e = status_entry(pub, exchange);
 	struct slot *s = ring_claim(pub);
+	char longer[SLOT_PAYLOAD];
 	int n;
 
 	n = format_status(exchange, state, detail, (char *)s->buf + LWS_PRE,
-	    SLOT_PAYLOAD);
+	    SLOT_INLINE);
+	if (n < 0 && (n = format_status(exchange, state, detail, longer,
+	    sizeof(longer))) >= 0 && slot_store_big(s, longer, (size_t)n) < 0)
+		n = -ENOMEM;
 	if (n < 0)
 		return;
 	s->kind = SLOT_STATUS;
@@ -343,7 +382,7 @@ publisher_status(struct publisher *pub, const char *exchange,
 	s->symbol[0] = '\0';
 	ring_commit(pub, s, (size_t)n);
 	if (e != NULL) {
-		memcpy(e->json, s->buf + LWS_PRE, (size_t)n);
+		memcpy(e->json, slot_payload(s), (size_t)n);
 		e->len = (size_t)n;
 	}
 	pump_schedule(pub->td);		/* the pump flushes the clients */
@@ -657,11 +696,11 @@ client_write_ring(struct publisher *pub, struct client *c)
 			if (used + flen > SCRATCH_BYTES)
 				break;
 			if (count == 1) {
-				memcpy(out, first->buf + LWS_PRE - first->hlen,
+				memcpy(out, slot_payload(first) - first->hlen,
 				    (size_t)first->hlen + first->len);
 			}
 			if (count >= 1)
-				memcpy(out + used, s->buf + LWS_PRE - s->hlen,
+				memcpy(out + used, slot_payload(s) - s->hlen,
 				    flen);
 			if (count == 0)
 				first = s;
@@ -678,7 +717,7 @@ client_write_ring(struct publisher *pub, struct client *c)
 	if (count > 0)
 		pub->stats.writes++;
 	if (count == 1)
-		return lws_write(c->wsi, first->buf + LWS_PRE, first->len,
+		return lws_write(c->wsi, slot_payload(first), first->len,
 		    LWS_WRITE_TEXT) < (int)first->len ? -1 : 0;
 	if (count > 1)
 		return lws_write(c->wsi, out, used, LWS_WRITE_RAW) < (int)used ?
@@ -1380,9 +1419,13 @@ fail:
 void
 publisher_free(struct publisher *pub)
 {
+	size_t i;
+
 	if (pub == NULL)
 		return;
 	tk_latest_free(pub->latest);
+	for (i = 0; pub->ring != NULL && i <= pub->ring_mask; i++)
+		free(pub->ring[i].big);
 	free(pub->ring);
 	free(pub->scratch);
 	free(pub->status);

@@ -6,6 +6,7 @@ Every expected value below was worked out by hand from the fixture frames
 tests/fixtures/binance/PROVENANCE.md), not produced by running tickerd.
 """
 
+import json
 import os
 import time
 import unittest
@@ -252,6 +253,25 @@ class TestTicks(BinanceBase):
         self.assertTick(t, EX_ETH_TRADE)
         self.assertEqual(len(self.mock.connections), 1)
         self.assertTrue(self.daemon.running())
+
+    async def test_long_status_goes_out_whole(self):
+        """An exchange error full of quotes makes a status longer than a
+        ring slot holds inline: it goes out whole, valid JSON, and the
+        ticks after it too."""
+        await self.start()
+        ws, _ = await self.ready_client()
+        seen = len(ws.tk_statuses)
+        await self.mock.send(json.dumps({"error": {"code": 2,
+                                                   "msg": '"' * 200},
+                                         "id": 7}))
+        st = await h.recv_status(ws, "connected", exchange="binance",
+                                 after=seen)
+        want = 'code 2: ' + '"' * (159 - len('code 2: '))
+        self.assertEqual(st["detail"], want)
+        self.assertGreater(len(json.dumps(st)), 352)
+        await self.mock.send(BTC_TRADE)
+        (t,) = await h.recv_ticks(ws, 1)
+        self.assertTick(t, EX_BTC_TRADE)
 
     async def test_seq_strictly_increasing_and_shared(self):
         await self.start()
