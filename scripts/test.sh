@@ -13,3 +13,5 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 ctest --test-dir build-test --output-on-failure -j2
 # Fuzz targets (clang, own build dir): corpus replay + a short run each.
 tests/fuzz/run.sh
+# Static analysis: cppcheck, clang-tidy and gcc -fanalyzer must find nothing.
+scripts/static-check.sh
