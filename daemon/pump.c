@@ -56,8 +56,13 @@ pump_moderate(struct tickerd *td, int64_t quiet_until)
 
 	if (hold == td->pump.rx_held)
 		return;
-	/* not held if bytes were waiting: they are read, then a new try */
-	td->pump.rx_held = sources_hold_rx(td, hold) ? hold : 0;
+	/*
+	 * A connection with bytes waiting is left reading (they wake the loop
+	 * anyway); the others are held all the same, so rx_held must say so,
+	 * or the release would be skipped and they would stay held for good.
+	 */
+	(void)sources_hold_rx(td, hold);
+	td->pump.rx_held = hold;
 }
 
 void
