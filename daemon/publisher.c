@@ -31,7 +31,7 @@
 #define SLOT_INLINE	352		/* longer messages: a buffer of their own */
 #define SCRATCH_BYTES	(32 * 1024)	/* one coalesced send at most */
 /* write coalescing (ticker/pace.h) */
-#define PACE_US_PER_CLIENT 100		/* writes: at most 10k/s in all */
+#define PACE_NS_PER_CLIENT2 1500	/* gap: 0.15 ms at 10 clients, 15 at 100 */
 #define RATE_WINDOW_US	100000		/* publish rate, for input moderation */
 #define QUIET_MIN_US	300		/* shorter holds are not worth it */
 #define CULL_US		(500 * 1000)	/* slow-client sweep */
@@ -776,7 +776,7 @@ publisher_cull(lws_sorted_usec_list_t *sul)
 static int64_t
 pace_gap(const struct publisher *pub)
 {
-	return tk_pace_gap((unsigned)pub->clients.count, PACE_US_PER_CLIENT,
+	return tk_pace_gap((unsigned)pub->clients.count, PACE_NS_PER_CLIENT2,
 	    pub->coalesce_max_us);
 }
 

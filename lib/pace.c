@@ -4,11 +4,12 @@
 #include <ticker/pace.h>
 
 int64_t
-tk_pace_gap(unsigned clients, int64_t per_client_us, int64_t max_us)
+tk_pace_gap(unsigned clients, int64_t ns_per_client2, int64_t max_us)
 {
-	int64_t us = (int64_t)clients * per_client_us;
+	/* in double: clients squared may not fit in 64 bits */
+	double us = (double)clients * clients * (double)ns_per_client2 / 1000;
 
-	return us < max_us ? us : max_us;
+	return us < (double)max_us ? (int64_t)us : max_us;
 }
 
 int64_t
@@ -27,7 +28,10 @@ tk_pace_may_write(const struct tk_pace *p, int64_t gap, int64_t now,
 void
 tk_pace_wrote(struct tk_pace *p, int64_t gap, int64_t now)
 {
-	p->tat = (p->tat > now ? p->tat : now) + gap;
+	int64_t tat = (p->tat > now ? p->tat : now) + gap;
+
+	/* on a grid shared by all clients: they fall due together */
+	p->tat = gap > 0 ? tat - tat % gap : tat;
 }
 
 int64_t

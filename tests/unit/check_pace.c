@@ -8,15 +8,18 @@
 
 #include "tk_check.h"
 
-START_TEST(test_gap_grows_with_clients_up_to_max)
+START_TEST(test_gap_grows_with_clients_squared_up_to_max)
 {
-	ck_assert_int_eq(tk_pace_gap(0, 100, 10000), 0);
-	ck_assert_int_eq(tk_pace_gap(1, 100, 10000), 100);
-	ck_assert_int_eq(tk_pace_gap(10, 100, 10000), 1000);
-	ck_assert_int_eq(tk_pace_gap(100, 100, 10000), 10000);
-	ck_assert_int_eq(tk_pace_gap(5000, 100, 10000), 10000);
+	ck_assert_int_eq(tk_pace_gap(0, 1500, 15000), 0);
+	ck_assert_int_eq(tk_pace_gap(1, 1500, 15000), 1);
+	ck_assert_int_eq(tk_pace_gap(10, 1500, 15000), 150);
+	ck_assert_int_eq(tk_pace_gap(50, 1500, 15000), 3750);
+	ck_assert_int_eq(tk_pace_gap(100, 1500, 15000), 15000);
+	ck_assert_int_eq(tk_pace_gap(5000, 1500, 15000), 15000);
+	/* no overflow with the most clients there can be */
+	ck_assert_int_eq(tk_pace_gap(4000000000u, 1500, 15000), 15000);
 	/* coalescing off */
-	ck_assert_int_eq(tk_pace_gap(5000, 100, 0), 0);
+	ck_assert_int_eq(tk_pace_gap(5000, 1500, 0), 0);
 }
 END_TEST
 
@@ -82,6 +85,35 @@ START_TEST(test_slow_ticks_never_wait)
 }
 END_TEST
 
+/*
+ * Clients written at different times fall due at the same times: one pass
+ * writes them all, so the loop wakes once per gap, not once per client.
+ */
+START_TEST(test_clients_fall_due_together)
+{
+	const int64_t gap = 10000;
+	struct tk_pace a = { 0 }, b = { 0 };
+	int64_t now = 1000000;
+	int i;
+
+	/* both out of credit, then written 3.7 ms apart */
+	for (i = 0; i < TK_PACE_BURST; i++) {
+		tk_pace_wrote(&a, gap, now);
+		tk_pace_wrote(&b, gap, now + 3700);
+	}
+	ck_assert_int_eq(tk_pace_due(&a, gap), tk_pace_due(&b, gap));
+	/* and stay together, written whenever a tick comes */
+	for (now += 20000, i = 0; i < 10; i++, now += gap + 1234) {
+		ck_assert(tk_pace_may_write(&a, gap, now, 1));
+		ck_assert(tk_pace_may_write(&b, gap, now, 1));
+		tk_pace_wrote(&a, gap, now);
+		tk_pace_wrote(&b, gap, now);
+		ck_assert_int_eq(tk_pace_due(&a, gap), tk_pace_due(&b, gap));
+		ck_assert_int_eq(tk_pace_due(&a, gap) % gap, 0);
+	}
+}
+END_TEST
+
 START_TEST(test_big_batch_goes_at_once)
 {
 	const int64_t gap = 10000;
@@ -124,10 +156,11 @@ pace_suite(void)
 	Suite *s = suite_create("pace");
 	TCase *tc = tcase_create("core");
 
-	tcase_add_test(tc, test_gap_grows_with_clients_up_to_max);
+	tcase_add_test(tc, test_gap_grows_with_clients_squared_up_to_max);
 	tcase_add_test(tc, test_no_gap_never_waits);
 	tcase_add_test(tc, test_burst_then_one_per_gap);
 	tcase_add_test(tc, test_slow_ticks_never_wait);
+	tcase_add_test(tc, test_clients_fall_due_together);
 	tcase_add_test(tc, test_big_batch_goes_at_once);
 	tcase_add_test(tc, test_quiet_until);
 	suite_add_tcase(s, tc);

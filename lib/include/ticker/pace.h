@@ -12,14 +12,19 @@
  * every tick goes out at once; with many, a client is written at most once
  * per gap, and the ticks arriving in between share that write.
  *
- * - The gap grows with the number of clients, so that all the writes
- *   together stay below one per @per_client_us (writes/s = 1e6 / that),
- *   and never exceeds @max_us, the most a tick is held back.
+ * - The gap grows with the square of the number of clients N: N * N *
+ *   @ns_per_client2 ns, and never exceeds @max_us, the most a tick is held
+ *   back.  A few clients are barely paced (every write is cheap enough
+ *   then); with many, the writes of all of them together stay below
+ *   1e9 / (N * @ns_per_client2) per second, fewer the more clients there
+ *   are, because each costs the same CPU.
  * - Pacing is a token bucket (GCRA): one write per gap on average, and a
  *   burst of TK_PACE_BURST after a quiet spell, so that a tick arriving a
  *   little early is not held back when the client is not busy.
  * - A client with TK_PACE_BIG messages waiting is written at once: such a
  *   write is already cheap per tick, and waiting would only add latency.
+ * - The schedule is on a grid of the gap shared by all clients, so that
+ *   they fall due together and one loop turn writes them all.
  */
 
 #include <stdint.h>
@@ -33,7 +38,8 @@ struct tk_pace {
 };
 
 /* The gap between two writes to one client; 0 when @max_us is 0. */
-int64_t	tk_pace_gap(unsigned clients, int64_t per_client_us, int64_t max_us);
+int64_t	tk_pace_gap(unsigned clients, int64_t ns_per_client2,
+	    int64_t max_us);
 
 /* The earliest time a write to @p may happen (with the burst allowance). */
 int64_t	tk_pace_due(const struct tk_pace *p, int64_t gap);
