@@ -56,12 +56,7 @@ pump_moderate(struct tickerd *td, int64_t quiet_until)
 
 	if (hold == td->pump.rx_held)
 		return;
-	/*
-	 * A connection with bytes waiting is left reading (they wake the loop
-	 * anyway); the others are held all the same, so rx_held must say so,
-	 * or the release would be skipped and they would stay held for good.
-	 */
-	(void)sources_hold_rx(td, hold);
+	sources_hold_rx(td, hold);
 	td->pump.rx_held = hold;
 }
 

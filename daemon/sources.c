@@ -69,19 +69,17 @@ sources_start(struct tickerd *td)
 	return 0;
 }
 
-/* Stops every producer; the streams stay in the merge until it is freed. */
-int
+void
 sources_hold_rx(struct tickerd *td, int hold)
 {
 	struct source *s;
-	int all = 1;
 
 	for (s = td->sources; s != NULL; s = s->next)
-		if (s->up != NULL && !upstream_hold_rx(s->up, hold))
-			all = 0;
-	return all;
+		if (s->up != NULL)
+			upstream_hold_rx(s->up, hold);
 }
 
+/* Stops every producer; the streams stay in the merge until it is freed. */
 void
 sources_stop(struct tickerd *td)
 {

@@ -100,11 +100,8 @@ void	pump_finish(struct tickerd *);
 /* sources.c: builds the configured sources into the merge */
 int	sources_start(struct tickerd *);
 void	sources_stop(struct tickerd *);
-/*
- * Stops (@hold) or resumes reading every network upstream; 0 if one with
- * unread bytes was left reading.
- */
-int	sources_hold_rx(struct tickerd *, int hold);
+/* Stops (@hold) or resumes reading every network upstream. */
+void	sources_hold_rx(struct tickerd *, int hold);
 void	sources_free(struct tickerd *);
 /* Reload: applies the exchanges of a validated config (see sources.c). */
 int	sources_apply(struct tickerd *, struct tk_config *next);

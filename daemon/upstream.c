@@ -9,8 +9,6 @@
  * during the overlap are published once.
  */
 
-#include <sys/ioctl.h>
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -886,32 +884,19 @@ upstream_get_stats(const struct upstream *up, struct upstream_stats *st)
 	st->last_data_us = up->last_data_real_us;
 }
 
-/*
- * A connection with unread bytes is not held: they are read first.
- * Returns 0 if @c was to be held and is not.
- */
-static int
+/* A connection still upgrading is left alone: its reads are the handshake. */
+static void
 conn_hold_rx(struct conn *c, int hold)
 {
-	int unread = 0;
-
-	if (c == NULL || c->wsi == NULL || !c->established)
-		return 1;
-	if (hold && (ioctl((int)lws_get_socket_fd(c->wsi), FIONREAD,
-	    &unread) < 0 || unread > 0)) {
-		lws_rx_flow_control(c->wsi, 1);
-		return 0;
-	}
-	lws_rx_flow_control(c->wsi, !hold);
-	return 1;
+	if (c != NULL && c->wsi != NULL && c->established)
+		lws_rx_flow_control(c->wsi, !hold);
 }
 
-int
+void
 upstream_hold_rx(struct upstream *up, int hold)
 {
-	int a = conn_hold_rx(up->cur, hold), b = conn_hold_rx(up->next, hold);
-
-	return a && b;
+	conn_hold_rx(up->cur, hold);
+	conn_hold_rx(up->next, hold);
 }
 
 void

@@ -52,10 +52,10 @@ void		 upstream_stop(struct upstream *);
 /*
  * Stops (@hold) or resumes reading the exchange's connections, which
  * buffer in the kernel meanwhile: the pump holds them while no client can
- * be written anyway (see publisher_flush()).  A connection with unread
- * bytes is not held; returns 0 if one was to be held and is not.
+ * be written anyway (see publisher_flush()), also with bytes already
+ * waiting: they wait for the same write as the ones still to come.
  */
-int		 upstream_hold_rx(struct upstream *, int hold);
+void		 upstream_hold_rx(struct upstream *, int hold);
 
 /* Frees it; stop first.  The stream is the merge's and is not touched. */
 void		 upstream_free(struct upstream *);	/* NULL ok */
