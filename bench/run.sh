@@ -24,6 +24,8 @@
 #   QUEUE_TICKS  tickerd's clients.queue_ticks [65536]; the ring's slots
 #                dominate its RSS once they have all been written
 #   LG_THREADS   loadgen subscriber threads [1]
+#   LG_CPUS      pin loadgen to these CPUs (taskset list, e.g. 1) [unpinned];
+#                the daemon is never pinned
 #   PERF=1       perf stat of the daemon into OUT/LABEL/perf-stat.txt
 #   NICE         niceness of daemon and loadgen (negative: root) [0]; with
 #                sched_autogroup on it only ranks them within this session
@@ -46,6 +48,7 @@ DRAIN=${DRAIN:-5}
 REPEAT=${REPEAT:-1}
 PORT=${PORT:-27650}
 LG_THREADS=${LG_THREADS:-1}
+LG_CPUS=${LG_CPUS:-}
 QUEUE_TICKS=${QUEUE_TICKS:-65536}
 PERF=${PERF:-0}
 NICE=${NICE:-0}
@@ -112,8 +115,10 @@ run_once() {
 	done
 	rm -f "$dir/pid"
 	cat /proc/loadavg > "$dir/loadavg.before"
-	nice -n "$NICE" "$loadgen" "${common[@]}" --rate "$rate" --clients "$m" \
-		--idle "$idle" --threads "$LG_THREADS" --warmup "$WARMUP" \
+	pin=()
+	[ -n "$LG_CPUS" ] && pin=(taskset -c "$LG_CPUS")
+	nice -n "$NICE" "${pin[@]}" "$loadgen" "${common[@]}" --rate "$rate" \
+		--clients "$m" --idle "$idle" --threads "$LG_THREADS" --warmup "$WARMUP" \
 		--duration "$DURATION" --drain "$DRAIN" --pid-file "$dir/pid" \
 		--label "$label" >"$dir/loadgen.out" 2>"$dir/loadgen.err" &
 	lg=$!
