@@ -396,7 +396,7 @@ parse_root(struct ctx *c, json_t *root, struct tk_config *cf)
 	cf->clients.max_clients = 1024;
 	cf->clients.max_message = 4096;
 	cf->clients.queue_ticks = 8192;
-	cf->clients.coalesce_ms = 15;
+	cf->clients.coalesce_ms = 20;
 	if (!json_is_object(root))
 		return type_error(c, "", "an object at the top level", root);
 	if ((r = check_keys(c, "", root, top_keys)) < 0 ||

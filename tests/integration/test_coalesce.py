@@ -132,7 +132,7 @@ class TestCoalesce(h.TkTestCase):
         self.assertGreater(per_tick, 0.6)
 
     async def test_few_clients_are_not_held_back(self):
-        """3 clients: the pace allows a write per 13.5 µs, so a trade every
+        """3 clients: the pace allows a write per 18 µs, so a trade every
         20 ms goes out at once (a pace that held every tick for
         clients.coalesce_ms would put them past 5 ms)."""
         mock = await self.start_mock("binance")

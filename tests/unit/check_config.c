@@ -419,7 +419,7 @@ START_TEST(test_config_defaults_binance)
 	ck_assert_uint_eq(cf.clients.max_clients, 1024);
 	ck_assert_uint_eq(cf.clients.max_message, 4096);
 	ck_assert_uint_eq(cf.clients.queue_ticks, 8192);
-	ck_assert_uint_eq(cf.clients.coalesce_ms, 15);
+	ck_assert_uint_eq(cf.clients.coalesce_ms, 20);
 	tk_config_free(&cf);
 }
 END_TEST

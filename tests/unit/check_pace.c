@@ -10,16 +10,16 @@
 
 START_TEST(test_gap_grows_with_clients_squared_up_to_max)
 {
-	ck_assert_int_eq(tk_pace_gap(0, 1500, 15000), 0);
-	ck_assert_int_eq(tk_pace_gap(1, 1500, 15000), 1);
-	ck_assert_int_eq(tk_pace_gap(10, 1500, 15000), 150);
-	ck_assert_int_eq(tk_pace_gap(50, 1500, 15000), 3750);
-	ck_assert_int_eq(tk_pace_gap(100, 1500, 15000), 15000);
-	ck_assert_int_eq(tk_pace_gap(5000, 1500, 15000), 15000);
+	ck_assert_int_eq(tk_pace_gap(0, 2000, 20000), 0);
+	ck_assert_int_eq(tk_pace_gap(1, 2000, 20000), 2);
+	ck_assert_int_eq(tk_pace_gap(10, 2000, 20000), 200);
+	ck_assert_int_eq(tk_pace_gap(50, 2000, 20000), 5000);
+	ck_assert_int_eq(tk_pace_gap(100, 2000, 20000), 20000);
+	ck_assert_int_eq(tk_pace_gap(5000, 2000, 20000), 20000);
 	/* no overflow with the most clients there can be */
-	ck_assert_int_eq(tk_pace_gap(4000000000u, 1500, 15000), 15000);
+	ck_assert_int_eq(tk_pace_gap(4000000000u, 2000, 20000), 20000);
 	/* coalescing off */
-	ck_assert_int_eq(tk_pace_gap(5000, 1500, 0), 0);
+	ck_assert_int_eq(tk_pace_gap(5000, 2000, 0), 0);
 }
 END_TEST
 
