@@ -1100,6 +1100,15 @@ flush_timer_open(struct publisher *pub)
 	}
 }
 
+/* clients.coalesce_ms, at start and on reload: the timer once it is needed. */
+static void
+coalesce_configure(struct publisher *pub, const struct tk_config *conf)
+{
+	pub->coalesce_max_us = (int64_t)conf->clients.coalesce_ms * 1000;
+	if (pub->coalesce_max_us > 0 && pub->timer_fd < 0)
+		flush_timer_open(pub);
+}
+
 unsigned
 publisher_shutdown(struct publisher *pub)
 {
@@ -1157,9 +1166,7 @@ publisher_reconfigure(struct publisher *pub, const struct tk_config *conf)
 	pub->latest = latest;
 	pub->priv_client_max = priv_client_max(conf);
 	pub->max_clients = fd_capped_clients(conf);
-	pub->coalesce_max_us = (int64_t)conf->clients.coalesce_ms * 1000;
-	if (pub->coalesce_max_us > 0 && pub->timer_fd < 0)
-		flush_timer_open(pub);
+	coalesce_configure(pub, conf);
 	/* a fresh quote map only delays conflation by one quote per key */
 	free(pub->qpos);
 	pub->qpos = qpos;
@@ -1411,9 +1418,7 @@ publisher_new(struct tickerd *td)
 		return NULL;
 	pub->td = td;
 	pub->timer_fd = -1;
-	pub->coalesce_max_us = (int64_t)conf->clients.coalesce_ms * 1000;
-	if (pub->coalesce_max_us > 0)
-		flush_timer_open(pub);
+	coalesce_configure(pub, conf);
 	if (publisher_alloc(pub, conf) < 0) {
 		log_errx("out of memory for the publisher");
 		goto fail;
