@@ -30,6 +30,15 @@ tk_pace_wrote(struct tk_pace *p, int64_t gap, int64_t now)
 {
 	int64_t tat = (p->tat > now ? p->tat : now) + gap;
 
+	/*
+	 * Big batches go out early (TK_PACE_BIG) and must not borrow from the
+	 * future: without this bound a fast feed pushed the schedule a gap
+	 * ahead per write, and once it slowed down the last ticks waited until
+	 * the schedule caught up, for minutes.  A burst ahead is the most the
+	 * paced writes alone can reach.
+	 */
+	if (tat > now + TK_PACE_BURST * gap)
+		tat = now + TK_PACE_BURST * gap;
 	/* on a grid shared by all clients: they fall due together */
 	p->tat = gap > 0 ? tat - tat % gap : tat;
 }

@@ -131,6 +131,42 @@ class TestCoalesce(h.TkTestCase):
         self.assertEveryTickOnce(seqs)
         self.assertGreater(per_tick, 0.6)
 
+    async def test_lull_after_a_fast_feed_is_not_held(self):
+        """100 clients (a 20 ms gap), 40 trades every 3 ms: each pass has
+        more than 32 ticks waiting for every client, who is then written
+        at once, far more often than once per gap.  The 5 trades that come
+        after a lull must still go out within about a gap: before, each of
+        those early writes pushed the client's schedule 20 ms ahead, and
+        these trades waited seconds for it."""
+        chunks, chunk, clients = 300, 40, READERS + CHECKERS
+        mock = await self.start_mock("binance")
+        port = h.free_port()
+        conf = h.binance_config(port, mock.url)
+        conf["clients"] = {"coalesce_ms": 20}
+        daemon = await self.start_daemon(conf, self.make_tmpdir())
+        await mock.wait_subscribed(1)
+        readers = RawReaders(port, clients)
+        self.addCleanup(readers.close)
+        while (await metrics(daemon))["tickerd_clients"] < clients:
+            await asyncio.sleep(0.05)
+        now = int(time.time() * 1000)
+        tid = 9000000
+        for _ in range(chunks):
+            await mock.send(*[TRADE % (now, tid + i, i, now)
+                              for i in range(chunk)])
+            tid += chunk
+            await asyncio.sleep(0.003)
+        # the readers catch up: what lws still had to send is sent (after
+        # which it asks tickerd for more, a write the pace does not hold)
+        await asyncio.sleep(1.0)
+        t0 = time.monotonic()
+        await mock.send(*[TRADE % (now, tid + i, i, now) for i in range(5)])
+        total = (chunks * chunk + 5) * clients
+        while (await metrics(daemon))["tickerd_delivered_total"] < total:
+            self.assertLess(time.monotonic() - t0, 10, "trades held back")
+            await asyncio.sleep(0.02)
+        self.assertLess(time.monotonic() - t0, 0.5)
+
     async def test_few_clients_are_not_held_back(self):
         """3 clients: the pace allows a write per 18 µs, so a trade every
         20 ms goes out at once (a pace that held every tick for

@@ -127,6 +127,27 @@ START_TEST(test_big_batch_goes_at_once)
 }
 END_TEST
 
+/*
+ * A fast feed writes a client at every TK_PACE_BIG messages, far more often
+ * than once per gap; when it slows down, what is left still goes out within
+ * a gap, not when the schedule those writes would have run up is reached.
+ */
+START_TEST(test_big_writes_do_not_run_ahead)
+{
+	const int64_t gap = 20000;
+	struct tk_pace p = { 0 };
+	int64_t now = 1000000;
+	int i;
+
+	for (i = 0; i < 6000; i++, now += 1600) {	/* 20k messages/s */
+		ck_assert(tk_pace_may_write(&p, gap, now, TK_PACE_BIG));
+		tk_pace_wrote(&p, gap, now);
+	}
+	ck_assert_int_le(tk_pace_due(&p, gap), now + gap);
+	ck_assert(tk_pace_may_write(&p, gap, now + gap, 1));
+}
+END_TEST
+
 START_TEST(test_quiet_until)
 {
 	/* someone can be written now, or soon: read at once */
@@ -162,6 +183,7 @@ pace_suite(void)
 	tcase_add_test(tc, test_slow_ticks_never_wait);
 	tcase_add_test(tc, test_clients_fall_due_together);
 	tcase_add_test(tc, test_big_batch_goes_at_once);
+	tcase_add_test(tc, test_big_writes_do_not_run_ahead);
 	tcase_add_test(tc, test_quiet_until);
 	suite_add_tcase(s, tc);
 	return s;

@@ -23,6 +23,8 @@
  *   little early is not held back when the client is not busy.
  * - A client with TK_PACE_BIG messages waiting is written at once: such a
  *   write is already cheap per tick, and waiting would only add latency.
+ *   However often that happens, the schedule stays at most a burst ahead,
+ *   so the ticks left when the feed slows down wait a gap at most.
  * - The schedule is on a grid of the gap shared by all clients, so that
  *   they fall due together and one loop turn writes them all.
  */
