@@ -33,6 +33,7 @@
 /* write coalescing (ticker/pace.h) */
 #define PACE_NS_PER_CLIENT2 2000	/* gap: 0.2 ms at 10 clients, 20 at 100 */
 #define RATE_WINDOW_US	100000		/* publish rate, for input moderation */
+#define REFILL_EVERY	25	/* clients written between two refills */
 #define QUIET_MIN_US	300		/* shorter holds are not worth it */
 #define CULL_US		(500 * 1000)	/* slow-client sweep */
 #define CLIENT_SNDBUF	(128 * 1024)	/* kernel send buffer (doubled) */
@@ -1019,11 +1020,13 @@ client_flush_or_due(struct publisher *pub, struct client *c, int64_t now,
 }
 
 int64_t
-publisher_flush(struct publisher *pub)
+publisher_flush(struct publisher *pub, void (*refill)(void *), void *arg)
 {
 	int64_t now = now_mono_us(), next = INT64_MAX, first = INT64_MAX;
 	int64_t due, quiet;
+	uint64_t oldest = pub->head;	/* cursor of the most behind */
 	struct client *c;
+	unsigned n = 0;
 	int pending;
 
 	rate_update(pub, now);
@@ -1036,10 +1039,23 @@ publisher_flush(struct publisher *pub)
 			first = due;
 		if (pending && due != INT64_MIN && due < next)
 			next = due;
+		if (due != INT64_MAX && c->cursor < oldest)
+			oldest = c->cursor;
+		if (refill != NULL && ++n % REFILL_EVERY == 0) {
+			refill(arg);
+			now = now_mono_us();
+		}
 	} lws_end_foreach_dll(d);
-	/* no client to pace (INT64_MAX), or one writable now: read at once */
+	/*
+	 * No client to pace (INT64_MAX), or one writable now: read at once.
+	 * The refills may have left the first clients of the pass with ticks
+	 * waiting.
+	 */
+	if (refill != NULL && n >= REFILL_EVERY)
+		now = now_mono_us();
 	quiet = first == INT64_MAX ? 0 : tk_pace_quiet_until(now, first,
-	    pub->rate, pub->coalesce_max_us, QUIET_MIN_US);
+	    pub->head - oldest, pub->rate, pub->coalesce_max_us,
+	    QUIET_MIN_US);
 	if (quiet > 0 && quiet < next)
 		next = quiet;
 	if (next != INT64_MAX)

@@ -67,11 +67,14 @@ void	publisher_status(struct publisher *, const char *exchange,
  * After a batch of publishes (the pump, outside any lws callback): writes
  * every client with pending data, or arms the coalescing timer for those
  * whose next write may wait.  Clients lws is writing to get WRITEABLE.
- * Returns until when (monotonic µs) no client could be written anyway, so
- * that reading the exchanges may wait (the timer then calls
- * pump_resume()); 0 if ticks should be read at once.
+ * Every few clients it calls @refill(@arg), which may publish the ticks
+ * that arrived meanwhile (NULL: none).  Returns until when (monotonic µs)
+ * no client could be written anyway, so that reading the exchanges may
+ * wait (the timer then calls pump_resume()); 0 if ticks should be read at
+ * once.
  */
-int64_t	publisher_flush(struct publisher *);
+int64_t	publisher_flush(struct publisher *, void (*refill)(void *),
+	    void *arg);
 
 /* The coalescing timer's protocol, on td->vh_ctl. */
 extern const struct lws_protocols publisher_timer_protocol;

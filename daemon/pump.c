@@ -68,13 +68,46 @@ pump_resume(struct tickerd *td)
 		td->pump.after_io = 1;
 }
 
-void
-pump_run(struct tickerd *td)
+/* Moves what the merge has (up to PASS_MAX ticks) into the publisher. */
+static void
+pump_drain(struct tickerd *td)
 {
 	struct tk_tick t;
 	enum tk_poll r = TK_POLL_READY;
 	unsigned n;
 
+	for (n = 0; n < PASS_MAX; n++) {
+		r = tk_stream_next(td->merge, &t, &td->pump.waker);
+		if (r != TK_POLL_READY)
+			break;
+		publisher_publish(td->pub, &t);
+	}
+	td->pump.ticks += n;
+	if (r == TK_POLL_READY)
+		pump_schedule(td);	/* more to do after I/O */
+	else if (r == TK_POLL_ERROR)
+		log_errx("merge failed: %s", tk_stream_reason(td->merge));
+}
+
+/*
+ * Between the writes of one pass (publisher_flush()): the ticks that came
+ * in since it began go to the clients it has yet to write, instead of
+ * waiting for the next pass (with 100 clients a pass takes ~1.5 ms).
+ */
+static void
+pump_refill(void *arg)
+{
+	struct tickerd *td = arg;
+
+	if (td->pump.rx_held)
+		return;
+	sources_read_ready(td);
+	pump_drain(td);
+}
+
+void
+pump_run(struct tickerd *td)
+{
 	if (td->pump.after_io) {
 		/* one more lws_service() first: it reads what was held */
 		td->pump.after_io = 0;
@@ -84,18 +117,8 @@ pump_run(struct tickerd *td)
 	if (!td->pump.scheduled)
 		return;
 	td->pump.scheduled = 0;
-	for (n = 0; n < PASS_MAX; n++) {
-		r = tk_stream_next(td->merge, &t, &td->pump.waker);
-		if (r != TK_POLL_READY)
-			break;
-		publisher_publish(td->pub, &t);
-	}
-	td->pump.ticks += n;
-	pump_moderate(td, publisher_flush(td->pub));
-	if (r == TK_POLL_READY)
-		pump_schedule(td);	/* more to do after I/O */
-	else if (r == TK_POLL_ERROR)
-		log_errx("merge failed: %s", tk_stream_reason(td->merge));
+	pump_drain(td);
+	pump_moderate(td, publisher_flush(td->pub, pump_refill, td));
 }
 
 void

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The configured exchanges as streams in the merge. */
 
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,8 @@
 #include "source_local.h"
 #include "tickerd.h"
 #include "upstream.h"
+
+#define READ_READY_BATCH	16	/* sockets per poll() */
 
 static void
 source_free(struct source *s)
@@ -77,6 +80,38 @@ sources_hold_rx(struct tickerd *td, int hold)
 	for (s = td->sources; s != NULL; s = s->next)
 		if (s->up != NULL)
 			upstream_hold_rx(s->up, hold);
+}
+
+/* Reads the sockets of @fds that have bytes (or errors) now, through lws. */
+static void
+read_ready(struct tickerd *td, struct lws_pollfd *fds, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || poll(fds, n, 0) <= 0)
+		return;
+	for (i = 0; i < n; i++)
+		if (fds[i].revents != 0)
+			lws_service_fd(td->ctx, &fds[i]);
+}
+
+void
+sources_read_ready(struct tickerd *td)
+{
+	struct lws_pollfd fds[READ_READY_BATCH];
+	struct source *s;
+	size_t n = 0;
+
+	for (s = td->sources; s != NULL; s = s->next) {
+		if (s->up == NULL)
+			continue;
+		if (n + 2 > READ_READY_BATCH) {
+			read_ready(td, fds, n);
+			n = 0;
+		}
+		n += upstream_rx_fds(s->up, &fds[n], READ_READY_BATCH - n);
+	}
+	read_ready(td, fds, n);
 }
 
 /* Stops every producer; the streams stay in the merge until it is freed. */

@@ -102,6 +102,11 @@ int	sources_start(struct tickerd *);
 void	sources_stop(struct tickerd *);
 /* Stops (@hold) or resumes reading every network upstream. */
 void	sources_hold_rx(struct tickerd *, int hold);
+/*
+ * Reads, through lws, the network upstreams whose sockets have bytes
+ * waiting now; never blocks.  Outside lws' callbacks only (the pump).
+ */
+void	sources_read_ready(struct tickerd *);
 void	sources_free(struct tickerd *);
 /* Reload: applies the exchanges of a validated config (see sources.c). */
 int	sources_apply(struct tickerd *, struct tk_config *next);

@@ -892,6 +892,29 @@ conn_hold_rx(struct conn *c, int hold)
 		lws_rx_flow_control(c->wsi, !hold);
 }
 
+static size_t
+conn_rx_fd(const struct conn *c, struct lws_pollfd *fd)
+{
+	if (c == NULL || c->wsi == NULL || !c->established)
+		return 0;
+	fd->fd = lws_get_socket_fd(c->wsi);
+	fd->events = LWS_POLLIN;
+	fd->revents = 0;
+	return fd->fd >= 0;
+}
+
+size_t
+upstream_rx_fds(struct upstream *up, struct lws_pollfd *fds, size_t max)
+{
+	size_t n = 0;
+
+	if (n < max)
+		n += conn_rx_fd(up->cur, &fds[n]);
+	if (n < max)
+		n += conn_rx_fd(up->next, &fds[n]);
+	return n;
+}
+
 void
 upstream_hold_rx(struct upstream *up, int hold)
 {

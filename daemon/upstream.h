@@ -57,6 +57,14 @@ void		 upstream_stop(struct upstream *);
  */
 void		 upstream_hold_rx(struct upstream *, int hold);
 
+/*
+ * Appends the sockets of the exchange's established connections to @fds
+ * (at most @max; POLLIN asked), for a read between lws' turns
+ * (sources_read_ready()).  Returns how many it appended.
+ */
+size_t		 upstream_rx_fds(struct upstream *, struct lws_pollfd *fds,
+		    size_t max);
+
 /* Frees it; stop first.  The stream is the merge's and is not touched. */
 void		 upstream_free(struct upstream *);	/* NULL ok */
 

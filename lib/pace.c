@@ -44,15 +44,19 @@ tk_pace_wrote(struct tk_pace *p, int64_t gap, int64_t now)
 }
 
 int64_t
-tk_pace_quiet_until(int64_t now, int64_t first_due, double rate,
-    int64_t max_us, int64_t min_us)
+tk_pace_quiet_until(int64_t now, int64_t first_due, uint64_t waiting,
+    double rate, int64_t max_us, int64_t min_us)
 {
 	int64_t horizon = max_us;
+	double to_big;
 
-	if (first_due <= now)
+	if (first_due <= now || waiting >= TK_PACE_BIG)
 		return 0;
-	if (rate > 0 && (double)TK_PACE_BIG / rate < (double)horizon)
-		horizon = (int64_t)((double)TK_PACE_BIG / rate);
+	if (rate > 0) {
+		to_big = (double)(TK_PACE_BIG - waiting) / rate;
+		if (to_big < (double)horizon)
+			horizon = (int64_t)to_big;
+	}
 	if (first_due - now < horizon)
 		horizon = first_due - now;
 	return horizon < min_us ? 0 : now + horizon;

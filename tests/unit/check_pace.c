@@ -151,23 +151,28 @@ END_TEST
 START_TEST(test_quiet_until)
 {
 	/* someone can be written now, or soon: read at once */
-	ck_assert_int_eq(tk_pace_quiet_until(1000, 1000, 0, 10000, 300), 0);
-	ck_assert_int_eq(tk_pace_quiet_until(1000, 500, 0, 10000, 300), 0);
-	ck_assert_int_eq(tk_pace_quiet_until(1000, 1200, 0, 10000, 300), 0);
-	ck_assert_int_eq(tk_pace_quiet_until(1000, INT64_MIN, 0, 10000, 300),
+	ck_assert_int_eq(tk_pace_quiet_until(1000, 1000, 0, 0, 10000, 300), 0);
+	ck_assert_int_eq(tk_pace_quiet_until(1000, 500, 0, 0, 10000, 300), 0);
+	ck_assert_int_eq(tk_pace_quiet_until(1000, 1200, 0, 0, 10000, 300), 0);
+	ck_assert_int_eq(tk_pace_quiet_until(1000, INT64_MIN, 0, 0, 10000, 300),
 	    0);
 	/* until the first write is due */
-	ck_assert_int_eq(tk_pace_quiet_until(1000, 6000, 0, 10000, 300), 6000);
+	ck_assert_int_eq(tk_pace_quiet_until(1000, 6000, 0, 0, 10000, 300), 6000);
 	/* at most max_us */
-	ck_assert_int_eq(tk_pace_quiet_until(1000, 90000, 0, 10000, 300),
+	ck_assert_int_eq(tk_pace_quiet_until(1000, 90000, 0, 0, 10000, 300),
 	    11000);
 	/* no longer than TK_PACE_BIG messages take at the rate */
-	ck_assert_int_eq(tk_pace_quiet_until(1000, 6000,
+	ck_assert_int_eq(tk_pace_quiet_until(1000, 6000, 0,
 	    TK_PACE_BIG / 1000.0, 10000, 300), 2000);
-	ck_assert_int_eq(tk_pace_quiet_until(1000, 6000,
+	ck_assert_int_eq(tk_pace_quiet_until(1000, 6000, 0,
 	    TK_PACE_BIG / 3000.0, 10000, 300), 4000);
+	/* a client with 16 waiting has 32 in half the time; with 32, now */
+	ck_assert_int_eq(tk_pace_quiet_until(1000, 6000, TK_PACE_BIG / 2,
+	    TK_PACE_BIG / 2000.0, 10000, 300), 2000);
+	ck_assert_int_eq(tk_pace_quiet_until(1000, 6000, TK_PACE_BIG,
+	    TK_PACE_BIG / 2000.0, 10000, 300), 0);
 	/* a fast feed makes holding not worth it: 32 messages in 32 µs */
-	ck_assert_int_eq(tk_pace_quiet_until(1000, 6000, 1.0, 10000, 300), 0);
+	ck_assert_int_eq(tk_pace_quiet_until(1000, 6000, 0, 1.0, 10000, 300), 0);
 }
 END_TEST
 

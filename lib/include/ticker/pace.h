@@ -56,11 +56,12 @@ void	tk_pace_wrote(struct tk_pace *p, int64_t gap, int64_t now);
 /*
  * Input moderation: while no client can be written before @first_due,
  * reading new ticks only wakes the loop for nothing.  Returns until when
- * reading may wait: @first_due, but no later than TK_PACE_BIG messages at
- * @rate (messages per µs; 0 if unknown) or @max_us from @now; 0 (read at
- * once) when that is less than @min_us away.
+ * reading may wait: @first_due, but no later than the client with the
+ * most messages @waiting has TK_PACE_BIG at @rate (messages per µs; 0 if
+ * unknown), or @max_us from @now; 0 (read at once) when that is less
+ * than @min_us away.
  */
-int64_t	tk_pace_quiet_until(int64_t now, int64_t first_due, double rate,
-	    int64_t max_us, int64_t min_us);
+int64_t	tk_pace_quiet_until(int64_t now, int64_t first_due, uint64_t waiting,
+	    double rate, int64_t max_us, int64_t min_us);
 
 #endif
