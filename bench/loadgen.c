@@ -128,7 +128,7 @@ static void	send_due(struct lg *);
 static int	read_pid(struct lg *);
 static int	cpu_sample(int pid, struct cpu_sample *);
 static uint64_t	thread_ns(int pid, int tid, uint64_t *wait);
-static uint64_t	machine_busy(void);
+static uint64_t	machine_busy(uint64_t *steal);
 static long	proc_status_kib(int pid, const char *key);
 
 int64_t
@@ -726,6 +726,7 @@ struct measures {
 	struct cpu_sample	 cpu0, cpu1;
 	struct cpu_sample	 self0, self1;	/* the load generator */
 	uint64_t		 busy0, busy1;	/* whole machine, ticks */
+	uint64_t		 steal0, steal1;	/* taken by the hypervisor */
 	uint64_t		 main0, main1;	/* its main thread, ns */
 	long			 rss_kib, hwm_kib;
 	long			 idle_before, idle_after;
@@ -786,13 +787,13 @@ run(struct lg *lg)
 	if (!wait_window(lg, lg->t0))
 		goto out;
 	cpu_sample(lg->o.pid, &m.cpu0);
-	m.busy0 = machine_busy();
+	m.busy0 = machine_busy(&m.steal0);
 	cpu_sample(getpid(), &m.self0);
 	m.main0 = thread_ns(getpid(), getpid(), NULL);
 	if (!wait_window(lg, lg->t1))
 		goto out;
 	cpu_sample(lg->o.pid, &m.cpu1);
-	m.busy1 = machine_busy();
+	m.busy1 = machine_busy(&m.steal1);
 	cpu_sample(getpid(), &m.self1);
 	m.main1 = thread_ns(getpid(), getpid(), NULL);
 	m.rss_kib = proc_status_kib(lg->o.pid, "VmRSS:");
@@ -836,21 +837,29 @@ thread_ns(int pid, int tid, uint64_t *wait)
 	return ns;
 }
 
-/* Busy clock ticks of the whole machine (all CPUs) from /proc/stat. */
+/*
+ * Busy clock ticks of the whole machine (all CPUs) from /proc/stat, and
+ * apart from them in *steal the ticks the hypervisor gave other guests
+ * while this one had work.
+ */
 static uint64_t
-machine_busy(void)
+machine_busy(uint64_t *steal)
 {
 	unsigned long long v[8] = { 0 };
 	FILE *f = fopen("/proc/stat", "r");
 	int n;
 
+	*steal = 0;
 	if (f == NULL)
 		return 0;
 	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
 	    &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
 	fclose(f);
-	/* everything but idle (3) and iowait (4) */
-	return n == 8 ? v[0] + v[1] + v[2] + v[5] + v[6] + v[7] : 0;
+	if (n != 8)
+		return 0;
+	*steal = v[7];
+	/* everything but idle (3), iowait (4) and steal (7) */
+	return v[0] + v[1] + v[2] + v[5] + v[6];
 }
 
 /* Every thread's time on CPU, user and system, in ns. */
@@ -928,6 +937,7 @@ struct summary {
 	double			 wall_us;	/* the measured window */
 	double			 cpu_pct, stat_pct, wait_pct, us_per_deliv;
 	double			 lg_pct, main_pct, lg_wait_pct, others_pct;
+	double			 steal_pct;
 	double			 deliv_s, idle_kib;
 };
 
@@ -991,6 +1001,8 @@ summarize(struct lg *lg, const struct measures *m, struct summary *u)
 	u->others_pct = 100 * (busy_us - cpu_us - lg_us) / u->wall_us;
 	if (u->others_pct < 0)
 		u->others_pct = 0;
+	u->steal_pct = 100 * (double)(m->steal1 - m->steal0) * 1e6 / tck /
+	    u->wall_us;
 	u->idle_kib = m->idle_open ? (double)(m->idle_after -
 	    m->idle_before) / m->idle_open : 0;
 }
@@ -1037,8 +1049,9 @@ print_human(struct lg *lg, const struct measures *m, const struct summary *u)
 	    u->us_per_deliv, u->wait_pct, m->rss_kib, m->hwm_kib);
 	printf("machine     loadgen %.1f%% (exchanges %.1f%%, subscribers "
 	    "%.1f%%; its threads waited for a CPU %.1f%%), everything else "
-	    "%.1f%% of one core\n", u->lg_pct, u->main_pct,
-	    u->lg_pct - u->main_pct, u->lg_wait_pct, u->others_pct);
+	    "%.1f%% of one core; stolen by the hypervisor %.1f%%\n",
+	    u->lg_pct, u->main_pct, u->lg_pct - u->main_pct, u->lg_wait_pct,
+	    u->others_pct, u->steal_pct);
 	if (lg->o.idle > 0)
 		printf("idle        %u of %u connected: RSS %ld -> %ld KiB, "
 		    "%.2f KiB per idle client, %" PRIu64 " ticks to idle "
@@ -1058,7 +1071,7 @@ print_result(struct lg *lg, const struct measures *m, const struct summary *u)
 	    "p50=%" PRIu64 " p90=%" PRIu64 " p99=%" PRIu64 " p999=%" PRIu64
 	    " max=%" PRIu64 " cpu_pct=%.1f cpu_us_per_deliv=%.3f "
 	    "wait_pct=%.1f rss_kib=%ld lg_cpu_pct=%.1f lg_wait_pct=%.1f "
-	    "others_pct=%.1f "
+	    "others_pct=%.1f steal_pct=%.1f "
 	    "idle=%u idle_rss0=%ld idle_rss1=%ld idle_kib_each=%.2f\n",
 	    lg->o.label, lg->o.nex, lg->o.rate, lg->o.clients, u->expected,
 	    u->t.win_ticks, u->missing, u->t.gaps, u->t.dups,
@@ -1066,7 +1079,7 @@ print_result(struct lg *lg, const struct measures *m, const struct summary *u)
 	    lg_hist_quantile(h, 0.50), lg_hist_quantile(h, 0.90),
 	    lg_hist_quantile(h, 0.99), lg_hist_quantile(h, 0.999), h->max,
 	    u->cpu_pct, u->us_per_deliv, u->wait_pct, m->rss_kib, u->lg_pct,
-	    u->lg_wait_pct, u->others_pct, m->idle_open, m->idle_before,
+	    u->lg_wait_pct, u->others_pct, u->steal_pct, m->idle_open, m->idle_before,
 	    m->idle_after, u->idle_kib);
 }
 

@@ -215,18 +215,18 @@ table() {
 		return ""
 	}
 	BEGIN {
-		print "| run | daemon | ex x trades/s x clients | deliveries/s | missing | seq gaps | p50 ms | p99 ms | p99.9 ms | max ms | CPU % | CPU-us/delivery | waited % | RSS MiB | idle KiB/client | loadgen % | others % | load |"
-		print "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+		print "| run | daemon | ex x trades/s x clients | deliveries/s | missing | seq gaps | p50 ms | p99 ms | p99.9 ms | max ms | CPU % | CPU-us/delivery | waited % | RSS MiB | idle KiB/client | loadgen % | others % | steal % | load |"
+		print "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	}
 	/^RESULT/ {
 		idle = v("idle") > 0 ? sprintf("%.2f (%d)", v("idle_kib_each"), v("idle")) : "-"
-		printf "| %s | %s | %s x %s x %s | %d | %d | %d | %.2f | %.2f | %.2f | %.2f | %.1f | %.3f | %.1f | %.1f | %s | %.1f | %.1f | %s |\n",
+		printf "| %s | %s | %s x %s x %s | %d | %d | %d | %.2f | %.2f | %.2f | %.2f | %.1f | %.3f | %.1f | %.1f | %s | %.1f | %.1f | %.1f | %s |\n",
 		    v("label"), v("daemon"), v("exchanges"), v("rate"), v("clients"),
 		    v("deliv_s"), v("missing"), v("gaps"), v("p50") / 1000,
 		    v("p99") / 1000, v("p999") / 1000, v("max") / 1000,
 		    v("cpu_pct"), v("cpu_us_per_deliv"), v("wait_pct"),
 		    v("rss_kib") / 1024, idle, v("lg_cpu_pct"), v("others_pct"),
-		    v("load")
+		    v("steal_pct"), v("load")
 		lbl = v("label"); d = v("daemon")
 		cpu[lbl] = v("cpu_us_per_deliv"); p99[lbl] = v("p99")
 	}
