@@ -726,7 +726,7 @@ struct measures {
 	struct cpu_sample	 cpu0, cpu1;
 	struct cpu_sample	 self0, self1;	/* the load generator */
 	uint64_t		 busy0, busy1;	/* whole machine, ticks */
-	uint64_t		 steal0, steal1;	/* taken by the hypervisor */
+	uint64_t		 steal0, steal1;	/* hypervisor's */
 	uint64_t		 main0, main1;	/* its main thread, ns */
 	long			 rss_kib, hwm_kib;
 	long			 idle_before, idle_after;
@@ -1079,8 +1079,8 @@ print_result(struct lg *lg, const struct measures *m, const struct summary *u)
 	    lg_hist_quantile(h, 0.50), lg_hist_quantile(h, 0.90),
 	    lg_hist_quantile(h, 0.99), lg_hist_quantile(h, 0.999), h->max,
 	    u->cpu_pct, u->us_per_deliv, u->wait_pct, m->rss_kib, u->lg_pct,
-	    u->lg_wait_pct, u->others_pct, u->steal_pct, m->idle_open, m->idle_before,
-	    m->idle_after, u->idle_kib);
+	    u->lg_wait_pct, u->others_pct, u->steal_pct, m->idle_open,
+	    m->idle_before, m->idle_after, u->idle_kib);
 }
 
 static void

@@ -31,7 +31,7 @@
 #define SLOT_INLINE	352		/* longer messages: a buffer of their own */
 #define SCRATCH_BYTES	(32 * 1024)	/* one coalesced send at most */
 /* write coalescing (ticker/pace.h) */
-#define PACE_NS_PER_CLIENT2 2000	/* gap: 0.2 ms at 10 clients, 20 at 100 */
+#define PACE_NS_PER_CLIENT2 2000 /* gap: 0.2 ms at 10 clients, 20 at 100 */
 #define RATE_WINDOW_US	100000		/* publish rate, for input moderation */
 #define REFILL_EVERY	25	/* clients written between two refills */
 #define QUIET_MIN_US	300		/* shorter holds are not worth it */

@@ -157,7 +157,8 @@ START_TEST(test_quiet_until)
 	ck_assert_int_eq(tk_pace_quiet_until(1000, INT64_MIN, 0, 0, 10000, 300),
 	    0);
 	/* until the first write is due */
-	ck_assert_int_eq(tk_pace_quiet_until(1000, 6000, 0, 0, 10000, 300), 6000);
+	ck_assert_int_eq(tk_pace_quiet_until(1000, 6000, 0, 0, 10000, 300),
+	    6000);
 	/* at most max_us */
 	ck_assert_int_eq(tk_pace_quiet_until(1000, 90000, 0, 0, 10000, 300),
 	    11000);
@@ -172,7 +173,8 @@ START_TEST(test_quiet_until)
 	ck_assert_int_eq(tk_pace_quiet_until(1000, 6000, TK_PACE_BIG,
 	    TK_PACE_BIG / 2000.0, 10000, 300), 0);
 	/* a fast feed makes holding not worth it: 32 messages in 32 µs */
-	ck_assert_int_eq(tk_pace_quiet_until(1000, 6000, 0, 1.0, 10000, 300), 0);
+	ck_assert_int_eq(tk_pace_quiet_until(1000, 6000, 0, 1.0, 10000, 300),
+	    0);
 }
 END_TEST
 
