@@ -78,6 +78,9 @@ trap 'exit 130' INT TERM
 say() { printf '%s\n' "$*" >&2; }
 
 build() {
+	if [ ! -d "$here/node-relay/node_modules/ws" ]; then
+		(cd "$here/node-relay" && npm ci --no-audit --no-fund >/dev/null)
+	fi
 	[ "${NO_BUILD:-0}" = 1 ] && return 0
 	if [ ! -f "$BUILD/CMakeCache.txt" ]; then
 		cmake -S "$root" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release \
@@ -87,9 +90,6 @@ build() {
 		cmake --build "$BUILD" --target loadgen -j2 >/dev/null
 	else
 		cmake --build "$BUILD" --target tickerd loadgen -j2 >/dev/null
-	fi
-	if [ ! -d "$here/node-relay/node_modules/ws" ]; then
-		(cd "$here/node-relay" && npm ci --no-audit --no-fund >/dev/null)
 	fi
 }
 
