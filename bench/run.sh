@@ -16,7 +16,7 @@
 # Environment (defaults in brackets):
 #   BUILD        build directory, configured Release here [build-bench]
 #   TICKERD      a tickerd binary to measure instead of $BUILD's
-#   NO_BUILD=1   use what is built
+#   NO_BUILD=1   use what is built (the Node relay's ws is still installed)
 #   OUT          results directory [a new /tmp/tickerd-bench.*]
 #   WARMUP DURATION DRAIN   seconds [3 10 5]
 #   REPEAT       runs per scenario [1]
