@@ -8,7 +8,8 @@
 #
 #   s1  tickerd: 3 exchanges x 20k trades/s x 100 clients (2M deliveries/s)
 #   s2  tickerd vs Node: 1k trades/s x 100 clients (CPU per delivery)
-#   s3  tickerd vs Node: 1k trades/s x 10 clients (latency)
+#   s3  tickerd vs Node: 1k trades/s x 10 clients (latency), and the same
+#       through bench/floor_relay.c, the least any relay can do (s3f)
 #   s4  tickerd: 1k trades/s x 100 clients, then 10k idle clients (RSS)
 #   s1h tickerd at half s1's rate: 3 x 10k trades/s x 100 clients (1M/s)
 #   s1n Node at s1's load (s1h and s1n are not in the default set)
@@ -58,6 +59,7 @@ RETRY_WAIT=${RETRY_WAIT:-20}
 
 tickerd=${TICKERD:-$BUILD/daemon/tickerd}
 loadgen=$BUILD/bench/loadgen
+floor=$BUILD/bench/floor_relay
 relay=$here/node-relay/relay.js
 results=$OUT/results.txt
 pids=()
@@ -87,9 +89,11 @@ build() {
 			-DBUILD_TESTING=OFF >/dev/null
 	fi
 	if [ -n "${TICKERD:-}" ]; then
-		cmake --build "$BUILD" --target loadgen -j2 >/dev/null
+		cmake --build "$BUILD" --target loadgen floor_relay -j2 \
+			>/dev/null
 	else
-		cmake --build "$BUILD" --target tickerd loadgen -j2 >/dev/null
+		cmake --build "$BUILD" --target tickerd loadgen floor_relay \
+			-j2 >/dev/null
 	fi
 }
 
@@ -98,8 +102,8 @@ port_busy() {
 }
 
 # run_once KIND LABEL EXCHANGES RATE CLIENTS IDLE: one loadgen run against
-# a freshly started tickerd (KIND tickerd) or Node relay (KIND node); its
-# RESULT line goes to $OUT/LABEL/result.txt.
+# a freshly started tickerd (KIND tickerd), Node relay (KIND node) or floor
+# relay (KIND floor); its RESULT line goes to $OUT/LABEL/result.txt.
 run_once() {
 	local kind=$1 label=$2 k=$3 rate=$4 m=$5 idle=$6
 	local dir=$OUT/$label ex=$((PORT + 10)) p lg dpid perfpid=
@@ -129,6 +133,8 @@ run_once() {
 			--queue-ticks "$QUEUE_TICKS" >"$dir/tickerd.json"
 		nice -n "$NICE" "$tickerd" -c "$dir/tickerd.json" \
 			2>"$dir/daemon.log" &
+	elif [ "$kind" = floor ]; then
+		nice -n "$NICE" "$floor" "$PORT" "$ex" >"$dir/daemon.log" 2>&1 &
 	else
 		nice -n "$NICE" node "$relay" "$PORT" "ws://127.0.0.1:$ex/ws" \
 			>"$dir/daemon.log" 2>&1 &
@@ -195,7 +201,8 @@ scenario() {
 		s2)  run tickerd "s2$suffix" 1 1000 100 0
 		     run node "s2n$suffix" 1 1000 100 0 ;;
 		s3)  run tickerd "s3$suffix" 1 1000 10 0
-		     run node "s3n$suffix" 1 1000 10 0 ;;
+		     run node "s3n$suffix" 1 1000 10 0
+		     run floor "s3f$suffix" 1 1000 10 0 ;;
 		s4)  run tickerd "s4$suffix" 1 1000 100 10000 ;;
 		s1h) run tickerd "s1h$suffix" 3 10000 100 0 ;;
 		s1n) run node "s1n$suffix" 1 20000 100 0 ;;
@@ -233,10 +240,13 @@ table() {
 	END {
 		for (l in cpu) {
 			n = l; sub(/^s2/, "s2n", n); sub(/^s3/, "s3n", n)
+			f = l; sub(/^s3/, "s3f", f)
 			if (l ~ /^s2(\.|$)/ && (n in cpu) && cpu[n] > 0)
 				printf "\n%s: tickerd CPU per delivery / Node = %.3f (target <= 0.1)", l, cpu[l] / cpu[n]
 			if (l ~ /^s3(\.|$)/ && (n in p99) && p99[n] > 0)
 				printf "\n%s: tickerd p99 / Node p99 = %.3f (target <= 0.5)", l, p99[l] / p99[n]
+			if (l ~ /^s3(\.|$)/ && (f in p99) && p99[f] > 0)
+				printf "\n%s: p99 / floor p99: tickerd %.3f, Node %.3f", l, p99[l] / p99[f], (n in p99) ? p99[n] / p99[f] : 0
 		}
 		print ""
 	}' "$1"
