@@ -232,8 +232,12 @@ class TestSlowClients(h.TkTestCase):
         it falls behind steadily, gets only the latest quotes once half
         a ring behind, and is closed when trades would be lost."""
         port = h.free_port()
+        # It is conflated while 4096 to 8192 messages behind: about 2 s
+        # at 2000/s, so that a stall of the reader or of this machine
+        # (no write while it lasts, so nothing to conflate) does not
+        # carry it from "not yet conflated" straight to "closed".
         daemon = await self.start_daemon(
-                sim_conf(port, rate=3000, queue=4096), self.make_tmpdir())
+                sim_conf(port, rate=3000, queue=8192), self.make_tmpdir())
         sock = socket.socket()
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         sock.connect(("127.0.0.1", port))
