@@ -91,6 +91,7 @@ struct client {
 	struct http_txn	 http;		/* plain HTTP requests only */
 	int		 close_code;	/* nonzero: close on next WRITEABLE */
 	int		 closing;	/* the peer sent a close frame */
+	int		 batch;		/* ?batch=1: arrays of messages */
 	struct tk_pace	 pace;		/* coalesced writes */
 	char		 close_reason[CLOSE_REASON_MAX];
 };
@@ -536,10 +537,29 @@ client_subscribe(struct publisher *pub, struct client *c,
 	client_send_snapshot(pub, c);
 }
 
+/* ?batch=1 or true turns batch mode on, 0 or false (the default) off. */
+static int
+client_query_batch(struct client *c)
+{
+	char buf[32];
+	const char *v = lws_get_urlarg_by_name(c->wsi, "batch=", buf,
+	    sizeof(buf));
+
+	if (v == NULL || strcmp(v, "0") == 0 || strcmp(v, "false") == 0)
+		return 0;
+	if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0) {
+		c->batch = 1;
+		return 0;
+	}
+	client_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+	    "bad batch in query: 1, true, 0 or false");
+	return -1;
+}
+
 static void
 client_query_filter(struct publisher *pub, struct client *c)
 {
-	char sym[4096], ex[1024], ty[64], err[256];
+	char sym[4096], ex[1024], ty[64], err[96], why[CLOSE_REASON_MAX];
 	const char *s, *e, *t;
 	struct tk_filter f;
 
@@ -547,9 +567,9 @@ client_query_filter(struct publisher *pub, struct client *c)
 	e = lws_get_urlarg_by_name(c->wsi, "exchanges=", ex, sizeof(ex));
 	t = lws_get_urlarg_by_name(c->wsi, "types=", ty, sizeof(ty));
 	if (tk_filter_from_query(s, e, t, &f, err, sizeof(err)) < 0) {
-		client_error(c, err);
-		client_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION,
-		    "bad filter in query");
+		/* the close goes before queued replies: say it there */
+		snprintf(why, sizeof(why), "bad filter in query: %s", err);
+		client_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, why);
 		return;
 	}
 	tk_filter_finish(&c->filter);
@@ -584,7 +604,8 @@ client_established(struct publisher *pub, struct client *c, struct lws *wsi)
 		    "too many clients");
 		return;
 	}
-	client_query_filter(pub, c);
+	if (client_query_batch(c) == 0)
+		client_query_filter(pub, c);
 	lws_callback_on_writable(wsi);
 }
 
@@ -684,47 +705,74 @@ client_write_priv(struct client *c)
 }
 
 /*
+ * The next ring message for @c: what its filter passes, less the quotes
+ * superseded by a newer one when it lags (@conflate).  The cursor stays
+ * on it; NULL when nothing is pending.
+ */
+static struct slot *
+ring_next(struct publisher *pub, struct client *c, int conflate)
+{
+	struct slot *s;
+
+	for (; c->cursor != pub->head; c->cursor++) {
+		s = &pub->ring[c->cursor & pub->ring_mask];
+		if (!slot_matches(c, s))
+			continue;
+		if (conflate && s->superseded != 0) {
+			/* a newer quote of this key is on its way */
+			pub->stats.conflated++;
+			continue;
+		}
+		return s;
+	}
+	return NULL;
+}
+
+static int
+ring_conflates(const struct publisher *pub, const struct client *c)
+{
+	return pub->head - c->cursor > pub->conflate_lag;
+}
+
+static void
+slot_sent(struct publisher *pub, struct client *c, const struct slot *s,
+    int64_t now)
+{
+	if (s->kind == SLOT_TICK) {
+		tk_hist_observe(&pub->stats.latency, now - s->recv_ts);
+		pub->stats.delivered++;
+	}
+	c->cursor++;
+}
+
+/*
  * Everything pending in the ring that passes the filter, in one send: one
  * matching frame goes straight from its shared slot; several are copied,
  * already framed, into the scratch buffer.
  */
 static int
-client_write_ring(struct publisher *pub, struct client *c)
+client_write_frames(struct publisher *pub, struct client *c)
 {
 	unsigned char *out = pub->scratch + LWS_PRE;
 	struct slot *first = NULL, *s;
 	size_t used = 0, count = 0, flen;
 	int64_t now = now_realtime_us();
+	int conflate = ring_conflates(pub, c);
 
-	int conflate = pub->head - c->cursor > pub->conflate_lag;
-
-	while (c->cursor != pub->head) {
-		s = &pub->ring[c->cursor & pub->ring_mask];
+	while ((s = ring_next(pub, c, conflate)) != NULL) {
 		flen = (size_t)s->hlen + s->len;
-		if (conflate && s->superseded != 0 && slot_matches(c, s)) {
-			/* a newer quote of this key is on its way */
-			pub->stats.conflated++;
-		} else if (slot_matches(c, s)) {
-			if (used + flen > SCRATCH_BYTES)
-				break;
-			if (count == 1) {
-				memcpy(out, slot_payload(first) - first->hlen,
-				    (size_t)first->hlen + first->len);
-			}
-			if (count >= 1)
-				memcpy(out + used, slot_payload(s) - s->hlen,
-				    flen);
-			if (count == 0)
-				first = s;
-			used += flen;
-			count++;
-			if (s->kind == SLOT_TICK) {
-				tk_hist_observe(&pub->stats.latency,
-				    now - s->recv_ts);
-				pub->stats.delivered++;
-			}
-		}
-		c->cursor++;
+		if (used + flen > SCRATCH_BYTES)
+			break;
+		if (count == 1)
+			memcpy(out, slot_payload(first) - first->hlen,
+			    (size_t)first->hlen + first->len);
+		if (count >= 1)
+			memcpy(out + used, slot_payload(s) - s->hlen, flen);
+		if (count == 0)
+			first = s;
+		used += flen;
+		count++;
+		slot_sent(pub, c, s, now);
 	}
 	if (count > 0)
 		pub->stats.writes++;
@@ -735,6 +783,36 @@ client_write_ring(struct publisher *pub, struct client *c)
 		return lws_write(c->wsi, out, used, LWS_WRITE_RAW) < (int)used ?
 		    -1 : 0;
 	return 0;
+}
+
+/*
+ * Batch mode (?batch=1): the same messages, as one JSON array in one
+ * frame that fits the same send as the non-batch ones.
+ */
+static int
+client_write_batch(struct publisher *pub, struct client *c)
+{
+	unsigned char *out = pub->scratch + LWS_PRE;
+	size_t used = 1;
+	int64_t now = now_realtime_us();
+	int conflate = ring_conflates(pub, c);
+	struct slot *s;
+
+	out[0] = '[';
+	while ((s = ring_next(pub, c, conflate)) != NULL) {
+		if (used + s->len + 1 > SCRATCH_BYTES - FRAME_HDR_MAX)
+			break;
+		memcpy(out + used, slot_payload(s), s->len);
+		used += s->len;
+		out[used++] = ',';
+		slot_sent(pub, c, s, now);
+	}
+	if (used == 1)
+		return 0;
+	out[used - 1] = ']';
+	pub->stats.writes++;
+	return lws_write(c->wsi, out, used, LWS_WRITE_TEXT) < (int)used ?
+	    -1 : 0;
 }
 
 /*
@@ -791,7 +869,8 @@ client_write_pending(struct publisher *pub, struct client *c, int64_t now)
 		client_close_lapped(pub, c, lag);
 		return 0;
 	}
-	if (client_write_ring(pub, c) < 0)
+	if ((c->batch ? client_write_batch(pub, c) :
+	    client_write_frames(pub, c)) < 0)
 		return -1;
 	tk_pace_wrote(&c->pace, pace_gap(pub), now);
 	return 0;

@@ -134,6 +134,14 @@ class TestQuery(ProtocolCase):
                 await self.assertPong(bystander)
 
 
+    async def test_bad_query_reason_says_why(self):
+        ws = await self.client(self.daemon, "?symbols=btcusd")
+        with self.assertRaises(websockets.ConnectionClosed) as cm:
+            await h.recv_json(ws, skip_status=True)
+        self.assertEqual(cm.exception.rcvd.code, 1008)
+        self.assertIn('"btcusd" is not BASE-QUOTE', cm.exception.rcvd.reason)
+
+
 class TestSubscribe(ProtocolCase):
 
     async def test_echo(self):
