@@ -267,24 +267,15 @@ static int
 client_handshake(struct client *c)
 {
 	unsigned char *end = memmem(c->in, c->inlen, "\r\n\r\n", 4);
-	char accept[29], resp[160], *k, *e;
+	char resp[160];
 	size_t used;
 	int n;
 
 	if (end == NULL)
 		return c->inlen == sizeof(c->in) ? -1 : 0;
 	*end = '\0';
-	if ((k = strcasestr((char *)c->in, "\r\nSec-WebSocket-Key:")) == NULL)
-		return -1;
-	for (k += 20; *k == ' '; k++)
-		;
-	for (e = k; *e != '\r' && *e != '\0' && *e != ' '; e++)
-		;
-	lg_ws_accept(k, (size_t)(e - k), accept);
-	n = snprintf(resp, sizeof(resp), "HTTP/1.1 101 Switching Protocols\r\n"
-	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-	    "Sec-WebSocket-Accept: %s\r\n\r\n", accept);
-	if (lg_write(c->fd, resp, (size_t)n) != n)
+	if ((n = lg_ws_upgrade_reply((char *)c->in, resp, sizeof(resp))) < 0 ||
+	    lg_write(c->fd, resp, (size_t)n) != n)
 		return -1;
 	used = (size_t)(end + 4 - c->in);
 	memmove(c->in, c->in + used, c->inlen - used);

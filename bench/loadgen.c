@@ -472,7 +472,7 @@ static int
 conn_handshake(struct lg *lg, struct conn *c)
 {
 	unsigned char *end = memmem(c->in, c->inlen, "\r\n\r\n", 4);
-	char accept[29], resp[256], *k, *e;
+	char resp[256];
 	size_t used;
 	int n;
 
@@ -480,17 +480,8 @@ conn_handshake(struct lg *lg, struct conn *c)
 		return c->inlen == IN_MAX ? -EINVAL : 0;
 	used = (size_t)(end + 4 - c->in);
 	*end = '\0';
-	k = strcasestr((char *)c->in, "\r\nSec-WebSocket-Key:");
-	if (k == NULL)
+	if ((n = lg_ws_upgrade_reply((char *)c->in, resp, sizeof(resp))) < 0)
 		return -EINVAL;
-	for (k += 20; *k == ' '; k++)
-		;
-	for (e = k; *e != '\r' && *e != '\0' && *e != ' '; e++)
-		;
-	lg_ws_accept(k, (size_t)(e - k), accept);
-	n = snprintf(resp, sizeof(resp), "HTTP/1.1 101 Switching Protocols\r\n"
-	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-	    "Sec-WebSocket-Accept: %s\r\n\r\n", accept);
 	memmove(c->in, c->in + used, c->inlen - used);
 	c->inlen -= used;
 	c->state = CONN_OPEN;

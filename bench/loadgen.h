@@ -62,8 +62,11 @@ struct lg_frame {
 	size_t		 total;		/* header + payload bytes */
 };
 
-/* Sec-WebSocket-Accept for @key: 28 characters and a NUL. */
-void	lg_ws_accept(const char *key, size_t keylen, char out[29]);
+/*
+ * The server's 101 response to the request head @head (NUL-terminated),
+ * into @out: its length, or -1 without a Sec-WebSocket-Key or room.
+ */
+int	lg_ws_upgrade_reply(const char *head, char *out, size_t cap);
 /*
  * Writes a frame header for @len payload bytes into @buf (LG_WS_HDR_MAX
  * bytes) and returns its length.  @masked adds a zero mask key, which a

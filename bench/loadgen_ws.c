@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -177,8 +178,9 @@ sha1_final(struct sha1 *s, unsigned char out[20])
 		out[i] = (unsigned char)(s->h[i / 4] >> (24 - 8 * (i % 4)));
 }
 
-void
-lg_ws_accept(const char *key, size_t keylen, char out[29])
+/* Sec-WebSocket-Accept for @key: 28 characters and a NUL. */
+static void
+ws_accept(const char *key, size_t keylen, char out[29])
 {
 	static const char b64[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -202,6 +204,26 @@ lg_ws_accept(const char *key, size_t keylen, char out[29])
 	}
 	out[27] = '=';		/* 20 bytes: 27 characters and one pad */
 	out[28] = '\0';
+}
+
+int
+lg_ws_upgrade_reply(const char *head, char *out, size_t cap)
+{
+	const char *k, *e;
+	char accept[29];
+	int n;
+
+	if ((k = strcasestr(head, "\r\nSec-WebSocket-Key:")) == NULL)
+		return -1;
+	for (k += 20; *k == ' '; k++)
+		;
+	for (e = k; *e != '\r' && *e != '\0' && *e != ' '; e++)
+		;
+	ws_accept(k, (size_t)(e - k), accept);
+	n = snprintf(out, cap, "HTTP/1.1 101 Switching Protocols\r\n"
+	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Accept: %s\r\n\r\n", accept);
+	return n > 0 && (size_t)n < cap ? n : -1;
 }
 
 /* ---- frames ---- */
