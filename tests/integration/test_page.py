@@ -307,6 +307,28 @@ class TestLive(PageCase):
         self.assertEqual([p for p in b.problems()
                           if not p.startswith("log network")], [])
 
+    async def test_query_filters_the_page(self):
+        # The page's own query goes on to the stream, with batch mode
+        # added: /?symbols=ETH-USD shows ETH-USD only.
+        port = h.free_port()
+        await self.start_daemon(sim_config(port), self.make_tmpdir())
+        b = await self.browser()
+        await asyncio.to_thread(b.navigate, "http://127.0.0.1:%d/"
+                                "?symbols=ETH-USD" % port)
+        await self.wait_for(b, """document.body.dataset.conn === 'live' &&
+            [...document.querySelectorAll('td.cell')].some(td =>
+              td.dataset.symbol === 'ETH-USD' &&
+              td.querySelector('.price').textContent !== '—')""",
+                            what="an ETH-USD price")
+        await asyncio.sleep(1)  # the other symbols tick 10 times a second
+        s = await self.read(b)
+        self.assertEqual(s["rows"], ["ETH-USD"])
+        title = await asyncio.to_thread(
+                b.eval, "document.getElementById('conn').title")
+        self.assertEqual(title, "ws://127.0.0.1:%d/?symbols=ETH-USD&batch=1"
+                         % port)
+        self.assertEqual(b.problems(), [])
+
     def check_grid(self, s):
         self.assertEqual(s["conn"], "live")
         self.assertEqual(s["heads"], ["Symbol"] + [ex for ex, _, _ in SIM])
