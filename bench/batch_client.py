@@ -72,12 +72,16 @@ async def read_for(port, query, seconds):
     return ticks, frames, cpu
 
 
+def bench_args(rounds):
+    """[TICKERD] [RATE] [DURATION] [ROUNDS] from the command line, with
+    build-bench's tickerd, 20000 ticks/s, 5 s and @rounds by default."""
+    a = sys.argv[1:] + [None] * 4
+    return (a[0] or os.path.join(ROOT, "build-bench", "daemon", "tickerd"),
+            int(a[1] or 20000), float(a[2] or 5.0), int(a[3] or rounds))
+
+
 def main():
-    binary = sys.argv[1] if len(sys.argv) > 1 else \
-            os.path.join(ROOT, "build-bench", "daemon", "tickerd")
-    rate = int(sys.argv[2]) if len(sys.argv) > 2 else 20000
-    seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 5.0
-    rounds = int(sys.argv[4]) if len(sys.argv) > 4 else 3
+    binary, rate, seconds, rounds = bench_args(3)
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         proc = start_tickerd(binary, port, rate, tmp)

@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.join(HERE, os.pardir, "tests", "integration"))
 sys.path.insert(0, HERE)
 
 import page_cdp  # noqa: E402
-from batch_client import free_port, start_tickerd  # noqa: E402
+from batch_client import bench_args, free_port, start_tickerd  # noqa: E402
 
 
 def metrics(b):
@@ -52,11 +52,7 @@ def measure(b, url, seconds):
 
 
 def main():
-    binary = sys.argv[1] if len(sys.argv) > 1 else \
-            os.path.join(HERE, os.pardir, "build-bench", "daemon", "tickerd")
-    rate = int(sys.argv[2]) if len(sys.argv) > 2 else 20000
-    seconds = float(sys.argv[3]) if len(sys.argv) > 3 else 5.0
-    rounds = int(sys.argv[4]) if len(sys.argv) > 4 else 2
+    binary, rate, seconds, rounds = bench_args(2)
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         proc = start_tickerd(binary, port, rate, tmp)
