@@ -37,6 +37,12 @@ import websockets  # noqa: E402
 SYMBOLS = [("BTC-USDT", "BTCUSDT", 37000.0), ("ETH-USDT", "ETHUSDT", 2000.0)]
 
 
+def messages(text):
+    """The messages of one frame: an array in batch mode, else one."""
+    m = json.loads(text)
+    return m if isinstance(m, list) else [m]
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--duration", type=float, default=3600,
@@ -153,6 +159,10 @@ class Persistent:
         self.last_id = {}
         self.problems = []
 
+    def filtered(self):
+        return any(k in self.query for k in ("symbols=", "exchanges=",
+                                              "types="))
+
     def note(self, what):
         if len(self.problems) < 50:
             self.problems.append("%.1f %s" % (time.time(), what))
@@ -197,7 +207,8 @@ class Persistent:
         if seq <= self.last_seq:
             self.seq_violations += 1
             self.note("seq %d after %d" % (seq, self.last_seq))
-        elif seq > self.last_seq + 1 and self.last_seq and not self.query:
+        elif seq > self.last_seq + 1 and self.last_seq and \
+                not self.filtered():
             self.seq_gaps += seq - self.last_seq - 1
         self.last_seq = max(seq, self.last_seq)
         self.ticks += 1
@@ -222,7 +233,8 @@ class Persistent:
                         text = await asyncio.wait_for(ws.recv(), 1.0)
                     except asyncio.TimeoutError:
                         continue
-                    self.on_message(json.loads(text))
+                    for m in messages(text):
+                        self.on_message(m)
             except websockets.ConnectionClosed as e:
                 if not stop.is_set():
                     self.closed += 1
@@ -240,7 +252,8 @@ class Churn:
 
     QUERIES = ["", "?symbols=BTC-USDT", "?types=trade", "?types=quote",
                "?exchanges=b1,sim", "?symbols=ETH-USDT&types=quote",
-               "?symbols=NOT-ASYMBOL", "?symbols=bad", "?types=nope"]
+               "?symbols=NOT-ASYMBOL", "?symbols=bad", "?types=nope",
+               "?batch=1", "?batch=1&types=trade", "?batch=x"]
 
     def __init__(self, daemon, interval):
         self.daemon = daemon
@@ -292,8 +305,8 @@ class Churn:
                 await h.send_json(ws, {"op": "ping"})
                 end = time.monotonic() + 5
                 while time.monotonic() < end:
-                    m = json.loads(await asyncio.wait_for(ws.recv(), 5))
-                    if m.get("type") == "pong":
+                    got = messages(await asyncio.wait_for(ws.recv(), 5))
+                    if any(m.get("type") == "pong" for m in got):
                         break
             elif kind == "garbage":
                 await ws.send(random.choice(
@@ -404,6 +417,8 @@ async def soak(args):
     clients = [Persistent(daemon, i, feeds) for i in range(args.persistent)]
     if args.persistent >= 3:
         clients[-1].query = "?types=trade"
+    if args.persistent >= 4:
+        clients[-2].query = "?batch=1"
     churn = Churn(daemon, args.churn_interval)
     tasks = [asyncio.ensure_future(f.run(stop)) for f in feeds]
     tasks += [asyncio.ensure_future(c.run(stop)) for c in clients]
