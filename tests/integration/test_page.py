@@ -327,6 +327,19 @@ class TestLive(PageCase):
                 b.eval, "document.getElementById('conn').title")
         self.assertEqual(title, "ws://127.0.0.1:%d/?symbols=ETH-USD&batch=1"
                          % port)
+        # An exchange filter leaves out the others' columns too, though
+        # /health lists them.
+        await asyncio.to_thread(b.navigate, "http://127.0.0.1:%d/"
+                                "?exchanges=simfast" % port)
+        await self.wait_for(b, """document.body.dataset.conn === 'live' &&
+            document.getElementById('clients').textContent !== '–' &&
+            [...document.querySelectorAll('td.cell')].filter(td =>
+              td.querySelector('.price').textContent !== '—').length >= 2""",
+                            what="simfast's prices and /health")
+        s = await self.read(b)
+        self.assertEqual(s["heads"], ["Symbol", "simfast"])
+        self.assertEqual(s["rows"], ["BTC-USD", "SOL-USD"])
+        self.assertEqual([x["name"] for x in s["badges"]], ["simfast"])
         self.assertEqual(b.problems(), [])
 
     def check_grid(self, s):
