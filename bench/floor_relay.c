@@ -69,6 +69,30 @@ watch(struct relay *r, int fd, void *ptr)
 		die("epoll_ctl");
 }
 
+typedef int frame_fn(void *arg, const struct lg_frame *);
+
+/*
+ * Hands each whole frame in @buf (*@len bytes) to @fn and keeps the
+ * unfinished tail; -1 when @fn or the framing says the connection ends.
+ */
+static int
+take_frames(unsigned char *buf, size_t *len, size_t max, frame_fn *fn,
+    void *arg)
+{
+	struct lg_frame f;
+	size_t off = 0;
+	int got;
+
+	while ((got = lg_ws_parse(buf + off, *len - off, max, &f)) > 0) {
+		off += f.total;
+		if (fn(arg, &f) < 0)
+			return -1;
+	}
+	memmove(buf, buf + off, *len - off);
+	*len -= off;
+	return got < 0 ? -1 : 0;
+}
+
 /* ---- upstream ---- */
 
 /* Reads until the end of the response head; keeps what follows it. */
@@ -155,9 +179,11 @@ broadcast(struct relay *r)
 	r->outlen = 0;
 }
 
+/* Data frames are queued for the broadcast; pings answered. */
 static int
-upstream_frame(struct relay *r, const struct lg_frame *f)
+upstream_frame(void *arg, const struct lg_frame *f)
 {
+	struct relay *r = arg;
 	unsigned char hdr[LG_WS_HDR_MAX];
 	size_t n;
 
@@ -185,21 +211,12 @@ upstream_frame(struct relay *r, const struct lg_frame *f)
 static int
 upstream_frames(struct relay *r)
 {
-	struct lg_frame f;
-	size_t off = 0;
-	int got;
+	int ended = take_frames(r->upin, &r->uplen, IN_MAX - LG_WS_HDR_MAX,
+	    upstream_frame, r);
 
-	while ((got = lg_ws_parse(r->upin + off, r->uplen - off,
-	    IN_MAX - LG_WS_HDR_MAX, &f)) > 0) {
-		off += f.total;
-		if (upstream_frame(r, &f) < 0)
-			return -1;
-	}
-	memmove(r->upin, r->upin + off, r->uplen - off);
-	r->uplen -= off;
 	if (r->outlen > 0)
 		broadcast(r);
-	return got < 0 ? -1 : 0;
+	return ended;
 }
 
 static int
@@ -286,21 +303,10 @@ client_handshake(struct client *c)
 
 /* Client frames are read and dropped, but a close ends the client. */
 static int
-client_frames(struct client *c)
+client_frame(void *arg, const struct lg_frame *f)
 {
-	struct lg_frame f;
-	size_t off = 0;
-	int got;
-
-	while ((got = lg_ws_parse(c->in + off, c->inlen - off,
-	    sizeof(c->in), &f)) > 0) {
-		off += f.total;
-		if (f.opcode == LG_WS_CLOSE)
-			return -1;
-	}
-	memmove(c->in, c->in + off, c->inlen - off);
-	c->inlen -= off;
-	return got < 0 ? -1 : 0;
+	(void)arg;
+	return f->opcode == LG_WS_CLOSE ? -1 : 0;
 }
 
 static void
@@ -320,7 +326,8 @@ client_readable(struct client *c)
 	c->inlen += (size_t)n;
 	if (!c->open && client_handshake(c) < 0)
 		client_close(c);
-	else if (c->open && client_frames(c) < 0)
+	else if (c->open && take_frames(c->in, &c->inlen, sizeof(c->in),
+	    client_frame, NULL) < 0)
 		client_close(c);
 }
 

@@ -119,5 +119,6 @@ class TestBatch(h.TkTestCase):
         self.assertEqual(cm.exception.rcvd.code, 1008)
         self.assertIn("batch", cm.exception.rcvd.reason)
 
+
 if __name__ == "__main__":
     unittest.main()

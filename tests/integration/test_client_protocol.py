@@ -133,7 +133,6 @@ class TestQuery(ProtocolCase):
                     self.assertEqual(msg.get("type"), "error", msg)
                 await self.assertPong(bystander)
 
-
     async def test_bad_query_reason_says_why(self):
         ws = await self.client(self.daemon, "?symbols=btcusd")
         with self.assertRaises(websockets.ConnectionClosed) as cm:
