@@ -30,7 +30,7 @@
 #include <ticker/symmap.h>
 #include <ticker/tick.h>
 
-#include "codec.h"
+#include "exchange.h"
 
 /* Spot refuses a request with more ("args size >10"). */
 #define SUB_MAX_ARGS	10

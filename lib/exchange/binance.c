@@ -21,7 +21,7 @@
 #include <ticker/symmap.h>
 #include <ticker/tick.h>
 
-#include "codec.h"
+#include "exchange.h"
 
 /* Binance allows 1024 streams per connection but rejects long requests
  * (3001 "illegal request" past 4096 bytes), so subscriptions are chunked. */

@@ -24,7 +24,7 @@
 #include <ticker/symmap.h>
 #include <ticker/tick.h>
 
-#include "codec.h"
+#include "exchange.h"
 
 /*
  * Kraken documents no limit on symbols per request; chunks of 100 keep

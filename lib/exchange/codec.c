@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The plumbing the exchange codecs share (see codec.h): frame results and
+ * The plumbing the exchange codecs share (see exchange.h): frame results and
  * their details, JSON getters, the emit path and chunked subscribe
  * messages.  One copy, so that every exchange words the same problem the
  * same way.
@@ -14,7 +14,7 @@
 
 #include <ticker/symmap.h>
 
-#include "codec.h"
+#include "exchange.h"
 
 #define SHOWN_MAX	32	/* bytes of a bad value quoted in a detail */
 

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef TK_CODEC_H
-#define TK_CODEC_H
+#ifndef TK_EXCHANGE_H
+#define TK_EXCHANGE_H
 
 /*
- * What the exchange codecs (binance.c, coinbase.c, ...) share, lib-internal.
+ * The private header of lib/exchange/, the exchange codecs (binance.c,
+ * coinbase.c, ...) and the adapter registry (adapter.c); nothing outside
+ * this folder includes it.  What the codecs share, lib-internal.
  * Each codec keeps its protocol: which keys, which events, which channels.
  * This holds the plumbing around it, one copy each: the frame result and its
  * detail wording, the getters every JSON protocol needs, the path from a

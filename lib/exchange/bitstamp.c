@@ -23,7 +23,7 @@
 #include <ticker/symmap.h>
 #include <ticker/tick.h>
 
-#include "codec.h"
+#include "exchange.h"
 
 /* 9999-12-31T23:59:59Z: later "times" are garbage. */
 #define SEC_MAX		INT64_C(253402300799)

@@ -20,7 +20,7 @@
 #include <ticker/symmap.h>
 #include <ticker/tick.h>
 
-#include "codec.h"
+#include "exchange.h"
 
 /*
  * Coinbase documents no limit on product_ids per subscribe, but the daemon

@@ -22,7 +22,7 @@
 #include <ticker/symmap.h>
 #include <ticker/tick.h>
 
-#include "codec.h"
+#include "exchange.h"
 
 /*
  * OKX's older docs cap a request at 4096 bytes (newer ones at 64 KB of
