@@ -25,6 +25,8 @@ struct sample {
 	char		*owned;		/* read from FIXTURE_DIR */
 };
 
+static const struct tk_adapter *binance;
+
 static struct sample samples[] = {
 	{ .file = "trade.json",
 	  .frame = "{\"stream\":\"ethusdt@trade\",\"data\":{\"e\":\"trade\","
@@ -101,7 +103,7 @@ run(const struct tk_codec_ctx *ctx, const struct sample *s, long iters)
 	long i;
 
 	for (i = 0; i < iters; i++)
-		tk_adapter_binance.parse(ctx, s->frame, s->len, &res);
+		binance->parse(ctx, s->frame, s->len, &res);
 	t0 = now_s() - t0;
 	if (res.kind != TK_FRAME_DATA || res.nticks != 1 || emitted == before) {
 		fprintf(stderr, "%s: no tick (%s)\n", s->file, res.detail);
@@ -128,7 +130,8 @@ main(int argc, char **argv)
 		else
 			samples[i].len = strlen(samples[i].frame);
 	}
-	map = tk_symmap_new(&tk_adapter_binance, syms, 2, err, sizeof(err));
+	binance = tk_adapter_find("binance");
+	map = tk_symmap_new(binance, syms, 2, err, sizeof(err));
 	if (map == NULL) {
 		fprintf(stderr, "symmap: %s\n", err);
 		return 1;

@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <libwebsockets.h>
 
@@ -114,7 +115,7 @@ source_local_new(struct tickerd *td, const struct tk_exchange_conf *conf,
 	if (s == NULL)
 		return NULL;
 	s->td = td;
-	if (conf->adapter == &tk_adapter_replay)
+	if (strcmp(conf->adapter->name, "replay") == 0)
 		s->stream = replay_new(s, conf, err, sizeof(err));
 	else
 		s->stream = sim_new(s, conf);

@@ -120,7 +120,6 @@ static void	 bad(struct replay *, uint64_t *counter, const char *fmt, ...)
 		    __attribute__((format(printf, 3, 4)));
 static void	 close_file(struct replay *);
 static bool	 blank(const char *s, size_t n);
-static int	 identity_symbol(const char *unified, char *buf, size_t cap);
 static void	 set_err(const struct tk_replay_conf *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 static struct replay *to_replay(struct tk_stream *);
@@ -129,14 +128,6 @@ static const struct replay *to_creplay(const struct tk_stream *);
 static const struct tk_stream_ops replay_ops = {
 	.next = replay_next,
 	.free = replay_free,
-};
-
-/* Frames carry their own adapter's name; replay itself has no codec. */
-const struct tk_adapter tk_adapter_replay = {
-	.name = "replay",
-	.default_url = NULL,
-	.types = TK_TYPES_ALL,
-	.native_symbol = identity_symbol,
 };
 
 struct tk_stream *
@@ -779,17 +770,6 @@ blank(const char *s, size_t n)
 		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
 			return false;
 	return true;
-}
-
-static int
-identity_symbol(const char *unified, char *buf, size_t cap)
-{
-	size_t n = strlen(unified);
-
-	if (n + 1 > cap)
-		return -ENAMETOOLONG;
-	memcpy(buf, unified, n + 1);
-	return (int)n;
 }
 
 static void

@@ -1,39 +1,48 @@
 /* SPDX-License-Identifier: MIT */
-/* The table of adapters: config names -> protocol codecs. */
+/*
+ * The registry of adapters: config names -> protocol codecs.  The only
+ * way to an adapter from outside lib/exchange/ is tk_adapter_find() or
+ * tk_adapter_all(); a new exchange adds one line to the table below.
+ */
 
 #include <errno.h>
 #include <string.h>
 
 #include <ticker/adapter.h>
 
-static int
-identity_symbol(const char *unified, char *buf, size_t cap)
-{
-	size_t n = strlen(unified);
+#include "exchange.h"
 
-	if (n + 1 > cap)
-		return -ENAMETOOLONG;
-	memcpy(buf, unified, n + 1);
-	return (int)n;
-}
+static int	identity_symbol(const char *unified, char *buf, size_t cap);
 
 /* The sim source generates ticks itself: no URL, no codec. */
-const struct tk_adapter tk_adapter_sim = {
+static const struct tk_adapter adapter_sim = {
 	.name = "sim",
 	.default_url = NULL,
 	.types = TK_TYPES_ALL,
 	.native_symbol = identity_symbol,
 };
 
+/*
+ * The replay source (ticker/replay.h): frames carry their own adapter's
+ * name, so replay itself has no codec; symbols are unified.
+ */
+static const struct tk_adapter adapter_replay = {
+	.name = "replay",
+	.default_url = NULL,
+	.types = TK_TYPES_ALL,
+	.native_symbol = identity_symbol,
+};
+
+/* In documentation order: the exchanges, then the local sources. */
 static const struct tk_adapter *const adapters[] = {
-	&tk_adapter_binance,
-	&tk_adapter_coinbase,
-	&tk_adapter_kraken,
-	&tk_adapter_bitstamp,
-	&tk_adapter_okx,
-	&tk_adapter_bybit,
-	&tk_adapter_sim,
-	&tk_adapter_replay,
+	&tk__adapter_binance,
+	&tk__adapter_coinbase,
+	&tk__adapter_kraken,
+	&tk__adapter_bitstamp,
+	&tk__adapter_okx,
+	&tk__adapter_bybit,
+	&adapter_sim,
+	&adapter_replay,
 	NULL,
 };
 
@@ -52,4 +61,15 @@ const struct tk_adapter *const *
 tk_adapter_all(void)
 {
 	return adapters;
+}
+
+static int
+identity_symbol(const char *unified, char *buf, size_t cap)
+{
+	size_t n = strlen(unified);
+
+	if (n + 1 > cap)
+		return -ENAMETOOLONG;
+	memcpy(buf, unified, n + 1);
+	return (int)n;
 }

@@ -88,7 +88,7 @@ static void	 parse_book(struct tk__frame *, json_t *o);
 static int	 get_side(struct tk__frame *, json_t *o, const char *ev,
 		    enum tk_side *out);
 
-const struct tk_adapter tk_adapter_binance = {
+const struct tk_adapter tk__adapter_binance = {
 	.name = "binance",
 	.default_url = "wss://stream.binance.com:9443/ws",
 	.types = TK_TYPES_ALL,

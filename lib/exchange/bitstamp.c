@@ -92,7 +92,7 @@ static int	 get_digits(struct tk__frame *, json_t *v, const char *ev,
 		    const char *key, int64_t max, int64_t *out);
 static int	 get_side(struct tk__frame *, json_t *data, enum tk_side *out);
 
-const struct tk_adapter tk_adapter_bitstamp = {
+const struct tk_adapter tk__adapter_bitstamp = {
 	.name = "bitstamp",
 	.default_url = "wss://ws.bitstamp.net",
 	.types = TK_TYPES_ALL,

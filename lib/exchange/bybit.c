@@ -87,7 +87,7 @@ static int	 top_level(struct tk__frame *, json_t *data, const char *key,
 		    enum book_side, struct level *best, struct level *cur,
 		    int *listed);
 
-const struct tk_adapter tk_adapter_bybit = {
+const struct tk_adapter tk__adapter_bybit = {
 	.name = "bybit",
 	.default_url = "wss://stream.bybit.com/v5/public/spot",
 	.types = TK_TYPES_ALL,

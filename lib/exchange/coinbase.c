@@ -88,7 +88,7 @@ static void	 parse_error(struct tk__frame *, json_t *o);
 static int	 get_time(struct tk__frame *, json_t *o, const char *ev,
 		    int optional, int64_t *us);
 
-const struct tk_adapter tk_adapter_coinbase = {
+const struct tk_adapter tk__adapter_coinbase = {
 	.name = "coinbase",
 	.default_url = "wss://ws-feed.exchange.coinbase.com",
 	.types = TK_TYPES_ALL,

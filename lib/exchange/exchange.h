@@ -27,6 +27,17 @@
 #include <ticker/decimal.h>
 #include <ticker/tick.h>
 
+/*
+ * The codecs, one per file, each listed once in the registry's table
+ * (adapter.c), which is the only way to them from outside this folder.
+ */
+extern const struct tk_adapter tk__adapter_binance;
+extern const struct tk_adapter tk__adapter_coinbase;
+extern const struct tk_adapter tk__adapter_kraken;
+extern const struct tk_adapter tk__adapter_bitstamp;
+extern const struct tk_adapter tk__adapter_okx;
+extern const struct tk_adapter tk__adapter_bybit;
+
 /* One parse() call. */
 struct tk__frame {
 	const struct tk_codec_ctx	*ctx;

@@ -96,7 +96,7 @@ static int	 get_num(struct tk__frame *, json_t *o, const char *ev,
 static int	 get_time(struct tk__frame *, json_t *o, const char *ev,
 		    int64_t *us);
 
-const struct tk_adapter tk_adapter_kraken = {
+const struct tk_adapter tk__adapter_kraken = {
 	.name = "kraken",
 	.default_url = "wss://ws.kraken.com/v2",
 	.types = TK_TYPES_ALL,

@@ -72,7 +72,7 @@ static int	 get_inst(struct tk__frame *, json_t *o, const char *ev,
 static int	 get_text(struct tk__frame *, json_t *o, const char *ev,
 		    const char *key, const char **out);
 
-const struct tk_adapter tk_adapter_okx = {
+const struct tk_adapter tk__adapter_okx = {
 	.name = "okx",
 	.default_url = "wss://ws.okx.com:8443/ws/v5/public",
 	.types = TK_TYPES_ALL,

@@ -3,7 +3,7 @@
 
 #include <ticker/adapter.h>
 
-#define FUZZ_ADAPTER	tk_adapter_binance
+#define FUZZ_ADAPTER	"binance"
 /* The symbols of tests/fixtures/binance and a few more. */
 #define FUZZ_SYMBOLS	"BTC-USDT", "ETH-USDT", "BNB-BTC", "BNB-USDT", \
 			"NKN-USDT", "OMG-BUSD", "LRC-BTC"

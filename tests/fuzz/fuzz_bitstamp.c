@@ -3,7 +3,7 @@
 
 #include <ticker/adapter.h>
 
-#define FUZZ_ADAPTER	tk_adapter_bitstamp
+#define FUZZ_ADAPTER	"bitstamp"
 /* The symbols of tests/fixtures/bitstamp and a few more. */
 #define FUZZ_SYMBOLS	"BTC-USD", "ETH-USD"
 

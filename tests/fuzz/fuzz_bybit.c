@@ -3,7 +3,7 @@
 
 #include <ticker/adapter.h>
 
-#define FUZZ_ADAPTER	tk_adapter_bybit
+#define FUZZ_ADAPTER	"bybit"
 /* The symbols of tests/fixtures/bybit and a few more. */
 #define FUZZ_SYMBOLS	"BTC-USDT", "ETH-USDT"
 

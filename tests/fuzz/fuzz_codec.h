@@ -4,8 +4,9 @@
 
 /*
  * The libFuzzer harness shared by the exchange codec targets.  A target
- * defines FUZZ_ADAPTER (a struct tk_adapter) and FUZZ_SYMBOLS (the unified
- * symbols of its fixtures and a few more) and includes this file.
+ * defines FUZZ_ADAPTER (the adapter's name in the registry) and
+ * FUZZ_SYMBOLS (the unified symbols of its fixtures and a few more) and
+ * includes this file.
  *
  * One input is one connection: its lines are the frames, parsed in order
  * with the same codec state (zeroed first, as at every connect), so delta
@@ -46,6 +47,7 @@ struct fuzz_emits {
 	unsigned	 types;
 };
 
+static const struct tk_adapter *fuzz_adapter;
 static struct tk_symmap *fuzz_map;
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -85,7 +87,7 @@ fuzz_emit(void *ud, const struct tk_tick *t)
 static void
 fuzz_connection(const uint8_t *data, size_t size, unsigned types)
 {
-	const struct tk_adapter *ad = &FUZZ_ADAPTER;
+	const struct tk_adapter *ad = fuzz_adapter;
 	struct fuzz_emits emits = { 0, types };
 	struct tk_codec_ctx ctx = {
 		.exchange = FUZZ_EXCHANGE,
@@ -136,7 +138,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[256];
 
 	if (fuzz_map == NULL) {
-		fuzz_map = tk_symmap_new(&FUZZ_ADAPTER, symbols,
+		fuzz_adapter = tk_adapter_find(FUZZ_ADAPTER);
+		fuzz_map = tk_symmap_new(fuzz_adapter, symbols,
 		    sizeof(symbols) / sizeof(symbols[0]), err, sizeof(err));
 		if (fuzz_map == NULL) {
 			fprintf(stderr, "symmap: %s\n", err);

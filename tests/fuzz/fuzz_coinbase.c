@@ -3,7 +3,7 @@
 
 #include <ticker/adapter.h>
 
-#define FUZZ_ADAPTER	tk_adapter_coinbase
+#define FUZZ_ADAPTER	"coinbase"
 /* The symbols of tests/fixtures/coinbase and a few more. */
 #define FUZZ_SYMBOLS	"BTC-USD", "ETH-USD", "BAND-GBP", \
 			"SKL-BTC", "SKL-GBP", "SKL-USD"

@@ -3,7 +3,7 @@
 
 #include <ticker/adapter.h>
 
-#define FUZZ_ADAPTER	tk_adapter_kraken
+#define FUZZ_ADAPTER	"kraken"
 /* The symbols of tests/fixtures/kraken and a few more. */
 #define FUZZ_SYMBOLS	"BTC-USD", "ETH-USD", "ALGO-USD", "MATIC-USD"
 

@@ -3,7 +3,7 @@
 
 #include <ticker/adapter.h>
 
-#define FUZZ_ADAPTER	tk_adapter_okx
+#define FUZZ_ADAPTER	"okx"
 /* The symbols of tests/fixtures/okx and a few more. */
 #define FUZZ_SYMBOLS	"BTC-USDT", "ETH-USDT"
 

@@ -40,12 +40,16 @@ END_TEST
 /* Known connection limits and keep-alives, from each exchange's docs. */
 START_TEST(test_adapter_limits)
 {
-	ck_assert_uint_eq(tk_adapter_binance.max_connection_s, 24 * 3600);
-	ck_assert_str_eq(tk_adapter_okx.ping_message, "ping");
-	ck_assert_uint_lt(tk_adapter_okx.ping_interval_s, 30);
-	ck_assert_str_eq(tk_adapter_bybit.ping_message, "{\"op\":\"ping\"}");
-	ck_assert_uint_eq(tk_adapter_bybit.ping_interval_s, 20);
-	ck_assert_ptr_nonnull(tk_adapter_bybit.state_size);
+	const struct tk_adapter *binance = tk_test_adapter("binance");
+	const struct tk_adapter *okx = tk_test_adapter("okx");
+	const struct tk_adapter *bybit = tk_test_adapter("bybit");
+
+	ck_assert_uint_eq(binance->max_connection_s, 24 * 3600);
+	ck_assert_str_eq(okx->ping_message, "ping");
+	ck_assert_uint_lt(okx->ping_interval_s, 30);
+	ck_assert_str_eq(bybit->ping_message, "{\"op\":\"ping\"}");
+	ck_assert_uint_eq(bybit->ping_interval_s, 20);
+	ck_assert_ptr_nonnull(bybit->state_size);
 }
 END_TEST
 

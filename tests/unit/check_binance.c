@@ -51,7 +51,7 @@ START_TEST(test_spec_trade_rules)
 	const struct tk_tick *t = &sink.ticks[0];
 
 	frame = tk_test_read_fixture("binance/aggTrade.json", &len);
-	tk_adapter_binance.parse(&ctx, frame, len, &res);
+	adapter->parse(&ctx, frame, len, &res);
 	free(frame);
 	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
 	ck_assert_uint_eq(sink.n, 1);
@@ -69,7 +69,7 @@ START_TEST(test_spec_trade_rules)
 
 	sink.n = 0;
 	frame = tk_test_read_fixture("binance/trade.json", &len);
-	tk_adapter_binance.parse(&ctx, frame, len, &res);
+	adapter->parse(&ctx, frame, len, &res);
 	free(frame);
 	ck_assert_uint_eq(sink.n, 1);
 	ck_assert_int_eq(t->side, TK_SIDE_SELL);	/* m:true */
@@ -89,7 +89,7 @@ START_TEST(test_spec_quote_rules)
 	size_t len;
 
 	frame = tk_test_read_fixture("binance/bookTicker.json", &len);
-	tk_adapter_binance.parse(&ctx, frame, len, &res);
+	adapter->parse(&ctx, frame, len, &res);
 	free(frame);
 	ck_assert_uint_eq(sink.n, 1);
 	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
@@ -294,11 +294,11 @@ START_TEST(test_unknown_symbol_counted)
 	char *frame;
 	size_t len;
 
-	m2 = tk_symmap_new(&tk_adapter_binance, only_btc, 1, NULL, 0);
+	m2 = tk_symmap_new(adapter, only_btc, 1, NULL, 0);
 	ck_assert_ptr_nonnull(m2);
 	ctx.symbols = m2;
 	frame = tk_test_read_fixture("binance/aggTrade.json", &len);
-	tk_adapter_binance.parse(&ctx, frame, len, &res);
+	adapter->parse(&ctx, frame, len, &res);
 	free(frame);
 	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
 	ck_assert_uint_eq(res.nticks, 0);
@@ -329,14 +329,14 @@ START_TEST(test_types_filter)
 
 	ctx.types = TK_TYPE_BIT(TK_TICK_QUOTE);
 	frame = tk_test_read_fixture("binance/trade.json", &len);
-	tk_adapter_binance.parse(&ctx, frame, len, &res);
+	adapter->parse(&ctx, frame, len, &res);
 	free(frame);
 	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
 	ck_assert_uint_eq(res.nticks, 0);
 	ck_assert_uint_eq(sink.n, 0);
 
 	frame = tk_test_read_fixture("binance/bookTicker.json", &len);
-	tk_adapter_binance.parse(&ctx, frame, len, &res);
+	adapter->parse(&ctx, frame, len, &res);
 	free(frame);
 	ck_assert_uint_eq(res.nticks, 1);
 	ck_assert_int_eq(sink.ticks[0].type, TK_TICK_QUOTE);
@@ -354,11 +354,11 @@ END_TEST
 
 START_TEST(test_adapter_table)
 {
-	ck_assert_ptr_eq(tk_adapter_find("binance"), &tk_adapter_binance);
-	ck_assert_str_eq(tk_adapter_binance.name, "binance");
-	ck_assert_str_eq(tk_adapter_binance.default_url,
+	ck_assert_ptr_eq(tk_adapter_find("binance"), adapter);
+	ck_assert_str_eq(adapter->name, "binance");
+	ck_assert_str_eq(adapter->default_url,
 	    "wss://stream.binance.com:9443/ws");
-	ck_assert_uint_eq(tk_adapter_binance.types, TK_TYPES_ALL);
+	ck_assert_uint_eq(adapter->types, TK_TYPES_ALL);
 }
 END_TEST
 
@@ -366,19 +366,19 @@ START_TEST(test_native_symbol)
 {
 	char buf[TK_SYMBOL_MAX];
 
-	ck_assert_int_eq(tk_adapter_binance.native_symbol("BTC-USDT", buf,
+	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf,
 	    sizeof(buf)), 7);
 	ck_assert_str_eq(buf, "BTCUSDT");
-	ck_assert_int_eq(tk_adapter_binance.native_symbol("1000SATS-USDT",
+	ck_assert_int_eq(adapter->native_symbol("1000SATS-USDT",
 	    buf, sizeof(buf)), 12);
 	ck_assert_str_eq(buf, "1000SATSUSDT");
-	ck_assert_int_eq(tk_adapter_binance.native_symbol("BTC-USDT", buf, 8),
+	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf, 8),
 	    7);
-	ck_assert_int_eq(tk_adapter_binance.native_symbol("BTC-USDT", buf, 7),
+	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf, 7),
 	    -ENAMETOOLONG);
-	ck_assert_int_eq(tk_adapter_binance.native_symbol("btc-usdt", buf,
+	ck_assert_int_eq(adapter->native_symbol("btc-usdt", buf,
 	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(tk_adapter_binance.native_symbol("BTCUSDT", buf,
+	ck_assert_int_eq(adapter->native_symbol("BTCUSDT", buf,
 	    sizeof(buf)), -EINVAL);
 }
 END_TEST
@@ -392,31 +392,31 @@ START_TEST(test_subscribe_text)
 	struct tk_symmap *m2;
 	char buf[512];
 
-	m2 = tk_symmap_new(&tk_adapter_binance, syms, 2, NULL, 0);
+	m2 = tk_symmap_new(adapter, syms, 2, NULL, 0);
 	ck_assert_ptr_nonnull(m2);
-	ck_assert_int_eq(tk_adapter_binance.subscribe(m2, TK_TYPES_ALL, 0,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0,
 	    buf, sizeof(buf)), (int)strlen(want));
 	ck_assert_str_eq(buf, want);
-	ck_assert_int_eq(tk_adapter_binance.subscribe(m2, TK_TYPES_ALL, 1,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 1,
 	    buf, sizeof(buf)), 0);
 
-	ck_assert_int_gt(tk_adapter_binance.subscribe(m2,
+	ck_assert_int_gt(adapter->subscribe(m2,
 	    TK_TYPE_BIT(TK_TICK_QUOTE), 0, buf, sizeof(buf)), 0);
 	ck_assert_str_eq(buf, "{\"method\":\"SUBSCRIBE\",\"params\":"
 	    "[\"btcusdt@bookTicker\",\"ethbtc@bookTicker\"],\"id\":1}");
-	ck_assert_int_gt(tk_adapter_binance.subscribe(m2,
+	ck_assert_int_gt(adapter->subscribe(m2,
 	    TK_TYPE_BIT(TK_TICK_TRADE), 0, buf, sizeof(buf)), 0);
 	ck_assert_str_eq(buf, "{\"method\":\"SUBSCRIBE\",\"params\":"
 	    "[\"btcusdt@trade\",\"ethbtc@trade\"],\"id\":1}");
 	/* Nothing wanted, or nothing configured: no message at all. */
-	ck_assert_int_eq(tk_adapter_binance.subscribe(m2, 0, 0, buf,
+	ck_assert_int_eq(adapter->subscribe(m2, 0, 0, buf,
 	    sizeof(buf)), 0);
-	ck_assert_int_eq(tk_adapter_binance.subscribe(NULL, TK_TYPES_ALL, 0,
+	ck_assert_int_eq(adapter->subscribe(NULL, TK_TYPES_ALL, 0,
 	    buf, sizeof(buf)), 0);
 	/* The NUL needs room too. */
-	ck_assert_int_eq(tk_adapter_binance.subscribe(m2, TK_TYPES_ALL, 0,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0,
 	    buf, strlen(want)), -ENOSPC);
-	ck_assert_int_eq(tk_adapter_binance.subscribe(m2, TK_TYPES_ALL, 0,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0,
 	    buf, strlen(want) + 1), (int)strlen(want));
 	tk_symmap_free(m2);
 }
@@ -445,10 +445,10 @@ START_TEST(test_subscribe_chunks)
 		snprintf(names[i], sizeof(names[i]), "LONGBASE%04u-QUOTEXY", i);
 		syms[i] = names[i];
 	}
-	m2 = tk_symmap_new(&tk_adapter_binance, syms, N, NULL, 0);
+	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
 	ck_assert_ptr_nonnull(m2);
 	for (i = 0;; i++) {
-		n = tk_adapter_binance.subscribe(m2, TK_TYPES_ALL, i, buf,
+		n = adapter->subscribe(m2, TK_TYPES_ALL, i, buf,
 		    sizeof(buf));
 		ck_assert_int_ge(n, 0);
 		if (n == 0)
@@ -480,7 +480,7 @@ START_TEST(test_subscribe_chunks)
 	ck_assert_uint_eq(total, 2 * N);
 	/* ~30 bytes a stream: the 4096-byte limit makes 8 or more. */
 	ck_assert_uint_ge(nmsg, 8);
-	ck_assert_int_eq(tk_adapter_binance.subscribe(m2, TK_TYPES_ALL,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL,
 	    nmsg + 5, buf, sizeof(buf)), 0);
 	tk_symmap_free(m2);
 }
@@ -501,22 +501,22 @@ START_TEST(test_subscribe_param_limit)
 		snprintf(names[i], sizeof(names[i]), "A%u-B", i);
 		syms[i] = names[i];
 	}
-	m2 = tk_symmap_new(&tk_adapter_binance, syms, N, NULL, 0);
+	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
 	ck_assert_ptr_nonnull(m2);
-	ck_assert_int_gt(tk_adapter_binance.subscribe(m2,
+	ck_assert_int_gt(adapter->subscribe(m2,
 	    TK_TYPE_BIT(TK_TICK_TRADE), 0, buf, sizeof(buf)), 0);
 	msg = json_loads(buf, 0, NULL);
 	ck_assert_uint_eq(json_array_size(json_object_get(msg, "params")),
 	    200);
 	json_decref(msg);
-	ck_assert_int_gt(tk_adapter_binance.subscribe(m2,
+	ck_assert_int_gt(adapter->subscribe(m2,
 	    TK_TYPE_BIT(TK_TICK_TRADE), 1, buf, sizeof(buf)), 0);
 	msg = json_loads(buf, 0, NULL);
 	ck_assert_uint_eq(json_array_size(json_object_get(msg, "params")),
 	    50);
 	ck_assert_int_eq(json_integer_value(json_object_get(msg, "id")), 2);
 	json_decref(msg);
-	ck_assert_int_eq(tk_adapter_binance.subscribe(m2,
+	ck_assert_int_eq(adapter->subscribe(m2,
 	    TK_TYPE_BIT(TK_TICK_TRADE), 2, buf, sizeof(buf)), 0);
 	tk_symmap_free(m2);
 }

@@ -21,8 +21,6 @@
 
 #include "tk_codec_check.h"
 
-extern const struct tk_adapter tk_adapter_bitstamp;
-
 static const char *const fixture_symbols[] = {
 	"ETH-USD", "BTC-USD", "BAT-EUR", "SGB-EUR",
 };
@@ -384,7 +382,7 @@ START_TEST(test_unknown_symbol_counted)
 	struct tk_frame_result res;
 	struct tk_symmap *m2;
 
-	m2 = tk_symmap_new(&tk_adapter_bitstamp, only_btc, 1, NULL, 0);
+	m2 = tk_symmap_new(adapter, only_btc, 1, NULL, 0);
 	ck_assert_ptr_nonnull(m2);
 	ctx.symbols = m2;
 	parse_fixture("trade.json", &res);			/* ethusd */
@@ -438,15 +436,15 @@ END_TEST
 
 START_TEST(test_adapter_fields)
 {
-	ck_assert_str_eq(tk_adapter_bitstamp.name, "bitstamp");
-	ck_assert_str_eq(tk_adapter_bitstamp.default_url,
+	ck_assert_str_eq(adapter->name, "bitstamp");
+	ck_assert_str_eq(adapter->default_url,
 	    "wss://ws.bitstamp.net");
-	ck_assert_uint_eq(tk_adapter_bitstamp.types, TK_TYPES_ALL);
-	ck_assert_str_eq(tk_adapter_bitstamp.ping_message,
+	ck_assert_uint_eq(adapter->types, TK_TYPES_ALL);
+	ck_assert_str_eq(adapter->ping_message,
 	    "{\"event\":\"bts:heartbeat\"}");
-	ck_assert_uint_eq(tk_adapter_bitstamp.ping_interval_s, 10);
+	ck_assert_uint_eq(adapter->ping_interval_s, 10);
 	/* 90 days. */
-	ck_assert_uint_eq(tk_adapter_bitstamp.max_connection_s, 7776000);
+	ck_assert_uint_eq(adapter->max_connection_s, 7776000);
 }
 END_TEST
 
@@ -455,7 +453,7 @@ START_TEST(test_ping_reply_is_control)
 {
 	struct tk_frame_result res;
 
-	parse_str(tk_adapter_bitstamp.ping_message, &res);
+	parse_str(adapter->ping_message, &res);
 	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
 }
 END_TEST
@@ -464,19 +462,19 @@ START_TEST(test_native_symbol)
 {
 	char buf[TK_SYMBOL_MAX];
 
-	ck_assert_int_eq(tk_adapter_bitstamp.native_symbol("BTC-USD", buf,
+	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf,
 	    sizeof(buf)), 6);
 	ck_assert_str_eq(buf, "btcusd");
-	ck_assert_int_eq(tk_adapter_bitstamp.native_symbol("1INCH-EUR", buf,
+	ck_assert_int_eq(adapter->native_symbol("1INCH-EUR", buf,
 	    sizeof(buf)), 8);
 	ck_assert_str_eq(buf, "1incheur");
-	ck_assert_int_eq(tk_adapter_bitstamp.native_symbol("BTC-USD", buf, 7),
+	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf, 7),
 	    6);
-	ck_assert_int_eq(tk_adapter_bitstamp.native_symbol("BTC-USD", buf, 6),
+	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf, 6),
 	    -ENAMETOOLONG);
-	ck_assert_int_eq(tk_adapter_bitstamp.native_symbol("btc-usd", buf,
+	ck_assert_int_eq(adapter->native_symbol("btc-usd", buf,
 	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(tk_adapter_bitstamp.native_symbol("BTCUSD", buf,
+	ck_assert_int_eq(adapter->native_symbol("BTCUSD", buf,
 	    sizeof(buf)), -EINVAL);
 }
 END_TEST
@@ -501,36 +499,36 @@ START_TEST(test_subscribe_text)
 	char buf[512];
 	unsigned i;
 
-	m2 = tk_symmap_new(&tk_adapter_bitstamp, syms, 2, NULL, 0);
+	m2 = tk_symmap_new(adapter, syms, 2, NULL, 0);
 	ck_assert_ptr_nonnull(m2);
 	for (i = 0; i < 4; i++) {
-		ck_assert_int_eq(tk_adapter_bitstamp.subscribe(m2,
+		ck_assert_int_eq(adapter->subscribe(m2,
 		    TK_TYPES_ALL, i, buf, sizeof(buf)), (int)strlen(both[i]));
 		ck_assert_str_eq(buf, both[i]);
 	}
-	ck_assert_int_eq(tk_adapter_bitstamp.subscribe(m2, TK_TYPES_ALL, 4,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 4,
 	    buf, sizeof(buf)), 0);
 	for (i = 0; i < 2; i++) {
-		ck_assert_int_gt(tk_adapter_bitstamp.subscribe(m2,
+		ck_assert_int_gt(adapter->subscribe(m2,
 		    TK_TYPE_BIT(TK_TICK_TRADE), i, buf, sizeof(buf)), 0);
 		ck_assert_str_eq(buf, trades[i]);
-		ck_assert_int_gt(tk_adapter_bitstamp.subscribe(m2,
+		ck_assert_int_gt(adapter->subscribe(m2,
 		    TK_TYPE_BIT(TK_TICK_QUOTE), i, buf, sizeof(buf)), 0);
 		ck_assert_str_eq(buf, quotes[i]);
 	}
-	ck_assert_int_eq(tk_adapter_bitstamp.subscribe(m2,
+	ck_assert_int_eq(adapter->subscribe(m2,
 	    TK_TYPE_BIT(TK_TICK_TRADE), 2, buf, sizeof(buf)), 0);
-	ck_assert_int_eq(tk_adapter_bitstamp.subscribe(m2,
+	ck_assert_int_eq(adapter->subscribe(m2,
 	    TK_TYPE_BIT(TK_TICK_QUOTE), 2, buf, sizeof(buf)), 0);
 	/* Nothing wanted, or nothing configured: no message at all. */
-	ck_assert_int_eq(tk_adapter_bitstamp.subscribe(m2, 0, 0, buf,
+	ck_assert_int_eq(adapter->subscribe(m2, 0, 0, buf,
 	    sizeof(buf)), 0);
-	ck_assert_int_eq(tk_adapter_bitstamp.subscribe(NULL, TK_TYPES_ALL, 0,
+	ck_assert_int_eq(adapter->subscribe(NULL, TK_TYPES_ALL, 0,
 	    buf, sizeof(buf)), 0);
 	/* The NUL needs room too. */
-	ck_assert_int_eq(tk_adapter_bitstamp.subscribe(m2, TK_TYPES_ALL, 0,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0,
 	    buf, strlen(both[0])), -ENOSPC);
-	ck_assert_int_eq(tk_adapter_bitstamp.subscribe(m2, TK_TYPES_ALL, 0,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0,
 	    buf, strlen(both[0]) + 1), (int)strlen(both[0]));
 	ck_assert_str_eq(buf, both[0]);
 	tk_symmap_free(m2);
@@ -554,10 +552,10 @@ START_TEST(test_subscribe_one_channel_each)
 		snprintf(names[i], sizeof(names[i]), "B%u-Q", i);
 		syms[i] = names[i];
 	}
-	m2 = tk_symmap_new(&tk_adapter_bitstamp, syms, N, NULL, 0);
+	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
 	ck_assert_ptr_nonnull(m2);
 	for (i = 0;; i++) {
-		n = tk_adapter_bitstamp.subscribe(m2, TK_TYPES_ALL, i, buf,
+		n = adapter->subscribe(m2, TK_TYPES_ALL, i, buf,
 		    sizeof(buf));
 		ck_assert_int_ge(n, 0);
 		if (n == 0)

@@ -22,8 +22,6 @@
 
 #include "tk_codec_check.h"
 
-extern const struct tk_adapter tk_adapter_bybit;
-
 static const char *const fixture_symbols[] = { "BTC-USDT", "ETH-USDT" };
 
 /* Every frame in tests/fixtures/bybit; test_golden_complete checks it. */
@@ -47,7 +45,7 @@ START_TEST(test_spec_trade_rules)
 	size_t len;
 
 	frame = tk_test_read_fixture("bybit/trade_2_spot.json", &len);
-	tk_adapter_bybit.parse(&ctx, frame, len, &res);
+	adapter->parse(&ctx, frame, len, &res);
 	free(frame);
 	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
 	ck_assert_uint_eq(sink.n, 1);
@@ -67,7 +65,7 @@ START_TEST(test_spec_trade_rules)
 
 	frame = tk_test_read_fixture("bybit/trade_3_two_trades.json", &len);
 	sink.n = 0;
-	tk_adapter_bybit.parse(&ctx, frame, len, &res);
+	adapter->parse(&ctx, frame, len, &res);
 	free(frame);
 	ck_assert_uint_eq(res.nticks, 2);
 	ck_assert_int_eq(sink.ticks[0].side, TK_SIDE_BUY);
@@ -102,7 +100,7 @@ START_TEST(test_spec_quote_rules)
 
 	/* Two levels a side in this (hand-written) snapshot: the best. */
 	frame = tk_test_read_fixture("bybit/orderbook1_snapshot.json", &len);
-	tk_adapter_bybit.parse(&ctx, frame, len, &res);
+	adapter->parse(&ctx, frame, len, &res);
 	free(frame);
 	ck_assert_uint_eq(sink.n, 1);
 	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
@@ -184,7 +182,7 @@ START_TEST(test_book_deltas_with_state)
 {
 	struct tk_frame_result res;
 	const struct tk_tick *t = &sink.ticks[0];
-	size_t size = tk_adapter_bybit.state_size(ctx.symbols);
+	size_t size = adapter->state_size(ctx.symbols);
 	void *state = calloc(1, size);
 
 	ck_assert_uint_gt(size, 0);
@@ -411,19 +409,19 @@ START_TEST(test_unknown_symbol_counted)
 	char *frame;
 	size_t len;
 
-	m2 = tk_symmap_new(&tk_adapter_bybit, only_eth, 1, NULL, 0);
+	m2 = tk_symmap_new(adapter, only_eth, 1, NULL, 0);
 	ck_assert_ptr_nonnull(m2);
 	ctx.symbols = m2;
 	/* One count per trade. */
 	frame = tk_test_read_fixture("bybit/trade_3_two_trades.json", &len);
-	tk_adapter_bybit.parse(&ctx, frame, len, &res);
+	adapter->parse(&ctx, frame, len, &res);
 	free(frame);
 	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
 	ck_assert_uint_eq(res.nticks, 0);
 	ck_assert_uint_eq(res.unknown, 2);
 	ck_assert_uint_eq(sink.n, 0);
 	frame = tk_test_read_fixture("bybit/orderbook1_snapshot.json", &len);
-	tk_adapter_bybit.parse(&ctx, frame, len, &res);
+	adapter->parse(&ctx, frame, len, &res);
 	free(frame);
 	ck_assert_uint_eq(res.unknown, 1);
 	/* Native names are exact: lower case is not ETHUSDT. */
@@ -452,14 +450,14 @@ START_TEST(test_types_filter)
 
 	ctx.types = TK_TYPE_BIT(TK_TICK_QUOTE);
 	frame = tk_test_read_fixture("bybit/trade.json", &len);
-	tk_adapter_bybit.parse(&ctx, frame, len, &res);
+	adapter->parse(&ctx, frame, len, &res);
 	free(frame);
 	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
 	ck_assert_uint_eq(res.nticks, 0);
 	ck_assert_uint_eq(sink.n, 0);
 
 	frame = tk_test_read_fixture("bybit/orderbook1_snapshot.json", &len);
-	tk_adapter_bybit.parse(&ctx, frame, len, &res);
+	adapter->parse(&ctx, frame, len, &res);
 	free(frame);
 	ck_assert_uint_eq(res.nticks, 1);
 	ck_assert_int_eq(sink.ticks[0].type, TK_TICK_QUOTE);
@@ -477,15 +475,15 @@ START_TEST(test_adapter_fields)
 {
 	json_t *ping;
 
-	ck_assert_str_eq(tk_adapter_bybit.name, "bybit");
-	ck_assert_str_eq(tk_adapter_bybit.default_url,
+	ck_assert_str_eq(adapter->name, "bybit");
+	ck_assert_str_eq(adapter->default_url,
 	    "wss://stream.bybit.com/v5/public/spot");
-	ck_assert_uint_eq(tk_adapter_bybit.types, TK_TYPES_ALL);
-	ck_assert_str_eq(tk_adapter_bybit.ping_message, "{\"op\":\"ping\"}");
-	ck_assert_uint_eq(tk_adapter_bybit.ping_interval_s, 20);
-	ck_assert_uint_eq(tk_adapter_bybit.max_connection_s, 0);
+	ck_assert_uint_eq(adapter->types, TK_TYPES_ALL);
+	ck_assert_str_eq(adapter->ping_message, "{\"op\":\"ping\"}");
+	ck_assert_uint_eq(adapter->ping_interval_s, 20);
+	ck_assert_uint_eq(adapter->max_connection_s, 0);
 	/* Our own ping, echoed, is harmless. */
-	ping = json_loads(tk_adapter_bybit.ping_message, 0, NULL);
+	ping = json_loads(adapter->ping_message, 0, NULL);
 	ck_assert_ptr_nonnull(ping);
 	json_decref(ping);
 }
@@ -495,19 +493,19 @@ START_TEST(test_native_symbol)
 {
 	char buf[TK_SYMBOL_MAX];
 
-	ck_assert_int_eq(tk_adapter_bybit.native_symbol("BTC-USDT", buf,
+	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf,
 	    sizeof(buf)), 7);
 	ck_assert_str_eq(buf, "BTCUSDT");
-	ck_assert_int_eq(tk_adapter_bybit.native_symbol("1000PEPE-USDT", buf,
+	ck_assert_int_eq(adapter->native_symbol("1000PEPE-USDT", buf,
 	    sizeof(buf)), 12);
 	ck_assert_str_eq(buf, "1000PEPEUSDT");
-	ck_assert_int_eq(tk_adapter_bybit.native_symbol("BTC-USDT", buf, 8),
+	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf, 8),
 	    7);
-	ck_assert_int_eq(tk_adapter_bybit.native_symbol("BTC-USDT", buf, 7),
+	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf, 7),
 	    -ENAMETOOLONG);
-	ck_assert_int_eq(tk_adapter_bybit.native_symbol("btc-usdt", buf,
+	ck_assert_int_eq(adapter->native_symbol("btc-usdt", buf,
 	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(tk_adapter_bybit.native_symbol("BTCUSDT", buf,
+	ck_assert_int_eq(adapter->native_symbol("BTCUSDT", buf,
 	    sizeof(buf)), -EINVAL);
 }
 END_TEST
@@ -522,34 +520,34 @@ START_TEST(test_subscribe_text)
 	struct tk_symmap *m2;
 	char buf[512];
 
-	m2 = tk_symmap_new(&tk_adapter_bybit, syms, 2, NULL, 0);
+	m2 = tk_symmap_new(adapter, syms, 2, NULL, 0);
 	ck_assert_ptr_nonnull(m2);
-	ck_assert_int_eq(tk_adapter_bybit.subscribe(m2, TK_TYPES_ALL, 0, buf,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
 	    sizeof(buf)), (int)strlen(want));
 	ck_assert_str_eq(buf, want);
-	ck_assert_int_eq(tk_adapter_bybit.subscribe(m2, TK_TYPES_ALL, 1, buf,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 1, buf,
 	    sizeof(buf)), 0);
 	/* Echoed back, a request is not an error. */
 	parse_str(want, &res);
 	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
 
-	ck_assert_int_gt(tk_adapter_bybit.subscribe(m2,
+	ck_assert_int_gt(adapter->subscribe(m2,
 	    TK_TYPE_BIT(TK_TICK_QUOTE), 0, buf, sizeof(buf)), 0);
 	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
 	    "\"orderbook.1.BTCUSDT\",\"orderbook.1.ETHBTC\"],\"req_id\":\"1\"}");
-	ck_assert_int_gt(tk_adapter_bybit.subscribe(m2,
+	ck_assert_int_gt(adapter->subscribe(m2,
 	    TK_TYPE_BIT(TK_TICK_TRADE), 0, buf, sizeof(buf)), 0);
 	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
 	    "\"publicTrade.BTCUSDT\",\"publicTrade.ETHBTC\"],\"req_id\":\"1\"}");
 	/* Nothing wanted, or nothing configured: no message at all. */
-	ck_assert_int_eq(tk_adapter_bybit.subscribe(m2, 0, 0, buf,
+	ck_assert_int_eq(adapter->subscribe(m2, 0, 0, buf,
 	    sizeof(buf)), 0);
-	ck_assert_int_eq(tk_adapter_bybit.subscribe(NULL, TK_TYPES_ALL, 0,
+	ck_assert_int_eq(adapter->subscribe(NULL, TK_TYPES_ALL, 0,
 	    buf, sizeof(buf)), 0);
 	/* The NUL needs room too. */
-	ck_assert_int_eq(tk_adapter_bybit.subscribe(m2, TK_TYPES_ALL, 0, buf,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
 	    strlen(want)), -ENOSPC);
-	ck_assert_int_eq(tk_adapter_bybit.subscribe(m2, TK_TYPES_ALL, 0, buf,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
 	    strlen(want) + 1), (int)strlen(want));
 	tk_symmap_free(m2);
 }
@@ -563,9 +561,9 @@ START_TEST(test_subscribe_ten_per_message)
 	struct tk_symmap *m2;
 	char buf[1024];
 
-	m2 = tk_symmap_new(&tk_adapter_bybit, syms, 6, NULL, 0);
+	m2 = tk_symmap_new(adapter, syms, 6, NULL, 0);
 	ck_assert_ptr_nonnull(m2);
-	ck_assert_int_gt(tk_adapter_bybit.subscribe(m2, TK_TYPES_ALL, 0, buf,
+	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
 	    sizeof(buf)), 0);
 	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
 	    "\"publicTrade.AUSDT\",\"orderbook.1.AUSDT\","
@@ -573,16 +571,16 @@ START_TEST(test_subscribe_ten_per_message)
 	    "\"publicTrade.CUSDT\",\"orderbook.1.CUSDT\","
 	    "\"publicTrade.DUSDT\",\"orderbook.1.DUSDT\","
 	    "\"publicTrade.EUSDT\",\"orderbook.1.EUSDT\"],\"req_id\":\"1\"}");
-	ck_assert_int_gt(tk_adapter_bybit.subscribe(m2, TK_TYPES_ALL, 1, buf,
+	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPES_ALL, 1, buf,
 	    sizeof(buf)), 0);
 	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
 	    "\"publicTrade.FUSDT\",\"orderbook.1.FUSDT\"],\"req_id\":\"2\"}");
-	ck_assert_int_eq(tk_adapter_bybit.subscribe(m2, TK_TYPES_ALL, 2, buf,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 2, buf,
 	    sizeof(buf)), 0);
 	/* Exactly ten topics: one message. */
-	ck_assert_int_gt(tk_adapter_bybit.subscribe(m2,
+	ck_assert_int_gt(adapter->subscribe(m2,
 	    TK_TYPE_BIT(TK_TICK_TRADE), 0, buf, sizeof(buf)), 0);
-	ck_assert_int_eq(tk_adapter_bybit.subscribe(m2,
+	ck_assert_int_eq(adapter->subscribe(m2,
 	    TK_TYPE_BIT(TK_TICK_TRADE), 1, buf, sizeof(buf)), 0);
 	tk_symmap_free(m2);
 }
@@ -610,10 +608,10 @@ START_TEST(test_subscribe_chunks)
 		snprintf(names[i], sizeof(names[i]), "LONGBASE%04u-QUOTEXY", i);
 		syms[i] = names[i];
 	}
-	m2 = tk_symmap_new(&tk_adapter_bybit, syms, N, NULL, 0);
+	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
 	ck_assert_ptr_nonnull(m2);
 	for (i = 0;; i++) {
-		n = tk_adapter_bybit.subscribe(m2, TK_TYPES_ALL, i, buf,
+		n = adapter->subscribe(m2, TK_TYPES_ALL, i, buf,
 		    sizeof(buf));
 		ck_assert_int_ge(n, 0);
 		if (n == 0)
@@ -644,9 +642,9 @@ START_TEST(test_subscribe_chunks)
 	}
 	ck_assert_uint_eq(total, 2 * N);
 	ck_assert_uint_eq(nmsg, 2 * N / 10);
-	ck_assert_int_eq(tk_adapter_bybit.subscribe(m2, TK_TYPES_ALL, nmsg + 5,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, nmsg + 5,
 	    buf, sizeof(buf)), 0);
-	ck_assert_int_eq(tk_adapter_bybit.subscribe(m2, TK_TYPES_ALL,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL,
 	    UINT32_MAX, buf, sizeof(buf)), 0);
 	tk_symmap_free(m2);
 }

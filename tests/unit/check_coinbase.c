@@ -21,8 +21,6 @@
 
 #include "tk_codec_check.h"
 
-extern const struct tk_adapter tk_adapter_coinbase;
-
 static const char *const fixture_symbols[] = {
 	"SKL-BTC", "SKL-USD", "BAND-GBP", "SKL-GBP", "BTC-USD", "ETH-USD",
 };
@@ -343,7 +341,7 @@ START_TEST(test_unknown_symbol_counted)
 	struct tk_frame_result res;
 	struct tk_symmap *m2;
 
-	m2 = tk_symmap_new(&tk_adapter_coinbase, only_btc, 1, NULL, 0);
+	m2 = tk_symmap_new(adapter, only_btc, 1, NULL, 0);
 	ck_assert_ptr_nonnull(m2);
 	ctx.symbols = m2;
 	parse_fixture("match.json", &res);			/* SKL-BTC */
@@ -397,14 +395,14 @@ END_TEST
 
 START_TEST(test_adapter_fields)
 {
-	ck_assert_str_eq(tk_adapter_coinbase.name, "coinbase");
-	ck_assert_str_eq(tk_adapter_coinbase.default_url,
+	ck_assert_str_eq(adapter->name, "coinbase");
+	ck_assert_str_eq(adapter->default_url,
 	    "wss://ws-feed.exchange.coinbase.com");
-	ck_assert_uint_eq(tk_adapter_coinbase.types, TK_TYPES_ALL);
+	ck_assert_uint_eq(adapter->types, TK_TYPES_ALL);
 	/* WebSocket pings suffice; no documented connection limit. */
-	ck_assert_ptr_null(tk_adapter_coinbase.ping_message);
-	ck_assert_uint_eq(tk_adapter_coinbase.ping_interval_s, 0);
-	ck_assert_uint_eq(tk_adapter_coinbase.max_connection_s, 0);
+	ck_assert_ptr_null(adapter->ping_message);
+	ck_assert_uint_eq(adapter->ping_interval_s, 0);
+	ck_assert_uint_eq(adapter->max_connection_s, 0);
 }
 END_TEST
 
@@ -412,19 +410,19 @@ START_TEST(test_native_symbol)
 {
 	char buf[TK_SYMBOL_MAX];
 
-	ck_assert_int_eq(tk_adapter_coinbase.native_symbol("BTC-USD", buf,
+	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf,
 	    sizeof(buf)), 7);
 	ck_assert_str_eq(buf, "BTC-USD");
-	ck_assert_int_eq(tk_adapter_coinbase.native_symbol("1INCH-EUR", buf,
+	ck_assert_int_eq(adapter->native_symbol("1INCH-EUR", buf,
 	    sizeof(buf)), 9);
 	ck_assert_str_eq(buf, "1INCH-EUR");
-	ck_assert_int_eq(tk_adapter_coinbase.native_symbol("BTC-USD", buf, 8),
+	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf, 8),
 	    7);
-	ck_assert_int_eq(tk_adapter_coinbase.native_symbol("BTC-USD", buf, 7),
+	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf, 7),
 	    -ENAMETOOLONG);
-	ck_assert_int_eq(tk_adapter_coinbase.native_symbol("btc-usd", buf,
+	ck_assert_int_eq(adapter->native_symbol("btc-usd", buf,
 	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(tk_adapter_coinbase.native_symbol("BTCUSD", buf,
+	ck_assert_int_eq(adapter->native_symbol("BTCUSD", buf,
 	    sizeof(buf)), -EINVAL);
 }
 END_TEST
@@ -438,35 +436,35 @@ START_TEST(test_subscribe_text)
 	struct tk_symmap *m2;
 	char buf[512];
 
-	m2 = tk_symmap_new(&tk_adapter_coinbase, syms, 2, NULL, 0);
+	m2 = tk_symmap_new(adapter, syms, 2, NULL, 0);
 	ck_assert_ptr_nonnull(m2);
-	ck_assert_int_eq(tk_adapter_coinbase.subscribe(m2, TK_TYPES_ALL, 0,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0,
 	    buf, sizeof(buf)), (int)strlen(want));
 	ck_assert_str_eq(buf, want);
-	ck_assert_int_eq(tk_adapter_coinbase.subscribe(m2, TK_TYPES_ALL, 1,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 1,
 	    buf, sizeof(buf)), 0);
 
-	ck_assert_int_gt(tk_adapter_coinbase.subscribe(m2,
+	ck_assert_int_gt(adapter->subscribe(m2,
 	    TK_TYPE_BIT(TK_TICK_TRADE), 0, buf, sizeof(buf)), 0);
 	ck_assert_str_eq(buf, "{\"type\":\"subscribe\","
 	    "\"product_ids\":[\"BTC-USD\",\"ETH-EUR\"],"
 	    "\"channels\":[\"matches\"]}");
-	ck_assert_int_gt(tk_adapter_coinbase.subscribe(m2,
+	ck_assert_int_gt(adapter->subscribe(m2,
 	    TK_TYPE_BIT(TK_TICK_QUOTE), 0, buf, sizeof(buf)), 0);
 	ck_assert_str_eq(buf, "{\"type\":\"subscribe\","
 	    "\"product_ids\":[\"BTC-USD\",\"ETH-EUR\"],"
 	    "\"channels\":[\"ticker\"]}");
-	ck_assert_int_eq(tk_adapter_coinbase.subscribe(m2,
+	ck_assert_int_eq(adapter->subscribe(m2,
 	    TK_TYPE_BIT(TK_TICK_QUOTE), 1, buf, sizeof(buf)), 0);
 	/* Nothing wanted, or nothing configured: no message at all. */
-	ck_assert_int_eq(tk_adapter_coinbase.subscribe(m2, 0, 0, buf,
+	ck_assert_int_eq(adapter->subscribe(m2, 0, 0, buf,
 	    sizeof(buf)), 0);
-	ck_assert_int_eq(tk_adapter_coinbase.subscribe(NULL, TK_TYPES_ALL, 0,
+	ck_assert_int_eq(adapter->subscribe(NULL, TK_TYPES_ALL, 0,
 	    buf, sizeof(buf)), 0);
 	/* The NUL needs room too. */
-	ck_assert_int_eq(tk_adapter_coinbase.subscribe(m2, TK_TYPES_ALL, 0,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0,
 	    buf, strlen(want)), -ENOSPC);
-	ck_assert_int_eq(tk_adapter_coinbase.subscribe(m2, TK_TYPES_ALL, 0,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0,
 	    buf, strlen(want) + 1), (int)strlen(want));
 	ck_assert_str_eq(buf, want);
 	tk_symmap_free(m2);
@@ -495,10 +493,10 @@ START_TEST(test_subscribe_chunks)
 		snprintf(names[i], sizeof(names[i]), "LONGBASE%04u-QUOTEXY", i);
 		syms[i] = names[i];
 	}
-	m2 = tk_symmap_new(&tk_adapter_coinbase, syms, N, NULL, 0);
+	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
 	ck_assert_ptr_nonnull(m2);
 	for (i = 0;; i++) {
-		n = tk_adapter_coinbase.subscribe(m2, TK_TYPES_ALL, i, buf,
+		n = adapter->subscribe(m2, TK_TYPES_ALL, i, buf,
 		    sizeof(buf));
 		ck_assert_int_ge(n, 0);
 		if (n == 0)
@@ -531,7 +529,7 @@ START_TEST(test_subscribe_chunks)
 	ck_assert_uint_eq(total, N);
 	/* ~23 bytes a product: the 4096-byte bound makes 4 or more. */
 	ck_assert_uint_ge(nmsg, 4);
-	ck_assert_int_eq(tk_adapter_coinbase.subscribe(m2, TK_TYPES_ALL,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL,
 	    nmsg + 5, buf, sizeof(buf)), 0);
 	tk_symmap_free(m2);
 }

@@ -407,11 +407,11 @@ START_TEST(test_config_defaults_binance)
 	ck_assert_uint_eq(cf.nexchanges, 1);
 	e = &cf.exchanges[0];
 	ck_assert_str_eq(e->name, "binance");
-	ck_assert_ptr_eq(e->adapter, &tk_adapter_binance);
+	ck_assert_ptr_eq(e->adapter, tk_test_adapter("binance"));
 	ck_assert_uint_eq(e->nsymbols, 1);
 	ck_assert_str_eq(e->symbols[0], "BTC-USDT");
-	ck_assert_str_eq(e->url, tk_adapter_binance.default_url);
-	ck_assert_uint_eq(e->types, tk_adapter_binance.types);
+	ck_assert_str_eq(e->url, e->adapter->default_url);
+	ck_assert_uint_eq(e->types, e->adapter->types);
 	ck_assert(e->stale_s == 30.0);
 	ck_assert_int_eq(e->insecure, 0);
 	ck_assert(e->rate == 10.0);
@@ -431,7 +431,7 @@ START_TEST(test_config_defaults_sim)
 
 	parse_ok(X("{" SM "}"), &cf);
 	e = &cf.exchanges[0];
-	ck_assert_ptr_eq(e->adapter, &tk_adapter_sim);
+	ck_assert_ptr_eq(e->adapter, tk_test_adapter("sim"));
 	ck_assert_ptr_null(e->url);
 	ck_assert_uint_eq(e->types, TK_TYPES_ALL);
 	ck_assert(e->rate == 10.0);
@@ -491,14 +491,14 @@ static const struct tk_adapter trade_only = {
 	.default_url = "wss://example.invalid/ws",
 	.types = TK_TYPE_BIT(TK_TICK_TRADE),
 };
-static const struct tk_adapter *const fake_adapters[] = {
-	&trade_only, &tk_adapter_sim, NULL,
-};
 
 static int
 parse_fake(const char *json, struct tk_config *cf, char *err,
     size_t errlen)
 {
+	const struct tk_adapter *fake_adapters[] = {
+		&trade_only, tk_test_adapter("sim"), NULL,
+	};
 	char *text = dq(json);
 	int r;
 
@@ -721,7 +721,7 @@ START_TEST(test_config_shipped_tickerd)
 	}
 	e = tk_config_exchange(&cf, "binance");
 	ck_assert_ptr_nonnull(e);
-	ck_assert_ptr_eq(e->adapter, &tk_adapter_binance);
+	ck_assert_ptr_eq(e->adapter, tk_test_adapter("binance"));
 	ck_assert_uint_eq(e->nsymbols, 3);
 	ck_assert_str_eq(e->symbols[0], "BTC-USDT");
 	ck_assert_str_eq(e->symbols[1], "ETH-USDT");
@@ -744,8 +744,8 @@ START_TEST(test_config_shipped_sim)
 	b = tk_config_exchange(&cf, "simfast");
 	ck_assert_ptr_nonnull(a);
 	ck_assert_ptr_nonnull(b);
-	ck_assert_ptr_eq(a->adapter, &tk_adapter_sim);
-	ck_assert_ptr_eq(b->adapter, &tk_adapter_sim);
+	ck_assert_ptr_eq(a->adapter, tk_test_adapter("sim"));
+	ck_assert_ptr_eq(b->adapter, tk_test_adapter("sim"));
 	ck_assert(a->rate == 5.0);
 	ck_assert(b->rate == 20.0);
 	ck_assert_uint_eq(a->nsymbols, 2);
@@ -762,10 +762,6 @@ END_TEST
  * Replay entries, through the seam with a table that has the replay
  * adapter, whatever the shipped table holds.
  */
-static const struct tk_adapter *const replay_adapters[] = {
-	&tk_adapter_binance, &tk_adapter_sim, &tk_adapter_replay, NULL,
-};
-
 #define RP	"'name':'rp','adapter':'replay','symbols':['BTC-USDT']"
 #define RPF	RP ",'file':'r.jsonl'"
 #define A1000	A100 A100 A100 A100 A100 A100 A100 A100 A100 A100
@@ -774,6 +770,10 @@ static int
 parse_replay(const char *json, const char *name, struct tk_config *cf,
     char *err, size_t errlen)
 {
+	const struct tk_adapter *replay_adapters[] = {
+		tk_test_adapter("binance"), tk_test_adapter("sim"),
+		tk_test_adapter("replay"), NULL,
+	};
 	char *text = dq(json);
 	int r;
 
@@ -857,7 +857,7 @@ START_TEST(test_config_replay_defaults)
 	ck_assert_msg(parse_replay(X("{" RPF "},{" BNS "},{" SM "}"),
 	    "t.json", &cf, err, sizeof(err)) == 0, "%s", err);
 	e = &cf.exchanges[0];
-	ck_assert_ptr_eq(e->adapter, &tk_adapter_replay);
+	ck_assert_ptr_eq(e->adapter, tk_test_adapter("replay"));
 	ck_assert_str_eq(e->file, "r.jsonl");
 	ck_assert(e->speed == 1.0);
 	ck_assert_int_eq(e->loop, 0);
@@ -969,8 +969,7 @@ START_TEST(test_config_replay_load)
 	free(text);
 	ck_assert_msg(tk_config_load(path, &cf, err, sizeof(err)) == 0, "%s",
 	    err);
-	ck_assert_ptr_eq(cf.exchanges[0].adapter, &tk_adapter_replay);
-	ck_assert_ptr_eq(tk_adapter_find("replay"), &tk_adapter_replay);
+	ck_assert_ptr_eq(cf.exchanges[0].adapter, tk_test_adapter("replay"));
 	ck_assert_str_eq(cf.exchanges[0].file, "/tmp/rec/s.jsonl");
 	ck_assert(cf.exchanges[0].speed == 0);
 	ck_assert_int_eq(cf.exchanges[0].loop, 1);

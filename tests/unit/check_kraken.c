@@ -22,8 +22,6 @@
 
 #include "tk_codec_check.h"
 
-extern const struct tk_adapter tk_adapter_kraken;
-
 static const char *const fixture_symbols[] = {
 	"MATIC-USD", "ALGO-USD", "BTC-USD", "ETH-USD",
 };
@@ -137,7 +135,7 @@ START_TEST(test_trade_snapshot_not_published)
 	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
 	ck_assert_str_eq(res.detail, "trade: field \"price\" is not a number");
 
-	m2 = tk_symmap_new(&tk_adapter_kraken, only_btc, 1, NULL, 0);
+	m2 = tk_symmap_new(adapter, only_btc, 1, NULL, 0);
 	ck_assert_ptr_nonnull(m2);
 	ctx.symbols = m2;
 	parse_fixture("trade_snapshot.json", &res);
@@ -451,7 +449,7 @@ START_TEST(test_unknown_symbol_counted)
 	struct tk_frame_result res;
 	struct tk_symmap *m2;
 
-	m2 = tk_symmap_new(&tk_adapter_kraken, only_btc, 1, NULL, 0);
+	m2 = tk_symmap_new(adapter, only_btc, 1, NULL, 0);
 	ck_assert_ptr_nonnull(m2);
 	ctx.symbols = m2;
 	parse_fixture("trade.json", &res);
@@ -514,13 +512,13 @@ END_TEST
 
 START_TEST(test_adapter_fields)
 {
-	ck_assert_str_eq(tk_adapter_kraken.name, "kraken");
-	ck_assert_str_eq(tk_adapter_kraken.default_url,
+	ck_assert_str_eq(adapter->name, "kraken");
+	ck_assert_str_eq(adapter->default_url,
 	    "wss://ws.kraken.com/v2");
-	ck_assert_uint_eq(tk_adapter_kraken.types, TK_TYPES_ALL);
+	ck_assert_uint_eq(adapter->types, TK_TYPES_ALL);
 	/* Server heartbeats and WebSocket pings keep the line alive. */
-	ck_assert_ptr_null(tk_adapter_kraken.ping_message);
-	ck_assert_uint_eq(tk_adapter_kraken.max_connection_s, 0);
+	ck_assert_ptr_null(adapter->ping_message);
+	ck_assert_uint_eq(adapter->max_connection_s, 0);
 }
 END_TEST
 
@@ -528,31 +526,31 @@ START_TEST(test_native_symbol)
 {
 	char buf[TK_SYMBOL_MAX];
 
-	ck_assert_int_eq(tk_adapter_kraken.native_symbol("BTC-USD", buf,
+	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf,
 	    sizeof(buf)), 7);
 	ck_assert_str_eq(buf, "BTC/USD");
 	/* No v1 renaming either way. */
-	ck_assert_int_eq(tk_adapter_kraken.native_symbol("DOGE-USD", buf,
+	ck_assert_int_eq(adapter->native_symbol("DOGE-USD", buf,
 	    sizeof(buf)), 8);
 	ck_assert_str_eq(buf, "DOGE/USD");
-	ck_assert_int_eq(tk_adapter_kraken.native_symbol("XBT-EUR", buf,
+	ck_assert_int_eq(adapter->native_symbol("XBT-EUR", buf,
 	    sizeof(buf)), 7);
 	ck_assert_str_eq(buf, "XBT/EUR");
-	ck_assert_int_eq(tk_adapter_kraken.native_symbol("1INCH-USD", buf,
+	ck_assert_int_eq(adapter->native_symbol("1INCH-USD", buf,
 	    sizeof(buf)), 9);
 	ck_assert_str_eq(buf, "1INCH/USD");
 	/* The NUL needs room too. */
-	ck_assert_int_eq(tk_adapter_kraken.native_symbol("BTC-USD", buf, 8),
+	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf, 8),
 	    7);
-	ck_assert_int_eq(tk_adapter_kraken.native_symbol("BTC-USD", buf, 7),
+	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf, 7),
 	    -ENAMETOOLONG);
-	ck_assert_int_eq(tk_adapter_kraken.native_symbol("BTC-USD", buf, 0),
+	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf, 0),
 	    -ENAMETOOLONG);
-	ck_assert_int_eq(tk_adapter_kraken.native_symbol("btc-usd", buf,
+	ck_assert_int_eq(adapter->native_symbol("btc-usd", buf,
 	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(tk_adapter_kraken.native_symbol("BTC/USD", buf,
+	ck_assert_int_eq(adapter->native_symbol("BTC/USD", buf,
 	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(tk_adapter_kraken.native_symbol("BTCUSD", buf,
+	ck_assert_int_eq(adapter->native_symbol("BTCUSD", buf,
 	    sizeof(buf)), -EINVAL);
 }
 END_TEST
@@ -567,7 +565,7 @@ START_TEST(test_subscribe_text)
 	    "\"ETH/USD\"],\"event_trigger\":\"bbo\",\"snapshot\":true},"
 	    "\"req_id\":2}";
 	const char *const syms[] = { "BTC-USD", "ETH-USD" };
-	const struct tk_adapter *a = &tk_adapter_kraken;
+	const struct tk_adapter *a = adapter;
 	struct tk_symmap *m2;
 	char buf[512];
 
@@ -637,10 +635,10 @@ START_TEST(test_subscribe_chunks)
 		    "LONGBASE%07u-QUOTEXYZQUOTEXY", i);
 		syms[i] = names[i];
 	}
-	m2 = tk_symmap_new(&tk_adapter_kraken, syms, N, NULL, 0);
+	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
 	ck_assert_ptr_nonnull(m2);
 	for (i = 0; i < 6; i++) {
-		n = tk_adapter_kraken.subscribe(m2, TK_TYPES_ALL, i, buf,
+		n = adapter->subscribe(m2, TK_TYPES_ALL, i, buf,
 		    sizeof(buf));
 		ck_assert_int_gt(n, 0);
 		ck_assert_int_lt(n, 4096);
@@ -668,17 +666,17 @@ START_TEST(test_subscribe_chunks)
 		json_decref(msg);
 	}
 	ck_assert_uint_eq(total, 2 * N);
-	ck_assert_int_eq(tk_adapter_kraken.subscribe(m2, TK_TYPES_ALL, 6, buf,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 6, buf,
 	    sizeof(buf)), 0);
-	ck_assert_int_eq(tk_adapter_kraken.subscribe(m2, TK_TYPES_ALL, 1000,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 1000,
 	    buf, sizeof(buf)), 0);
 	/* Quotes only: the same three chunks, numbered from 1. */
-	n = tk_adapter_kraken.subscribe(m2, TK_TYPE_BIT(TK_TICK_QUOTE), 2,
+	n = adapter->subscribe(m2, TK_TYPE_BIT(TK_TICK_QUOTE), 2,
 	    buf, sizeof(buf));
 	ck_assert_int_gt(n, 0);
 	ck_assert_ptr_nonnull(strstr(buf, "\"channel\":\"ticker\""));
 	ck_assert_ptr_nonnull(strstr(buf, "\"req_id\":3}"));
-	ck_assert_int_eq(tk_adapter_kraken.subscribe(m2,
+	ck_assert_int_eq(adapter->subscribe(m2,
 	    TK_TYPE_BIT(TK_TICK_QUOTE), 3, buf, sizeof(buf)), 0);
 	tk_symmap_free(m2);
 }

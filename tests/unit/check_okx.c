@@ -22,8 +22,6 @@
 
 #include "tk_codec_check.h"
 
-extern const struct tk_adapter tk_adapter_okx;
-
 static const char *const fixture_symbols[] = { "BTC-USDT", "ETH-USDT" };
 
 /* Every frame in tests/fixtures/okx; test_golden_complete checks it. */
@@ -44,7 +42,7 @@ START_TEST(test_spec_trade_rules)
 	size_t len;
 
 	frame = tk_test_read_fixture("okx/trade_3.json", &len);
-	tk_adapter_okx.parse(&ctx, frame, len, &res);
+	adapter->parse(&ctx, frame, len, &res);
 	free(frame);
 	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
 	ck_assert_uint_eq(sink.n, 1);
@@ -98,7 +96,7 @@ START_TEST(test_spec_quote_rules)
 	size_t len;
 
 	frame = tk_test_read_fixture("okx/ticker.json", &len);
-	tk_adapter_okx.parse(&ctx, frame, len, &res);
+	adapter->parse(&ctx, frame, len, &res);
 	free(frame);
 	ck_assert_uint_eq(sink.n, 1);
 	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
@@ -382,11 +380,11 @@ START_TEST(test_ping_text_uses_len)
 	static const char pong[] = "pongpong";
 	struct tk_frame_result res;
 
-	tk_adapter_okx.parse(&ctx, pong, 4, &res);
+	adapter->parse(&ctx, pong, 4, &res);
 	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
-	tk_adapter_okx.parse(&ctx, pong, 3, &res);
+	adapter->parse(&ctx, pong, 3, &res);
 	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
-	tk_adapter_okx.parse(&ctx, pong, 8, &res);
+	adapter->parse(&ctx, pong, 8, &res);
 	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
 }
 END_TEST
@@ -399,11 +397,11 @@ START_TEST(test_unknown_symbol_counted)
 	char *frame;
 	size_t len;
 
-	m2 = tk_symmap_new(&tk_adapter_okx, only_eth, 1, NULL, 0);
+	m2 = tk_symmap_new(adapter, only_eth, 1, NULL, 0);
 	ck_assert_ptr_nonnull(m2);
 	ctx.symbols = m2;
 	frame = tk_test_read_fixture("okx/trade.json", &len);
-	tk_adapter_okx.parse(&ctx, frame, len, &res);
+	adapter->parse(&ctx, frame, len, &res);
 	free(frame);
 	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
 	ck_assert_uint_eq(res.nticks, 0);
@@ -422,7 +420,7 @@ START_TEST(test_unknown_symbol_counted)
 	ctx.symbols = NULL;
 	frame = tk_test_read_fixture("okx/ticker.json", &len);
 	sink.n = 0;
-	tk_adapter_okx.parse(&ctx, frame, len, &res);
+	adapter->parse(&ctx, frame, len, &res);
 	free(frame);
 	ck_assert_uint_eq(res.unknown, 1);
 	ck_assert_uint_eq(sink.n, 0);
@@ -438,14 +436,14 @@ START_TEST(test_types_filter)
 
 	ctx.types = TK_TYPE_BIT(TK_TICK_QUOTE);
 	frame = tk_test_read_fixture("okx/trade.json", &len);
-	tk_adapter_okx.parse(&ctx, frame, len, &res);
+	adapter->parse(&ctx, frame, len, &res);
 	free(frame);
 	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
 	ck_assert_uint_eq(res.nticks, 0);
 	ck_assert_uint_eq(sink.n, 0);
 
 	frame = tk_test_read_fixture("okx/ticker_4.json", &len);
-	tk_adapter_okx.parse(&ctx, frame, len, &res);
+	adapter->parse(&ctx, frame, len, &res);
 	free(frame);
 	ck_assert_uint_eq(res.nticks, 1);
 	ck_assert_int_eq(sink.ticks[0].type, TK_TICK_QUOTE);
@@ -465,15 +463,15 @@ END_TEST
 
 START_TEST(test_adapter_fields)
 {
-	ck_assert_str_eq(tk_adapter_okx.name, "okx");
-	ck_assert_str_eq(tk_adapter_okx.default_url,
+	ck_assert_str_eq(adapter->name, "okx");
+	ck_assert_str_eq(adapter->default_url,
 	    "wss://ws.okx.com:8443/ws/v5/public");
-	ck_assert_uint_eq(tk_adapter_okx.types, TK_TYPES_ALL);
+	ck_assert_uint_eq(adapter->types, TK_TYPES_ALL);
 	/* A text "ping" well inside the server's 30 s idle limit. */
-	ck_assert_str_eq(tk_adapter_okx.ping_message, "ping");
-	ck_assert_uint_gt(tk_adapter_okx.ping_interval_s, 0);
-	ck_assert_uint_lt(tk_adapter_okx.ping_interval_s, 30);
-	ck_assert_uint_eq(tk_adapter_okx.max_connection_s, 0);
+	ck_assert_str_eq(adapter->ping_message, "ping");
+	ck_assert_uint_gt(adapter->ping_interval_s, 0);
+	ck_assert_uint_lt(adapter->ping_interval_s, 30);
+	ck_assert_uint_eq(adapter->max_connection_s, 0);
 }
 END_TEST
 
@@ -481,18 +479,18 @@ START_TEST(test_native_symbol)
 {
 	char buf[TK_SYMBOL_MAX];
 
-	ck_assert_int_eq(tk_adapter_okx.native_symbol("BTC-USDT", buf,
+	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf,
 	    sizeof(buf)), 8);
 	ck_assert_str_eq(buf, "BTC-USDT");
-	ck_assert_int_eq(tk_adapter_okx.native_symbol("1INCH-USDC", buf,
+	ck_assert_int_eq(adapter->native_symbol("1INCH-USDC", buf,
 	    sizeof(buf)), 10);
 	ck_assert_str_eq(buf, "1INCH-USDC");
-	ck_assert_int_eq(tk_adapter_okx.native_symbol("BTC-USDT", buf, 9), 8);
-	ck_assert_int_eq(tk_adapter_okx.native_symbol("BTC-USDT", buf, 8),
+	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf, 9), 8);
+	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf, 8),
 	    -ENAMETOOLONG);
-	ck_assert_int_eq(tk_adapter_okx.native_symbol("btc-usdt", buf,
+	ck_assert_int_eq(adapter->native_symbol("btc-usdt", buf,
 	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(tk_adapter_okx.native_symbol("BTC-USDT-SWAP", buf,
+	ck_assert_int_eq(adapter->native_symbol("BTC-USDT-SWAP", buf,
 	    sizeof(buf)), -EINVAL);
 }
 END_TEST
@@ -508,33 +506,33 @@ START_TEST(test_subscribe_text)
 	struct tk_symmap *m2;
 	char buf[512];
 
-	m2 = tk_symmap_new(&tk_adapter_okx, syms, 2, NULL, 0);
+	m2 = tk_symmap_new(adapter, syms, 2, NULL, 0);
 	ck_assert_ptr_nonnull(m2);
-	ck_assert_int_eq(tk_adapter_okx.subscribe(m2, TK_TYPES_ALL, 0, buf,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
 	    sizeof(buf)), (int)strlen(want));
 	ck_assert_str_eq(buf, want);
-	ck_assert_int_eq(tk_adapter_okx.subscribe(m2, TK_TYPES_ALL, 1, buf,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 1, buf,
 	    sizeof(buf)), 0);
 
-	ck_assert_int_gt(tk_adapter_okx.subscribe(m2,
+	ck_assert_int_gt(adapter->subscribe(m2,
 	    TK_TYPE_BIT(TK_TICK_QUOTE), 0, buf, sizeof(buf)), 0);
 	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
 	    "{\"channel\":\"tickers\",\"instId\":\"BTC-USDT\"},"
 	    "{\"channel\":\"tickers\",\"instId\":\"ETH-BTC\"}]}");
-	ck_assert_int_gt(tk_adapter_okx.subscribe(m2,
+	ck_assert_int_gt(adapter->subscribe(m2,
 	    TK_TYPE_BIT(TK_TICK_TRADE), 0, buf, sizeof(buf)), 0);
 	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
 	    "{\"channel\":\"trades\",\"instId\":\"BTC-USDT\"},"
 	    "{\"channel\":\"trades\",\"instId\":\"ETH-BTC\"}]}");
 	/* Nothing wanted, or nothing configured: no message at all. */
-	ck_assert_int_eq(tk_adapter_okx.subscribe(m2, 0, 0, buf,
+	ck_assert_int_eq(adapter->subscribe(m2, 0, 0, buf,
 	    sizeof(buf)), 0);
-	ck_assert_int_eq(tk_adapter_okx.subscribe(NULL, TK_TYPES_ALL, 0, buf,
+	ck_assert_int_eq(adapter->subscribe(NULL, TK_TYPES_ALL, 0, buf,
 	    sizeof(buf)), 0);
 	/* The NUL needs room too. */
-	ck_assert_int_eq(tk_adapter_okx.subscribe(m2, TK_TYPES_ALL, 0, buf,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
 	    strlen(want)), -ENOSPC);
-	ck_assert_int_eq(tk_adapter_okx.subscribe(m2, TK_TYPES_ALL, 0, buf,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
 	    strlen(want) + 1), (int)strlen(want));
 	tk_symmap_free(m2);
 }
@@ -563,10 +561,10 @@ START_TEST(test_subscribe_chunks)
 		snprintf(names[i], sizeof(names[i]), "LONGBASE%04u-QUOTEXY", i);
 		syms[i] = names[i];
 	}
-	m2 = tk_symmap_new(&tk_adapter_okx, syms, N, NULL, 0);
+	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
 	ck_assert_ptr_nonnull(m2);
 	for (i = 0;; i++) {
-		n = tk_adapter_okx.subscribe(m2, TK_TYPES_ALL, i, buf,
+		n = adapter->subscribe(m2, TK_TYPES_ALL, i, buf,
 		    sizeof(buf));
 		ck_assert_int_ge(n, 0);
 		if (n == 0)
@@ -598,7 +596,7 @@ START_TEST(test_subscribe_chunks)
 	ck_assert_uint_eq(total, 2 * N);
 	/* ~50 bytes an arg: the 4096-byte limit makes 13 or more. */
 	ck_assert_uint_ge(nmsg, 13);
-	ck_assert_int_eq(tk_adapter_okx.subscribe(m2, TK_TYPES_ALL, nmsg + 5,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, nmsg + 5,
 	    buf, sizeof(buf)), 0);
 	tk_symmap_free(m2);
 }

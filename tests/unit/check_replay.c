@@ -1014,16 +1014,17 @@ END_TEST
 /* The config entry: no network, all channels, symbols kept as they are. */
 START_TEST(test_replay_adapter_entry)
 {
+	const struct tk_adapter *replay = tk_test_adapter("replay");
 	char buf[16];
 
-	ck_assert_str_eq(tk_adapter_replay.name, "replay");
-	ck_assert_ptr_null(tk_adapter_replay.default_url);
-	ck_assert_uint_eq(tk_adapter_replay.types, TK_TYPES_ALL);
-	ck_assert_ptr_null(tk_adapter_replay.parse);
-	ck_assert_int_eq(tk_adapter_replay.native_symbol("BTC-USD", buf,
+	ck_assert_str_eq(replay->name, "replay");
+	ck_assert_ptr_null(replay->default_url);
+	ck_assert_uint_eq(replay->types, TK_TYPES_ALL);
+	ck_assert_ptr_null(replay->parse);
+	ck_assert_int_eq(replay->native_symbol("BTC-USD", buf,
 	    sizeof(buf)), 7);
 	ck_assert_str_eq(buf, "BTC-USD");
-	ck_assert_int_eq(tk_adapter_replay.native_symbol("BTC-USD", buf, 7),
+	ck_assert_int_eq(replay->native_symbol("BTC-USD", buf, 7),
 	    -ENAMETOOLONG);
 }
 END_TEST

@@ -132,37 +132,49 @@ END_TEST
 
 static const struct {
 	const char		*name;
-	const struct tk_adapter	*adapter;
+	const char		*adapter;	/* adapter_named() */
 	const char		*syms[3];
 	size_t			 n;
 	const char		*err;
 } bad_maps[] = {
-	{ "dup unified", &slash_adapter, { "BTC-USD", "ETH-USD", "BTC-USD" },
+	{ "dup unified", "slash", { "BTC-USD", "ETH-USD", "BTC-USD" },
 	    3, "duplicate symbol \"BTC-USD\"" },
-	{ "dup native", &tk_adapter_binance, { "BTC-USDT", "BTCU-SDT" }, 2,
+	{ "dup native", "binance", { "BTC-USDT", "BTCU-SDT" }, 2,
 	    "symbols \"BTC-USDT\" and \"BTCU-SDT\" have the same native "
 	    "name \"BTCUSDT\"" },
-	{ "invalid", &slash_adapter, { "BTC-USD", "btc-usd" }, 2,
+	{ "invalid", "slash", { "BTC-USD", "btc-usd" }, 2,
 	    "symbol \"btc-usd\": expected BASE-QUOTE, each part 1 to 15 of "
 	    "A-Z and 0-9" },
-	{ "null symbol", &slash_adapter, { "BTC-USD", NULL }, 2,
+	{ "null symbol", "slash", { "BTC-USD", NULL }, 2,
 	    "symbol \"(null)\": expected BASE-QUOTE, each part 1 to 15 of "
 	    "A-Z and 0-9" },
-	{ "no native", &failing_adapter, { "BTC-USD", "BAD-ONE" }, 2,
+	{ "no native", "failing", { "BTC-USD", "BAD-ONE" }, 2,
 	    "symbol \"BAD-ONE\": failing has no native form for it "
 	    "(Invalid argument)" },
 };
 
+/* One of the fakes above, else the registry's adapter of that name. */
+static const struct tk_adapter *
+adapter_named(const char *name)
+{
+	if (strcmp(name, slash_adapter.name) == 0)
+		return &slash_adapter;
+	if (strcmp(name, failing_adapter.name) == 0)
+		return &failing_adapter;
+	return tk_test_adapter(name);
+}
+
 START_TEST(test_symmap_rejects)
 {
+	const struct tk_adapter *a = adapter_named(bad_maps[_i].adapter);
 	char err[160] = "";
 
-	ck_assert_ptr_null(tk_symmap_new(bad_maps[_i].adapter,
-	    bad_maps[_i].syms, bad_maps[_i].n, err, sizeof(err)));
+	ck_assert_ptr_null(tk_symmap_new(a, bad_maps[_i].syms,
+	    bad_maps[_i].n, err, sizeof(err)));
 	ck_assert_str_eq(err, bad_maps[_i].err);
 	/* No err buffer is fine too. */
-	ck_assert_ptr_null(tk_symmap_new(bad_maps[_i].adapter,
-	    bad_maps[_i].syms, bad_maps[_i].n, NULL, 0));
+	ck_assert_ptr_null(tk_symmap_new(a, bad_maps[_i].syms,
+	    bad_maps[_i].n, NULL, 0));
 }
 END_TEST
 
@@ -193,7 +205,7 @@ START_TEST(test_symmap_many)
 		snprintf(names[i], sizeof(names[i]), "S%zu-Q%zu", i, i % 7);
 		syms[i] = names[i];
 	}
-	m = tk_symmap_new(&tk_adapter_binance, syms, N, NULL, 0);
+	m = tk_symmap_new(tk_test_adapter("binance"), syms, N, NULL, 0);
 	ck_assert_ptr_nonnull(m);
 	ck_assert_uint_eq(tk_symmap_count(m), N);
 	for (i = 0; i < N; i++) {

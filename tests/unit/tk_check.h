@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ticker/adapter.h>
 #include <ticker/stream.h>
 #include <ticker/tick.h>
 
@@ -31,6 +32,16 @@ count_waker_init(struct count_waker *cw)
 {
 	cw->w.wake = count_waker_wake;
 	cw->woken = 0;
+}
+
+/* The registry's adapter @name (inside a test: fails it if there is none). */
+static inline const struct tk_adapter *
+tk_test_adapter(const char *name)
+{
+	const struct tk_adapter *a = tk_adapter_find(name);
+
+	ck_assert_msg(a != NULL, "no adapter \"%s\" in the registry", name);
+	return a;
 }
 
 /* A trade tick whose trade_id is @id, for ordering checks. */

@@ -11,9 +11,10 @@
  *
  * A suite includes this header and defines `codec` (declared below), which
  * says what is under test; then tk_codec_tcase_golden() and
- * tk_codec_tcase_bad() add the shared tests to its tcases.  setup() and
- * teardown() build `map`, `sink` and `ctx`, which the suite's own tests
- * use as well.
+ * tk_codec_tcase_bad() add the shared tests to its tcases.  tk_codec_suite()
+ * looks the adapter up in the registry by the fixture folder's name
+ * (`adapter`); setup() and teardown() build `map`, `sink` and `ctx`.  The
+ * suite's own tests use them as well.
  */
 
 #include <dirent.h>
@@ -42,8 +43,7 @@ struct tk_codec_bad {
 };
 
 struct tk_codec_test {
-	const struct tk_adapter		*adapter;
-	const char			*dir;	/* under $TK_FIXTURES; exchange */
+	const char			*dir;	/* under $TK_FIXTURES; adapter */
 	const char *const		*symbols;	/* configured */
 	size_t				 nsymbols;
 	const char *const		*golden;	/* every fixture file */
@@ -57,13 +57,14 @@ struct tk_codec_test {
 
 /* Defined by the suite, with TK_CODEC_TEST() or by hand. */
 static const struct tk_codec_test codec;
+/* The registry's adapter of that name, set by tk_codec_suite(). */
+static const struct tk_adapter *adapter;
 
 /*
  * The usual definition: fixture_symbols[], golden[] and bad[] of the suite,
  * and the frames the shared tests need (see struct tk_codec_test).
  */
 #define TK_CODEC_TEST(ex, control_, nest_, flips_) {			\
-	.adapter = &tk_adapter_ ## ex,					\
 	.dir = #ex,							\
 	.symbols = fixture_symbols,					\
 	.nsymbols = TK_NELEM(fixture_symbols),				\
@@ -109,7 +110,7 @@ setup(void)
 {
 	char err[160];
 
-	map = tk_symmap_new(codec.adapter, codec.symbols, codec.nsymbols,
+	map = tk_symmap_new(adapter, codec.symbols, codec.nsymbols,
 	    err, sizeof(err));
 	ck_assert_msg(map != NULL, "%s", err);
 	memset(&sink, 0, sizeof(sink));
@@ -132,7 +133,7 @@ static inline void
 parse_str(const char *frame, struct tk_frame_result *res)
 {
 	sink.n = 0;
-	codec.adapter->parse(&ctx, frame, strlen(frame), res);
+	adapter->parse(&ctx, frame, strlen(frame), res);
 	ck_assert_uint_eq(res->nticks, sink.n);
 }
 
@@ -146,7 +147,7 @@ parse_fixture(const char *name, struct tk_frame_result *res)
 	snprintf(rel, sizeof(rel), "%s/%s", codec.dir, name);
 	frame = tk_test_read_fixture(rel, &len);
 	sink.n = 0;
-	codec.adapter->parse(&ctx, frame, len, res);
+	adapter->parse(&ctx, frame, len, res);
 	ck_assert_uint_eq(res->nticks, sink.n);
 	free(frame);
 }
@@ -275,11 +276,11 @@ START_TEST(test_parse_uses_len)
 	ck_assert_ptr_nonnull(buf);
 	memcpy(buf, codec.control, n);
 	memcpy(buf + n, "GARBAGE", sizeof("GARBAGE"));
-	codec.adapter->parse(&ctx, buf, n, &res);
+	adapter->parse(&ctx, buf, n, &res);
 	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
-	codec.adapter->parse(&ctx, buf, n + 1, &res);
+	adapter->parse(&ctx, buf, n + 1, &res);
 	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
-	codec.adapter->parse(&ctx, NULL, 0, &res);
+	adapter->parse(&ctx, NULL, 0, &res);
 	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
 	free(buf);
 }
@@ -311,7 +312,7 @@ assert_sane_parse(const char *frame, size_t len)
 	struct tk_frame_result res;
 
 	sink.n = 0;
-	codec.adapter->parse(&ctx, frame, len, &res);
+	adapter->parse(&ctx, frame, len, &res);
 	ck_assert_int_le(res.kind, TK_FRAME_MALFORMED);
 	ck_assert_uint_eq(res.nticks, sink.n);
 	ck_assert(memchr(res.detail, '\0', sizeof(res.detail)));
@@ -382,6 +383,13 @@ static inline Suite *
 tk_codec_suite(struct tk_codec_tcases *tc)
 {
 	Suite *s = suite_create(codec.dir);
+
+	adapter = tk_adapter_find(codec.dir);
+	if (adapter == NULL) {
+		fprintf(stderr, "no adapter \"%s\" in the registry\n",
+		    codec.dir);
+		exit(EXIT_FAILURE);
+	}
 
 	tc->golden = tcase_create("golden");
 	tc->bad = tcase_create("bad input");

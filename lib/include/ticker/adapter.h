@@ -91,19 +91,15 @@ struct tk_adapter {
 	size_t	(*state_size)(const struct tk_symmap *);
 };
 
+/*
+ * The registry is the only way to an adapter: the exchange codecs, "sim"
+ * (ticker/sim.h) and "replay" (ticker/replay.h).  Adapters are static and
+ * live as long as the program.
+ */
+
 /* NULL if there is no adapter of that name. */
 const struct tk_adapter	*tk_adapter_find(const char *name);
 /* NULL-terminated list of all adapters, in documentation order. */
 const struct tk_adapter *const *tk_adapter_all(void);
-
-/* Built-in adapters (also reachable through the table). */
-extern const struct tk_adapter tk_adapter_binance;
-extern const struct tk_adapter tk_adapter_coinbase;
-extern const struct tk_adapter tk_adapter_kraken;
-extern const struct tk_adapter tk_adapter_bitstamp;
-extern const struct tk_adapter tk_adapter_okx;
-extern const struct tk_adapter tk_adapter_bybit;
-extern const struct tk_adapter tk_adapter_sim;
-extern const struct tk_adapter tk_adapter_replay;	/* see replay.h */
 
 #endif

@@ -99,10 +99,4 @@ void	tk_replay_tick(struct tk_stream *replay);
 int	tk_replay_stats(const struct tk_stream *replay,
 	    struct tk_replay_stats *out);
 
-/*
- * The config entry for replay sources: no network and no codec of its
- * own (frames go to the adapter each line names); symbols are unified.
- */
-extern const struct tk_adapter tk_adapter_replay;
-
 #endif
