@@ -36,7 +36,7 @@ source_new(struct tickerd *td, struct tk_exchange_conf *conf)
 	if (s == NULL)
 		return NULL;
 	s->conf = conf;
-	if (conf->adapter->default_url == NULL)	/* sim, replay */
+	if (conf->adapter->kind == TK_ADAPTER_LOCAL)	/* sim, replay */
 		s->local = source_local_new(td, conf, &stream);
 	else
 		s->up = upstream_new(td, conf, &stream);

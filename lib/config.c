@@ -658,13 +658,15 @@ exchange_url(struct ctx *c, const char *base, json_t *v,
     struct tk_exchange_conf *e)
 {
 	char path[PATH_CAP], q[QUOTE_CAP];
-	const char *def = e->adapter->default_url;
+	int network = e->adapter->kind == TK_ADAPTER_NETWORK;
 
 	join(path, sizeof(path), base, "url");
+	if (v == NULL && network)
+		return dup_str(c, e->adapter->default_url, &e->url);
 	if (v == NULL)
-		return def != NULL ? dup_str(c, def, &e->url) : 0;
+		return 0;
 	/* A URL the adapter would ignore is a mistake worth reporting. */
-	if (def == NULL)
+	if (!network)
 		return fail(c, path, "adapter %s does not connect anywhere "
 		    "(remove \"url\")", quote(e->adapter->name, q, sizeof(q)));
 	if (!json_is_string(v))

@@ -17,6 +17,7 @@ static int	identity_symbol(const char *unified, char *buf, size_t cap);
 /* The sim source generates ticks itself: no URL, no codec. */
 static const struct tk_adapter adapter_sim = {
 	.name = "sim",
+	.kind = TK_ADAPTER_LOCAL,
 	.default_url = NULL,
 	.types = TK_TYPES_ALL,
 	.native_symbol = identity_symbol,
@@ -28,6 +29,7 @@ static const struct tk_adapter adapter_sim = {
  */
 static const struct tk_adapter adapter_replay = {
 	.name = "replay",
+	.kind = TK_ADAPTER_LOCAL,
 	.default_url = NULL,
 	.types = TK_TYPES_ALL,
 	.native_symbol = identity_symbol,

@@ -90,6 +90,7 @@ static int	 get_side(struct tk__frame *, json_t *o, const char *ev,
 
 const struct tk_adapter tk__adapter_binance = {
 	.name = "binance",
+	.kind = TK_ADAPTER_NETWORK,
 	.default_url = "wss://stream.binance.com:9443/ws",
 	.types = TK_TYPES_ALL,
 	.native_symbol = binance_native_symbol,

@@ -94,6 +94,7 @@ static int	 get_side(struct tk__frame *, json_t *data, enum tk_side *out);
 
 const struct tk_adapter tk__adapter_bitstamp = {
 	.name = "bitstamp",
+	.kind = TK_ADAPTER_NETWORK,
 	.default_url = "wss://ws.bitstamp.net",
 	.types = TK_TYPES_ALL,
 	.native_symbol = bitstamp_native_symbol,

@@ -89,6 +89,7 @@ static int	 top_level(struct tk__frame *, json_t *data, const char *key,
 
 const struct tk_adapter tk__adapter_bybit = {
 	.name = "bybit",
+	.kind = TK_ADAPTER_NETWORK,
 	.default_url = "wss://stream.bybit.com/v5/public/spot",
 	.types = TK_TYPES_ALL,
 	.native_symbol = bybit_native_symbol,

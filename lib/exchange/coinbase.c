@@ -90,6 +90,7 @@ static int	 get_time(struct tk__frame *, json_t *o, const char *ev,
 
 const struct tk_adapter tk__adapter_coinbase = {
 	.name = "coinbase",
+	.kind = TK_ADAPTER_NETWORK,
 	.default_url = "wss://ws-feed.exchange.coinbase.com",
 	.types = TK_TYPES_ALL,
 	.native_symbol = coinbase_native_symbol,

@@ -98,6 +98,7 @@ static int	 get_time(struct tk__frame *, json_t *o, const char *ev,
 
 const struct tk_adapter tk__adapter_kraken = {
 	.name = "kraken",
+	.kind = TK_ADAPTER_NETWORK,
 	.default_url = "wss://ws.kraken.com/v2",
 	.types = TK_TYPES_ALL,
 	.native_symbol = kraken_native_symbol,

@@ -74,6 +74,7 @@ static int	 get_text(struct tk__frame *, json_t *o, const char *ev,
 
 const struct tk_adapter tk__adapter_okx = {
 	.name = "okx",
+	.kind = TK_ADAPTER_NETWORK,
 	.default_url = "wss://ws.okx.com:8443/ws/v5/public",
 	.types = TK_TYPES_ALL,
 	.native_symbol = okx_native_symbol,

@@ -20,10 +20,20 @@ START_TEST(test_adapter_table_complete)
 		ck_assert_ptr_nonnull(a->native_symbol);
 		ck_assert_uint_ne(a->types, 0);
 		ck_assert_uint_eq(a->types & ~TK_TYPES_ALL, 0);
-		if (a->default_url == NULL)
+		ck_assert_msg(a->kind == TK_ADAPTER_NETWORK ||
+		    a->kind == TK_ADAPTER_LOCAL, "%s: kind %d", a->name,
+		    (int)a->kind);
+		if (a->kind == TK_ADAPTER_LOCAL) {
+			/* sim, replay: nothing to connect to or decode */
+			ck_assert_ptr_null(a->default_url);
+			ck_assert_ptr_null(a->subscribe);
+			ck_assert_ptr_null(a->parse);
+			ck_assert_ptr_null(a->ping_message);
 			continue;
+		}
 		/* a network adapter: real TLS endpoint, codec, keep-alive */
 		network++;
+		ck_assert_ptr_nonnull(a->default_url);
 		ck_assert_msg(strncmp(a->default_url, "wss://", 6) == 0,
 		    "%s: %s", a->name, a->default_url);
 		ck_assert_ptr_nonnull(a->subscribe);

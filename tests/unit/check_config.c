@@ -488,6 +488,7 @@ END_TEST
 /* No shipped adapter lacks a channel yet, so a fake table stands in. */
 static const struct tk_adapter trade_only = {
 	.name = "tradeonly",
+	.kind = TK_ADAPTER_NETWORK,
 	.default_url = "wss://example.invalid/ws",
 	.types = TK_TYPE_BIT(TK_TICK_TRADE),
 };

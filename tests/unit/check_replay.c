@@ -1018,6 +1018,7 @@ START_TEST(test_replay_adapter_entry)
 	char buf[16];
 
 	ck_assert_str_eq(replay->name, "replay");
+	ck_assert_int_eq(replay->kind, TK_ADAPTER_LOCAL);
 	ck_assert_ptr_null(replay->default_url);
 	ck_assert_uint_eq(replay->types, TK_TYPES_ALL);
 	ck_assert_ptr_null(replay->parse);

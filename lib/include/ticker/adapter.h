@@ -52,9 +52,21 @@ struct tk_codec_ctx {
 	void			*state;
 };
 
+/*
+ * What an adapter is, said explicitly (a zeroed field is neither).  The
+ * daemon connects a network adapter's source to default_url (or the
+ * configured url) and runs a local one without a network.
+ */
+enum tk_adapter_kind {
+	TK_ADAPTER_NETWORK = 1,	/* a WebSocket exchange: URL and codec */
+	TK_ADAPTER_LOCAL,	/* generates or plays back ticks: sim, replay */
+};
+
 struct tk_adapter {
 	const char	*name;		/* config "adapter" value */
-	const char	*default_url;	/* NULL: no network (sim, replay) */
+	enum tk_adapter_kind kind;
+	const char	*default_url;	/* network: the real endpoint; local:
+					   NULL */
 	unsigned	 types;		/* channels the exchange offers */
 	/*
 	 * Native symbol for unified BASE-QUOTE ("BTC-USDT" -> "BTCUSDT").
