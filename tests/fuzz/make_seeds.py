@@ -14,7 +14,10 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, os.pardir, os.pardir))
 FIX = os.path.join(ROOT, "tests", "fixtures")
-CODECS = ["binance", "coinbase", "kraken", "bitstamp", "okx", "bybit"]
+# The exchange codecs: one folder of tests/fixtures/ each, named after its
+# adapter, as the fuzz_<exchange> targets are (CMakeLists.txt).
+CODECS = sorted(d for d in os.listdir(FIX)
+                if os.path.isdir(os.path.join(FIX, d)))
 
 # Hand seeds per codec: several frames per input (one per line) where the
 # codec keeps state, and the shapes that only a broken exchange sends.

@@ -2,7 +2,9 @@
 # The fuzz targets as CI runs them: builds them with clang (libFuzzer +
 # AddressSanitizer + UndefinedBehaviorSanitizer) in a build directory of
 # their own, replays every input of tests/fuzz/corpus/<target>/, then fuzzes
-# each target for FUZZ_SECONDS (default 6) from that corpus.  New inputs go
+# each target for FUZZ_SECONDS (default 6) from that corpus.  The targets
+# are those the build made ($FUZZ_BUILD/tests/fuzz/targets): one per
+# exchange folder of tests/fixtures/, and one per other fuzz_*.c.  New inputs go
 # to a scratch directory, never into the repository.  Any crash, leak,
 # sanitizer report or broken invariant fails the run and leaves the input in
 # $FUZZ_BUILD/fuzz-artifacts/.
@@ -17,8 +19,6 @@ cd "$(dirname "$0")/../.."
 ROOT=$(pwd)
 B=${FUZZ_BUILD:-build-fuzz}
 SECS=${FUZZ_SECONDS:-6}
-TARGETS="fuzz_binance fuzz_coinbase fuzz_kraken fuzz_bitstamp fuzz_okx
-fuzz_bybit fuzz_decimal fuzz_config fuzz_filter fuzz_record"
 
 merge=""
 if [ "${1:-}" = "--merge" ]; then
@@ -29,8 +29,8 @@ fi
 CC=${FUZZ_CC:-clang} cmake -S . -B "$B" -DTICKERD_FUZZ=ON \
 	-DTICKERD_SANITIZE=ON -DTICKERD_WERROR=ON \
 	-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-# shellcheck disable=SC2086
-cmake --build "$B" -j"$(nproc)" --target $TARGETS
+cmake --build "$B" -j"$(nproc)" --target fuzz
+TARGETS=$(cat "$B/tests/fuzz/targets")
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"

@@ -1,12 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef TK_FUZZ_CODEC_H
-#define TK_FUZZ_CODEC_H
-
 /*
- * The libFuzzer harness shared by the exchange codec targets.  A target
- * defines FUZZ_ADAPTER (the adapter's name in the registry) and
- * FUZZ_SYMBOLS (the unified symbols of its fixtures and a few more) and
- * includes this file.
+ * libFuzzer target of one exchange codec, built once per exchange as
+ * fuzz_<exchange> (tests/fuzz/CMakeLists.txt).  The generated
+ * fuzz_exchange.h defines FUZZ_ADAPTER, the adapter's name in the registry
+ * (and its folder in tests/fixtures/), and FUZZ_SYMBOLS, the unified
+ * symbols its golden ticks name and a few more.
  *
  * One input is one connection: its lines are the frames, parsed in order
  * with the same codec state (zeroed first, as at every connect), so delta
@@ -38,6 +36,8 @@
 #include <ticker/adapter.h>
 #include <ticker/symmap.h>
 #include <ticker/tick.h>
+
+#include "fuzz_exchange.h"
 
 #define FUZZ_EXCHANGE	"fuzzex"
 #define FUZZ_FRAMES_MAX	16	/* frames parsed per input (connection) */
@@ -139,6 +139,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (fuzz_map == NULL) {
 		fuzz_adapter = tk_adapter_find(FUZZ_ADAPTER);
+		fuzz_check(fuzz_adapter != NULL && fuzz_adapter->parse != NULL,
+		    "no codec \"" FUZZ_ADAPTER "\" in the registry");
 		fuzz_map = tk_symmap_new(fuzz_adapter, symbols,
 		    sizeof(symbols) / sizeof(symbols[0]), err, sizeof(err));
 		if (fuzz_map == NULL) {
@@ -160,5 +162,3 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	return 0;
 }
-
-#endif
