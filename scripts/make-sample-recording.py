@@ -8,10 +8,20 @@ apart.  config/replay.json plays it.  Run from anywhere; rewrites the file."""
 import glob
 import json
 import os
+import re
 
 REPO = os.path.normpath(os.path.join(os.path.dirname(__file__), ".."))
-EXCHANGES = ["binance", "coinbase", "kraken", "bitstamp", "okx", "bybit"]
 START_US = 1700000000000000
+
+
+def exchanges():
+    """Every exchange with fixtures, in the order of the registry's table
+    (lib/exchange/adapter.c), which is the order of the interleaving."""
+    with open(os.path.join(REPO, "lib", "exchange", "adapter.c"),
+              encoding="utf-8") as f:
+        table = re.findall(r"&tk__adapter_(\w+),", f.read())
+    return [ex for ex in table
+            if os.path.isdir(os.path.join(REPO, "tests", "fixtures", ex))]
 
 
 def frames_with_ticks(exchange):
@@ -32,7 +42,7 @@ def frames_with_ticks(exchange):
 
 def main():
     per_exchange, symbols = [], set()
-    for ex in EXCHANGES:
+    for ex in exchanges():
         frames = []
         for frame, ticks in frames_with_ticks(ex):
             frames.append((ex, frame))

@@ -486,14 +486,18 @@ class TestBinanceGoldens(AdapterTests):
     test_keepalive_replies_are_not_data = None
 
 
-ADAPTER_CASES = (TestCoinbase, TestKraken, TestBitstamp, TestOKX, TestBybit,
-                 TestBinanceGoldens)
+class TestEveryExchangeHasCases(unittest.TestCase):
+    def test_cases_for_every_exchange(self):
+        """A subclass of AdapterTests per folder of tests/fixtures/."""
+        cases = AdapterTests.__subclasses__()
+        self.assertEqual(sorted(c.ADAPTER for c in cases), h.exchanges())
 
 
 def load_tests(loader, tests, pattern):
-    """The adapters' cases, not their shared base."""
+    """The adapters' cases (every subclass of AdapterTests), not their
+    shared base."""
     suite = unittest.TestSuite()
-    for cls in ADAPTER_CASES:
+    for cls in AdapterTests.__subclasses__() + [TestEveryExchangeHasCases]:
         suite.addTests(loader.loadTestsFromTestCase(cls))
     return suite
 

@@ -134,6 +134,13 @@ def fixture(name):
     return exchange_fixture("binance", name)
 
 
+def exchanges():
+    """The exchanges tickerd speaks to: one folder of $TK_FIXTURES each,
+    named after its adapter, in name order."""
+    return sorted(d for d in os.listdir(FIXTURES)
+                  if os.path.isdir(os.path.join(FIXTURES, d)))
+
+
 # The receive time the golden files were made with: a golden "ts" equal to
 # it means the exchange gave no time and tickerd used its receive time.
 GOLDEN_RECV_TS = 1700000000000000
@@ -440,6 +447,9 @@ class MockExchange:
     ADAPTER = None  # tickerd's adapter name (also the fixture folder)
     PATH = "/"
     DISCONNECT_NOTICE = None
+    # What test_all_adapters sends through the merge: (configured symbols,
+    # a trade fixture frame, a quote fixture frame), one tick each.
+    SAMPLE = None
 
     def __init__(self, path=None, ack=True, answer_pings=True):
         self._sent_ids = set()
@@ -715,6 +725,8 @@ class MockBinance(MockExchange):
     ADAPTER = "binance"
     PATH = "/ws"
     DISCONNECT_NOTICE = "server_shutdown_raw.json"
+    SAMPLE = (["BTC-USDT"], "aggTrade_3.json",
+              "edge_bookTicker_all_market_deprecated.json")
 
     def __init__(self, path="/ws", ack=True, **kw):
         super().__init__(path=path, ack=ack, **kw)
@@ -739,6 +751,7 @@ class MockCoinbase(MockExchange):
 
     ADAPTER = "coinbase"
     PATH = "/"
+    SAMPLE = (["BTC-USD"], "last_match_2.json", "ticker_4.json")
 
     def is_subscribe(self, req):
         return req.get("type") == "subscribe"
@@ -775,6 +788,7 @@ class MockKraken(MockExchange):
 
     ADAPTER = "kraken"
     PATH = "/v2"
+    SAMPLE = (["MATIC-USD", "ALGO-USD"], "trade.json", "ticker.json")
 
     def is_subscribe(self, req):
         return req.get("method") == "subscribe"
@@ -826,6 +840,7 @@ class MockBitstamp(MockExchange):
     ADAPTER = "bitstamp"
     PATH = "/"
     DISCONNECT_NOTICE = "request_reconnect.json"
+    SAMPLE = (["ETH-USD", "BTC-USD"], "trade.json", "order_book.json")
     HEARTBEAT_REPLY = _compact({"event": "bts:heartbeat", "channel": "",
                                 "data": {"status": "success"}})
 
@@ -865,6 +880,7 @@ class MockOKX(MockExchange):
     ADAPTER = "okx"
     PATH = "/ws/v5/public"
     DISCONNECT_NOTICE = "notice_service_upgrade.json"
+    SAMPLE = (["BTC-USDT"], "trade.json", "ticker.json")
 
     def is_subscribe(self, req):
         return req.get("op") == "subscribe"
@@ -897,6 +913,7 @@ class MockBybit(MockExchange):
 
     ADAPTER = "bybit"
     PATH = "/v5/public/spot"
+    SAMPLE = (["BTC-USDT"], "trade_2_spot.json", "orderbook1_snapshot.json")
 
     def _conn_id(self, conn):
         return "0970e817-426e-429a-a679-%012x" % conn.index
@@ -934,9 +951,8 @@ class MockBybit(MockExchange):
         return _item_spans(text, self._ID, self._SYMBOL)
 
 
-# Every mock, by adapter name.
-MOCKS = {cls.ADAPTER: cls for cls in (MockBinance, MockCoinbase, MockKraken,
-                                      MockBitstamp, MockOKX, MockBybit)}
+# Every mock, by adapter name: each class above.
+MOCKS = {cls.ADAPTER: cls for cls in MockExchange.__subclasses__()}
 
 
 # ---------------------------------------------------------------- metrics

@@ -1,6 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* The adapter table: every adapter is complete and findable by name. */
+/*
+ * The adapter table: every adapter is complete and findable by name, and
+ * the network adapters are exactly the exchanges of tests/fixtures/.
+ */
 
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,10 +15,38 @@
 
 #include "tk_check.h"
 
+/* The folders of $TK_FIXTURES: one per exchange, named after its adapter. */
+static size_t
+fixture_exchanges(char names[][64], size_t cap)
+{
+	const char *dir = getenv("TK_FIXTURES");
+	char path[1024];
+	struct dirent *de;
+	struct stat st;
+	size_t n = 0;
+	DIR *d;
+
+	ck_assert_msg(dir != NULL, "TK_FIXTURES is not set");
+	d = opendir(dir);
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL) {
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (de->d_name[0] == '.' || stat(path, &st) < 0 ||
+		    !S_ISDIR(st.st_mode))
+			continue;
+		ck_assert_uint_lt(n, cap);
+		ck_assert_uint_lt(strlen(de->d_name), 64);
+		strcpy(names[n++], de->d_name);
+	}
+	closedir(d);
+	return n;
+}
+
 START_TEST(test_adapter_table_complete)
 {
 	const struct tk_adapter *const *all = tk_adapter_all();
-	size_t i, network = 0;
+	char fixtures[32][64];
+	size_t i, network = 0, nfixtures;
 
 	for (i = 0; all[i] != NULL; i++) {
 		const struct tk_adapter *a = all[i];
@@ -41,7 +76,19 @@ START_TEST(test_adapter_table_complete)
 		ck_assert_int_eq(a->ping_message != NULL,
 		    a->ping_interval_s > 0);
 	}
-	ck_assert_uint_eq(network, 6);
+	/*
+	 * Every exchange has its fixtures and golden ticks, and every folder
+	 * of fixtures is an exchange of the table.
+	 */
+	nfixtures = fixture_exchanges(fixtures, 32);
+	for (i = 0; i < nfixtures; i++) {
+		const struct tk_adapter *a = tk_adapter_find(fixtures[i]);
+
+		ck_assert_msg(a != NULL && a->kind == TK_ADAPTER_NETWORK,
+		    "tests/fixtures/%s: not a network adapter", fixtures[i]);
+	}
+	ck_assert_uint_eq(network, nfixtures);
+	ck_assert_uint_ge(network, 6);
 	ck_assert_ptr_null(tk_adapter_find("gemini"));
 	ck_assert_ptr_null(tk_adapter_find(""));
 }
