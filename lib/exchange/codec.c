@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <ticker/isotime.h>
 #include <ticker/symmap.h>
 
 #include "exchange.h"
@@ -219,6 +220,27 @@ tk__json_ms(struct tk__frame *f, json_t *o, const char *ev, const char *key,
 		    "is not an integer" : "is not a string");
 	}
 	*us = ms * 1000;
+	return 1;
+}
+
+int
+tk__json_iso(struct tk__frame *f, json_t *o, const char *ev, const char *key,
+    bool required, int64_t *us)
+{
+	json_t *v = json_object_get(o, key);
+	int64_t t;
+
+	if (v == NULL)
+		return required ? tk__frame_fail(f, ev, key, "is missing") : 0;
+	if (!json_is_string(v))
+		return tk__frame_fail(f, ev, key, "is not a string");
+	if (tk_iso8601_parse_us(json_string_value(v), json_string_length(v),
+	    &t) < 0)
+		return tk__frame_fail_value(f, ev, key, v,
+		    "is not an ISO-8601 time");
+	if (t < 0)
+		return tk__frame_fail_value(f, ev, key, v, "is before 1970");
+	*us = t;
 	return 1;
 }
 

@@ -16,7 +16,6 @@
 
 #include <ticker/adapter.h>
 #include <ticker/decimal.h>
-#include <ticker/isotime.h>
 #include <ticker/symmap.h>
 #include <ticker/tick.h>
 
@@ -85,8 +84,6 @@ static void	 parse_object(struct tk__frame *, json_t *o);
 static void	 parse_match(struct tk__frame *, json_t *o, const char *ev);
 static void	 parse_ticker(struct tk__frame *, json_t *o);
 static void	 parse_error(struct tk__frame *, json_t *o);
-static int	 get_time(struct tk__frame *, json_t *o, const char *ev,
-		    int optional, int64_t *us);
 
 const struct tk_adapter tk__adapter_coinbase = {
 	.name = "coinbase",
@@ -224,7 +221,7 @@ parse_match(struct tk__frame *f, json_t *o, const char *ev)
 	    tk__json_id_int(f, o, ev, "trade_id", t.trade_id) < 0 ||
 	    tk__json_side(f, o, ev, "side", "buy", "sell", true,
 	    &t.side) < 0 ||
-	    get_time(f, o, ev, 0, &t.ts) < 0)
+	    tk__json_iso(f, o, ev, "time", true, &t.ts) < 0)
 		return;
 	tk__emit_json(f, &t, sym, 0);
 }
@@ -253,7 +250,7 @@ parse_ticker(struct tk__frame *f, json_t *o)
 	    tk__json_dec(f, o, ev, "best_ask", 0, &t.ask) < 0 ||
 	    tk__json_dec(f, o, ev, "best_ask_size", TK__DEC_NULL_OK,
 	    &t.ask_size) < 0 ||
-	    (r = get_time(f, o, ev, 1, &t.ts)) < 0)
+	    (r = tk__json_iso(f, o, ev, "time", false, &t.ts)) < 0)
 		return;
 	if (r == 0)
 		t.ts = f->ctx->recv_ts;
@@ -275,25 +272,3 @@ parse_error(struct tk__frame *f, json_t *o)
 		tk__frame_set(f, TK_FRAME_EXCHANGE_ERROR, "%s", msg);
 	tk__frame_scrub(f);
 }
-
-/* Returns 1 with *us set, 0 if absent and @optional, -1 if malformed. */
-static int
-get_time(struct tk__frame *f, json_t *o, const char *ev, int optional,
-    int64_t *us)
-{
-	json_t *v = json_object_get(o, "time");
-	int64_t t;
-
-	if (v == NULL)
-		return optional ? 0 : tk__frame_fail(f, ev, "time", "is missing");
-	if (!json_is_string(v))
-		return tk__frame_fail(f, ev, "time", "is not a string");
-	if (tk_iso8601_parse_us(json_string_value(v), json_string_length(v),
-	    &t) < 0)
-		return tk__frame_fail_value(f, ev, "time", v, "is not an ISO-8601 time");
-	if (t < 0)
-		return tk__frame_fail_value(f, ev, "time", v, "is before 1970");
-	*us = t;
-	return 1;
-}
-

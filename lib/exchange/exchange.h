@@ -112,6 +112,14 @@ int	tk__json_ms(struct tk__frame *, json_t *o, const char *ev,
 	    const char *key, unsigned opts, int64_t *us);
 
 /*
+ * An ISO-8601 / RFC 3339 time string (ticker/isotime.h) from 1970 on, into
+ * µs.  Returns 1 with *us set, 0 if absent (and not @required), -1 if
+ * malformed.
+ */
+int	tk__json_iso(struct tk__frame *, json_t *o, const char *ev,
+	    const char *key, bool required, int64_t *us);
+
+/*
  * A trade id sent as a non-negative JSON integer, into @buf
  * (TK_TRADE_ID_MAX) as text.  With f->ints_as_reals, an integral real up
  * to 2^53 is still exactly the integer that was sent.

@@ -20,7 +20,6 @@
 
 #include <ticker/adapter.h>
 #include <ticker/decimal.h>
-#include <ticker/isotime.h>
 #include <ticker/symmap.h>
 #include <ticker/tick.h>
 
@@ -93,8 +92,6 @@ static int	 parse_trade(struct tk__frame *, json_t *o, int publish);
 static int	 parse_ticker(struct tk__frame *, json_t *o);
 static int	 get_num(struct tk__frame *, json_t *o, const char *ev,
 		    const char *key, int null_ok, struct tk_dec *out);
-static int	 get_time(struct tk__frame *, json_t *o, const char *ev,
-		    int64_t *us);
 
 const struct tk_adapter tk__adapter_kraken = {
 	.name = "kraken",
@@ -314,16 +311,9 @@ parse_trade(struct tk__frame *f, json_t *o, int publish)
 	    get_num(f, o, ev, "qty", 0, &t.size) < 0 ||
 	    tk__json_id_int(f, o, ev, "trade_id", t.trade_id) < 0 ||
 	    tk__json_side(f, o, ev, "side", "buy", "sell", false,
-	    &t.side) < 0)
+	    &t.side) < 0 ||
+	    tk__json_iso(f, o, ev, "timestamp", true, &t.ts) < 0)
 		return -1;
-	switch (get_time(f, o, ev, &t.ts)) {
-	case 0:
-		return tk__frame_fail(f, ev, "timestamp", "is missing");
-	case 1:
-		break;
-	default:
-		return -1;
-	}
 	tk__emit_json(f, &t, sym, publish ? 0 : TK__EMIT_QUIET);
 	return 0;
 }
@@ -348,7 +338,7 @@ parse_ticker(struct tk__frame *f, json_t *o)
 	    get_num(f, o, ev, "bid_qty", 1, &t.bid_size) < 0 ||
 	    get_num(f, o, ev, "ask", 1, &t.ask) < 0 ||
 	    get_num(f, o, ev, "ask_qty", 1, &t.ask_size) < 0 ||
-	    (r = get_time(f, o, ev, &t.ts)) < 0)
+	    (r = tk__json_iso(f, o, ev, "timestamp", false, &t.ts)) < 0)
 		return -1;
 	if (r == 0)
 		t.ts = f->ctx->recv_ts;
@@ -388,23 +378,3 @@ get_num(struct tk__frame *f, json_t *o, const char *ev, const char *key,
 	*out = d;
 	return 0;
 }
-
-/* "timestamp": returns 1 with *us set, 0 if absent, -1 if malformed. */
-static int
-get_time(struct tk__frame *f, json_t *o, const char *ev, int64_t *us)
-{
-	json_t *v = json_object_get(o, "timestamp");
-	int64_t t;
-
-	if (v == NULL)
-		return 0;
-	if (!json_is_string(v))
-		return tk__frame_fail(f, ev, "timestamp", "is not a string");
-	if (tk_iso8601_parse_us(json_string_value(v), json_string_length(v),
-	    &t) < 0 || t < 0)
-		return tk__frame_fail_value(f, ev, "timestamp", v,
-		    "is not an RFC 3339 time from 1970 on");
-	*us = t;
-	return 1;
-}
-
