@@ -46,26 +46,23 @@ enum event {
 	EV_AGG_TRADE,
 	EV_BOOK_TICKER,
 	EV_SHUTDOWN,
-	EV_UNUSED,		/* market data we never subscribe to */
 };
 
 /* Hot events first: the list is searched linearly. */
-static const struct {
-	const char	*name;
-	enum event	 ev;
-} events[] = {
+static const struct tk__name events[] = {
 	{ "trade", EV_TRADE },
 	{ "aggTrade", EV_AGG_TRADE },
 	{ "bookTicker", EV_BOOK_TICKER },
 	{ "serverShutdown", EV_SHUTDOWN },
-	{ "24hrTicker", EV_UNUSED },
-	{ "24hrMiniTicker", EV_UNUSED },
-	{ "1hTicker", EV_UNUSED },
-	{ "4hTicker", EV_UNUSED },
-	{ "1dTicker", EV_UNUSED },
-	{ "depthUpdate", EV_UNUSED },
-	{ "kline", EV_UNUSED },
-	{ "avgPrice", EV_UNUSED },
+	/* market data we never subscribe to */
+	{ "24hrTicker", TK__NAME_UNUSED },
+	{ "24hrMiniTicker", TK__NAME_UNUSED },
+	{ "1hTicker", TK__NAME_UNUSED },
+	{ "4hTicker", TK__NAME_UNUSED },
+	{ "1dTicker", TK__NAME_UNUSED },
+	{ "depthUpdate", TK__NAME_UNUSED },
+	{ "kline", TK__NAME_UNUSED },
+	{ "avgPrice", TK__NAME_UNUSED },
 };
 #define NEVENTS		(sizeof(events) / sizeof(events[0]))
 
@@ -85,6 +82,8 @@ static void	 parse_error(struct tk__frame *, json_t *o);
 static void	 parse_trade(struct tk__frame *, json_t *o, const char *ev,
 		    const char *id_key);
 static void	 parse_book(struct tk__frame *, json_t *o);
+static int	 get_time(struct tk__frame *, json_t *o, const char *ev,
+		    int64_t *us);
 static int	 get_side(struct tk__frame *, json_t *o, const char *ev,
 		    enum tk_side *out);
 
@@ -212,21 +211,11 @@ parse_wrapped(struct tk__frame *f, json_t *o)
 static void
 parse_event(struct tk__frame *f, json_t *o, json_t *e)
 {
-	const char *name = json_string_value(e);
-	size_t i;
+	int ev = tk__json_name_value(f, e, "event", "e", events, NEVENTS);
 
-	if (name == NULL) {
-		tk__frame_fail(f, "event", "e", "is not a string");
+	if (ev < 0)
 		return;
-	}
-	for (i = 0; i < NEVENTS && strcmp(events[i].name, name) != 0; i++)
-		;
-	if (i == NEVENTS) {
-		/* Not garbage: Binance adds event types now and then. */
-		tk__frame_classify(f, TK_FRAME_CONTROL);
-		return;
-	}
-	switch (events[i].ev) {
+	switch ((enum event)ev) {
 	case EV_TRADE:
 		parse_trade(f, o, "trade", "t");
 		break;
@@ -238,9 +227,6 @@ parse_event(struct tk__frame *f, json_t *o, json_t *e)
 		break;
 	case EV_SHUTDOWN:
 		tk__frame_set(f, TK_FRAME_RECONNECT, "serverShutdown");
-		break;
-	case EV_UNUSED:
-		tk__frame_classify(f, TK_FRAME_DATA);
 		break;
 	}
 }
@@ -282,8 +268,7 @@ parse_trade(struct tk__frame *f, json_t *o, const char *ev, const char *id_key)
 {
 	struct tk_tick t;
 	json_t *sym;
-	int64_t trade_us = 0, event_us = 0;
-	int r_t = 0, r_e = 0;
+	int r;
 
 	memset(&t, 0, sizeof(t));
 	t.type = TK_TICK_TRADE;
@@ -292,14 +277,12 @@ parse_trade(struct tk__frame *f, json_t *o, const char *ev, const char *id_key)
 	    tk__json_dec(f, o, ev, "q", 0, &t.size) < 0 ||
 	    tk__json_id_int(f, o, ev, id_key, t.trade_id) < 0 ||
 	    get_side(f, o, ev, &t.side) < 0 ||
-	    (r_t = tk__json_ms(f, o, ev, "T", TK__MS_INT, &trade_us)) < 0 ||
-	    (r_e = tk__json_ms(f, o, ev, "E", TK__MS_INT, &event_us)) < 0)
+	    (r = get_time(f, o, ev, &t.ts)) < 0)
 		return;
-	if (r_t == 0 && r_e == 0) {
+	if (r == 0) {
 		tk__frame_fail(f, ev, "T", "is missing (and so is \"E\")");
 		return;
 	}
-	t.ts = r_t > 0 ? trade_us : event_us;
 	tk__emit_json(f, &t, sym, 0);
 }
 
@@ -310,8 +293,7 @@ parse_book(struct tk__frame *f, json_t *o)
 	static const char ev[] = "bookTicker";
 	struct tk_tick t;
 	json_t *sym;
-	int64_t trade_us = 0, event_us = 0;
-	int r_t = 0, r_e = 0;
+	int r;
 
 	memset(&t, 0, sizeof(t));
 	t.type = TK_TICK_QUOTE;
@@ -320,11 +302,31 @@ parse_book(struct tk__frame *f, json_t *o)
 	    tk__json_dec(f, o, ev, "B", 0, &t.bid_size) < 0 ||
 	    tk__json_dec(f, o, ev, "a", 0, &t.ask) < 0 ||
 	    tk__json_dec(f, o, ev, "A", 0, &t.ask_size) < 0 ||
-	    (r_t = tk__json_ms(f, o, ev, "T", TK__MS_INT, &trade_us)) < 0 ||
-	    (r_e = tk__json_ms(f, o, ev, "E", TK__MS_INT, &event_us)) < 0)
+	    (r = get_time(f, o, ev, &t.ts)) < 0)
 		return;
-	t.ts = r_t > 0 ? trade_us : r_e > 0 ? event_us : f->ctx->recv_ts;
+	if (r == 0)
+		t.ts = f->ctx->recv_ts;
 	tk__emit_json(f, &t, sym, 0);
+}
+
+/*
+ * T (the trade or book time) where it is sent, else E (when Binance
+ * pushed it); both are checked.  Returns 1 with *us set, 0 if neither is
+ * there, -1 if malformed.
+ */
+static int
+get_time(struct tk__frame *f, json_t *o, const char *ev, int64_t *us)
+{
+	int64_t trade_us = 0, event_us = 0;
+	int r_t, r_e;
+
+	if ((r_t = tk__json_ms(f, o, ev, "T", TK__MS_INT, &trade_us)) < 0 ||
+	    (r_e = tk__json_ms(f, o, ev, "E", TK__MS_INT, &event_us)) < 0)
+		return -1;
+	if (r_t == 0 && r_e == 0)
+		return 0;
+	*us = r_t > 0 ? trade_us : event_us;
+	return 1;
 }
 
 /* Without "m" the exchange does not say who took: side unknown. */

@@ -47,25 +47,21 @@ enum event {
 	EV_DATA,		/* some order book; the channel says which */
 	EV_RECONNECT,
 	EV_ERROR,
-	EV_CONTROL,
-	EV_UNUSED,		/* live_orders market data */
 };
 
 /* Hot events first: the list is searched linearly. */
-static const struct {
-	const char	*name;
-	enum event	 ev;
-} events[] = {
+static const struct tk__name events[] = {
 	{ "trade", EV_TRADE },
 	{ "data", EV_DATA },
-	{ "bts:heartbeat", EV_CONTROL },
-	{ "bts:subscription_succeeded", EV_CONTROL },
-	{ "bts:unsubscription_succeeded", EV_CONTROL },
+	{ "bts:heartbeat", TK__NAME_CONTROL },
+	{ "bts:subscription_succeeded", TK__NAME_CONTROL },
+	{ "bts:unsubscription_succeeded", TK__NAME_CONTROL },
 	{ "bts:request_reconnect", EV_RECONNECT },
 	{ "bts:error", EV_ERROR },
-	{ "order_created", EV_UNUSED },
-	{ "order_changed", EV_UNUSED },
-	{ "order_deleted", EV_UNUSED },
+	/* live_orders market data */
+	{ "order_created", TK__NAME_UNUSED },
+	{ "order_changed", TK__NAME_UNUSED },
+	{ "order_deleted", TK__NAME_UNUSED },
 };
 #define NEVENTS		(sizeof(events) / sizeof(events[0]))
 
@@ -141,23 +137,13 @@ bitstamp_parse(const struct tk_codec_ctx *ctx, const char *frame, size_t len,
 static void
 parse_object(struct tk__frame *f, json_t *o)
 {
-	json_t *e = json_object_get(o, "event"), *data = NULL;
-	const char *name = json_string_value(e);
-	size_t i;
+	json_t *data = NULL;
+	int ev = tk__json_name_value(f, json_object_get(o, "event"), "frame",
+	    "event", events, NEVENTS);
 
-	if (e == NULL || name == NULL) {
-		tk__frame_fail(f, "frame", "event", e == NULL ? "is missing" :
-		    "is not a string");
+	if (ev < 0)
 		return;
-	}
-	for (i = 0; i < NEVENTS && strcmp(events[i].name, name) != 0; i++)
-		;
-	if (i == NEVENTS) {
-		/* Not garbage: new events appear now and then. */
-		tk__frame_classify(f, TK_FRAME_CONTROL);
-		return;
-	}
-	switch (events[i].ev) {
+	switch ((enum event)ev) {
 	case EV_TRADE:
 		if (get_data(f, o, "trade", &data) == 0)
 			parse_trade(f, o, data);
@@ -173,12 +159,6 @@ parse_object(struct tk__frame *f, json_t *o)
 		break;
 	case EV_ERROR:
 		parse_error(f, json_object_get(o, "data"));
-		break;
-	case EV_CONTROL:
-		tk__frame_classify(f, TK_FRAME_CONTROL);
-		break;
-	case EV_UNUSED:
-		tk__frame_classify(f, TK_FRAME_DATA);
 		break;
 	}
 }

@@ -224,6 +224,29 @@ tk__json_ms(struct tk__frame *f, json_t *o, const char *ev, const char *key,
 }
 
 int
+tk__json_name_value(struct tk__frame *f, json_t *v, const char *ev,
+    const char *key, const struct tk__name *tbl, size_t n)
+{
+	const char *s = json_string_value(v);
+	size_t i;
+
+	if (s == NULL)
+		return tk__frame_fail(f, ev, key, v == NULL ? "is missing" :
+		    "is not a string");
+	for (i = 0; i < n && strcmp(tbl[i].name, s) != 0; i++)
+		;
+	if (i < n && tbl[i].value == TK__NAME_UNUSED) {
+		tk__frame_classify(f, TK_FRAME_DATA);
+		return -1;
+	}
+	if (i == n || tbl[i].value == TK__NAME_CONTROL) {
+		tk__frame_classify(f, TK_FRAME_CONTROL);
+		return -1;
+	}
+	return tbl[i].value;
+}
+
+int
 tk__json_iso(struct tk__frame *f, json_t *o, const char *ev, const char *key,
     bool required, int64_t *us)
 {

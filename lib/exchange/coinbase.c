@@ -45,29 +45,28 @@ static const struct tk__chan channels[] = {
 enum msg {
 	MSG_MATCH,
 	MSG_TICKER,
+	MSG_LAST_MATCH,
 	MSG_ERROR,
-	MSG_CONTROL,
-	MSG_UNUSED,		/* market data of channels we never ask for */
 };
 
-/* Hot types first: the list is searched linearly. */
-static const struct {
-	const char	*name;
-	enum msg	 msg;
-} msgs[] = {
+/*
+ * Hot types first: the list is searched linearly.  TK__NAME_UNUSED is
+ * market data of channels we never ask for.
+ */
+static const struct tk__name msgs[] = {
 	{ "match", MSG_MATCH },
 	{ "ticker", MSG_TICKER },
-	{ "l2update", MSG_UNUSED },
-	{ "heartbeat", MSG_CONTROL },
-	{ "last_match", MSG_MATCH },
-	{ "subscriptions", MSG_CONTROL },
+	{ "l2update", TK__NAME_UNUSED },
+	{ "heartbeat", TK__NAME_CONTROL },
+	{ "last_match", MSG_LAST_MATCH },
+	{ "subscriptions", TK__NAME_CONTROL },
 	{ "error", MSG_ERROR },
-	{ "snapshot", MSG_UNUSED },
-	{ "received", MSG_UNUSED },
-	{ "open", MSG_UNUSED },
-	{ "done", MSG_UNUSED },
-	{ "change", MSG_UNUSED },
-	{ "activate", MSG_UNUSED },
+	{ "snapshot", TK__NAME_UNUSED },
+	{ "received", TK__NAME_UNUSED },
+	{ "open", TK__NAME_UNUSED },
+	{ "done", TK__NAME_UNUSED },
+	{ "change", TK__NAME_UNUSED },
+	{ "activate", TK__NAME_UNUSED },
 };
 #define NMSGS		(sizeof(msgs) / sizeof(msgs[0]))
 
@@ -162,40 +161,24 @@ coinbase_parse(const struct tk_codec_ctx *ctx, const char *frame, size_t len,
 static void
 parse_object(struct tk__frame *f, json_t *o)
 {
-	json_t *type = json_object_get(o, "type");
-	const char *name = json_string_value(type);
-	size_t i;
+	/* "New message types may appear at any time": CONTROL, not garbage. */
+	int msg = tk__json_name_value(f, json_object_get(o, "type"), "frame",
+	    "type", msgs, NMSGS);
 
-	if (type == NULL) {
-		tk__frame_fail(f, "frame", "type", "is missing");
+	if (msg < 0)
 		return;
-	}
-	if (name == NULL) {
-		tk__frame_fail(f, "frame", "type", "is not a string");
-		return;
-	}
-	for (i = 0; i < NMSGS && strcmp(msgs[i].name, name) != 0; i++)
-		;
-	if (i == NMSGS) {
-		/* "New message types may appear at any time": not garbage. */
-		tk__frame_classify(f, TK_FRAME_CONTROL);
-		return;
-	}
-	switch (msgs[i].msg) {
+	switch ((enum msg)msg) {
 	case MSG_MATCH:
-		parse_match(f, o, msgs[i].name);
+		parse_match(f, o, "match");
+		break;
+	case MSG_LAST_MATCH:
+		parse_match(f, o, "last_match");
 		break;
 	case MSG_TICKER:
 		parse_ticker(f, o);
 		break;
 	case MSG_ERROR:
 		parse_error(f, o);
-		break;
-	case MSG_CONTROL:
-		tk__frame_classify(f, TK_FRAME_CONTROL);
-		break;
-	case MSG_UNUSED:
-		tk__frame_classify(f, TK_FRAME_DATA);
 		break;
 	}
 }

@@ -83,6 +83,29 @@ int	tk__frame_fail_value(struct tk__frame *, const char *ev,
 /* The exchange's own words go into one log line: control bytes -> ' '. */
 void	tk__frame_scrub(struct tk__frame *);
 
+/*
+ * One entry of a codec's table of message names (events, types,
+ * channels): the codec's own enum value, or one of the two outcomes every
+ * protocol has.
+ */
+struct tk__name {
+	const char	*name;
+	int		 value;
+};
+
+#define TK__NAME_CONTROL	(-1)	/* bookkeeping: CONTROL */
+#define TK__NAME_UNUSED		(-2)	/* data we never ask for: DATA */
+
+/*
+ * What a frame is, from the name @v (member @key, NULL if absent) looked
+ * up in @tbl (@n entries, searched in order: hot names first).  Returns
+ * its value, or -1 once the frame is classified: MALFORMED when @v is
+ * absent or not a string, CONTROL or DATA per TK__NAME_*, and CONTROL for
+ * a name not in @tbl, since exchanges add messages without notice.
+ */
+int	tk__json_name_value(struct tk__frame *, json_t *v, const char *ev,
+	    const char *key, const struct tk__name *tbl, size_t n);
+
 /* Member @key of @o as a JSON string (*out borrowed from @o). */
 int	tk__json_str(struct tk__frame *, json_t *o, const char *ev,
 	    const char *key, json_t **out);

@@ -56,23 +56,21 @@ static const struct tk__chan channels[] = {
 enum channel {
 	CH_TRADE,
 	CH_TICKER,
-	CH_CONTROL,		/* heartbeat, status */
-	CH_UNUSED,		/* market data we never subscribe to */
 };
 
-/* Hot channels first: the list is searched linearly. */
-static const struct {
-	const char	*name;
-	enum channel	 ch;
-} channel_names[] = {
+/*
+ * Hot channels first: the list is searched linearly.  TK__NAME_UNUSED is
+ * market data we never subscribe to.
+ */
+static const struct tk__name channel_names[] = {
 	{ "trade", CH_TRADE },
 	{ "ticker", CH_TICKER },
-	{ "heartbeat", CH_CONTROL },
-	{ "status", CH_CONTROL },
-	{ "book", CH_UNUSED },
-	{ "level3", CH_UNUSED },
-	{ "ohlc", CH_UNUSED },
-	{ "instrument", CH_UNUSED },
+	{ "heartbeat", TK__NAME_CONTROL },
+	{ "status", TK__NAME_CONTROL },
+	{ "book", TK__NAME_UNUSED },
+	{ "level3", TK__NAME_UNUSED },
+	{ "ohlc", TK__NAME_UNUSED },
+	{ "instrument", TK__NAME_UNUSED },
 };
 #define NCHANNEL_NAMES	(sizeof(channel_names) / sizeof(channel_names[0]))
 
@@ -218,35 +216,16 @@ parse_reply(struct tk__frame *f, json_t *o, json_t *method)
 static void
 parse_channel(struct tk__frame *f, json_t *o, json_t *channel)
 {
-	const char *name = json_string_value(channel);
-	size_t i;
+	/*
+	 * Kraken adds channels now and then: CONTROL, not garbage, as are
+	 * heartbeat and status (online, maintenance, ...: news for people,
+	 * but reconnecting would not change it).
+	 */
+	int ch = tk__json_name_value(f, channel, "frame", "channel",
+	    channel_names, NCHANNEL_NAMES);
 
-	if (name == NULL) {
-		tk__frame_fail(f, "frame", "channel", "is not a string");
-		return;
-	}
-	for (i = 0; i < NCHANNEL_NAMES &&
-	    strcmp(channel_names[i].name, name) != 0; i++)
-		;
-	if (i == NCHANNEL_NAMES) {
-		/* Not garbage: Kraken adds channels now and then. */
-		tk__frame_classify(f, TK_FRAME_CONTROL);
-		return;
-	}
-	switch (channel_names[i].ch) {
-	case CH_TRADE:
-	case CH_TICKER:
-		parse_data(f, o, channel_names[i].ch);
-		break;
-	case CH_CONTROL:
-		/* heartbeat; status (online, maintenance, ...) is news for
-		 * people, but reconnecting would not change it. */
-		tk__frame_classify(f, TK_FRAME_CONTROL);
-		break;
-	case CH_UNUSED:
-		tk__frame_classify(f, TK_FRAME_DATA);
-		break;
-	}
+	if (ch >= 0)
+		parse_data(f, o, (enum channel)ch);
 }
 
 /*
