@@ -31,6 +31,7 @@ source_new(struct tickerd *td, struct tk_exchange_conf *conf)
 {
 	struct tk_stream *stream = NULL;
 	struct source *s;
+	int r;
 
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
@@ -45,9 +46,11 @@ source_new(struct tickerd *td, struct tk_exchange_conf *conf)
 		return NULL;
 	}
 	s->stream = stream;
-	if (tk_merge_add(td->merge, stream) < 0) {
-		/* The merge freed the stream; stop its producer. */
+	if ((r = tk_merge_add(td->merge, stream)) < 0) {
+		/* Stop its producer; the merge freed the stream unless -EINVAL. */
 		source_free(s);
+		if (r == -EINVAL)
+			tk_stream_free(stream);
 		return NULL;
 	}
 	return s;

@@ -91,14 +91,13 @@ tk_merge_add(struct tk_stream *merge, struct tk_stream *child)
 	struct merge *m = to_merge(merge);
 	struct slot *sl;
 
-	if (child == NULL)
+	/* Bad arguments: -EINVAL, and @child stays the caller's. */
+	if (m == NULL || child == NULL || child == merge)
 		return -EINVAL;
-	if (child == merge)
-		return -EINVAL;	/* freeing it would pull the rug */
-	if (m == NULL || merge->state != 0) {
+	if (merge->state != 0) {
 		/* A finished merge never polls again: it cannot adopt. */
 		tk_stream_free(child);
-		return m == NULL ? -EINVAL : -EPIPE;
+		return -EPIPE;
 	}
 	sl = calloc(1, sizeof(*sl));
 	if (sl == NULL) {

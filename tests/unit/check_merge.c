@@ -13,6 +13,25 @@
 
 #include "tk_check.h"
 
+/*
+ * check_merge links with -Wl,--wrap=calloc (tests/CMakeLists.txt): every
+ * calloc() of the merge comes here, and the next @calloc_fail ones fail.
+ */
+void	*__real_calloc(size_t n, size_t size);
+void	*__wrap_calloc(size_t n, size_t size);
+
+static int calloc_fail;
+
+void *
+__wrap_calloc(size_t n, size_t size)
+{
+	if (calloc_fail > 0) {
+		calloc_fail--;
+		return NULL;
+	}
+	return __real_calloc(n, size);
+}
+
 /* Ticks are told apart by trade_id "<label><n>", e.g. "a0", "b12". */
 static struct tk_tick
 tick_of(const char *label, unsigned n)
@@ -93,9 +112,12 @@ script_next(struct tk_stream *s, struct tk_tick *out)
 	return TK_POLL_END;
 }
 
+static int script_frees;	/* script_free() calls */
+
 static void
 script_free(struct tk_stream *s)
 {
+	script_frees++;
 	free(tk_container_of(s, struct script, base));
 }
 
@@ -474,6 +496,70 @@ START_TEST(test_remove_stranger)
 }
 END_TEST
 
+/* -EINVAL: nothing was done, and the child is still the caller's. */
+START_TEST(test_add_einval_keeps_child)
+{
+	struct tk_stream *m = tk_merge_new("m", 0);
+	struct tk_stream *not_a_merge = array_of("x", 1);
+	struct tk_stream *c = script_new("E");
+
+	script_frees = 0;
+	ck_assert_int_eq(tk_merge_add(NULL, c), -EINVAL);
+	ck_assert_int_eq(tk_merge_add(not_a_merge, c), -EINVAL);
+	ck_assert_int_eq(tk_merge_add(m, NULL), -EINVAL);
+	ck_assert_int_eq(tk_merge_add(m, m), -EINVAL);
+	ck_assert_int_eq(script_frees, 0);
+	ck_assert_uint_eq(tk_merge_count(m), 0);
+	/* Still ours: the merge takes it now, and frees it with itself. */
+	ck_assert_int_eq(tk_merge_add(m, c), 0);
+	ck_assert_uint_eq(tk_merge_count(m), 1);
+	tk_stream_free(m);
+	ck_assert_int_eq(script_frees, 1);
+	tk_stream_free(not_a_merge);
+}
+END_TEST
+
+/* -EPIPE: the merge has ended, so it frees the child it cannot poll. */
+START_TEST(test_add_epipe_frees_child)
+{
+	struct tk_stream *m = tk_merge_new("m", 0);
+	struct count_waker cw;
+
+	count_waker_init(&cw);
+	ck_assert_int_eq(tk_merge_add(m, array_of("a", 1)), 0);
+	ck_assert_stream_next_id(m, &cw, "a0");
+	ck_assert_stream_end(m, &cw);
+	script_frees = 0;
+	ck_assert_int_eq(tk_merge_add(m, script_new("E")), -EPIPE);
+	ck_assert_int_eq(script_frees, 1);
+	ck_assert_uint_eq(tk_merge_count(m), 0);
+	ck_assert_stream_end(m, &cw);
+	tk_stream_free(m);
+}
+END_TEST
+
+/* -ENOMEM: no slot for the child, so it is freed; the merge goes on. */
+START_TEST(test_add_enomem_frees_child)
+{
+	struct tk_stream *m = tk_merge_new("m", 0);
+	struct tk_stream *c = script_new("E");
+	struct count_waker cw;
+	char got[64] = "";
+
+	count_waker_init(&cw);
+	script_frees = 0;
+	calloc_fail = 1;
+	ck_assert_int_eq(tk_merge_add(m, c), -ENOMEM);
+	ck_assert_int_eq(calloc_fail, 0);
+	ck_assert_int_eq(script_frees, 1);
+	ck_assert_uint_eq(tk_merge_count(m), 0);
+	ck_assert_int_eq(tk_merge_add(m, array_of("a", 2)), 0);
+	ck_assert_int_eq(drain(m, &cw, got, sizeof(got)), TK_POLL_END);
+	ck_assert_str_eq(got, "a0 a1 ");
+	tk_stream_free(m);
+}
+END_TEST
+
 /*
  * on_done frees an object from inside the merge's own next(): it removes
  * and frees a queued sibling and adds a newcomer, which must be served.
@@ -669,6 +755,9 @@ merge_suite(void)
 	tcase_add_loop_test(tc, test_remove_child, RM_QUEUED,
 	    RM_RE_QUEUED + 1);
 	tcase_add_test(tc, test_remove_stranger);
+	tcase_add_test(tc, test_add_einval_keeps_child);
+	tcase_add_test(tc, test_add_epipe_frees_child);
+	tcase_add_test(tc, test_add_enomem_frees_child);
 	tcase_add_test(tc, test_done_removes_and_adds);
 	tcase_add_test(tc, test_self_waking_child);
 	tcase_add_test(tc, test_yield_forever_is_bounded);

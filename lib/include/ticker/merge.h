@@ -36,10 +36,14 @@ void	tk_merge_set_done(struct tk_stream *merge, tk_merge_done_fn *fn,
 	    void *ud);
 
 /*
- * Takes ownership of @child, also on failure (-ENOMEM, or -EPIPE once the
- * merge has answered END; then it is freed).  A new child is polled on the
- * merge's next turn; if the merge was PENDING its waker is called.
- * -EINVAL (nothing freed) if @child is NULL or @merge itself.
+ * Adds @child, polled on the merge's next turn; if the merge was PENDING
+ * its waker is called.  Who owns @child afterwards, by the result:
+ *   0        the merge;
+ *   -EINVAL  still the caller: nothing was done (@child is NULL or @merge
+ *            itself, or @merge is NULL or not a merge);
+ *   -ENOMEM, -EPIPE (the merge has answered END and never polls again):
+ *            nobody, @child was freed.
+ * So after any error but -EINVAL, @child must not be touched.
  */
 int	tk_merge_add(struct tk_stream *merge, struct tk_stream *child);
 
