@@ -34,6 +34,8 @@
 #include <ticker/symmap.h>
 #include <ticker/tick.h>
 
+#include "config_internal.h"
+
 #define FILE_MAX	(1024 * 1024)	/* a config is a few KiB */
 #define PATH_CAP	160		/* "exchanges[12].symbols[345]" */
 #define PATH_DEPTH	32		/* deeper duplicates get no path */
@@ -67,15 +69,6 @@ struct frame {
 	const char	*key;
 	size_t		 keylen;
 };
-
-/*
- * Unit-test seam: tk_config_parse() with a given adapter table instead of
- * tk_adapter_all(), so rules that no shipped adapter triggers yet (a channel
- * an exchange does not offer) can be tested.  Not part of the public API.
- */
-int	tk__config_parse_with(const struct tk_adapter *const *adapters,
-	    const char *text, size_t len, const char *name,
-	    struct tk_config *out, char *err, size_t errlen);
 
 static int	 read_all(const char *path, char **out, size_t *outlen);
 static int	 load_error(struct ctx *, const char *text, size_t len,

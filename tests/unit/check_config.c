@@ -16,12 +16,8 @@
 #include <ticker/replay.h>
 #include <ticker/tick.h>
 
+#include "config_internal.h"
 #include "tk_check.h"
-
-/* The seam in lib/config.c for adapter tables no shipped adapter needs. */
-int	tk__config_parse_with(const struct tk_adapter *const *adapters,
-	    const char *text, size_t len, const char *name,
-	    struct tk_config *out, char *err, size_t errlen);
 
 #define L	"'listen':{'tcp':'127.0.0.1:8765'}"
 #define X(ex)	"{" L ",'exchanges':[" ex "]}"
