@@ -15,11 +15,12 @@ START_US = 1700000000000000
 
 
 def exchanges():
-    """Every exchange with fixtures, in the order of the registry's table
-    (lib/exchange/adapter.c), which is the order of the interleaving."""
-    with open(os.path.join(REPO, "lib", "exchange", "adapter.c"),
+    """Every exchange with fixtures, in the order of the registry's list
+    (TK__EXCHANGES in lib/exchange/exchange.h), which is the order of the
+    interleaving."""
+    with open(os.path.join(REPO, "lib", "exchange", "exchange.h"),
               encoding="utf-8") as f:
-        table = re.findall(r"&tk__adapter_(\w+),", f.read())
+        table = re.findall(r"^\tX\((\w+)\)", f.read(), re.M)
     return [ex for ex in table
             if os.path.isdir(os.path.join(REPO, "tests", "fixtures", ex))]
 

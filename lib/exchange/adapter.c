@@ -2,7 +2,8 @@
 /*
  * The registry of adapters: config names -> protocol codecs.  The only
  * way to an adapter from outside lib/exchange/ is tk_adapter_find() or
- * tk_adapter_all(); a new exchange adds one line to the table below.
+ * tk_adapter_all(); a new exchange adds one line to TK__EXCHANGES
+ * (exchange.h), which the table below expands.
  */
 
 #include <errno.h>
@@ -35,14 +36,11 @@ static const struct tk_adapter adapter_replay = {
 	.native_symbol = identity_symbol,
 };
 
+#define ENTRY(name)	&tk__adapter_ ## name,
+
 /* In documentation order: the exchanges, then the local sources. */
 static const struct tk_adapter *const adapters[] = {
-	&tk__adapter_binance,
-	&tk__adapter_coinbase,
-	&tk__adapter_kraken,
-	&tk__adapter_bitstamp,
-	&tk__adapter_okx,
-	&tk__adapter_bybit,
+	TK__EXCHANGES(ENTRY)
 	&adapter_sim,
 	&adapter_replay,
 	NULL,

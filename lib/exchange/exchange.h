@@ -28,15 +28,22 @@
 #include <ticker/tick.h>
 
 /*
- * The codecs, one per file, each listed once in the registry's table
- * (adapter.c), which is the only way to them from outside this folder.
+ * The exchanges, in documentation order: one X(name) line each, for the
+ * codec's tk__adapter_<name> in <name>.c.  This one list declares them
+ * here and makes the registry's table (adapter.c), which is the only way
+ * to them from outside this folder.
  */
-extern const struct tk_adapter tk__adapter_binance;
-extern const struct tk_adapter tk__adapter_coinbase;
-extern const struct tk_adapter tk__adapter_kraken;
-extern const struct tk_adapter tk__adapter_bitstamp;
-extern const struct tk_adapter tk__adapter_okx;
-extern const struct tk_adapter tk__adapter_bybit;
+#define TK__EXCHANGES(X)	\
+	X(binance)		\
+	X(coinbase)		\
+	X(kraken)		\
+	X(bitstamp)		\
+	X(okx)			\
+	X(bybit)
+
+#define TK__ADAPTER_DECLARE(name) \
+	extern const struct tk_adapter tk__adapter_ ## name;
+TK__EXCHANGES(TK__ADAPTER_DECLARE)
 
 /* One parse() call. */
 struct tk__frame {
