@@ -724,20 +724,33 @@ load_shipped(const char *name, struct tk_config *cf)
 
 START_TEST(test_config_shipped_tickerd)
 {
+	const struct tk_adapter *const *all = tk_adapter_all();
 	const struct tk_exchange_conf *e;
 	struct tk_config cf;
+	size_t network = 0;
 
 	load_shipped("tickerd.json", &cf);
 	ck_assert_str_eq(cf.listen_tcp, "127.0.0.1:8765");
 	ck_assert_str_eq(cf.listen_unix, "/run/tickerd/tickerd.sock");
-	/* the six real exchanges, each on its own adapter and real endpoint */
-	ck_assert_uint_eq(cf.nexchanges, 6);
+	/* every real exchange (six or more), each on its own adapter and
+	 * real endpoint */
 	for (size_t i = 0; i < cf.nexchanges; i++) {
 		e = &cf.exchanges[i];
 		ck_assert_str_eq(e->name, e->adapter->name);
 		ck_assert_str_eq(e->url, e->adapter->default_url);
 		ck_assert_int_eq(e->insecure, 0);
 	}
+	for (size_t i = 0; all[i] != NULL; i++) {
+		if (all[i]->kind != TK_ADAPTER_NETWORK)
+			continue;
+		network++;
+		e = tk_config_exchange(&cf, all[i]->name);
+		ck_assert_msg(e != NULL, "%s is not in tickerd.json",
+		    all[i]->name);
+		ck_assert_ptr_eq(e->adapter, all[i]);
+	}
+	ck_assert_uint_eq(cf.nexchanges, network);
+	ck_assert_uint_ge(network, 6);
 	e = tk_config_exchange(&cf, "binance");
 	ck_assert_ptr_nonnull(e);
 	ck_assert_ptr_eq(e->adapter, tk_test_adapter("binance"));
