@@ -47,7 +47,7 @@ source_new(struct tickerd *td, struct tk_exchange_conf *conf)
 	}
 	s->stream = stream;
 	if ((r = tk_merge_add(td->merge, stream)) < 0) {
-		/* Stop its producer; the merge freed the stream unless -EINVAL. */
+		/* The merge freed the stream, but not on -EINVAL. */
 		source_free(s);
 		if (r == -EINVAL)
 			tk_stream_free(stream);

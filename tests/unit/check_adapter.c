@@ -89,7 +89,7 @@ START_TEST(test_adapter_table_complete)
 	}
 	ck_assert_uint_eq(network, nfixtures);
 	ck_assert_uint_ge(network, 6);
-	ck_assert_ptr_null(tk_adapter_find("gemini"));
+	ck_assert_ptr_null(tk_adapter_find("nosuchexchange"));
 	ck_assert_ptr_null(tk_adapter_find(""));
 }
 END_TEST

@@ -43,7 +43,7 @@ struct tk_codec_bad {
 };
 
 struct tk_codec_test {
-	const char			*dir;	/* under $TK_FIXTURES; adapter */
+	const char			*dir;	/* $TK_FIXTURES/<adapter> */
 	const char *const		*symbols;	/* configured */
 	size_t				 nsymbols;
 	const char *const		*golden;	/* every fixture file */
