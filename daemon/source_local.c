@@ -18,8 +18,8 @@
 #include "tickerd.h"
 
 /*
- * Timers faster than ~20 Hz make lws' poll loop spin (LWS-NOTES §6), so a
- * fast source delivers its due ticks in batches at most every 50 ms.
+ * Timers faster than ~20 Hz make lws' poll loop spin (doc/libwebsockets.md),
+ * so a fast source delivers its due ticks in batches at most every 50 ms.
  */
 #define MIN_PERIOD_US	50000
 

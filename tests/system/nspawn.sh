@@ -10,7 +10,7 @@
 # and restarted.
 #
 # nspawn needs --register=no --keep-unit on hosts without systemd as PID 1
-# (shared/CONTAINERS.md).  The container has its own network namespace;
+# (doc/containers.md).  The container has its own network namespace;
 # probes run there through nsenter -n.
 
 . "$(dirname "$0")/lib.sh"
