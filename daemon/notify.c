@@ -9,6 +9,8 @@
 
 #include <libwebsockets.h>
 
+#include <ticker/state.h>
+
 #include "log.h"
 #include "notify.h"
 #include "publisher.h"
@@ -42,7 +44,7 @@ count_exchanges(const struct tickerd *td, unsigned *up, unsigned *total)
 		(*total)++;
 		if (s->up != NULL) {
 			upstream_get_stats(s->up, &st);
-			if (strcmp(st.state, "connected") == 0)
+			if (st.state == TK_STATE_CONNECTED)
 				(*up)++;
 		} else if (s->local != NULL)
 			(*up)++;

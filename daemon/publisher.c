@@ -347,7 +347,7 @@ status_entry(struct publisher *pub, const char *exchange)
 }
 
 static int
-format_status(const char *exchange, const char *state, const char *detail,
+format_status(const char *exchange, enum tk_state state, const char *detail,
     char *buf, size_t cap)
 {
 	char ex[TK_NAME_MAX * 6], det[256 * 6];
@@ -358,7 +358,8 @@ format_status(const char *exchange, const char *state, const char *detail,
 	if (a < 0 || b < 0)
 		return -ENOSPC;
 	n = snprintf(buf, cap, "{\"type\":\"status\",\"exchange\":\"%.*s\","
-	    "\"state\":\"%s\",\"detail\":\"%.*s\"}", a, ex, state, b, det);
+	    "\"state\":\"%s\",\"detail\":\"%.*s\"}", a, ex, tk_state_name(state),
+	    b, det);
 	return n < 0 || (size_t)n >= cap ? -ENOSPC : n;
 }
 
@@ -372,7 +373,7 @@ format_status(const char *exchange, const char *state, const char *detail,
 #endif
 void
 publisher_status(struct publisher *pub, const char *exchange,
-    const char *state, const char *detail)
+    enum tk_state state, const char *detail)
 {
 	struct status_entry *e = status_entry(pub, exchange);
 	struct slot *s = ring_claim(pub);
@@ -1225,7 +1226,7 @@ publisher_forget_exchange(struct publisher *pub, const char *exchange,
 {
 	size_t i;
 
-	publisher_status(pub, exchange, "down", why);
+	publisher_status(pub, exchange, TK_STATE_DOWN, why);
 	tk_latest_drop_exchange(pub->latest, exchange);
 	for (i = 0; i < pub->nstatus; i++) {
 		if (strcmp(pub->status[i].exchange, exchange) != 0)

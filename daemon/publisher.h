@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include <ticker/hist.h>
+#include <ticker/state.h>
 #include <ticker/tick.h>
 
 struct lws_vhost;
@@ -61,7 +62,7 @@ void	publisher_publish(struct publisher *, struct tk_tick *t);
 
 /* Publishes an upstream state change to clients of that exchange. */
 void	publisher_status(struct publisher *, const char *exchange,
-	    const char *state, const char *detail);
+	    enum tk_state state, const char *detail);
 
 /*
  * After a batch of publishes (the pump, outside any lws callback): writes

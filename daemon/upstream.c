@@ -21,6 +21,7 @@
 #include <ticker/config.h>
 #include <ticker/dedupe.h>
 #include <ticker/queue.h>
+#include <ticker/state.h>
 #include <ticker/symmap.h>
 #include <ticker/tick.h>
 
@@ -38,7 +39,7 @@
 #define SUB_SPACING_US	250000		/* Binance allows 5 messages/s */
 #define SWEEP_MAX_US	1000000
 #define STABLE_US	30000000	/* backoff resets after this long up */
-#define DOWN_AFTER	5		/* failed attempts before "down" */
+#define DOWN_AFTER	5		/* failed attempts before down */
 #define ROTATE_EARLY_S	600		/* rotate this long before the cut */
 #define THROTTLED_MIN_MS 1000		/* after HTTP 429/418 on the upgrade */
 #define THROTTLED_MAX_MS 300000
@@ -101,7 +102,7 @@ struct upstream {
 	uint64_t		 frames, ticks, parse_errors, unknown;
 	uint64_t		 reconnects, rotations, duplicates, drops;
 	uint64_t		 throttles, stale_events;
-	const char		*pub_state;	/* last state clients were told */
+	enum tk_state		 pub_state;	/* last state clients were told */
 	int64_t			 last_data_real_us;
 };
 
@@ -124,9 +125,9 @@ set_state(struct upstream *up, enum up_state st, const char *why)
 	up->state = st;
 }
 
-/* What clients see: SPEC's connected|reconnecting|stale|down. */
+/* What clients see: connected, reconnecting, stale or down. */
 static void
-publish_status(struct upstream *up, const char *state, const char *detail)
+publish_status(struct upstream *up, enum tk_state state, const char *detail)
 {
 	up->pub_state = state;
 	if (up->td->pub != NULL)
@@ -211,8 +212,8 @@ upstream_lost(struct upstream *up, const char *why)
 	ms = retry_delay_ms(up);
 	snprintf(detail, sizeof(detail), "%s; retrying in %u ms", why, ms);
 	set_state(up, UP_BACKOFF, detail);
-	publish_status(up, up->failures >= DOWN_AFTER ? "down" :
-	    "reconnecting", detail);
+	publish_status(up, up->failures >= DOWN_AFTER ? TK_STATE_DOWN :
+	    TK_STATE_RECONNECTING, detail);
 	schedule(up, &up->sul_retry, upstream_connect, (lws_usec_t)ms * 1000);
 }
 
@@ -384,7 +385,7 @@ upstream_start(void *ud)
 {
 	struct upstream *up = ud;
 
-	publish_status(up, "reconnecting", "connecting");
+	publish_status(up, TK_STATE_RECONNECTING, "connecting");
 	schedule(up, &up->sul_retry, upstream_connect, 1);
 }
 
@@ -520,7 +521,7 @@ conn_established(struct conn *c)
 	}
 	snprintf(detail, sizeof(detail), "connected to %s", up->conf->url);
 	set_state(up, UP_CONNECTED, detail);
-	publish_status(up, "connected", detail);
+	publish_status(up, TK_STATE_CONNECTED, detail);
 	schedule_rotation(up);
 }
 
@@ -554,7 +555,8 @@ conn_got_data(struct conn *c)
 	up->failures = 0;
 	if (c == up->next) {
 		promote_next(up, "the new connection delivers data");
-		publish_status(up, "connected", "rotated to a new connection");
+		publish_status(up, TK_STATE_CONNECTED,
+		    "rotated to a new connection");
 		schedule_rotation(up);
 	}
 }
@@ -594,7 +596,7 @@ handle_frame(struct conn *c, int64_t recv_ts)
 		break;
 	case TK_FRAME_EXCHANGE_ERROR:
 		log_warnx("%s: exchange error: %s", up->conf->name, res.detail);
-		publish_status(up, "connected", res.detail);
+		publish_status(up, TK_STATE_CONNECTED, res.detail);
 		break;
 	case TK_FRAME_MALFORMED:
 		up->parse_errors++;
@@ -675,7 +677,7 @@ upstream_sweep(lws_sorted_usec_list_t *sul)
 		    (double)(now - c->last_data_us) / 1e6);
 		log_warnx("%s: stale: %s", up->conf->name, detail);
 		up->stale_events++;
-		publish_status(up, "stale", detail);
+		publish_status(up, TK_STATE_STALE, detail);
 		c->last_data_us = now;	/* report once */
 		up->retry_now = 1;
 		conn_drop(c, detail);
@@ -832,6 +834,7 @@ upstream_new(struct tickerd *td, const struct tk_exchange_conf *conf,
 		return NULL;
 	up->td = td;
 	up->conf = conf;
+	up->pub_state = TK_STATE_RECONNECTING;	/* until it connects */
 	up->backoff = (struct tk_backoff){ .min_ms = 100, .base_ms = 500,
 	    .cap_ms = 30000 };
 	up->rng = (uint64_t)now_mono_us() ^ (uint64_t)(uintptr_t)up;
@@ -870,7 +873,7 @@ upstream_set_conf(struct upstream *up, const struct tk_exchange_conf *conf)
 void
 upstream_get_stats(const struct upstream *up, struct upstream_stats *st)
 {
-	st->state = up->pub_state ? up->pub_state : "reconnecting";
+	st->state = up->pub_state;
 	st->frames = up->frames;
 	st->ticks = up->ticks;
 	st->parse_errors = up->parse_errors;
