@@ -19,6 +19,7 @@
 #include <ticker/state.h>
 #include <ticker/tick.h>
 
+#include "clock.h"
 #include "http.h"
 #include "page.h"
 #include "publisher.h"

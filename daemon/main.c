@@ -4,11 +4,9 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libwebsockets.h>
@@ -18,11 +16,15 @@
 #include <ticker/merge.h>
 
 #include "activate.h"
+#include "clock.h"
 #include "log.h"
 #include "notify.h"
 #include "publisher.h"
+#include "pump.h"
 #include "recorder.h"
 #include "resolve.h"
+#include "signals.h"
+#include "sources.h"
 #include "tickerd.h"
 #include "upstream.h"
 
@@ -36,24 +38,6 @@ struct options {
 	int		 verbose;
 	int		 wedge_after_s;	/* test only: stall the loop */
 };
-
-int64_t
-now_realtime_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-int64_t
-now_mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void
 usage(FILE *f)
@@ -191,7 +175,7 @@ create_internal_vhosts(struct tickerd *td)
 	static struct lws_protocols client_protocols[2];
 	struct lws_context_creation_info info;
 
-	ctl_protocols[0] = ctl_protocol;
+	ctl_protocols[0] = signals_protocol;
 	ctl_protocols[1] = resolver_protocol;
 	ctl_protocols[2] = activate_protocol;
 	ctl_protocols[3] = publisher_timer_protocol;
@@ -244,7 +228,7 @@ tickerd_setup(struct tickerd *td, const struct options *o)
 	if (o->record != NULL &&
 	    (td->recorder = recorder_open(td, o->record)) == NULL)
 		return -1;
-	if (ctl_adopt_signals(td) < 0)
+	if (signals_adopt(td) < 0)
 		return -1;
 	if ((td->resolver = resolver_new(td)) == NULL)
 		return -1;
@@ -326,18 +310,6 @@ tickerd_teardown(struct tickerd *td)
 	tk_config_free(&td->conf);
 }
 
-static void
-block_signals(void)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -360,7 +332,7 @@ main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	/* Before any thread exists, so that every thread inherits it. */
-	block_signals();
+	signals_block();
 	log_init(o.verbose);
 	log_route_lws(o.verbose);
 	td.started_us = now_realtime_us();

@@ -11,6 +11,7 @@
 
 #include <ticker/state.h>
 
+#include "clock.h"
 #include "log.h"
 #include "notify.h"
 #include "publisher.h"

@@ -21,9 +21,11 @@
 #include <ticker/pace.h>
 #include <ticker/tick.h>
 
+#include "clock.h"
 #include "http.h"
 #include "log.h"
 #include "publisher.h"
+#include "pump.h"
 #include "tickerd.h"
 
 #define FRAME_HDR_MAX	4		/* 0x81 + 126 + 16-bit length */

@@ -14,6 +14,8 @@
 
 #include "log.h"
 #include "publisher.h"
+#include "pump.h"
+#include "sources.h"
 #include "tickerd.h"
 
 /* Ticks per pass: bounded so that sockets get serviced under a flood. */

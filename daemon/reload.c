@@ -14,6 +14,8 @@
 #include "log.h"
 #include "notify.h"
 #include "publisher.h"
+#include "reload.h"
+#include "sources.h"
 #include "tickerd.h"
 
 static int

@@ -12,6 +12,7 @@
 #include <ticker/replay.h>
 #include <ticker/sim.h>
 
+#include "clock.h"
 #include "log.h"
 #include "source_local.h"
 #include "tickerd.h"

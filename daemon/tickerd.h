@@ -5,7 +5,9 @@
 /*
  * The daemon: one owner struct, one lws context, one poll loop.  Every
  * module is reached through struct tickerd; the only global is the
- * signal-free loop itself (signals arrive through a signalfd).
+ * signal-free loop itself (signals arrive through a signalfd).  This header
+ * holds the owner and the state it embeds; each module's functions are in
+ * that module's own header.
  *
  * Data path: exchange frames -> upstream (codec -> queue stream) -> merge
  * -> pump (drains the merge after each loop turn) -> publisher (serialize
@@ -80,44 +82,5 @@ struct tickerd {
 	int			 exit_code;
 	int64_t			 started_us;	/* realtime µs */
 };
-
-/* main.c: clocks */
-int64_t	now_realtime_us(void);
-int64_t	now_mono_us(void);
-
-/*
- * pump.c: drains the merge into the publisher.  pump_schedule() marks a
- * pass as due (from any callback); the main loop calls pump_run() after
- * every lws_service() and does not block in poll while a pass is due.
- */
-void	pump_init(struct tickerd *);
-void	pump_schedule(struct tickerd *);
-/* The coalescing timer expired: read the exchanges again, then a pass. */
-void	pump_resume(struct tickerd *);
-void	pump_run(struct tickerd *);
-void	pump_finish(struct tickerd *);
-
-/* sources.c: builds the configured sources into the merge */
-int	sources_start(struct tickerd *);
-void	sources_stop(struct tickerd *);
-/* Stops (@hold) or resumes reading every network upstream. */
-void	sources_hold_rx(struct tickerd *, int hold);
-/*
- * Reads, through lws, the network upstreams whose sockets have bytes
- * waiting now; never blocks.  Outside lws' callbacks only (the pump).
- */
-void	sources_read_ready(struct tickerd *);
-void	sources_free(struct tickerd *);
-/* Reload: applies the exchanges of a validated config (see sources.c). */
-int	sources_apply(struct tickerd *, struct tk_config *next);
-/* The merge is about to free @stream (it ended): forget it. */
-void	sources_stream_done(struct tickerd *, struct tk_stream *stream);
-
-/* reload.c: SIGHUP */
-void	reload_config(struct tickerd *);
-
-/* ctl.c: the "sys" protocol: signalfd and other adopted raw fds */
-extern const struct lws_protocols ctl_protocol;
-int	ctl_adopt_signals(struct tickerd *);
 
 #endif

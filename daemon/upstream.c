@@ -25,6 +25,7 @@
 #include <ticker/symmap.h>
 #include <ticker/tick.h>
 
+#include "clock.h"
 #include "log.h"
 #include "publisher.h"
 #include "recorder.h"
