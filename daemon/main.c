@@ -234,7 +234,8 @@ tickerd_setup(struct tickerd *td, const struct options *o)
 		return -1;
 	if (activate_collect(td) < 0)
 		return -1;
-	if ((td->pub = publisher_new(td)) == NULL)
+	if ((td->pub = publisher_new(td)) == NULL ||
+	    publisher_listen(td->pub) < 0)
 		return -1;
 	if (activate_start(td) < 0)
 		return -1;

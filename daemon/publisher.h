@@ -43,15 +43,18 @@ struct pub_ex_stats {
 	const struct tk_hist *lag;	/* exchange time -> receive time */
 };
 
-/*
- * Creates the listen vhosts of td->conf or, with socket activation
- * (td->act), one without a listener.  NULL with the reason logged.
- */
+/* Sized from td->conf.  NULL with the reason logged. */
 struct publisher *publisher_new(struct tickerd *td);
 void		 publisher_free(struct publisher *);	/* NULL ok */
 
 /*
- * With socket activation (td->act set before publisher_new()): the vhost,
+ * Creates the listen vhosts of td->conf or, with socket activation
+ * (td->act, set before), one without a listener.  -1, logged.
+ */
+int		 publisher_listen(struct publisher *);
+
+/*
+ * With socket activation (td->act set before publisher_listen()): the vhost,
  * with no listener of its own, that accepted connections are adopted into.
  * NULL otherwise.
  */
