@@ -86,9 +86,10 @@ client_close(struct client *c, int code, const char *why)
 }
 
 static void
-client_reply(struct client *c, const char *payload, size_t len)
+client_reply(struct publisher *pub, struct client *c, const char *payload,
+    size_t len)
 {
-	if (priv_append(pub_of(c->wsi), c, payload, len) < 0) {
+	if (priv_append(pub, c, payload, len) < 0) {
 		client_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION,
 		    "too many unread replies");
 		return;
@@ -97,13 +98,13 @@ client_reply(struct client *c, const char *payload, size_t len)
 }
 
 static void
-client_error(struct client *c, const char *msg)
+client_error(struct publisher *pub, struct client *c, const char *msg)
 {
 	char buf[512];
 	int n = tk_format_error(msg, buf, sizeof(buf));
 
 	if (n > 0)
-		client_reply(c, buf, (size_t)n);
+		client_reply(pub, c, buf, (size_t)n);
 }
 
 /*
@@ -126,12 +127,12 @@ client_send_snapshot(struct publisher *pub, struct client *c)
 			continue;
 		n = tk_tick_format(t, 1, buf, sizeof(buf));
 		if (n > 0)
-			client_reply(c, buf, (size_t)n);
+			client_reply(pub, c, buf, (size_t)n);
 	}
 	for (i = 0; i < pub->nstatus; i++)
 		if (pub->status[i].len > 0 && tk_filter_match_exchange(
 		    &c->filter, pub->status[i].exchange))
-			client_reply(c, pub->status[i].json,
+			client_reply(pub, c, pub->status[i].json,
 			    pub->status[i].len);
 	c->cursor = pub->head;
 }
@@ -149,7 +150,7 @@ client_subscribe(struct publisher *pub, struct client *c,
 	tk_filter_init(filter);
 	n = tk_filter_format_subscribed(&c->filter, buf, sizeof(buf));
 	if (n > 0)
-		client_reply(c, buf, (size_t)n);
+		client_reply(pub, c, buf, (size_t)n);
 	client_send_snapshot(pub, c);
 }
 
@@ -230,6 +231,9 @@ client_established(struct publisher *pub, struct client *c, struct lws *wsi)
 void
 client_closed(struct publisher *pub, struct client *c)
 {
+	/* a flush pass between two steps goes on after its predecessor */
+	if (pub->flush.last == &c->node)
+		pub->flush.last = c->node.prev;
 	lws_dll2_remove(&c->node);
 	tk_filter_finish(&c->filter);
 	pub->priv_bytes -= c->priv_cap;
@@ -248,7 +252,7 @@ client_handle_message(struct publisher *pub, struct client *c)
 	char err[256];
 
 	if (tk_client_msg_parse(c->rx, c->rx_len, &msg, err, sizeof(err)) < 0) {
-		client_error(c, err);
+		client_error(pub, c, err);
 		return;
 	}
 	switch (msg.op) {
@@ -257,7 +261,7 @@ client_handle_message(struct publisher *pub, struct client *c)
 		tk_filter_finish(&msg.filter);
 		break;
 	case TK_CLIENT_PING:
-		client_reply(c, "{\"type\":\"pong\"}", 15);
+		client_reply(pub, c, "{\"type\":\"pong\"}", 15);
 		break;
 	}
 }
@@ -291,12 +295,12 @@ client_receive(struct publisher *pub, struct client *c, const void *in,
 
 		snprintf(msg, sizeof(msg), "message larger than %zu bytes",
 		    max);
-		client_error(c, msg);
+		client_error(pub, c, msg);
 		return;
 	}
 	if (lws_frame_is_binary(c->wsi)) {
-		client_error(c, "binary messages are not accepted; send JSON "
-		    "text");
+		client_error(pub, c, "binary messages are not accepted; send "
+		    "JSON text");
 		return;
 	}
 	client_handle_message(pub, c);
@@ -306,7 +310,7 @@ client_receive(struct publisher *pub, struct client *c, const void *in,
 
 /* Writes queued private frames; returns <0 on a failed write. */
 static int
-client_write_priv(struct client *c)
+client_write_priv(struct publisher *pub, struct client *c)
 {
 	size_t n = c->priv_len - c->priv_off;
 
@@ -318,7 +322,7 @@ client_write_priv(struct client *c)
 	c->priv_off += n;
 	if (c->priv_off == c->priv_len) {
 		/* idle clients keep no buffer */
-		pub_of(c->wsi)->priv_bytes -= c->priv_cap;
+		pub->priv_bytes -= c->priv_cap;
 		free(c->priv);
 		c->priv = NULL;
 		c->priv_off = c->priv_len = c->priv_cap = 0;
@@ -363,6 +367,13 @@ client_cull(lws_sorted_usec_list_t *sul)
 	    CULL_US);
 }
 
+int64_t
+client_pace_gap(const struct publisher *pub)
+{
+	return tk_pace_gap((unsigned)pub->clients.count, PACE_NS_PER_CLIENT2,
+	    pub->coalesce_max_us);
+}
+
 int
 client_write_pending(struct publisher *pub, struct client *c, int64_t now)
 {
@@ -374,7 +385,7 @@ client_write_pending(struct publisher *pub, struct client *c, int64_t now)
 	}
 	if (ring_write(pub, c) < 0)
 		return -1;
-	tk_pace_wrote(&c->pace, pace_gap(pub), now);
+	tk_pace_wrote(&c->pace, client_pace_gap(pub), now);
 	return 0;
 }
 
@@ -389,7 +400,7 @@ client_writeable(struct publisher *pub, struct client *c)
 		return -1;
 	}
 	if (c->priv_len > 0)
-		r = client_write_priv(c);
+		r = client_write_priv(pub, c);
 	else
 		r = client_write_pending(pub, c, now_mono_us());
 	if (r < 0)

@@ -41,6 +41,15 @@ static const lws_retry_bo_t client_policy = {
 	.secs_since_valid_hangup = 45,
 };
 
+/* The publisher of the context @wsi belongs to (NULL while starting). */
+static struct publisher *
+pub_of(struct lws *wsi)
+{
+	struct tickerd *td = lws_context_user(lws_get_context(wsi));
+
+	return td->pub;
+}
+
 /* A TCP connection, from our own listener or one systemd passed us. */
 static int
 on_network(struct publisher *pub, struct lws *wsi)

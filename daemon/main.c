@@ -178,7 +178,7 @@ create_internal_vhosts(struct tickerd *td)
 	ctl_protocols[0] = signals_protocol;
 	ctl_protocols[1] = resolver_protocol;
 	ctl_protocols[2] = activate_protocol;
-	ctl_protocols[3] = publisher_timer_protocol;
+	ctl_protocols[3] = pump_timer_protocol;
 	client_protocols[0] = upstream_protocol;
 
 	memset(&info, 0, sizeof(info));
@@ -234,8 +234,11 @@ tickerd_setup(struct tickerd *td, const struct options *o)
 		return -1;
 	if (activate_collect(td) < 0)
 		return -1;
-	if ((td->pub = publisher_new(td)) == NULL ||
-	    publisher_listen(td->pub) < 0)
+	pump_init(td);
+	if ((td->pub = publisher_new(td, &td->pump.waker)) == NULL)
+		return -1;
+	pump_configure(td, &td->conf);
+	if (publisher_listen(td->pub) < 0)
 		return -1;
 	if (activate_start(td) < 0)
 		return -1;
@@ -244,7 +247,6 @@ tickerd_setup(struct tickerd *td, const struct options *o)
 		return -1;
 	tk_merge_keep_open(td->merge, 1);
 	tk_merge_set_done(td->merge, merge_child_done, td);
-	pump_init(td);
 	if (sources_start(td) < 0)
 		return -1;
 	/* The first pass polls every source, which starts them. */
@@ -266,10 +268,7 @@ tickerd_run(struct tickerd *td)
 	int stopping_seen = 0;
 
 	memset(&sul, 0, sizeof(sul));
-	/* a negative timeout polls without blocking: a pass is still due */
-	while (lws_service(td->ctx, td->pump.scheduled || td->pump.after_io ?
-	    -1 : 0) >= 0) {
-		pump_run(td);
+	while (pump_turn(td) >= 0) {
 		if (!td->stopping)
 			continue;
 		if (!stopping_seen) {

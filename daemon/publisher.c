@@ -18,11 +18,11 @@
 #include <ticker/hist.h>
 #include <ticker/latest.h>
 #include <ticker/state.h>
+#include <ticker/stream.h>
 #include <ticker/tick.h>
 
 #include "log.h"
 #include "publisher_impl.h"
-#include "pump.h"
 
 #define FD_RESERVE	64		/* fds kept for exchanges, files */
 
@@ -172,7 +172,7 @@ publisher_status(struct publisher *pub, const char *exchange,
 		memcpy(e->json, slot_payload(s), (size_t)n);
 		e->len = (size_t)n;
 	}
-	pump_schedule(pub->td);		/* the pump flushes the clients */
+	pub->waker->wake(pub->waker);	/* a pump pass flushes it */
 }
 #ifndef __clang__
 #pragma GCC diagnostic pop
@@ -235,7 +235,6 @@ publisher_reconfigure(struct publisher *pub, const struct tk_config *conf)
 	pub->latest = latest;
 	pub->priv_client_max = priv_client_max(conf);
 	pub->max_clients = fd_capped_clients(conf);
-	flush_configure(pub, conf);
 	/* a fresh quote map only delays conflation by one quote per key */
 	free(pub->qpos);
 	pub->qpos = qpos;
@@ -341,7 +340,7 @@ publisher_alloc(struct publisher *pub, const struct tk_config *conf)
 }
 
 struct publisher *
-publisher_new(struct tickerd *td)
+publisher_new(struct tickerd *td, struct tk_waker *waker)
 {
 	const struct tk_config *conf = &td->conf;
 	struct publisher *pub;
@@ -350,8 +349,7 @@ publisher_new(struct tickerd *td)
 	if (pub == NULL)
 		return NULL;
 	pub->td = td;
-	pub->timer_fd = -1;
-	flush_configure(pub, conf);
+	pub->waker = waker;
 	if (publisher_alloc(pub, conf) < 0) {
 		log_errx("out of memory for the publisher");
 		goto fail;

@@ -15,7 +15,8 @@
  * Calls between them go one way: ring.c calls none of the others,
  * client.c only ring.c, and publisher.c, flush.c and listen.c call
  * client.c and ring.c.  Only listen.c calls out of the publisher (plain
- * HTTP requests, to http.c).
+ * HTTP requests, to http.c); publisher_status() wakes the pump through
+ * its waker, a pointer, which only schedules a pass.
  */
 
 #include <stddef.h>
@@ -26,6 +27,7 @@
 #include <ticker/filter.h>
 #include <ticker/hist.h>
 #include <ticker/pace.h>
+#include <ticker/stream.h>
 #include <ticker/tick.h>
 
 #include "http.h"
@@ -111,6 +113,14 @@ struct ex_stats {
 	struct tk_hist	 lag;		/* exchange ts -> receive */
 };
 
+/* A flush pass (flush.c), from publisher_flush_begin() to _end(). */
+struct pub_flush {
+	struct lws_dll2		*last;		/* client the last step ended on */
+	int64_t			 next;		/* earliest due with data waiting */
+	int64_t			 first;		/* earliest due of any client */
+	uint64_t		 oldest;	/* cursor of the most behind */
+};
+
 struct publisher {
 	struct tickerd		*td;
 	struct lws_vhost	*vh_tcp, *vh_unix;
@@ -135,31 +145,14 @@ struct publisher {
 	unsigned		 max_clients;	/* clients.max within the fd limit */
 	unsigned		 conns;		/* open connections, any kind */
 	size_t			 priv_client_max;
-	int64_t			 coalesce_max_us; /* clients.coalesce_ms */
-	int			 timer_fd;	/* coalesced flushes, or -1 */
+	int64_t			 coalesce_max_us; /* publisher_set_coalesce() */
 	uint64_t		 rate_head;	/* head at rate_t0_us */
 	int64_t			 rate_t0_us;	/* monotonic */
 	double			 rate;		/* messages per µs, recent */
-	int64_t			 timer_at_us;	/* armed for (monotonic), or 0 */
+	struct pub_flush	 flush;		/* the pass in progress */
+	struct tk_waker		*waker;		/* the pump's; borrowed */
 	lws_sorted_usec_list_t	 sul_cull;
 };
-
-/* The publisher of the context @wsi belongs to (NULL while starting). */
-static inline struct publisher *
-pub_of(struct lws *wsi)
-{
-	struct tickerd *td = lws_context_user(lws_get_context(wsi));
-
-	return td->pub;
-}
-
-/* The least time between two writes to one client (ticker/pace.h). */
-static inline int64_t
-pace_gap(const struct publisher *pub)
-{
-	return tk_pace_gap((unsigned)pub->clients.count, PACE_NS_PER_CLIENT2,
-	    pub->coalesce_max_us);
-}
 
 /* ---- ring.c ---- */
 
@@ -211,10 +204,7 @@ int	 client_write_pending(struct publisher *, struct client *c,
 	    int64_t now);
 /* The slow-client sweep (pub->sul_cull); reschedules itself. */
 void	 client_cull(lws_sorted_usec_list_t *sul);
-
-/* ---- flush.c ---- */
-
-/* clients.coalesce_ms, at start and on reload. */
-void	 flush_configure(struct publisher *, const struct tk_config *conf);
+/* The least time between two writes to one client (ticker/pace.h). */
+int64_t	 client_pace_gap(const struct publisher *);
 
 #endif

@@ -43,11 +43,14 @@ struct source {
 	struct tk_stream	*stream;	/* its stream, owned by the merge */
 };
 
+/* pump.c: the loop turn */
 struct pump {
-	struct tk_waker		 waker;		/* handed to the merge */
+	struct tk_waker		 waker;		/* the merge's and the publisher's */
 	int			 scheduled;	/* a pass is due */
 	int			 after_io;	/* ... once the loop has read */
 	int			 rx_held;	/* upstreams not read, see pump.c */
+	int			 timer_fd;	/* held writes are due, or -1 */
+	int64_t			 timer_at_us;	/* armed for (monotonic), or 0 */
 	uint64_t		 ticks;		/* drained since start */
 };
 
