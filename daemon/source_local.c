@@ -18,8 +18,10 @@
 #include "tickerd.h"
 
 /*
- * Timers faster than ~20 Hz make lws' poll loop spin (LWS-NOTES §6), so a
- * fast source delivers its due ticks in batches at most every 50 ms.
+ * Timers faster than about 20 Hz make lws' poll loop spin (it rounds the
+ * wait down to whole milliseconds and polls without blocking until the
+ * timer is due; see doc/libwebsockets.md), so a fast source delivers its
+ * due ticks in batches at most every 50 ms.
  */
 #define MIN_PERIOD_US	50000
 
