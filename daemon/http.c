@@ -23,6 +23,7 @@
 #include "http.h"
 #include "page.h"
 #include "publisher.h"
+#include "sources.h"
 #include "tickerd.h"
 #include "upstream.h"
 

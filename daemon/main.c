@@ -31,6 +31,12 @@
 #define DEFAULT_CONFIG	"/etc/tickerd/tickerd.json"
 #define STOP_GRACE_US	800000	/* clients get their 1001 within this */
 
+enum exit_code {
+	EXIT_OK = 0,		/* clean stop */
+	EXIT_RUNTIME = 1,	/* could not run (bind failed, ...) */
+	EXIT_CONFIG = 2,	/* usage or configuration error */
+};
+
 struct options {
 	const char	*config;
 	const char	*record;

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "notify.h"
 #include "publisher.h"
+#include "sources.h"
 #include "tickerd.h"
 #include "upstream.h"
 

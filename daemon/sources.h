@@ -10,7 +10,19 @@
 
 struct tickerd;
 struct tk_config;
+struct tk_exchange_conf;
 struct tk_stream;
+struct upstream;
+struct source_local;
+
+/* One configured exchange: a network upstream or a local source. */
+struct source {
+	struct source		*next;
+	struct tk_exchange_conf	*conf;		/* borrowed from tickerd.conf */
+	struct upstream		*up;		/* network adapters */
+	struct source_local	*local;		/* sim and replay: no network */
+	struct tk_stream	*stream;	/* its stream, owned by the merge */
+};
 
 /* Builds every configured source into the merge.  -1, logged. */
 int	sources_start(struct tickerd *td);

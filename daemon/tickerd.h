@@ -22,26 +22,10 @@
 #include <ticker/stream.h>
 
 struct publisher;
-struct upstream;
-struct source_local;
+struct source;
 struct resolver;
 struct recorder;
 struct activation;
-
-enum exit_code {
-	EXIT_OK = 0,		/* clean stop */
-	EXIT_RUNTIME = 1,	/* could not run (bind failed, ...) */
-	EXIT_CONFIG = 2,	/* usage or configuration error */
-};
-
-/* One configured exchange: a network upstream or a local source. */
-struct source {
-	struct source		*next;
-	struct tk_exchange_conf	*conf;		/* borrowed from tickerd.conf */
-	struct upstream		*up;		/* network adapters */
-	struct source_local	*local;		/* sim and replay: no network */
-	struct tk_stream	*stream;	/* its stream, owned by the merge */
-};
 
 /* pump.c: the loop turn */
 struct pump {
@@ -75,14 +59,14 @@ struct tickerd {
 	struct publisher	*pub;
 	struct resolver		*resolver;
 	struct recorder		*recorder;	/* --record, or NULL */
-	struct source		*sources;
+	struct source		*sources;	/* config order (sources.h) */
 	struct notify		 notify;
 	struct activation	*act;		/* systemd's listen fds, or NULL */
 	lws_sorted_usec_list_t	 sul_wedge;	/* --test-wedge-after */
 	int			 sigfd;
 	int			 stopping;	/* SIGTERM/SIGINT seen */
 	int64_t			 stop_deadline_us;
-	int			 exit_code;
+	int			 exit_code;	/* main.c's enum exit_code */
 	int64_t			 started_us;	/* realtime µs */
 };
 
