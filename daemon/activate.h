@@ -22,12 +22,12 @@ extern const struct lws_protocols activate_protocol;
 /*
  * Takes the listening sockets systemd passed (and unsets LISTEN_*).  On
  * return td->act is set if there were any, NULL if not.  Call before
- * publisher_new(), which then serves on them.  -errno with the reason
+ * publisher_listen(), which then serves on them.  -errno with the reason
  * logged.
  */
 int	activate_collect(struct tickerd *td);
 
-/* Starts accepting on them (after publisher_new()).  -errno, logged. */
+/* Starts accepting on them (after publisher_listen()).  -errno, logged. */
 int	activate_start(struct tickerd *td);
 
 /* Cancels the timers (before lws_context_destroy()). */

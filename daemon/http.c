@@ -16,11 +16,14 @@
 #include <ticker/adapter.h>
 #include <ticker/config.h>
 #include <ticker/hist.h>
+#include <ticker/state.h>
 #include <ticker/tick.h>
 
+#include "clock.h"
 #include "http.h"
 #include "page.h"
 #include "publisher.h"
+#include "sources.h"
 #include "tickerd.h"
 #include "upstream.h"
 
@@ -72,7 +75,7 @@ sb_printf(struct sbuf *sb, const char *fmt, ...)
 struct ex_view {
 	const char	*name;
 	const char	*adapter;
-	const char	*state;
+	enum tk_state	 state;
 	struct upstream_stats up;	/* zero for local sources */
 	struct pub_ex_stats pub;	/* zero before the first tick */
 };
@@ -88,7 +91,8 @@ ex_view(struct tickerd *td, const struct source *s, struct ex_view *v)
 		v->state = v->up.state;
 	} else {
 		/* local sources are up until they end (a finished replay) */
-		v->state = s->local != NULL ? "connected" : "down";
+		v->state = s->local != NULL ? TK_STATE_CONNECTED :
+		    TK_STATE_DOWN;
 	}
 	publisher_exchange_stats(td->pub, v->name, &v->pub);
 }
@@ -109,7 +113,7 @@ health_body(struct tickerd *td, struct sbuf *sb)
 		ex_view(td, s, &v);
 		sb_printf(sb, "%s{\"name\":\"%s\",\"adapter\":\"%s\","
 		    "\"state\":\"%s\",\"last_tick_age_s\":", first ? "" : ",",
-		    v.name, v.adapter, v.state);
+		    v.name, v.adapter, tk_state_name(v.state));
 		if (v.pub.last_tick_us > 0)
 			sb_printf(sb, "%.3f",
 			    (double)(now - v.pub.last_tick_us) / 1e6);
@@ -170,8 +174,6 @@ metric_per_exchange(struct tickerd *td, struct sbuf *sb, const char *name,
 static void
 metrics_exchanges(struct tickerd *td, struct sbuf *sb)
 {
-	static const char *const states[] = { "connected", "reconnecting",
-	    "stale", "down" };
 	const struct source *s;
 	struct ex_view v;
 	char labels[64];
@@ -191,10 +193,11 @@ metrics_exchanges(struct tickerd *td, struct sbuf *sb)
 	    "1 for the state each exchange is in.");
 	for (s = td->sources; s != NULL; s = s->next) {
 		ex_view(td, s, &v);
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < TK_STATE_MAX; i++)
 			sb_printf(sb, "tickerd_upstream_state{exchange=\"%s\","
-			    "state=\"%s\"} %d\n", v.name, states[i],
-			    strcmp(v.state, states[i]) == 0);
+			    "state=\"%s\"} %d\n", v.name,
+			    tk_state_name((enum tk_state)i),
+			    v.state == (enum tk_state)i);
 	}
 	metric_per_exchange(td, sb, "tickerd_frames_total",
 	    "Frames received from the exchange.",

@@ -4,11 +4,9 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <libwebsockets.h>
@@ -18,16 +16,26 @@
 #include <ticker/merge.h>
 
 #include "activate.h"
+#include "clock.h"
 #include "log.h"
 #include "notify.h"
 #include "publisher.h"
+#include "pump.h"
 #include "recorder.h"
 #include "resolve.h"
+#include "signals.h"
+#include "sources.h"
 #include "tickerd.h"
 #include "upstream.h"
 
 #define DEFAULT_CONFIG	"/etc/tickerd/tickerd.json"
 #define STOP_GRACE_US	800000	/* clients get their 1001 within this */
+
+enum exit_code {
+	EXIT_OK = 0,		/* clean stop */
+	EXIT_RUNTIME = 1,	/* could not run (bind failed, ...) */
+	EXIT_CONFIG = 2,	/* usage or configuration error */
+};
 
 struct options {
 	const char	*config;
@@ -36,24 +44,6 @@ struct options {
 	int		 verbose;
 	int		 wedge_after_s;	/* test only: stall the loop */
 };
-
-int64_t
-now_realtime_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-int64_t
-now_mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 static void
 usage(FILE *f)
@@ -191,10 +181,10 @@ create_internal_vhosts(struct tickerd *td)
 	static struct lws_protocols client_protocols[2];
 	struct lws_context_creation_info info;
 
-	ctl_protocols[0] = ctl_protocol;
+	ctl_protocols[0] = signals_protocol;
 	ctl_protocols[1] = resolver_protocol;
 	ctl_protocols[2] = activate_protocol;
-	ctl_protocols[3] = publisher_timer_protocol;
+	ctl_protocols[3] = pump_timer_protocol;
 	client_protocols[0] = upstream_protocol;
 
 	memset(&info, 0, sizeof(info));
@@ -244,13 +234,17 @@ tickerd_setup(struct tickerd *td, const struct options *o)
 	if (o->record != NULL &&
 	    (td->recorder = recorder_open(td, o->record)) == NULL)
 		return -1;
-	if (ctl_adopt_signals(td) < 0)
+	if (signals_adopt(td) < 0)
 		return -1;
 	if ((td->resolver = resolver_new(td)) == NULL)
 		return -1;
 	if (activate_collect(td) < 0)
 		return -1;
-	if ((td->pub = publisher_new(td)) == NULL)
+	pump_init(td);
+	if ((td->pub = publisher_new(td, &td->pump.waker)) == NULL)
+		return -1;
+	pump_configure(td, &td->conf);
+	if (publisher_listen(td->pub) < 0)
 		return -1;
 	if (activate_start(td) < 0)
 		return -1;
@@ -259,7 +253,6 @@ tickerd_setup(struct tickerd *td, const struct options *o)
 		return -1;
 	tk_merge_keep_open(td->merge, 1);
 	tk_merge_set_done(td->merge, merge_child_done, td);
-	pump_init(td);
 	if (sources_start(td) < 0)
 		return -1;
 	/* The first pass polls every source, which starts them. */
@@ -281,10 +274,7 @@ tickerd_run(struct tickerd *td)
 	int stopping_seen = 0;
 
 	memset(&sul, 0, sizeof(sul));
-	/* a negative timeout polls without blocking: a pass is still due */
-	while (lws_service(td->ctx, td->pump.scheduled || td->pump.after_io ?
-	    -1 : 0) >= 0) {
-		pump_run(td);
+	while (pump_turn(td) >= 0) {
 		if (!td->stopping)
 			continue;
 		if (!stopping_seen) {
@@ -326,18 +316,6 @@ tickerd_teardown(struct tickerd *td)
 	tk_config_free(&td->conf);
 }
 
-static void
-block_signals(void)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, NULL);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -360,7 +338,7 @@ main(int argc, char **argv)
 		return EXIT_OK;
 	}
 	/* Before any thread exists, so that every thread inherits it. */
-	block_signals();
+	signals_block();
 	log_init(o.verbose);
 	log_route_lws(o.verbose);
 	td.started_us = now_realtime_us();

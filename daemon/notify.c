@@ -9,9 +9,13 @@
 
 #include <libwebsockets.h>
 
+#include <ticker/state.h>
+
+#include "clock.h"
 #include "log.h"
 #include "notify.h"
 #include "publisher.h"
+#include "sources.h"
 #include "tickerd.h"
 #include "upstream.h"
 
@@ -42,7 +46,7 @@ count_exchanges(const struct tickerd *td, unsigned *up, unsigned *total)
 		(*total)++;
 		if (s->up != NULL) {
 			upstream_get_stats(s->up, &st);
-			if (strcmp(st.state, "connected") == 0)
+			if (st.state == TK_STATE_CONNECTED)
 				(*up)++;
 		} else if (s->local != NULL)
 			(*up)++;

@@ -18,12 +18,14 @@
 #include <stdint.h>
 
 #include <ticker/hist.h>
+#include <ticker/state.h>
 #include <ticker/tick.h>
 
 struct lws_vhost;
 struct tickerd;
 struct publisher;
 struct tk_config;
+struct tk_waker;
 
 struct pub_stats {
 	uint64_t	 ticks;		/* published */
@@ -43,14 +45,21 @@ struct pub_ex_stats {
 };
 
 /*
- * Creates the listen vhosts of td->conf or, with socket activation
- * (td->act), one without a listener.  NULL with the reason logged.
+ * Sized from td->conf.  @waker (borrowed, must outlive it) is woken after
+ * a status is published, so that a pump pass flushes it to the clients.
+ * NULL with the reason logged.
  */
-struct publisher *publisher_new(struct tickerd *td);
+struct publisher *publisher_new(struct tickerd *td, struct tk_waker *waker);
 void		 publisher_free(struct publisher *);	/* NULL ok */
 
 /*
- * With socket activation (td->act set before publisher_new()): the vhost,
+ * Creates the listen vhosts of td->conf or, with socket activation
+ * (td->act, set before), one without a listener.  -1, logged.
+ */
+int		 publisher_listen(struct publisher *);
+
+/*
+ * With socket activation (td->act set before publisher_listen()): the vhost,
  * with no listener of its own, that accepted connections are adopted into.
  * NULL otherwise.
  */
@@ -61,26 +70,36 @@ void	publisher_publish(struct publisher *, struct tk_tick *t);
 
 /* Publishes an upstream state change to clients of that exchange. */
 void	publisher_status(struct publisher *, const char *exchange,
-	    const char *state, const char *detail);
+	    enum tk_state state, const char *detail);
 
 /*
- * After a batch of publishes (the pump, outside any lws callback): writes
- * every client with pending data, or arms the coalescing timer for those
- * whose next write may wait.  Clients lws is writing to get WRITEABLE.
- * Every few clients it calls @refill(@arg), which may publish the ticks
- * that arrived meanwhile (NULL: none).  Returns until when (monotonic µs)
- * no client could be written anyway, so that reading the exchanges may
- * wait (the timer then calls pump_resume()); 0 if ticks should be read at
- * once.
+ * The longest a client's ticks may be held back to share one write with
+ * later ones (clients.coalesce_ms as µs); 0: every tick goes out at once.
+ * The pump sets it, as only its timer can write held ticks later.
  */
-int64_t	publisher_flush(struct publisher *, void (*refill)(void *),
-	    void *arg);
-
-/* The coalescing timer's protocol, on td->vh_ctl. */
-extern const struct lws_protocols publisher_timer_protocol;
+void	publisher_set_coalesce(struct publisher *, int64_t max_us);
 
 /*
- * Closes every client with 1001 Going Away and stops the publisher's timers
+ * A flush pass, after a batch of publishes (outside any lws callback):
+ * writes every client with pending data whose pace allows, or notes when
+ * its write will be due; clients lws is writing to get WRITEABLE.  The
+ * pass goes in steps so that its caller can read the ticks that arrive
+ * meanwhile, which then go to the clients still ahead in the same pass.
+ * Times are monotonic µs.
+ */
+void	publisher_flush_begin(struct publisher *, int64_t now);
+/* Visits the next @max clients; returns how many (fewer: the pass is done). */
+unsigned publisher_flush_step(struct publisher *, unsigned max, int64_t now);
+/*
+ * Ends the pass.  Returns until when no client could be written anyway, so
+ * that reading the exchanges may wait; 0 if ticks should be read at once.
+ * *@due: when a pass should run again (a held write, or the end of that
+ * wait); INT64_MAX if nothing waits.
+ */
+int64_t	publisher_flush_end(struct publisher *, int64_t now, int64_t *due);
+
+/*
+ * Closes every client with 1001 Going Away and stops the publisher's timer
  * (call before the lws context goes).  Returns clients still open.
  */
 unsigned publisher_shutdown(struct publisher *);

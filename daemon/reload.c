@@ -14,6 +14,9 @@
 #include "log.h"
 #include "notify.h"
 #include "publisher.h"
+#include "pump.h"
+#include "reload.h"
+#include "sources.h"
 #include "tickerd.h"
 
 static int
@@ -91,6 +94,7 @@ reload_config(struct tickerd *td)
 		notify_ready(td);
 		return;
 	}
+	pump_configure(td, &next);
 	if (sources_apply(td, &next) < 0)
 		log_errx("reload: some exchanges could not start (see above)");
 	old = td->conf;

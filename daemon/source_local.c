@@ -13,13 +13,16 @@
 #include <ticker/replay.h>
 #include <ticker/sim.h>
 
+#include "clock.h"
 #include "log.h"
 #include "source_local.h"
 #include "tickerd.h"
 
 /*
- * Timers faster than ~20 Hz make lws' poll loop spin (doc/libwebsockets.md),
- * so a fast source delivers its due ticks in batches at most every 50 ms.
+ * Timers faster than about 20 Hz make lws' poll loop spin (it rounds the
+ * wait down to whole milliseconds and polls without blocking until the
+ * timer is due; see doc/libwebsockets.md), so a fast source delivers its
+ * due ticks in batches at most every 50 ms.
  */
 #define MIN_PERIOD_US	50000
 

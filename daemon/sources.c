@@ -11,6 +11,7 @@
 #include "log.h"
 #include "publisher.h"
 #include "source_local.h"
+#include "sources.h"
 #include "tickerd.h"
 #include "upstream.h"
 

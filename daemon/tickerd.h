@@ -5,7 +5,9 @@
 /*
  * The daemon: one owner struct, one lws context, one poll loop.  Every
  * module is reached through struct tickerd; the only global is the
- * signal-free loop itself (signals arrive through a signalfd).
+ * signal-free loop itself (signals arrive through a signalfd).  This header
+ * holds the owner and the state it embeds; each module's functions are in
+ * that module's own header.
  *
  * Data path: exchange frames -> upstream (codec -> queue stream) -> merge
  * -> pump (drains the merge after each loop turn) -> publisher (serialize
@@ -20,32 +22,19 @@
 #include <ticker/stream.h>
 
 struct publisher;
-struct upstream;
-struct source_local;
+struct source;
 struct resolver;
 struct recorder;
 struct activation;
 
-enum exit_code {
-	EXIT_OK = 0,		/* clean stop */
-	EXIT_RUNTIME = 1,	/* could not run (bind failed, ...) */
-	EXIT_CONFIG = 2,	/* usage or configuration error */
-};
-
-/* One configured exchange: a network upstream or a local source. */
-struct source {
-	struct source		*next;
-	struct tk_exchange_conf	*conf;		/* borrowed from tickerd.conf */
-	struct upstream		*up;		/* network adapters */
-	struct source_local	*local;		/* sim and replay: no network */
-	struct tk_stream	*stream;	/* its stream, owned by the merge */
-};
-
+/* pump.c: the loop turn */
 struct pump {
-	struct tk_waker		 waker;		/* handed to the merge */
+	struct tk_waker		 waker;		/* the merge's and the publisher's */
 	int			 scheduled;	/* a pass is due */
 	int			 after_io;	/* ... once the loop has read */
 	int			 rx_held;	/* upstreams not read, see pump.c */
+	int			 timer_fd;	/* held writes are due, or -1 */
+	int64_t			 timer_at_us;	/* armed for (monotonic), or 0 */
 	uint64_t		 ticks;		/* drained since start */
 };
 
@@ -70,54 +59,15 @@ struct tickerd {
 	struct publisher	*pub;
 	struct resolver		*resolver;
 	struct recorder		*recorder;	/* --record, or NULL */
-	struct source		*sources;
+	struct source		*sources;	/* config order (sources.h) */
 	struct notify		 notify;
 	struct activation	*act;		/* systemd's listen fds, or NULL */
 	lws_sorted_usec_list_t	 sul_wedge;	/* --test-wedge-after */
 	int			 sigfd;
 	int			 stopping;	/* SIGTERM/SIGINT seen */
 	int64_t			 stop_deadline_us;
-	int			 exit_code;
+	int			 exit_code;	/* main.c's enum exit_code */
 	int64_t			 started_us;	/* realtime µs */
 };
-
-/* main.c: clocks */
-int64_t	now_realtime_us(void);
-int64_t	now_mono_us(void);
-
-/*
- * pump.c: drains the merge into the publisher.  pump_schedule() marks a
- * pass as due (from any callback); the main loop calls pump_run() after
- * every lws_service() and does not block in poll while a pass is due.
- */
-void	pump_init(struct tickerd *);
-void	pump_schedule(struct tickerd *);
-/* The coalescing timer expired: read the exchanges again, then a pass. */
-void	pump_resume(struct tickerd *);
-void	pump_run(struct tickerd *);
-void	pump_finish(struct tickerd *);
-
-/* sources.c: builds the configured sources into the merge */
-int	sources_start(struct tickerd *);
-void	sources_stop(struct tickerd *);
-/* Stops (@hold) or resumes reading every network upstream. */
-void	sources_hold_rx(struct tickerd *, int hold);
-/*
- * Reads, through lws, the network upstreams whose sockets have bytes
- * waiting now; never blocks.  Outside lws' callbacks only (the pump).
- */
-void	sources_read_ready(struct tickerd *);
-void	sources_free(struct tickerd *);
-/* Reload: applies the exchanges of a validated config (see sources.c). */
-int	sources_apply(struct tickerd *, struct tk_config *next);
-/* The merge is about to free @stream (it ended): forget it. */
-void	sources_stream_done(struct tickerd *, struct tk_stream *stream);
-
-/* reload.c: SIGHUP */
-void	reload_config(struct tickerd *);
-
-/* ctl.c: the "sys" protocol: signalfd and other adopted raw fds */
-extern const struct lws_protocols ctl_protocol;
-int	ctl_adopt_signals(struct tickerd *);
 
 #endif

@@ -11,6 +11,8 @@
 
 #include <libwebsockets.h>
 
+#include <ticker/state.h>
+
 struct tickerd;
 struct tk_exchange_conf;
 struct tk_stream;
@@ -29,7 +31,7 @@ struct upstream	*upstream_new(struct tickerd *td,
 		    struct tk_stream **stream);
 
 struct upstream_stats {
-	const char	*state;		/* what clients were last told */
+	enum tk_state	 state;		/* what clients were last told */
 	uint64_t	 frames, ticks, parse_errors, unknown;
 	uint64_t	 reconnects, rotations, duplicates, drops;
 	uint64_t	 throttles, stale_events;

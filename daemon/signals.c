@@ -11,11 +11,22 @@
 #include <libwebsockets.h>
 
 #include "log.h"
-#include "publisher.h"
+#include "reload.h"
+#include "signals.h"
 #include "tickerd.h"
 
+/* The signals tickerd takes: blocked, then read from the signalfd. */
 static void
-ctl_signal(struct tickerd *td, int signo)
+handled_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+}
+
+static void
+on_signal(struct tickerd *td, int signo)
 {
 	switch (signo) {
 	case SIGTERM:
@@ -32,8 +43,9 @@ ctl_signal(struct tickerd *td, int signo)
 	}
 }
 
+/* lws calls this when the signalfd is readable (a raw-file protocol). */
 static int
-ctl_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+signals_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     void *in, size_t len)
 {
 	struct tickerd *td = lws_context_user(lws_get_context(wsi));
@@ -42,28 +54,34 @@ ctl_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	if (reason != LWS_CALLBACK_RAW_RX_FILE)
 		return 0;
 	while (read(td->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-		ctl_signal(td, (int)si.ssi_signo);
+		on_signal(td, (int)si.ssi_signo);
 	return 0;
 }
 
-const struct lws_protocols ctl_protocol = {
-	"sys", ctl_cb, 0, 0, 0, NULL, 0
+const struct lws_protocols signals_protocol = {
+	"sys", signals_cb, 0, 0, 0, NULL, 0
 };
 
+void
+signals_block(void)
+{
+	sigset_t set;
+
+	handled_set(&set);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
 /*
- * The signals were blocked in main() before any thread existed; here they
- * become readable events on the loop.
+ * The signals were blocked (signals_block()) before any thread existed;
+ * here they become readable events on the loop.
  */
 int
-ctl_adopt_signals(struct tickerd *td)
+signals_adopt(struct tickerd *td)
 {
 	lws_sock_file_fd_type fd;
 	sigset_t set;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
+	handled_set(&set);
 	td->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (td->sigfd < 0) {
 		log_errx("signalfd: %s", strerror(errno));

@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One local WebSocket client: its filter, its replies and snapshot (private
+ * frames queued ahead of the ring), its writes, and the slow-client policy
+ * that closes it rather than let it hold memory or lose trades silently.
+ */
+
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libwebsockets.h>
+
+#include <ticker/filter.h>
+#include <ticker/latest.h>
+#include <ticker/pace.h>
+#include <ticker/tick.h>
+
+#include "clock.h"
+#include "log.h"
+#include "publisher_impl.h"
+
+#define CLIENT_SNDBUF	(128 * 1024)	/* kernel send buffer (doubled) */
+
+/* ---- private frames: replies and snapshots ---- */
+
+/*
+ * Replies and snapshots wait in a per-client buffer until written.  A
+ * client may hold two snapshots' worth (at least PRIV_MIN_BYTES); all
+ * clients together PRIV_ALL_BYTES: a client that asks for more without
+ * reading is closed rather than growing the daemon.
+ */
+static int
+priv_append(struct publisher *pub, struct client *c, const char *payload,
+    size_t len)
+{
+	size_t need = c->priv_len + FRAME_HDR_MAX + len;
+	unsigned char *p;
+
+	if (need > pub->priv_client_max)
+		return -ENOBUFS;
+	if (need > c->priv_cap) {
+		size_t cap = c->priv_cap ? c->priv_cap * 2 : 4096;
+
+		while (cap < need)
+			cap *= 2;
+		if (pub->priv_bytes - c->priv_cap + cap > PRIV_ALL_BYTES)
+			return -ENOBUFS;
+		p = realloc(c->priv, LWS_PRE + cap);
+		if (p == NULL)
+			return -ENOMEM;
+		pub->priv_bytes += cap - c->priv_cap;
+		c->priv = p;
+		c->priv_cap = cap;
+	}
+	p = c->priv + LWS_PRE + c->priv_len;
+	if (len < 126) {
+		p[0] = 0x81;
+		p[1] = (unsigned char)len;
+		p += 2;
+		c->priv_len += 2;
+	} else {
+		p[0] = 0x81;
+		p[1] = 126;
+		p[2] = (unsigned char)(len >> 8);
+		p[3] = (unsigned char)len;
+		p += 4;
+		c->priv_len += 4;
+	}
+	memcpy(p, payload, len);
+	c->priv_len += len;
+	return 0;
+}
+
+void
+client_close(struct client *c, int code, const char *why)
+{
+	if (c->close_code)
+		return;
+	c->close_code = code;
+	snprintf(c->close_reason, sizeof(c->close_reason), "%s", why);
+	lws_callback_on_writable(c->wsi);
+}
+
+static void
+client_reply(struct publisher *pub, struct client *c, const char *payload,
+    size_t len)
+{
+	if (priv_append(pub, c, payload, len) < 0) {
+		client_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+		    "too many unread replies");
+		return;
+	}
+	lws_callback_on_writable(c->wsi);
+}
+
+static void
+client_error(struct publisher *pub, struct client *c, const char *msg)
+{
+	char buf[512];
+	int n = tk_format_error(msg, buf, sizeof(buf));
+
+	if (n > 0)
+		client_reply(pub, c, buf, (size_t)n);
+}
+
+/*
+ * The snapshot: the latest tick of every key the filter passes, then the
+ * current status of every exchange it passes.  Live messages follow from
+ * the ring head, so nothing is sent twice or skipped.
+ */
+static void
+client_send_snapshot(struct publisher *pub, struct client *c)
+{
+	char buf[TK_TICK_JSON_MAX];
+	const struct tk_tick *t;
+	size_t i;
+	int n;
+
+	for (i = 0; i < tk_latest_count(pub->latest); i++) {
+		t = tk_latest_at(pub->latest, i);
+		if (!tk_filter_match(&c->filter, t->exchange, t->symbol,
+		    t->type))
+			continue;
+		n = tk_tick_format(t, 1, buf, sizeof(buf));
+		if (n > 0)
+			client_reply(pub, c, buf, (size_t)n);
+	}
+	for (i = 0; i < pub->nstatus; i++)
+		if (pub->status[i].len > 0 && tk_filter_match_exchange(
+		    &c->filter, pub->status[i].exchange))
+			client_reply(pub, c, pub->status[i].json,
+			    pub->status[i].len);
+	c->cursor = pub->head;
+}
+
+/* Replaces the client's filter, confirms it, sends the snapshot. */
+static void
+client_subscribe(struct publisher *pub, struct client *c,
+    struct tk_filter *filter)
+{
+	char buf[16384];
+	int n;
+
+	tk_filter_finish(&c->filter);
+	c->filter = *filter;
+	tk_filter_init(filter);
+	n = tk_filter_format_subscribed(&c->filter, buf, sizeof(buf));
+	if (n > 0)
+		client_reply(pub, c, buf, (size_t)n);
+	client_send_snapshot(pub, c);
+}
+
+/* ---- connecting ---- */
+
+/* ?batch=1 or true turns batch mode on, 0 or false (the default) off. */
+static int
+client_query_batch(struct client *c)
+{
+	char buf[32];
+	const char *v = lws_get_urlarg_by_name(c->wsi, "batch=", buf,
+	    sizeof(buf));
+
+	if (v == NULL || strcmp(v, "0") == 0 || strcmp(v, "false") == 0)
+		return 0;
+	if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0) {
+		c->batch = 1;
+		return 0;
+	}
+	client_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+	    "bad batch in query: 1, true, 0 or false");
+	return -1;
+}
+
+static void
+client_query_filter(struct publisher *pub, struct client *c)
+{
+	char sym[4096], ex[1024], ty[64], err[96], why[CLOSE_REASON_MAX];
+	const char *s, *e, *t;
+	struct tk_filter f;
+
+	s = lws_get_urlarg_by_name(c->wsi, "symbols=", sym, sizeof(sym));
+	e = lws_get_urlarg_by_name(c->wsi, "exchanges=", ex, sizeof(ex));
+	t = lws_get_urlarg_by_name(c->wsi, "types=", ty, sizeof(ty));
+	if (tk_filter_from_query(s, e, t, &f, err, sizeof(err)) < 0) {
+		/* the close goes before queued replies: say it there */
+		snprintf(why, sizeof(why), "bad filter in query: %s", err);
+		client_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, why);
+		return;
+	}
+	tk_filter_finish(&c->filter);
+	c->filter = f;
+	client_send_snapshot(pub, c);
+}
+
+/*
+ * The kernel would let a stalled client's socket buffer grow to megabytes
+ * (autotuning): bound it, so that memory stays within budget and a client
+ * that stops reading falls behind the ring (and is closed) in seconds.
+ */
+static void
+client_bound_socket(struct lws *wsi)
+{
+	int fd = (int)lws_get_socket_fd(wsi), n = CLIENT_SNDBUF;
+
+	if (fd >= 0 && setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &n,
+	    sizeof(n)) < 0)
+		log_debug("SO_SNDBUF: %s", strerror(errno));
+}
+
+void
+client_established(struct publisher *pub, struct client *c, struct lws *wsi)
+{
+	c->wsi = wsi;
+	client_bound_socket(wsi);
+	tk_filter_init(&c->filter);
+	lws_dll2_add_tail(&c->node, &pub->clients);
+	if (pub->clients.count > pub->max_clients) {
+		client_close(c, (enum lws_close_status)1013 /* Try Again Later */,
+		    "too many clients");
+		return;
+	}
+	if (client_query_batch(c) == 0)
+		client_query_filter(pub, c);
+	lws_callback_on_writable(wsi);
+}
+
+void
+client_closed(struct publisher *pub, struct client *c)
+{
+	/* a flush pass between two steps goes on after its predecessor */
+	if (pub->flush.last == &c->node)
+		pub->flush.last = c->node.prev;
+	lws_dll2_remove(&c->node);
+	tk_filter_finish(&c->filter);
+	pub->priv_bytes -= c->priv_cap;
+	free(c->priv);
+	free(c->rx);
+	c->priv = NULL;
+	c->rx = NULL;
+}
+
+/* ---- receiving ---- */
+
+static void
+client_handle_message(struct publisher *pub, struct client *c)
+{
+	struct tk_client_msg msg;
+	char err[256];
+
+	if (tk_client_msg_parse(c->rx, c->rx_len, &msg, err, sizeof(err)) < 0) {
+		client_error(pub, c, err);
+		return;
+	}
+	switch (msg.op) {
+	case TK_CLIENT_SUBSCRIBE:
+		client_subscribe(pub, c, &msg.filter);
+		tk_filter_finish(&msg.filter);
+		break;
+	case TK_CLIENT_PING:
+		client_reply(pub, c, "{\"type\":\"pong\"}", 15);
+		break;
+	}
+}
+
+/* Reassembles fragments up to the configured message limit. */
+void
+client_receive(struct publisher *pub, struct client *c, const void *in,
+    size_t len)
+{
+	size_t max = pub->td->conf.clients.max_message;
+
+	if (lws_is_first_fragment(c->wsi)) {
+		c->rx_len = 0;
+		c->rx_overflow = 0;
+	}
+	if (c->rx == NULL && (c->rx = malloc(max)) == NULL) {
+		client_close(c, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION,
+		    "out of memory");
+		return;
+	}
+	if (c->rx_overflow || len > max - c->rx_len)
+		c->rx_overflow = 1;
+	else {
+		memcpy(c->rx + c->rx_len, in, len);
+		c->rx_len += len;
+	}
+	if (!lws_is_final_fragment(c->wsi))
+		return;
+	if (c->rx_overflow) {
+		char msg[96];
+
+		snprintf(msg, sizeof(msg), "message larger than %zu bytes",
+		    max);
+		client_error(pub, c, msg);
+		return;
+	}
+	if (lws_frame_is_binary(c->wsi)) {
+		client_error(pub, c, "binary messages are not accepted; send "
+		    "JSON text");
+		return;
+	}
+	client_handle_message(pub, c);
+}
+
+/* ---- writing ---- */
+
+/* Writes queued private frames; returns <0 on a failed write. */
+static int
+client_write_priv(struct publisher *pub, struct client *c)
+{
+	size_t n = c->priv_len - c->priv_off;
+
+	if (n > SCRATCH_BYTES)
+		n = SCRATCH_BYTES;
+	if (lws_write(c->wsi, c->priv + LWS_PRE + c->priv_off, n,
+	    LWS_WRITE_RAW) < (int)n)
+		return -1;
+	c->priv_off += n;
+	if (c->priv_off == c->priv_len) {
+		/* idle clients keep no buffer */
+		pub->priv_bytes -= c->priv_cap;
+		free(c->priv);
+		c->priv = NULL;
+		c->priv_off = c->priv_len = c->priv_cap = 0;
+	}
+	return 0;
+}
+
+/*
+ * The client fell a whole ring behind: continuing would skip trades, and
+ * trades are never dropped silently, so it is closed and counted.
+ */
+static void
+client_close_lapped(struct publisher *pub, struct client *c, uint64_t lag)
+{
+	char why[CLOSE_REASON_MAX];
+
+	pub->stats.slow_closes++;
+	pub->stats.lost += lag - (pub->ring_mask + 1);
+	snprintf(why, sizeof(why), "too slow: %llu messages behind, trades "
+	    "would be lost", (unsigned long long)lag);
+	log_info("closing a client: %s", why);
+	client_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, why);
+	/* a client that reads nothing never gets WRITEABLE: force it */
+	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, 2);
+}
+
+/* Periodic: clients stuck behind a full socket are found here. */
+void
+client_cull(lws_sorted_usec_list_t *sul)
+{
+	struct publisher *pub = lws_container_of(sul, struct publisher,
+	    sul_cull);
+	struct client *c;
+
+	lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(
+	    &pub->clients)) {
+		c = lws_container_of(d, struct client, node);
+		if (!c->close_code && pub->head - c->cursor > pub->ring_mask + 1)
+			client_close_lapped(pub, c, pub->head - c->cursor);
+	} lws_end_foreach_dll(d);
+	lws_sul_schedule(pub->td->ctx, 0, &pub->sul_cull, client_cull,
+	    CULL_US);
+}
+
+int64_t
+client_pace_gap(const struct publisher *pub)
+{
+	return tk_pace_gap((unsigned)pub->clients.count, PACE_NS_PER_CLIENT2,
+	    pub->coalesce_max_us);
+}
+
+int
+client_write_pending(struct publisher *pub, struct client *c, int64_t now)
+{
+	uint64_t lag = pub->head - c->cursor;
+
+	if (lag > pub->ring_mask + 1) {
+		client_close_lapped(pub, c, lag);
+		return 0;
+	}
+	if (ring_write(pub, c) < 0)
+		return -1;
+	tk_pace_wrote(&c->pace, client_pace_gap(pub), now);
+	return 0;
+}
+
+int
+client_writeable(struct publisher *pub, struct client *c)
+{
+	int r;
+
+	if (c->close_code) {
+		lws_close_reason(c->wsi, c->close_code,
+		    (unsigned char *)c->close_reason, strlen(c->close_reason));
+		return -1;
+	}
+	if (c->priv_len > 0)
+		r = client_write_priv(pub, c);
+	else
+		r = client_write_pending(pub, c, now_mono_us());
+	if (r < 0)
+		return -1;
+	if (c->priv_len > 0 || c->cursor != pub->head)
+		lws_callback_on_writable(c->wsi);
+	return 0;
+}

@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The local listeners (TCP and/or unix, or systemd's sockets) and their
+ * lws protocol: plain HTTP requests go to http.c, WebSocket clients to
+ * client.c, after the connection cap and the Origin check.
+ */
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libwebsockets.h>
+
+#include <ticker/config.h>
+
+#include "http.h"
+#include "log.h"
+#include "publisher_impl.h"
+
+static int listen_cb(struct lws *, enum lws_callback_reasons, void *,
+    void *, size_t);
+
+/*
+ * tx_packet_size: lws sends at most that much per send() and copies the
+ * rest of a write into a buffer of its own; a coalesced write must fit,
+ * or a fast client needs a POLLOUT turn per 4 KiB and falls behind.
+ */
+static const struct lws_protocols listen_protocols[] = {
+	{ "tickerd", listen_cb, sizeof(struct client), 4096, 0, NULL,
+	    SCRATCH_BYTES },
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+/* Idle local clients are pinged, and dropped if they stop answering. */
+static const lws_retry_bo_t client_policy = {
+	.secs_since_valid_ping = 30,
+	.secs_since_valid_hangup = 45,
+};
+
+/* The publisher of the context @wsi belongs to (NULL while starting). */
+static struct publisher *
+pub_of(struct lws *wsi)
+{
+	struct tickerd *td = lws_context_user(lws_get_context(wsi));
+
+	return td->pub;
+}
+
+/* A TCP connection, from our own listener or one systemd passed us. */
+static int
+on_network(struct publisher *pub, struct lws *wsi)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	memset(&ss, 0, sizeof(ss));	/* the analyzer cannot see getsockname() */
+	if (lws_get_vhost(wsi) == pub->vh_tcp)
+		return 1;
+	if (lws_get_vhost(wsi) != pub->vh_act ||
+	    getsockname((int)lws_get_socket_fd(wsi), (struct sockaddr *)&ss,
+	    &len) < 0)
+		return 0;
+	return ss.ss_family == AF_INET || ss.ss_family == AF_INET6;
+}
+
+/*
+ * Browsers send Origin; any web page could otherwise open a WebSocket to
+ * 127.0.0.1 and read the stream.  Programs send no Origin and are let in;
+ * a browser only from a page tickerd served itself (the live page: its
+ * Origin's host:port is the Host it asked for).  Unix sockets are not
+ * reachable from web pages and are not checked.
+ */
+static int
+origin_allowed(struct publisher *pub, struct lws *wsi)
+{
+	char origin[256], host[256];
+	const char *o;
+
+	if (!on_network(pub, wsi) ||
+	    lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN) <= 0)
+		return 1;
+	if (lws_hdr_copy(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN) < 0 ||
+	    lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) < 0)
+		return 0;
+	o = strstr(origin, "://");
+	o = o != NULL ? o + 3 : origin;
+	if (strcmp(o, host) == 0)
+		return 1;
+	pub->stats.origin_refused++;
+	log_info("refused a WebSocket from origin %s (host %s)", origin, host);
+	return 0;
+}
+
+/*
+ * lws calls this for every event of every connection on the listeners:
+ * a protocol callback is the shape lws gives, so this is where the
+ * publisher is entered from the loop (besides the pump's flushes).
+ */
+static int
+listen_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+    void *in, size_t len)
+{
+	struct client *c = user;
+	struct publisher *pub;
+
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		return http_request(lws_context_user(lws_get_context(wsi)),
+		    wsi, &c->http, in);
+	case LWS_CALLBACK_HTTP_WRITEABLE:
+		return c ? http_writeable(wsi, &c->http) : 0;
+	case LWS_CALLBACK_CLOSED_HTTP:
+		/* also for connections that never made a request */
+		if (c != NULL)
+			http_txn_finish(&c->http);
+		return 0;
+	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+		/*
+		 * Refuse at accept time once far past the client limit, so
+		 * that a flood of connections never exhausts the process' file
+		 * descriptors (lws then spins on a listener it cannot accept
+		 * from).  The headroom keeps /health reachable at the limit.
+		 */
+		pub = pub_of(wsi);
+		return pub != NULL &&
+		    pub->conns >= pub->max_clients + HTTP_HEADROOM ? -1 : 0;
+	case LWS_CALLBACK_WSI_CREATE:
+		if ((pub = pub_of(wsi)) != NULL)
+			pub->conns++;
+		return 0;
+	case LWS_CALLBACK_WSI_DESTROY:
+		if ((pub = pub_of(wsi)) != NULL && pub->conns > 0)
+			pub->conns--;
+		return 0;
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		pub = pub_of(wsi);
+		if (pub != NULL && origin_allowed(pub, wsi))
+			return 0;
+		lws_return_http_status(wsi, HTTP_STATUS_FORBIDDEN,
+		    "cross-origin WebSocket refused");
+		return -1;
+	case LWS_CALLBACK_ESTABLISHED:
+		pub = pub_of(wsi);
+		if (pub == NULL)
+			return -1;
+		client_established(pub, c, wsi);
+		return 0;
+	case LWS_CALLBACK_RECEIVE:
+		if (c->close_code)
+			return 0;
+		client_receive(pub_of(wsi), c, in, len);
+		return 0;
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return client_writeable(pub_of(wsi), c);
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		c->closing = 1;		/* lws answers; write nothing more */
+		return 0;
+	case LWS_CALLBACK_CLOSED:
+		client_closed(pub_of(wsi), c);
+		return 0;
+	default:
+		return lws_callback_http_dummy(wsi, reason, user, in, len);
+	}
+}
+
+static int
+split_host_port(const char *hostport, char *host, size_t hostcap, int *port)
+{
+	const char *colon = strrchr(hostport, ':');
+	size_t hlen;
+	char *end;
+	long p;
+
+	if (colon == NULL)
+		return -EINVAL;
+	hlen = (size_t)(colon - hostport);
+	if (hlen >= 2 && hostport[0] == '[' && hostport[hlen - 1] == ']') {
+		hostport++;
+		hlen -= 2;
+	}
+	if (hlen + 1 > hostcap)
+		return -EINVAL;
+	errno = 0;
+	p = strtol(colon + 1, &end, 10);
+	if (errno != 0 || end == colon + 1 || *end != '\0' || p < 1 ||
+	    p > 65535)
+		return -EINVAL;
+	memcpy(host, hostport, hlen);
+	host[hlen] = '\0';
+	*port = (int)p;
+	return 0;
+}
+
+static void
+listener_info(struct publisher *pub, struct lws_context_creation_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->protocols = listen_protocols;
+	info->retry_and_idle_policy = &client_policy;
+	info->user = pub;
+}
+
+static struct lws_vhost *
+listen_tcp(struct publisher *pub, const char *hostport)
+{
+	struct lws_context_creation_info info;
+	char host[128];
+	int port;
+
+	if (split_host_port(hostport, host, sizeof(host), &port) < 0)
+		return NULL;
+	listener_info(pub, &info);
+	info.vhost_name = "tcp";
+	info.iface = host;
+	info.port = port;
+	info.options = LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
+	if (strchr(host, ':') == NULL)
+		info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+	return lws_create_vhost(pub->td->ctx, &info);
+}
+
+/* Creates the socket's directory if needed; the socket itself is 0660. */
+static struct lws_vhost *
+listen_unix(struct publisher *pub, const char *path)
+{
+	struct lws_context_creation_info info;
+	struct lws_vhost *vh;
+	char dir[256];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			log_warnx("cannot create %s: %s", dir, strerror(errno));
+	}
+	listener_info(pub, &info);
+	info.vhost_name = "unix";
+	info.iface = path;
+	info.options = LWS_SERVER_OPTION_UNIX_SOCK |
+	    LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
+	vh = lws_create_vhost(pub->td->ctx, &info);
+	if (vh != NULL && chmod(path, 0660) < 0)
+		log_warnx("chmod %s: %s", path, strerror(errno));
+	return vh;
+}
+
+/*
+ * Socket activation: no listener of its own; activate.c accepts on
+ * systemd's sockets and adopts the connections here.
+ */
+static struct lws_vhost *
+listen_activated(struct publisher *pub)
+{
+	struct lws_context_creation_info info;
+
+	listener_info(pub, &info);
+	info.vhost_name = "activated";
+	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
+	return lws_create_vhost(pub->td->ctx, &info);
+}
+
+struct lws_vhost *
+publisher_activated_vhost(const struct publisher *pub)
+{
+	return pub->vh_act;
+}
+
+/* The config's listeners, unless systemd passed sockets. */
+int
+publisher_listen(struct publisher *pub)
+{
+	const struct tk_config *conf = &pub->td->conf;
+
+	if (pub->td->act != NULL) {
+		if ((pub->vh_act = listen_activated(pub)) == NULL) {
+			log_errx("cannot create the socket-activation vhost");
+			return -1;
+		}
+		return 0;
+	}
+	if (conf->listen_tcp != NULL &&
+	    (pub->vh_tcp = listen_tcp(pub, conf->listen_tcp)) == NULL) {
+		log_errx("cannot listen on %s", conf->listen_tcp);
+		return -1;
+	}
+	if (conf->listen_unix != NULL &&
+	    (pub->vh_unix = listen_unix(pub, conf->listen_unix)) == NULL) {
+		log_errx("cannot listen on %s", conf->listen_unix);
+		return -1;
+	}
+	log_notice("listening on%s%s%s%s", conf->listen_tcp ? " tcp " : "",
+	    conf->listen_tcp ? conf->listen_tcp : "",
+	    conf->listen_unix ? " unix " : "",
+	    conf->listen_unix ? conf->listen_unix : "");
+	return 0;
+}

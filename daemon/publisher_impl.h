@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef TICKERD_PUBLISHER_IMPL_H
+#define TICKERD_PUBLISHER_IMPL_H
+
+/*
+ * Inside the publisher: for its own files only (publisher.c, ring.c,
+ * client.c, flush.c, listen.c).  The rest of the daemon sees publisher.h.
+ *
+ *   publisher.c  the object: new/free, publish, status, sizing, stats
+ *   ring.c       the seq ring: slots framed once, read by every cursor
+ *   client.c     one client: filter, replies, snapshot, slow-client policy
+ *   flush.c      the flush pass: direct writes, paced (coalesced)
+ *   listen.c     the listeners and their lws protocol callback
+ *
+ * Calls between them go one way: ring.c calls none of the others,
+ * client.c only ring.c, and publisher.c, flush.c and listen.c call
+ * client.c and ring.c.  Only listen.c calls out of the publisher (plain
+ * HTTP requests, to http.c); publisher_status() wakes the pump through
+ * its waker, a pointer, which only schedules a pass.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libwebsockets.h>
+
+#include <ticker/filter.h>
+#include <ticker/hist.h>
+#include <ticker/pace.h>
+#include <ticker/stream.h>
+#include <ticker/tick.h>
+
+#include "http.h"
+#include "publisher.h"
+#include "tickerd.h"
+
+#define FRAME_HDR_MAX	4		/* 0x81 + 126 + 16-bit length */
+#define SLOT_PAYLOAD	TK_TICK_JSON_MAX /* tick JSON or status message */
+#define SLOT_INLINE	352		/* longer messages: a buffer of their own */
+#define SCRATCH_BYTES	(32 * 1024)	/* one coalesced send at most */
+#define PACE_NS_PER_CLIENT2 2000 /* gap: 0.2 ms at 10 clients, 20 at 100 */
+#define CULL_US		(500 * 1000)	/* slow-client sweep */
+#define HTTP_HEADROOM	16		/* connections past clients.max */
+#define PRIV_MIN_BYTES	(256 * 1024)	/* replies + snapshots, per client */
+#define PRIV_ALL_BYTES	(64 * 1024 * 1024) /* the same, all clients */
+#define CLOSE_REASON_MAX 120
+
+struct tk_latest;
+
+enum slot_kind { SLOT_TICK, SLOT_STATUS };
+
+/* One published message, framed once, shared by every client. */
+struct slot {
+	enum slot_kind	 kind;
+	enum tk_tick_type type;
+	uint16_t	 len;		/* payload bytes */
+	uint8_t		 hlen;		/* ws header bytes before payload */
+	int64_t		 recv_ts;	/* ticks: for the delivery latency */
+	uint64_t	 pos;		/* ring position it was written at */
+	uint64_t	 superseded;	/* quotes: pos of a newer one, or 0 */
+	char		 exchange[TK_NAME_MAX];
+	char		 symbol[TK_SYMBOL_MAX];
+	/*
+	 * The message, LWS_PRE bytes in: here, or when it is longer than
+	 * SLOT_INLINE (rare: a tick is about 250 bytes, a
+	 * status with a long quoted exchange error is not) in @big, malloc'd,
+	 * freed when the slot is reused.  The ring is most of the daemon's
+	 * memory, so slots are not sized for the longest message.
+	 */
+	unsigned char	*big;
+	unsigned char	 buf[LWS_PRE + SLOT_INLINE];
+};
+
+/* Last status of one exchange, replayed to clients on subscribe. */
+struct status_entry {
+	char	 exchange[TK_NAME_MAX];
+	char	 json[SLOT_PAYLOAD];
+	size_t	 len;
+};
+
+/*
+ * Per-connection state, lws' per-session data (zeroed by lws).  The same
+ * memory serves plain HTTP transactions, which only use nothing of it.
+ */
+struct client {
+	struct lws_dll2	 node;
+	struct lws	*wsi;
+	uint64_t	 cursor;	/* next ring position to consider */
+	struct tk_filter filter;
+	unsigned char	*priv;		/* framed replies, LWS_PRE headroom */
+	size_t		 priv_len, priv_off, priv_cap;
+	char		*rx;		/* message being reassembled */
+	size_t		 rx_len;
+	int		 rx_overflow;
+	struct http_txn	 http;		/* plain HTTP requests only */
+	int		 close_code;	/* nonzero: close on next WRITEABLE */
+	int		 closing;	/* the peer sent a close frame */
+	int		 batch;		/* ?batch=1: arrays of messages */
+	struct tk_pace	 pace;		/* coalesced writes */
+	char		 close_reason[CLOSE_REASON_MAX];
+};
+
+struct quote_pos {
+	uint64_t	 key;		/* hash of exchange and symbol; 0 free */
+	uint64_t	 pos;
+};
+
+/* Per-exchange counters for /metrics and /health. */
+struct ex_stats {
+	char		 name[TK_NAME_MAX];
+	uint64_t	 ticks[TK_TICK_TYPE_MAX];
+	int64_t		 last_tick_us;	/* realtime µs */
+	struct tk_hist	 lag;		/* exchange ts -> receive */
+};
+
+/* A flush pass (flush.c), from publisher_flush_begin() to _end(). */
+struct pub_flush {
+	struct lws_dll2		*last;		/* client the last step ended on */
+	int64_t			 next;		/* earliest due with data waiting */
+	int64_t			 first;		/* earliest due of any client */
+	uint64_t		 oldest;	/* cursor of the most behind */
+};
+
+struct publisher {
+	struct tickerd		*td;
+	struct lws_vhost	*vh_tcp, *vh_unix;
+	struct lws_vhost	*vh_act;	/* socket activation */
+	struct slot		*ring;
+	size_t			 ring_mask;
+	uint64_t		 head;		/* next ring position */
+	uint64_t		 seq;		/* last tick seq handed out */
+	struct tk_latest	*latest;
+	struct status_entry	*status;
+	size_t			 nstatus;
+	struct lws_dll2_owner	 clients;
+	unsigned char		*scratch;	/* LWS_PRE + SCRATCH_BYTES */
+	struct ex_stats		*ex;
+	size_t			 nex;
+	struct pub_stats	 stats;
+	/* last ring position of each (exchange, symbol) quote */
+	struct quote_pos	*qpos;
+	size_t			 qpos_mask;
+	uint64_t		 conflate_lag;	/* lag past which quotes conflate */
+	size_t			 priv_bytes;	/* sum of the clients' priv_cap */
+	unsigned		 max_clients;	/* clients.max within the fd limit */
+	unsigned		 conns;		/* open connections, any kind */
+	size_t			 priv_client_max;
+	int64_t			 coalesce_max_us; /* publisher_set_coalesce() */
+	uint64_t		 rate_head;	/* head at rate_t0_us */
+	int64_t			 rate_t0_us;	/* monotonic */
+	double			 rate;		/* messages per µs, recent */
+	struct pub_flush	 flush;		/* the pass in progress */
+	struct tk_waker		*waker;		/* the pump's; borrowed */
+	lws_sorted_usec_list_t	 sul_cull;
+};
+
+/* ---- ring.c ---- */
+
+/*
+ * Allocates a ring of @slots (a power of two) and the scratch buffer of
+ * coalesced sends.  -ENOMEM; ring_free() copes with half of it.
+ */
+int	 ring_alloc(struct publisher *, size_t slots);
+void	 ring_free(struct publisher *);
+
+/*
+ * Publishing: claim the head slot, write the message LWS_PRE bytes into
+ * slot_payload() (or, too long for it, slot_store_big()), then commit.
+ */
+struct slot	*ring_claim(struct publisher *);
+unsigned char	*slot_payload(struct slot *);
+/* @msg (@len bytes, formatted elsewhere) did not fit inline: -ENOMEM. */
+int	 slot_store_big(struct slot *, const char *msg, size_t len);
+void	 ring_commit(struct publisher *, struct slot *, size_t len);
+/* @s is a new quote: its key's previous quote is stale (conflation). */
+void	 ring_supersede_quote(struct publisher *, const struct slot *s);
+
+/*
+ * Everything pending in the ring for @c that passes its filter, in one
+ * send (as a JSON array in batch mode); advances its cursor.  <0 when the
+ * write failed.
+ */
+int	 ring_write(struct publisher *, struct client *c);
+
+/* ---- client.c ---- */
+
+/*
+ * Closes @c with @code and @why (copied) on its next WRITEABLE, which is
+ * asked for here; the first reason given wins.
+ */
+void	 client_close(struct client *c, int code, const char *why);
+void	 client_established(struct publisher *, struct client *c,
+	    struct lws *wsi);
+void	 client_closed(struct publisher *, struct client *c);
+void	 client_receive(struct publisher *, struct client *c, const void *in,
+	    size_t len);
+/* LWS_CALLBACK_SERVER_WRITEABLE: returns what the callback returns. */
+int	 client_writeable(struct publisher *, struct client *c);
+/*
+ * Ring messages for @c at @now (monotonic): a client lapped by the ring is
+ * closed instead.  <0 on a failed write.
+ */
+int	 client_write_pending(struct publisher *, struct client *c,
+	    int64_t now);
+/* The slow-client sweep (pub->sul_cull); reschedules itself. */
+void	 client_cull(lws_sorted_usec_list_t *sul);
+/* The least time between two writes to one client (ticker/pace.h). */
+int64_t	 client_pace_gap(const struct publisher *);
+
+#endif

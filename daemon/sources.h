@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef TICKERD_SOURCES_H
+#define TICKERD_SOURCES_H
+
+/*
+ * The configured exchanges, td->sources in config order: each one a
+ * network upstream (upstream.h) or a local source (source_local.h), whose
+ * stream the merge owns.
+ */
+
+struct tickerd;
+struct tk_config;
+struct tk_exchange_conf;
+struct tk_stream;
+struct upstream;
+struct source_local;
+
+/* One configured exchange: a network upstream or a local source. */
+struct source {
+	struct source		*next;
+	struct tk_exchange_conf	*conf;		/* borrowed from tickerd.conf */
+	struct upstream		*up;		/* network adapters */
+	struct source_local	*local;		/* sim and replay: no network */
+	struct tk_stream	*stream;	/* its stream, owned by the merge */
+};
+
+/* Builds every configured source into the merge.  -1, logged. */
+int	sources_start(struct tickerd *td);
+
+/* Stops every producer; the streams stay in the merge until it goes. */
+void	sources_stop(struct tickerd *td);
+
+/* Stops (@hold) or resumes reading every network upstream. */
+void	sources_hold_rx(struct tickerd *td, int hold);
+
+/*
+ * Reads, through lws, the network upstreams whose sockets have bytes
+ * waiting now; never blocks.  Outside lws' callbacks only (the pump).
+ */
+void	sources_read_ready(struct tickerd *td);
+
+/* Frees them (stop first). */
+void	sources_free(struct tickerd *td);
+
+/*
+ * Reload: applies the exchanges of @next, a validated config, as a
+ * difference (see sources.c).  0, or -1 if some could not start (logged).
+ * The sources then borrow their entries from @next.
+ */
+int	sources_apply(struct tickerd *td, struct tk_config *next);
+
+/* The merge is about to free @stream (it ended): forget it. */
+void	sources_stream_done(struct tickerd *td, struct tk_stream *stream);
+
+#endif
