@@ -39,7 +39,8 @@
 	X(kraken)		\
 	X(bitstamp)		\
 	X(okx)			\
-	X(bybit)
+	X(bybit)		\
+	X(gateio)
 
 #define TK__ADAPTER_DECLARE(name) \
 	extern const struct tk_adapter tk__adapter_ ## name;
