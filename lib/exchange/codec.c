@@ -29,6 +29,8 @@
 #define DOUBLE_INT_MAX	9007199254740992.0
 
 static void	 no_value(struct tk_dec *);
+static size_t	 ms_fraction(const char *s, size_t len, size_t i,
+		    int64_t *us);
 static void	 out_uint(struct tk__out *, unsigned long long v);
 static void	 sub_item(const struct tk__sub *, struct tk__out *, size_t j);
 static size_t	 sub_total(const struct tk__sub *);
@@ -200,7 +202,7 @@ tk__json_ms(struct tk__frame *f, json_t *o, const char *ev, const char *key,
 	json_t *v = json_object_get(o, key);
 	const char *s = json_string_value(v);
 	size_t len = json_string_length(v), i;
-	int64_t ms = 0;
+	int64_t ms = 0, frac = 0;
 
 	if (v == NULL)
 		return (opts & TK__MS_REQUIRED) ?
@@ -213,14 +215,33 @@ tk__json_ms(struct tk__frame *f, json_t *o, const char *ev, const char *key,
 		for (i = 0; i < len && i < MS_DIGITS_MAX && s[i] >= '0' &&
 		    s[i] <= '9'; i++)
 			ms = ms * 10 + (s[i] - '0');
+		if ((opts & TK__MS_FRACTION) && i > 0 && i < len &&
+		    s[i] == '.')
+			i = ms_fraction(s, len, i + 1, &frac);
 		if (len == 0 || i < len || ms > MS_MAX)
 			return tk__frame_fail_text(f, ev, key, s, len, MS_WHY);
 	} else {
 		return tk__frame_fail(f, ev, key, (opts & TK__MS_INT) ?
 		    "is not an integer" : "is not a string");
 	}
-	*us = ms * 1000;
+	*us = ms * 1000 + frac;
 	return 1;
+}
+
+/*
+ * The digits of @s from @i on, a fraction of a millisecond: the first
+ * three are *us, the rest is cut.  Returns where the digits end, or 0 (a
+ * "malformed" position) when there are none.
+ */
+static size_t
+ms_fraction(const char *s, size_t len, size_t i, int64_t *us)
+{
+	size_t start = i;
+	int64_t scale = 100;
+
+	for (*us = 0; i < len && s[i] >= '0' && s[i] <= '9'; i++, scale /= 10)
+		*us += (s[i] - '0') * scale;
+	return i > start ? i : 0;
 }
 
 int

@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: MIT
 """Every exchange adapter end to end: a mock exchange speaking that
-exchange's protocol (tkharness.MockCoinbase ... MockBybit) on 127.0.0.1,
+exchange's protocol (tkharness.MockCoinbase ... MockGateio) on 127.0.0.1,
 the real tickerd, a real client.
 
 Per adapter: the subscribe messages tickerd sends; every fixture frame with
 a golden file replayed, the client seeing exactly the golden ticks; bad
 frames counted in /metrics; reconnect after a drop; staleness while the
 exchange sends only heartbeats and pongs; keep-alive replies that are not
-data.  Bitstamp and OKX: make-before-break rotation on the exchange's
+data.  Bitstamp and Gate.io: the application ping at its interval.
+Bitstamp and OKX: make-before-break rotation on the exchange's
 disconnect notice.  OKX: HTTP 429 on the upgrade.  Binance (which
 test_binance.py and test_upstream.py cover otherwise): the golden replay
 and the parse-error counter.
@@ -92,10 +93,22 @@ class AdapterTests(h.TkTestCase):
         self.assertEqual(await h.roundtrip_ping(ws), [], "after TRADE")
         return ticks
 
+    def subscribe_view(self, msg):
+        """A subscribe message as the expectations state it.  Exchanges
+        that stamp requests with the time (Gate) check the stamp here and
+        leave it out, so that SUBSCRIBE and two connections compare."""
+        return msg
+
     def assertSubscribes(self, conn, expected):
         """@conn received exactly the @expected messages, nothing else."""
-        got = [h.loads_strict(m) for m in conn.received]
+        got = [self.subscribe_view(h.loads_strict(m))
+               for m in conn.received]
         self.assertEqual(got, expected)
+
+    def assertSameSubscribes(self, second, first):
+        """@second was sent the subscriptions @first was."""
+        self.assertEqual([self.subscribe_view(m) for m in second.subscribes],
+                         [self.subscribe_view(m) for m in first.subscribes])
 
     # ---- (a) subscribing
 
@@ -211,7 +224,7 @@ class AdapterTests(h.TkTestCase):
                             after=ws.tk_statuses.index(st) + 1)
         # The same subscriptions again, and ticks flow.
         await asyncio.sleep(0.3)
-        self.assertEqual(second.subscribes, first.subscribes)
+        self.assertSameSubscribes(second, first)
         (t2,) = await self.expect_trade(ws)
         self.assertGreater(t2["seq"], t["seq"])
         self.assertEqual(len(self.mock.open_connections()), 1)
@@ -282,6 +295,27 @@ class AdapterTests(h.TkTestCase):
         self.assertEqual(ws.tk_statuses[n_status:], [])
         self.assertEqual(len(self.mock.connections), 1)
 
+    # ---- (h) application pings, for the exchanges that want them
+
+    async def check_app_ping(self, every):
+        """tickerd's application ping (PING_MESSAGE) @every s after
+        connecting, answered by the mock with a reply that is neither a
+        tick, an error nor a status; the stream goes on."""
+        conn = await self.start()
+        ws = await self.ready_client()
+        n_status = len(ws.tk_statuses)
+        await self.mock._wait_for(lambda: conn.pings, every + 2, "a ping")
+        after = conn.times[conn.received.index(conn.pings[0])] - \
+                conn.opened_at
+        self.assertGreater(after, every - 0.5)
+        self.assertLess(after, every + 1.5)
+        self.assertEqual(h.loads_strict(conn.pings[0]),
+                         h.loads_strict(self.PING_MESSAGE))
+        await self.expect_trade(ws)
+        self.assertEqual(await self.metric("tickerd_parse_errors_total"), 0)
+        self.assertEqual(ws.tk_statuses[n_status:], [])
+        self.assertEqual(len(self.mock.connections), 1)
+
     # ---- (e) rotation, for the exchanges that announce disconnects
 
     async def check_rotation(self):
@@ -315,7 +349,7 @@ class AdapterTests(h.TkTestCase):
         # No duplicate comes late; nothing was lost.
         await self.mock.send_raw(second, trade(6))
         self.assertEqual(await ids(1), [6])
-        self.assertEqual(second.subscribes, first.subscribes)
+        self.assertSameSubscribes(second, first)
         # Clients never saw the exchange go away.
         states = [s["state"] for s in ws.tk_statuses[n_status:]]
         self.assertNotIn("reconnecting", states, ws.tk_statuses)
@@ -413,21 +447,10 @@ class TestBitstamp(AdapterTests):
         await self.check_rotation()
 
     async def test_heartbeat_every_10_s(self):
-        """The one app-level keep-alive short enough for a test (OKX's
-        and Bybit's come every 20 s): {"event":"bts:heartbeat"} 10 s after
+        """An app-level keep-alive short enough for a test (OKX's and
+        Bybit's come every 20 s): {"event":"bts:heartbeat"} 10 s after
         connecting, answered by the mock, and the stream goes on."""
-        conn = await self.start()
-        ws = await self.ready_client()
-        await self.mock._wait_for(lambda: conn.pings, 12, "a heartbeat")
-        after = conn.times[conn.received.index(conn.pings[0])] - \
-                conn.opened_at
-        self.assertGreater(after, 9.5)
-        self.assertLess(after, 11.5)
-        self.assertEqual(h.loads_strict(conn.pings[0]),
-                         h.loads_strict(self.PING_MESSAGE))
-        await self.expect_trade(ws)
-        self.assertEqual(await self.metric("tickerd_parse_errors_total"), 0)
-        self.assertEqual(len(self.mock.connections), 1)
+        await self.check_app_ping(10)
 
 
 class TestOKX(AdapterTests):
@@ -466,6 +489,39 @@ class TestBybit(AdapterTests):
     PING_MESSAGE = '{"op":"ping"}'
     CONTROL_FIXTURES = ["pong_linear.json", "pong_option.json",
                         "pong_2.json"]
+
+
+class TestGateio(AdapterTests):
+    ADAPTER = "gateio"
+    SYMBOLS = ["BTC-USDT", "DIS-USDT", "GT-USDT", "NEO-BTC"]
+    PAIRS = ["BTC_USDT", "DIS_USDT", "GT_USDT", "NEO_BTC"]
+    # One request per channel, all pairs in it; its "time" stamp is
+    # checked by subscribe_view.
+    SUBSCRIBE = [
+        {"channel": "spot.trades", "event": "subscribe", "payload": PAIRS},
+        {"channel": "spot.book_ticker", "event": "subscribe",
+         "payload": PAIRS},
+    ]
+    SUBSCRIBE_TRADE_ONLY = SUBSCRIBE[:1]
+    TRADE = "spot_trades_3_btc_usdt.json"
+    BAD_PRICE = ('"price":"47395.009"', '"price":"47x95.009"')
+    PING_MESSAGE = '{"channel":"spot.ping"}'
+    CONTROL_FIXTURES = ["subscribe_ack_trades.json",
+                        "subscribe_ack_docs_example.json"]
+
+    def subscribe_view(self, msg):
+        """Gate wants "time", the Unix time in s as a JSON integer, within
+        60 s of its own clock."""
+        msg = dict(msg)
+        stamp = msg.pop("time", None)
+        self.assertIs(type(stamp), int, "time: %r" % (stamp,))
+        self.assertLess(abs(stamp - time.time()), 60)
+        return msg
+
+    async def test_spot_ping_every_10_s(self):
+        """{"channel":"spot.ping"} every 10 s (Gate's demo client's
+        interval); the spot.pong reply is a control frame."""
+        await self.check_app_ping(10)
 
 
 class TestBinanceGoldens(AdapterTests):

@@ -951,6 +951,58 @@ class MockBybit(MockExchange):
         return _item_spans(text, self._ID, self._SYMBOL)
 
 
+class MockGateio(MockExchange):
+    """Gate.io API v4 spot (/ws/v4/): {"time":..,"channel":..,"event":
+    "subscribe","payload":[pairs]} acked once per request with
+    {"result":{"status":"success"}}; a "time" that is not a JSON integer
+    is refused with Gate's schema error, as the real server does;
+    {"channel":"spot.ping"} answered with spot.pong; no disconnect
+    notice."""
+
+    ADAPTER = "gateio"
+    PATH = "/ws/v4/"
+    SAMPLE = (["BTC-USDT"], "spot_trades_3_btc_usdt.json",
+              "book_ticker_1.json")
+
+    @staticmethod
+    def _reply(channel, event, **body):
+        now = time.time()
+        msg = {"time": int(now), "time_ms": int(now * 1000),
+               "channel": channel, "event": event}
+        msg.update(body)
+        return _compact(msg)
+
+    def is_subscribe(self, req):
+        return req.get("event") == "subscribe"
+
+    def subscribe_replies(self, conn, req):
+        t = req.get("time")
+        if "time" in req and (not isinstance(t, int) or
+                              isinstance(t, bool)):
+            return [self._reply("", "", error={
+                "code": 1,
+                "message": "request payload does not follow json schema"},
+                result=None)]
+        return [self._reply(req.get("channel"), "subscribe", error=None,
+                            result={"status": "success"})]
+
+    def ping_reply(self, text, req):
+        if not isinstance(req, dict) or req.get("channel") != "spot.ping":
+            return None
+        return self._reply("spot.pong", "", error=None, result=None)
+
+    def keepalive_frames(self):
+        return [self.fixture("pong_docs_example.json")]
+
+    _ID = re.compile(r'"id":(\d+)')
+    _SYMBOL = re.compile(r'"currency_pair":"([^"]+)"')
+
+    def _trade_ids(self, text):
+        if '"channel":"spot.trades"' not in text:
+            return []
+        return _item_spans(text, self._ID, self._SYMBOL)
+
+
 # Every mock, by adapter name: each class above.
 MOCKS = {cls.ADAPTER: cls for cls in MockExchange.__subclasses__()}
 

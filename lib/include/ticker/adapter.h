@@ -76,6 +76,9 @@ struct tk_adapter {
 	/*
 	 * Writes the @i-th message to send after connecting (0-based).
 	 * Returns its length, 0 when there is no @i-th message, or -errno.
+	 * The daemon calls it right before sending that message, so a
+	 * protocol whose requests carry the time (Gate.io) reads the clock
+	 * here; nothing else of the message may change from call to call.
 	 */
 	int	(*subscribe)(const struct tk_symmap *, unsigned types,
 		    unsigned i, char *buf, size_t cap);
