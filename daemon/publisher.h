@@ -91,6 +91,11 @@ void	publisher_flush_begin(struct publisher *, int64_t now);
 /* Visits the next @max clients; returns how many (fewer: the pass is done). */
 unsigned publisher_flush_step(struct publisher *, unsigned max, int64_t now);
 /*
+ * Between two steps, after new ticks were published: writes them at once
+ * to the clients that asked for max_delay_ms=0.
+ */
+void	publisher_flush_fast(struct publisher *, int64_t now);
+/*
  * Ends the pass.  Returns until when no client could be written anyway, so
  * that reading the exchanges may wait; 0 if ticks should be read at once.
  * *@due: when a pass should run again (a held write, or the end of that

@@ -203,6 +203,7 @@ pump_refill(struct tickerd *td)
 		return;
 	sources_read_ready(td);
 	pump_drain(td);
+	publisher_flush_fast(td->pub, now_mono_us());
 }
 
 /*
