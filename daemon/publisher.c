@@ -267,6 +267,16 @@ publisher_exchange_stats(const struct publisher *pub, const char *name,
 	return -ENOENT;
 }
 
+int64_t
+publisher_ring_depth(const struct publisher *pub, int64_t now_us,
+    uint64_t *oldest_seq)
+{
+	int64_t oldest = ring_oldest_us(pub);
+
+	*oldest_seq = ring_oldest_seq(pub);
+	return oldest > 0 && now_us > oldest ? now_us - oldest : 0;
+}
+
 unsigned
 publisher_clients(const struct publisher *pub)
 {

@@ -111,6 +111,14 @@ unsigned publisher_shutdown(struct publisher *);
 
 unsigned publisher_clients(const struct publisher *);
 
+/*
+ * How far back the ring reaches, so how long a client may be away and
+ * still resume: @now_us (realtime) less the receive time of the oldest
+ * message held, in µs (0 with none); *@oldest_seq the oldest tick's seq.
+ */
+int64_t	publisher_ring_depth(const struct publisher *, int64_t now_us,
+	    uint64_t *oldest_seq);
+
 /* Reload: an exchange is gone; clients are told, its snapshot dropped. */
 void	publisher_forget_exchange(struct publisher *, const char *exchange,
 	    const char *why);
