@@ -60,7 +60,7 @@ async def read_for(port, query, seconds):
     ticks = frames = 0
     async with websockets.connect("ws://127.0.0.1:%d/%s" % (port, query),
                                   max_size=None) as ws:
-        await asyncio.wait_for(ws.recv(), 5)     # first: the snapshot
+        await asyncio.wait_for(ws.recv(), 5)     # first: the hello
         cpu0, end = time.process_time(), time.monotonic() + seconds
         while time.monotonic() < end:
             msg = json.loads(await ws.recv())

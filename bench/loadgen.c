@@ -10,7 +10,7 @@
  *           [--clients M] [--idle N] [--target HOST:PORT] [--path PATH]
  *           [--idle-path PATH] [--threads T] [--warmup S] [--duration S]
  *           [--drain S] [--tick-us US] (--pid PID | --pid-file FILE)
- *           [--label NAME]
+ *           [--label NAME] [--fast-clients F] [--resume N]
  *
  * Schedule: listen on P..P+K-1 and wait for one SUBSCRIBE on each; connect
  * the M subscribers; send R trades/s in total, round-robin over exchanges
@@ -18,6 +18,12 @@
  * duration; stop sending and wait up to the drain time for the rest; then,
  * with --idle, connect N subscribers whose filter matches nothing and
  * report the daemon's RSS per idle client.
+ *
+ * With --fast-clients F, the first F subscribers ask for max_delay_ms=0
+ * (every tick written at once) and their latency is reported apart from
+ * the others'.  With --resume N, after the drain a client resumes N
+ * messages back (?since=&epoch= from a hello) and the replay's rate is
+ * reported (loadgen_resume.c); the daemon's ring must hold N.
  *
  * Every trade id is the send time in realtime µs times 16 (plus a counter
  * when two trades share a µs), unique and increasing, so a subscriber
@@ -80,6 +86,8 @@ struct exchange {
 
 struct opts {
 	unsigned	 nex, nsym, clients, idle, threads, tick_us;
+	unsigned	 fast, resume;
+	char		 fast_path[1100];
 	unsigned	 queue_ticks;	/* for --print-config */
 	int		 ex_port;
 	double		 rate, warmup, duration, drain;
@@ -211,7 +219,8 @@ usage(void)
 	    "[--idle-path PATH]\n"
 	    "  [--threads T] [--warmup S] [--duration S] [--drain S] "
 	    "[--tick-us US]\n"
-	    "  (--pid PID | --pid-file FILE) [--label NAME]\n");
+	    "  (--pid PID | --pid-file FILE) [--label NAME]\n"
+	    "  [--fast-clients F] [--resume N]\n");
 	exit(2);
 }
 
@@ -241,6 +250,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "pid", 1, NULL, 'p' }, { "pid-file", 1, NULL, 'f' },
 		{ "label", 1, NULL, 'l' }, { "print-config", 0, NULL, 'c' },
 		{ "queue-ticks", 1, NULL, 'q' },
+		{ "fast-clients", 1, NULL, 'F' }, { "resume", 1, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -271,13 +281,17 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'l': o->label = optarg; break;
 		case 'c': o->print_config = 1; break;
 		case 'q': o->queue_ticks = (unsigned)atoi(optarg); break;
+		case 'F': o->fast = (unsigned)atoi(optarg); break;
+		case 'R': o->resume = (unsigned)atoi(optarg); break;
 		default: usage();
 		}
 	}
 	if (optind != argc || o->nex < 1 || o->nex > EX_MAX || o->nsym < 1 ||
 	    o->nsym > SYM_MAX || o->threads < 1 || o->rate <= 0 ||
-	    o->tick_us < 50 || o->duration <= 0)
+	    o->tick_us < 50 || o->duration <= 0 || o->fast > o->clients)
 		usage();
+	snprintf(o->fast_path, sizeof(o->fast_path), "%s%smax_delay_ms=0",
+	    o->path, strchr(o->path, '?') ? "&" : "?");
 	if (!o->print_config && o->pid <= 0 && o->pid_file == NULL)
 		usage();
 }
@@ -332,6 +346,7 @@ setup(struct lg *lg)
 	lg->sh.host = lg->o.host;
 	lg->sh.port = lg->o.port;
 	lg->sh.path = lg->o.path;
+	lg->sh.fast_path = lg->o.fast_path;
 	lg->sh.idle_path = lg->o.idle_path;
 	lg->sh.max_inflight = 128;
 	lg->workers = calloc(lg->o.threads, sizeof(*lg->workers));
@@ -341,6 +356,8 @@ setup(struct lg *lg)
 		n = lg->o.clients / lg->o.threads +
 		    (i < lg->o.clients % lg->o.threads);
 		lg->workers[i] = lg_worker_new(&lg->sh, n,
+		    lg->o.fast / lg->o.threads +
+		    (i < lg->o.fast % lg->o.threads),
 		    lg->o.idle / lg->o.threads +
 		    (i < lg->o.idle % lg->o.threads));
 		if (lg->workers[i] == NULL || lg_worker_start(lg->workers[i]) < 0)
@@ -722,6 +739,8 @@ struct measures {
 	long			 rss_kib, hwm_kib;
 	long			 idle_before, idle_after;
 	unsigned		 idle_open;
+	struct lg_resume	 resume;
+	int			 resume_ok;
 };
 
 static void report(struct lg *, const struct measures *);
@@ -793,6 +812,12 @@ run(struct lg *lg)
 	loop_until(lg, lg_mono_us() + secs(lg->o.drain), drained);
 	if (lg->o.idle > 0)
 		idle_phase(lg, &m);
+	if (lg->o.resume > 0) {
+		m.resume_ok = lg_resume_measure(lg->o.host, lg->o.port,
+		    lg->o.path, lg->o.resume, &m.resume) == 0;
+		if (!m.resume_ok)
+			fprintf(stderr, "loadgen: the resume did not complete\n");
+	}
 	ok = 1;
 out:
 	atomic_store(&lg->sh.stop, 1);
@@ -957,6 +982,7 @@ sum_workers(struct lg *lg, struct lg_sub_stats *t)
 			    sizeof(t->close_reason));
 		}
 		lg_hist_merge(&t->hist, &s->hist);
+		lg_hist_merge(&t->fast_hist, &s->fast_hist);
 	}
 	if (t->min_client == UINT64_MAX)
 		t->min_client = 0;
@@ -996,6 +1022,28 @@ summarize(struct lg *lg, const struct measures *m, struct summary *u)
 	    u->wall_us;
 	u->idle_kib = m->idle_open ? (double)(m->idle_after -
 	    m->idle_before) / m->idle_open : 0;
+}
+
+static void
+print_fast(const struct lg *lg, const struct lg_hist *h)
+{
+	printf("fast        %u client(s) with max_delay_ms=0: %" PRIu64
+	    " ticks; latency µs p50 %" PRIu64 "  p90 %" PRIu64 "  p99 %"
+	    PRIu64 "  max %" PRIu64 " (the others above)\n", lg->o.fast,
+	    h->count, lg_hist_quantile(h, 0.50), lg_hist_quantile(h, 0.90),
+	    lg_hist_quantile(h, 0.99), h->max);
+}
+
+static void
+print_resume(const struct lg_resume *r, int ok)
+{
+	double s = r->us > 0 ? (double)r->us / 1e6 : 1e-6;
+
+	printf("resume      %s after seq %" PRIu64 " up to %" PRIu64 ": %u "
+	    "messages in %u frames, %.1f ms: %.0f messages/s, %.1f MB/s%s\n",
+	    ok ? "done" : "INCOMPLETE", r->since, r->last, r->messages,
+	    r->frames, (double)r->us / 1e3, r->messages / s,
+	    (double)r->bytes / 1e6 / s, r->gap ? " (a gap: not held)" : "");
 }
 
 static void
@@ -1043,6 +1091,10 @@ print_human(struct lg *lg, const struct measures *m, const struct summary *u)
 	    "%.1f%% of one core; stolen by the hypervisor %.1f%%\n",
 	    u->lg_pct, u->main_pct, u->lg_pct - u->main_pct, u->lg_wait_pct,
 	    u->others_pct, u->steal_pct);
+	if (lg->o.fast > 0)
+		print_fast(lg, &u->t.fast_hist);
+	if (lg->o.resume > 0)
+		print_resume(&m->resume, m->resume_ok);
 	if (lg->o.idle > 0)
 		printf("idle        %u of %u connected: RSS %ld -> %ld KiB, "
 		    "%.2f KiB per idle client, %" PRIu64 " ticks to idle "
@@ -1063,7 +1115,9 @@ print_result(struct lg *lg, const struct measures *m, const struct summary *u)
 	    " max=%" PRIu64 " cpu_pct=%.1f cpu_us_per_deliv=%.3f "
 	    "wait_pct=%.1f rss_kib=%ld lg_cpu_pct=%.1f lg_wait_pct=%.1f "
 	    "others_pct=%.1f steal_pct=%.1f "
-	    "idle=%u idle_rss0=%ld idle_rss1=%ld idle_kib_each=%.2f\n",
+	    "idle=%u idle_rss0=%ld idle_rss1=%ld idle_kib_each=%.2f "
+	    "fast=%u fast_p50=%" PRIu64 " fast_p99=%" PRIu64 " "
+	    "resume=%u resume_msgs=%u resume_us=%" PRId64 " resume_gap=%d\n",
 	    lg->o.label, lg->o.nex, lg->o.rate, lg->o.clients, u->expected,
 	    u->t.win_ticks, u->missing, u->t.gaps, u->t.dups,
 	    atomic_load(&lg->sh.closed), u->deliv_s,
@@ -1071,7 +1125,10 @@ print_result(struct lg *lg, const struct measures *m, const struct summary *u)
 	    lg_hist_quantile(h, 0.99), lg_hist_quantile(h, 0.999), h->max,
 	    u->cpu_pct, u->us_per_deliv, u->wait_pct, m->rss_kib, u->lg_pct,
 	    u->lg_wait_pct, u->others_pct, u->steal_pct, m->idle_open,
-	    m->idle_before, m->idle_after, u->idle_kib);
+	    m->idle_before, m->idle_after, u->idle_kib, lg->o.fast,
+	    lg_hist_quantile(&u->t.fast_hist, 0.50),
+	    lg_hist_quantile(&u->t.fast_hist, 0.99), lg->o.resume,
+	    m->resume.messages, m->resume.us, m->resume.gap);
 }
 
 static void

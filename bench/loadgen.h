@@ -97,6 +97,7 @@ struct lg_shared {
 	const char	*host;
 	int		 port;
 	const char	*path;		/* active subscribers' request path */
+	const char	*fast_path;	/* ... of the fast ones (max_delay_ms=0) */
 	const char	*idle_path;	/* idle subscribers' request path */
 	unsigned	 max_inflight;	/* connects + handshakes per worker */
 
@@ -125,17 +126,38 @@ struct lg_sub_stats {
 	unsigned	 close_code;	/* last close code from the peer */
 	char		 close_reason[124];
 	struct lg_hist	 hist;		/* window ticks, send -> receive */
+	struct lg_hist	 fast_hist;	/* the same, fast subscribers only */
 };
 
 struct lg_worker;
 
+/* The first @fast of the @active subscribers use sh->fast_path. */
 struct lg_worker	*lg_worker_new(struct lg_shared *, unsigned active,
-			    unsigned idle);
+			    unsigned fast, unsigned idle);
 int			 lg_worker_start(struct lg_worker *);
 /* Ticks counted inside the window so far (relaxed, for early drain). */
 uint64_t		 lg_worker_win_ticks(struct lg_worker *);
 /* Joins the thread; the stats stay valid until lg_worker_free(). */
 const struct lg_sub_stats *lg_worker_join(struct lg_worker *);
 void			 lg_worker_free(struct lg_worker *);
+
+/* ---- resume (loadgen_resume.c) ---- */
+
+struct lg_resume {
+	uint64_t	 since, last;	/* asked after since, up to last */
+	unsigned	 messages;	/* with a seq, replayed */
+	unsigned	 frames;
+	uint64_t	 bytes;		/* from the 101 response on */
+	int64_t		 us;		/* request sent to the last one read */
+	int		 gap;		/* tickerd no longer held them */
+};
+
+/*
+ * Reads a hello from tickerd at @host:@port (request path @path), then
+ * resumes a second client on @path at @n messages before the last seq and
+ * reads until it has that seq.  0, or -1 when it could not.
+ */
+int	lg_resume_measure(const char *host, int port, const char *path,
+	    unsigned n, struct lg_resume *out);
 
 #endif

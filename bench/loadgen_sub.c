@@ -36,6 +36,7 @@ struct sub {
 	int		 fd;
 	uint8_t		 state;
 	uint8_t		 idle;
+	uint8_t		 fast;		/* max_delay_ms=0: its own histogram */
 	unsigned char	*part;		/* bytes of an unfinished frame */
 	uint32_t	 partlen, partcap;
 	uint64_t	 last_seq;
@@ -73,7 +74,8 @@ static void	 sub_finish(struct lg_worker *, struct sub *, int failed);
 static int	 sub_stash(struct sub *, const unsigned char *p, size_t len);
 
 struct lg_worker *
-lg_worker_new(struct lg_shared *sh, unsigned active, unsigned idle)
+lg_worker_new(struct lg_shared *sh, unsigned active, unsigned fast,
+    unsigned idle)
 {
 	struct lg_worker *w = calloc(1, sizeof(*w));
 	unsigned i;
@@ -94,6 +96,7 @@ lg_worker_new(struct lg_shared *sh, unsigned active, unsigned idle)
 	for (i = 0; i < active + idle; i++) {
 		w->subs[i].fd = -1;
 		w->subs[i].idle = i >= active;
+		w->subs[i].fast = i < fast && i < active;
 	}
 	w->stats.min_client = UINT64_MAX;
 	return w;
@@ -220,7 +223,8 @@ send_request(struct lg_worker *w, struct sub *s)
 	    "Connection: Upgrade\r\n"
 	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
 	    "Sec-WebSocket-Version: 13\r\n\r\n",
-	    s->idle ? w->sh->idle_path : w->sh->path, w->sh->host,
+	    s->idle ? w->sh->idle_path : s->fast ? w->sh->fast_path :
+	    w->sh->path, w->sh->host,
 	    w->sh->port);
 	if (n < 0 || (size_t)n >= sizeof(req))
 		return -1;
@@ -433,7 +437,8 @@ sub_data(struct lg_worker *w, struct sub *s, const unsigned char *p,
 		return;
 	s->win_ticks++;
 	w->stats.win_ticks++;
-	lg_hist_add(&w->stats.hist, now > (int64_t)sent ?
+	lg_hist_add(s->fast ? &w->stats.fast_hist : &w->stats.hist,
+	    now > (int64_t)sent ?
 	    (uint64_t)(now - (int64_t)sent) : 0);
 }
 

@@ -85,7 +85,7 @@ client_close(struct client *c, int code, const char *why)
 	lws_callback_on_writable(c->wsi);
 }
 
-static void
+void
 client_reply(struct publisher *pub, struct client *c, const char *payload,
     size_t len)
 {
@@ -112,7 +112,7 @@ client_error(struct publisher *pub, struct client *c, const char *msg)
  * current status of every exchange it passes.  Live messages follow from
  * the ring head, so nothing is sent twice or skipped.
  */
-static void
+void
 client_send_snapshot(struct publisher *pub, struct client *c)
 {
 	char buf[TK_TICK_JSON_MAX];
@@ -175,8 +175,8 @@ client_query_batch(struct client *c)
 	return -1;
 }
 
-static void
-client_query_filter(struct publisher *pub, struct client *c)
+static int
+client_query_filter(struct client *c)
 {
 	char sym[4096], ex[1024], ty[64], err[96], why[CLOSE_REASON_MAX];
 	const char *s, *e, *t;
@@ -189,11 +189,11 @@ client_query_filter(struct publisher *pub, struct client *c)
 		/* the close goes before queued replies: say it there */
 		snprintf(why, sizeof(why), "bad filter in query: %s", err);
 		client_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, why);
-		return;
+		return -1;
 	}
 	tk_filter_finish(&c->filter);
 	c->filter = f;
-	client_send_snapshot(pub, c);
+	return 0;
 }
 
 /*
@@ -215,6 +215,7 @@ void
 client_established(struct publisher *pub, struct client *c, struct lws *wsi)
 {
 	c->wsi = wsi;
+	c->max_delay_us = -1;
 	client_bound_socket(wsi);
 	tk_filter_init(&c->filter);
 	lws_dll2_add_tail(&c->node, &pub->clients);
@@ -223,8 +224,8 @@ client_established(struct publisher *pub, struct client *c, struct lws *wsi)
 		    "too many clients");
 		return;
 	}
-	if (client_query_batch(c) == 0)
-		client_query_filter(pub, c);
+	if (client_query_batch(c) == 0 && client_query_filter(c) == 0)
+		session_open(pub, c);
 	lws_callback_on_writable(wsi);
 }
 
@@ -368,10 +369,16 @@ client_cull(lws_sorted_usec_list_t *sul)
 }
 
 int64_t
-client_pace_gap(const struct publisher *pub)
+client_max_delay(const struct publisher *pub, const struct client *c)
+{
+	return tk_pace_cap(pub->coalesce_max_us, c->max_delay_us);
+}
+
+int64_t
+client_pace_gap(const struct publisher *pub, const struct client *c)
 {
 	return tk_pace_gap((unsigned)pub->clients.count, PACE_NS_PER_CLIENT2,
-	    pub->coalesce_max_us);
+	    client_max_delay(pub, c));
 }
 
 int
@@ -385,7 +392,7 @@ client_write_pending(struct publisher *pub, struct client *c, int64_t now)
 	}
 	if (ring_write(pub, c) < 0)
 		return -1;
-	tk_pace_wrote(&c->pace, client_pace_gap(pub), now);
+	tk_pace_wrote(&c->pace, client_pace_gap(pub, c), now);
 	return 0;
 }
 

@@ -66,7 +66,7 @@ static int64_t
 client_flush_or_due(struct publisher *pub, struct client *c, int64_t now,
     int *pending)
 {
-	int64_t gap = client_pace_gap(pub), due;
+	int64_t gap = client_pace_gap(pub, c), due;
 
 	*pending = c->cursor != pub->head || c->priv_len > 0;
 	if (!client_direct_ok(c)) {
@@ -98,6 +98,7 @@ publisher_flush_begin(struct publisher *pub, int64_t now)
 	f->last = NULL;
 	f->next = f->first = INT64_MAX;
 	f->oldest = pub->head;
+	f->min_cap = pub->coalesce_max_us;
 	rate_update(pub, now);
 }
 
@@ -115,6 +116,8 @@ publisher_flush_step(struct publisher *pub, unsigned max, int64_t now)
 	d = f->last != NULL ? f->last->next : lws_dll2_get_head(&pub->clients);
 	for (n = 0; n < max && d != NULL; n++, d = d->next) {
 		c = lws_container_of(d, struct client, node);
+		if (client_max_delay(pub, c) < f->min_cap)
+			f->min_cap = client_max_delay(pub, c);
 		due = client_flush_or_due(pub, c, now, &pending);
 		if (due < f->first)
 			f->first = due;
@@ -140,8 +143,28 @@ publisher_flush_end(struct publisher *pub, int64_t now, int64_t *due)
 	 * the pass with ticks waiting.
 	 */
 	quiet = f->first == INT64_MAX ? 0 : tk_pace_quiet_until(now, f->first,
-	    pub->head - f->oldest, pub->rate, pub->coalesce_max_us,
-	    QUIET_MIN_US);
+	    pub->head - f->oldest, pub->rate, f->min_cap, QUIET_MIN_US);
 	*due = quiet > 0 && quiet < f->next ? quiet : f->next;
 	return quiet;
+}
+
+/*
+ * Clients that asked for max_delay_ms=0 are first in the list (session.c)
+ * and so first in every pass; the ticks read between its steps are
+ * written to them at once, not a pass later.
+ */
+void
+publisher_flush_fast(struct publisher *pub, int64_t now)
+{
+	struct lws_dll2 *d;
+	struct client *c;
+	int pending;
+
+	for (d = lws_dll2_get_head(&pub->clients); d != NULL; d = d->next) {
+		c = lws_container_of(d, struct client, node);
+		if (c->max_delay_us != 0)
+			break;		/* past the ones that asked for 0 */
+		if (c->cursor != pub->head)
+			client_flush_or_due(pub, c, now, &pending);
+	}
 }

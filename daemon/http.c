@@ -23,6 +23,7 @@
 #include "http.h"
 #include "page.h"
 #include "publisher.h"
+#include "pump.h"
 #include "sources.h"
 #include "tickerd.h"
 #include "upstream.h"
@@ -103,6 +104,7 @@ health_body(struct tickerd *td, struct sbuf *sb)
 	int64_t now = now_realtime_us();
 	const struct source *s;
 	struct ex_view v;
+	uint64_t oldest;
 	int first = 1;
 
 	sb_printf(sb, "{\"status\":\"%s\",\"version\":\"%s\",\"uptime_s\":%lld,"
@@ -125,7 +127,8 @@ health_body(struct tickerd *td, struct sbuf *sb)
 		    v.pub.ticks[TK_TICK_QUOTE]);
 		first = 0;
 	}
-	sb_printf(sb, "]}\n");
+	sb_printf(sb, "],\"ring_depth_s\":%.3f}\n",
+	    (double)publisher_ring_depth(td->pub, now, &oldest) / 1e6);
 }
 
 static void
@@ -239,6 +242,30 @@ metrics_exchanges(struct tickerd *td, struct sbuf *sb)
 	}
 }
 
+/* How far back a reconnecting client can resume; input moderation. */
+static void
+metrics_ring(struct tickerd *td, struct sbuf *sb)
+{
+	uint64_t oldest;
+	int64_t depth = publisher_ring_depth(td->pub, now_realtime_us(),
+	    &oldest);
+
+	metric_head(sb, "tickerd_ring_depth_seconds", "gauge",
+	    "Age of the oldest message the ring holds: how long a client "
+	    "may be away and still resume.");
+	sb_printf(sb, "tickerd_ring_depth_seconds %.3f\n", (double)depth / 1e6);
+	metric_head(sb, "tickerd_ring_oldest_seq", "gauge",
+	    "Seq of the oldest tick the ring holds: a client may resume "
+	    "after the one before it.");
+	sb_printf(sb, "tickerd_ring_oldest_seq %llu\n",
+	    (unsigned long long)oldest);
+	metric_head(sb, "tickerd_input_held_seconds_total", "counter",
+	    "Time the exchanges were not read while every client waited "
+	    "for a coalesced write (input moderation).");
+	sb_printf(sb, "tickerd_input_held_seconds_total %.6f\n",
+	    (double)pump_held_us(td) / 1e6);
+}
+
 static void
 metrics_body(struct tickerd *td, struct sbuf *sb)
 {
@@ -274,6 +301,7 @@ metrics_body(struct tickerd *td, struct sbuf *sb)
 	metric_head(sb, "tickerd_delivery_latency_seconds", "histogram",
 	    "tickerd receive time to the write to a client.");
 	metric_hist(sb, "tickerd_delivery_latency_seconds", "", &ps->latency);
+	metrics_ring(td, sb);
 	metric_head(sb, "tickerd_uptime_seconds", "gauge",
 	    "Seconds since start.");
 	sb_printf(sb, "tickerd_uptime_seconds %lld\n",

@@ -21,6 +21,7 @@
 #include <ticker/stream.h>
 #include <ticker/tick.h>
 
+#include "clock.h"
 #include "log.h"
 #include "publisher_impl.h"
 
@@ -164,6 +165,7 @@ publisher_status(struct publisher *pub, const char *exchange,
 	if (n < 0)
 		return;
 	s->kind = SLOT_STATUS;
+	s->recv_ts = now_realtime_us();
 	memcpy(s->exchange, exchange, strnlen(exchange, TK_NAME_MAX - 1));
 	s->exchange[strnlen(exchange, TK_NAME_MAX - 1)] = '\0';
 	s->symbol[0] = '\0';
@@ -265,6 +267,16 @@ publisher_exchange_stats(const struct publisher *pub, const char *name,
 	return -ENOENT;
 }
 
+int64_t
+publisher_ring_depth(const struct publisher *pub, int64_t now_us,
+    uint64_t *oldest_seq)
+{
+	int64_t oldest = ring_oldest_us(pub);
+
+	*oldest_seq = ring_oldest_seq(pub);
+	return oldest > 0 && now_us > oldest ? now_us - oldest : 0;
+}
+
 unsigned
 publisher_clients(const struct publisher *pub)
 {
@@ -350,6 +362,7 @@ publisher_new(struct tickerd *td, struct tk_waker *waker)
 		return NULL;
 	pub->td = td;
 	pub->waker = waker;
+	session_init_epoch(pub);
 	if (publisher_alloc(pub, conf) < 0) {
 		log_errx("out of memory for the publisher");
 		goto fail;

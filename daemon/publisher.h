@@ -91,6 +91,11 @@ void	publisher_flush_begin(struct publisher *, int64_t now);
 /* Visits the next @max clients; returns how many (fewer: the pass is done). */
 unsigned publisher_flush_step(struct publisher *, unsigned max, int64_t now);
 /*
+ * Between two steps, after new ticks were published: writes them at once
+ * to the clients that asked for max_delay_ms=0.
+ */
+void	publisher_flush_fast(struct publisher *, int64_t now);
+/*
  * Ends the pass.  Returns until when no client could be written anyway, so
  * that reading the exchanges may wait; 0 if ticks should be read at once.
  * *@due: when a pass should run again (a held write, or the end of that
@@ -105,6 +110,14 @@ int64_t	publisher_flush_end(struct publisher *, int64_t now, int64_t *due);
 unsigned publisher_shutdown(struct publisher *);
 
 unsigned publisher_clients(const struct publisher *);
+
+/*
+ * How far back the ring reaches, so how long a client may be away and
+ * still resume: @now_us (realtime) less the receive time of the oldest
+ * message held, in µs (0 with none); *@oldest_seq the oldest tick's seq.
+ */
+int64_t	publisher_ring_depth(const struct publisher *, int64_t now_us,
+	    uint64_t *oldest_seq);
 
 /* Reload: an exchange is gone; clients are told, its snapshot dropped. */
 void	publisher_forget_exchange(struct publisher *, const char *exchange,

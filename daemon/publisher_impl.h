@@ -9,12 +9,15 @@
  *   publisher.c  the object: new/free, publish, status, sizing, stats
  *   ring.c       the seq ring: slots framed once, read by every cursor
  *   client.c     one client: filter, replies, snapshot, slow-client policy
+ *   session.c    a connection's opening: hello, resume or snapshot, and
+ *                its latency class (?since, ?epoch, ?max_delay_ms)
  *   flush.c      the flush pass: direct writes, paced (coalesced)
  *   listen.c     the listeners and their lws protocol callback
  *
  * Calls between them go one way: ring.c calls none of the others,
- * client.c only ring.c, and publisher.c, flush.c and listen.c call
- * client.c and ring.c.  Only listen.c calls out of the publisher (plain
+ * client.c only ring.c and session.c, session.c only client.c and
+ * ring.c, and publisher.c, flush.c and listen.c call client.c and
+ * ring.c.  Only listen.c calls out of the publisher (plain
  * HTTP requests, to http.c); publisher_status() wakes the pump through
  * its waker, a pointer, which only schedules a pass.
  */
@@ -44,6 +47,7 @@
 #define PRIV_MIN_BYTES	(256 * 1024)	/* replies + snapshots, per client */
 #define PRIV_ALL_BYTES	(64 * 1024 * 1024) /* the same, all clients */
 #define CLOSE_REASON_MAX 120
+#define EPOCH_MAX	64		/* "<start µs>-<random hex>" and NUL */
 
 struct tk_latest;
 
@@ -55,8 +59,9 @@ struct slot {
 	enum tk_tick_type type;
 	uint16_t	 len;		/* payload bytes */
 	uint8_t		 hlen;		/* ws header bytes before payload */
-	int64_t		 recv_ts;	/* ticks: for the delivery latency */
+	int64_t		 recv_ts;	/* receive (ticks) or publish time */
 	uint64_t	 pos;		/* ring position it was written at */
+	uint64_t	 seq;		/* its seq; statuses: the tick's before */
 	uint64_t	 superseded;	/* quotes: pos of a newer one, or 0 */
 	char		 exchange[TK_NAME_MAX];
 	char		 symbol[TK_SYMBOL_MAX];
@@ -97,6 +102,8 @@ struct client {
 	int		 closing;	/* the peer sent a close frame */
 	int		 batch;		/* ?batch=1: arrays of messages */
 	struct tk_pace	 pace;		/* coalesced writes */
+	int64_t		 max_delay_us;	/* ?max_delay_ms, or -1: the default */
+	uint64_t	 resume_end;	/* replaying (not conflated) below it */
 	char		 close_reason[CLOSE_REASON_MAX];
 };
 
@@ -119,6 +126,7 @@ struct pub_flush {
 	int64_t			 next;		/* earliest due with data waiting */
 	int64_t			 first;		/* earliest due of any client */
 	uint64_t		 oldest;	/* cursor of the most behind */
+	int64_t			 min_cap;	/* least max delay of any client */
 };
 
 struct publisher {
@@ -129,6 +137,9 @@ struct publisher {
 	size_t			 ring_mask;
 	uint64_t		 head;		/* next ring position */
 	uint64_t		 seq;		/* last tick seq handed out */
+	uint64_t		 gone_key;	/* ring_key() of the last slot
+						   overwritten; 0: none yet */
+	char			 epoch[EPOCH_MAX]; /* this run's, see session.c */
 	struct tk_latest	*latest;
 	struct status_entry	*status;
 	size_t			 nstatus;
@@ -182,6 +193,17 @@ void	 ring_supersede_quote(struct publisher *, const struct slot *s);
  */
 int	 ring_write(struct publisher *, struct client *c);
 
+/*
+ * Resume: into *@pos the ring position of the first message published
+ * after the tick numbered @since.  -ESTALE when some message after it is
+ * no longer held (the client has a gap).
+ */
+int	 ring_resume(const struct publisher *, uint64_t since, uint64_t *pos);
+/* The seq of the oldest tick the ring holds (or of the next to come). */
+uint64_t ring_oldest_seq(const struct publisher *);
+/* Receive or publish time of the oldest message held (realtime), or 0. */
+int64_t	 ring_oldest_us(const struct publisher *);
+
 /* ---- client.c ---- */
 
 /*
@@ -191,6 +213,14 @@ int	 ring_write(struct publisher *, struct client *c);
 void	 client_close(struct client *c, int code, const char *why);
 void	 client_established(struct publisher *, struct client *c,
 	    struct lws *wsi);
+/* Queues @payload (@len bytes) as a frame of its own for @c. */
+void	 client_reply(struct publisher *, struct client *c, const char *payload,
+	    size_t len);
+/*
+ * Queues the latest tick of every key @c's filter passes and every
+ * exchange's status; live messages follow from the ring head.
+ */
+void	 client_send_snapshot(struct publisher *, struct client *c);
 void	 client_closed(struct publisher *, struct client *c);
 void	 client_receive(struct publisher *, struct client *c, const void *in,
 	    size_t len);
@@ -204,7 +234,21 @@ int	 client_write_pending(struct publisher *, struct client *c,
 	    int64_t now);
 /* The slow-client sweep (pub->sul_cull); reschedules itself. */
 void	 client_cull(lws_sorted_usec_list_t *sul);
-/* The least time between two writes to one client (ticker/pace.h). */
-int64_t	 client_pace_gap(const struct publisher *);
+/* The longest @c's ticks may be held back to share a write (µs). */
+int64_t	 client_max_delay(const struct publisher *, const struct client *c);
+/* The least time between two writes to @c (ticker/pace.h). */
+int64_t	 client_pace_gap(const struct publisher *, const struct client *c);
+
+/* ---- session.c ---- */
+
+/* Sets pub->epoch, this run's; once, at start. */
+void	 session_init_epoch(struct publisher *);
+/*
+ * A new client whose batch and filter keys are good: reads ?since,
+ * ?epoch and ?max_delay_ms (bad ones close it with 1008 and a reason),
+ * then queues the hello and either places its cursor to resume or queues
+ * a gap (when it cannot) and the snapshot.
+ */
+void	 session_open(struct publisher *, struct client *c);
 
 #endif

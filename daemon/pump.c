@@ -70,11 +70,24 @@ static void
 pump_moderate(struct tickerd *td, int64_t quiet_until)
 {
 	int hold = quiet_until > 0;
+	int64_t now;
 
 	if (hold == td->pump.rx_held)
 		return;
 	sources_hold_rx(td, hold);
 	td->pump.rx_held = hold;
+	now = now_mono_us();
+	if (hold)
+		td->pump.held_since_us = now;
+	else
+		td->pump.held_us += now - td->pump.held_since_us;
+}
+
+int64_t
+pump_held_us(const struct tickerd *td)
+{
+	return td->pump.held_us + (td->pump.rx_held ?
+	    now_mono_us() - td->pump.held_since_us : 0);
 }
 
 /* ---- the timer ---- */
@@ -203,6 +216,7 @@ pump_refill(struct tickerd *td)
 		return;
 	sources_read_ready(td);
 	pump_drain(td);
+	publisher_flush_fast(td->pub, now_mono_us());
 }
 
 /*

@@ -37,6 +37,9 @@ void	pump_schedule(struct tickerd *td);
  */
 int	pump_turn(struct tickerd *td);
 
+/* How long the exchanges' input was held in all, µs (for /metrics). */
+int64_t	pump_held_us(const struct tickerd *td);
+
 /* No more passes; resumes reading the exchanges (stopping). */
 void	pump_finish(struct tickerd *td);
 

@@ -64,11 +64,23 @@ slot_payload(struct slot *s)
 	return (s->big != NULL ? s->big : s->buf) + LWS_PRE;
 }
 
+/*
+ * Orders every message ever published: a tick by its seq, a status just
+ * after the tick it followed.  It never decreases along the ring.
+ */
+static uint64_t
+ring_key(const struct slot *s)
+{
+	return 2 * s->seq + (s->kind == SLOT_STATUS);
+}
+
 struct slot *
 ring_claim(struct publisher *pub)
 {
 	struct slot *s = &pub->ring[pub->head & pub->ring_mask];
 
+	if (pub->head > pub->ring_mask)
+		pub->gone_key = ring_key(s);	/* a resume from before fails */
 	free(s->big);
 	s->big = NULL;
 	return s;
@@ -88,6 +100,7 @@ void
 ring_commit(struct publisher *pub, struct slot *s, size_t len)
 {
 	s->pos = pub->head;
+	s->seq = pub->seq;
 	s->superseded = 0;
 	s->len = (uint16_t)len;
 	s->hlen = frame_header(slot_payload(s), len);
@@ -151,10 +164,16 @@ ring_next(struct publisher *pub, struct client *c, int conflate)
 	return NULL;
 }
 
+/*
+ * A resuming client is never conflated while it replays what it missed
+ * (below c->resume_end): it asked for every message, and it reads them as
+ * fast as it can.  Too slow for that, it is lapped and closed instead.
+ */
 static int
 ring_conflates(const struct publisher *pub, const struct client *c)
 {
-	return pub->head - c->cursor > pub->conflate_lag;
+	return pub->head - c->cursor > pub->conflate_lag &&
+	    c->cursor >= c->resume_end;
 }
 
 static void
@@ -241,4 +260,49 @@ int
 ring_write(struct publisher *pub, struct client *c)
 {
 	return c->batch ? ring_write_batch(pub, c) : ring_write_frames(pub, c);
+}
+
+/* ---- resume ---- */
+
+/* The oldest ring position still held. */
+static uint64_t
+ring_tail(const struct publisher *pub)
+{
+	return pub->head > pub->ring_mask + 1 ? pub->head - pub->ring_mask - 1 :
+	    0;
+}
+
+int
+ring_resume(const struct publisher *pub, uint64_t since, uint64_t *pos)
+{
+	uint64_t lo = ring_tail(pub), hi = pub->head, mid;
+
+	/* a status or a tick after tick @since was overwritten */
+	if (pub->gone_key > 2 * since)
+		return -ESTALE;
+	/* the first message after it: keys rise along the ring */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ring_key(&pub->ring[mid & pub->ring_mask]) > 2 * since)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	*pos = lo;
+	return 0;
+}
+
+uint64_t
+ring_oldest_seq(const struct publisher *pub)
+{
+	/* the tick after the last overwritten message; 1 before any */
+	return pub->gone_key / 2 + 1;
+}
+
+int64_t
+ring_oldest_us(const struct publisher *pub)
+{
+	if (pub->head == 0)
+		return 0;
+	return pub->ring[ring_tail(pub) & pub->ring_mask].recv_ts;
 }

@@ -33,6 +33,8 @@ struct pump {
 	int			 scheduled;	/* a pass is due */
 	int			 after_io;	/* ... once the loop has read */
 	int			 rx_held;	/* upstreams not read, see pump.c */
+	int64_t			 held_since_us;	/* ... since (monotonic) */
+	int64_t			 held_us;	/* held in all, before that */
 	int			 timer_fd;	/* held writes are due, or -1 */
 	int64_t			 timer_at_us;	/* armed for (monotonic), or 0 */
 	uint64_t		 ticks;		/* drained since start */

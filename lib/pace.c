@@ -4,6 +4,14 @@
 #include <ticker/pace.h>
 
 int64_t
+tk_pace_cap(int64_t default_us, int64_t client_us)
+{
+	if (default_us <= 0)
+		return 0;
+	return client_us >= 0 ? client_us : default_us;
+}
+
+int64_t
 tk_pace_gap(unsigned clients, int64_t ns_per_client2, int64_t max_us)
 {
 	/* in double: clients squared may not fit in 64 bits */

@@ -140,6 +140,42 @@ class TestQuery(ProtocolCase):
         self.assertEqual(cm.exception.rcvd.code, 1008)
         self.assertIn('"btcusd" is not BASE-QUOTE', cm.exception.rcvd.reason)
 
+    async def test_bad_resume_and_latency_keys_refused(self):
+        # since, epoch and max_delay_ms: 1008 with a reason that names
+        # the key; nothing else is sent first, not even the hello.
+        epoch = (await self.client(self.daemon)).tk_hello["epoch"]
+        cases = [("?since=abc&epoch=" + epoch, "since"),
+                 ("?since=-1&epoch=" + epoch, "since"),
+                 ("?since=&epoch=" + epoch, "since"),
+                 ("?since=1%2B1&epoch=" + epoch, "since"),
+                 ("?since=123456789012345678901&epoch=" + epoch, "since"),
+                 ("?since=5", "epoch"),
+                 ("?epoch=" + epoch, "since"),
+                 ("?since=1&epoch=", "epoch"),
+                 ("?since=1&epoch=a%20b", "epoch"),
+                 ("?since=1&epoch=" + "e" * 80, "epoch"),
+                 # this run's epoch and a seq it never published
+                 ("?since=999999&epoch=" + epoch, "past the last seq"),
+                 ("?max_delay_ms=abc", "max_delay_ms"),
+                 ("?max_delay_ms=-1", "max_delay_ms"),
+                 ("?max_delay_ms=1001", "max_delay_ms"),
+                 ("?max_delay_ms=", "max_delay_ms"),
+                 ("?max_delay_ms=0.5", "max_delay_ms")]
+        for query, says in cases:
+            with self.subTest(query=query):
+                ws = await self.client(self.daemon, query, hello=False)
+                with self.assertRaises(websockets.ConnectionClosed) as cm:
+                    await h.recv_raw(ws)
+                self.assertEqual(cm.exception.rcvd.code, 1008)
+                self.assertIn(says, cm.exception.rcvd.reason)
+        # good values are let in
+        for query in ("?since=0&epoch=" + epoch, "?max_delay_ms=0",
+                      "?max_delay_ms=1000&symbols=BTC-USDT"):
+            with self.subTest(query=query):
+                ws = await self.client(self.daemon, query)
+                self.assertIsNotNone(ws.tk_hello)
+                await self.assertPong(ws)
+
 
 class TestSubscribe(ProtocolCase):
 

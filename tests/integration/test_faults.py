@@ -106,7 +106,8 @@ class RawClient:
         return await asyncio.wait_for(read(), timeout)
 
     async def text(self, timeout=h.DEFAULT_TIMEOUT):
-        """The next text frame that is not a status, parsed."""
+        """The next text frame that is not a status or the hello,
+        parsed."""
         deadline = time.monotonic() + timeout
         while True:
             op, data = await self.frame(max(0.01,
@@ -116,7 +117,7 @@ class RawClient:
             if op != 1:
                 continue
             msg = h.loads_strict(data.decode())
-            if msg.get("type") != "status":
+            if msg.get("type") not in ("status", "hello"):
                 return msg
 
     def abort(self):

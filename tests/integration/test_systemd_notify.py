@@ -371,6 +371,8 @@ class TestSocketActivation(NotifyCase):
         ready = await self.notify.wait_for("READY", "1",
                                            context=p.context())
         self.assertFromMain([ready], p)
+        hello = json.loads(await asyncio.wait_for(ws_tcp.recv(), 5))
+        self.assertEqual(hello["type"], "hello", hello)
         tick = json.loads(await asyncio.wait_for(ws_tcp.recv(), 5))
         self.assertEqual(tick["symbol"], "BTC-USD", tick)
 
@@ -378,6 +380,8 @@ class TestSocketActivation(NotifyCase):
                 sock_path, "ws://localhost/?symbols=ETH-USD",
                 ping_interval=None), 5)
         self.addAsyncCleanup(ws_unix.close)
+        hello = json.loads(await asyncio.wait_for(ws_unix.recv(), 5))
+        self.assertEqual(hello["type"], "hello", hello)
         tick = json.loads(await asyncio.wait_for(ws_unix.recv(), 5))
         self.assertEqual(tick["symbol"], "ETH-USD", tick)
 

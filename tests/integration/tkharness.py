@@ -1070,11 +1070,19 @@ async def metric(daemon, name, **labels):
 
 # ---------------------------------------------------------------- clients
 
-async def connect(daemon, query="", unix=False, timeout=DEFAULT_TIMEOUT):
+HELLO_KEYS = ["type", "version", "epoch", "seq"]
+
+
+async def connect(daemon, query="", unix=False, timeout=DEFAULT_TIMEOUT,
+                  hello=True):
     """A websockets client of @daemon (TCP, or its unix socket).  @query
     is appended to "/" (e.g. "?symbols=BTC-USDT").  Frames the helpers
     skip or read ahead are kept on the client: ws.tk_pending (not yet
-    returned) and ws.tk_statuses (every status message seen)."""
+    returned) and ws.tk_statuses (every status message seen).
+
+    Every connection starts with a hello: with @hello it is read here and
+    kept as ws.tk_hello (None if tickerd closed the connection instead,
+    which the next recv then reports); without, the caller reads it."""
     if unix:
         ws = await asyncio.wait_for(websockets.unix_connect(
                 daemon.unix_path, "ws://localhost/" + query,
@@ -1086,6 +1094,21 @@ async def connect(daemon, query="", unix=False, timeout=DEFAULT_TIMEOUT):
     ws.tk_daemon = daemon
     ws.tk_pending = collections.deque()
     ws.tk_statuses = []
+    ws.tk_hello = None
+    if hello:
+        try:
+            text = await asyncio.wait_for(ws.recv(), timeout)
+        except websockets.ConnectionClosed:
+            return ws  # refused after the upgrade: recv() says so again
+        except asyncio.TimeoutError:
+            raise AssertionError("client: no hello within %.1f s%s" %
+                                 (timeout, _context(ws))) from None
+        msg = loads_strict(text)
+        if not isinstance(msg, dict) or list(msg) != HELLO_KEYS or \
+                msg["type"] != "hello":
+            raise AssertionError("client: the first message is not a "
+                                 "hello: %s" % text)
+        ws.tk_hello = msg
     return ws
 
 
@@ -1266,8 +1289,8 @@ class TkTestCase(unittest.IsolatedAsyncioTestCase):
         if report:
             self.fail("tickerd reported a memory/UB error:\n" + report)
 
-    async def client(self, daemon, query="", unix=False):
-        ws = await connect(daemon, query, unix=unix)
+    async def client(self, daemon, query="", unix=False, hello=True):
+        ws = await connect(daemon, query, unix=unix, hello=hello)
         self.addAsyncCleanup(self._close_client, ws)
         return ws
 

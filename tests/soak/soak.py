@@ -155,6 +155,9 @@ class Persistent:
         self.id_gaps_drop = 0		# trade ids missing across a drop
         self.id_gaps_lost = 0		# trade ids missing elsewhere
         self.closed = 0			# times tickerd closed us
+        self.resumes = 0		# reconnects that resumed after last_seq
+        self.resume_gaps = 0		# ... that could not (gap)
+        self.epoch = None		# of the hello
         self.last_seq = 0
         self.last_id = {}
         self.problems = []
@@ -197,6 +200,13 @@ class Persistent:
         if kind == "status":
             self.statuses += 1
             return
+        if kind == "gap":
+            # not resumed: ids jump legitimately, seq too
+            self.resume_gaps += 1
+            self.resumes -= 1
+            self.last_id = {}
+            self.last_seq = 0
+            return
         if kind not in ("trade", "quote"):
             return
         if msg.get("snapshot"):
@@ -216,17 +226,28 @@ class Persistent:
             self.trades += 1
             self.check_trade(msg)
 
+    def resume_query(self):
+        """After a lost connection: go on after the last seq seen."""
+        if self.epoch is None or not self.last_seq:
+            return self.query
+        return "%s%ssince=%d&epoch=%s" % (
+                self.query or "?", "&" if self.query else "",
+                self.last_seq, self.epoch)
+
     async def run(self, stop):
         while not stop.is_set():
+            query = self.resume_query()
             try:
-                ws = await h.connect(self.daemon, self.query)
+                ws = await h.connect(self.daemon, query)
             except (OSError, AssertionError, asyncio.TimeoutError,
                     websockets.InvalidHandshake) as e:
                 self.note("connect: %r" % e)
                 await asyncio.sleep(1)
                 continue
-            # After a reconnect, ids jump legitimately.
-            self.last_id = {}
+            if ws.tk_hello is not None:
+                self.epoch = ws.tk_hello["epoch"]
+            if query != self.query:
+                self.resumes += 1	# less one if a gap follows
             try:
                 while not stop.is_set():
                     try:
@@ -526,6 +547,7 @@ async def soak(args):
                 "trade_ids_missing_at_drop": c.id_gaps_drop,
                 "trade_ids_missing_elsewhere": c.id_gaps_lost,
                 "closed_by_tickerd": c.closed,
+                "resumed": c.resumes, "resume_gaps": c.resume_gaps,
                 "problems": c.problems} for c in clients],
         "churn": dict(churn.counts, failures=churn.failures,
                       slow_cut=churn.slow_cut),

@@ -175,6 +175,28 @@ START_TEST(test_quiet_until)
 	/* a fast feed makes holding not worth it: 32 messages in 32 µs */
 	ck_assert_int_eq(tk_pace_quiet_until(1000, 6000, 0, 1.0, 10000, 300),
 	    0);
+	/* a client that asked for 0 (the least cap is 0): never hold */
+	ck_assert_int_eq(tk_pace_quiet_until(1000, 6000, 0, 0, 0, 300), 0);
+	/* one that asked for 2 ms: hold no longer */
+	ck_assert_int_eq(tk_pace_quiet_until(1000, 6000, 0, 0, 2000, 300),
+	    3000);
+}
+END_TEST
+
+/* A client's own max_delay_ms wins over the default, but never revives
+ * coalescing that is off. */
+START_TEST(test_cap)
+{
+	ck_assert_int_eq(tk_pace_cap(20000, -1), 20000);
+	ck_assert_int_eq(tk_pace_cap(20000, 0), 0);
+	ck_assert_int_eq(tk_pace_cap(20000, 5000), 5000);
+	ck_assert_int_eq(tk_pace_cap(20000, 100000), 100000);
+	ck_assert_int_eq(tk_pace_cap(0, -1), 0);
+	ck_assert_int_eq(tk_pace_cap(0, 5000), 0);
+	/* 100 clients: a 20 ms gap for the default, none for 0 */
+	ck_assert_int_eq(tk_pace_gap(100, 2000, tk_pace_cap(20000, -1)),
+	    20000);
+	ck_assert_int_eq(tk_pace_gap(100, 2000, tk_pace_cap(20000, 0)), 0);
 }
 END_TEST
 
@@ -192,6 +214,7 @@ pace_suite(void)
 	tcase_add_test(tc, test_big_batch_goes_at_once);
 	tcase_add_test(tc, test_big_writes_do_not_run_ahead);
 	tcase_add_test(tc, test_quiet_until);
+	tcase_add_test(tc, test_cap);
 	suite_add_tcase(s, tc);
 	return s;
 }

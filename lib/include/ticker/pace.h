@@ -39,6 +39,14 @@ struct tk_pace {
 	int64_t		 tat;	/* when the next write would be on schedule */
 };
 
+/*
+ * The longest one client's ticks may be held back: its own @client_us
+ * (a latency class it asked for; negative: none), else the daemon's
+ * @default_us.  0 when @default_us is 0: nothing is ever held back then,
+ * as there is no timer to write held ticks later.
+ */
+int64_t	tk_pace_cap(int64_t default_us, int64_t client_us);
+
 /* The gap between two writes to one client; 0 when @max_us is 0. */
 int64_t	tk_pace_gap(unsigned clients, int64_t ns_per_client2,
 	    int64_t max_us);
@@ -59,7 +67,9 @@ void	tk_pace_wrote(struct tk_pace *p, int64_t gap, int64_t now);
  * reading may wait: @first_due, but no later than the client with the
  * most messages @waiting has TK_PACE_BIG at @rate (messages per µs; 0 if
  * unknown), or @max_us from @now; 0 (read at once) when that is less
- * than @min_us away.
+ * than @min_us away.  @max_us is the least cap (tk_pace_cap()) of the
+ * clients: a held frame's recv_ts is late by as much, so a client that
+ * asked for 0 keeps the input from ever being held.
  */
 int64_t	tk_pace_quiet_until(int64_t now, int64_t first_due, uint64_t waiting,
 	    double rate, int64_t max_us, int64_t min_us);
