@@ -390,7 +390,8 @@ static const struct {
 	  "name (expected 1 to 31 of a-z 0-9 _ - like \"binance\")" },
 	{ "{\"op\":\"subscribe\",\"symbols\":[\"BTC-USD\"],"
 	  "\"types\":[\"trade\",\"book\"]}",
-	  "types: \"book\" is not a tick type (expected trade, quote, funding or bbo)" },
+	  "types: \"book\" is not a tick type "
+	  "(expected trade, quote, funding or bbo)" },
 };
 
 START_TEST(test_client_msg_bad)
