@@ -101,10 +101,10 @@ static const struct {
 	    "got an object" },
 	{ X("{" BNS ",'channels':'trade'}"),
 	    "t.json: exchanges[0].channels: expected an array of channels "
-	    "(trade, quote), got a string" },
+	    "(trade, quote, funding), got a string" },
 	{ X("{" BNS ",'channels':['trade',false]}"),
 	    "t.json: exchanges[0].channels[1]: expected a channel "
-	    "(trade, quote), got false" },
+	    "(trade, quote, funding), got false" },
 	{ X("{" BNS ",'stale_s':'30'}"),
 	    "t.json: exchanges[0].stale_s: expected a number of seconds, "
 	    "got a string" },
@@ -193,7 +193,14 @@ static const struct {
 	    "(did you mean \"trade\"?)" },
 	{ X("{" BNS ",'channels':['trade','book']}"),
 	    "t.json: exchanges[0].channels[1]: \"book\" is not a channel "
-	    "(expected one of: trade, quote)" },
+	    "(expected one of: trade, quote, funding)" },
+	/* a tick type, but tickerd's own: never an exchange's channel */
+	{ X("{" BNS ",'channels':['bbo']}"),
+	    "t.json: exchanges[0].channels[0]: \"bbo\" is not a channel "
+	    "(expected one of: trade, quote, funding)" },
+	{ X("{" BNS ",'channels':['trade','funding']}"),
+	    "t.json: exchanges[0].channels[1]: adapter \"binance\" does not "
+	    "offer \"funding\" (it offers: trade, quote)" },
 	{ X("{" BNS ",'channels':['quote','trade','quote']}"),
 	    "t.json: exchanges[0].channels[2]: \"quote\" is already listed "
 	    "as channels[0]" },
