@@ -45,6 +45,7 @@
 #define PRIV_ALL_BYTES	(64 * 1024 * 1024) /* the same, all clients */
 #define CLOSE_REASON_MAX 120
 
+struct tk_bbo;
 struct tk_latest;
 
 enum slot_kind { SLOT_TICK, SLOT_STATUS };
@@ -57,7 +58,7 @@ struct slot {
 	uint8_t		 hlen;		/* ws header bytes before payload */
 	int64_t		 recv_ts;	/* ticks: for the delivery latency */
 	uint64_t	 pos;		/* ring position it was written at */
-	uint64_t	 superseded;	/* quotes: pos of a newer one, or 0 */
+	uint64_t	 superseded;	/* pos of a newer one of its key, or 0 */
 	char		 exchange[TK_NAME_MAX];
 	char		 symbol[TK_SYMBOL_MAX];
 	/*
@@ -74,6 +75,8 @@ struct slot {
 /* Last status of one exchange, replayed to clients on subscribe. */
 struct status_entry {
 	char	 exchange[TK_NAME_MAX];
+	enum tk_state state;
+	int64_t	 since_us;	/* realtime: in this state since */
 	char	 json[SLOT_PAYLOAD];
 	size_t	 len;
 };
@@ -101,7 +104,7 @@ struct client {
 };
 
 struct quote_pos {
-	uint64_t	 key;		/* hash of exchange and symbol; 0 free */
+	uint64_t	 key;		/* hash of exchange, symbol, type; 0 free */
 	uint64_t	 pos;
 };
 
@@ -137,7 +140,7 @@ struct publisher {
 	struct ex_stats		*ex;
 	size_t			 nex;
 	struct pub_stats	 stats;
-	/* last ring position of each (exchange, symbol) quote */
+	/* last ring position of each conflated (exchange, symbol, type) */
 	struct quote_pos	*qpos;
 	size_t			 qpos_mask;
 	uint64_t		 conflate_lag;	/* lag past which quotes conflate */
@@ -151,6 +154,9 @@ struct publisher {
 	double			 rate;		/* messages per µs, recent */
 	struct pub_flush	 flush;		/* the pass in progress */
 	struct tk_waker		*waker;		/* the pump's; borrowed */
+	struct tk_bbo		*bbo;		/* fed quotes and states */
+	int64_t			 bbo_warn_us;	/* last bbo error logged */
+	uint64_t		 bbo_errors;	/* since then, not logged */
 	lws_sorted_usec_list_t	 sul_cull;
 };
 
@@ -172,8 +178,11 @@ unsigned char	*slot_payload(struct slot *);
 /* @msg (@len bytes, formatted elsewhere) did not fit inline: -ENOMEM. */
 int	 slot_store_big(struct slot *, const char *msg, size_t len);
 void	 ring_commit(struct publisher *, struct slot *, size_t len);
-/* @s is a new quote: its key's previous quote is stale (conflation). */
-void	 ring_supersede_quote(struct publisher *, const struct slot *s);
+/*
+ * @s is a new quote, funding or bbo: the previous one of its (exchange,
+ * symbol, type) is stale, and lagging clients skip it (conflation).
+ */
+void	 ring_supersede(struct publisher *, const struct slot *s);
 
 /*
  * Everything pending in the ring for @c that passes its filter, in one
