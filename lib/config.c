@@ -681,7 +681,10 @@ exchange_channels(struct ctx *c, const char *base, json_t *v,
 
 	join(path, sizeof(path), base, "channels");
 	if (v == NULL) {
-		e->types = e->adapter->types;
+		/* trade and quote where offered; funding is asked for */
+		e->types = e->adapter->types & TK_TYPES_ALL;
+		if (e->types == 0)
+			e->types = e->adapter->types;
 		return 0;
 	}
 	channel_names(names, TK_TICK_TYPE_MAX + 1);

@@ -463,6 +463,11 @@ START_TEST(test_config_defaults_sim)
 	ck_assert_uint_eq(e->seed, 1);
 	ck_assert(e->stale_s == 30.0);
 	tk_config_free(&cf);
+	/* the sim offers funding, when asked for by name */
+	parse_ok(X("{" SM ",'channels':['funding','quote']}"), &cf);
+	ck_assert_uint_eq(cf.exchanges[0].types,
+	    TK_TYPE_BIT(TK_TICK_FUNDING) | TK_TYPE_BIT(TK_TICK_QUOTE));
+	tk_config_free(&cf);
 }
 END_TEST
 
