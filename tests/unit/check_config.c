@@ -792,6 +792,8 @@ START_TEST(test_config_shipped_sim)
 	ck_assert_ptr_eq(b->adapter, tk_test_adapter("sim"));
 	ck_assert(a->rate == 5.0);
 	ck_assert(b->rate == 20.0);
+	ck_assert_uint_eq(a->types, TK_TYPES_ALL);
+	ck_assert_uint_eq(b->types, TK_TYPES_FEED);
 	ck_assert_uint_eq(a->nsymbols, 2);
 	ck_assert_str_eq(a->symbols[0], "BTC-USD");
 	ck_assert_str_eq(a->symbols[1], "ETH-USD");
