@@ -15,9 +15,11 @@
 
 #include <libwebsockets.h>
 
+#include <ticker/adapter.h>
 #include <ticker/bbo.h>
 #include <ticker/hist.h>
 #include <ticker/latest.h>
+#include <ticker/replay.h>
 #include <ticker/state.h>
 #include <ticker/stream.h>
 #include <ticker/tick.h>
@@ -311,16 +313,24 @@ publisher_forget_exchange(struct publisher *pub, const char *exchange,
 	}
 }
 
-/* Room for tk_bbo_new(): the sum of the symbol lists bounds their union. */
+/*
+ * Room for tk_bbo_new(): the sum of the symbol lists bounds their union.
+ * A replay's ticks carry the names of the exchanges it recorded, up to
+ * TK_REPLAY_SOURCES of them.
+ */
 static void
 bbo_size(const struct tk_config *conf, size_t *nex, size_t *nsym)
 {
+	const struct tk_exchange_conf *e;
 	size_t i;
 
-	*nex = conf->nexchanges;
-	*nsym = 0;
-	for (i = 0; i < conf->nexchanges; i++)
-		*nsym += conf->exchanges[i].nsymbols;
+	*nex = *nsym = 0;
+	for (i = 0; i < conf->nexchanges; i++) {
+		e = &conf->exchanges[i];
+		*nex += strcmp(e->adapter->name, "replay") == 0 ?
+		    TK_REPLAY_SOURCES : 1;
+		*nsym += e->nsymbols;
+	}
 }
 
 /* The same best bid and ask, the same venues (times and seq aside). */
