@@ -2,10 +2,13 @@
 """The consolidated best bid/offer (SPEC "Ticks", type bbo) with two mock
 exchanges quoting one symbol: the best bid and ask and their venues, a
 crossed market, a venue that goes stale or down leaving the bbo, the
-types=bbo filter, snapshots, and conflation for a lagging client."""
+types=bbo filter, snapshots, a reload, and conflation for a lagging
+client."""
 
 import asyncio
 import json
+import os
+import signal
 import socket
 import time
 
@@ -41,11 +44,12 @@ class BboCase(h.TkTestCase):
         self.alpha = await self.start_mock()
         self.beta = await self.start_mock()
         port = h.free_port()
-        self.daemon = await self.start_daemon(h.daemon_config(port, [
+        self.conf = h.daemon_config(port, [
                 h.exchange_entry(self.alpha, ["BTC-USDT"], name="alpha"),
                 h.exchange_entry(self.beta, ["BTC-USDT"], name="beta",
-                                 stale_s=beta_stale_s)]),
-                self.make_tmpdir())
+                                 stale_s=beta_stale_s)])
+        self.tmp = self.make_tmpdir()
+        self.daemon = await self.start_daemon(self.conf, self.tmp)
         await self.alpha.wait_subscribed(1)
         await self.beta.wait_subscribed(1)
         self.uid = 1000
@@ -189,6 +193,48 @@ class TestBbo(BboCase):
         self.assertEqual((b["bid"], b["bid_exchange"], b["ask"],
                           b["ask_exchange"], b["crossed"]),
                          ("100.5", "beta", "100.9", "beta", False), b)
+
+    async def reload(self, conf):
+        """Writes @conf over the config file and sends SIGHUP; returns
+        once the log says it was reloaded."""
+        with open(os.path.join(self.tmp, "tickerd.json"), "w") as f:
+            json.dump(conf, f)
+        mark = len(self.daemon.log())
+        self.daemon.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 5
+        while "reloaded" not in self.daemon.log()[mark:]:
+            self.assertLess(time.monotonic(), deadline,
+                            self.daemon.log_tail())
+            await asyncio.sleep(0.05)
+
+    async def test_reload(self):
+        """A reload that changes nothing of the bbo publishes none; one
+        that removes a venue publishes the bbo without it; one that adds
+        symbols and an exchange has room for them."""
+        await self.start()
+        ws = await self.ready_client()
+        await self.quote(self.alpha, "100", "101")
+        await self.quote(self.beta, "100.5", "101.5")
+        _, b = await h.recv_until(ws, is_bbo(bid="100.5"))
+        conf = json.loads(json.dumps(self.conf))
+        conf["exchanges"].append({"name": "simx", "adapter": "sim",
+                                  "symbols": ["ETH-USD", "SOL-USD"],
+                                  "rate": 5})
+        await self.reload(conf)
+        before = await h.roundtrip_ping(ws)
+        self.assertEqual([m for m in before if m.get("type") == "bbo" and
+                          m["symbol"] == "BTC-USDT"], [], before)
+        await h.recv_until(ws, is_bbo(symbol="SOL-USD"))
+        # beta goes: its bid leaves the bbo, alpha's is the best.
+        conf["exchanges"] = [conf["exchanges"][0], conf["exchanges"][2]]
+        await self.reload(conf)
+        _, b = await h.recv_until(ws, is_bbo(symbol="BTC-USDT"))
+        self.assertEqual((b["bid"], b["bid_exchange"], b["ask"],
+                          b["ask_exchange"]), ("100", "alpha", "101", "alpha"),
+                         b)
+        await self.quote(self.alpha, "100.2", "101")
+        _, b = await h.recv_until(ws, is_bbo(symbol="BTC-USDT"))
+        self.assertEqual((b["bid"], b["bid_exchange"]), ("100.2", "alpha"), b)
 
 
 def sim_conf(port, channels=None, rate=3000, queue=8192):
