@@ -273,6 +273,9 @@ class TestConflation(h.TkTestCase):
                 if len(got) % 500 == 0:
                     conflated = await h.metric(daemon,
                                                "tickerd_conflated_total")
+        except websockets.ConnectionClosed:
+            # lapped by the ring before any was skipped
+            conflated = await h.metric(daemon, "tickerd_conflated_total")
         finally:
             ws.transport.abort()
         return got, conflated
