@@ -361,6 +361,7 @@ bbo_rebuild(struct publisher *pub, struct tk_bbo *bbo)
 	const struct tk_tick *t, *was;
 	struct tk_tick b;
 	size_t i, j;
+	int published = 0;
 
 	for (i = 0; i < pub->nstatus; i++)
 		if (pub->status[i].state != TK_STATE_CONNECTED)
@@ -379,9 +380,13 @@ bbo_rebuild(struct publisher *pub, struct tk_bbo *bbo)
 	pub->bbo = bbo;
 	while (tk_bbo_next(bbo, &b)) {
 		was = tk_latest_get(pub->latest, "", b.symbol, TK_TICK_BBO);
-		if (was == NULL || !bbo_same(was, &b))
+		if (was == NULL || !bbo_same(was, &b)) {
 			publish_one(pub, &b);
+			published = 1;
+		}
 	}
+	if (published)
+		pub->waker->wake(pub->waker);	/* a pump pass flushes them */
 }
 
 /*
@@ -497,7 +502,7 @@ fd_capped_clients(const struct tk_config *conf)
 static int
 publisher_alloc(struct publisher *pub, const struct tk_config *conf)
 {
-	size_t slots = 64, nsym;
+	size_t slots = 64, nex, nsym;
 
 	while (slots < conf->clients.queue_ticks)
 		slots <<= 1;
@@ -516,8 +521,8 @@ publisher_alloc(struct publisher *pub, const struct tk_config *conf)
 		;
 	pub->qpos = calloc(slots, sizeof(*pub->qpos));
 	pub->qpos_mask = slots - 1;
-	bbo_size(conf, &slots, &nsym);
-	pub->bbo = tk_bbo_new(slots, nsym);
+	bbo_size(conf, &nex, &nsym);
+	pub->bbo = tk_bbo_new(nex, nsym);
 	if (pub->latest == NULL || pub->qpos == NULL || pub->bbo == NULL)
 		return -ENOMEM;
 	return 0;
