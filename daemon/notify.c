@@ -36,9 +36,13 @@ static void
 update_rate(struct tickerd *td)
 {
 	struct notify *n = &td->notify;
-	uint64_t ticks = td->pub ? publisher_stats(td->pub)->ticks : 0;
+	const struct pub_stats *ps = td->pub ? publisher_stats(td->pub) : NULL;
+	uint64_t ticks = 0;
 	int64_t now = now_mono_us();
 
+	/* the exchanges' ticks: the bbo derived from them is not input */
+	if (ps != NULL)
+		ticks = ps->ticks - ps->bbo;
 	if (n->rate_us != 0 && now > n->rate_us)
 		n->ticks_per_s = (double)(ticks - n->rate_ticks) * 1e6 /
 		    (double)(now - n->rate_us);
