@@ -98,24 +98,47 @@ ex_view(struct tickerd *td, const struct source *s, struct ex_view *v)
 	publisher_exchange_stats(td->pub, v->name, &v->pub);
 }
 
-static void
+/* Every type an exchange's ticks can have (a bbo is nobody's). */
+static uint64_t
+ticks_of(const struct pub_ex_stats *pub)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < TK_TICK_TYPE_MAX; i++)
+		n += pub->ticks[i];
+	return n;
+}
+
+/*
+ * "status": ok, degraded or down (sources.h says when a source delivers),
+ * or stopping during a shutdown.  Returns the HTTP status: 503 when down
+ * or stopping, so that a health check that reads only the code is right.
+ */
+static unsigned
 health_body(struct tickerd *td, struct sbuf *sb)
 {
 	int64_t now = now_realtime_us();
 	const struct source *s;
 	struct ex_view v;
 	uint64_t oldest;
+	enum health h;
+	unsigned delivering, total;
 	int first = 1;
 
+	h = sources_health(td, now, &delivering, &total);
 	sb_printf(sb, "{\"status\":\"%s\",\"version\":\"%s\",\"uptime_s\":%lld,"
-	    "\"clients\":%u,\"exchanges\":[", td->stopping ? "stopping" : "ok",
-	    TICKERD_VERSION, (long long)((now - td->started_us) / 1000000),
-	    publisher_clients(td->pub));
+	    "\"clients\":%u,\"delivering\":%u,\"exchanges\":[",
+	    td->stopping ? "stopping" : health_name(h), TICKERD_VERSION,
+	    (long long)((now - td->started_us) / 1000000),
+	    publisher_clients(td->pub), delivering);
 	for (s = td->sources; s != NULL; s = s->next) {
 		ex_view(td, s, &v);
 		sb_printf(sb, "%s{\"name\":\"%s\",\"adapter\":\"%s\","
-		    "\"state\":\"%s\",\"last_tick_age_s\":", first ? "" : ",",
-		    v.name, v.adapter, tk_state_name(v.state));
+		    "\"state\":\"%s\",\"delivering\":%s,\"last_tick_age_s\":",
+		    first ? "" : ",", v.name, v.adapter,
+		    tk_state_name(v.state),
+		    source_delivering(s, now) ? "true" : "false");
 		if (v.pub.last_tick_us > 0)
 			sb_printf(sb, "%.3f",
 			    (double)(now - v.pub.last_tick_us) / 1e6);
@@ -123,12 +146,13 @@ health_body(struct tickerd *td, struct sbuf *sb)
 			sb_printf(sb, "null");
 		sb_printf(sb, ",\"reconnects\":%llu,\"ticks\":%llu}",
 		    (unsigned long long)v.up.reconnects,
-		    (unsigned long long)v.pub.ticks[TK_TICK_TRADE] +
-		    v.pub.ticks[TK_TICK_QUOTE]);
+		    (unsigned long long)ticks_of(&v.pub));
 		first = 0;
 	}
 	sb_printf(sb, "],\"ring_depth_s\":%.3f}\n",
 	    (double)publisher_ring_depth(td->pub, now, &oldest) / 1e6);
+	return td->stopping || h == HEALTH_DOWN ?
+	    HTTP_STATUS_SERVICE_UNAVAILABLE : HTTP_STATUS_OK;
 }
 
 static void
@@ -183,14 +207,17 @@ metrics_exchanges(struct tickerd *td, struct sbuf *sb)
 	size_t i;
 
 	metric_head(sb, "tickerd_ticks_total", "counter",
-	    "Ticks published, by exchange and type.");
+	    "Ticks published, by exchange and type (bbo: tickerd_bbo_total).");
 	for (s = td->sources; s != NULL; s = s->next) {
 		ex_view(td, s, &v);
-		for (i = 0; i < TK_TICK_TYPE_MAX; i++)
+		for (i = 0; i < TK_TICK_TYPE_MAX; i++) {
+			if (!(TK_TYPES_FEED & TK_TYPE_BIT(i)))
+				continue;
 			sb_printf(sb, "tickerd_ticks_total{exchange=\"%s\","
 			    "type=\"%s\"} %llu\n", v.name,
 			    tk_tick_type_name((enum tk_tick_type)i),
 			    (unsigned long long)v.pub.ticks[i]);
+		}
 	}
 	metric_head(sb, "tickerd_upstream_state", "gauge",
 	    "1 for the state each exchange is in.");
@@ -272,6 +299,9 @@ metrics_body(struct tickerd *td, struct sbuf *sb)
 	const struct pub_stats *ps = publisher_stats(td->pub);
 
 	metrics_exchanges(td, sb);
+	metric_head(sb, "tickerd_bbo_total", "counter",
+	    "Consolidated best bid/offer ticks published (every exchange's).");
+	sb_printf(sb, "tickerd_bbo_total %llu\n", (unsigned long long)ps->bbo);
 	metric_head(sb, "tickerd_clients", "gauge", "Connected clients.");
 	sb_printf(sb, "tickerd_clients %u\n", publisher_clients(td->pub));
 	metric_head(sb, "tickerd_delivered_total", "counter",
@@ -287,7 +317,7 @@ metrics_body(struct tickerd *td, struct sbuf *sb)
 	sb_printf(sb, "tickerd_slow_client_closes_total %llu\n",
 	    (unsigned long long)ps->slow_closes);
 	metric_head(sb, "tickerd_conflated_total", "counter",
-	    "Stale quotes skipped for lagging clients (a newer one was sent).");
+	    "Superseded quotes, funding and bbo skipped for lagging clients.");
 	sb_printf(sb, "tickerd_conflated_total %llu\n",
 	    (unsigned long long)ps->conflated);
 	metric_head(sb, "tickerd_origin_refused_total", "counter",
@@ -341,9 +371,9 @@ http_request(struct tickerd *td, struct lws *wsi, struct http_txn *txn,
 	struct sbuf sb = { 0 };
 
 	if (strcmp(path, "/health") == 0) {
-		health_body(td, &sb);
-		return http_reply(wsi, txn, HTTP_STATUS_OK, "application/json",
-		    &sb);
+		unsigned code = health_body(td, &sb);
+
+		return http_reply(wsi, txn, code, "application/json", &sb);
 	}
 	if (strcmp(path, "/metrics") == 0) {
 		metrics_body(td, &sb);

@@ -9,15 +9,12 @@
 
 #include <libwebsockets.h>
 
-#include <ticker/state.h>
-
 #include "clock.h"
 #include "log.h"
 #include "notify.h"
 #include "publisher.h"
 #include "sources.h"
 #include "tickerd.h"
-#include "upstream.h"
 
 #define STATUS_US	(5 * LWS_US_PER_SEC)	/* STATUS= refresh period */
 #define STATUS_MAX	160
@@ -34,33 +31,18 @@ send_state(struct tickerd *td, const char *state)
 		log_warnx("sd_notify: %s", strerror(-rc));
 }
 
-/* Up means connected (or a local source still producing), as /health says. */
-static void
-count_exchanges(const struct tickerd *td, unsigned *up, unsigned *total)
-{
-	const struct source *s;
-	struct upstream_stats st;
-
-	*up = *total = 0;
-	for (s = td->sources; s != NULL; s = s->next) {
-		(*total)++;
-		if (s->up != NULL) {
-			upstream_get_stats(s->up, &st);
-			if (st.state == TK_STATE_CONNECTED)
-				(*up)++;
-		} else if (s->local != NULL)
-			(*up)++;
-	}
-}
-
 /* The rate over the last refresh period, so it reads as "now". */
 static void
 update_rate(struct tickerd *td)
 {
 	struct notify *n = &td->notify;
-	uint64_t ticks = td->pub ? publisher_stats(td->pub)->ticks : 0;
+	const struct pub_stats *ps = td->pub ? publisher_stats(td->pub) : NULL;
+	uint64_t ticks = 0;
 	int64_t now = now_mono_us();
 
+	/* the exchanges' ticks: the bbo derived from them is not input */
+	if (ps != NULL)
+		ticks = ps->ticks - ps->bbo;
 	if (n->rate_us != 0 && now > n->rate_us)
 		n->ticks_per_s = (double)(ticks - n->rate_ticks) * 1e6 /
 		    (double)(now - n->rate_us);
@@ -73,10 +55,12 @@ send_status(struct tickerd *td, const char *prefix)
 {
 	char msg[STATUS_MAX + 32];
 	unsigned up, total;
+	enum health h;
 
-	count_exchanges(td, &up, &total);
-	snprintf(msg, sizeof(msg), "%sSTATUS=%u/%u exchanges up, %u clients, "
-	    "%.0f ticks/s", prefix, up, total,
+	/* the word /health's "status" says, then what it is made of */
+	h = sources_health(td, now_realtime_us(), &up, &total);
+	snprintf(msg, sizeof(msg), "%sSTATUS=%s: %u/%u exchanges delivering, "
+	    "%u clients, %.0f ticks/s", prefix, health_name(h), up, total,
 	    td->pub ? publisher_clients(td->pub) : 0, td->notify.ticks_per_s);
 	send_state(td, msg);
 }

@@ -15,8 +15,11 @@
 
 #include <libwebsockets.h>
 
+#include <ticker/adapter.h>
+#include <ticker/bbo.h>
 #include <ticker/hist.h>
 #include <ticker/latest.h>
+#include <ticker/replay.h>
 #include <ticker/state.h>
 #include <ticker/stream.h>
 #include <ticker/tick.h>
@@ -26,9 +29,15 @@
 #include "publisher_impl.h"
 
 #define FD_RESERVE	64		/* fds kept for exchanges, files */
+#define BBO_WARN_US	(10 * 1000000)	/* bbo errors: one log line per */
 
 static size_t snapshot_keys(const struct tk_config *);
 static unsigned fd_capped_clients(const struct tk_config *);
+static void	bbo_drain(struct publisher *);
+static void	bbo_exchange(struct publisher *, const char *exchange,
+		    enum tk_state);
+static void	bbo_warn(struct publisher *, int r, const char *exchange,
+		    const char *symbol);
 
 /* Two snapshots of every configured key, at least PRIV_MIN_BYTES. */
 static size_t
@@ -58,13 +67,25 @@ ex_stats_of(struct publisher *pub, const char *name)
 	return e;
 }
 
+/* Who a tick is from, for the log: a bbo is every exchange's. */
+static const char *
+tick_origin(const struct tk_tick *t)
+{
+	return t->type == TK_TICK_BBO ? "bbo" : t->exchange;
+}
+
+/* A bbo belongs to no exchange: it is counted apart (tickerd_bbo_total). */
 static void
 count_tick(struct publisher *pub, const struct tk_tick *t)
 {
-	struct ex_stats *e = ex_stats_of(pub, t->exchange);
+	struct ex_stats *e;
 
 	pub->stats.ticks++;
-	if (e == NULL)
+	if (t->type == TK_TICK_BBO) {
+		pub->stats.bbo++;
+		return;
+	}
+	if ((e = ex_stats_of(pub, t->exchange)) == NULL)
 		return;
 	e->ticks[t->type]++;
 	e->last_tick_us = t->recv_ts;
@@ -72,8 +93,16 @@ count_tick(struct publisher *pub, const struct tk_tick *t)
 		tk_hist_observe(&e->lag, t->recv_ts - t->ts);
 }
 
-void
-publisher_publish(struct publisher *pub, struct tk_tick *t)
+/* Quotes, funding and bbo: a lagging client needs only the latest. */
+static int
+conflates(enum tk_tick_type type)
+{
+	return type == TK_TICK_QUOTE || type == TK_TICK_FUNDING ||
+	    type == TK_TICK_BBO;
+}
+
+static void
+publish_one(struct publisher *pub, struct tk_tick *t)
 {
 	struct slot *s = ring_claim(pub);
 	char longer[SLOT_PAYLOAD];
@@ -87,7 +116,7 @@ publisher_publish(struct publisher *pub, struct tk_tick *t)
 		n = -ENOMEM;
 	if (n < 0) {
 		/* never send half a tick */
-		log_errx("tick from %s not published: %s", t->exchange,
+		log_errx("tick from %s not published: %s", tick_origin(t),
 		    strerror(-n));
 		return;
 	}
@@ -97,11 +126,77 @@ publisher_publish(struct publisher *pub, struct tk_tick *t)
 	memcpy(s->exchange, t->exchange, sizeof(s->exchange));
 	memcpy(s->symbol, t->symbol, sizeof(s->symbol));
 	ring_commit(pub, s, (size_t)n);
-	if (t->type == TK_TICK_QUOTE)
-		ring_supersede_quote(pub, s);
+	if (conflates(t->type))
+		ring_supersede(pub, s);
 	if (tk_latest_put(pub->latest, t) < 0)
-		log_debug("snapshot table full, %s %s not kept", t->exchange,
-		    t->symbol);
+		log_debug("snapshot table full, %s %s not kept",
+		    tick_origin(t), t->symbol);
+}
+
+/*
+ * A quote also goes to the consolidated bbo: a change of a symbol's best
+ * bid or ask is published right after it, with the next seq.
+ */
+void
+publisher_publish(struct publisher *pub, struct tk_tick *t)
+{
+	publish_one(pub, t);
+	if (t->type != TK_TICK_QUOTE || pub->bbo == NULL)
+		return;
+	bbo_warn(pub, tk_bbo_quote(pub->bbo, t), t->exchange, t->symbol);
+	bbo_drain(pub);
+}
+
+/* Publishes the bbo changes tk_bbo has queued. */
+static void
+bbo_drain(struct publisher *pub)
+{
+	struct tk_tick b;
+
+	while (pub->bbo != NULL && tk_bbo_next(pub->bbo, &b))
+		publish_one(pub, &b);
+}
+
+/*
+ * The quotes of an exchange that is not connected (stale, reconnecting,
+ * down) leave the bbo at once; the bbo changes go out after its status.
+ */
+static void
+bbo_exchange(struct publisher *pub, const char *exchange,
+    enum tk_state state)
+{
+	if (pub->bbo == NULL)
+		return;
+	bbo_warn(pub, tk_bbo_exchange_state(pub->bbo, exchange,
+	    state == TK_STATE_CONNECTED, now_realtime_us()), exchange,
+	    "(all symbols)");
+	bbo_drain(pub);
+}
+
+/*
+ * A quote the bbo could not take (more symbols than sized for, or sizes in
+ * another unit than the symbol's first quote): logged at most once per
+ * BBO_WARN_US, with how many went unsaid.
+ */
+static void
+bbo_warn(struct publisher *pub, int r, const char *exchange,
+    const char *symbol)
+{
+	int64_t now = now_mono_us();
+
+	if (r >= 0)
+		return;
+	if (pub->bbo_warn_us != 0 && now - pub->bbo_warn_us < BBO_WARN_US) {
+		pub->bbo_errors++;
+		return;
+	}
+	log_warnx("bbo: %s %s left out: %s (%llu more since the last "
+	    "report)", exchange, symbol, r == -EDOM ? "its sizes are in "
+	    "another unit than the symbol's first quote" : r == -ENOSPC ?
+	    "more exchanges or symbols than configured" : strerror(-r),
+	    (unsigned long long)pub->bbo_errors);
+	pub->bbo_warn_us = now;
+	pub->bbo_errors = 0;
 }
 
 static struct status_entry *
@@ -162,8 +257,15 @@ publisher_status(struct publisher *pub, const char *exchange,
 	if (n < 0 && (n = format_status(exchange, state, detail, longer,
 	    sizeof(longer))) >= 0 && slot_store_big(s, longer, (size_t)n) < 0)
 		n = -ENOMEM;
-	if (n < 0)
+	if (e != NULL) {
+		if (e->len == 0 || e->state != state)
+			e->since_us = now_realtime_us();
+		e->state = state;
+	}
+	if (n < 0) {
+		bbo_exchange(pub, exchange, state);
 		return;
+	}
 	s->kind = SLOT_STATUS;
 	s->recv_ts = now_realtime_us();
 	memcpy(s->exchange, exchange, strnlen(exchange, TK_NAME_MAX - 1));
@@ -174,6 +276,7 @@ publisher_status(struct publisher *pub, const char *exchange,
 		memcpy(e->json, slot_payload(s), (size_t)n);
 		e->len = (size_t)n;
 	}
+	bbo_exchange(pub, exchange, state);
 	pub->waker->wake(pub->waker);	/* a pump pass flushes it */
 }
 #ifndef __clang__
@@ -212,29 +315,112 @@ publisher_forget_exchange(struct publisher *pub, const char *exchange,
 }
 
 /*
+ * Room for tk_bbo_new(): the sum of the symbol lists bounds their union.
+ * A replay's ticks carry the names of the exchanges it recorded, up to
+ * TK_REPLAY_SOURCES of them.
+ */
+static void
+bbo_size(const struct tk_config *conf, size_t *nex, size_t *nsym)
+{
+	const struct tk_exchange_conf *e;
+	size_t i;
+
+	*nex = *nsym = 0;
+	for (i = 0; i < conf->nexchanges; i++) {
+		e = &conf->exchanges[i];
+		*nex += strcmp(e->adapter->name, "replay") == 0 ?
+		    TK_REPLAY_SOURCES : 1;
+		*nsym += e->nsymbols;
+	}
+}
+
+/* The same best bid and ask, the same venues (times and seq aside). */
+static int
+bbo_same(const struct tk_tick *a, const struct tk_tick *b)
+{
+	char ja[TK_TICK_JSON_MAX], jb[TK_TICK_JSON_MAX];
+	struct tk_tick ca = *a, cb = *b;
+	int na, nb;
+
+	ca.ts = ca.recv_ts = cb.ts = cb.recv_ts = 0;
+	ca.seq = cb.seq = 0;
+	na = tk_tick_format(&ca, 0, ja, sizeof(ja));
+	nb = tk_tick_format(&cb, 0, jb, sizeof(jb));
+	return na > 0 && na == nb && memcmp(ja, jb, (size_t)na) == 0;
+}
+
+/*
+ * Reload: @bbo (new, sized for the old and the new config) takes over.  It
+ * learns which exchanges are out and the quotes they made since they are
+ * back, from the status and snapshot tables; only a bbo that then differs
+ * from the one last published goes out.
+ */
+static void
+bbo_rebuild(struct publisher *pub, struct tk_bbo *bbo)
+{
+	const struct status_entry *e;
+	const struct tk_tick *t, *was;
+	struct tk_tick b;
+	size_t i, j;
+	int published = 0;
+
+	for (i = 0; i < pub->nstatus; i++)
+		if (pub->status[i].state != TK_STATE_CONNECTED)
+			tk_bbo_exchange_state(bbo, pub->status[i].exchange,
+			    false, 0);
+	for (i = 0; i < tk_latest_count(pub->latest); i++) {
+		t = tk_latest_at(pub->latest, i);
+		for (j = 0, e = NULL; j < pub->nstatus && e == NULL; j++)
+			if (strcmp(pub->status[j].exchange, t->exchange) == 0)
+				e = &pub->status[j];
+		if (t->type == TK_TICK_QUOTE &&
+		    (e == NULL || t->recv_ts >= e->since_us))
+			tk_bbo_quote(bbo, t);
+	}
+	tk_bbo_free(pub->bbo);
+	pub->bbo = bbo;
+	while (tk_bbo_next(bbo, &b)) {
+		was = tk_latest_get(pub->latest, "", b.symbol, TK_TICK_BBO);
+		if (was == NULL || !bbo_same(was, &b)) {
+			publish_one(pub, &b);
+			published = 1;
+		}
+	}
+	if (published)
+		pub->waker->wake(pub->waker);	/* a pump pass flushes them */
+}
+
+/*
  * The snapshot table and the quote map are sized from the config's
  * symbols: a reload may need more room.  Ticks already known are kept.
  */
 int
 publisher_reconfigure(struct publisher *pub, const struct tk_config *conf)
 {
-	size_t keys = snapshot_keys(conf), slots, i;
+	size_t keys = snapshot_keys(conf), slots, i, nex, nsym, oex, osym;
 	struct tk_latest *latest;
 	struct quote_pos *qpos;
+	struct tk_bbo *bbo;
 
+	/* exchanges on their way out keep their place until they are gone */
+	bbo_size(conf, &nex, &nsym);
+	bbo_size(&pub->td->conf, &oex, &osym);
+	bbo = tk_bbo_new(nex + oex, nsym + osym);
 	latest = tk_latest_new(keys);
 	for (slots = 16; slots < keys * 2; slots <<= 1)
 		;
 	qpos = calloc(slots, sizeof(*qpos));
-	if (latest == NULL || qpos == NULL) {
+	if (latest == NULL || qpos == NULL || bbo == NULL) {
 		tk_latest_free(latest);
 		free(qpos);
+		tk_bbo_free(bbo);
 		return -ENOMEM;
 	}
 	for (i = 0; i < tk_latest_count(pub->latest); i++)
 		tk_latest_put(latest, tk_latest_at(pub->latest, i));
 	tk_latest_free(pub->latest);
 	pub->latest = latest;
+	bbo_rebuild(pub, bbo);
 	pub->priv_client_max = priv_client_max(conf);
 	pub->max_clients = fd_capped_clients(conf);
 	/* a fresh quote map only delays conflation by one quote per key */
@@ -327,7 +513,7 @@ fd_capped_clients(const struct tk_config *conf)
 static int
 publisher_alloc(struct publisher *pub, const struct tk_config *conf)
 {
-	size_t slots = 64;
+	size_t slots = 64, nex, nsym;
 
 	while (slots < conf->clients.queue_ticks)
 		slots <<= 1;
@@ -346,7 +532,9 @@ publisher_alloc(struct publisher *pub, const struct tk_config *conf)
 		;
 	pub->qpos = calloc(slots, sizeof(*pub->qpos));
 	pub->qpos_mask = slots - 1;
-	if (pub->latest == NULL || pub->qpos == NULL)
+	bbo_size(conf, &nex, &nsym);
+	pub->bbo = tk_bbo_new(nex, nsym);
+	if (pub->latest == NULL || pub->qpos == NULL || pub->bbo == NULL)
 		return -ENOMEM;
 	return 0;
 }
@@ -380,6 +568,7 @@ publisher_free(struct publisher *pub)
 	if (pub == NULL)
 		return;
 	tk_latest_free(pub->latest);
+	tk_bbo_free(pub->bbo);
 	ring_free(pub);
 	free(pub->status);
 	free(pub->ex);

@@ -28,12 +28,13 @@ struct tk_config;
 struct tk_waker;
 
 struct pub_stats {
-	uint64_t	 ticks;		/* published */
+	uint64_t	 ticks;		/* published, bbo included */
+	uint64_t	 bbo;		/* bbo ticks published */
 	uint64_t	 delivered;	/* tick frames written to clients */
 	uint64_t	 writes;	/* sends of ring messages to clients */
 	uint64_t	 slow_closes;	/* clients closed for falling behind */
 	uint64_t	 lost;		/* messages those clients missed */
-	uint64_t	 conflated;	/* stale quotes skipped for lagging clients */
+	uint64_t	 conflated;	/* superseded quotes, funding, bbo skipped */
 	uint64_t	 origin_refused; /* browsers from other sites */
 	struct tk_hist	 latency;	/* receive -> written to a client */
 };
@@ -65,10 +66,18 @@ int		 publisher_listen(struct publisher *);
  */
 struct lws_vhost *publisher_activated_vhost(const struct publisher *);
 
-/* Numbers the tick (t->seq), serializes it once, remembers it as latest. */
+/*
+ * Numbers the tick (t->seq), serializes it once, remembers it as latest.
+ * A quote also feeds the consolidated bbo (ticker/bbo.h): a change of its
+ * symbol's best bid or ask is published right after it, with the next seq.
+ */
 void	publisher_publish(struct publisher *, struct tk_tick *t);
 
-/* Publishes an upstream state change to clients of that exchange. */
+/*
+ * Publishes an upstream state change to clients of that exchange.  Unless
+ * @state is connected, the exchange's quotes leave the bbo (and come back
+ * with its next quotes once it is connected again).
+ */
 void	publisher_status(struct publisher *, const char *exchange,
 	    enum tk_state state, const char *detail);
 

@@ -49,6 +49,7 @@
 #define CLOSE_REASON_MAX 120
 #define EPOCH_MAX	64		/* "<start µs>-<random hex>" and NUL */
 
+struct tk_bbo;
 struct tk_latest;
 
 enum slot_kind { SLOT_TICK, SLOT_STATUS };
@@ -62,7 +63,7 @@ struct slot {
 	int64_t		 recv_ts;	/* receive (ticks) or publish time */
 	uint64_t	 pos;		/* ring position it was written at */
 	uint64_t	 seq;		/* its seq; statuses: the tick's before */
-	uint64_t	 superseded;	/* quotes: pos of a newer one, or 0 */
+	uint64_t	 superseded;	/* pos of a newer one of its key, or 0 */
 	char		 exchange[TK_NAME_MAX];
 	char		 symbol[TK_SYMBOL_MAX];
 	/*
@@ -79,6 +80,8 @@ struct slot {
 /* Last status of one exchange, replayed to clients on subscribe. */
 struct status_entry {
 	char	 exchange[TK_NAME_MAX];
+	enum tk_state state;
+	int64_t	 since_us;	/* realtime: in this state since */
 	char	 json[SLOT_PAYLOAD];
 	size_t	 len;
 };
@@ -108,7 +111,7 @@ struct client {
 };
 
 struct quote_pos {
-	uint64_t	 key;		/* hash of exchange and symbol; 0 free */
+	uint64_t	 key;		/* hash of exchange, symbol, type; 0 free */
 	uint64_t	 pos;
 };
 
@@ -148,7 +151,7 @@ struct publisher {
 	struct ex_stats		*ex;
 	size_t			 nex;
 	struct pub_stats	 stats;
-	/* last ring position of each (exchange, symbol) quote */
+	/* last ring position of each conflated (exchange, symbol, type) */
 	struct quote_pos	*qpos;
 	size_t			 qpos_mask;
 	uint64_t		 conflate_lag;	/* lag past which quotes conflate */
@@ -162,6 +165,9 @@ struct publisher {
 	double			 rate;		/* messages per µs, recent */
 	struct pub_flush	 flush;		/* the pass in progress */
 	struct tk_waker		*waker;		/* the pump's; borrowed */
+	struct tk_bbo		*bbo;		/* fed quotes and states */
+	int64_t			 bbo_warn_us;	/* last bbo error logged */
+	uint64_t		 bbo_errors;	/* since then, not logged */
 	lws_sorted_usec_list_t	 sul_cull;
 };
 
@@ -183,8 +189,11 @@ unsigned char	*slot_payload(struct slot *);
 /* @msg (@len bytes, formatted elsewhere) did not fit inline: -ENOMEM. */
 int	 slot_store_big(struct slot *, const char *msg, size_t len);
 void	 ring_commit(struct publisher *, struct slot *, size_t len);
-/* @s is a new quote: its key's previous quote is stale (conflation). */
-void	 ring_supersede_quote(struct publisher *, const struct slot *s);
+/*
+ * @s is a new quote, funding or bbo: the previous one of its (exchange,
+ * symbol, type) is stale, and lagging clients skip it (conflation).
+ */
+void	 ring_supersede(struct publisher *, const struct slot *s);
 
 /*
  * Everything pending in the ring for @c that passes its filter, in one

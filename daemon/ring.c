@@ -108,16 +108,21 @@ ring_commit(struct publisher *pub, struct slot *s, size_t len)
 }
 
 /*
- * A new quote makes the previous quote of its (exchange, symbol) stale:
- * mark that slot so that a lagging client can skip it (conflation).
+ * A new quote (or funding, or bbo) makes the previous one of its
+ * (exchange, symbol, type) stale: mark that slot so that a lagging client
+ * can skip it (conflation).  The type is in the key: a quote never
+ * supersedes a funding tick of the same exchange and symbol.
  */
 void
-ring_supersede_quote(struct publisher *pub, const struct slot *s)
+ring_supersede(struct publisher *pub, const struct slot *s)
 {
-	uint64_t key = tk_hash_pair(s->exchange, s->symbol);
-	size_t i = key & pub->qpos_mask, probes = 0;
+	uint64_t key = tk_hash_pair(s->exchange, s->symbol) * 31 +
+	    (uint64_t)s->type;
+	size_t i, probes = 0;
 	struct slot *old;
 
+	key += key == 0;	/* 0 marks a free entry */
+	i = key & pub->qpos_mask;
 	while (pub->qpos[i].key != 0 && pub->qpos[i].key != key) {
 		if (++probes > pub->qpos_mask)
 			return;		/* full: no conflation for this key */
@@ -155,7 +160,7 @@ ring_next(struct publisher *pub, struct client *c, int conflate)
 		if (!slot_matches(c, s))
 			continue;
 		if (conflate && s->superseded != 0) {
-			/* a newer quote of this key is on its way */
+			/* a newer tick of this key is on its way */
 			pub->stats.conflated++;
 			continue;
 		}

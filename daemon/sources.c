@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include <ticker/adapter.h>
+#include <ticker/config.h>
 #include <ticker/merge.h>
+#include <ticker/state.h>
 
 #include "log.h"
 #include "publisher.h"
@@ -158,6 +160,46 @@ sources_stream_done(struct tickerd *td, struct tk_stream *stream)
 		upstream_stop(s->up);
 		s->stream = NULL;
 	}
+}
+
+static const char *const health_names[] = {
+	[HEALTH_OK] = "ok",
+	[HEALTH_DEGRADED] = "degraded",
+	[HEALTH_DOWN] = "down",
+};
+
+const char *
+health_name(enum health h)
+{
+	return health_names[h];
+}
+
+int
+source_delivering(const struct source *s, int64_t now)
+{
+	struct upstream_stats st;
+
+	if (s->up == NULL)
+		return s->local != NULL;
+	upstream_get_stats(s->up, &st);
+	return st.state == TK_STATE_CONNECTED && st.last_data_us > 0 &&
+	    now - st.last_data_us <= (int64_t)(s->conf->stale_s * 1e6);
+}
+
+enum health
+sources_health(const struct tickerd *td, int64_t now, unsigned *delivering,
+    unsigned *total)
+{
+	const struct source *s;
+
+	*delivering = *total = 0;
+	for (s = td->sources; s != NULL; s = s->next) {
+		(*total)++;
+		*delivering += source_delivering(s, now) != 0;
+	}
+	if (*delivering == 0)
+		return HEALTH_DOWN;
+	return *delivering == *total ? HEALTH_OK : HEALTH_DEGRADED;
 }
 
 /* Unlinks and returns the source named @name from *@list, or NULL. */

@@ -2,6 +2,8 @@
 #ifndef TICKERD_SOURCES_H
 #define TICKERD_SOURCES_H
 
+#include <stdint.h>
+
 /*
  * The configured exchanges, td->sources in config order: each one a
  * network upstream (upstream.h) or a local source (source_local.h), whose
@@ -23,6 +25,32 @@ struct source {
 	struct source_local	*local;		/* sim and replay: no network */
 	struct tk_stream	*stream;	/* its stream, owned by the merge */
 };
+
+/*
+ * What /health's "status" and the first word of STATUS= say: ok when
+ * every source delivers, degraded when some do, down when none does.
+ */
+enum health {
+	HEALTH_OK = 0,
+	HEALTH_DEGRADED,
+	HEALTH_DOWN,
+};
+
+/* "ok", "degraded", "down". */
+const char	*health_name(enum health);
+
+/*
+ * A source delivers when it is connected and its last data frame came
+ * within its stale_s (heartbeats and acks do not count; a connection that
+ * has sent no data yet does not deliver yet).  A local source (sim,
+ * replay) delivers while it runs; a replay that reached its end does not.
+ * @now is realtime µs.
+ */
+int	source_delivering(const struct source *, int64_t now);
+
+/* Counts the sources and those delivering; returns the health. */
+enum health sources_health(const struct tickerd *td, int64_t now,
+	    unsigned *delivering, unsigned *total);
 
 /* Builds every configured source into the merge.  -1, logged. */
 int	sources_start(struct tickerd *td);

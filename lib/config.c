@@ -681,7 +681,10 @@ exchange_channels(struct ctx *c, const char *base, json_t *v,
 
 	join(path, sizeof(path), base, "channels");
 	if (v == NULL) {
-		e->types = e->adapter->types;
+		/* trade and quote where offered; funding is asked for */
+		e->types = e->adapter->types & TK_TYPES_ALL;
+		if (e->types == 0)
+			e->types = e->adapter->types;
 		return 0;
 	}
 	channel_names(names, TK_TICK_TYPE_MAX + 1);
@@ -718,7 +721,7 @@ channel(struct ctx *c, const char *path, json_t *arr, size_t k,
 		    describe(el, got, sizeof(got)));
 	s = json_string_value(el);
 	quote(s, q, sizeof(q));
-	if (tk_tick_type_parse(s, &t) < 0)
+	if (tk_tick_type_parse(s, &t) < 0 || !(TK_TYPES_FEED & TK_TYPE_BIT(t)))
 		return fail(c, sp, "%s is not a channel (%s)", q,
 		    hint(s, names, h, sizeof(h)));
 	for (j = 0; j < k; j++)
@@ -1042,13 +1045,17 @@ valid_url(const char *s)
 	return 1;
 }
 
-/* The channel names in type order, NULL-terminated. */
+/*
+ * The channel names in type order, NULL-terminated: the types a feed can
+ * carry, which come first (names[i] is type i); bbo is tickerd's own.
+ */
 static size_t
 channel_names(const char **names, size_t cap)
 {
 	size_t n = 0;
 
-	while (n + 1 < cap && n < TK_TICK_TYPE_MAX) {
+	while (n + 1 < cap && n < TK_TICK_TYPE_MAX &&
+	    (TK_TYPES_FEED & TK_TYPE_BIT(n))) {
 		names[n] = tk_tick_type_name((enum tk_tick_type)n);
 		n++;
 	}

@@ -71,7 +71,7 @@ static int	 check_keys(const json_t *, enum tk_client_op, char *, size_t);
 void
 tk_filter_init(struct tk_filter *f)
 {
-	f->types = TK_TYPES_ALL;
+	f->types = TK_TYPES_ANY;
 	f->symbols = NULL;
 	f->nsymbols = 0;
 	f->exchanges = NULL;
@@ -114,7 +114,14 @@ tk_filter_from_query(const char *symbols, const char *exchanges,
 	return 0;
 }
 
-/* Lists are short (a client names a handful), so a linear scan wins. */
+/*
+ * Lists are short (a client names a handful), so a linear scan wins.
+ *
+ * A bbo is no exchange's, so an exchange list cannot pass it by name.  A
+ * client that lists exchanges asks for those exchanges' data, and gets no
+ * bbo; one that also names bbo in its types gets it, consolidated over all
+ * exchanges.  Naming every type is no types filter (see put_types()).
+ */
 int
 tk_filter_match(const struct tk_filter *f, const char *exchange,
     const char *symbol, enum tk_tick_type type)
@@ -122,8 +129,12 @@ tk_filter_match(const struct tk_filter *f, const char *exchange,
 	if ((unsigned)type >= TK_TICK_TYPE_MAX ||
 	    (f->types & TK_TYPE_BIT(type)) == 0)
 		return 0;
-	return list_has(f->exchanges, f->nexchanges, exchange) &&
-	    list_has(f->symbols, f->nsymbols, symbol);
+	if (type == TK_TICK_BBO) {
+		if (f->exchanges != NULL && f->types == TK_TYPES_ANY)
+			return 0;
+	} else if (!list_has(f->exchanges, f->nexchanges, exchange))
+		return 0;
+	return list_has(f->symbols, f->nsymbols, symbol);
 }
 
 int
@@ -212,8 +223,8 @@ put_names(struct out *o, char *const *names, size_t n)
 
 /*
  * The struct keeps types only as a bit set, so "types" is echoed in enum
- * order, and as null whenever every type passes: the client cannot tell
- * "types":["trade","quote"] from no key at all, and both mean the same.
+ * order, and as null whenever every type passes: the client cannot tell a
+ * list of every type from no key at all, and both mean the same.
  */
 static void
 put_types(struct out *o, unsigned types)
@@ -221,7 +232,7 @@ put_types(struct out *o, unsigned types)
 	unsigned t;
 	int first = 1;
 
-	if (types == TK_TYPES_ALL) {
+	if (types == TK_TYPES_ANY) {
 		put_lit(o, "null");
 		return;
 	}
@@ -563,7 +574,7 @@ check_item(enum kind k, const struct span *sp, unsigned *types, char *err,
 		}
 		quote(q, sizeof(q), sp->s, sp->len, QUOTE_IN_MAX, 1);
 		set_err(err, errlen, "types: \"%s\" is not a tick type "
-		    "(expected trade or quote)", q);
+		    "(expected trade, quote, funding or bbo)", q);
 		return -EINVAL;
 	}
 }

@@ -22,6 +22,7 @@
 #define SIM_STEP_MAX	5			/* cents per step, up or down */
 #define SIM_SPREAD_MAX	5			/* cents; at least 1 */
 #define SIM_RATE_MAX	1e6			/* one tick per µs */
+#define SIM_FUNDING_US	(INT64_C(8) * 3600 * 1000000)	/* every 8 h */
 
 struct sim_symbol {
 	char		 name[TK_SYMBOL_MAX];
@@ -54,6 +55,8 @@ static void	make_trade(struct sim *, const struct sim_symbol *,
 		    struct tk_tick *);
 static void	make_quote(struct sim *, const struct sim_symbol *,
 		    struct tk_tick *);
+static void	make_funding(struct sim *, const struct sim_symbol *,
+		    int64_t now, struct tk_tick *);
 static uint64_t	rnd(struct sim *, uint64_t n);
 static void	dec_set(struct tk_dec *, int64_t mant, int scale);
 static struct sim *to_sim(struct tk_stream *);
@@ -78,7 +81,7 @@ tk_sim_new(const struct tk_sim_conf *conf)
 	tk_stream_init(&sim->base, &sim_ops, conf->exchange);
 	memcpy(sim->exchange, conf->exchange, strlen(conf->exchange) + 1);
 	sim->rate = conf->rate;
-	sim->types = conf->types & TK_TYPES_ALL;
+	sim->types = conf->types & TK_TYPES_FEED;
 	sim->rng = conf->seed;
 	sim->clock = conf->clock;
 	sim->clock_ud = conf->clock_ud;
@@ -161,7 +164,7 @@ conf_ok(const struct tk_sim_conf *conf)
 	if (!isfinite(conf->rate) || conf->rate <= 0 ||
 	    conf->rate > SIM_RATE_MAX)
 		return false;
-	return (conf->types & TK_TYPES_ALL) != 0;
+	return (conf->types & TK_TYPES_FEED) != 0;
 }
 
 /* Plausible and stable: a function of the seed and the symbol's name. */
@@ -189,25 +192,29 @@ static void
 make_tick(struct sim *sim, int64_t now, struct tk_tick *t)
 {
 	struct sim_symbol *sy = &sim->sym[rnd(sim, sim->nsymbols)];
+	enum tk_tick_type kinds[TK_TICK_TYPE_MAX], type;
+	unsigned i, n = 0;
 	int64_t step;
-	bool quote;
 
 	step = (int64_t)rnd(sim, 2 * SIM_STEP_MAX + 1) - SIM_STEP_MAX;
 	if (sy->cents + step < SIM_PRICE_FLOOR)
 		step = -step;
 	sy->cents += step;
 
-	if (sim->types == TK_TYPES_ALL)
-		quote = rnd(sim, 2) != 0;
-	else
-		quote = sim->types == TK_TYPE_BIT(TK_TICK_QUOTE);
+	/* one of the types asked for, each as likely */
+	for (i = 0; i < TK_TICK_TYPE_MAX; i++)
+		if (sim->types & TK_TYPE_BIT(i))
+			kinds[n++] = (enum tk_tick_type)i;
+	type = kinds[n > 1 ? rnd(sim, n) : 0];
 
 	memset(t, 0, sizeof(*t));
 	memcpy(t->exchange, sim->exchange, sizeof(t->exchange));
 	memcpy(t->symbol, sy->name, sizeof(t->symbol));
 	t->ts = t->recv_ts = now;
-	if (quote)
+	if (type == TK_TICK_QUOTE)
 		make_quote(sim, sy, t);
+	else if (type == TK_TICK_FUNDING)
+		make_funding(sim, sy, now, t);
 	else
 		make_trade(sim, sy, t);
 }
@@ -236,6 +243,22 @@ make_quote(struct sim *sim, const struct sim_symbol *sy, struct tk_tick *t)
 	dec_set(&t->ask, ask, 2);
 	dec_set(&t->bid_size, 1 + (int64_t)rnd(sim, 5000), 3);	/* 0.001-5 */
 	dec_set(&t->ask_size, 1 + (int64_t)rnd(sim, 5000), 3);
+}
+
+/*
+ * Funding of a perpetual on the walk, whatever the symbol (it is a
+ * simulation): the mark is the walk's price, the index within 5 cents of
+ * it, the rate within ±0.0001, and funding falls every 8 hours (UTC).
+ */
+static void
+make_funding(struct sim *sim, const struct sim_symbol *sy, int64_t now,
+    struct tk_tick *t)
+{
+	t->type = TK_TICK_FUNDING;
+	dec_set(&t->mark_price, sy->cents, 2);
+	dec_set(&t->index_price, sy->cents - 5 + (int64_t)rnd(sim, 11), 2);
+	dec_set(&t->rate, (int64_t)rnd(sim, 201) - 100, 6);
+	t->next_funding_ts = (now / SIM_FUNDING_US + 1) * SIM_FUNDING_US;
 }
 
 /* Uniform enough in [0, n) for a simulation; n is small. */

@@ -31,13 +31,27 @@ static void	put_i64(struct out *o, int64_t v);
 static void	put_u64(struct out *o, uint64_t u, int neg);
 static void	put_trade(struct out *o, const struct tk_tick *t);
 static void	put_quote(struct out *o, const struct tk_tick *t);
+static void	put_funding(struct out *o, const struct tk_tick *t);
+static void	put_bbo(struct out *o, const struct tk_tick *t);
+static void	put_venue(struct out *o, const char *field, size_t cap);
 
 #define PUT_LIT(o, lit)	put((o), (lit), sizeof(lit) - 1)
 
 static const char *const type_names[TK_TICK_TYPE_MAX] = {
 	[TK_TICK_TRADE] = "trade",
 	[TK_TICK_QUOTE] = "quote",
+	[TK_TICK_FUNDING] = "funding",
+	[TK_TICK_BBO] = "bbo",
 };
+
+static const char *const size_unit_names[TK_SIZE_UNIT_MAX] = {
+	[TK_SIZE_UNIT_BASE] = "base",
+	[TK_SIZE_UNIT_QUOTE] = "quote",
+	[TK_SIZE_UNIT_CONTRACTS] = "contracts",
+};
+
+/* Rings copy ticks by value: the unions keep a tick within this. */
+_Static_assert(sizeof(struct tk_tick) <= 272, "struct tk_tick grew");
 
 static const char hex[] = "0123456789abcdef";
 
@@ -74,6 +88,30 @@ tk_tick_type_parse(const char *name, enum tk_tick_type *out)
 	for (i = 0; i < TK_TICK_TYPE_MAX; i++) {
 		if (strcmp(name, type_names[i]) == 0) {
 			*out = (enum tk_tick_type)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *
+tk_size_unit_name(enum tk_size_unit unit)
+{
+	if ((unsigned)unit >= TK_SIZE_UNIT_MAX)
+		return NULL;
+	return size_unit_names[unit];
+}
+
+int
+tk_size_unit_parse(const char *name, enum tk_size_unit *out)
+{
+	unsigned i;
+
+	if (name == NULL)
+		return -EINVAL;
+	for (i = 0; i < TK_SIZE_UNIT_MAX; i++) {
+		if (strcmp(name, size_unit_names[i]) == 0) {
+			*out = (enum tk_size_unit)i;
 			return 0;
 		}
 	}
@@ -171,23 +209,46 @@ int
 tk_tick_format(const struct tk_tick *t, int snapshot, char *buf, size_t cap)
 {
 	struct out o = { buf, buf + (cap > INT_MAX ? INT_MAX : cap), 0 };
+	const char *unit;
 
-	if (t == NULL || (unsigned)t->type >= TK_TICK_TYPE_MAX)
+	if (t == NULL || (unsigned)t->type >= TK_TICK_TYPE_MAX ||
+	    (unit = tk_size_unit_name(t->size_unit)) == NULL)
 		return -EINVAL;
 	PUT_LIT(&o, "{\"type\":\"");
 	put(&o, type_names[t->type], strlen(type_names[t->type]));
-	PUT_LIT(&o, "\",\"exchange\":");
-	put_str(&o, t->exchange, sizeof(t->exchange));
+	PUT_LIT(&o, "\"");
+	/* A bbo is every exchange's: SPEC leaves its "exchange" out. */
+	if (t->type != TK_TICK_BBO) {
+		PUT_LIT(&o, ",\"exchange\":");
+		put_str(&o, t->exchange, sizeof(t->exchange));
+	}
 	PUT_LIT(&o, ",\"symbol\":");
 	put_str(&o, t->symbol, sizeof(t->symbol));
-	if (t->type == TK_TICK_TRADE)
+	switch (t->type) {
+	case TK_TICK_TRADE:
 		put_trade(&o, t);
-	else
+		break;
+	case TK_TICK_QUOTE:
 		put_quote(&o, t);
+		break;
+	case TK_TICK_FUNDING:
+		put_funding(&o, t);
+		break;
+	default:
+		put_bbo(&o, t);
+		break;
+	}
+	if (t->size_unit != TK_SIZE_UNIT_BASE) {
+		PUT_LIT(&o, ",\"size_unit\":\"");
+		put(&o, unit, strlen(unit));
+		PUT_LIT(&o, "\"");
+	}
 	PUT_LIT(&o, ",\"ts\":");
 	put_i64(&o, t->ts);
-	PUT_LIT(&o, ",\"recv_ts\":");
-	put_i64(&o, t->recv_ts);
+	if (t->type != TK_TICK_BBO) {
+		PUT_LIT(&o, ",\"recv_ts\":");
+		put_i64(&o, t->recv_ts);
+	}
 	PUT_LIT(&o, ",\"seq\":");
 	put_u64(&o, t->seq, 0);
 	if (snapshot)
@@ -232,6 +293,58 @@ put_quote(struct out *o, const struct tk_tick *t)
 	put_dec(o, &t->ask);
 	PUT_LIT(o, ",\"ask_size\":");
 	put_dec(o, &t->ask_size);
+}
+
+/* The funding fields; the optional two only when the exchange sent them. */
+static void
+put_funding(struct out *o, const struct tk_tick *t)
+{
+	PUT_LIT(o, ",\"mark_price\":");
+	put_dec(o, &t->mark_price);
+	if (t->index_price.valid) {
+		PUT_LIT(o, ",\"index_price\":");
+		put_dec(o, &t->index_price);
+	}
+	PUT_LIT(o, ",\"rate\":");
+	put_dec(o, &t->rate);
+	if (t->next_funding_ts != 0) {
+		PUT_LIT(o, ",\"next_funding_ts\":");
+		put_i64(o, t->next_funding_ts);
+	}
+}
+
+/*
+ * Every key is always there, so that clients see one shape: a side that no
+ * usable exchange quotes has null price, size and venue.
+ */
+static void
+put_bbo(struct out *o, const struct tk_tick *t)
+{
+	PUT_LIT(o, ",\"bid\":");
+	put_dec(o, &t->bid);
+	PUT_LIT(o, ",\"bid_size\":");
+	put_dec(o, &t->bid_size);
+	PUT_LIT(o, ",\"bid_exchange\":");
+	put_venue(o, t->bid_exchange, sizeof(t->bid_exchange));
+	PUT_LIT(o, ",\"ask\":");
+	put_dec(o, &t->ask);
+	PUT_LIT(o, ",\"ask_size\":");
+	put_dec(o, &t->ask_size);
+	PUT_LIT(o, ",\"ask_exchange\":");
+	put_venue(o, t->ask_exchange, sizeof(t->ask_exchange));
+	if (t->crossed)
+		PUT_LIT(o, ",\"crossed\":true");
+	else
+		PUT_LIT(o, ",\"crossed\":false");
+}
+
+static void
+put_venue(struct out *o, const char *field, size_t cap)
+{
+	if (field[0] == '\0')
+		PUT_LIT(o, "null");
+	else
+		put_str(o, field, cap);
 }
 
 static void

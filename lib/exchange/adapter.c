@@ -15,12 +15,15 @@
 
 static int	identity_symbol(const char *unified, char *buf, size_t cap);
 
-/* The sim source generates ticks itself: no URL, no codec. */
+/*
+ * The sim source generates ticks itself: no URL, no codec.  Funding only
+ * when its channels name it, as for any exchange (config.c).
+ */
 static const struct tk_adapter adapter_sim = {
 	.name = "sim",
 	.kind = TK_ADAPTER_LOCAL,
 	.default_url = NULL,
-	.types = TK_TYPES_ALL,
+	.types = TK_TYPES_FEED,
 	.native_symbol = identity_symbol,
 };
 

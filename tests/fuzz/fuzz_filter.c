@@ -46,6 +46,13 @@ check_filter(const struct tk_filter *f)
 			for (j = 0; j < (f->nexchanges ? f->nexchanges : 1);
 			    j++) {
 				ex = f->exchanges ? f->exchanges[j] : "x";
+				if (t == TK_TICK_BBO) {
+					/* no exchange: named types let it by */
+					check(tk_filter_match(f, "", sym, t) ==
+					    (f->exchanges == NULL ||
+					    f->types != TK_TYPES_ANY), "bbo");
+					continue;
+				}
 				check(tk_filter_match(f, ex, sym, t),
 				    "listed item does not match");
 				check(tk_filter_match_exchange(f, ex),

@@ -384,15 +384,23 @@ class TestFilters(BinanceBase):
         self.assertTick(t, EX_ETH_TRADE)
         # An empty subscribe means everything again, and everything
         # published so far comes back as snapshots: the latest tick of
-        # each of the four (symbol, type) pairs.
+        # each of the four (symbol, type) pairs, and each symbol's bbo
+        # (binance's quote, the only one).
         await h.send_json(ws, {"op": "subscribe"})
-        reply, by_key = await self.recv_subscribed(ws, 4)
+        reply, by_key = await self.recv_subscribed(ws, 6)
         self.assertEqual(reply, {"type": "subscribed", "symbols": None,
                                  "exchanges": None, "types": None})
         self.assertSnapshot(by_key["BTC-USDT", "trade"], EX_BTC_TRADE)
         self.assertSnapshot(by_key["ETH-USDT", "trade"], EX_ETH_TRADE)
         self.assertSnapshot(by_key["BTC-USDT", "quote"], EX_BTC_QUOTE)
         self.assertSnapshot(by_key["ETH-USDT", "quote"], EX_ETH_QUOTE)
+        for sym, q in (("BTC-USDT", EX_BTC_QUOTE),
+                       ("ETH-USDT", EX_ETH_QUOTE)):
+            b = by_key[sym, "bbo"]
+            self.assertEqual((b["bid"], b["bid_exchange"], b["ask"],
+                              b["ask_exchange"], b["crossed"]),
+                             (q["bid"], "binance", q["ask"], "binance",
+                              False), b)
 
     async def test_two_clients_different_filters(self):
         await self.start()

@@ -107,6 +107,11 @@ class TestHttp(h.TkTestCase):
         self.assertGreater(metric(m, "tickerd_delivered_total"), 10)
         self.assertEqual(metric(m, "tickerd_upstream_state", exchange="sim",
                                 state="connected"), 1)
+        # The bbo is nobody's: counted apart, never as an exchange's type.
+        self.assertGreater(metric(m, "tickerd_bbo_total"), 0)
+        self.assertNotIn(("tickerd_ticks_total", frozenset(
+                {("exchange", "sim"), ("type", "bbo")})), m)
+        self.assertEqual([k for k in m if ("exchange", "") in k[1]], [])
         # The latency histogram is cumulative and ends at +Inf = count.
         buckets = sorted((float(dict(k[1])["le"]), v) for k, v in m.items()
                          if k[0] == "tickerd_delivery_latency_seconds_bucket"
@@ -143,6 +148,69 @@ class TestHttp(h.TkTestCase):
         _, _, body = await asyncio.to_thread(get, port, "/health")
         (ex,) = json.loads(body)["exchanges"]
         self.assertGreaterEqual(ex["reconnects"], 1)
+
+
+async def health_when(daemon, pred, timeout=10.0):
+    """GET /health until @pred(code, body) holds; returns (code, body)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        code, body = await h.http_get(daemon, "/health")
+        health = json.loads(body)
+        if pred(code, health):
+            return code, health
+        if time.monotonic() > deadline:
+            raise AssertionError("/health never matched; last: HTTP %d "
+                                 "%s" % (code, body))
+        await asyncio.sleep(0.1)
+
+
+class TestHealthStatus(h.TkTestCase):
+    """/health's "status" with two mock exchanges: ok while both deliver,
+    degraded (still 200) when one is gone, down (503) when none
+    delivers, a connection without data included."""
+
+    async def test_ok_degraded_down(self):
+        a = await self.start_mock()
+        b = await self.start_mock()
+        port = h.free_port()
+        daemon = await self.start_daemon(h.daemon_config(port, [
+                h.exchange_entry(a, ["BTC-USDT"], name="alpha"),
+                h.exchange_entry(b, ["BTC-USDT"], name="beta")]),
+                self.make_tmpdir())
+        await a.wait_subscribed(1)
+        await b.wait_subscribed(1)
+        # Connected, but no data yet: nothing is delivered.
+        code, health = await h.http_get(daemon, "/health")
+        health = json.loads(health)
+        self.assertEqual((code, health["status"], health["delivering"]),
+                         (503, "down", 0), health)
+        self.assertEqual([e["state"] for e in health["exchanges"]],
+                         ["connected", "connected"])
+        quote = h.unwrap(h.fixture(
+                "edge_bookTicker_all_market_deprecated.json"))
+        await a.send(quote)
+        await b.send(quote)
+        code, health = await health_when(
+                daemon, lambda c, j: j["status"] != "down")
+        self.assertEqual((code, health["status"], health["delivering"]),
+                         (200, "ok", 2), health)
+        self.assertEqual([e["delivering"] for e in health["exchanges"]],
+                         [True, True])
+        # One exchange gone (its server too, so it stays gone).
+        await b.close()
+        code, health = await health_when(
+                daemon, lambda c, j: j["status"] != "ok")
+        self.assertEqual((code, health["status"], health["delivering"]),
+                         (200, "degraded", 1), health)
+        self.assertEqual([(e["name"], e["delivering"])
+                          for e in health["exchanges"]],
+                         [("alpha", True), ("beta", False)])
+        self.assertNotEqual(health["exchanges"][1]["state"], "connected")
+        await a.close()
+        code, health = await health_when(
+                daemon, lambda c, j: j["status"] != "degraded")
+        self.assertEqual((code, health["status"], health["delivering"]),
+                         (503, "down", 0), health)
 
 
 class TestOrigin(h.TkTestCase):
@@ -195,8 +263,10 @@ class TestSlowClients(h.TkTestCase):
         port = h.free_port()
         # 1000 ticks/s into a 1024-slot ring: a client that stops reading
         # is a ring behind within a few seconds once its socket is full.
+        # Trades only, so that no bbo adds to the 1000 messages a second.
         daemon = await self.start_daemon(
-                sim_conf(port, rate=1000, queue=1024), self.make_tmpdir())
+                sim_conf(port, rate=1000, queue=1024, channels=["trade"]),
+                self.make_tmpdir())
         rss0 = rss_kib(daemon.proc.pid)
         stalled = []
         for _ in range(10):
@@ -274,7 +344,9 @@ class TestFiltersUnderLoad(h.TkTestCase):
                 sim_conf(port, rate=1000, queue=8192,
                          symbols=["BTC-USD", "ETH-USD", "SOL-USD"]),
                 self.make_tmpdir())
-        everything = await self.client(daemon)
+        # every tick of the exchange (the bbo derived from its quotes is
+        # no part of this)
+        everything = await self.client(daemon, "?types=trade,quote")
         picky = await self.client(daemon, "?symbols=ETH-USD&types=quote")
         await h.roundtrip_ping(everything)
         await h.roundtrip_ping(picky)

@@ -31,9 +31,12 @@ needs_chromium = unittest.skipUnless(
         "to run the browser tests" % page_cdp.CHROMIUM)
 
 # (exchange, symbols, seed): two exchanges sharing one symbol, so the grid
-# has both filled cells and cells for pairs nobody trades.
+# has both filled cells and cells for pairs nobody trades, and a best
+# bid / ask over two venues for BTC-USD, over one for the others.
 SIM = [("simex", ["BTC-USD", "ETH-USD"], 1),
        ("simfast", ["BTC-USD", "SOL-USD"], 2)]
+# The columns before the exchanges': tickerd's consolidated bbo.
+DERIVED = ["Best bid / ask"]
 SIM_SYMBOLS = sorted({s for _, syms, _ in SIM for s in syms})
 SIM_PAIRS = {(ex, s) for ex, syms, _ in SIM for s in syms}
 DECIMAL = re.compile(r"^\d+(\.\d+)?$")
@@ -110,6 +113,17 @@ READ_JS = r"""JSON.stringify({
     bid: td.querySelector('.bid').textContent,
     ask: td.querySelector('.ask').textContent,
     age: td.querySelector('.age').textContent})),
+  bbo: [...document.querySelectorAll('td.bbo')].map(td => ({
+    sym: td.dataset.symbol, crossed: td.classList.contains('crossed'),
+    bid: td.querySelector('.bid').textContent,
+    bidVenue: td.querySelectorAll('.venue')[0].textContent,
+    ask: td.querySelector('.ask').textContent,
+    askVenue: td.querySelectorAll('.venue')[1].textContent,
+    shown: td.isConnected && td.offsetParent !== null})),
+  funding: [...document.querySelectorAll('td.funding > div')].map(d => ({
+    sym: d.parentNode.dataset.symbol, ex: d.dataset.exchange,
+    rate: d.querySelector('.rate').textContent,
+    mark: d.querySelector('.mark').textContent, title: d.title})),
   text: document.body.innerText,
 })"""
 
@@ -122,6 +136,8 @@ class Observer:
         self.ws = ws
         self.trades = {}    # (exchange, symbol) -> [price, ...]
         self.quotes = {}    # (exchange, symbol) -> [(bid, ask), ...]
+        # symbol -> [(bid, bid_exchange, ask, ask_exchange, crossed), ...]
+        self.bbos = {}
         self.live = []      # arrival time of every live tick
         self.task = asyncio.ensure_future(self._run())
 
@@ -135,12 +151,26 @@ class Observer:
                 elif m.get("type") == "quote":
                     self.quotes.setdefault(key, []).append(
                             (m["bid"], m["ask"]))
+                elif m.get("type") == "bbo":
+                    self.bbos.setdefault(m["symbol"], []).append(
+                            (m["bid"], m["bid_exchange"], m["ask"],
+                             m["ask_exchange"], m["crossed"]))
+                    continue
                 else:
                     continue
                 if not m.get("snapshot"):
                     self.live.append(time.monotonic())
         except Exception:   # closed: the test reads what was seen
             pass
+
+    async def saw_bbo(self, symbol, bbo, timeout=3.0):
+        """True once this client too has seen @bbo for @symbol."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if bbo in self.bbos.get(symbol, []):
+                return True
+            await asyncio.sleep(0.05)
+        return False
 
     def rate(self, seconds):
         since = time.monotonic() - seconds
@@ -251,7 +281,7 @@ class TestLive(PageCase):
             '#badges .badge[data-state="connected"]').length === %d &&
             [...document.querySelectorAll('#head th')].map(th =>
               th.textContent).join() === %s""" % (
-                len(SIM), json.dumps(",".join(["Symbol"] + [
+                len(SIM), json.dumps(",".join(["Symbol"] + DERIVED + [
                     ex for ex, _, _ in SIM]))), what="badges and columns")
         s1 = await self.read(b)
         png1 = await self.screenshot(b, "page-first.png")
@@ -266,6 +296,22 @@ class TestLive(PageCase):
                                    obs.trades.get(key)[-5:],
                                    obs.quotes.get(key)[-5:]))
         self.assertTrue(any("." in c["price"] for c in s1["cells"]))
+        # The best bid / ask of each symbol is one tickerd sent, with the
+        # venues that quote it: one for ETH-USD and SOL-USD, two for
+        # BTC-USD.
+        venues = {"ETH-USD": {"simex"}, "SOL-USD": {"simfast"},
+                  "BTC-USD": {"simex", "simfast"}}
+        self.assertEqual(sorted(x["sym"] for x in s1["bbo"]), SIM_SYMBOLS)
+        for x in s1["bbo"]:
+            self.assertTrue(x["shown"], x)
+            self.assertIn(x["bidVenue"], venues[x["sym"]], x)
+            self.assertIn(x["askVenue"], venues[x["sym"]], x)
+            sent = (x["bid"], x["bidVenue"], x["ask"], x["askVenue"],
+                    x["crossed"])
+            self.assertTrue(await obs.saw_bbo(x["sym"], sent),
+                            "%s shows %s: never sent; sent %s" % (
+                                x["sym"], sent,
+                                obs.bbos.get(x["sym"], [])[-5:]))
 
         await asyncio.sleep(3)
         s2 = await self.read(b)
@@ -344,7 +390,8 @@ class TestLive(PageCase):
 
     def check_grid(self, s):
         self.assertEqual(s["conn"], "live")
-        self.assertEqual(s["heads"], ["Symbol"] + [ex for ex, _, _ in SIM])
+        self.assertEqual(s["heads"], ["Symbol"] + DERIVED +
+                         [ex for ex, _, _ in SIM])
         self.assertEqual(s["rows"], SIM_SYMBOLS)
         self.assertEqual([(x["name"], x["state"]) for x in s["badges"]],
                          [(ex, "connected") for ex, _, _ in SIM])
@@ -489,6 +536,80 @@ class TestRendering(PageCase):
         # Snapshots are not counted: 10.0, 100.5, 1.99.., long, 5, 4, the
         # two Object-key ones, 1.5/1.6 and Z-USD.
         self.assertEqual(s["ticks"], "10")
+        self.assertEqual(b.problems(), [])
+
+    async def test_bbo_and_funding_columns(self):
+        port = h.free_port()
+        await self.start_daemon(sim_config(port), self.make_tmpdir())
+        _, _, page = await asyncio.to_thread(http_get, port, "/")
+        fake = await page_fake.FakeTickerd(page, {
+                "status": "ok", "version": "1", "uptime_s": 7, "clients": 1,
+                "exchanges": [{"name": n, "adapter": n, "state": "connected",
+                               "last_tick_age_s": 0.1, "reconnects": 0,
+                               "ticks": 1} for n in ("kraken", "okx")]}
+                ).start()
+        self.addAsyncCleanup(fake.close)
+        b = await self.browser()
+        await asyncio.to_thread(b.navigate, fake.url)
+        await fake.wait_clients(1)
+        await self.wait_for(b, "document.body.dataset.conn === 'live'")
+        now = int(time.time() * 1e6)
+
+        def bbo(sym, bid, bid_ex, ask, ask_ex, crossed, **kw):
+            return dict(type="bbo", symbol=sym, bid=bid,
+                        bid_size=bid and "1", bid_exchange=bid_ex, ask=ask,
+                        ask_size=ask and "2", ask_exchange=ask_ex,
+                        crossed=crossed, ts=now, seq=1, **kw)
+
+        def funding(ex, sym, rate, mark):
+            return dict(type="funding", exchange=ex, symbol=sym,
+                        mark_price=mark, index_price="100.55", rate=rate,
+                        next_funding_ts=1700006400000000, ts=now,
+                        recv_ts=now, seq=1)
+
+        await fake.send(
+            bbo("A-USD", "100.5", "kraken", "100.9", "okx", False,
+                snapshot=True),
+            # crossed, then no more: the highlight goes
+            bbo("B-USD", "101", "okx", "100", "kraken", True),
+            bbo("B-USD", "99", "okx", "100", "kraken", False),
+            bbo("C-USD", "102", "kraken", "101.5", "okx", True),
+            bbo("D-USD", None, None, "5", "okx", False),
+            funding("okx", "A-USD", "0.0001", "100.6"),
+            funding("kraken", "A-USD", "-0.000015", "100.61"),
+            funding("okx", "A-USD", "0.00012", "100.7"),
+            # last: once shown, everything above has been handled
+            {"type": "trade", "exchange": "zz", "symbol": "Z-USD",
+             "price": "1", "size": "1", "side": "buy", "trade_id": "1",
+             "ts": now, "recv_ts": now, "seq": 1})
+        await self.wait_for(b, "[...document.querySelectorAll('td.cell')]"
+                            ".some(td => td.dataset.exchange === 'zz' && "
+                            "td.querySelector('.price').textContent === '1')",
+                            what="the last frame")
+        s = await self.read(b)
+        await self.screenshot(b, "page-bbo.png")
+        self.assertEqual(s["heads"][:3], ["Symbol", "Best bid / ask",
+                                          "Funding"])
+        got = {x["sym"]: (x["bid"], x["bidVenue"], x["ask"], x["askVenue"],
+                          x["crossed"]) for x in s["bbo"]}
+        self.assertEqual(got["A-USD"],
+                         ("100.5", "kraken", "100.9", "okx", False))
+        self.assertEqual(got["B-USD"], ("99", "okx", "100", "kraken", False))
+        self.assertEqual(got["C-USD"],
+                         ("102", "kraken", "101.5", "okx", True))
+        self.assertEqual(got["D-USD"], ("—", "", "5", "okx", False))
+        self.assertEqual(got["Z-USD"], ("—", "", "—", "", False))
+        self.assertEqual(await asyncio.to_thread(b.eval, """
+            getComputedStyle(document.querySelector(
+              'td.bbo.crossed .tag')).display"""), "block")
+        self.assertEqual([(f["sym"], f["ex"], f["rate"], f["mark"])
+                          for f in s["funding"]],
+                         [("A-USD", "okx", "0.012%", "mark 100.7"),
+                          ("A-USD", "kraken", "-0.0015%", "mark 100.61")])
+        self.assertIn("index 100.55", s["funding"][0]["title"])
+        self.assertIn("2023-11-15T00:00:00", s["funding"][0]["title"])
+        # Live funding ticks count, bbo (tickerd's own) and snapshots not.
+        self.assertEqual(s["ticks"], "4")
         self.assertEqual(b.problems(), [])
 
 

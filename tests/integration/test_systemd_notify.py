@@ -34,8 +34,9 @@ SERVICE = os.path.join(UNITS, "tickerd.service")
 SOCKET = os.path.join(UNITS, "tickerd.socket")
 
 WATCHDOG_USEC = 200000
-STATUS_RE = re.compile(r"^(\d+)/(\d+) exchanges up, (\d+) clients, "
-                       r"(\d+) ticks/s$")
+# The first word is /health's "status" (ok, degraded, down).
+STATUS_RE = re.compile(r"^(ok|degraded|down): (\d+)/(\d+) exchanges "
+                       r"delivering, (\d+) clients, (\d+) ticks/s$")
 STATUS_PERIOD_S = 5.0  # notify.c refreshes STATUS= this often
 
 
@@ -227,10 +228,16 @@ class NotifyCase(unittest.IsolatedAsyncioTestCase):
             self.assertEqual(m.pid, p.pid, "%r not sent by the main pid "
                              "%d%s" % (m, p.pid, p.context()))
 
-    def assertStatus(self, text, up=None, total=None, clients=None):
+    def assertStatus(self, text, up=None, total=None, clients=None,
+                     health=None):
+        """STATUS= says @health, then @up of @total exchanges delivering
+        and @clients (each checked when given); returns those numbers
+        and the rate."""
         m = STATUS_RE.match(text)
         self.assertIsNotNone(m, "STATUS=%r" % text)
-        got = [int(x) for x in m.groups()]
+        if health is not None:
+            self.assertEqual(m.group(1), health, "STATUS=%r" % text)
+        got = [int(x) for x in m.groups()[1:]]
         for i, want in enumerate((up, total, clients)):
             if want is not None:
                 self.assertEqual(got[i], want, "STATUS=%r" % text)
@@ -284,7 +291,8 @@ class TestNotify(NotifyCase):
                     "STATUS", since=since, timeout=STATUS_PERIOD_S + 2,
                     context=p.context())
             up, total, clients, rate = self.assertStatus(
-                    st.fields["STATUS"], up=2, total=2, clients=1)
+                    st.fields["STATUS"], up=2, total=2, clients=1,
+                    health="ok")
             self.assertGreater(rate, 0, st)
             self.assertNotIn("READY", st.fields)
             self.assertFromMain([st], p)
@@ -300,6 +308,27 @@ class TestNotify(NotifyCase):
         late = [m for m in self.notify.snapshot() if m.when > since and
                 "STATUS" in m.fields and "STOPPING" not in m.fields]
         self.assertEqual(late, [])
+
+    async def test_status_word_follows_health(self):
+        """STATUS= starts with /health's word: degraded while one of two
+        exchanges delivers nothing (no exchange listens at its URL), down
+        when none does."""
+        dead = {"name": "binance", "adapter": "binance",
+                "symbols": ["BTC-USDT"],
+                "url": "ws://127.0.0.1:%d/ws" % h.free_port()}
+        for exchanges, up, word in ((sim_config(0)["exchanges"][:1] +
+                                     [dead], 1, "degraded"),
+                                    ([dead], 0, "down")):
+            port = h.free_port()
+            since = time.monotonic()
+            p = self.tickerd({"listen": {"tcp": "127.0.0.1:%d" % port},
+                              "exchanges": exchanges})
+            ready = await self.notify.wait_for("READY", "1", since=since,
+                                               context=p.context())
+            self.assertStatus(ready.fields.get("STATUS", ""), up=up,
+                              total=len(exchanges), health=word)
+            p.proc.send_signal(signal.SIGTERM)
+            self.assertEqual(await p.wait(2.0), 0, p.context())
 
     async def test_watchdog_pid_of_another_process(self):
         """WATCHDOG_PID names who is watched: not us, no pings (systemd

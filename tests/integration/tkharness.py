@@ -1095,6 +1095,7 @@ async def connect(daemon, query="", unix=False, timeout=DEFAULT_TIMEOUT,
     ws.tk_pending = collections.deque()
     ws.tk_statuses = []
     ws.tk_hello = None
+    ws.tk_bbos = []
     if hello:
         try:
             text = await asyncio.wait_for(ws.recv(), timeout)
@@ -1147,8 +1148,9 @@ async def recv_json(ws, timeout=DEFAULT_TIMEOUT, skip_status=False):
 
 async def recv_ticks(ws, n, timeout=DEFAULT_TIMEOUT, skip_status=True):
     """The next @n messages that are ticks (trade or quote); status
-    messages are skipped (and recorded) when @skip_status, any other
-    message is an error."""
+    messages are skipped (and recorded) when @skip_status, bbo messages
+    (tickerd's own, derived from the quotes) are skipped and recorded in
+    ws.tk_bbos, any other message is an error."""
     deadline = time.monotonic() + timeout
     ticks = []
     while len(ticks) < n:
@@ -1158,7 +1160,9 @@ async def recv_ticks(ws, n, timeout=DEFAULT_TIMEOUT, skip_status=True):
                                  "s: %s%s" % (len(ticks), n, timeout,
                                  ticks, _context(ws)))
         msg = await recv_json(ws, left, skip_status=skip_status)
-        if msg.get("type") in ("trade", "quote"):
+        if msg.get("type") == "bbo":
+            ws.tk_bbos.append(msg)
+        elif msg.get("type") in ("trade", "quote"):
             ticks.append(msg)
         else:
             raise AssertionError("client: expected a tick, got %s" %

@@ -134,7 +134,7 @@ case $health in *'"status":"ok"'*) ;; *) die "/health: $health" ;; esac
 expect "service after the first connection" "$(show ActiveState)" active
 status=$(show StatusText)
 case $status in
-*"exchanges up"*"clients"*"ticks/s") log "ok: STATUS=$status" ;;
+"ok: "*"exchanges delivering"*"clients"*"ticks/s") log "ok: STATUS=$status" ;;
 *) die "StatusText: '$status'" ;;
 esac
 pid=$(show MainPID)

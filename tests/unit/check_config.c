@@ -101,10 +101,10 @@ static const struct {
 	    "got an object" },
 	{ X("{" BNS ",'channels':'trade'}"),
 	    "t.json: exchanges[0].channels: expected an array of channels "
-	    "(trade, quote), got a string" },
+	    "(trade, quote, funding), got a string" },
 	{ X("{" BNS ",'channels':['trade',false]}"),
 	    "t.json: exchanges[0].channels[1]: expected a channel "
-	    "(trade, quote), got false" },
+	    "(trade, quote, funding), got false" },
 	{ X("{" BNS ",'stale_s':'30'}"),
 	    "t.json: exchanges[0].stale_s: expected a number of seconds, "
 	    "got a string" },
@@ -193,7 +193,14 @@ static const struct {
 	    "(did you mean \"trade\"?)" },
 	{ X("{" BNS ",'channels':['trade','book']}"),
 	    "t.json: exchanges[0].channels[1]: \"book\" is not a channel "
-	    "(expected one of: trade, quote)" },
+	    "(expected one of: trade, quote, funding)" },
+	/* a tick type, but tickerd's own: never an exchange's channel */
+	{ X("{" BNS ",'channels':['bbo']}"),
+	    "t.json: exchanges[0].channels[0]: \"bbo\" is not a channel "
+	    "(expected one of: trade, quote, funding)" },
+	{ X("{" BNS ",'channels':['trade','funding']}"),
+	    "t.json: exchanges[0].channels[1]: adapter \"binance\" does not "
+	    "offer \"funding\" (it offers: trade, quote)" },
 	{ X("{" BNS ",'channels':['quote','trade','quote']}"),
 	    "t.json: exchanges[0].channels[2]: \"quote\" is already listed "
 	    "as channels[0]" },
@@ -455,6 +462,11 @@ START_TEST(test_config_defaults_sim)
 	ck_assert(e->rate == 10.0);
 	ck_assert_uint_eq(e->seed, 1);
 	ck_assert(e->stale_s == 30.0);
+	tk_config_free(&cf);
+	/* the sim offers funding, when asked for by name */
+	parse_ok(X("{" SM ",'channels':['funding','quote']}"), &cf);
+	ck_assert_uint_eq(cf.exchanges[0].types,
+	    TK_TYPE_BIT(TK_TICK_FUNDING) | TK_TYPE_BIT(TK_TICK_QUOTE));
 	tk_config_free(&cf);
 }
 END_TEST
@@ -780,6 +792,8 @@ START_TEST(test_config_shipped_sim)
 	ck_assert_ptr_eq(b->adapter, tk_test_adapter("sim"));
 	ck_assert(a->rate == 5.0);
 	ck_assert(b->rate == 20.0);
+	ck_assert_uint_eq(a->types, TK_TYPES_ALL);
+	ck_assert_uint_eq(b->types, TK_TYPES_FEED);
 	ck_assert_uint_eq(a->nsymbols, 2);
 	ck_assert_str_eq(a->symbols[0], "BTC-USD");
 	ck_assert_str_eq(a->symbols[1], "ETH-USD");

@@ -87,7 +87,16 @@ static const struct {
 	  "\"types\":[\"quote\"]}" },
 	{ NULL, NULL, "quote,trade",
 	  "{\"type\":\"subscribed\",\"symbols\":null,\"exchanges\":null,"
+	  "\"types\":[\"trade\",\"quote\"]}" },
+	{ NULL, NULL, "bbo,quote,funding,trade",
+	  "{\"type\":\"subscribed\",\"symbols\":null,\"exchanges\":null,"
 	  "\"types\":null}" },
+	{ NULL, NULL, "bbo",
+	  "{\"type\":\"subscribed\",\"symbols\":null,\"exchanges\":null,"
+	  "\"types\":[\"bbo\"]}" },
+	{ "BTC-USDT", "bybit", "bbo,funding",
+	  "{\"type\":\"subscribed\",\"symbols\":[\"BTC-USDT\"],"
+	  "\"exchanges\":[\"bybit\"],\"types\":[\"funding\",\"bbo\"]}" },
 	{ NULL, NULL, "trade,trade",
 	  "{\"type\":\"subscribed\",\"symbols\":null,\"exchanges\":null,"
 	  "\"types\":[\"trade\"]}" },
@@ -167,19 +176,19 @@ static const struct {
 	  "exchanges: \"abcdefghijklmnopqrstuvwxyz012345\" is not an exchange "
 	  "name (expected 1 to 31 of a-z 0-9 _ - like \"binance\")" },
 	{ NULL, NULL, "trades", "types: \"trades\" is not a tick type "
-	  "(expected trade or quote)" },
+	  "(expected trade, quote, funding or bbo)" },
 	{ NULL, NULL, "Trade", "types: \"Trade\" is not a tick type "
-	  "(expected trade or quote)" },
+	  "(expected trade, quote, funding or bbo)" },
 	{ NULL, NULL, "tradetradetradetradetradetradetrade", "types: "
 	  "\"tradetradetradetradetradetradetrade\" is not a tick type "
-	  "(expected trade or quote)" },
+	  "(expected trade, quote, funding or bbo)" },
 	/* the first bad list (symbols, exchanges, types) is reported */
 	{ "x", "Y", "z", "symbols: \"x\" is not BASE-QUOTE "
 	  "(expected upper case like \"BTC-USD\")" },
 	{ "BTC-USD", "Y", "z", "exchanges: \"Y\" is not an exchange "
 	  "name (expected 1 to 31 of a-z 0-9 _ - like \"binance\")" },
 	{ "BTC-USD", "y", "z", "types: \"z\" is not a tick type "
-	  "(expected trade or quote)" },
+	  "(expected trade, quote, funding or bbo)" },
 };
 
 START_TEST(test_filter_query_bad)
@@ -297,7 +306,15 @@ static const struct {
 	{ "{\"op\":\"subscribe\",\"types\":[\"trade\",\"quote\"]}",
 	  TK_CLIENT_SUBSCRIBE,
 	  "{\"type\":\"subscribed\",\"symbols\":null,\"exchanges\":null,"
+	  "\"types\":[\"trade\",\"quote\"]}" },
+	{ "{\"op\":\"subscribe\",\"types\":[\"funding\",\"bbo\","
+	  "\"trade\",\"quote\"]}", TK_CLIENT_SUBSCRIBE,
+	  "{\"type\":\"subscribed\",\"symbols\":null,\"exchanges\":null,"
 	  "\"types\":null}" },
+	{ "{\"op\":\"subscribe\",\"types\":[\"bbo\"],"
+	  "\"exchanges\":[\"kraken\"]}", TK_CLIENT_SUBSCRIBE,
+	  "{\"type\":\"subscribed\",\"symbols\":null,"
+	  "\"exchanges\":[\"kraken\"],\"types\":[\"bbo\"]}" },
 	/* an escaped name is the same name */
 	{ "{\"op\":\"subscribe\",\"symbols\":[\"BTC\\u002dUSD\"]}",
 	  TK_CLIENT_SUBSCRIBE,
@@ -373,7 +390,8 @@ static const struct {
 	  "name (expected 1 to 31 of a-z 0-9 _ - like \"binance\")" },
 	{ "{\"op\":\"subscribe\",\"symbols\":[\"BTC-USD\"],"
 	  "\"types\":[\"trade\",\"book\"]}",
-	  "types: \"book\" is not a tick type (expected trade or quote)" },
+	  "types: \"book\" is not a tick type "
+	  "(expected trade, quote, funding or bbo)" },
 };
 
 START_TEST(test_client_msg_bad)
@@ -550,6 +568,36 @@ static const struct {
 	  0, 1 },
 	{ "BTC-USD", "binance", "quote", "binance", "BTC-USD", TK_TICK_TRADE,
 	  0, 1 },
+	/* funding is a type like trade and quote */
+	{ NULL, NULL, NULL, "bybit", "BTC-USDT", TK_TICK_FUNDING, 1, 1 },
+	{ NULL, NULL, "funding", "bybit", "BTC-USDT", TK_TICK_FUNDING, 1, 1 },
+	{ NULL, NULL, "funding", "bybit", "BTC-USDT", TK_TICK_QUOTE, 0, 1 },
+	{ NULL, NULL, "trade,quote", "bybit", "BTC-USDT", TK_TICK_FUNDING,
+	  0, 1 },
+	{ NULL, "bybit", NULL, "bybit", "BTC-USDT", TK_TICK_FUNDING, 1, 1 },
+	{ NULL, "bybit", NULL, "okx", "BTC-USDT", TK_TICK_FUNDING, 0, 0 },
+	/* bbo: in the stream without a types filter, alone with types=bbo */
+	{ NULL, NULL, NULL, "", "BTC-USDT", TK_TICK_BBO, 1, 1 },
+	{ NULL, NULL, "bbo", "", "BTC-USDT", TK_TICK_BBO, 1, 1 },
+	{ NULL, NULL, "bbo", "binance", "BTC-USDT", TK_TICK_QUOTE, 0, 1 },
+	{ NULL, NULL, "bbo", "binance", "BTC-USDT", TK_TICK_TRADE, 0, 1 },
+	{ NULL, NULL, "trade,quote", "", "BTC-USDT", TK_TICK_BBO, 0, 1 },
+	{ "ETH-USDT", NULL, "bbo", "", "BTC-USDT", TK_TICK_BBO, 0, 1 },
+	{ "ETH-USDT", NULL, NULL, "", "ETH-USDT", TK_TICK_BBO, 1, 1 },
+	/* an exchange list alone means that exchange's data: no bbo... */
+	{ NULL, "binance", NULL, "", "BTC-USDT", TK_TICK_BBO, 0, 0 },
+	{ NULL, "binance", "trade,quote,funding,bbo", "", "BTC-USDT",
+	  TK_TICK_BBO, 0, 0 },
+	/* ...unless bbo is asked for by name: then it is every exchange's */
+	{ NULL, "binance", "bbo", "", "BTC-USDT", TK_TICK_BBO, 1, 0 },
+	{ "BTC-USDT", "binance", "trade,bbo", "", "BTC-USDT", TK_TICK_BBO,
+	  1, 0 },
+	{ "BTC-USDT", "binance", "trade,bbo", "kraken", "BTC-USDT",
+	  TK_TICK_TRADE, 0, 0 },
+	{ "BTC-USDT", "binance", "trade,bbo", "binance", "BTC-USDT",
+	  TK_TICK_TRADE, 1, 1 },
+	{ "ETH-USDT", "binance", "trade,bbo", "", "BTC-USDT", TK_TICK_BBO,
+	  0, 0 },
 };
 
 START_TEST(test_filter_match)
@@ -575,10 +623,12 @@ START_TEST(test_filter_finish)
 	char err[ERRLEN];
 
 	tk_filter_init(&f);
-	ck_assert_uint_eq(f.types, TK_TYPES_ALL);
+	ck_assert_uint_eq(f.types, TK_TYPES_ANY);
 	ck_assert_ptr_null(f.symbols);
 	ck_assert_ptr_null(f.exchanges);
 	ck_assert(tk_filter_match(&f, "a", "B-C", TK_TICK_QUOTE));
+	ck_assert(tk_filter_match(&f, "a", "B-C", TK_TICK_FUNDING));
+	ck_assert(tk_filter_match(&f, "", "B-C", TK_TICK_BBO));
 	tk_filter_finish(&f);
 	tk_filter_finish(NULL);
 
@@ -587,7 +637,7 @@ START_TEST(test_filter_finish)
 	ck_assert(!tk_filter_match(&f, "kraken", "BTC-USD", TK_TICK_TRADE));
 	tk_filter_finish(&f);
 	/* finished means match-everything again, and finishing twice is ok */
-	ck_assert_uint_eq(f.types, TK_TYPES_ALL);
+	ck_assert_uint_eq(f.types, TK_TYPES_ANY);
 	ck_assert_ptr_null(f.symbols);
 	ck_assert_uint_eq(f.nsymbols, 0);
 	ck_assert_ptr_null(f.exchanges);

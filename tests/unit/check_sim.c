@@ -47,7 +47,7 @@ conf_for(struct fake_clock *c, uint64_t seed, double rate, unsigned types)
 	return conf;
 }
 
-/* A decimal as a count of 10^-@scale units (the sim uses scale <= 4). */
+/* A decimal as a count of 10^-@scale units (the sim uses scale <= 6). */
 static int64_t
 units(const struct tk_dec *d, int scale)
 {
@@ -231,10 +231,14 @@ START_TEST(test_pacing_odd_rate)
 }
 END_TEST
 
-/* Quotes, trades or both: what every tick must look like. */
+/* Quotes, trades, funding or some of them: what every tick must look like. */
 static const unsigned kinds[] = {
 	TK_TYPES_ALL, TK_TYPE_BIT(TK_TICK_TRADE), TK_TYPE_BIT(TK_TICK_QUOTE),
+	TK_TYPE_BIT(TK_TICK_FUNDING), TK_TYPES_FEED,
 };
+
+/* 8 hours in µs: when funding falls. */
+#define FUNDING_US	(INT64_C(8) * 3600 * 1000000)
 
 START_TEST(test_tick_sanity)
 {
@@ -242,7 +246,7 @@ START_TEST(test_tick_sanity)
 	struct tk_sim_conf conf = conf_for(&c, 77, 1000, kinds[_i]);
 	struct tk_stream *s = tk_sim_new(&conf);
 	int64_t last[3] = { 0, 0, 0 }, p;
-	int n = 3000, i, k, ntrade = 0, nquote = 0, moved = 0;
+	int n = 3000, i, k, ntrade = 0, nquote = 0, nfunding = 0, moved = 0;
 	struct tk_tick *t = calloc((size_t)n, sizeof(*t));
 	char want[32];
 
@@ -265,6 +269,18 @@ START_TEST(test_tick_sanity)
 			ck_assert_int_gt(units(&t[i].ask_size, 3), 0);
 			ck_assert_int_eq(t[i].price.valid, 0);
 			ck_assert_str_eq(t[i].trade_id, "");
+		} else if (t[i].type == TK_TICK_FUNDING) {
+			ck_assert(kinds[_i] & TK_TYPE_BIT(TK_TICK_FUNDING));
+			nfunding++;
+			/* the walk's price, an index near it, a small rate */
+			p = units(&t[i].mark_price, 2);
+			ck_assert_int_le(llabs(units(&t[i].index_price, 2) - p),
+			    5);
+			ck_assert_int_le(llabs(units(&t[i].rate, 6)), 100);
+			ck_assert_int_gt(t[i].next_funding_ts, t[i].ts);
+			ck_assert_int_le(t[i].next_funding_ts,
+			    t[i].ts + FUNDING_US);
+			ck_assert_int_eq(t[i].next_funding_ts % FUNDING_US, 0);
 		} else {
 			ck_assert_int_eq(t[i].type, TK_TICK_TRADE);
 			ck_assert(kinds[_i] & TK_TYPE_BIT(TK_TICK_TRADE));
@@ -291,6 +307,11 @@ START_TEST(test_tick_sanity)
 	if (kinds[_i] == TK_TYPES_ALL) {
 		ck_assert_int_gt(ntrade, n / 4);
 		ck_assert_int_gt(nquote, n / 4);
+	}
+	if (kinds[_i] == TK_TYPES_FEED) {
+		ck_assert_int_gt(ntrade, n / 5);
+		ck_assert_int_gt(nquote, n / 5);
+		ck_assert_int_gt(nfunding, n / 5);
 	}
 	free(t);
 	tk_stream_free(s);

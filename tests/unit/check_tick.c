@@ -67,6 +67,46 @@ spec_quote(void)
 	return t;
 }
 
+/* The funding and bbo ticks of SPEC "Ticks", with the elided values. */
+static struct tk_tick
+spec_funding(void)
+{
+	struct tk_tick t;
+
+	memset(&t, 0, sizeof(t));
+	t.type = TK_TICK_FUNDING;
+	set(t.exchange, sizeof(t.exchange), "bybit_perp");
+	set(t.symbol, sizeof(t.symbol), "BTC-USDT-PERP");
+	t.mark_price = dec("37120.50");
+	t.index_price = dec("37118.2");
+	t.rate = dec("0.000100");
+	t.next_funding_ts = 1700006400000000;
+	t.ts = 1700000000123000;
+	t.recv_ts = 1700000000124567;
+	t.seq = 1044;
+	return t;
+}
+
+static struct tk_tick
+spec_bbo(void)
+{
+	struct tk_tick t;
+
+	memset(&t, 0, sizeof(t));
+	t.type = TK_TICK_BBO;
+	set(t.symbol, sizeof(t.symbol), "BTC-USDT");
+	t.bid = dec("37120.1");
+	t.bid_size = dec("1.5");
+	set(t.bid_exchange, sizeof(t.bid_exchange), "kraken");
+	t.ask = dec("37120.2");
+	t.ask_size = dec("0.3");
+	set(t.ask_exchange, sizeof(t.ask_exchange), "binance");
+	t.ts = 1700000000123000;
+	t.recv_ts = 1700000000124567;	/* kept for latency, not written */
+	t.seq = 1045;
+	return t;
+}
+
 START_TEST(test_tick_type_name)
 {
 	enum tk_tick_type t;
@@ -79,12 +119,46 @@ START_TEST(test_tick_type_name)
 	ck_assert_int_eq(t, TK_TICK_TRADE);
 	ck_assert_int_eq(tk_tick_type_parse("quote", &t), 0);
 	ck_assert_int_eq(t, TK_TICK_QUOTE);
+	ck_assert_str_eq(tk_tick_type_name(TK_TICK_FUNDING), "funding");
+	ck_assert_str_eq(tk_tick_type_name(TK_TICK_BBO), "bbo");
+	ck_assert_int_eq(tk_tick_type_parse("funding", &t), 0);
+	ck_assert_int_eq(t, TK_TICK_FUNDING);
+	ck_assert_int_eq(tk_tick_type_parse("bbo", &t), 0);
+	ck_assert_int_eq(t, TK_TICK_BBO);
+	/* trade and quote keep their numbers: recordings and bits use them */
+	ck_assert_int_eq(TK_TICK_TRADE, 0);
+	ck_assert_int_eq(TK_TICK_QUOTE, 1);
+	ck_assert_uint_eq(TK_TYPES_ANY, 0xf);
+	ck_assert_uint_eq(TK_TYPES_ALL, 0x3);
+	ck_assert_uint_eq(TK_TYPES_FEED, 0x7);
 }
 END_TEST
 
 static const char *const bad_types[] = {
-	"", "Trade", "trades", "trad", "status", " quote", NULL,
+	"", "Trade", "trades", "trad", "status", " quote", "BBO", "bbo ",
+	"fundings", "snapshot", NULL,
 };
+
+START_TEST(test_size_unit_name)
+{
+	enum tk_size_unit u = TK_SIZE_UNIT_MAX;
+
+	ck_assert_str_eq(tk_size_unit_name(TK_SIZE_UNIT_BASE), "base");
+	ck_assert_str_eq(tk_size_unit_name(TK_SIZE_UNIT_QUOTE), "quote");
+	ck_assert_str_eq(tk_size_unit_name(TK_SIZE_UNIT_CONTRACTS),
+	    "contracts");
+	ck_assert_ptr_null(tk_size_unit_name(TK_SIZE_UNIT_MAX));
+	ck_assert_ptr_null(tk_size_unit_name((enum tk_size_unit)-1));
+	ck_assert_int_eq(tk_size_unit_parse("contracts", &u), 0);
+	ck_assert_int_eq(u, TK_SIZE_UNIT_CONTRACTS);
+	ck_assert_int_eq(tk_size_unit_parse("base", &u), 0);
+	ck_assert_int_eq(u, TK_SIZE_UNIT_BASE);
+	ck_assert_int_eq(tk_size_unit_parse("Base", &u), -EINVAL);
+	ck_assert_int_eq(tk_size_unit_parse("", &u), -EINVAL);
+	ck_assert_int_eq(tk_size_unit_parse(NULL, &u), -EINVAL);
+	ck_assert_int_eq(u, TK_SIZE_UNIT_BASE);
+}
+END_TEST
 
 START_TEST(test_tick_type_parse_bad)
 {
@@ -226,6 +300,74 @@ edit_no_price(struct tk_tick *t)
 	t->size.valid = 0;
 }
 
+static void
+edit_funding_bare(struct tk_tick *t)
+{
+	t->index_price.valid = 0;
+	t->next_funding_ts = 0;
+	t->rate = dec("-0.00005");
+}
+
+static void
+edit_funding_no_mark(struct tk_tick *t)
+{
+	t->mark_price.valid = 0;
+	t->rate.valid = 0;
+	t->index_price = dec("1E-3");
+}
+
+static void
+edit_bbo_crossed(struct tk_tick *t)
+{
+	t->bid = dec("37120.3");
+	t->crossed = true;
+}
+
+/* No usable exchange quotes a bid: null price, size and venue. */
+static void
+edit_bbo_no_bid(struct tk_tick *t)
+{
+	t->bid.valid = 0;
+	t->bid_size.valid = 0;
+	t->bid_exchange[0] = '\0';
+}
+
+static void
+edit_bbo_empty(struct tk_tick *t)
+{
+	edit_bbo_no_bid(t);
+	t->ask.valid = 0;
+	t->ask_size.valid = 0;
+	t->ask_exchange[0] = '\0';
+}
+
+static void
+edit_bbo_units(struct tk_tick *t)
+{
+	set(t->symbol, sizeof(t->symbol), "BTC-USD-PERP");
+	t->size_unit = TK_SIZE_UNIT_QUOTE;
+	t->bid_size = dec("5000");
+}
+
+static void
+edit_quote_contracts(struct tk_tick *t)
+{
+	t->size_unit = TK_SIZE_UNIT_CONTRACTS;
+}
+
+static void
+edit_trade_quote_unit(struct tk_tick *t)
+{
+	t->size_unit = TK_SIZE_UNIT_QUOTE;
+}
+
+/* Base is the default: never written, even when set explicitly. */
+static void
+edit_unit_base(struct tk_tick *t)
+{
+	t->size_unit = TK_SIZE_UNIT_BASE;
+}
+
 static const struct {
 	struct tk_tick	(*base)(void);
 	void		(*edit)(struct tk_tick *);
@@ -278,6 +420,73 @@ static const struct {
 	    "\"price\":null,\"size\":null,\"side\":\"buy\","
 	    "\"trade_id\":\"12345\",\"ts\":1700000000123000,"
 	    "\"recv_ts\":1700000000124567,\"seq\":1042}" },
+	/* funding: SPEC's example, then without its optional fields */
+	{ spec_funding, edit_none, 0,
+	    "{\"type\":\"funding\",\"exchange\":\"bybit_perp\","
+	    "\"symbol\":\"BTC-USDT-PERP\",\"mark_price\":\"37120.5\","
+	    "\"index_price\":\"37118.2\",\"rate\":\"0.0001\","
+	    "\"next_funding_ts\":1700006400000000,\"ts\":1700000000123000,"
+	    "\"recv_ts\":1700000000124567,\"seq\":1044}" },
+	{ spec_funding, edit_funding_bare, 1,
+	    "{\"type\":\"funding\",\"exchange\":\"bybit_perp\","
+	    "\"symbol\":\"BTC-USDT-PERP\",\"mark_price\":\"37120.5\","
+	    "\"rate\":\"-0.00005\",\"ts\":1700000000123000,"
+	    "\"recv_ts\":1700000000124567,\"seq\":1044,\"snapshot\":true}" },
+	{ spec_funding, edit_funding_no_mark, 0,
+	    "{\"type\":\"funding\",\"exchange\":\"bybit_perp\","
+	    "\"symbol\":\"BTC-USDT-PERP\",\"mark_price\":null,"
+	    "\"index_price\":\"0.001\",\"rate\":null,"
+	    "\"next_funding_ts\":1700006400000000,\"ts\":1700000000123000,"
+	    "\"recv_ts\":1700000000124567,\"seq\":1044}" },
+	/* bbo: no exchange, no recv_ts */
+	{ spec_bbo, edit_none, 0,
+	    "{\"type\":\"bbo\",\"symbol\":\"BTC-USDT\",\"bid\":\"37120.1\","
+	    "\"bid_size\":\"1.5\",\"bid_exchange\":\"kraken\","
+	    "\"ask\":\"37120.2\",\"ask_size\":\"0.3\","
+	    "\"ask_exchange\":\"binance\",\"crossed\":false,"
+	    "\"ts\":1700000000123000,\"seq\":1045}" },
+	{ spec_bbo, edit_bbo_crossed, 1,
+	    "{\"type\":\"bbo\",\"symbol\":\"BTC-USDT\",\"bid\":\"37120.3\","
+	    "\"bid_size\":\"1.5\",\"bid_exchange\":\"kraken\","
+	    "\"ask\":\"37120.2\",\"ask_size\":\"0.3\","
+	    "\"ask_exchange\":\"binance\",\"crossed\":true,"
+	    "\"ts\":1700000000123000,\"seq\":1045,\"snapshot\":true}" },
+	{ spec_bbo, edit_bbo_no_bid, 0,
+	    "{\"type\":\"bbo\",\"symbol\":\"BTC-USDT\",\"bid\":null,"
+	    "\"bid_size\":null,\"bid_exchange\":null,"
+	    "\"ask\":\"37120.2\",\"ask_size\":\"0.3\","
+	    "\"ask_exchange\":\"binance\",\"crossed\":false,"
+	    "\"ts\":1700000000123000,\"seq\":1045}" },
+	{ spec_bbo, edit_bbo_empty, 0,
+	    "{\"type\":\"bbo\",\"symbol\":\"BTC-USDT\",\"bid\":null,"
+	    "\"bid_size\":null,\"bid_exchange\":null,\"ask\":null,"
+	    "\"ask_size\":null,\"ask_exchange\":null,\"crossed\":false,"
+	    "\"ts\":1700000000123000,\"seq\":1045}" },
+	{ spec_bbo, edit_bbo_units, 0,
+	    "{\"type\":\"bbo\",\"symbol\":\"BTC-USD-PERP\","
+	    "\"bid\":\"37120.1\",\"bid_size\":\"5000\","
+	    "\"bid_exchange\":\"kraken\",\"ask\":\"37120.2\","
+	    "\"ask_size\":\"0.3\",\"ask_exchange\":\"binance\","
+	    "\"crossed\":false,\"size_unit\":\"quote\","
+	    "\"ts\":1700000000123000,\"seq\":1045}" },
+	/* size_unit: only when not base, just before "ts" */
+	{ spec_quote, edit_quote_contracts, 0,
+	    "{\"type\":\"quote\",\"exchange\":\"kraken\",\"symbol\":\"BTC-USD\","
+	    "\"bid\":\"37120.1\",\"bid_size\":\"1.5\",\"ask\":\"37120.2\","
+	    "\"ask_size\":\"0.3\",\"size_unit\":\"contracts\","
+	    "\"ts\":1700000000123000,"
+	    "\"recv_ts\":1700000000124567,\"seq\":1043}" },
+	{ spec_trade, edit_trade_quote_unit, 0,
+	    "{\"type\":\"trade\",\"exchange\":\"binance\",\"symbol\":\"BTC-USDT\","
+	    "\"price\":\"37123.45\",\"size\":\"0.012\",\"side\":\"buy\","
+	    "\"trade_id\":\"12345\",\"size_unit\":\"quote\","
+	    "\"ts\":1700000000123000,"
+	    "\"recv_ts\":1700000000124567,\"seq\":1042}" },
+	{ spec_quote, edit_unit_base, 0,
+	    "{\"type\":\"quote\",\"exchange\":\"kraken\",\"symbol\":\"BTC-USD\","
+	    "\"bid\":\"37120.1\",\"bid_size\":\"1.5\",\"ask\":\"37120.2\","
+	    "\"ask_size\":\"0.3\",\"ts\":1700000000123000,"
+	    "\"recv_ts\":1700000000124567,\"seq\":1043}" },
 };
 
 static struct tk_tick
@@ -405,6 +614,92 @@ START_TEST(test_tick_format_jansson_quote)
 }
 END_TEST
 
+START_TEST(test_tick_format_jansson_funding)
+{
+	struct tk_tick t = spec_funding();
+	char buf[TK_TICK_JSON_MAX];
+	json_error_t err;
+	json_t *o;
+	int n;
+
+	n = tk_tick_format(&t, 0, buf, sizeof(buf));
+	ck_assert_int_gt(n, 0);
+	o = json_loadb(buf, (size_t)n, JSON_REJECT_DUPLICATES, &err);
+	ck_assert_msg(o != NULL, "%s: %s", buf, err.text);
+	ck_assert_int_eq(json_object_size(o), 10);
+	assert_json_str(o, "type", "funding");
+	assert_json_str(o, "exchange", "bybit_perp");
+	assert_json_str(o, "symbol", "BTC-USDT-PERP");
+	assert_json_str(o, "mark_price", "37120.5");
+	assert_json_str(o, "index_price", "37118.2");
+	assert_json_str(o, "rate", "0.0001");
+	assert_json_int(o, "next_funding_ts", t.next_funding_ts);
+	assert_json_int(o, "ts", t.ts);
+	assert_json_int(o, "recv_ts", t.recv_ts);
+	assert_json_int(o, "seq", (json_int_t)t.seq);
+	json_decref(o);
+
+	/* the optional two are left out, not written as null */
+	t.index_price.valid = 0;
+	t.next_funding_ts = 0;
+	t.size_unit = TK_SIZE_UNIT_CONTRACTS;
+	n = tk_tick_format(&t, 1, buf, sizeof(buf));
+	ck_assert_int_gt(n, 0);
+	o = json_loadb(buf, (size_t)n, JSON_REJECT_DUPLICATES, &err);
+	ck_assert_msg(o != NULL, "%s: %s", buf, err.text);
+	ck_assert_int_eq(json_object_size(o), 10);
+	ck_assert_ptr_null(json_object_get(o, "index_price"));
+	ck_assert_ptr_null(json_object_get(o, "next_funding_ts"));
+	assert_json_str(o, "size_unit", "contracts");
+	ck_assert(json_is_true(json_object_get(o, "snapshot")));
+	json_decref(o);
+}
+END_TEST
+
+START_TEST(test_tick_format_jansson_bbo)
+{
+	struct tk_tick t = spec_bbo();
+	char buf[TK_TICK_JSON_MAX];
+	json_error_t err;
+	json_t *o;
+	int n;
+
+	set(t.ask_exchange, sizeof(t.ask_exchange), "a\"b\\c\x01");
+	t.bid_size.valid = 0;
+	n = tk_tick_format(&t, 0, buf, sizeof(buf));
+	ck_assert_int_gt(n, 0);
+	o = json_loadb(buf, (size_t)n, JSON_REJECT_DUPLICATES, &err);
+	ck_assert_msg(o != NULL, "%s: %s", buf, err.text);
+	ck_assert_int_eq(json_object_size(o), 11);
+	assert_json_str(o, "type", "bbo");
+	ck_assert_ptr_null(json_object_get(o, "exchange"));
+	ck_assert_ptr_null(json_object_get(o, "recv_ts"));
+	assert_json_str(o, "symbol", "BTC-USDT");
+	assert_json_str(o, "bid", "37120.1");
+	ck_assert(json_is_null(json_object_get(o, "bid_size")));
+	assert_json_str(o, "bid_exchange", "kraken");
+	assert_json_str(o, "ask", "37120.2");
+	assert_json_str(o, "ask_size", "0.3");
+	assert_json_str(o, "ask_exchange", t.ask_exchange);
+	ck_assert(json_is_false(json_object_get(o, "crossed")));
+	assert_json_int(o, "ts", t.ts);
+	assert_json_int(o, "seq", (json_int_t)t.seq);
+	json_decref(o);
+}
+END_TEST
+
+START_TEST(test_tick_format_bad_unit)
+{
+	struct tk_tick t = spec_bbo();
+	char buf[TK_TICK_JSON_MAX];
+
+	t.size_unit = TK_SIZE_UNIT_MAX;
+	ck_assert_int_eq(tk_tick_format(&t, 0, buf, sizeof(buf)), -EINVAL);
+	t.size_unit = (enum tk_size_unit)-1;
+	ck_assert_int_eq(tk_tick_format(&t, 0, buf, sizeof(buf)), -EINVAL);
+}
+END_TEST
+
 /*
  * The longest tick there can be: every string full of bytes that escape to
  * six, the longest decimals and integers.  It must fit TK_TICK_JSON_MAX.
@@ -424,6 +719,20 @@ START_TEST(test_tick_format_worst_case)
 	memset(t.trade_id, 0x01, sizeof(t.trade_id) - 1);
 	t.price = t.size = t.bid = t.bid_size = t.ask = t.ask_size =
 	    (struct tk_dec){ INT64_MIN, TK_DEC_MAX_SCALE, 1 };
+	if (t.type == TK_TICK_BBO) {
+		/* the venues share the union with trade_id */
+		memset(t.bid_exchange, 0x01, sizeof(t.bid_exchange) - 1);
+		t.bid_exchange[sizeof(t.bid_exchange) - 1] = '\0';
+		memset(t.ask_exchange, 0x01, sizeof(t.ask_exchange) - 1);
+		t.ask_exchange[sizeof(t.ask_exchange) - 1] = '\0';
+		t.crossed = true;
+	}
+	if (t.type == TK_TICK_FUNDING) {
+		t.mark_price = t.index_price = t.rate =
+		    (struct tk_dec){ INT64_MIN, TK_DEC_MAX_SCALE, 1 };
+		t.next_funding_ts = INT64_MIN;
+	}
+	t.size_unit = TK_SIZE_UNIT_CONTRACTS;
 	t.ts = t.recv_ts = INT64_MIN;
 	t.seq = UINT64_MAX;
 	n = tk_tick_format(&t, 1, buf, sizeof(buf));
@@ -472,6 +781,7 @@ tick_suite(void)
 
 	tcase_add_test(tc, test_tick_type_name);
 	tcase_add_loop_test(tc, test_tick_type_parse_bad, 0, N(bad_types));
+	tcase_add_test(tc, test_size_unit_name);
 	tcase_add_test(tc, test_side_name);
 	tcase_add_loop_test(tc, test_tick_set_str, 0, N(set_cases));
 	tcase_add_loop_test(tc, test_json_escape, 0, N(escape_cases));
@@ -479,6 +789,9 @@ tick_suite(void)
 	tcase_add_loop_test(tc, test_tick_format_cap, 0, N(format_cases));
 	tcase_add_test(tc, test_tick_format_jansson_trade);
 	tcase_add_test(tc, test_tick_format_jansson_quote);
+	tcase_add_test(tc, test_tick_format_jansson_funding);
+	tcase_add_test(tc, test_tick_format_jansson_bbo);
+	tcase_add_test(tc, test_tick_format_bad_unit);
 	tcase_add_loop_test(tc, test_tick_format_worst_case, 0,
 	    TK_TICK_TYPE_MAX);
 	tcase_add_test(tc, test_tick_format_unterminated);

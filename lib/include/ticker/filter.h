@@ -18,7 +18,7 @@
 #define TK_FILTER_MAX_NAMES	256	/* symbols or exchanges per filter */
 
 struct tk_filter {
-	unsigned	 types;		/* TK_TYPE_BIT set; TK_TYPES_ALL = all */
+	unsigned	 types;		/* TK_TYPE_BIT set; TK_TYPES_ANY = all */
 	char		**symbols;	/* NULL = all symbols */
 	size_t		 nsymbols;
 	char		**exchanges;	/* NULL = all exchanges */
@@ -33,13 +33,19 @@ void	tk_filter_finish(struct tk_filter *);
 /*
  * Builds a filter from the three query values, each NULL when the key is
  * absent, else a comma-separated list (URL-decoded already).  Symbols must be
- * BASE-QUOTE, types "trade"/"quote", exchange names [a-z0-9_-].  Returns 0 or
- * -EINVAL with a one-line reason in @err; @out is written only on success.
+ * BASE-QUOTE, types names of tk_tick_type_name(), exchange names [a-z0-9_-].
+ * Returns 0 or -EINVAL with a one-line reason in @err; @out is written only
+ * on success.
  */
 int	tk_filter_from_query(const char *symbols, const char *exchanges,
 	    const char *types, struct tk_filter *out, char *err, size_t errlen);
 
-/* True if a tick of @type for @exchange/@symbol passes. */
+/*
+ * True if a tick of @type for @exchange/@symbol passes.  A bbo (no exchange)
+ * passes an exchange list only when the client named its types, bbo among
+ * them: ?exchanges=binance gets no bbo, ?exchanges=binance&types=trade,bbo
+ * gets binance's trades and the bbo of every exchange.
+ */
 int	tk_filter_match(const struct tk_filter *, const char *exchange,
 	    const char *symbol, enum tk_tick_type type);
 

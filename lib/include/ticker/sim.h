@@ -3,8 +3,8 @@
 #define TICKER_SIM_H
 
 /*
- * The sim source: a random walk per symbol at a given rate, trades and
- * quotes, no network.  It is a stream; time comes from the caller so it
+ * The sim source: a random walk per symbol at a given rate, trades,
+ * quotes and funding (of any symbol: it is a simulation), no network.  It is a stream; time comes from the caller so it
  * stays pure and testable.  When nothing is due, next() answers PENDING and
  * the caller, who owns the timers, arms one for tk_sim_next_due() and calls
  * tk_sim_tick() when it fires (that wakes the consumer).
@@ -22,7 +22,7 @@ struct tk_sim_conf {
 	const char *const *symbols;	/* unified BASE-QUOTE */
 	size_t		 nsymbols;
 	double		 rate;		/* ticks per second, all symbols */
-	unsigned	 types;		/* TK_TYPE_BIT set */
+	unsigned	 types;		/* TK_TYPE_BIT set of TK_TYPES_FEED */
 	uint64_t	 seed;		/* same seed, same walk */
 	tk_clock_fn	*clock;
 	void		*clock_ud;
