@@ -1150,3 +1150,260 @@ class TestLargeFilters(SecurityCase):
                     sorted(kinds)
         self.assertEqual(wrong, {}, "(type, symbol in the filter) of the "
                          "ticks received")
+
+
+# ---------------------------------------------------------------- unix socket
+
+# Polls a path's mode as fast as it can, in a process of its own (no GIL
+# shared with the test), until a stop file appears; prints every mode
+# seen, with how often.
+MODE_POLLER = r"""
+import json, os, stat, sys
+path, stop = sys.argv[1], sys.argv[2]
+seen = {}
+print("ready", flush=True)
+lstat = os.lstat
+n = 0
+while True:
+    try:
+        m = stat.S_IMODE(lstat(path).st_mode)
+        seen[m] = seen.get(m, 0) + 1
+    except FileNotFoundError:
+        pass
+    n += 1
+    if n % 256 == 0 and os.path.exists(stop):
+        break
+print(json.dumps({"%o" % k: v for k, v in seen.items()}), flush=True)
+"""
+
+
+class UmaskDaemon(h.Daemon):
+    """tickerd started with umask 000: whatever it creates without an
+    explicit mode is world-writable."""
+
+    def _spawn(self):
+        self._out = open(self.stdout_path, "wb")
+        self._err = open(self.stderr_path, "wb")
+        env = h.daemon_env()
+        env.update(self.extra_env)
+        self.proc = subprocess.Popen(
+                [h.tickerd_path(), "-c", self.config_path] + self.args,
+                stdin=subprocess.DEVNULL, stdout=self._out,
+                stderr=self._err, env=env, cwd=self.workdir,
+                start_new_session=True, umask=0)
+
+
+class TestUnixSocketMode(SecurityCase):
+    """tickerd's unix socket is 0660 (README, systemd unit): never wider,
+    not even for a moment between its creation and a chmod, whatever the
+    umask tickerd was started with."""
+
+    RUNS = 10
+
+    async def test_never_wider_than_0660(self):
+        """Ten starts with umask 000, the socket's mode polled from another
+        process as fast as possible: never group/other bits beyond 0660."""
+        tmp = self.make_tmpdir()
+        seen = {}
+        t0 = time.monotonic()
+        runs = 0
+        for run in range(self.RUNS):
+            path = os.path.join(tmp, "s%d.sock" % run)
+            stop = os.path.join(tmp, "stop%d" % run)
+            port = h.free_port()
+            conf = config(port, [sim_exchange("sim", ["BTC-USD"], 10)],
+                          unix_path=path)
+            poller = subprocess.Popen([sys.executable, "-c", MODE_POLLER,
+                                       path, stop], stdout=subprocess.PIPE,
+                                      text=True)
+            self.addCleanup(poller.kill)
+            self.assertEqual(poller.stdout.readline().strip(), "ready")
+            d = UmaskDaemon(h.write_config(tmp, conf, "t%d.json" % run),
+                            tcp_port=port, unix_path=path)
+            self.addCleanup(d.kill)
+            await d.start()
+            await asyncio.sleep(0.1)
+            open(stop, "w").close()
+            out, _ = await asyncio.to_thread(poller.communicate, timeout=10)
+            await self._stop_daemon(d)
+            for mode, n in json.loads(out.strip().splitlines()[-1]).items():
+                seen[int(mode, 8)] = seen.get(int(mode, 8), 0) + n
+            runs = run + 1
+            # Seen once is enough; a busy machine gets fewer runs.
+            if any(m & ~0o660 for m in seen) or \
+                    time.monotonic() - t0 > 18 and runs >= 3:
+                break
+        self.assertTrue(seen, "the socket was never seen")
+        wide = {"%04o" % m: n for m, n in seen.items() if m & ~0o660}
+        self.assertEqual(wide, {}, "modes of the unix socket seen in %d "
+                         "start(s) with umask 000 (mode: times seen): %s" %
+                         (runs, {"%04o" % m: n for m, n in seen.items()}))
+
+
+# ---------------------------------------------------------------- mistakes
+
+class TestSaidNotSwallowed(SecurityCase):
+    """Mistakes are said, not silently turned into something else: a query
+    argument too long to read is refused (SPEC "Client protocol": a filter
+    that cannot be honoured is not widened to everything), and a config
+    that gives up on TLS (SPEC "Never": TLS certificates are verified) is
+    warned about in the log and in /health's "warnings"."""
+
+    async def test_query_argument_too_long(self):
+        """?symbols= with 256 valid names, 4.8 KB in all: closed with 1008
+        and a reason saying the argument is too long, not served
+        everything."""
+        port = h.free_port()
+        daemon = await self.start_daemon(
+                config(port, [sim_exchange("sim", ["BTC-USD", "ETH-USD"],
+                                           200)]), self.make_tmpdir())
+        names = ["S%03dXXXXXXXXXX-USD" % i for i in range(255)] + ["BTC-USD"]
+        q = "?symbols=" + ",".join(names)
+        self.assertGreater(len(q), 4800)
+        ws = await self.client(daemon, q)
+        got = []
+        try:
+            while len(got) < 20:
+                m = await h.recv_json(ws, 3, skip_status=True)
+                got.append(m)
+        except websockets.ConnectionClosed as e:
+            self.assertIsNotNone(e.rcvd, "closed without a close frame")
+            self.assertEqual(e.rcvd.code, 1008, e)
+            self.assertRegex(e.rcvd.reason, r"(?i)too long|longer than|"
+                             r"exceeds|too many bytes")
+            return
+        self.fail("a %d-byte symbols= argument was not refused: %d "
+                  "messages, e.g. %s" % (len(q), len(got), got[:2]))
+
+    def warned(self, daemon, name):
+        """The log lines at warning priority or above that name @name."""
+        return [line for line in daemon.log().splitlines()
+                if re.search(r"\b(warning|error|crit|alert|emerg):", line)
+                and name in line]
+
+    async def assert_warned(self, daemon, name, problem):
+        t0 = time.monotonic()
+        while not self.warned(daemon, name) and time.monotonic() - t0 < 1:
+            await asyncio.sleep(0.05)
+        lines = self.warned(daemon, name)
+        self.assertTrue(lines, "no warning naming %s in the log:\n%s" %
+                        (name, daemon.log_tail()))
+        self.assertTrue(any(re.search(problem, line) for line in lines),
+                        "the warnings do not say the problem (%s): %s" %
+                        (problem, lines))
+        status, body = await health(daemon)
+        warnings = body.get("warnings")
+        self.assertIsInstance(warnings, list, "no \"warnings\" array in "
+                              "/health: %s" % body)
+        mine = [w for w in warnings if isinstance(w, str) and name in w]
+        self.assertTrue(mine, "no warning naming %s in /health: %s" %
+                        (name, warnings))
+        self.assertTrue(any(re.search(problem, w) for w in mine),
+                        "the /health warnings do not say the problem "
+                        "(%s): %s" % (problem, mine))
+        return warnings
+
+    async def test_tls_verify_false_warned(self):
+        """An exchange with "tls_verify": false: a warning at start and in
+        /health."""
+        port = h.free_port()
+        # Nothing listens there: the connection fails at once, locally.
+        ex = {"name": "unverified", "adapter": "binance",
+              "symbols": ["BTC-USDT"], "tls_verify": False,
+              "url": "wss://127.0.0.1:%d/ws" % h.free_port()}
+        daemon = await self.start_daemon(config(port, [ex]),
+                                         self.make_tmpdir())
+        await self.assert_warned(daemon, "unverified",
+                                 r"(?i)tls_verify|certificate|verif")
+
+    async def test_plain_ws_to_another_host_warned(self):
+        """An exchange reached by ws:// (no TLS) at an address that is not
+        loopback: a warning at start and in /health; one at 127.0.0.1 is
+        not warned about."""
+        port = h.free_port()
+        mock = await self.start_mock("binance")
+        # 0.0.0.0 is not a loopback address, and a connection to it stays
+        # on this machine (Linux takes it as a local address); nothing
+        # listens on that port, so it fails at once.
+        plain = {"name": "exws", "adapter": "binance",
+                 "symbols": ["BTC-USDT"],
+                 "url": "ws://0.0.0.0:%d/ws" % h.free_port()}
+        local = h.exchange_entry(mock, ["BTC-USDT"], name="local")
+        daemon = await self.start_daemon(config(port, [plain, local]),
+                                         self.make_tmpdir())
+        problem = (r"(?i)unencrypted|not encrypted|plain ?text|clear ?text|"
+                   r"without tls|no tls|not tls|insecure")
+        warnings = await self.assert_warned(daemon, "exws", problem)
+        local = re.compile(r"\blocal\b")
+        self.assertEqual([w for w in warnings if local.search(w)], [],
+                         "ws:// to 127.0.0.1 warned about")
+        self.assertEqual([line for line in self.warned(daemon, "local")
+                          if local.search(line) and
+                          re.search(problem, line)], [],
+                         "ws:// to 127.0.0.1 warned about")
+
+
+# ---------------------------------------------------------------- memory
+
+# ASan fills what malloc returns (up to max_malloc_fill_size bytes) with
+# a byte, so every page of a block is touched and counts in RSS, as it
+# would once a buffer is used; builds without ASan ignore it.
+TOUCH_MALLOC = {"ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0:"
+                                "quarantine_size_mb=1:malloc_fill_byte=190:"
+                                "max_malloc_fill_size=%d" % (2 << 20)}
+
+
+class TestReceiveBuffers(SecurityCase):
+    """A client's message buffer is as large as the messages it sends, not
+    clients.max_message_bytes from its first message on: otherwise a few
+    hundred idle clients hold hundreds of MB."""
+
+    CLIENTS = 200
+
+    async def test_idle_clients_hold_no_full_size_buffer(self):
+        """clients.max_message_bytes 1 MiB, 200 clients that each sent one
+        ping and then idle: the daemon's RSS and data size grow by well
+        under 200 x 1 MiB (less than 40 MiB)."""
+        port = h.free_port()
+        conf = config(port, [sim_exchange("sim", ["BTC-USD"], 5)],
+                      clients={"max_message_bytes": 1 << 20, "max": 1000})
+        daemon = await self.start_daemon(conf, self.make_tmpdir(),
+                                         env=TOUCH_MALLOC)
+        pid = daemon.proc.pid
+        # Warm up: a few clients come and go, as the measured ones will.
+        warm = [await asyncio.to_thread(raw_ws_open, port) for _ in range(5)]
+        for s, _ in warm:
+            s.close()
+        await asyncio.sleep(0.3)
+        rss0 = proc_status_kib(pid, "VmRSS")
+        data0 = proc_status_kib(pid, "VmData")
+
+        def open_all():
+            socks = []
+            for _ in range(self.CLIENTS):
+                s, rest = raw_ws_open(port)
+                socks.append(s)
+                s.sendall(text_frame({"op": "ping"}))
+            for s in socks:       # every ping answered: every one received
+                buf = b""
+                while b'"pong"' not in buf:
+                    data = s.recv(65536)
+                    if not data:
+                        raise AssertionError("closed before its pong")
+                    buf += data
+            return socks
+
+        socks = await asyncio.to_thread(open_all)
+        for s in socks:
+            self.addCleanup(s.close)
+        await asyncio.sleep(0.3)
+        rss = proc_status_kib(pid, "VmRSS") - rss0
+        data = proc_status_kib(pid, "VmData") - data0
+        print("\n%d idle clients: RSS %+d KiB, data %+d KiB" %
+              (len(socks), rss, data))
+        self.assertEqual(await clients_gauge(daemon), self.CLIENTS)
+        self.assertLess(rss, 40 * 1024, "RSS grew %d KiB for %d clients "
+                        "that sent one ping each" % (rss, len(socks)))
+        self.assertLess(data, 40 * 1024, "data size grew %d KiB for %d "
+                        "clients that sent one ping each" %
+                        (data, len(socks)))
