@@ -30,7 +30,6 @@ import socket
 import struct
 import subprocess
 import sys
-import threading
 import time
 import unittest
 
@@ -394,22 +393,20 @@ class TestNonReaders(SecurityCase):
         daemon, attackers = await self.start_attacked()
         pid = daemon.proc.pid
         stopped = attackers.last_send
-        good = await h.connect(daemon)
-        self.addAsyncCleanup(self._close_client, good)
 
         async def all_gone():
-            return await clients_gauge(daemon) <= 1
+            return await clients_gauge(daemon) == 0
 
         if await self.wait_until(all_gone, 8.0) is None:
             n = await clients_gauge(daemon)
             self.fail("%d of %d non-reading clients still connected %.1f s "
-                      "after their last request (tickerd_clients %d, "
-                      "%d fds)" % (n - 1, len(attackers.socks),
-                                   time.monotonic() - stopped, n,
-                                   proc_fds(pid)))
-        # Their descriptors are closed too (the good client has one).
+                      "after their last request (%d fds, %d before the "
+                      "attack)" % (n, len(attackers.socks),
+                                   time.monotonic() - stopped,
+                                   proc_fds(pid), self.fds_before))
+        # Their descriptors are closed too, not only forgotten.
         fds = proc_fds(pid)
-        self.assertLessEqual(fds, self.fds_before + 1 + 4,
+        self.assertLessEqual(fds, self.fds_before + 4,
                              "fds still held after the clients were "
                              "dropped (%d before the attack)" %
                              self.fds_before)
@@ -738,7 +735,8 @@ class TestSlowloris(SecurityCase):
         await asyncio.to_thread(slow.open)
         await asyncio.sleep(0.5)
         fds = proc_fds(pid)
-        status, _ = await asyncio.to_thread(health_within, port, 2.0)
+        # Answered at once, or once the half-open ones have timed out.
+        status, _ = await asyncio.to_thread(health_within, port, 7.0)
         # The cap, lws' HTTP headroom past it, and a few more.
         self.assertLessEqual(fds - fds0, 16 + 16 + 8,
                              "tickerd holds %d fds (%d before %d "
@@ -906,6 +904,7 @@ class TestFraming(SecurityCase):
                         "(%d frames)" % parser.frames)
         self.assertEqual(subscribed, 7)
         self.assertGreater(parser.pongs, 0, "no pong at all")
+        self.assertTrue(daemon.running())
         print("\n%d frames, %d messages, %d pongs for %d pings" %
               (parser.frames, len(parser.messages), parser.pongs,
                len(parser.pings)))
@@ -1217,7 +1216,8 @@ class TestUnixSocketMode(SecurityCase):
                                        path, stop], stdout=subprocess.PIPE,
                                       text=True)
             self.addCleanup(poller.kill)
-            self.assertEqual(poller.stdout.readline().strip(), "ready")
+            ready = await asyncio.to_thread(poller.stdout.readline)
+            self.assertEqual(ready.strip(), "ready")
             d = UmaskDaemon(h.write_config(tmp, conf, "t%d.json" % run),
                             tcp_port=port, unix_path=path)
             self.addCleanup(d.kill)
@@ -1231,7 +1231,7 @@ class TestUnixSocketMode(SecurityCase):
             runs = run + 1
             # Seen once is enough; a busy machine gets fewer runs.
             if any(m & ~0o660 for m in seen) or \
-                    time.monotonic() - t0 > 18 and runs >= 3:
+                    time.monotonic() - t0 > 20 and runs >= 3:
                 break
         self.assertTrue(seen, "the socket was never seen")
         wide = {"%04o" % m: n for m, n in seen.items() if m & ~0o660}
@@ -1407,3 +1407,7 @@ class TestReceiveBuffers(SecurityCase):
         self.assertLess(data, 40 * 1024, "data size grew %d KiB for %d "
                         "clients that sent one ping each" %
                         (data, len(socks)))
+
+
+if __name__ == "__main__":
+    unittest.main()
