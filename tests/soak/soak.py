@@ -9,8 +9,10 @@ everything and check that seq strictly increases and that every exchange's
 trade ids arrive in order with no duplicate and no gap outside an exchange
 drop; churn clients come and go (clean closes, aborts, subscribe/ping
 round trips, slow readers that tickerd must cut).  Every few minutes one
-exchange drops its connection.  tickerd's RSS, fds and key metrics are
-sampled into a CSV.  At the end tickerd is stopped with SIGTERM, so an
+exchange drops its connection.  Optionally, bursts of attack connections
+(clients that never read, requests that never end) must be closed by
+tickerd and must not keep a probe client out.  tickerd's RSS, fds and key
+metrics are sampled into a CSV.  At the end tickerd is stopped with SIGTERM, so an
 ASan/LSan build reports leaks, and a summary is printed and written to
 summary.json.
 
