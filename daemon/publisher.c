@@ -20,6 +20,7 @@
 #include <ticker/latest.h>
 #include <ticker/pace.h>
 #include <ticker/tick.h>
+#include <ticker/utf8.h>
 
 #include "http.h"
 #include "log.h"
@@ -354,7 +355,8 @@ format_status(const char *exchange, const char *state, const char *detail,
 	int a, b, n;
 
 	a = tk_json_escape(exchange, strlen(exchange), ex, sizeof(ex) - 1);
-	b = tk_json_escape(detail, strnlen(detail, 256), det, sizeof(det) - 1);
+	b = tk_json_escape(detail, tk_utf8_cut(detail, strnlen(detail, 256),
+	    256), det, sizeof(det) - 1);
 	if (a < 0 || b < 0)
 		return -ENOSPC;
 	n = snprintf(buf, cap, "{\"type\":\"status\",\"exchange\":\"%.*s\","
@@ -465,7 +467,7 @@ client_close(struct client *c, int code, const char *why)
 	if (c->close_code)
 		return;
 	c->close_code = code;
-	snprintf(c->close_reason, sizeof(c->close_reason), "%s", why);
+	tk_utf8_snprintf(c->close_reason, sizeof(c->close_reason), "%s", why);
 	lws_callback_on_writable(c->wsi);
 }
 

@@ -23,6 +23,7 @@
 #include <ticker/queue.h>
 #include <ticker/symmap.h>
 #include <ticker/tick.h>
+#include <ticker/utf8.h>
 
 #include "log.h"
 #include "publisher.h"
@@ -209,7 +210,8 @@ upstream_lost(struct upstream *up, const char *why)
 	up->failures++;
 	up->reconnects++;
 	ms = retry_delay_ms(up);
-	snprintf(detail, sizeof(detail), "%s; retrying in %u ms", why, ms);
+	tk_utf8_snprintf(detail, sizeof(detail), "%s; retrying in %u ms", why,
+	    ms);
 	set_state(up, UP_BACKOFF, detail);
 	publish_status(up, up->failures >= DOWN_AFTER ? "down" :
 	    "reconnecting", detail);
@@ -252,7 +254,7 @@ conn_ended(struct conn *c, const char *why)
 	char reason[sizeof(c->close_why)];
 
 	/* @why may live in @c, which is freed below */
-	snprintf(reason, sizeof(reason), "%s",
+	tk_utf8_snprintf(reason, sizeof(reason), "%s",
 	    c->close_why[0] != '\0' ? c->close_why : why);
 	why = reason;
 	c->wsi = NULL;
@@ -518,7 +520,8 @@ conn_established(struct conn *c)
 		    up->conf->name);
 		return;
 	}
-	snprintf(detail, sizeof(detail), "connected to %s", up->conf->url);
+	tk_utf8_snprintf(detail, sizeof(detail), "connected to %s",
+	    up->conf->url);
 	set_state(up, UP_CONNECTED, detail);
 	publish_status(up, "connected", detail);
 	schedule_rotation(up);
@@ -671,7 +674,7 @@ upstream_sweep(lws_sorted_usec_list_t *sul)
 		tk_backoff_reset(&up->backoff);
 	if (c != NULL && c->established && c->wsi != NULL &&
 	    now - c->last_data_us > (int64_t)(up->conf->stale_s * 1e6)) {
-		snprintf(detail, sizeof(detail), "no data for %.1f s",
+		tk_utf8_snprintf(detail, sizeof(detail), "no data for %.1f s",
 		    (double)(now - c->last_data_us) / 1e6);
 		log_warnx("%s: stale: %s", up->conf->name, detail);
 		up->stale_events++;
@@ -710,7 +713,7 @@ conn_peer_close(struct conn *c, const unsigned char *p, size_t len)
 {
 	if (len < 2)
 		return;
-	snprintf(c->close_why, sizeof(c->close_why),
+	tk_utf8_snprintf(c->close_why, sizeof(c->close_why),
 	    "closed by the exchange (%u%s%.*s)", (unsigned)(p[0] << 8 | p[1]),
 	    len > 2 ? ": " : "", (int)(len > 2 ? len - 2 : 0),
 	    (const char *)p + 2);
