@@ -51,6 +51,16 @@ FILTER = ['{"op":"ping"}',
           'BTC-USD,ETH-USD\nbinance,kraken\ntrade,quote',
           '\x01\nbinance\n\x01', 'BTC-USD,,BTC-USD\n\ntrade,trade']
 
+# Bytes as exchanges and clients may send them: each class of ill-formed
+# UTF-8, characters at every length, and the controls a log must escape.
+UTF8 = [b"BTC-USD", "5 \u20ac \u00e9\U0001d11e".encode("utf-8"),
+        b"\xc2\x80\xdf\xbf\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80"
+        b"\xf0\x90\x80\x80\xf4\x8f\xbf\xbf",
+        b"\x80\xbf\xc0\xaf\xc1\xbf\xf5\xfe\xff",
+        b"\xe0\x80\xaf\xf0\x8f\xbf\xbf\xed\xa0\x80\xf4\x90\x80\x80",
+        b"\xe2\x82\xf0\x9f\x98A\xc3",
+        b"x\n<0>forged\r\x1b[2J\x7f\xc2\x9b\x00\"\\"]
+
 
 def write(folder, data):
     if isinstance(data, str):
@@ -87,6 +97,8 @@ def main(out):
                     "queue_ticks": 100}}))
     for text in FILTER:
         write(os.path.join(out, "fuzz_filter"), text)
+    for data in UTF8:
+        write(os.path.join(out, "fuzz_utf8"), data)
     with open(os.path.join(ROOT, "config", "sample-recording.jsonl"),
               "rb") as f:
         for line in f:

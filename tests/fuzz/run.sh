@@ -18,7 +18,7 @@ ROOT=$(pwd)
 B=${FUZZ_BUILD:-build-fuzz}
 SECS=${FUZZ_SECONDS:-6}
 TARGETS="fuzz_binance fuzz_coinbase fuzz_kraken fuzz_bitstamp fuzz_okx
-fuzz_bybit fuzz_decimal fuzz_config fuzz_filter fuzz_record"
+fuzz_bybit fuzz_decimal fuzz_config fuzz_filter fuzz_record fuzz_utf8"
 
 merge=""
 if [ "${1:-}" = "--merge" ]; then
