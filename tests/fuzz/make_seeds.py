@@ -87,12 +87,15 @@ def main(out):
         with open(os.path.join(ROOT, "config", name), "rb") as f:
             write(os.path.join(out, "fuzz_config"), f.read())
     write(os.path.join(out, "fuzz_config"), json.dumps({
-        "listen": {"tcp": "[::1]:8765", "unix": "/run/t.sock"},
+        "listen": {"tcp": "[::1]:8765", "unix": "/run/t.sock",
+                   "hosts": ["Tickerd.example", "192.0.2.7", "::1"]},
         "exchanges": [{"name": "s", "adapter": "sim", "symbols": ["A-B"],
                        "rate": 5, "seed": 7, "channels": ["trade"]},
                       {"name": "k", "adapter": "kraken",
                        "symbols": ["BTC-USD"], "url": "ws://127.0.0.1:1/v2",
-                       "stale_s": 2.5, "tls_verify": False}],
+                       "stale_s": 2.5, "tls_verify": False},
+                      {"name": "o", "adapter": "okx", "symbols": ["A-B"],
+                       "url": "ws://u@[2001:db8::1]:1/x"}],
         "clients": {"max": 5, "max_message_bytes": 64,
                     "queue_ticks": 100}}))
     for text in FILTER:
