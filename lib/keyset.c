@@ -193,6 +193,14 @@ tk_keyfilter_init(struct tk_keyfilter *kf)
 		kf->dim[d].all = 1;
 }
 
+/*
+ * gcc 12 -fanalyzer loses the allocations copied to *out here and stored in
+ * d->extra[] in dim_compile(), and reports them as leaked.
+ */
+#ifndef __clang__
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"
+#endif
 int
 tk_keyfilter_compile(const struct tk_filter *f, const struct tk_keyspace *ks,
     struct tk_keyfilter *out)
@@ -212,6 +220,9 @@ tk_keyfilter_compile(const struct tk_filter *f, const struct tk_keyspace *ks,
 	*out = kf;
 	return 0;
 }
+#ifndef __clang__
+#pragma GCC diagnostic pop
+#endif
 
 void
 tk_keyfilter_finish(struct tk_keyfilter *kf)
@@ -248,12 +259,16 @@ tk_keyfilter_match_exchange(const struct tk_keyfilter *kf, uint32_t ex,
  * kept as text, since a later reload may add them under a new index.
  * Duplicates in @list were removed by the filter parser.
  */
+#ifndef __clang__
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"
+#endif
 static int
 dim_compile(struct tk_keyfilter_dim *d, char *const *list, size_t n,
     const struct names *t)
 {
-	size_t i, k;
 	uint32_t idx;
+	size_t i;
 
 	if (list == NULL)
 		return 0;
@@ -262,21 +277,23 @@ dim_compile(struct tk_keyfilter_dim *d, char *const *list, size_t n,
 	if (t->n > 0 && (d->bits = calloc((t->n + 63) / 64,
 	    sizeof(*d->bits))) == NULL)
 		return -ENOMEM;
-	for (i = 0, k = 0; i < n; i++)
-		k += names_find(t, list[i]) == TK_KEY_NONE;
-	if (k > 0 && (d->extra = calloc(k, sizeof(*d->extra))) == NULL)
-		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		if ((idx = names_find(t, list[i])) != TK_KEY_NONE) {
 			d->bits[idx >> 6] |= UINT64_C(1) << (idx & 63);
 			continue;
 		}
+		if (d->extra == NULL &&
+		    (d->extra = calloc(n, sizeof(*d->extra))) == NULL)
+			return -ENOMEM;
 		if ((d->extra[d->nextra] = strdup(list[i])) == NULL)
 			return -ENOMEM;
 		d->nextra++;
 	}
 	return 0;
 }
+#ifndef __clang__
+#pragma GCC diagnostic pop
+#endif
 
 static void
 dim_finish(struct tk_keyfilter_dim *d)
