@@ -552,9 +552,9 @@ listen_hosts(struct ctx *c, json_t *v, struct tk_config *cf)
 	if (!json_is_array(v))
 		return type_error(c, "listen.hosts", "an array of host names",
 		    v);
-	n = json_array_size(v);
-	if (n > 0 && (cf->listen_hosts = calloc(n,
-	    sizeof(*cf->listen_hosts))) == NULL)
+	if ((n = json_array_size(v)) == 0)
+		return 0;
+	if ((cf->listen_hosts = calloc(n, sizeof(*cf->listen_hosts))) == NULL)
 		return oom(c);
 	json_array_foreach(v, i, el) {
 		at(path, sizeof(path), "listen.hosts", i);
@@ -577,6 +577,7 @@ host_entry(struct ctx *c, const char *path, const json_t *v, char **out)
 {
 	unsigned char addr[sizeof(struct in6_addr)];
 	char q[QUOTE_CAP], host[HOST_MAX + 1], canon[INET6_ADDRSTRLEN + 2];
+	char text[INET6_ADDRSTRLEN];
 	const char *s, *colon;
 	size_t len, i;
 
@@ -608,10 +609,9 @@ host_entry(struct ctx *c, const char *path, const json_t *v, char **out)
 	if (colon == NULL && s[0] != '[' && inet_pton(AF_INET, host,
 	    addr) == 1)
 		return dup_str(c, host, out);
-	if (colon != NULL && inet_pton(AF_INET6, host, addr) == 1) {
-		canon[0] = '[';
-		inet_ntop(AF_INET6, addr, canon + 1, INET6_ADDRSTRLEN);
-		strcat(canon, "]");
+	if (colon != NULL && inet_pton(AF_INET6, host, addr) == 1 &&
+	    inet_ntop(AF_INET6, addr, text, sizeof(text)) != NULL) {
+		snprintf(canon, sizeof(canon), "[%s]", text);
 		return dup_str(c, canon, out);
 	}
 	if (colon != NULL || s[0] == '[' || !dns_name(host))

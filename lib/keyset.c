@@ -149,7 +149,8 @@ names_find(const struct names *t, const char *name)
 static int
 names_grow(struct names *t)
 {
-	uint32_t cap, slots, i, *slot;
+	uint32_t cap, i, *slot;
+	size_t slots;
 	char **name;
 
 	if (t->n == t->cap) {
@@ -161,12 +162,12 @@ names_grow(struct names *t)
 	}
 	if (t->mask != 0 && (t->n + 1) * 2 <= t->mask + 1)
 		return 0;
-	slots = t->mask ? (t->mask + 1) * 2 : 32;
+	slots = t->mask != 0 ? ((size_t)t->mask + 1) * 2 : 32;
 	if ((slot = calloc(slots, sizeof(*slot))) == NULL)
 		return -ENOMEM;
 	free(t->slot);
 	t->slot = slot;
-	t->mask = slots - 1;
+	t->mask = (uint32_t)(slots - 1);
 	for (i = 0; i < t->n; i++)
 		names_insert_slot(t, i);
 	return 0;
@@ -274,8 +275,8 @@ dim_compile(struct tk_keyfilter_dim *d, char *const *list, size_t n,
 		return 0;
 	d->all = 0;
 	d->n = t->n;
-	if (t->n > 0 && (d->bits = calloc((t->n + 63) / 64,
-	    sizeof(*d->bits))) == NULL)
+	/* a word more than needed, so that an empty space gets one too */
+	if ((d->bits = calloc(t->n / 64 + 1, sizeof(*d->bits))) == NULL)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
 		if ((idx = names_find(t, list[i])) != TK_KEY_NONE) {

@@ -62,8 +62,8 @@ const char	*tk_keyspace_name(const struct tk_keyspace *, enum tk_key_dim,
 /* One list of a compiled filter. */
 struct tk_keyfilter_dim {
 	int		 all;		/* the filter has no list: all pass */
-	uint32_t	 n;		/* indices below n are decided by bits */
-	uint64_t	*bits;		/* bit i: the name of index i is listed */
+	uint32_t	 n;		/* indices below n: see bits */
+	uint64_t	*bits;		/* bit i: name of index i listed */
 	char		**extra;	/* listed names outside the space */
 	size_t		 nextra;
 };
