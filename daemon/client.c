@@ -18,6 +18,7 @@
 #include <ticker/latest.h>
 #include <ticker/pace.h>
 #include <ticker/tick.h>
+#include <ticker/utf8.h>
 
 #include "clock.h"
 #include "log.h"
@@ -81,7 +82,7 @@ client_close(struct client *c, int code, const char *why)
 	if (c->close_code)
 		return;
 	c->close_code = code;
-	snprintf(c->close_reason, sizeof(c->close_reason), "%s", why);
+	tk_utf8_snprintf(c->close_reason, sizeof(c->close_reason), "%s", why);
 	lws_callback_on_writable(c->wsi);
 }
 
@@ -160,14 +161,20 @@ client_subscribe(struct publisher *pub, struct client *c,
 static int
 client_query_batch(struct client *c)
 {
-	char buf[32];
-	const char *v = lws_get_urlarg_by_name(c->wsi, "batch=", buf,
-	    sizeof(buf));
+	/* the whole query fits, see client_query_filter() */
+	int cap = lws_hdr_total_length(c->wsi, WSI_TOKEN_HTTP_URI_ARGS) + 1;
+	char *buf = malloc((size_t)cap);
+	const char *v;
+	int on = -1;
 
+	v = buf ? lws_get_urlarg_by_name(c->wsi, "batch=", buf, cap) : NULL;
 	if (v == NULL || strcmp(v, "0") == 0 || strcmp(v, "false") == 0)
-		return 0;
-	if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0) {
-		c->batch = 1;
+		on = 0;
+	else if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0)
+		on = 1;
+	free(buf);
+	if (on >= 0) {
+		c->batch = on;
 		return 0;
 	}
 	client_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION,
@@ -175,19 +182,34 @@ client_query_batch(struct client *c)
 	return -1;
 }
 
+/*
+ * lws stops looking at the first argument longer than the buffer, which
+ * would drop every argument after it without a word: each buffer holds the
+ * whole query, and tk_filter_from_query() refuses values that are too long.
+ */
 static void
 client_query_filter(struct publisher *pub, struct client *c)
 {
-	char sym[4096], ex[1024], ty[64], err[96], why[CLOSE_REASON_MAX];
+	int cap = lws_hdr_total_length(c->wsi, WSI_TOKEN_HTTP_URI_ARGS) + 1;
+	char err[96], why[CLOSE_REASON_MAX], *q;
 	const char *s, *e, *t;
 	struct tk_filter f;
+	int r;
 
-	s = lws_get_urlarg_by_name(c->wsi, "symbols=", sym, sizeof(sym));
-	e = lws_get_urlarg_by_name(c->wsi, "exchanges=", ex, sizeof(ex));
-	t = lws_get_urlarg_by_name(c->wsi, "types=", ty, sizeof(ty));
-	if (tk_filter_from_query(s, e, t, &f, err, sizeof(err)) < 0) {
+	if ((q = malloc(3 * (size_t)cap)) == NULL) {
+		client_close(c, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION,
+		    "out of memory");
+		return;
+	}
+	s = lws_get_urlarg_by_name(c->wsi, "symbols=", q, cap);
+	e = lws_get_urlarg_by_name(c->wsi, "exchanges=", q + cap, cap);
+	t = lws_get_urlarg_by_name(c->wsi, "types=", q + 2 * cap, cap);
+	r = tk_filter_from_query(s, e, t, &f, err, sizeof(err));
+	free(q);
+	if (r < 0) {
 		/* the close goes before queued replies: say it there */
-		snprintf(why, sizeof(why), "bad filter in query: %s", err);
+		tk_utf8_snprintf(why, sizeof(why), "bad filter in query: %s",
+		    err);
 		client_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, why);
 		return;
 	}

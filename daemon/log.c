@@ -11,6 +11,8 @@
 
 #include <libwebsockets.h>
 
+#include <ticker/utf8.h>
+
 #include "log.h"
 
 static int log_journald;
@@ -56,17 +58,25 @@ pri_name(int pri)
 	return pri >= 0 && pri <= 7 ? names[pri] : "?";
 }
 
+/*
+ * Messages quote exchange errors, close reasons and client headers: the
+ * escape runs here, on the formatted line, so that no caller can forge a
+ * line (or a journald "<N>" priority) with a newline, reach the terminal
+ * with ESC, or write invalid UTF-8.
+ */
 void
 log_vemit(int pri, const char *fmt, va_list ap)
 {
-	char line[1024];
+	char text[1024], line[4 * sizeof(text)];
 	struct timespec ts;
 	struct tm tm;
 	char when[32];
+	int n;
 
 	if (pri >= LOG_PRI_DEBUG && !log_verbose)
 		return;
-	vsnprintf(line, sizeof(line), fmt, ap);
+	n = tk_utf8_vsnprintf(text, sizeof(text), fmt, ap);
+	tk_utf8_escape_line(text, n > 0 ? (size_t)n : 0, line, sizeof(line));
 	if (log_journald) {
 		fprintf(stderr, "<%d>%s\n", pri, line);
 		return;

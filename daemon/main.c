@@ -144,6 +144,9 @@ print_summary(const struct tk_config *c)
 	if (c->listen_unix)
 		printf(" unix %s", c->listen_unix);
 	printf("\n");
+	for (i = 0; i < c->nwarnings; i++)
+		fprintf(stderr, "tickerd: %s: warning: %s\n", c->path,
+		    c->warnings[i]);
 }
 
 static void

@@ -20,6 +20,7 @@
 #include <ticker/state.h>
 #include <ticker/stream.h>
 #include <ticker/tick.h>
+#include <ticker/utf8.h>
 
 #include "log.h"
 #include "publisher_impl.h"
@@ -130,7 +131,8 @@ format_status(const char *exchange, enum tk_state state, const char *detail,
 	int a, b, n;
 
 	a = tk_json_escape(exchange, strlen(exchange), ex, sizeof(ex) - 1);
-	b = tk_json_escape(detail, strnlen(detail, 256), det, sizeof(det) - 1);
+	b = tk_json_escape(detail, tk_utf8_cut(detail, strnlen(detail, 256),
+	    256), det, sizeof(det) - 1);
 	if (a < 0 || b < 0)
 		return -ENOSPC;
 	n = snprintf(buf, cap, "{\"type\":\"status\",\"exchange\":\"%.*s\","
