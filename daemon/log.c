@@ -13,6 +13,7 @@
 
 #include <ticker/utf8.h>
 
+#include "clock.h"
 #include "log.h"
 
 static int log_journald;
@@ -128,4 +129,25 @@ log_route_lws(int verbose)
 	if (verbose)
 		levels |= LLL_NOTICE | LLL_USER;
 	lws_set_log_level(levels, lws_emit);
+}
+
+int
+log_limited(struct log_limit *l, const char *what)
+{
+	int64_t now = now_mono_us();
+
+	if (l->window_start_us == 0 ||
+	    now - l->window_start_us >= LOG_LIMIT_WINDOW_US) {
+		if (l->dropped > 0)
+			log_info("%lu more %s not logged", l->dropped, what);
+		l->window_start_us = now;
+		l->lines = 0;
+		l->dropped = 0;
+	}
+	if (l->lines < LOG_LIMIT_BURST) {
+		l->lines++;
+		return 1;
+	}
+	l->dropped++;
+	return 0;
 }
