@@ -267,6 +267,19 @@ metrics_body(struct tickerd *td, struct sbuf *sb)
 	    "WebSocket upgrades refused: a browser page from another site.");
 	sb_printf(sb, "tickerd_origin_refused_total %llu\n",
 	    (unsigned long long)ps->origin_refused);
+	metric_head(sb, "tickerd_host_refused_total", "counter",
+	    "Requests on TCP whose Host is not loopback or in listen.hosts.");
+	sb_printf(sb, "tickerd_host_refused_total %llu\n",
+	    (unsigned long long)ps->host_refused);
+	metric_head(sb, "tickerd_connections_refused_total", "counter",
+	    "Connections refused at accept: the connection cap was reached.");
+	sb_printf(sb, "tickerd_connections_refused_total %llu\n",
+	    (unsigned long long)ps->conns_refused);
+	metric_head(sb, "tickerd_connections_evicted_total", "counter",
+	    "Connections closed before their request head was complete, "
+	    "to make room for a new one at the cap.");
+	sb_printf(sb, "tickerd_connections_evicted_total %llu\n",
+	    (unsigned long long)ps->conns_evicted);
 	metric_head(sb, "tickerd_dropped_total", "counter",
 	    "Messages the closed slow clients did not receive.");
 	sb_printf(sb, "tickerd_dropped_total %llu\n",

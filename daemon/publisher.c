@@ -373,5 +373,6 @@ publisher_free(struct publisher *pub)
 	free(pub->status);
 	free(pub->ex);
 	free(pub->qpos);
+	free(pub->heads);
 	free(pub);
 }

@@ -31,6 +31,7 @@
 #include <ticker/tick.h>
 
 #include "http.h"
+#include "log.h"
 #include "publisher.h"
 #include "tickerd.h"
 
@@ -41,6 +42,7 @@
 #define PACE_NS_PER_CLIENT2 2000 /* gap: 0.2 ms at 10 clients, 20 at 100 */
 #define CULL_US		(500 * 1000)	/* slow-client sweep */
 #define HTTP_HEADROOM	16		/* connections past clients.max */
+#define HEADER_TIMEOUT_S 3		/* to send a whole request head */
 #define PRIV_MIN_BYTES	(256 * 1024)	/* replies + snapshots, per client */
 #define PRIV_ALL_BYTES	(64 * 1024 * 1024) /* the same, all clients */
 #define CLOSE_REASON_MAX 120
@@ -100,6 +102,12 @@ struct client {
 	char		 close_reason[CLOSE_REASON_MAX];
 };
 
+/* A connection that has not sent a whole request head yet (listen.c). */
+struct head_wait {
+	struct lws	*wsi;
+	int		 evicted;	/* closed for a newer connection */
+};
+
 struct quote_pos {
 	uint64_t	 key;		/* hash of exchange and symbol; 0 free */
 	uint64_t	 pos;
@@ -144,6 +152,11 @@ struct publisher {
 	size_t			 priv_bytes;	/* sum of the clients' priv_cap */
 	unsigned		 max_clients;	/* clients.max within the fd limit */
 	unsigned		 conns;		/* open connections, any kind */
+	/* connections still in their request head, oldest first */
+	struct head_wait	*heads;
+	size_t			 nheads, heads_cap;
+	unsigned		 evicted;	/* of those, closing */
+	struct log_limit	 log_origin, log_host, log_slow;
 	size_t			 priv_client_max;
 	int64_t			 coalesce_max_us; /* publisher_set_coalesce() */
 	uint64_t		 rate_head;	/* head at rate_t0_us */
