@@ -41,10 +41,13 @@
 #define SCRATCH_BYTES	(32 * 1024)	/* one coalesced send at most */
 #define PACE_NS_PER_CLIENT2 2000 /* gap: 0.2 ms at 10 clients, 20 at 100 */
 #define CULL_US		(500 * 1000)	/* slow-client sweep */
+#define STALL_US	(3 * 1000 * 1000) /* data waiting, no write: closed */
+#define CLOSE_GRACE_S	2		/* a client being closed is gone after */
 #define HTTP_HEADROOM	16		/* connections past clients.max */
 #define HEADER_TIMEOUT_S 3		/* to send a whole request head */
 #define PRIV_MIN_BYTES	(256 * 1024)	/* replies + snapshots, per client */
 #define PRIV_ALL_BYTES	(64 * 1024 * 1024) /* the same, all clients */
+#define PRIV_RESERVE	(16 * 1024)	/* per client, outside PRIV_ALL_BYTES */
 #define CLOSE_REASON_MAX 120
 
 struct tk_latest;
@@ -91,9 +94,12 @@ struct client {
 	struct tk_filter filter;
 	unsigned char	*priv;		/* framed replies, LWS_PRE headroom */
 	size_t		 priv_len, priv_off, priv_cap;
-	char		*rx;		/* message being reassembled */
-	size_t		 rx_len;
+	char		*rx;		/* message being reassembled, or NULL */
+	size_t		 rx_len, rx_cap;
 	int		 rx_overflow;
+	int64_t		 wrote_us;	/* last write to it (monotonic) */
+	int64_t		 stall_since_us; /* data waiting and no write since */
+	int64_t		 swept_us;	/* last slow-client sweep that saw it */
 	struct http_txn	 http;		/* plain HTTP requests only */
 	int		 close_code;	/* nonzero: close on next WRITEABLE */
 	int		 closing;	/* the peer sent a close frame */
@@ -149,7 +155,7 @@ struct publisher {
 	struct quote_pos	*qpos;
 	size_t			 qpos_mask;
 	uint64_t		 conflate_lag;	/* lag past which quotes conflate */
-	size_t			 priv_bytes;	/* sum of the clients' priv_cap */
+	size_t			 priv_bytes;	/* sum of priv_cap past PRIV_RESERVE */
 	unsigned		 max_clients;	/* clients.max within the fd limit */
 	unsigned		 conns;		/* open connections, any kind */
 	/* connections still in their request head, oldest first */
@@ -198,8 +204,10 @@ int	 ring_write(struct publisher *, struct client *c);
 /* ---- client.c ---- */
 
 /*
- * Closes @c with @code and @why (copied) on its next WRITEABLE, which is
- * asked for here; the first reason given wins.
+ * Closes @c with @code and @why (copied, cut to valid UTF-8) on its next
+ * WRITEABLE, which is asked for here; the first reason given wins.  Its
+ * queued replies are dropped at once (the close goes before them anyway),
+ * and it is gone within CLOSE_GRACE_S even if it never reads again.
  */
 void	 client_close(struct client *c, int code, const char *why);
 void	 client_established(struct publisher *, struct client *c,
@@ -215,7 +223,11 @@ int	 client_writeable(struct publisher *, struct client *c);
  */
 int	 client_write_pending(struct publisher *, struct client *c,
 	    int64_t now);
-/* The slow-client sweep (pub->sul_cull); reschedules itself. */
+/*
+ * The slow-client sweep (pub->sul_cull): closes clients lapped by the
+ * ring, and clients with data waiting to which nothing could be written
+ * for STALL_US.  Reschedules itself.
+ */
 void	 client_cull(lws_sorted_usec_list_t *sul);
 /* The least time between two writes to one client (ticker/pace.h). */
 int64_t	 client_pace_gap(const struct publisher *);
