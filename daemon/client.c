@@ -15,6 +15,7 @@
 #include <libwebsockets.h>
 
 #include <ticker/filter.h>
+#include <ticker/keyset.h>
 #include <ticker/latest.h>
 #include <ticker/pace.h>
 #include <ticker/tick.h>
@@ -190,6 +191,42 @@ client_send_snapshot(struct publisher *pub, struct client *c)
 	c->cursor = pub->head;
 }
 
+/*
+ * Takes @f (reset to match-all) as the client's filter, compiled over the
+ * key space for the ring's per-message matches.  -ENOMEM keeps the old
+ * one and closes the client.
+ */
+static int
+client_set_filter(struct publisher *pub, struct client *c,
+    struct tk_filter *f)
+{
+	struct tk_keyfilter kf;
+
+	if (tk_keyfilter_compile(f, pub->keys, &kf) < 0) {
+		client_close(c, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION,
+		    "out of memory");
+		return -ENOMEM;
+	}
+	tk_keyfilter_finish(&c->kf);
+	c->kf = kf;
+	tk_filter_finish(&c->filter);
+	c->filter = *f;
+	tk_filter_init(f);
+	return 0;
+}
+
+void
+client_recompile(struct publisher *pub, struct client *c)
+{
+	struct tk_keyfilter kf;
+
+	/* out of memory: the old one stays right, only slower */
+	if (tk_keyfilter_compile(&c->filter, pub->keys, &kf) < 0)
+		return;
+	tk_keyfilter_finish(&c->kf);
+	c->kf = kf;
+}
+
 /* Replaces the client's filter, confirms it, sends the snapshot. */
 static void
 client_subscribe(struct publisher *pub, struct client *c,
@@ -198,9 +235,8 @@ client_subscribe(struct publisher *pub, struct client *c,
 	char buf[16384];
 	int n;
 
-	tk_filter_finish(&c->filter);
-	c->filter = *filter;
-	tk_filter_init(filter);
+	if (client_set_filter(pub, c, filter) < 0)
+		return;
 	n = tk_filter_format_subscribed(&c->filter, buf, sizeof(buf));
 	if (n > 0)
 		client_reply(pub, c, buf, (size_t)n);
@@ -265,8 +301,10 @@ client_query_filter(struct publisher *pub, struct client *c)
 		client_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, why);
 		return;
 	}
-	tk_filter_finish(&c->filter);
-	c->filter = f;
+	if (client_set_filter(pub, c, &f) < 0) {
+		tk_filter_finish(&f);
+		return;
+	}
 	client_send_snapshot(pub, c);
 }
 
@@ -291,6 +329,7 @@ client_established(struct publisher *pub, struct client *c, struct lws *wsi)
 	c->wsi = wsi;
 	client_bound_socket(wsi);
 	tk_filter_init(&c->filter);
+	tk_keyfilter_init(&c->kf);
 	lws_dll2_add_tail(&c->node, &pub->clients);
 	if (pub->clients.count > pub->max_clients) {
 		client_close(c, (enum lws_close_status)1013 /* Try Again Later */,
@@ -313,6 +352,7 @@ client_closed(struct publisher *pub, struct client *c)
 	priv_drop(pub, c);
 	free(c->rx);
 	c->rx = NULL;
+	tk_keyfilter_finish(&c->kf);
 }
 
 /* ---- receiving ---- */

@@ -16,6 +16,7 @@
 #include <libwebsockets.h>
 
 #include <ticker/hist.h>
+#include <ticker/keyset.h>
 #include <ticker/latest.h>
 #include <ticker/state.h>
 #include <ticker/stream.h>
@@ -94,6 +95,8 @@ publisher_publish(struct publisher *pub, struct tk_tick *t)
 	s->kind = SLOT_TICK;
 	s->type = t->type;
 	s->recv_ts = t->recv_ts;
+	s->ex_key = tk_keyspace_find(pub->keys, TK_KEY_EXCHANGE, t->exchange);
+	s->sym_key = tk_keyspace_find(pub->keys, TK_KEY_SYMBOL, t->symbol);
 	memcpy(s->exchange, t->exchange, sizeof(s->exchange));
 	memcpy(s->symbol, t->symbol, sizeof(s->symbol));
 	ring_commit(pub, s, (size_t)n);
@@ -169,6 +172,8 @@ publisher_status(struct publisher *pub, const char *exchange,
 	memcpy(s->exchange, exchange, strnlen(exchange, TK_NAME_MAX - 1));
 	s->exchange[strnlen(exchange, TK_NAME_MAX - 1)] = '\0';
 	s->symbol[0] = '\0';
+	s->ex_key = tk_keyspace_find(pub->keys, TK_KEY_EXCHANGE, s->exchange);
+	s->sym_key = TK_KEY_NONE;
 	ring_commit(pub, s, (size_t)n);
 	if (e != NULL) {
 		memcpy(e->json, slot_payload(s), (size_t)n);
@@ -214,6 +219,8 @@ publisher_forget_exchange(struct publisher *pub, const char *exchange,
 /*
  * The snapshot table and the quote map are sized from the config's
  * symbols: a reload may need more room.  Ticks already known are kept.
+ * New names join the key space, and every client's filter is compiled
+ * again over it.
  */
 int
 publisher_reconfigure(struct publisher *pub, const struct tk_config *conf)
@@ -221,6 +228,15 @@ publisher_reconfigure(struct publisher *pub, const struct tk_config *conf)
 	size_t keys = snapshot_keys(conf), slots, i;
 	struct tk_latest *latest;
 	struct quote_pos *qpos;
+	int r;
+
+	if ((r = tk_keyspace_add_config(pub->keys, conf)) < 0)
+		return r;
+	lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(
+	    &pub->clients)) {
+		client_recompile(pub, lws_container_of(d, struct client,
+		    node));
+	} lws_end_foreach_dll(d);
 
 	latest = tk_latest_new(keys);
 	for (slots = 16; slots < keys * 2; slots <<= 1)
@@ -323,6 +339,9 @@ publisher_alloc(struct publisher *pub, const struct tk_config *conf)
 		slots <<= 1;
 	if (ring_alloc(pub, slots) < 0)
 		return -ENOMEM;
+	if ((pub->keys = tk_keyspace_new()) == NULL ||
+	    tk_keyspace_add_config(pub->keys, conf) < 0)
+		return -ENOMEM;
 	pub->latest = tk_latest_new(snapshot_keys(conf));
 	pub->priv_client_max = priv_client_max(conf);
 	pub->max_clients = fd_capped_clients(conf);
@@ -369,6 +388,7 @@ publisher_free(struct publisher *pub)
 	if (pub == NULL)
 		return;
 	tk_latest_free(pub->latest);
+	tk_keyspace_free(pub->keys);
 	ring_free(pub);
 	free(pub->status);
 	free(pub->ex);

@@ -26,6 +26,7 @@
 
 #include <ticker/filter.h>
 #include <ticker/hist.h>
+#include <ticker/keyset.h>
 #include <ticker/pace.h>
 #include <ticker/stream.h>
 #include <ticker/tick.h>
@@ -63,6 +64,7 @@ struct slot {
 	int64_t		 recv_ts;	/* ticks: for the delivery latency */
 	uint64_t	 pos;		/* ring position it was written at */
 	uint64_t	 superseded;	/* quotes: pos of a newer one, or 0 */
+	uint32_t	 ex_key, sym_key; /* in pub->keys, or TK_KEY_NONE */
 	char		 exchange[TK_NAME_MAX];
 	char		 symbol[TK_SYMBOL_MAX];
 	/*
@@ -91,7 +93,8 @@ struct client {
 	struct lws_dll2	 node;
 	struct lws	*wsi;
 	uint64_t	 cursor;	/* next ring position to consider */
-	struct tk_filter filter;
+	struct tk_filter filter;	/* as asked, for snapshots and replies */
+	struct tk_keyfilter kf;		/* the same, compiled: ring matches */
 	unsigned char	*priv;		/* framed replies, LWS_PRE headroom */
 	size_t		 priv_len, priv_off, priv_cap;
 	char		*rx;		/* message being reassembled, or NULL */
@@ -144,6 +147,7 @@ struct publisher {
 	uint64_t		 head;		/* next ring position */
 	uint64_t		 seq;		/* last tick seq handed out */
 	struct tk_latest	*latest;
+	struct tk_keyspace	*keys;		/* configured names; only grows */
 	struct status_entry	*status;
 	size_t			 nstatus;
 	struct lws_dll2_owner	 clients;
@@ -215,6 +219,11 @@ void	 client_established(struct publisher *, struct client *c,
 void	 client_closed(struct publisher *, struct client *c);
 void	 client_receive(struct publisher *, struct client *c, const void *in,
 	    size_t len);
+/*
+ * Compiles @c's filter again over pub->keys, after a reload added names
+ * to it (a filter compiled before stays right, matching those by name).
+ */
+void	 client_recompile(struct publisher *, struct client *c);
 /* LWS_CALLBACK_SERVER_WRITEABLE: returns what the callback returns. */
 int	 client_writeable(struct publisher *, struct client *c);
 /*
