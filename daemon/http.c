@@ -23,6 +23,7 @@
 #include "http.h"
 #include "page.h"
 #include "publisher.h"
+#include "reload.h"
 #include "sources.h"
 #include "tickerd.h"
 #include "upstream.h"
@@ -97,6 +98,24 @@ ex_view(struct tickerd *td, const struct source *s, struct ex_view *v)
 	publisher_exchange_stats(td->pub, v->name, &v->pub);
 }
 
+/* ,"warnings":[...]: what the config allows but weakens (reload.h). */
+static void
+health_warnings(struct tickerd *td, struct sbuf *sb)
+{
+	char w[512], esc[sizeof(w) * 6];
+	size_t i;
+	int n;
+
+	sb_printf(sb, ",\"warnings\":[");
+	for (i = 0; i < td->conf.nwarnings; i++) {
+		n = config_warning(&td->conf, i, w, sizeof(w));
+		n = tk_json_escape(w, n > 0 ? (size_t)n : 0, esc, sizeof(esc));
+		if (n >= 0)
+			sb_printf(sb, "%s\"%.*s\"", i ? "," : "", n, esc);
+	}
+	sb_printf(sb, "]");
+}
+
 static void
 health_body(struct tickerd *td, struct sbuf *sb)
 {
@@ -125,7 +144,9 @@ health_body(struct tickerd *td, struct sbuf *sb)
 		    v.pub.ticks[TK_TICK_QUOTE]);
 		first = 0;
 	}
-	sb_printf(sb, "]}\n");
+	sb_printf(sb, "]");
+	health_warnings(td, sb);
+	sb_printf(sb, "}\n");
 }
 
 static void
