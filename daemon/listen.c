@@ -279,7 +279,7 @@ listen_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 {
 	struct client *c = user;
 	struct publisher *pub;
-	int r;
+	int pending, r;
 
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
@@ -291,15 +291,17 @@ listen_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			    "this Host is not served here");
 			return -1;
 		}
-		r = http_request(pub->td, wsi, &c->http, in);
-		if (r == 0 && c->http.body == NULL)
-			head_add(pub, wsi);	/* answered; keep-alive */
-		return r;
+		return http_request(pub->td, wsi, &c->http, in);
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		if (c == NULL)
 			return 0;
+		/*
+		 * A reply written completes the transaction, and lws frees
+		 * @c (the per-transaction data) as it does: read it before.
+		 */
+		pending = c->http.body != NULL;
 		r = http_writeable(wsi, &c->http);
-		if (r == 0 && c->http.body == NULL && (pub = pub_of(wsi)) != NULL)
+		if (r == 0 && pending && (pub = pub_of(wsi)) != NULL)
 			head_add(pub, wsi);	/* idle until the next request */
 		return r;
 	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
