@@ -296,8 +296,8 @@ client_query_filter(struct publisher *pub, struct client *c)
 	free(q);
 	if (r < 0) {
 		/* the close goes before queued replies: say it there */
-		tk_utf8_snprintf(why, sizeof(why), "%s in query: %s",
-		    r == -EMSGSIZE ? "argument too long" : "bad filter", err);
+		tk_utf8_snprintf(why, sizeof(why), "%s: %s", r == -EMSGSIZE ?
+		    "query argument too long" : "bad filter in query", err);
 		client_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, why);
 		return;
 	}

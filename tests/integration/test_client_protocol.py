@@ -151,7 +151,7 @@ class TestQuery(ProtocolCase):
             await h.recv_json(ws, skip_status=True)
         self.assertEqual(cm.exception.rcvd.code, 1008)
         self.assertEqual(cm.exception.rcvd.reason,
-                         "bad filter in query: symbols: %d bytes, more "
+                         "query argument too long: symbols: %d bytes, more "
                          "than 4095 in a query (use a subscribe message)" %
                          len(value))
 
