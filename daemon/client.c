@@ -191,6 +191,15 @@ client_send_snapshot(struct publisher *pub, struct client *c)
 	c->cursor = pub->head;
 }
 
+static void
+client_take_kf(struct client *c, struct tk_keyfilter *kf)
+{
+	tk_keyfilter_finish(&c->kf);
+	c->kf = *kf;
+	c->match_all = kf->types == TK_TYPES_ALL &&
+	    kf->dim[TK_KEY_EXCHANGE].all && kf->dim[TK_KEY_SYMBOL].all;
+}
+
 /*
  * Takes @f (reset to match-all) as the client's filter, compiled over the
  * key space for the ring's per-message matches.  -ENOMEM keeps the old
@@ -207,8 +216,7 @@ client_set_filter(struct publisher *pub, struct client *c,
 		    "out of memory");
 		return -ENOMEM;
 	}
-	tk_keyfilter_finish(&c->kf);
-	c->kf = kf;
+	client_take_kf(c, &kf);
 	tk_filter_finish(&c->filter);
 	c->filter = *f;
 	tk_filter_init(f);
@@ -223,8 +231,7 @@ client_recompile(struct publisher *pub, struct client *c)
 	/* out of memory: the old one stays right, only slower */
 	if (tk_keyfilter_compile(&c->filter, pub->keys, &kf) < 0)
 		return;
-	tk_keyfilter_finish(&c->kf);
-	c->kf = kf;
+	client_take_kf(c, &kf);
 }
 
 /* Replaces the client's filter, confirms it, sends the snapshot. */
@@ -330,6 +337,7 @@ client_established(struct publisher *pub, struct client *c, struct lws *wsi)
 	client_bound_socket(wsi);
 	tk_filter_init(&c->filter);
 	tk_keyfilter_init(&c->kf);
+	c->match_all = 1;
 	lws_dll2_add_tail(&c->node, &pub->clients);
 	if (pub->clients.count > pub->max_clients) {
 		client_close(c, (enum lws_close_status)1013 /* Try Again Later */,

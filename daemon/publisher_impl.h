@@ -95,6 +95,7 @@ struct client {
 	uint64_t	 cursor;	/* next ring position to consider */
 	struct tk_filter filter;	/* as asked, for snapshots and replies */
 	struct tk_keyfilter kf;		/* the same, compiled: ring matches */
+	int		 match_all;	/* kf passes everything (no filter) */
 	unsigned char	*priv;		/* framed replies, LWS_PRE headroom */
 	size_t		 priv_len, priv_off, priv_cap;
 	char		*rx;		/* message being reassembled, or NULL */

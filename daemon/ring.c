@@ -120,10 +120,15 @@ ring_supersede_quote(struct publisher *pub, const struct slot *s)
 	pub->qpos[i].pos = s->pos;
 }
 
-/* The client's compiled filter: a type bit and two bit tests. */
+/*
+ * The client's compiled filter: a type bit and two bit tests; nothing at
+ * all for the clients without a filter, most of them.
+ */
 static int
 slot_matches(const struct client *c, const struct slot *s)
 {
+	if (c->match_all)
+		return 1;
 	if (s->kind == SLOT_STATUS)
 		return tk_keyfilter_match_exchange(&c->kf, s->ex_key,
 		    s->exchange);
