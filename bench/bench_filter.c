@@ -2,14 +2,16 @@
 /*
  * Client filter matching, per tick per client: tk_filter_match() (names
  * compared one by one) against tk_keyfilter_match() (the filter compiled
- * into bit sets over the key space), for a one-symbol filter and for the
- * largest query there is (256 symbols x 256 exchanges, 2.4 KB or more).
+ * into bit sets over the key space), for no filter (most clients), a
+ * one-symbol filter and the largest query there is (256 symbols x 256
+ * exchanges, 2.4 KB or more).
  *
  * The key space is 256 exchanges x 256 symbols; ticks are drawn at random
  * from it.  "miss" ticks are of exchanges the big filter does not list,
  * the worst case of the name scan (every name compared).
  *
- * usage: bench_filter [iterations]   (default 2000000 per round)
+ * usage: bench_filter [iterations [case]]   (default 2000000 per round;
+ * case 0-3 runs that row only, e.g. under valgrind --tool=callgrind)
  */
 
 #include <stdint.h>
@@ -157,14 +159,16 @@ setup(struct setup *s, const char *what, const char *symbols,
 int
 main(int argc, char **argv)
 {
-	long iters = 2000000;
-	struct setup s[3];
+	long iters = 2000000, only = -1;
+	struct setup s[4];
 	struct tk_keyspace *ks;
 	char *syms, *exs;
 	int i;
 
-	if (argc > 1 && (iters = strtol(argv[1], NULL, 10)) <= 0) {
-		fprintf(stderr, "usage: %s [iterations]\n", argv[0]);
+	if ((argc > 1 && (iters = strtol(argv[1], NULL, 10)) <= 0) ||
+	    (argc > 2 && ((only = strtol(argv[2], NULL, 10)) < 0 ||
+	    only > 3))) {
+		fprintf(stderr, "usage: %s [iterations [case]]\n", argv[0]);
 		return 2;
 	}
 	if ((ks = tk_keyspace_new()) == NULL)
@@ -184,14 +188,18 @@ main(int argc, char **argv)
 	exs = join(ex_names, NEX);
 	printf("query of the big filter: %zu bytes\n",
 	    strlen("symbols=&exchanges=") + strlen(syms) + strlen(exs));
-	if (setup(&s[0], "1 symbol", "S007-USDT", NULL, ks, hit_keys) < 0 ||
-	    setup(&s[1], "256x256", syms, exs, ks, hit_keys) < 0 ||
-	    setup(&s[2], "256x256, miss", syms, exs, ks, miss_keys) < 0)
+	if (setup(&s[0], "no filter", NULL, NULL, ks, hit_keys) < 0 ||
+	    setup(&s[1], "1 symbol", "S007-USDT", NULL, ks, hit_keys) < 0 ||
+	    setup(&s[2], "256x256", syms, exs, ks, hit_keys) < 0 ||
+	    setup(&s[3], "256x256, miss", syms, exs, ks, miss_keys) < 0)
 		return 1;
-	for (i = 0; i < 3; i++) {
-		run("old", bench_old, &s[i], s[i].keys == hit_keys &&
-		    i == 0 ? iters : iters / 32);
+	for (i = 0; i < 4; i++) {
+		if (only >= 0 && i != only)
+			continue;
+		run("old", bench_old, &s[i], i <= 1 ? iters : iters / 32);
 		run("compiled", bench_compiled, &s[i], iters);
+	}
+	for (i = 0; i < 4; i++) {
 		tk_keyfilter_finish(&s[i].kf);
 		tk_filter_finish(&s[i].f);
 	}
