@@ -210,6 +210,14 @@ accept_one(struct activation *act, struct listener *l, int fd)
 	if (l->starved)
 		log_notice("accept on %s works again", l->desc);
 	l->starved = 0;
+	/*
+	 * The connection cap, as lws' own listeners apply it in
+	 * LWS_CALLBACK_FILTER_NETWORK_CONNECTION, which adopted sockets skip.
+	 */
+	if (publisher_admit(act->td->pub) < 0) {
+		close(fd);
+		return;
+	}
 	/* lws' own listeners set this; the adopt path does not */
 	if (l->inet && setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
 	    sizeof(one)) < 0)

@@ -8,8 +8,8 @@
  * cannot take over a listening fd, so each one is watched as a raw file on
  * the control vhost; when it is readable, the connections are accepted
  * here and handed to the publisher's activation vhost, where HTTP, the
- * WebSocket upgrade, the Origin check and the client limit apply as on
- * lws' own listeners.
+ * WebSocket upgrade, the Host and Origin checks, the header timeout and
+ * the connection cap (publisher_admit()) apply as on lws' own listeners.
  */
 
 #include <libwebsockets.h>

@@ -24,6 +24,7 @@
 #include "page.h"
 #include "publisher.h"
 #include "pump.h"
+#include "reload.h"
 #include "sources.h"
 #include "tickerd.h"
 #include "upstream.h"
@@ -98,6 +99,24 @@ ex_view(struct tickerd *td, const struct source *s, struct ex_view *v)
 	publisher_exchange_stats(td->pub, v->name, &v->pub);
 }
 
+/* ,"warnings":[...]: what the config allows but weakens (reload.h). */
+static void
+health_warnings(struct tickerd *td, struct sbuf *sb)
+{
+	char w[512], esc[sizeof(w) * 6];
+	size_t i;
+	int n;
+
+	sb_printf(sb, ",\"warnings\":[");
+	for (i = 0; i < td->conf.nwarnings; i++) {
+		n = config_warning(&td->conf, i, w, sizeof(w));
+		n = tk_json_escape(w, n > 0 ? (size_t)n : 0, esc, sizeof(esc));
+		if (n >= 0)
+			sb_printf(sb, "%s\"%.*s\"", i ? "," : "", n, esc);
+	}
+	sb_printf(sb, "]");
+}
+
 /* Every type an exchange's ticks can have (a bbo is nobody's). */
 static uint64_t
 ticks_of(const struct pub_ex_stats *pub)
@@ -149,8 +168,10 @@ health_body(struct tickerd *td, struct sbuf *sb)
 		    (unsigned long long)ticks_of(&v.pub));
 		first = 0;
 	}
-	sb_printf(sb, "],\"ring_depth_s\":%.3f}\n",
+	sb_printf(sb, "],\"ring_depth_s\":%.3f",
 	    (double)publisher_ring_depth(td->pub, now, &oldest) / 1e6);
+	health_warnings(td, sb);
+	sb_printf(sb, "}\n");
 	return td->stopping || h == HEALTH_DOWN ?
 	    HTTP_STATUS_SERVICE_UNAVAILABLE : HTTP_STATUS_OK;
 }
@@ -324,6 +345,19 @@ metrics_body(struct tickerd *td, struct sbuf *sb)
 	    "WebSocket upgrades refused: a browser page from another site.");
 	sb_printf(sb, "tickerd_origin_refused_total %llu\n",
 	    (unsigned long long)ps->origin_refused);
+	metric_head(sb, "tickerd_host_refused_total", "counter",
+	    "Requests on TCP whose Host is not loopback or in listen.hosts.");
+	sb_printf(sb, "tickerd_host_refused_total %llu\n",
+	    (unsigned long long)ps->host_refused);
+	metric_head(sb, "tickerd_connections_refused_total", "counter",
+	    "Connections refused at accept: the connection cap was reached.");
+	sb_printf(sb, "tickerd_connections_refused_total %llu\n",
+	    (unsigned long long)ps->conns_refused);
+	metric_head(sb, "tickerd_connections_evicted_total", "counter",
+	    "Connections closed before their request head was complete, "
+	    "to make room for a new one at the cap.");
+	sb_printf(sb, "tickerd_connections_evicted_total %llu\n",
+	    (unsigned long long)ps->conns_evicted);
 	metric_head(sb, "tickerd_dropped_total", "counter",
 	    "Messages the closed slow clients did not receive.");
 	sb_printf(sb, "tickerd_dropped_total %llu\n",

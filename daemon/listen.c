@@ -2,11 +2,13 @@
 /*
  * The local listeners (TCP and/or unix, or systemd's sockets) and their
  * lws protocol: plain HTTP requests go to http.c, WebSocket clients to
- * client.c, after the connection cap and the Origin check.
+ * client.c, after the connection cap, the Host check and the Origin check.
  */
 
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <stdio.h>
@@ -20,6 +22,8 @@
 #include "http.h"
 #include "log.h"
 #include "publisher_impl.h"
+
+#define HTTP_STATUS_MISDIRECTED 421
 
 static int listen_cb(struct lws *, enum lws_callback_reasons, void *,
     void *, size_t);
@@ -50,7 +54,10 @@ pub_of(struct lws *wsi)
 	return td->pub;
 }
 
-/* A TCP connection, from our own listener or one systemd passed us. */
+/*
+ * A TCP connection, from our own listener or one systemd passed us: the
+ * local port it came in on; 0 for a unix socket.
+ */
 static int
 on_network(struct publisher *pub, struct lws *wsi)
 {
@@ -58,13 +65,105 @@ on_network(struct publisher *pub, struct lws *wsi)
 	socklen_t len = sizeof(ss);
 
 	memset(&ss, 0, sizeof(ss));	/* the analyzer cannot see getsockname() */
-	if (lws_get_vhost(wsi) == pub->vh_tcp)
-		return 1;
-	if (lws_get_vhost(wsi) != pub->vh_act ||
-	    getsockname((int)lws_get_socket_fd(wsi), (struct sockaddr *)&ss,
-	    &len) < 0)
+	if (lws_get_vhost(wsi) != pub->vh_tcp &&
+	    lws_get_vhost(wsi) != pub->vh_act)
 		return 0;
-	return ss.ss_family == AF_INET || ss.ss_family == AF_INET6;
+	if (getsockname((int)lws_get_socket_fd(wsi), (struct sockaddr *)&ss,
+	    &len) < 0)
+		/* our own TCP listener's connections are TCP all the same */
+		return lws_get_vhost(wsi) == pub->vh_tcp ? -1 : 0;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return 0;
+}
+
+/* 127.0.0.0/8 in dotted decimal, as browsers write it in Host. */
+static int
+loopback_v4(const char *host)
+{
+	struct in_addr a;
+
+	return inet_pton(AF_INET, host, &a) == 1 &&
+	    (ntohl(a.s_addr) >> 24) == 127;
+}
+
+/*
+ * Splits a Host header ("name", "name:port", "[v6]", "[v6]:port") into
+ * @host (brackets kept) and its port, 0 when it has none.  -EINVAL if it
+ * is none of those.
+ */
+static int
+split_host_header(const char *hdr, char *host, size_t cap, long *port)
+{
+	const char *end, *colon;
+	char *e;
+
+	if (hdr[0] == '[') {
+		if ((end = strchr(hdr, ']')) == NULL)
+			return -EINVAL;
+		end++;
+		colon = *end == ':' ? end : NULL;
+		if (*end != '\0' && colon == NULL)
+			return -EINVAL;
+	} else {
+		colon = strchr(hdr, ':');
+		end = colon != NULL ? colon : hdr + strlen(hdr);
+		if (colon != NULL && strchr(colon + 1, ':') != NULL)
+			return -EINVAL;		/* IPv6 without brackets */
+	}
+	if (end == hdr || (size_t)(end - hdr) >= cap)
+		return -EINVAL;
+	memcpy(host, hdr, (size_t)(end - hdr));
+	host[end - hdr] = '\0';
+	*port = 0;
+	if (colon == NULL)
+		return 0;
+	if (colon[1] < '0' || colon[1] > '9' || strlen(colon + 1) > 5)
+		return -EINVAL;
+	*port = strtol(colon + 1, &e, 10);
+	return *e == '\0' && *port >= 1 && *port <= 65535 ? 0 : -EINVAL;
+}
+
+/*
+ * DNS rebinding: a web page whose name was rebound to 127.0.0.1 reaches
+ * tickerd with its own name in Host.  On TCP, the Host must name loopback
+ * (localhost, 127.0.0.0/8, [::1]) or one of listen.hosts, with the port
+ * the connection came in on.  Without a port: a loopback name is accepted
+ * (programs send it so; a browser sends the port unless it is 80, and a
+ * rebound page cannot have a loopback name), a configured name only on
+ * port 80, where browsers leave the port out.  Unix sockets are not
+ * reachable from web pages and are not checked.
+ */
+static int
+host_allowed(struct publisher *pub, struct lws *wsi)
+{
+	const struct tk_config *conf = &pub->td->conf;
+	char hdr[256], host[256];
+	int local = on_network(pub, wsi), loopback, named = 0;
+	long port;
+	size_t i;
+
+	if (local == 0)
+		return 1;
+	if (lws_hdr_copy(wsi, hdr, sizeof(hdr), WSI_TOKEN_HOST) <= 0)
+		hdr[0] = '\0';
+	if (hdr[0] != '\0' &&
+	    split_host_header(hdr, host, sizeof(host), &port) == 0) {
+		loopback = strcasecmp(host, "localhost") == 0 ||
+		    strcmp(host, "[::1]") == 0 || loopback_v4(host);
+		for (i = 0; !loopback && i < conf->nlisten_hosts; i++)
+			named |= strcasecmp(host, conf->listen_hosts[i]) == 0;
+		if ((loopback || named) && (port != 0 ? port == local ||
+		    local < 0 : loopback || local == 80))
+			return 1;
+	}
+	pub->stats.host_refused++;
+	if (log_limited(&pub->log_host, "refused Host headers"))
+		log_info("refused a request for Host \"%s\" (DNS rebinding "
+		    "check; listen.hosts)", hdr);
+	return 0;
 }
 
 /*
@@ -91,8 +190,82 @@ origin_allowed(struct publisher *pub, struct lws *wsi)
 	if (strcmp(o, host) == 0)
 		return 1;
 	pub->stats.origin_refused++;
-	log_info("refused a WebSocket from origin %s (host %s)", origin, host);
+	if (log_limited(&pub->log_origin, "refused Origins"))
+		log_info("refused a WebSocket from origin %s (host %s)", origin,
+		    host);
 	return 0;
+}
+
+/* ---- connections still sending their request head ---- */
+
+static ssize_t
+head_find(const struct publisher *pub, const struct lws *wsi)
+{
+	size_t i;
+
+	for (i = 0; i < pub->nheads; i++)
+		if (pub->heads[i].wsi == wsi)
+			return (ssize_t)i;
+	return -1;
+}
+
+/* @wsi waits for a request head (new, or idle between two requests). */
+static void
+head_add(struct publisher *pub, struct lws *wsi)
+{
+	struct head_wait *h;
+	size_t cap;
+
+	if (head_find(pub, wsi) >= 0)
+		return;
+	if (pub->nheads == pub->heads_cap) {
+		cap = pub->heads_cap ? pub->heads_cap * 2 : 64;
+		h = realloc(pub->heads, cap * sizeof(*h));
+		if (h == NULL)
+			return;		/* not evictable; the timeout still holds */
+		pub->heads = h;
+		pub->heads_cap = cap;
+	}
+	pub->heads[pub->nheads].wsi = wsi;
+	pub->heads[pub->nheads].evicted = 0;
+	pub->nheads++;
+}
+
+/* @wsi sent its request head, or is gone. */
+static void
+head_done(struct publisher *pub, struct lws *wsi)
+{
+	ssize_t i = head_find(pub, wsi);
+
+	if (i < 0)
+		return;
+	if (pub->heads[i].evicted)
+		pub->evicted--;
+	memmove(&pub->heads[i], &pub->heads[i + 1],
+	    (pub->nheads - (size_t)i - 1) * sizeof(*pub->heads));
+	pub->nheads--;
+}
+
+int
+publisher_admit(struct publisher *pub)
+{
+	size_t i;
+
+	if (pub->conns - pub->evicted < pub->max_clients + HTTP_HEADROOM)
+		return 0;
+	for (i = 0; i < pub->nheads; i++) {
+		if (pub->heads[i].evicted)
+			continue;
+		/* closed on the loop's next turn; counted as gone already */
+		pub->heads[i].evicted = 1;
+		pub->evicted++;
+		pub->stats.conns_evicted++;
+		lws_set_timeout(pub->heads[i].wsi, PENDING_TIMEOUT_USER_OK,
+		    LWS_TO_KILL_ASYNC);
+		return 0;
+	}
+	pub->stats.conns_refused++;
+	return -1;
 }
 
 /*
@@ -106,13 +279,55 @@ listen_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 {
 	struct client *c = user;
 	struct publisher *pub;
+	int pending, r;
 
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
-		return http_request(lws_context_user(lws_get_context(wsi)),
-		    wsi, &c->http, in);
+		if ((pub = pub_of(wsi)) == NULL)
+			return -1;
+		head_done(pub, wsi);
+		if (!host_allowed(pub, wsi)) {
+			lws_return_http_status(wsi, HTTP_STATUS_MISDIRECTED,
+			    "this Host is not served here");
+			return -1;
+		}
+		return http_request(pub->td, wsi, &c->http, in);
 	case LWS_CALLBACK_HTTP_WRITEABLE:
-		return c ? http_writeable(wsi, &c->http) : 0;
+		if (c == NULL)
+			return 0;
+		/*
+		 * A reply written completes the transaction, and lws frees
+		 * @c (the per-transaction data) as it does: read it before.
+		 */
+		pending = c->http.body != NULL;
+		r = http_writeable(wsi, &c->http);
+		if (r == 0 && pending && (pub = pub_of(wsi)) != NULL)
+			head_add(pub, wsi);	/* idle until the next request */
+		return r;
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+		/*
+		 * Refused here rather than in FILTER_PROTOCOL_CONNECTION,
+		 * where lws logs every refusal at warning level itself.
+		 */
+		if ((pub = pub_of(wsi)) == NULL)
+			return -1;
+		head_done(pub, wsi);
+		if (!host_allowed(pub, wsi)) {
+			lws_return_http_status(wsi, HTTP_STATUS_MISDIRECTED,
+			    "this Host is not served here");
+			return -1;
+		}
+		if (!origin_allowed(pub, wsi)) {
+			lws_return_http_status(wsi, HTTP_STATUS_FORBIDDEN,
+			    "cross-origin WebSocket refused");
+			return -1;
+		}
+		return 0;
+	case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+		/* the header timeout (timeout_secs_ah_idle) runs from now */
+		if ((pub = pub_of(wsi)) != NULL)
+			head_add(pub, wsi);
+		return 0;
 	case LWS_CALLBACK_CLOSED_HTTP:
 		/* also for connections that never made a request */
 		if (c != NULL)
@@ -123,26 +338,22 @@ listen_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		 * Refuse at accept time once far past the client limit, so
 		 * that a flood of connections never exhausts the process' file
 		 * descriptors (lws then spins on a listener it cannot accept
-		 * from).  The headroom keeps /health reachable at the limit.
+		 * from).  The headroom keeps /health reachable at the limit,
+		 * and heads that take their time make room for new ones.
 		 */
 		pub = pub_of(wsi);
-		return pub != NULL &&
-		    pub->conns >= pub->max_clients + HTTP_HEADROOM ? -1 : 0;
+		return pub != NULL ? publisher_admit(pub) : 0;
 	case LWS_CALLBACK_WSI_CREATE:
 		if ((pub = pub_of(wsi)) != NULL)
 			pub->conns++;
 		return 0;
 	case LWS_CALLBACK_WSI_DESTROY:
-		if ((pub = pub_of(wsi)) != NULL && pub->conns > 0)
+		if ((pub = pub_of(wsi)) == NULL)
+			return 0;
+		head_done(pub, wsi);
+		if (pub->conns > 0)
 			pub->conns--;
 		return 0;
-	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-		pub = pub_of(wsi);
-		if (pub != NULL && origin_allowed(pub, wsi))
-			return 0;
-		lws_return_http_status(wsi, HTTP_STATUS_FORBIDDEN,
-		    "cross-origin WebSocket refused");
-		return -1;
 	case LWS_CALLBACK_ESTABLISHED:
 		pub = pub_of(wsi);
 		if (pub == NULL)
@@ -202,6 +413,12 @@ listener_info(struct publisher *pub, struct lws_context_creation_info *info)
 	info->protocols = listen_protocols;
 	info->retry_and_idle_policy = &client_policy;
 	info->user = pub;
+	/*
+	 * lws holds a header table for a connection from its accept until
+	 * its request head is complete, under this timeout: a connection
+	 * that sends half a head, or nothing, is closed after it.
+	 */
+	info->timeout_secs_ah_idle = HEADER_TIMEOUT_S;
 }
 
 static struct lws_vhost *
@@ -223,7 +440,12 @@ listen_tcp(struct publisher *pub, const char *hostport)
 	return lws_create_vhost(pub->td->ctx, &info);
 }
 
-/* Creates the socket's directory if needed; the socket itself is 0660. */
+/*
+ * Creates the socket's directory if needed; the socket itself is 0660.
+ * bind() creates it with the umask's mode and lws chmods nothing: the
+ * umask is narrowed around the bind, so that there is no moment in which
+ * the socket is wider than 0660 before the chmod.
+ */
 static struct lws_vhost *
 listen_unix(struct publisher *pub, const char *path)
 {
@@ -231,6 +453,7 @@ listen_unix(struct publisher *pub, const char *path)
 	struct lws_vhost *vh;
 	char dir[256];
 	char *slash;
+	mode_t mask;
 
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
@@ -244,7 +467,9 @@ listen_unix(struct publisher *pub, const char *path)
 	info.iface = path;
 	info.options = LWS_SERVER_OPTION_UNIX_SOCK |
 	    LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
+	mask = umask(0117);
 	vh = lws_create_vhost(pub->td->ctx, &info);
+	umask(mask);
 	if (vh != NULL && chmod(path, 0660) < 0)
 		log_warnx("chmod %s: %s", path, strerror(errno));
 	return vh;

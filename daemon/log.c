@@ -11,6 +11,9 @@
 
 #include <libwebsockets.h>
 
+#include <ticker/utf8.h>
+
+#include "clock.h"
 #include "log.h"
 
 static int log_journald;
@@ -56,17 +59,25 @@ pri_name(int pri)
 	return pri >= 0 && pri <= 7 ? names[pri] : "?";
 }
 
+/*
+ * Messages quote exchange errors, close reasons and client headers: the
+ * escape runs here, on the formatted line, so that no caller can forge a
+ * line (or a journald "<N>" priority) with a newline, reach the terminal
+ * with ESC, or write invalid UTF-8.
+ */
 void
 log_vemit(int pri, const char *fmt, va_list ap)
 {
-	char line[1024];
+	char text[1024], line[4 * sizeof(text)];
 	struct timespec ts;
 	struct tm tm;
 	char when[32];
+	int n;
 
 	if (pri >= LOG_PRI_DEBUG && !log_verbose)
 		return;
-	vsnprintf(line, sizeof(line), fmt, ap);
+	n = tk_utf8_vsnprintf(text, sizeof(text), fmt, ap);
+	tk_utf8_escape_line(text, n > 0 ? (size_t)n : 0, line, sizeof(line));
 	if (log_journald) {
 		fprintf(stderr, "<%d>%s\n", pri, line);
 		return;
@@ -118,4 +129,25 @@ log_route_lws(int verbose)
 	if (verbose)
 		levels |= LLL_NOTICE | LLL_USER;
 	lws_set_log_level(levels, lws_emit);
+}
+
+int
+log_limited(struct log_limit *l, const char *what)
+{
+	int64_t now = now_mono_us();
+
+	if (l->window_start_us == 0 ||
+	    now - l->window_start_us >= LOG_LIMIT_WINDOW_US) {
+		if (l->dropped > 0)
+			log_info("%lu more %s not logged", l->dropped, what);
+		l->window_start_us = now;
+		l->lines = 0;
+		l->dropped = 0;
+	}
+	if (l->lines < LOG_LIMIT_BURST) {
+		l->lines++;
+		return 1;
+	}
+	l->dropped++;
+	return 0;
 }

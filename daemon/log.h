@@ -9,6 +9,7 @@
  */
 
 #include <stdarg.h>
+#include <stdint.h>
 
 #define LOG_PRI_ERR	3
 #define LOG_PRI_WARNING	4
@@ -31,5 +32,22 @@ void	log_vemit(int pri, const char *fmt, va_list ap)
 #define log_notice(...)	log_emit(LOG_PRI_NOTICE, __VA_ARGS__)
 #define log_info(...)	log_emit(LOG_PRI_INFO, __VA_ARGS__)
 #define log_debug(...)	log_emit(LOG_PRI_DEBUG, __VA_ARGS__)
+
+/*
+ * A rate limit for lines that a client can cause at will (refusals): at
+ * most LOG_LIMIT_BURST lines per LOG_LIMIT_WINDOW_US, the rest counted and
+ * summed up in one line when the next window opens.  Zeroed = fresh.
+ */
+#define LOG_LIMIT_BURST		5
+#define LOG_LIMIT_WINDOW_US	(10 * 1000 * 1000)
+
+struct log_limit {
+	int64_t		 window_start_us;	/* monotonic */
+	unsigned	 lines;
+	unsigned long	 dropped;
+};
+
+/* True if a line about @what may be logged now; counts it either way. */
+int	log_limited(struct log_limit *, const char *what);
 
 #endif

@@ -22,6 +22,7 @@
 #include "publisher.h"
 #include "pump.h"
 #include "recorder.h"
+#include "reload.h"
 #include "resolve.h"
 #include "signals.h"
 #include "sources.h"
@@ -144,6 +145,9 @@ print_summary(const struct tk_config *c)
 	if (c->listen_unix)
 		printf(" unix %s", c->listen_unix);
 	printf("\n");
+	for (i = 0; i < c->nwarnings; i++)
+		fprintf(stderr, "tickerd: %s: warning: %s\n", c->path,
+		    c->warnings[i]);
 }
 
 static void
@@ -348,6 +352,7 @@ main(int argc, char **argv)
 	else {
 		log_notice("tickerd %s started with %s (%zu exchanges)",
 		    TICKERD_VERSION, td.conf.path, td.conf.nexchanges);
+		config_warnings_log(&td.conf);
 		/* listening now; the exchanges connect in their own time */
 		notify_ready(&td);
 		tickerd_run(&td);

@@ -18,11 +18,13 @@
 #include <ticker/adapter.h>
 #include <ticker/bbo.h>
 #include <ticker/hist.h>
+#include <ticker/keyset.h>
 #include <ticker/latest.h>
 #include <ticker/replay.h>
 #include <ticker/state.h>
 #include <ticker/stream.h>
 #include <ticker/tick.h>
+#include <ticker/utf8.h>
 
 #include "clock.h"
 #include "log.h"
@@ -123,6 +125,8 @@ publish_one(struct publisher *pub, struct tk_tick *t)
 	s->kind = SLOT_TICK;
 	s->type = t->type;
 	s->recv_ts = t->recv_ts;
+	s->ex_key = tk_keyspace_find(pub->keys, TK_KEY_EXCHANGE, t->exchange);
+	s->sym_key = tk_keyspace_find(pub->keys, TK_KEY_SYMBOL, t->symbol);
 	memcpy(s->exchange, t->exchange, sizeof(s->exchange));
 	memcpy(s->symbol, t->symbol, sizeof(s->symbol));
 	ring_commit(pub, s, (size_t)n);
@@ -226,7 +230,8 @@ format_status(const char *exchange, enum tk_state state, const char *detail,
 	int a, b, n;
 
 	a = tk_json_escape(exchange, strlen(exchange), ex, sizeof(ex) - 1);
-	b = tk_json_escape(detail, strnlen(detail, 256), det, sizeof(det) - 1);
+	b = tk_json_escape(detail, tk_utf8_cut(detail, strnlen(detail, 256),
+	    256), det, sizeof(det) - 1);
 	if (a < 0 || b < 0)
 		return -ENOSPC;
 	n = snprintf(buf, cap, "{\"type\":\"status\",\"exchange\":\"%.*s\","
@@ -271,6 +276,8 @@ publisher_status(struct publisher *pub, const char *exchange,
 	memcpy(s->exchange, exchange, strnlen(exchange, TK_NAME_MAX - 1));
 	s->exchange[strnlen(exchange, TK_NAME_MAX - 1)] = '\0';
 	s->symbol[0] = '\0';
+	s->ex_key = tk_keyspace_find(pub->keys, TK_KEY_EXCHANGE, s->exchange);
+	s->sym_key = TK_KEY_NONE;
 	ring_commit(pub, s, (size_t)n);
 	if (e != NULL) {
 		memcpy(e->json, slot_payload(s), (size_t)n);
@@ -393,6 +400,8 @@ bbo_rebuild(struct publisher *pub, struct tk_bbo *bbo)
 /*
  * The snapshot table and the quote map are sized from the config's
  * symbols: a reload may need more room.  Ticks already known are kept.
+ * New names join the key space, and every client's filter is compiled
+ * again over it.
  */
 int
 publisher_reconfigure(struct publisher *pub, const struct tk_config *conf)
@@ -401,6 +410,15 @@ publisher_reconfigure(struct publisher *pub, const struct tk_config *conf)
 	struct tk_latest *latest;
 	struct quote_pos *qpos;
 	struct tk_bbo *bbo;
+	int r;
+
+	if ((r = tk_keyspace_add_config(pub->keys, conf)) < 0)
+		return r;
+	lws_start_foreach_dll(struct lws_dll2 *, d, lws_dll2_get_head(
+	    &pub->clients)) {
+		client_recompile(pub, lws_container_of(d, struct client,
+		    node));
+	} lws_end_foreach_dll(d);
 
 	/* exchanges on their way out keep their place until they are gone */
 	bbo_size(conf, &nex, &nsym);
@@ -519,6 +537,9 @@ publisher_alloc(struct publisher *pub, const struct tk_config *conf)
 		slots <<= 1;
 	if (ring_alloc(pub, slots) < 0)
 		return -ENOMEM;
+	if ((pub->keys = tk_keyspace_new()) == NULL ||
+	    tk_keyspace_add_config(pub->keys, conf) < 0)
+		return -ENOMEM;
 	pub->latest = tk_latest_new(snapshot_keys(conf));
 	pub->priv_client_max = priv_client_max(conf);
 	pub->max_clients = fd_capped_clients(conf);
@@ -569,9 +590,11 @@ publisher_free(struct publisher *pub)
 		return;
 	tk_latest_free(pub->latest);
 	tk_bbo_free(pub->bbo);
+	tk_keyspace_free(pub->keys);
 	ring_free(pub);
 	free(pub->status);
 	free(pub->ex);
 	free(pub->qpos);
+	free(pub->heads);
 	free(pub);
 }

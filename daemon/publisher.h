@@ -36,6 +36,9 @@ struct pub_stats {
 	uint64_t	 lost;		/* messages those clients missed */
 	uint64_t	 conflated;	/* superseded quotes, funding, bbo skipped */
 	uint64_t	 origin_refused; /* browsers from other sites */
+	uint64_t	 host_refused;	/* requests for a foreign Host */
+	uint64_t	 conns_refused;	/* connections past the cap */
+	uint64_t	 conns_evicted;	/* request heads closed for newer ones */
 	struct tk_hist	 latency;	/* receive -> written to a client */
 };
 
@@ -65,6 +68,16 @@ int		 publisher_listen(struct publisher *);
  * NULL otherwise.
  */
 struct lws_vhost *publisher_activated_vhost(const struct publisher *);
+
+/*
+ * Whether a new connection may be accepted: 0 yes, -1 no (close it).  Past
+ * the connection cap, the oldest connection still sending its request head
+ * is closed to make room, so that slow or idle heads cannot keep /health
+ * and new clients out; with none of those, the new one is refused.  lws'
+ * own listeners ask through LWS_CALLBACK_FILTER_NETWORK_CONNECTION,
+ * activate.c for the sockets systemd passed.
+ */
+int	publisher_admit(struct publisher *);
 
 /*
  * Numbers the tick (t->seq), serializes it once, remembers it as latest.

@@ -29,11 +29,13 @@
 
 #include <ticker/filter.h>
 #include <ticker/hist.h>
+#include <ticker/keyset.h>
 #include <ticker/pace.h>
 #include <ticker/stream.h>
 #include <ticker/tick.h>
 
 #include "http.h"
+#include "log.h"
 #include "publisher.h"
 #include "tickerd.h"
 
@@ -43,9 +45,13 @@
 #define SCRATCH_BYTES	(32 * 1024)	/* one coalesced send at most */
 #define PACE_NS_PER_CLIENT2 2000 /* gap: 0.2 ms at 10 clients, 20 at 100 */
 #define CULL_US		(500 * 1000)	/* slow-client sweep */
+#define STALL_US	(3 * 1000 * 1000) /* data waiting, no write: closed */
+#define CLOSE_GRACE_S	2		/* a client being closed is gone after */
 #define HTTP_HEADROOM	16		/* connections past clients.max */
+#define HEADER_TIMEOUT_S 3		/* to send a whole request head */
 #define PRIV_MIN_BYTES	(256 * 1024)	/* replies + snapshots, per client */
 #define PRIV_ALL_BYTES	(64 * 1024 * 1024) /* the same, all clients */
+#define PRIV_RESERVE	(16 * 1024)	/* per client, outside PRIV_ALL_BYTES */
 #define CLOSE_REASON_MAX 120
 #define EPOCH_MAX	64		/* "<start µs>-<random hex>" and NUL */
 
@@ -64,6 +70,7 @@ struct slot {
 	uint64_t	 pos;		/* ring position it was written at */
 	uint64_t	 seq;		/* its seq; statuses: the tick's before */
 	uint64_t	 superseded;	/* pos of a newer one of its key, or 0 */
+	uint32_t	 ex_key, sym_key; /* in pub->keys, or TK_KEY_NONE */
 	char		 exchange[TK_NAME_MAX];
 	char		 symbol[TK_SYMBOL_MAX];
 	/*
@@ -94,12 +101,17 @@ struct client {
 	struct lws_dll2	 node;
 	struct lws	*wsi;
 	uint64_t	 cursor;	/* next ring position to consider */
-	struct tk_filter filter;
+	struct tk_filter filter;	/* as asked, for snapshots and replies */
+	struct tk_keyfilter kf;		/* the same, compiled: ring matches */
+	int		 match_all;	/* kf passes everything (no filter) */
 	unsigned char	*priv;		/* framed replies, LWS_PRE headroom */
 	size_t		 priv_len, priv_off, priv_cap;
-	char		*rx;		/* message being reassembled */
-	size_t		 rx_len;
+	char		*rx;		/* message being reassembled, or NULL */
+	size_t		 rx_len, rx_cap;
 	int		 rx_overflow;
+	int64_t		 wrote_us;	/* last write to it (monotonic) */
+	int64_t		 stall_since_us; /* data waiting and no write since */
+	int64_t		 swept_us;	/* last slow-client sweep that saw it */
 	struct http_txn	 http;		/* plain HTTP requests only */
 	int		 close_code;	/* nonzero: close on next WRITEABLE */
 	int		 closing;	/* the peer sent a close frame */
@@ -108,6 +120,12 @@ struct client {
 	int64_t		 max_delay_us;	/* ?max_delay_ms, or -1: the default */
 	uint64_t	 resume_end;	/* replaying (not conflated) below it */
 	char		 close_reason[CLOSE_REASON_MAX];
+};
+
+/* A connection that has not sent a whole request head yet (listen.c). */
+struct head_wait {
+	struct lws	*wsi;
+	int		 evicted;	/* closed for a newer connection */
 };
 
 struct quote_pos {
@@ -144,6 +162,7 @@ struct publisher {
 						   overwritten; 0: none yet */
 	char			 epoch[EPOCH_MAX]; /* this run's, see session.c */
 	struct tk_latest	*latest;
+	struct tk_keyspace	*keys;		/* configured names; only grows */
 	struct status_entry	*status;
 	size_t			 nstatus;
 	struct lws_dll2_owner	 clients;
@@ -155,9 +174,14 @@ struct publisher {
 	struct quote_pos	*qpos;
 	size_t			 qpos_mask;
 	uint64_t		 conflate_lag;	/* lag past which quotes conflate */
-	size_t			 priv_bytes;	/* sum of the clients' priv_cap */
+	size_t			 priv_bytes;	/* sum of priv_cap past PRIV_RESERVE */
 	unsigned		 max_clients;	/* clients.max within the fd limit */
 	unsigned		 conns;		/* open connections, any kind */
+	/* connections still in their request head, oldest first */
+	struct head_wait	*heads;
+	size_t			 nheads, heads_cap;
+	unsigned		 evicted;	/* of those, closing */
+	struct log_limit	 log_origin, log_host, log_slow;
 	size_t			 priv_client_max;
 	int64_t			 coalesce_max_us; /* publisher_set_coalesce() */
 	uint64_t		 rate_head;	/* head at rate_t0_us */
@@ -216,8 +240,10 @@ int64_t	 ring_oldest_us(const struct publisher *);
 /* ---- client.c ---- */
 
 /*
- * Closes @c with @code and @why (copied) on its next WRITEABLE, which is
- * asked for here; the first reason given wins.
+ * Closes @c with @code and @why (copied, cut to valid UTF-8) on its next
+ * WRITEABLE, which is asked for here; the first reason given wins.  Its
+ * queued replies are dropped at once (the close goes before them anyway),
+ * and it is gone within CLOSE_GRACE_S even if it never reads again.
  */
 void	 client_close(struct client *c, int code, const char *why);
 void	 client_established(struct publisher *, struct client *c,
@@ -233,6 +259,11 @@ void	 client_send_snapshot(struct publisher *, struct client *c);
 void	 client_closed(struct publisher *, struct client *c);
 void	 client_receive(struct publisher *, struct client *c, const void *in,
 	    size_t len);
+/*
+ * Compiles @c's filter again over pub->keys, after a reload added names
+ * to it (a filter compiled before stays right, matching those by name).
+ */
+void	 client_recompile(struct publisher *, struct client *c);
 /* LWS_CALLBACK_SERVER_WRITEABLE: returns what the callback returns. */
 int	 client_writeable(struct publisher *, struct client *c);
 /*
@@ -241,7 +272,11 @@ int	 client_writeable(struct publisher *, struct client *c);
  */
 int	 client_write_pending(struct publisher *, struct client *c,
 	    int64_t now);
-/* The slow-client sweep (pub->sul_cull); reschedules itself. */
+/*
+ * The slow-client sweep (pub->sul_cull): closes clients lapped by the
+ * ring, and clients with data waiting to which nothing could be written
+ * for STALL_US.  Reschedules itself.
+ */
 void	 client_cull(lws_sorted_usec_list_t *sul);
 /* The longest @c's ticks may be held back to share a write (µs). */
 int64_t	 client_max_delay(const struct publisher *, const struct client *c);

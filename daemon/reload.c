@@ -6,10 +6,12 @@
  * keep their connections, removed/changed/added ones are stopped/started.
  */
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <ticker/config.h>
+#include <ticker/utf8.h>
 
 #include "log.h"
 #include "notify.h"
@@ -18,6 +20,31 @@
 #include "reload.h"
 #include "sources.h"
 #include "tickerd.h"
+
+int
+config_warning(const struct tk_config *conf, size_t i, char *buf, size_t cap)
+{
+	const char *w = conf->warnings[i];
+	size_t ex;
+
+	/* the loader names the exchange by its place: "exchanges[2].url" */
+	if (sscanf(w, "exchanges[%zu]", &ex) == 1 && ex < conf->nexchanges)
+		return tk_utf8_snprintf(buf, cap, "%s: %s",
+		    conf->exchanges[ex].name, w);
+	return tk_utf8_snprintf(buf, cap, "%s", w);
+}
+
+void
+config_warnings_log(const struct tk_config *conf)
+{
+	char buf[512];
+	size_t i;
+
+	for (i = 0; i < conf->nwarnings; i++) {
+		config_warning(conf, i, buf, sizeof(buf));
+		log_warnx("%s: %s", conf->path, buf);
+	}
+}
 
 static int
 str_differs(const char *a, const char *b)
@@ -102,5 +129,6 @@ reload_config(struct tickerd *td)
 	tk_config_free(&old);
 	log_notice("reloaded %s: %zu exchanges", td->conf.path,
 	    td->conf.nexchanges);
+	config_warnings_log(&td->conf);
 	notify_ready(td);
 }

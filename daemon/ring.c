@@ -15,6 +15,7 @@
 #include <ticker/filter.h>
 #include <ticker/hash.h>
 #include <ticker/hist.h>
+#include <ticker/keyset.h>
 #include <ticker/tick.h>
 
 #include "clock.h"
@@ -137,12 +138,20 @@ ring_supersede(struct publisher *pub, const struct slot *s)
 	pub->qpos[i].pos = s->pos;
 }
 
+/*
+ * The client's compiled filter: a type bit and two bit tests; nothing at
+ * all for the clients without a filter, most of them.
+ */
 static int
 slot_matches(const struct client *c, const struct slot *s)
 {
+	if (c->match_all)
+		return 1;
 	if (s->kind == SLOT_STATUS)
-		return tk_filter_match_exchange(&c->filter, s->exchange);
-	return tk_filter_match(&c->filter, s->exchange, s->symbol, s->type);
+		return tk_keyfilter_match_exchange(&c->kf, s->ex_key,
+		    s->exchange);
+	return tk_keyfilter_match(&c->kf, s->ex_key, s->sym_key, s->exchange,
+	    s->symbol, s->type);
 }
 
 /*

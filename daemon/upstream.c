@@ -26,6 +26,7 @@
 #include <ticker/state.h>
 #include <ticker/symmap.h>
 #include <ticker/tick.h>
+#include <ticker/utf8.h>
 
 #include "clock.h"
 #include "log.h"
@@ -117,7 +118,8 @@ upstream_lost(struct upstream *up, const char *why)
 	up->failures++;
 	up->reconnects++;
 	ms = retry_delay_ms(up);
-	snprintf(detail, sizeof(detail), "%s; retrying in %u ms", why, ms);
+	tk_utf8_snprintf(detail, sizeof(detail), "%s; retrying in %u ms", why,
+	    ms);
 	set_state(up, UP_BACKOFF, detail);
 	publish_status(up, up->failures >= DOWN_AFTER ? TK_STATE_DOWN :
 	    TK_STATE_RECONNECTING, detail);
@@ -155,7 +157,7 @@ on_conn_ended(struct conn *c, const char *why)
 	char reason[sizeof(c->close_why)];
 
 	/* @why may live in @c, which is freed below */
-	snprintf(reason, sizeof(reason), "%s",
+	tk_utf8_snprintf(reason, sizeof(reason), "%s",
 	    c->close_why[0] != '\0' ? c->close_why : why);
 	why = reason;
 	c->wsi = NULL;
@@ -168,7 +170,7 @@ on_conn_ended(struct conn *c, const char *why)
 		char msg[200];
 
 		up->next = NULL;
-		snprintf(msg, sizeof(msg), "rotation failed: %s", why);
+		tk_utf8_snprintf(msg, sizeof(msg), "rotation failed: %s", why);
 		log_warnx("%s: %s", up->conf->name, msg);
 		conn_close(c, why);
 		if (up->cur != NULL)
@@ -199,8 +201,8 @@ on_resolved(void *ud, const char *addr, const char *err)
 
 	c->resolving = NULL;
 	if (addr == NULL) {
-		snprintf(msg, sizeof(msg), "cannot resolve %s: %s", c->up->host,
-		    err);
+		tk_utf8_snprintf(msg, sizeof(msg), "cannot resolve %s: %s",
+		    c->up->host, err);
 		on_conn_ended(c, msg);
 		return;
 	}
@@ -303,7 +305,8 @@ on_established(struct conn *c)
 		    up->conf->name);
 		return;
 	}
-	snprintf(detail, sizeof(detail), "connected to %s", up->conf->url);
+	tk_utf8_snprintf(detail, sizeof(detail), "connected to %s",
+	    up->conf->url);
 	set_state(up, UP_CONNECTED, detail);
 	publish_status(up, TK_STATE_CONNECTED, detail);
 	schedule_rotation(up);
@@ -415,7 +418,7 @@ on_connect_error(struct conn *c, struct lws *wsi, const char *in)
 	} else if (status > 0 && status != 101) {
 		snprintf(why, sizeof(why), "upgrade refused (HTTP %d)", status);
 	} else {
-		snprintf(why, sizeof(why), "connection failed: %s",
+		tk_utf8_snprintf(why, sizeof(why), "connection failed: %s",
 		    in ? in : "unknown error");
 	}
 	on_conn_ended(c, why);

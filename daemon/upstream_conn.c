@@ -18,6 +18,7 @@
 #include <ticker/dedupe.h>
 #include <ticker/queue.h>
 #include <ticker/tick.h>
+#include <ticker/utf8.h>
 
 #include "clock.h"
 #include "log.h"
@@ -86,7 +87,8 @@ conn_drop(struct conn *c, const char *why)
 	if (c->wsi == NULL)
 		return;
 	if (c->close_why[0] == '\0')
-		snprintf(c->close_why, sizeof(c->close_why), "%s", why);
+		tk_utf8_snprintf(c->close_why, sizeof(c->close_why), "%s",
+		    why);
 	lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
 
@@ -303,7 +305,7 @@ conn_peer_close(struct conn *c, const unsigned char *p, size_t len)
 {
 	if (len < 2)
 		return;
-	snprintf(c->close_why, sizeof(c->close_why),
+	tk_utf8_snprintf(c->close_why, sizeof(c->close_why),
 	    "closed by the exchange (%u%s%.*s)", (unsigned)(p[0] << 8 | p[1]),
 	    len > 2 ? ": " : "", (int)(len > 2 ? len - 2 : 0),
 	    (const char *)p + 2);

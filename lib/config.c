@@ -33,6 +33,7 @@
 #include <ticker/replay.h>
 #include <ticker/symmap.h>
 #include <ticker/tick.h>
+#include <ticker/utf8.h>
 
 #include "config_internal.h"
 
@@ -53,6 +54,8 @@
 #define SEED_DEFAULT	1
 #define SPEED_DEFAULT	1.0
 #define FILE_PATH_MAX	4096		/* PATH_MAX on Linux, NUL included */
+#define HOST_MAX	253		/* a DNS name (RFC 1035) */
+#define LABEL_MAX	63
 
 struct ctx {
 	const char	*file;		/* for messages */
@@ -80,6 +83,16 @@ static int	 check_tcp(struct ctx *, const json_t *v);
 static int	 valid_host(const char *s, size_t len);
 static int	 valid_port(const char *s);
 static int	 check_unix(struct ctx *, const json_t *v);
+static int	 listen_hosts(struct ctx *, json_t *v, struct tk_config *);
+static int	 host_entry(struct ctx *, const char *path, const json_t *v,
+		    char **out);
+static int	 dns_name(const char *s);
+static int	 exchange_warnings(struct ctx *, const char *base,
+		    const struct tk_exchange_conf *, struct tk_config *);
+static void	 url_host(const char *url, char *buf, size_t cap);
+static int	 loopback_host(const char *host);
+static int	 add_warning(struct ctx *, struct tk_config *, const char *fmt,
+		    ...) __attribute__((format(printf, 3, 4)));
 static int	 parse_exchanges(struct ctx *, json_t *v, struct tk_config *);
 static int	 parse_exchange(struct ctx *, json_t *v, struct tk_config *,
 		    size_t i);
@@ -141,7 +154,7 @@ static void	 say(struct ctx *, const char *fmt, ...)
 static const char *const top_keys[] = { "listen", "exchanges", "clients",
 	NULL };
 static const char *const top_required[] = { "listen", "exchanges", NULL };
-static const char *const listen_keys[] = { "tcp", "unix", NULL };
+static const char *const listen_keys[] = { "tcp", "unix", "hosts", NULL };
 static const char *const exchange_keys[] = { "name", "adapter", "symbols",
 	"url", "channels", "stale_s", "tls_verify", "rate", "seed", "file",
 	"speed", "loop", NULL };
@@ -232,6 +245,12 @@ tk_config_free(struct tk_config *cf)
 		free(e->file);
 	}
 	free(cf->exchanges);
+	for (i = 0; i < cf->nlisten_hosts; i++)
+		free(cf->listen_hosts[i]);
+	free(cf->listen_hosts);
+	for (i = 0; i < cf->nwarnings; i++)
+		free(cf->warnings[i]);
+	free(cf->warnings);
 	free(cf->listen_unix);
 	free(cf->listen_tcp);
 	free(cf->path);
@@ -422,7 +441,7 @@ parse_listen(struct ctx *c, json_t *v, struct tk_config *cf)
 	if (unx != NULL && ((r = check_unix(c, unx)) < 0 ||
 	    (r = dup_str(c, json_string_value(unx), &cf->listen_unix)) < 0))
 		return r;
-	return 0;
+	return listen_hosts(c, json_object_get(v, "hosts"), cf);
 }
 
 /*
@@ -507,6 +526,129 @@ check_unix(struct ctx *c, const json_t *v)
 	return 0;
 }
 
+/*
+ * listen.hosts: the names a browser may reach tickerd by, besides loopback
+ * ones, for the Host check against DNS rebinding.  Each is stored as it
+ * appears in a Host header (lower case, IPv6 in brackets, canonical), so
+ * that the daemon compares text.
+ */
+static int
+listen_hosts(struct ctx *c, json_t *v, struct tk_config *cf)
+{
+	char path[PATH_CAP], q[QUOTE_CAP];
+	size_t i, j, n;
+	json_t *el;
+	int r;
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_array(v))
+		return type_error(c, "listen.hosts", "an array of host names",
+		    v);
+	if ((n = json_array_size(v)) == 0)
+		return 0;
+	if ((cf->listen_hosts = calloc(n, sizeof(*cf->listen_hosts))) == NULL)
+		return oom(c);
+	json_array_foreach(v, i, el) {
+		at(path, sizeof(path), "listen.hosts", i);
+		if ((r = host_entry(c, path, el, &cf->listen_hosts[i])) < 0)
+			return r;
+		cf->nlisten_hosts = i + 1;
+		for (j = 0; j < i; j++)
+			if (strcmp(cf->listen_hosts[j],
+			    cf->listen_hosts[i]) == 0)
+				return fail(c, path, "%s is already listed as "
+				    "listen.hosts[%zu]", quote(
+				    json_string_value(el), q, sizeof(q)), j);
+	}
+	return 0;
+}
+
+/* One host name or IP literal, without port; *out is its Host form. */
+static int
+host_entry(struct ctx *c, const char *path, const json_t *v, char **out)
+{
+	unsigned char addr[sizeof(struct in6_addr)];
+	char q[QUOTE_CAP], host[HOST_MAX + 1], canon[INET6_ADDRSTRLEN + 2];
+	char text[INET6_ADDRSTRLEN];
+	const char *s, *colon;
+	size_t len, i;
+
+	if (!json_is_string(v))
+		return type_error(c, path, "a host name like "
+		    "\"tickerd.example.org\"", v);
+	s = json_string_value(v);
+	len = json_string_length(v);
+	quote(s, q, sizeof(q));
+	if (len == 0)
+		return fail(c, path, "empty host name");
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
+			return fail(c, path, "%s contains a space or a control "
+			    "character", q);
+	if (len > HOST_MAX)
+		return fail(c, path, "%s is %zu bytes, longer than the %d of "
+		    "a host name", q, len, HOST_MAX);
+	memcpy(host, s, len + 1);
+	if (host[0] == '[' && host[len - 1] == ']') {
+		host[len - 1] = '\0';
+		memmove(host, host + 1, len - 1);
+	}
+	colon = strchr(host, ':');
+	if ((colon != NULL && strchr(colon + 1, ':') == NULL) ||
+	    (s[0] == '[' && strstr(s, "]:") != NULL))
+		return fail(c, path, "%s: a host name goes without \":PORT\"",
+		    q);
+	if (colon == NULL && s[0] != '[' && inet_pton(AF_INET, host,
+	    addr) == 1)
+		return dup_str(c, host, out);
+	if (colon != NULL && inet_pton(AF_INET6, host, addr) == 1 &&
+	    inet_ntop(AF_INET6, addr, text, sizeof(text)) != NULL) {
+		snprintf(canon, sizeof(canon), "[%s]", text);
+		return dup_str(c, canon, out);
+	}
+	if (colon != NULL || s[0] == '[' || !dns_name(host))
+		return fail(c, path, "%s is not a host name or an IP address "
+		    "(expected like \"tickerd.example.org\", \"192.0.2.7\" or "
+		    "\"[2001:db8::7]\")", q);
+	for (i = 0; host[i] != '\0'; i++)
+		if (host[i] >= 'A' && host[i] <= 'Z')
+			host[i] = (char)(host[i] - 'A' + 'a');
+	return dup_str(c, host, out);
+}
+
+/*
+ * Dot-separated labels of 1-63 letters, digits and inner hyphens.  A last
+ * label of digits only is refused: browsers read such a name as an IPv4
+ * number ("10.1" is 10.0.0.1), so it would never match.
+ */
+static int
+dns_name(const char *s)
+{
+	size_t i, label = 0;
+	int digits = 1;
+
+	for (i = 0;; i++) {
+		if (s[i] == '.' || s[i] == '\0') {
+			if (label == 0 || label > LABEL_MAX || s[i - 1] == '-')
+				return 0;
+			if (s[i] == '\0')
+				return !digits;
+			label = 0;
+			digits = 1;
+			continue;
+		}
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] == '-' && label > 0)))
+			return 0;
+		if (s[i] < '0' || s[i] > '9')
+			digits = 0;
+		label++;
+	}
+}
+
 static int
 parse_exchanges(struct ctx *c, json_t *v, struct tk_config *cf)
 {
@@ -553,9 +695,101 @@ parse_exchange(struct ctx *c, json_t *v, struct tk_config *cf, size_t i)
 	    (r = exchange_channels(c, base, json_object_get(v, "channels"),
 	    e)) < 0 ||
 	    (r = exchange_tuning(c, base, v, e)) < 0 ||
-	    (r = exchange_sim(c, base, v, e)) < 0)
+	    (r = exchange_sim(c, base, v, e)) < 0 ||
+	    (r = exchange_replay(c, base, v, e)) < 0)
 		return r;
-	return exchange_replay(c, base, v, e);
+	return exchange_warnings(c, base, e, cf);
+}
+
+/*
+ * Settings the file may hold but that weaken the connection: accepted,
+ * and reported in cf->warnings, which the daemon logs at start and shows,
+ * so that a test setting does not go unnoticed in production.
+ */
+static int
+exchange_warnings(struct ctx *c, const char *base,
+    const struct tk_exchange_conf *e, struct tk_config *cf)
+{
+	char host[HOST_MAX + 3], q[QUOTE_CAP];
+
+	if (e->url == NULL)
+		return 0;
+	url_host(e->url, host, sizeof(host));
+	if (strncmp(e->url, "ws://", 5) == 0 && !loopback_host(host))
+		return add_warning(c, cf, "%s.url: %s is not encrypted: what "
+		    "%s sends can be read and changed on the way (use "
+		    "wss://)", base, quote(e->url, q, sizeof(q)), host);
+	if (e->insecure && strncmp(e->url, "wss://", 6) == 0)
+		return add_warning(c, cf, "%s.tls_verify: false: TLS "
+		    "certificates of %s are not verified", base, host);
+	return 0;
+}
+
+/* The host of a ws:// or wss:// URL, lower case, IPv6 in brackets. */
+static void
+url_host(const char *url, char *buf, size_t cap)
+{
+	const char *p = strstr(url, "://") + 3, *end, *k;
+	size_t n, i;
+
+	end = p + strcspn(p, "/?#");
+	for (k = p; k < end; k++)
+		if (*k == '@')
+			p = k + 1;	/* user:password@ */
+	if (*p == '[') {
+		if ((k = memchr(p, ']', (size_t)(end - p))) != NULL)
+			end = k + 1;
+	} else if ((k = memchr(p, ':', (size_t)(end - p))) != NULL) {
+		end = k;
+	}
+	n = (size_t)(end - p) < cap ? (size_t)(end - p) : cap - 1;
+	for (i = 0; i < n; i++)
+		buf[i] = (char)(p[i] >= 'A' && p[i] <= 'Z' ? p[i] - 'A' + 'a' :
+		    p[i]);
+	buf[n] = '\0';
+}
+
+/* localhost, 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104. */
+static int
+loopback_host(const char *host)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+	char inner[INET6_ADDRSTRLEN + 1];
+	size_t len = strlen(host);
+
+	if (strcmp(host, "localhost") == 0)
+		return 1;
+	if (len > 2 && host[0] == '[' && host[len - 1] == ']' &&
+	    len - 2 < sizeof(inner)) {
+		memcpy(inner, host + 1, len - 2);
+		inner[len - 2] = '\0';
+		if (inet_pton(AF_INET6, inner, &a6) != 1)
+			return 0;
+		return IN6_IS_ADDR_LOOPBACK(&a6) ||
+		    (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
+	}
+	return inet_pton(AF_INET, host, &a4) == 1 &&
+	    (ntohl(a4.s_addr) >> 24) == 127;
+}
+
+static int
+add_warning(struct ctx *c, struct tk_config *cf, const char *fmt, ...)
+{
+	char msg[TK_CONFIG_ERR_MAX], **w;
+	va_list ap;
+
+	va_start(ap, fmt);
+	tk_utf8_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	w = realloc(cf->warnings, (cf->nwarnings + 1) * sizeof(*w));
+	if (w == NULL)
+		return oom(c);
+	cf->warnings = w;
+	if ((w[cf->nwarnings] = strdup(msg)) == NULL)
+		return oom(c);
+	cf->nwarnings++;
+	return 0;
 }
 
 static int

@@ -96,12 +96,20 @@ tk_filter_from_query(const char *symbols, const char *exchanges,
 	const char *q[KIND_MAX] = { symbols, exchanges, types };
 	struct tk_filter f;
 	struct list l;
+	size_t n;
 	int k, r;
 
 	tk_filter_init(&f);
 	for (k = 0; k < KIND_MAX; k++) {
 		if (q[k] == NULL)
 			continue;
+		if ((n = strlen(q[k])) >= TK_FILTER_QUERY_MAX) {
+			set_err(err, errlen, "%s: %zu bytes, more than %d in a "
+			    "query (use a subscribe message)", kind_key[k], n,
+			    TK_FILTER_QUERY_MAX - 1);
+			tk_filter_finish(&f);
+			return -EMSGSIZE;
+		}
 		r = split_query(q[k], (enum kind)k, &l, err, errlen);
 		if (r == 0)
 			r = list_apply(&f, (enum kind)k, &l, err, errlen);

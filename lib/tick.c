@@ -12,6 +12,7 @@
 
 #include <ticker/decimal.h>
 #include <ticker/tick.h>
+#include <ticker/utf8.h>
 
 /*
  * A bounded output cursor.  The first piece that does not fit sets @err and
@@ -55,7 +56,11 @@ _Static_assert(sizeof(struct tk_tick) <= 272, "struct tk_tick grew");
 
 static const char hex[] = "0123456789abcdef";
 
-/* What JSON requires escaped: controls, '"' and '\\'; 0x60 up is all 0. */
+/*
+ * Bytes that end an unescaped run: what JSON requires escaped (controls,
+ * '"', '\\'), DEL, and every byte from 0x80 up, which starts a UTF-8
+ * sequence to check.
+ */
 static const unsigned char needs_escape[256] = {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
@@ -63,6 +68,16 @@ static const unsigned char needs_escape[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
 static const char digit_pairs[] =
@@ -149,16 +164,20 @@ tk_tick_set_str(char *field, size_t cap, const char *src, size_t len)
 }
 
 /*
- * Only what JSON requires is escaped: '"', '\\' and bytes below 0x20.
- * Everything else, UTF-8 sequences included, is copied as is, in runs.
+ * The output is valid UTF-8 whatever the input: valid characters are copied
+ * as they are, in runs, and each invalid sequence (maximal subpart, see
+ * tk_utf8_seq()) becomes one U+FFFD.  Besides '"' and '\\', every control
+ * byte (below 0x20, and 0x7f) is escaped, so the text stays one line.
  */
 int
 tk_json_escape(const char *s, size_t len, char *buf, size_t cap)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 	const unsigned char *run;
+	const char *piece;
 	char *o = buf, esc[6];
 	size_t n;
+	int r;
 
 	if (cap > INT_MAX)
 		cap = INT_MAX;
@@ -173,10 +192,22 @@ tk_json_escape(const char *s, size_t len, char *buf, size_t cap)
 		o += n;
 		if (p == end)
 			break;
-		n = escape_byte(*p++, esc);
+		if (*p < 0x80) {
+			n = escape_byte(*p++, esc);
+			piece = esc;
+		} else if ((r = tk_utf8_seq((const char *)p,
+		    (size_t)(end - p))) > 0) {
+			piece = (const char *)p;
+			n = (size_t)r;
+			p += r;
+		} else {
+			piece = TK_UTF8_REPLACEMENT;
+			n = sizeof(TK_UTF8_REPLACEMENT) - 1;
+			p += -r;
+		}
 		if (n > cap - (size_t)(o - buf))
 			return -ENOSPC;
-		memcpy(o, esc, n);
+		memcpy(o, piece, n);
 		o += n;
 	}
 	return (int)(o - buf);

@@ -14,6 +14,7 @@
 
 #include <ticker/isotime.h>
 #include <ticker/symmap.h>
+#include <ticker/utf8.h>
 
 #include "exchange.h"
 
@@ -89,8 +90,9 @@ tk__frame_set(struct tk__frame *f, enum tk_frame_kind kind, const char *fmt,
 	if (f->res->kind == TK_FRAME_MALFORMED)
 		return;
 	f->res->kind = kind;
+	/* the detail goes to clients: never cut inside a character */
 	va_start(ap, fmt);
-	vsnprintf(f->res->detail, sizeof(f->res->detail), fmt, ap);
+	tk_utf8_vsnprintf(f->res->detail, sizeof(f->res->detail), fmt, ap);
 	va_end(ap);
 }
 
@@ -107,7 +109,7 @@ int
 tk__frame_fail_text(struct tk__frame *f, const char *ev, const char *key,
     const char *s, size_t len, const char *why)
 {
-	size_t shown = len < SHOWN_MAX ? len : SHOWN_MAX;
+	size_t shown = tk_utf8_cut(s, len, SHOWN_MAX);
 	char esc[6 * SHOWN_MAX + 1];
 	int n;
 

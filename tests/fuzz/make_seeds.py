@@ -54,6 +54,16 @@ FILTER = ['{"op":"ping"}',
           'BTC-USD,ETH-USD\nbinance,kraken\ntrade,quote',
           '\x01\nbinance\n\x01', 'BTC-USD,,BTC-USD\n\ntrade,trade']
 
+# Bytes as exchanges and clients may send them: each class of ill-formed
+# UTF-8, characters at every length, and the controls a log must escape.
+UTF8 = [b"BTC-USD", "5 \u20ac \u00e9\U0001d11e".encode("utf-8"),
+        b"\xc2\x80\xdf\xbf\xe0\xa0\x80\xed\x9f\xbf\xee\x80\x80"
+        b"\xf0\x90\x80\x80\xf4\x8f\xbf\xbf",
+        b"\x80\xbf\xc0\xaf\xc1\xbf\xf5\xfe\xff",
+        b"\xe0\x80\xaf\xf0\x8f\xbf\xbf\xed\xa0\x80\xf4\x90\x80\x80",
+        b"\xe2\x82\xf0\x9f\x98A\xc3",
+        b"x\n<0>forged\r\x1b[2J\x7f\xc2\x9b\x00\"\\"]
+
 
 def write(folder, data):
     if isinstance(data, str):
@@ -80,16 +90,21 @@ def main(out):
         with open(os.path.join(ROOT, "config", name), "rb") as f:
             write(os.path.join(out, "fuzz_config"), f.read())
     write(os.path.join(out, "fuzz_config"), json.dumps({
-        "listen": {"tcp": "[::1]:8765", "unix": "/run/t.sock"},
+        "listen": {"tcp": "[::1]:8765", "unix": "/run/t.sock",
+                   "hosts": ["Tickerd.example", "192.0.2.7", "::1"]},
         "exchanges": [{"name": "s", "adapter": "sim", "symbols": ["A-B"],
                        "rate": 5, "seed": 7, "channels": ["trade"]},
                       {"name": "k", "adapter": "kraken",
                        "symbols": ["BTC-USD"], "url": "ws://127.0.0.1:1/v2",
-                       "stale_s": 2.5, "tls_verify": False}],
+                       "stale_s": 2.5, "tls_verify": False},
+                      {"name": "o", "adapter": "okx", "symbols": ["A-B"],
+                       "url": "ws://u@[2001:db8::1]:1/x"}],
         "clients": {"max": 5, "max_message_bytes": 64,
                     "queue_ticks": 100}}))
     for text in FILTER:
         write(os.path.join(out, "fuzz_filter"), text)
+    for data in UTF8:
+        write(os.path.join(out, "fuzz_utf8"), data)
     with open(os.path.join(ROOT, "config", "sample-recording.jsonl"),
               "rb") as f:
         for line in f:

@@ -83,6 +83,27 @@ class TestCheckConfig(CliCase):
         self.assertEqual(len(lines), 1, res.stdout)
         self.assertIn("OK", lines[0])
 
+    def test_warnings_on_stderr(self):
+        # Accepted, but weaker than the default: said on stderr, with the
+        # JSON path, while stdout keeps its one summary line.
+        conf = good_config()
+        conf["exchanges"][0]["url"] = "ws://192.0.2.1:9/ws"
+        conf["exchanges"].append({"name": "b2", "adapter": "binance",
+                                  "symbols": ["BTC-USDT"],
+                                  "tls_verify": False})
+        path, res = self.check_config(conf)
+        self.assertExit(res, 0)
+        self.assertEqual(len(res.stdout.splitlines()), 1, res.stdout)
+        self.assertEqual(res.stderr.splitlines(), [
+            'tickerd: %s: warning: exchanges[0].url: "ws://192.0.2.1:9/ws" '
+            'is not encrypted: what 192.0.2.1 sends can be read and '
+            'changed on the way (use wss://)' % path,
+            'tickerd: %s: warning: exchanges[1].tls_verify: false: TLS '
+            'certificates of stream.binance.com are not verified' % path])
+        # A loopback test server is nothing to warn about.
+        path, res = self.check_config(good_config())
+        self.assertEqual(res.stderr, "")
+
     def test_good_config_minimal(self):
         # SPEC: every key but listen, name, adapter and symbols has a
         # default, so this is complete.

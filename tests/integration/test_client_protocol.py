@@ -10,6 +10,8 @@ import tkharness as h
 
 BTC_TRADE = h.unwrap(h.fixture("aggTrade_3.json"))  # BTCUSDT aggTrade
 ETH_TRADE = h.unwrap(h.fixture("trade.json"))  # ETHUSDT trade
+# BTCUSDT spot bookTicker
+BTC_QUOTE = h.unwrap(h.fixture("edge_bookTicker_all_market_deprecated.json"))
 
 # The daemon's default limit on one client message
 # (config clients.max_message).
@@ -175,6 +177,43 @@ class TestQuery(ProtocolCase):
                 ws = await self.client(self.daemon, query)
                 self.assertIsNotNone(ws.tk_hello)
                 await self.assertPong(ws)
+
+    async def test_query_too_long_says_so(self):
+        # 4.8 KB of symbols: more than a query value may hold.  Closed
+        # with the length, not served everything.
+        value = ",".join(["BTC-USDT"] * 534)
+        ws = await self.client(self.daemon, "?symbols=" + value)
+        with self.assertRaises(websockets.ConnectionClosed) as cm:
+            await h.recv_json(ws, skip_status=True)
+        self.assertEqual(cm.exception.rcvd.code, 1008)
+        self.assertEqual(cm.exception.rcvd.reason,
+                         "query argument too long: symbols: %d bytes, more "
+                         "than 4095 in a query (use a subscribe message)" %
+                         len(value))
+
+    async def test_long_argument_hides_no_other(self):
+        # A value longer than some buffer of the daemon used to hide
+        # every argument after it: types=quote was dropped here, and
+        # trades came through.
+        symbols = ",".join(["BTC-USDT", "ETH-USDT"] * 20)
+        ws = await self.client(self.daemon,
+                               "?symbols=%s&types=quote" % symbols)
+        await h.roundtrip_ping(ws)
+        await self.mock.send(BTC_TRADE, BTC_QUOTE)
+        (t,) = await h.recv_ticks(ws, 1)
+        self.assertEqual((t["type"], t["symbol"]), ("quote", "BTC-USDT"))
+
+    async def test_long_argument_keeps_batch(self):
+        symbols = ",".join(["BTC-USDT", "ETH-USDT"] * 20)
+        ws = await self.client(self.daemon, "?symbols=%s&batch=1" % symbols)
+        await h.roundtrip_ping(ws)
+        await self.mock.send(BTC_TRADE)
+        while True:
+            msg = h.loads_strict(await h.recv_raw(ws))
+            if not (isinstance(msg, dict) and msg.get("type") == "status"):
+                break
+        self.assertIsInstance(msg, list, msg)
+        self.assertEqual(msg[0]["symbol"], "BTC-USDT")
 
 
 class TestSubscribe(ProtocolCase):

@@ -9,8 +9,10 @@ everything and check that seq strictly increases and that every exchange's
 trade ids arrive in order with no duplicate and no gap outside an exchange
 drop; churn clients come and go (clean closes, aborts, subscribe/ping
 round trips, slow readers that tickerd must cut).  Every few minutes one
-exchange drops its connection.  tickerd's RSS, fds and key metrics are
-sampled into a CSV.  At the end tickerd is stopped with SIGTERM, so an
+exchange drops its connection.  Optionally, bursts of attack connections
+(clients that never read, requests that never end) must be closed by
+tickerd and must not keep a probe client out.  tickerd's RSS, fds and key
+metrics are sampled into a CSV.  At the end tickerd is stopped with SIGTERM, so an
 ASan/LSan build reports leaks, and a summary is printed and written to
 summary.json.
 
@@ -23,6 +25,8 @@ import csv
 import json
 import os
 import random
+import socket
+import statistics
 import sys
 import time
 
@@ -32,6 +36,7 @@ os.environ.setdefault("TK_FIXTURES", os.path.join(HERE, os.pardir,
                                                   "fixtures"))
 
 import tkharness as h  # noqa: E402
+import test_security as sec  # noqa: E402
 import websockets  # noqa: E402
 
 SYMBOLS = [("BTC-USDT", "BTCUSDT", 37000.0), ("ETH-USDT", "ETHUSDT", 2000.0)]
@@ -61,6 +66,15 @@ def parse_args(argv):
                    help="seconds between exchange drops (default 180)")
     p.add_argument("--sample", type=float, default=10,
                    help="seconds between RSS samples (default 10)")
+    p.add_argument("--attack-nonreaders", type=int, default=0, metavar="N",
+                   help="attack bursts of N clients that ask for replies "
+                   "and never read (default 0: none)")
+    p.add_argument("--attack-slowloris", type=int, default=0, metavar="N",
+                   help="attack bursts of N connections that send half a "
+                   "request head, then nothing (default 0: none)")
+    p.add_argument("--attack-every", type=float, default=None,
+                   help="seconds between attack bursts (default: a quarter "
+                   "of the duration, at least 20)")
     p.add_argument("--out", default=None,
                    help="output folder (default /tmp/soak-<date>)")
     p.add_argument("--tickerd", default=os.environ.get("TICKERD"),
@@ -373,6 +387,216 @@ class Churn:
             await asyncio.wait(list(self.tasks), timeout=10)
 
 
+# ---------------------------------------------------------------- attacks
+
+def server_owned(port):
+    """{client port: True} for the TCP connections to 127.0.0.1:@port whose
+    server side is still a descriptor of some process (tickerd); a socket
+    tickerd closed is gone or an orphan (inode 0)."""
+    owned = {}
+    want = "0100007F:%04X" % port
+    try:
+        with open("/proc/net/tcp") as f:
+            next(f)
+            for line in f:
+                fields = line.split()
+                if fields[1] != want:
+                    continue
+                client = int(fields[2].split(":")[1], 16)
+                if fields[9] != "0":
+                    owned[client] = True
+    except OSError:
+        pass
+    return owned
+
+
+class AttackConn:
+    def __init__(self, sock, kind):
+        self.sock = sock
+        self.kind = kind
+        self.port = sock.getsockname()[1]
+        self.last_send = time.monotonic()
+        self.closed_after = None	# seconds from last_send to the close
+        self.given_up = False		# still open HOLD_S after last_send
+
+
+class Attacks:
+    """Bursts of hostile connections (tests/integration/test_security.py
+    has the same kinds): non-readers ask for snapshots and pongs on a
+    socket with a tiny receive buffer and never read; slowloris ones send
+    half a request head and nothing more.  Each connection is watched from
+    the server's side (/proc/net/tcp) until tickerd closes it; one still
+    open 60 s after its last byte is given up on.  During every burst a
+    well-behaved probe client must get in and be served."""
+
+    HOLD_S = 60.0
+
+    def __init__(self, daemon, nonreaders, slowloris, every):
+        self.daemon = daemon
+        self.port = daemon.tcp_port
+        self.nonreaders = nonreaders
+        self.slowloris = slowloris
+        self.every = every
+        self.conns = []
+        self.refused = {"nonreader": 0, "slowloris": 0}
+        self.bursts = 0
+        self.probes = 0
+        self.probe_failures = []
+        self.ended = None
+
+    async def open_one(self, kind):
+        loop = asyncio.get_running_loop()
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if kind == "nonreader":
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)
+        s.setblocking(False)
+        try:
+            await asyncio.wait_for(loop.sock_connect(
+                    s, ("127.0.0.1", self.port)), 5)
+            if kind == "slowloris":
+                await loop.sock_sendall(s, sec.SLOW_HEAD)
+                return AttackConn(s, kind)
+            await loop.sock_sendall(s, sec.upgrade_request(
+                    "127.0.0.1:%d" % self.port))
+            head = b""
+            while b"\r\n\r\n" not in head:
+                data = await asyncio.wait_for(loop.sock_recv(s, 4096), 5)
+                if not data:
+                    raise ConnectionResetError("closed")
+                head += data
+            if not head.startswith(b"HTTP/1.1 101"):
+                raise ConnectionRefusedError(head[:40])
+            return AttackConn(s, kind)
+        except (OSError, asyncio.TimeoutError):
+            s.close()
+            self.refused[kind] += 1
+            return None
+
+    async def pester(self, conns, rounds=150, gap=0.02):
+        """Every non-reader asks for a snapshot and a pong, @rounds times:
+        replies pile up in tickerd, since none is read."""
+        loop = asyncio.get_running_loop()
+        req = sec.text_frame({"op": "subscribe"}) + \
+            sec.text_frame({"op": "ping"})
+        alive = list(conns)
+        for _ in range(rounds):
+            for c in list(alive):
+                try:
+                    await asyncio.wait_for(loop.sock_sendall(c.sock, req), 2)
+                    c.last_send = time.monotonic()
+                except (OSError, asyncio.TimeoutError):
+                    alive.remove(c)
+            await asyncio.sleep(gap)
+
+    async def probe(self):
+        """A new, well-behaved client: gets in, pong, a live tick."""
+        self.probes += 1
+        try:
+            ws = await h.connect(self.daemon, timeout=5)
+        except (OSError, asyncio.TimeoutError,
+                websockets.InvalidHandshake) as e:
+            self.probe_failures.append("%.0f connect: %r" % (time.time(), e))
+            return
+        try:
+            await h.send_json(ws, {"op": "ping"})
+            pong = live = False
+            end = time.monotonic() + 5
+            while not (pong and live):
+                m = messages(await asyncio.wait_for(
+                        ws.recv(), max(0.01, end - time.monotonic())))
+                pong = pong or any(x.get("type") == "pong" for x in m)
+                live = live or any("seq" in x and not x.get("snapshot")
+                                   for x in m)
+        except asyncio.TimeoutError:
+            self.probe_failures.append("%.0f not served within 5 s" %
+                                       time.time())
+        except websockets.ConnectionClosed as e:
+            self.probe_failures.append("%.0f closed: %s %s" %
+                                       (time.time(), e.code, e.reason))
+        finally:
+            ws.transport.abort()
+
+    async def burst(self):
+        self.bursts += 1
+        opened = await asyncio.gather(
+                *([self.open_one("nonreader")
+                   for _ in range(self.nonreaders)] +
+                  [self.open_one("slowloris")
+                   for _ in range(self.slowloris)]))
+        new = [c for c in opened if c is not None]
+        self.conns += new
+        pester = asyncio.ensure_future(self.pester(
+                [c for c in new if c.kind == "nonreader"]))
+        await asyncio.sleep(1.5)
+        await self.probe()
+        await pester
+        await asyncio.sleep(2)
+        await self.probe()
+
+    async def watch(self, stop):
+        """Notes when tickerd closes each attack connection."""
+        while True:
+            owned = server_owned(self.port)
+            now = time.monotonic()
+            for c in self.conns:
+                if c.closed_after is not None or c.sock.fileno() < 0:
+                    continue
+                if c.port not in owned:
+                    c.closed_after = now - c.last_send
+                    c.sock.close()
+                elif now - c.last_send > self.HOLD_S:
+                    c.given_up = True
+                    c.sock.close()
+            if stop.is_set():
+                break
+            await asyncio.sleep(0.25)
+
+    async def run(self, stop, first_s, end_at):
+        """Bursts from @first_s on, every self.every seconds, none within
+        20 s of @end_at (monotonic): each one's connections have that long
+        to be closed before the run ends."""
+        watcher = asyncio.ensure_future(self.watch(stop))
+        try:
+            await asyncio.wait_for(stop.wait(), first_s)
+        except asyncio.TimeoutError:
+            pass
+        while not stop.is_set() and time.monotonic() + 20 < end_at:
+            await self.burst()
+            try:
+                await asyncio.wait_for(stop.wait(), self.every)
+            except asyncio.TimeoutError:
+                pass
+        await stop.wait()
+        await watcher
+        self.ended = time.monotonic()
+        for c in self.conns:
+            c.sock.close()
+
+    def summary(self):
+        out = {"bursts": self.bursts, "probes": self.probes,
+               "probe_failures": self.probe_failures}
+        for kind in ("nonreader", "slowloris"):
+            mine = [c for c in self.conns if c.kind == kind]
+            times = [c.closed_after for c in mine
+                     if c.closed_after is not None]
+            # open when the run ended: for how long since their last byte
+            open_s = [self.ended - c.last_send for c in mine
+                      if c.closed_after is None and not c.given_up]
+            out[kind] = {
+                "connections": len(mine),
+                "refused_at_connect": self.refused[kind],
+                "closed_by_server": len(times),
+                "still_open_after_%ds" % self.HOLD_S:
+                sum(c.given_up for c in mine),
+                "open_at_end": len(open_s),
+                "open_at_end_min_s": round(min(open_s), 1) if open_s
+                else None,
+                "close_s_max": round(max(times), 1) if times else None,
+                "close_s_median": round(statistics.median(times), 1)
+                if times else None}
+        return out
+
+
 # ---------------------------------------------------------------- sampling
 
 def proc_status(pid):
@@ -445,6 +669,14 @@ async def soak(args):
     tasks += [asyncio.ensure_future(c.run(stop)) for c in clients]
     await asyncio.sleep(2)	# persistent clients first
     tasks.append(asyncio.ensure_future(churn.run(stop)))
+    attacks = None
+    if args.attack_nonreaders > 0 or args.attack_slowloris > 0:
+        every = args.attack_every or max(20.0, args.duration / 4)
+        attacks = Attacks(daemon, args.attack_nonreaders,
+                          args.attack_slowloris, every)
+        tasks.append(asyncio.ensure_future(attacks.run(
+                stop, min(10.0, args.duration / 10),
+                time.monotonic() + args.duration)))
 
     rows = []
     csv_path = os.path.join(out, "rss.csv")
@@ -551,6 +783,7 @@ async def soak(args):
                 "problems": c.problems} for c in clients],
         "churn": dict(churn.counts, failures=churn.failures,
                       slow_cut=churn.slow_cut),
+        "attacks": attacks.summary() if attacks else None,
         "exit_code": code, "stop_s": round(stop_s, 2),
         "leaks_reported": leak, "sanitizer_reports": asan,
     }
@@ -558,7 +791,8 @@ async def soak(args):
         json.dump(summary, f, indent=2)
     ok = (not asan and code == 0 and
           all(c.seq_violations == 0 and c.id_dups == 0 and
-              c.id_gaps_lost == 0 and c.closed == 0 for c in clients))
+              c.id_gaps_lost == 0 and c.closed == 0 for c in clients) and
+          (attacks is None or not attacks.probe_failures))
     print(json.dumps(summary, indent=2))
     print("soak: %s (%s)" % ("PASS" if ok else "FAIL", out), flush=True)
     return 0 if ok else 1

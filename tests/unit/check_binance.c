@@ -142,6 +142,9 @@ START_TEST(test_trade_time_fallbacks)
 }
 END_TEST
 
+/* 50 bytes, for texts that reach the end of a detail. */
+#define A50 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+
 static const struct tk_codec_bad bad[] = {
 	{ "empty", "", TK_FRAME_MALFORMED, "empty frame" },
 	{ "truncated", "{\"e\":\"trade\",\"E\":1,\"s\":\"BTCUSDT\",\"t\":1",
@@ -179,6 +182,15 @@ static const struct tk_codec_bad bad[] = {
 	    "\"t\":1,\"p\":\"1x345678901234567890123456789012345\","
 	    "\"q\":\"1\",\"T\":1}", TK_FRAME_MALFORMED,
 	    "trade: field \"p\": \"1x345678901234567890123456789012...\" "
+	    "is not a decimal" },
+	/* A character that straddles the end is dropped whole. */
+	{ "error cut between characters", "{\"code\":2,\"msg\":\"" A50 A50
+	    A50 "\xc3\xa9 and more\"}", TK_FRAME_EXCHANGE_ERROR,
+	    "code 2: " A50 A50 A50 },
+	{ "quote cut between characters", "{\"e\":\"trade\","
+	    "\"s\":\"BTCUSDT\",\"t\":1,\"p\":\"1234567890123456789012345678901"
+	    "\xe2\x82\xac\",\"q\":\"1\",\"T\":1}", TK_FRAME_MALFORMED,
+	    "trade: field \"p\": \"1234567890123456789012345678901...\" "
 	    "is not a decimal" },
 	{ "escaped in detail", "{\"e\":\"trade\",\"s\":\"BTCUSDT\",\"t\":1,"
 	    "\"p\":\"1\\n\\\"2\",\"q\":\"1\",\"T\":1}", TK_FRAME_MALFORMED,

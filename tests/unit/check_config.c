@@ -68,7 +68,8 @@ static const struct {
 	{ "{" L ",'exchange':[]}",
 	    "t.json: exchange: unknown key (did you mean \"exchanges\"?)" },
 	{ LX("{'port':1}"),
-	    "t.json: listen.port: unknown key (expected one of: tcp, unix)" },
+	    "t.json: listen.port: unknown key (expected one of: tcp, unix, "
+	    "hosts)" },
 	{ XC("{'max_clients':5}"),
 	    "t.json: clients.max_clients: unknown key (expected one of: max, "
 	    "max_message_bytes, queue_ticks, coalesce_ms)" },
@@ -771,6 +772,7 @@ START_TEST(test_config_shipped_tickerd)
 	ck_assert_str_eq(e->symbols[1], "ETH-USDT");
 	ck_assert_str_eq(e->symbols[2], "SOL-USDT");
 	ck_assert_int_eq(e->insecure, 0);
+	ck_assert_uint_eq(cf.nwarnings, 0);
 	tk_config_free(&cf);
 }
 END_TEST
@@ -1025,6 +1027,177 @@ START_TEST(test_config_replay_load)
 }
 END_TEST
 
+/* ---- listen.hosts ---- */
+
+#define LH(h)	LX("{'tcp':'127.0.0.1:1','hosts':" h "}")
+#define HERR(h, i, msg)	{ LH("[" h "]"), "t.json: listen.hosts[" #i "]: " msg }
+#define HNOT(q)	"\"" q "\" is not a host name or an IP address (expected " \
+	"like \"tickerd.example.org\", \"192.0.2.7\" or \"[2001:db8::7]\")"
+#define A63	A10 A10 A10 A10 A10 A10 "aaa"
+
+static const struct {
+	const char	*json;
+	const char	*msg;
+} bad_hosts[] = {
+	{ LH("'a.example'"), "t.json: listen.hosts: expected an array of "
+	    "host names, got a string" },
+	HERR("5", 0, "expected a host name like \"tickerd.example.org\", "
+	    "got 5"),
+	HERR("''", 0, "empty host name"),
+	HERR("'a b.example'", 0, "\"a b.example\" contains a space or a "
+	    "control character"),
+	HERR("'a\\tb'", 0, "\"a\\x09b\" contains a space or a control "
+	    "character"),
+	HERR("'a.example:8765'", 0, "\"a.example:8765\": a host name goes "
+	    "without \":PORT\""),
+	HERR("'192.0.2.7:80'", 0, "\"192.0.2.7:80\": a host name goes "
+	    "without \":PORT\""),
+	HERR("'[::1]:8765'", 0, "\"[::1]:8765\": a host name goes without "
+	    "\":PORT\""),
+	HERR("'" A63 "." A63 "." A63 "." A63 "'", 0, "\"" A10 A10 A10 A10
+	    "\"... is 255 bytes, longer than the 253 of a host name"),
+	HERR("'" A63 "a.example'", 0, "\"" A10 A10 A10 A10 "\"... is not a "
+	    "host name or an IP address (expected like "
+	    "\"tickerd.example.org\", \"192.0.2.7\" or \"[2001:db8::7]\")"),
+	HERR("'-a.example'", 0, HNOT("-a.example")),
+	HERR("'a-.example'", 0, HNOT("a-.example")),
+	HERR("'a..example'", 0, HNOT("a..example")),
+	HERR("'a.example.'", 0, HNOT("a.example.")),
+	HERR("'.example'", 0, HNOT(".example")),
+	HERR("'*.example'", 0, HNOT("*.example")),
+	HERR("'a_b.example'", 0, HNOT("a_b.example")),
+	HERR("'b\u00fccher.example'", 0, HNOT("b\xc3\xbc" "cher.example")),
+	HERR("'10.1'", 0, HNOT("10.1")),
+	HERR("'192.0.2.256'", 0, HNOT("192.0.2.256")),
+	HERR("'[192.0.2.7]'", 0, HNOT("[192.0.2.7]")),
+	HERR("'[a.example]'", 0, HNOT("[a.example]")),
+	HERR("'::g'", 0, HNOT("::g")),
+	HERR("'[::1'", 0, HNOT("[::1")),
+	HERR("'a.example','A.Example'", 1, "\"A.Example\" is already "
+	    "listed as listen.hosts[0]"),
+	HERR("'::1','[0:0::1]'", 1, "\"[0:0::1]\" is already listed as "
+	    "listen.hosts[0]"),
+};
+
+START_TEST(test_config_hosts_bad)
+{
+	struct tk_config cf, before;
+	char err[TK_CONFIG_ERR_MAX];
+
+	memset(&cf, 0xa5, sizeof(cf));
+	before = cf;
+	ck_assert_int_eq(parse(bad_hosts[_i].json, &cf, err, sizeof(err)),
+	    -EINVAL);
+	ck_assert_str_eq(err, bad_hosts[_i].msg);
+	ck_assert(memcmp(&cf, &before, sizeof(cf)) == 0);
+}
+END_TEST
+
+/* Stored as a Host header carries them: lower case, IPv6 in brackets. */
+START_TEST(test_config_hosts_good)
+{
+	static const char *const want[] = { "tickerd.example.org",
+		"192.0.2.7", "[2001:db8::7]", "[2001:db8::8]", "localhost",
+		"xn--bcher-kva.example", "a-b.c", "x1", A63 ".b",
+		A63 "." A63 "." A63 "." A10 A10 A10 A10 A10 A10 "a" };
+	struct tk_config cf;
+	size_t i;
+
+	parse_ok(LH("['Tickerd.Example.ORG','192.0.2.7','[2001:DB8::7]',"
+	    "'2001:db8:0:0::8','localhost','xn--bcher-kva.example','a-b.c',"
+	    "'x1','" A63 ".b','" A63 "." A63 "." A63 "." A10 A10 A10 A10 A10
+	    A10 "a']"), &cf);
+	ck_assert_uint_eq(cf.nlisten_hosts, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < cf.nlisten_hosts; i++)
+		ck_assert_str_eq(cf.listen_hosts[i], want[i]);
+	ck_assert_uint_eq(cf.nwarnings, 0);
+	tk_config_free(&cf);
+	parse_ok(LH("[]"), &cf);
+	ck_assert_uint_eq(cf.nlisten_hosts, 0);
+	tk_config_free(&cf);
+	parse_ok(X("{" SM "}"), &cf);
+	ck_assert_ptr_null(cf.listen_hosts);
+	ck_assert_uint_eq(cf.nlisten_hosts, 0);
+	tk_config_free(&cf);
+}
+END_TEST
+
+/* ---- warnings ---- */
+
+#define BU(u)	BNS ",'url':'" u "'"
+#define NOTENC(i, u, h)	"exchanges[" #i "].url: \"" u "\" is not " \
+	"encrypted: what " h " sends can be read and changed on the way " \
+	"(use wss://)"
+#define NOTLS(i, h)	"exchanges[" #i "].tls_verify: false: TLS " \
+	"certificates of " h " are not verified"
+
+static const struct {
+	const char	*json;
+	const char	*want[2];	/* NULL-padded */
+} warn_cases[] = {
+	/* loopback: a local test server, nothing to say */
+	{ X("{" BU("ws://127.0.0.1:9000/ws") "}"), { NULL } },
+	{ X("{" BU("ws://127.8.9.10/") "}"), { NULL } },
+	{ X("{" BU("ws://localhost/ws") "}"), { NULL } },
+	{ X("{" BU("ws://LocalHost:1") "}"), { NULL } },
+	{ X("{" BU("ws://[::1]:1/x") "}"), { NULL } },
+	{ X("{" BU("ws://[::ffff:127.0.0.1]:1/x") "}"), { NULL } },
+	{ X("{" BU("ws://127.0.0.1:1") ",'tls_verify':false}"), { NULL } },
+	{ X("{" BU("wss://stream.binance.com:9443/ws") "}"), { NULL } },
+	{ X("{" SM ",'tls_verify':false}"), { NULL } },
+	/* not loopback */
+	{ X("{" BU("ws://example.com:8080/ws") "}"),
+	  { NOTENC(0, "ws://example.com:8080/ws", "example.com") } },
+	{ X("{" BU("ws://Example.COM?x=1") "}"),
+	  { NOTENC(0, "ws://Example.COM?x=1", "example.com") } },
+	{ X("{" BU("ws://user:pw@10.0.0.1:1/x") "}"),
+	  { NOTENC(0, "ws://user:pw@10.0.0.1:1/x", "10.0.0.1") } },
+	{ X("{" BU("ws://[2001:db8::1]:1/") "}"),
+	  { NOTENC(0, "ws://[2001:db8::1]:1/", "[2001:db8::1]") } },
+	{ X("{" BU("ws://localhost.evil.example/") "}"),
+	  { NOTENC(0, "ws://localhost.evil.example/",
+	    "localhost.evil.example") } },
+	{ X("{" BU("ws://127.0.0.1.evil.example/") "}"),
+	  { NOTENC(0, "ws://127.0.0.1.evil.example/",
+	    "127.0.0.1.evil.example") } },
+	{ X("{" BU("ws://0.0.0.0:1/") "}"),
+	  { NOTENC(0, "ws://0.0.0.0:1/", "0.0.0.0") } },
+	/* no TLS to verify: the plain-text warning says it all */
+	{ X("{" BU("ws://192.0.2.1/") ",'tls_verify':false}"),
+	  { NOTENC(0, "ws://192.0.2.1/", "192.0.2.1") } },
+	/* certificates */
+	{ X("{" BNS ",'tls_verify':false}"),
+	  { NOTLS(0, "stream.binance.com") } },
+	{ X("{" BU("wss://127.0.0.1:4443/ws") ",'tls_verify':false}"),
+	  { NOTLS(0, "127.0.0.1") } },
+	{ X("{" SM "},{" BU("wss://[::1]:1/") ",'tls_verify':false}"),
+	  { NOTLS(1, "[::1]") } },
+	/* each exchange, in order */
+	{ X("{" BNS ",'tls_verify':false},{'name':'b2','adapter':'binance',"
+	    "'symbols':['BTC-USDT'],'url':'ws://a.example/'}"),
+	  { NOTLS(0, "stream.binance.com"),
+	    NOTENC(1, "ws://a.example/", "a.example") } },
+};
+
+START_TEST(test_config_warnings)
+{
+	struct tk_config cf;
+	size_t n = 0, i;
+
+	while (n < 2 && warn_cases[_i].want[n] != NULL)
+		n++;
+	parse_ok(warn_cases[_i].json, &cf);
+	ck_assert_uint_eq(cf.nwarnings, n);
+	if (n == 0)
+		ck_assert_ptr_null(cf.warnings);
+	for (i = 0; i < n; i++)
+		ck_assert_str_eq(cf.warnings[i], warn_cases[_i].want[i]);
+	tk_config_free(&cf);
+	ck_assert_ptr_null(cf.warnings);
+	ck_assert_uint_eq(cf.nwarnings, 0);
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -1061,6 +1234,14 @@ config_suite(void)
 	tcase_add_test(tc, test_config_free);
 	tcase_add_test(tc, test_exchange_conf_equal);
 	tcase_add_test(tc, test_config_load_file);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("hosts and warnings");
+	tcase_add_loop_test(tc, test_config_hosts_bad, 0,
+	    (int)(sizeof(bad_hosts) / sizeof(bad_hosts[0])));
+	tcase_add_test(tc, test_config_hosts_good);
+	tcase_add_loop_test(tc, test_config_warnings, 0,
+	    (int)(sizeof(warn_cases) / sizeof(warn_cases[0])));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("shipped");

@@ -253,6 +253,44 @@ START_TEST(test_filter_query_limit)
 }
 END_TEST
 
+/*
+ * A value too long for a query is refused with its length, whichever list
+ * it is and whatever came before, so a client hears why instead of
+ * receiving everything.
+ */
+START_TEST(test_filter_query_too_long)
+{
+	static const char *const want[] = {
+		"symbols: 4096 bytes, more than 4095 in a query (use a "
+		"subscribe message)",
+		"exchanges: 4096 bytes, more than 4095 in a query (use a "
+		"subscribe message)",
+		"types: 4096 bytes, more than 4095 in a query (use a "
+		"subscribe message)",
+	};
+	const char *q[3] = { "BTC-USD", "binance", "trade" };
+	char *big = malloc(TK_FILTER_QUERY_MAX + 1), err[ERRLEN];
+	struct tk_filter f;
+
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'A', TK_FILTER_QUERY_MAX);
+	big[TK_FILTER_QUERY_MAX] = '\0';
+	q[_i] = big;
+	filter_poison(&f);
+	ck_assert_int_eq(tk_filter_from_query(q[0], q[1], q[2], &f, err,
+	    sizeof(err)), -EMSGSIZE);
+	ck_assert_str_eq(err, want[_i]);
+	ck_assert_uint_lt(strlen(err) + strlen("bad filter in query: "), 120);
+	assert_poisoned(&f);
+	/* one byte less is a (bad) list like any other */
+	big[TK_FILTER_QUERY_MAX - 1] = '\0';
+	ck_assert_int_eq(tk_filter_from_query(q[0], q[1], q[2], &f, err,
+	    sizeof(err)), -EINVAL);
+	assert_poisoned(&f);
+	free(big);
+}
+END_TEST
+
 /* A later list failing must free the earlier ones (ASan/LSan checks). */
 START_TEST(test_filter_query_bad_after_good)
 {
@@ -787,6 +825,7 @@ filter_suite(void)
 	LOOP(tc, test_filter_query_bad, query_bad);
 	tcase_add_test(tc, test_filter_query_fields);
 	tcase_add_test(tc, test_filter_query_limit);
+	tcase_add_loop_test(tc, test_filter_query_too_long, 0, 3);
 	tcase_add_test(tc, test_filter_query_bad_after_good);
 	tcase_add_test(tc, test_filter_err_small);
 	suite_add_tcase(s, tc);

@@ -225,8 +225,10 @@ static const struct {
 	{ "\x01", 1, "\\u0001" },
 	{ "x\x1fy", 3, "x\\u001fy" },
 	{ "a\0b", 3, "a\\u0000b" },
-	{ "\x7f/", 2, "\x7f/" },
+	{ "\x7f/", 2, "\\u007f/" },
 	{ "\xe2\x82\xac 5", 5, "\xe2\x82\xac 5" },	/* UTF-8 stays */
+	{ "a\xff" "b", 3, "a\xef\xbf\xbd" "b" },	/* invalid: U+FFFD */
+	{ "\xe2\x82", 2, "\xef\xbf\xbd" },	/* cut short: one U+FFFD */
 	{ "\"\"", 2, "\\\"\\\"" },
 };
 

@@ -44,9 +44,25 @@ struct tk_config {
 	char		*path;		/* as given to tk_config_load() */
 	char		*listen_tcp;	/* "HOST:PORT" or NULL */
 	char		*listen_unix;	/* path or NULL */
+	/*
+	 * "listen.hosts": names a browser may use in the Host header besides
+	 * loopback ones, without port, lower case, IPv6 literals in brackets
+	 * ("[2001:db8::1]"), so that the Host's host part compares with
+	 * strcasecmp().  NULL when absent.
+	 */
+	char		**listen_hosts;
+	size_t		 nlisten_hosts;
 	struct tk_exchange_conf *exchanges;
 	size_t		 nexchanges;
 	struct tk_client_conf clients;
+	/*
+	 * What the file allows but weakens, one line each, starting with the
+	 * JSON path: "exchanges[2].tls_verify: false: TLS certificates of
+	 * HOST are not verified", a ws:// URL to a host that is not loopback.
+	 * For the daemon to log at start and show; NULL when none.
+	 */
+	char		**warnings;
+	size_t		 nwarnings;
 };
 
 #define TK_CONFIG_ERR_MAX 512

@@ -16,6 +16,8 @@
 #include <ticker/tick.h>
 
 #define TK_FILTER_MAX_NAMES	256	/* symbols or exchanges per filter */
+/* Bytes of one query value, NUL included; longer ones are refused. */
+#define TK_FILTER_QUERY_MAX	4096
 
 struct tk_filter {
 	unsigned	 types;		/* TK_TYPE_BIT set; TK_TYPES_ANY = all */
@@ -33,9 +35,11 @@ void	tk_filter_finish(struct tk_filter *);
 /*
  * Builds a filter from the three query values, each NULL when the key is
  * absent, else a comma-separated list (URL-decoded already).  Symbols must be
- * BASE-QUOTE, types names of tk_tick_type_name(), exchange names [a-z0-9_-].
- * Returns 0 or -EINVAL with a one-line reason in @err; @out is written only
- * on success.
+ * BASE-QUOTE, types names of tk_tick_type_name(), exchange names [a-z0-9_-].  Returns 0,
+ * -EMSGSIZE for a value of TK_FILTER_QUERY_MAX bytes or more, or -EINVAL,
+ * with a one-line reason in @err; @out is written only on success.  A
+ * caller that had to cut a value should pass it longer than the limit
+ * rather than cut, so that the client hears why.
  */
 int	tk_filter_from_query(const char *symbols, const char *exchanges,
 	    const char *types, struct tk_filter *out, char *err, size_t errlen);

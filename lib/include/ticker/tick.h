@@ -131,8 +131,11 @@ int	tk_tick_format(const struct tk_tick *t, int snapshot, char *buf,
 	    size_t cap);
 
 /*
- * Escapes @len bytes of @s as the inside of a JSON string into @buf.
- * Returns the length written (no NUL), or -ENOSPC.
+ * Escapes @len bytes of @s as the inside of a JSON string into @buf: '"',
+ * '\\' and control bytes (below 0x20, and 0x7f) escaped, each invalid UTF-8
+ * sequence replaced by U+FFFD, so the output is always valid UTF-8 and
+ * valid JSON.  At most 6 bytes per input byte.  Returns the length written
+ * (no NUL), or -ENOSPC.
  */
 int	tk_json_escape(const char *s, size_t len, char *buf, size_t cap);
 
