@@ -56,14 +56,18 @@ pub_of(struct lws *wsi)
 
 /*
  * A TCP connection, from our own listener or one systemd passed us: the
- * local port it came in on; 0 for a unix socket.
+ * local port it came in on, or -1 if unknown; 0 for a unix socket.
+ * *@lo: it came in on a loopback address.
  */
 static int
-on_network(struct publisher *pub, struct lws *wsi)
+on_network_at(struct publisher *pub, struct lws *wsi, int *lo)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
+	const struct sockaddr_in6 *s6;
+	const struct sockaddr_in *s4;
 
+	*lo = 0;
 	memset(&ss, 0, sizeof(ss));	/* the analyzer cannot see getsockname() */
 	if (lws_get_vhost(wsi) != pub->vh_tcp &&
 	    lws_get_vhost(wsi) != pub->vh_act)
@@ -72,11 +76,27 @@ on_network(struct publisher *pub, struct lws *wsi)
 	    &len) < 0)
 		/* our own TCP listener's connections are TCP all the same */
 		return lws_get_vhost(wsi) == pub->vh_tcp ? -1 : 0;
-	if (ss.ss_family == AF_INET)
-		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	if (ss.ss_family == AF_INET) {
+		s4 = (const struct sockaddr_in *)&ss;
+		*lo = ntohl(s4->sin_addr.s_addr) >> 24 == 127;
+		return ntohs(s4->sin_port);
+	}
+	if (ss.ss_family == AF_INET6) {
+		s6 = (const struct sockaddr_in6 *)&ss;
+		*lo = IN6_IS_ADDR_LOOPBACK(&s6->sin6_addr) ||
+		    (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr) &&
+		    s6->sin6_addr.s6_addr[12] == 127);
+		return ntohs(s6->sin6_port);
+	}
 	return 0;
+}
+
+static int
+on_network(struct publisher *pub, struct lws *wsi)
+{
+	int lo;
+
+	return on_network_at(pub, wsi, &lo);
 }
 
 /* 127.0.0.0/8 in dotted decimal, as browsers write it in Host. */
@@ -133,19 +153,24 @@ split_host_header(const char *hdr, char *host, size_t cap, long *port)
  * the connection came in on.  Without a port: a loopback name is accepted
  * (programs send it so; a browser sends the port unless it is 80, and a
  * rebound page cannot have a loopback name), a configured name only on
- * port 80, where browsers leave the port out.  Unix sockets are not
- * reachable from web pages and are not checked.
+ * port 80, where browsers leave the port out.  The port is compared only
+ * for connections to a loopback address: one to another address may have
+ * come through a port mapping (a container's published port), and its
+ * Host carries the published port.  A request without Host (HTTP/1.0:
+ * health checkers, scripts) is not from a browser, which always sends
+ * one, and is let in.  Unix sockets are not reachable from web pages and
+ * are not checked.
  */
 static int
 host_allowed(struct publisher *pub, struct lws *wsi)
 {
 	const struct tk_config *conf = &pub->td->conf;
 	char hdr[256], host[256];
-	int local = on_network(pub, wsi), loopback, named = 0;
+	int lo, local = on_network_at(pub, wsi, &lo), loopback, named = 0;
 	long port;
 	size_t i;
 
-	if (local == 0)
+	if (local == 0 || lws_hdr_total_length(wsi, WSI_TOKEN_HOST) <= 0)
 		return 1;
 	if (lws_hdr_copy(wsi, hdr, sizeof(hdr), WSI_TOKEN_HOST) <= 0)
 		hdr[0] = '\0';
@@ -156,7 +181,7 @@ host_allowed(struct publisher *pub, struct lws *wsi)
 		for (i = 0; !loopback && i < conf->nlisten_hosts; i++)
 			named |= strcasecmp(host, conf->listen_hosts[i]) == 0;
 		if ((loopback || named) && (port != 0 ? port == local ||
-		    local < 0 : loopback || local == 80))
+		    local < 0 || !lo : loopback || local == 80 || !lo))
 			return 1;
 	}
 	pub->stats.host_refused++;
