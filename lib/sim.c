@@ -33,7 +33,8 @@ struct sim {
 	struct tk_stream base;
 	char		 exchange[TK_NAME_MAX];
 	double		 rate;
-	unsigned	 types;
+	enum tk_tick_type kinds[TK_TICK_TYPE_MAX];	/* the types asked for */
+	unsigned	 nkinds;
 	uint64_t	 rng;
 	uint64_t	 made;		/* ticks made; the next is #made */
 	uint64_t	 trade_id;
@@ -81,7 +82,9 @@ tk_sim_new(const struct tk_sim_conf *conf)
 	tk_stream_init(&sim->base, &sim_ops, conf->exchange);
 	memcpy(sim->exchange, conf->exchange, strlen(conf->exchange) + 1);
 	sim->rate = conf->rate;
-	sim->types = conf->types & TK_TYPES_FEED;
+	for (i = 0; i < TK_TICK_TYPE_MAX; i++)
+		if (conf->types & TK_TYPES_FEED & TK_TYPE_BIT(i))
+			sim->kinds[sim->nkinds++] = (enum tk_tick_type)i;
 	sim->rng = conf->seed;
 	sim->clock = conf->clock;
 	sim->clock_ud = conf->clock_ud;
@@ -192,8 +195,7 @@ static void
 make_tick(struct sim *sim, int64_t now, struct tk_tick *t)
 {
 	struct sim_symbol *sy = &sim->sym[rnd(sim, sim->nsymbols)];
-	enum tk_tick_type kinds[TK_TICK_TYPE_MAX], type;
-	unsigned i, n = 0;
+	enum tk_tick_type type;
 	int64_t step;
 
 	step = (int64_t)rnd(sim, 2 * SIM_STEP_MAX + 1) - SIM_STEP_MAX;
@@ -202,10 +204,7 @@ make_tick(struct sim *sim, int64_t now, struct tk_tick *t)
 	sy->cents += step;
 
 	/* one of the types asked for, each as likely */
-	for (i = 0; i < TK_TICK_TYPE_MAX; i++)
-		if (sim->types & TK_TYPE_BIT(i))
-			kinds[n++] = (enum tk_tick_type)i;
-	type = kinds[n > 1 ? rnd(sim, n) : 0];
+	type = sim->kinds[sim->nkinds > 1 ? rnd(sim, sim->nkinds) : 0];
 
 	memset(t, 0, sizeof(*t));
 	memcpy(t->exchange, sim->exchange, sizeof(t->exchange));
