@@ -413,6 +413,8 @@ rx_reserve(struct client *c, size_t need, size_t max)
 		cap *= 2;
 	if (cap > max)
 		cap = max > need ? max : need;
+	if (cap == 0)
+		cap = 1;	/* an empty message still gets a buffer */
 	if ((p = realloc(c->rx, cap)) == NULL)
 		return -ENOMEM;
 	c->rx = p;

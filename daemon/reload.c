@@ -6,6 +6,7 @@
  * keep their connections, removed/changed/added ones are stopped/started.
  */
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,13 +25,20 @@
 int
 config_warning(const struct tk_config *conf, size_t i, char *buf, size_t cap)
 {
-	const char *w = conf->warnings[i];
-	size_t ex;
+	static const char prefix[] = "exchanges[";
+	const char *w = conf->warnings[i], *num = w + sizeof(prefix) - 1;
+	unsigned long ex;
+	char *end;
 
 	/* the loader names the exchange by its place: "exchanges[2].url" */
-	if (sscanf(w, "exchanges[%zu]", &ex) == 1 && ex < conf->nexchanges)
-		return tk_utf8_snprintf(buf, cap, "%s: %s",
-		    conf->exchanges[ex].name, w);
+	if (strncmp(w, prefix, sizeof(prefix) - 1) == 0) {
+		errno = 0;
+		ex = strtoul(num, &end, 10);
+		if (errno == 0 && end != num && *end == ']' &&
+		    ex < conf->nexchanges)
+			return tk_utf8_snprintf(buf, cap, "%s: %s",
+			    conf->exchanges[ex].name, w);
+	}
 	return tk_utf8_snprintf(buf, cap, "%s", w);
 }
 
