@@ -316,6 +316,14 @@ class ReadmeCase(h.TkTestCase):
         relay.refusing = False
         return ref
 
+    def check_resumed(self, lines, ref):
+        """After the cuts: one snapshot, then the live stream as @ref got
+        it, in one piece."""
+        (_, snap, live), *more = segments(lines)
+        self.assertFalse(more, "a gap while tickerd held every message")
+        self.assertTrue(snap, "no snapshot at the first connection")
+        self.assertSameAsReference(live, ref.live, "across the cuts")
+
     def check_cuts_then_restart(self, lines, ref1, ref2):
         (_, snap, live1), (gap, snap2, live2) = segments(lines)
         self.assertTrue(snap, "no snapshot at the first connection")
@@ -349,6 +357,7 @@ class TestPythonExample(ReadmeCase):
         def live():
             return sum(1 for m in ex.lines if is_live(m))
         await self.cut_three_times(relay, live)
+        self.check_resumed(ex.lines, ref1)
         ref2 = await self.restart_under(d, relay)
         await until(lambda: any(m.get("type") == "gap" for m in ex.lines),
                     "a gap after the restart")
@@ -367,6 +376,31 @@ class TestPythonExample(ReadmeCase):
         self.assertGreaterEqual(sum(n.startswith("disconnected")
                                     for n in ex.notices), 4, ex.notices)
         self.assertGreaterEqual(relay.upgrades, 5)
+
+    async def test_backoff_doubles_and_starts_over_after_a_hello(self):
+        tmp = self.make_tmpdir()
+        port = h.free_port()
+        await self.start_daemon(sim_config(port), tmp)
+        relay = await self.start_relay(port)
+        relay.refusing = True
+        ex = await self.start_example(tmp, port, FILTER)
+
+        def waits():
+            return [float(m.group(1)) for m in (
+                    re.match(r"disconnected \(.*\), again in ([\d.]+) s$",
+                             n) for n in ex.notices) if m]
+        await until(lambda: len(waits()) >= 4, "four refused attempts")
+        relay.refusing = False
+        await until(lambda: any(is_live(m) for m in ex.lines),
+                    "live ticks once let in")
+        relay.cut()
+        await until(lambda: len(waits()) >= 5, "a notice after the cut")
+        # 0.5 s doubling, each wait between half and all of it (printed
+        # to 0.1 s), and 0.5 s again once a connection had its hello
+        for w, top in zip(waits(), (0.5, 1, 2, 4, 0.5)):
+            self.assertTrue(top / 2 - 0.05 <= w <= top + 0.05,
+                            "waits %s, expected up to 0.5, 1, 2, 4, 0.5" %
+                            waits())
 
     async def test_away_longer_than_the_ring_is_a_gap(self):
         tmp = self.make_tmpdir()
@@ -483,6 +517,8 @@ class TestBrowserExample(ReadmeCase):
         poller = asyncio.ensure_future(self.poll(count))
         self.addCleanup(poller.cancel)
         await self.cut_three_times(relay, lambda: counted[0])
+        self.check_resumed(json.loads(await asyncio.to_thread(
+                b.eval, "JSON.stringify(delivered)")), ref1)
         ref2 = await self.restart_under(d, relay)
 
         # seqs start over with the new epoch: the gap first, then more
