@@ -84,12 +84,14 @@ def sim_config(port, rate=150):
                           for ex, syms, seed in SIM]}
 
 
-async def until(cond, what, timeout=WAIT):
-    """Waits for @cond() to be true, polling; fails after @timeout."""
+async def until(cond, what, timeout=WAIT, context=str):
+    """Waits for @cond() to be true, polling; fails after @timeout, with
+    @context() in the message."""
     deadline = time.monotonic() + timeout
     while not cond():
         if time.monotonic() > deadline:
-            raise AssertionError("not within %.0f s: %s" % (timeout, what))
+            raise AssertionError("not within %.0f s: %s%s" %
+                                 (timeout, what, context()))
         await asyncio.sleep(0.05)
 
 
@@ -100,6 +102,10 @@ def flatten(text):
 
 def is_live(m):
     return "seq" in m and not m.get("snapshot")
+
+
+def has_gap(lines):
+    return any(m.get("type") == "gap" for m in lines)
 
 
 class Relay:
@@ -224,6 +230,13 @@ class PythonExample:
         while line := await stream.readline():
             out.append(parse(line.decode("utf-8").rstrip("\n")))
 
+    def context(self):
+        """What the script said on stderr last, and whether it exited."""
+        return "\n--- example's stderr (last 10 lines)%s ---\n%s" % (
+                "" if self.proc.returncode is None else
+                ", exited with %d" % self.proc.returncode,
+                "\n".join(self.notices[-10:]))
+
     async def stop(self):
         if self.proc.returncode is None:
             self.proc.terminate()
@@ -260,6 +273,12 @@ class ReadmeCase(h.TkTestCase):
 
     TEST_TIMEOUT = 120.0
 
+    # what a failed wait adds to its message (the client's own words)
+    context = str
+
+    async def until(self, cond, what):
+        await until(cond, what, context=self.context)
+
     def assertSameAsReference(self, live, ref, what):
         """@live is every message @ref got from @live's first seq to its
         last: same order, same content, none lost, none twice."""
@@ -292,15 +311,15 @@ class ReadmeCase(h.TkTestCase):
         for i in range(3):
             n = live_count()
             if i != 1:
-                await until(lambda: live_count() >= n + 40,
-                            "40 more live ticks before cut %d" % (i + 1))
+                await self.until(lambda: live_count() >= n + 40,
+                                 "40 more live ticks before cut %d" % (i + 1))
             before = relay.upgrades
             relay.cut()
-            await until(lambda: relay.upgrades > before,
-                        "the client reconnects after cut %d" % (i + 1))
+            await self.until(lambda: relay.upgrades > before,
+                             "the client reconnects after cut %d" % (i + 1))
         n = live_count()
-        await until(lambda: live_count() >= n + 40,
-                    "40 more live ticks after the cuts")
+        await self.until(lambda: live_count() >= n + 40,
+                         "40 more live ticks after the cuts")
 
     async def restart_under(self, daemon, relay):
         """Restarts tickerd (a new epoch) while @relay refuses, so that the
@@ -311,8 +330,8 @@ class ReadmeCase(h.TkTestCase):
         await daemon.stop()
         await daemon.start()
         ref = await self.reference(daemon)
-        await until(lambda: len(ref.live) >= 20,
-                    "live ticks after the restart")
+        await self.until(lambda: len(ref.live) >= 20,
+                         "live ticks after the restart")
         relay.refusing = False
         return ref
 
@@ -344,6 +363,7 @@ class TestPythonExample(ReadmeCase):
         ex = await PythonExample(
                 script, "ws://%s:%d/%s" % (RELAY_HOST, port, query)).start()
         self.addAsyncCleanup(ex.stop)
+        self.context = ex.context
         return ex
 
     async def test_cuts_resume_and_a_restart_is_a_gap(self):
@@ -352,18 +372,18 @@ class TestPythonExample(ReadmeCase):
         d = await self.start_daemon(sim_config(port), tmp)
         ref1 = await self.reference(d)
         relay = await self.start_relay(port)
-        ex = await self.start_example(tmp, port, FILTER)
+        # batch mode too: the live stream comes as arrays
+        ex = await self.start_example(tmp, port, FILTER + "&batch=1")
 
         def live():
             return sum(1 for m in ex.lines if is_live(m))
         await self.cut_three_times(relay, live)
         self.check_resumed(ex.lines, ref1)
         ref2 = await self.restart_under(d, relay)
-        await until(lambda: any(m.get("type") == "gap" for m in ex.lines),
-                    "a gap after the restart")
+        await self.until(lambda: has_gap(ex.lines), "a gap after the restart")
         want = ref2.last() + 20
-        await until(lambda: ex.lines[-1].get("seq", 0) >= want,
-                    "the client goes on after the gap")
+        await self.until(lambda: ex.lines[-1].get("seq", 0) >= want,
+                         "the client goes on after the gap")
         await ex.stop()
         self.check_cuts_then_restart(ex.lines, ref1, ref2)
         self.assertTrue(all(m["symbol"] in ("BTC-USD", "SOL-USD")
@@ -389,12 +409,12 @@ class TestPythonExample(ReadmeCase):
             return [float(m.group(1)) for m in (
                     re.match(r"disconnected \(.*\), again in ([\d.]+) s$",
                              n) for n in ex.notices) if m]
-        await until(lambda: len(waits()) >= 4, "four refused attempts")
+        await self.until(lambda: len(waits()) >= 4, "four refused attempts")
         relay.refusing = False
-        await until(lambda: any(is_live(m) for m in ex.lines),
-                    "live ticks once let in")
+        await self.until(lambda: any(is_live(m) for m in ex.lines),
+                         "live ticks once let in")
         relay.cut()
-        await until(lambda: len(waits()) >= 5, "a notice after the cut")
+        await self.until(lambda: len(waits()) >= 5, "a notice after the cut")
         # 0.5 s doubling, each wait between half and all of it (printed
         # to 0.1 s), and 0.5 s again once a connection had its hello
         for w, top in zip(waits(), (0.5, 1, 2, 4, 0.5)):
@@ -420,8 +440,8 @@ class TestPythonExample(ReadmeCase):
             for _ in range(0, n, 16):
                 want = ref.last() + 16
                 await mock.send(*trades.frames(16))
-                await until(lambda: ref.last() >= want, "the reference "
-                            "reads trade %d" % want)
+                await self.until(lambda: ref.last() >= want,
+                                 "the reference reads trade %d" % want)
 
         # until the client is connected and has live trades
         deadline = time.monotonic() + WAIT
@@ -429,17 +449,17 @@ class TestPythonExample(ReadmeCase):
             self.assertLess(time.monotonic(), deadline, "no live trades")
             await send(16)
             await asyncio.sleep(0.1)
-        await until(lambda: ex.lines[-1].get("seq") == ref.last(),
-                    "the client has the first trades")
+        await self.until(lambda: ex.lines[-1].get("seq") == ref.last(),
+                         "the client has the first trades")
         relay.refusing = True
         relay.cut()
         await send(160)     # 2.5 rings while the client is away
         relay.refusing = False
-        await until(lambda: any(m.get("type") == "gap" for m in ex.lines),
-                    "a gap after the long absence")
+        await self.until(lambda: has_gap(ex.lines),
+                         "a gap after the long absence")
         await send(32)
-        await until(lambda: ex.lines[-1].get("seq") == ref.last(),
-                    "the client goes on after the gap")
+        await self.until(lambda: ex.lines[-1].get("seq") == ref.last(),
+                         "the client goes on after the gap")
         await ex.stop()
 
         (_, snap, live1), (gap, snap2, live2) = segments(ex.lines)
