@@ -34,6 +34,7 @@ import collections
 import json
 import os
 import re
+import signal
 import time
 import unittest
 
@@ -356,10 +357,15 @@ class ReadmeCase(h.TkTestCase):
 
 class TestPythonExample(ReadmeCase):
 
-    async def start_example(self, tmp, port, query):
+    @staticmethod
+    def write_example(tmp):
         script = os.path.join(tmp, "follow.py")
         with open(script, "w", encoding="utf-8") as f:
             f.write(readme_example("python-client", "python"))
+        return script
+
+    async def start_example(self, tmp, port, query):
+        script = self.write_example(tmp)
         ex = await PythonExample(
                 script, "ws://%s:%d/%s" % (RELAY_HOST, port, query)).start()
         self.addAsyncCleanup(ex.stop)
@@ -421,6 +427,33 @@ class TestPythonExample(ReadmeCase):
             self.assertTrue(top / 2 - 0.05 <= w <= top + 0.05,
                             "waits %s, expected up to 0.5, 1, 2, 4, 0.5" %
                             waits())
+
+    async def test_ends_when_stdout_is_closed(self):
+        # "| head": a client nobody reads must not reconnect for ever
+        tmp = self.make_tmpdir()
+        port = h.free_port()
+        await self.start_daemon(sim_config(port), tmp)
+        script = self.write_example(tmp)
+        proc = await asyncio.create_subprocess_exec(
+                "/bin/sh", "-c", '"$0" "$1" "$2" | head -n 3', PYTHON,
+                script, "ws://127.0.0.1:%d/" % port,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE, env=h.daemon_env(),
+                start_new_session=True)
+        self.addCleanup(self.kill_group, proc)
+        try:
+            out, err = await asyncio.wait_for(proc.communicate(), WAIT)
+        except asyncio.TimeoutError:
+            self.fail("the client did not end with its reader")
+        self.assertEqual(len(out.splitlines()), 3, out)
+        self.assertNotIn(b"disconnected", err)
+
+    @staticmethod
+    def kill_group(proc):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
     async def test_away_longer_than_the_ring_is_a_gap(self):
         tmp = self.make_tmpdir()
