@@ -2,11 +2,13 @@
 """The reconnecting clients in README.md ("Clients that reconnect and
 resume"), run exactly as printed there: the Python one as a script under
 /usr/bin/python3, the browser one in headless Chromium.  Each reaches the
-real tickerd through a TCP relay that the test cuts, so the client loses
-its connection while tickerd stays up, and that the test can make refuse
-connections for a while.  What the client delivered is compared with what
-a client that stayed connected directly received: the same messages with
-the same seqs, none lost, none twice, and no new snapshot after a resume.
+real tickerd through a TCP relay that the test cuts, so that the client
+loses its connection while tickerd stays up, and that can refuse
+connections for a while.  What the client delivered is compared with
+what a client that stayed connected directly received: the same messages
+with the same seqs, none lost, none twice, and no new snapshot after a
+resume.  The Python one's backoff is checked too, and that it ends when
+nobody reads its stdout any more.
 When tickerd restarts (another epoch) or the client was away longer than
 the ring reaches, the client must report the gap and go on with the
 snapshot that follows.
