@@ -40,7 +40,9 @@
 	X(bitstamp)		\
 	X(okx)			\
 	X(bybit)		\
-	X(gateio)
+	X(gateio)		\
+	X(binance_usdm)		\
+	X(bybit_linear)
 
 #define TK__ADAPTER_DECLARE(name) \
 	extern const struct tk_adapter tk__adapter_ ## name;
