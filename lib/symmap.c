@@ -171,7 +171,8 @@ pair_len(const char *s)
 			if (++dashes > 1)
 				break;
 			part = 0;
-		} else if ((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) {
+		} else if ((*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9')) {
 			if (++part > PART_MAX)
 				return 0;
 		} else {

@@ -204,7 +204,8 @@ read_funding(struct tk__frame *f, json_t *data, struct funding *fund,
 
 	*named = 0;
 	if (json_object_get(data, "markPrice") != NULL) {
-		if (tk__json_dec(f, data, ev, "markPrice", dec, &fund->mark) < 0)
+		if (tk__json_dec(f, data, ev, "markPrice", dec,
+		    &fund->mark) < 0)
 			return -1;
 		*named |= 0x1u;
 	}
