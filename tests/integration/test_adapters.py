@@ -607,6 +607,14 @@ class TestBybitLinear(PerpTests):
     BAD_PRICE = ('"p":"65114.20"', '"p":"65x14.20"')
     PING_MESSAGE = '{"op":"ping"}'
     CONTROL_FIXTURES = ["subscribe_ack.json", "subscribe_ack_docs.json"]
+    # The ping case below waits 20 s for the first ping.
+    TEST_TIMEOUT = 45.0
+
+    async def test_ping_every_20_s(self):
+        """{"op":"ping"} 20 s after connecting (Bybit's recommended
+        interval; it cuts a connection idle for 10 minutes), answered by
+        the linear pong, which is neither a tick nor an error."""
+        await self.check_app_ping(20)
 
     async def test_subscribe_ten_topics_a_message(self):
         """Four symbols, three channels: twelve topics, sent as ten and
