@@ -38,6 +38,20 @@ static const struct {
 	{ "BTC-USDT ", 0 },
 	{ "BTC-USDÉ", 0 },
 	{ "BTC-US\"T", 0 },
+	/* perpetual swaps: BASE-QUOTE-PERP, nothing else after the pair */
+	{ "BTC-USDT-PERP", 1 },
+	{ "1000PEPE-USDT-PERP", 1 },
+	{ "ABCDEFGHIJKLMNO-PQRSTUVWXY-PERP", 1 },	/* 31 bytes */
+	{ "ABCDEFGHIJKLMNO-PQRSTUVWXYZ-PERP", 0 },	/* 32: no room */
+	{ "BTC-USDT-SWAP", 0 },
+	{ "BTC-USDT-perp", 0 },
+	{ "BTC-USDT-PERP-", 0 },
+	{ "BTC-USDT-PERPX", 0 },
+	{ "BTC-USDT--PERP", 0 },
+	{ "BTC--PERP", 0 },
+	{ "-USDT-PERP", 0 },
+	{ "BTC-USDT-", 0 },
+	{ "BTC-USDT-20261225", 0 },
 };
 
 /* A made-up exchange whose native form is "base/quote" in lower case. */
@@ -74,6 +88,16 @@ START_TEST(test_symbol_valid)
 	ck_assert_msg(tk_symbol_valid(symbols[_i].s) == symbols[_i].valid,
 	    "tk_symbol_valid(\"%s\") != %d", symbols[_i].s,
 	    symbols[_i].valid);
+}
+END_TEST
+
+START_TEST(test_symbol_market)
+{
+	ck_assert_int_eq(tk_symbol_market("BTC-USDT"), TK_MARKET_SPOT);
+	ck_assert_int_eq(tk_symbol_market("BTC-USDT-PERP"), TK_MARKET_PERP);
+	ck_assert_int_eq(tk_symbol_market("BTC-USDT-SWAP"), -EINVAL);
+	ck_assert_int_eq(tk_symbol_market("BTCUSDT"), -EINVAL);
+	ck_assert_int_eq(tk_symbol_market(NULL), -EINVAL);
 }
 END_TEST
 
@@ -235,6 +259,7 @@ symmap_suite(void)
 	tcase_add_loop_test(tc, test_symbol_valid, 0,
 	    sizeof(symbols) / sizeof(symbols[0]));
 	tcase_add_test(tc, test_symbol_valid_null);
+	tcase_add_test(tc, test_symbol_market);
 	tcase_add_test(tc, test_symmap_both_directions);
 	tcase_add_test(tc, test_symmap_null_and_empty);
 	tcase_add_loop_test(tc, test_symmap_rejects, 0,
