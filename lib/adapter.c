@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <ticker/adapter.h>
+#include <ticker/nats.h>	/* nats */
 
 static int
 identity_symbol(const char *unified, char *buf, size_t cap)
@@ -34,6 +35,7 @@ static const struct tk_adapter *const adapters[] = {
 	&tk_adapter_bybit,
 	&tk_adapter_sim,
 	&tk_adapter_replay,
+	&tk_adapter_nats,	/* nats: ticker/nats.h, no URL, no codec */
 	NULL,
 };
 

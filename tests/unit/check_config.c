@@ -65,7 +65,7 @@ static const struct {
 	{ X("{" BNS ",'xyzzy':1}"),
 	    "t.json: exchanges[0].xyzzy: unknown key (expected one of: name, "
 	    "adapter, symbols, url, channels, stale_s, tls_verify, rate, "
-	    "seed, file, speed, loop)" },
+	    "seed, file, speed, loop, servers, stream, subject)" },
 	{ X("{" BN ",'sym bols':['BTC-USDT']}"),
 	    "t.json: exchanges[0].\"sym bols\": unknown key "
 	    "(did you mean \"symbols\"?)" },
@@ -172,7 +172,7 @@ static const struct {
 	{ X("{'name':'k','adapter':'gemini','symbols':['BTC-USD']}"),
 	    "t.json: exchanges[0].adapter: \"gemini\" is not an adapter "
 	    "(expected one of: binance, coinbase, kraken, bitstamp, okx, "
-	    "bybit, sim, replay)" },
+	    "bybit, sim, replay, nats)" },
 	{ X("{'name':'k','adapter':'krakn','symbols':['BTC-USD']}"),
 	    "t.json: exchanges[0].adapter: \"krakn\" is not an adapter "
 	    "(did you mean \"kraken\"?)" },
