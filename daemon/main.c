@@ -19,6 +19,8 @@
 
 #include "activate.h"
 #include "log.h"
+#include "nats_sink.h"		/* nats */
+#include "nats_source.h"	/* nats */
 #include "notify.h"
 #include "publisher.h"
 #include "recorder.h"
@@ -187,7 +189,7 @@ create_context(struct tickerd *td)
 static int
 create_internal_vhosts(struct tickerd *td)
 {
-	static struct lws_protocols ctl_protocols[5];
+	static struct lws_protocols ctl_protocols[6];	/* nats: was 5 */
 	static struct lws_protocols client_protocols[2];
 	struct lws_context_creation_info info;
 
@@ -195,6 +197,7 @@ create_internal_vhosts(struct tickerd *td)
 	ctl_protocols[1] = resolver_protocol;
 	ctl_protocols[2] = activate_protocol;
 	ctl_protocols[3] = publisher_timer_protocol;
+	ctl_protocols[4] = nats_source_protocol;	/* nats: its eventfds */
 	client_protocols[0] = upstream_protocol;
 
 	memset(&info, 0, sizeof(info));
@@ -233,6 +236,8 @@ wedge_timer(lws_sorted_usec_list_t *sul)
 static int
 tickerd_setup(struct tickerd *td, const struct options *o)
 {
+	int failed;	/* nats */
+
 	if (create_context(td) < 0 || create_internal_vhosts(td) < 0) {
 		log_errx("cannot create the event loop");
 		return -1;
@@ -251,6 +256,9 @@ tickerd_setup(struct tickerd *td, const struct options *o)
 	if (activate_collect(td) < 0)
 		return -1;
 	if ((td->pub = publisher_new(td)) == NULL)
+		return -1;
+	/* nats: publish.nats, before anything is published */
+	if ((td->nats_sink = nats_sink_new(td, &failed)) == NULL && failed)
 		return -1;
 	if (activate_start(td) < 0)
 		return -1;
@@ -311,6 +319,8 @@ tickerd_teardown(struct tickerd *td)
 		pump_finish(td);
 	sources_stop(td);
 	sources_free(td);
+	nats_sink_free(td->nats_sink);	/* nats: after the sources */
+	td->nats_sink = NULL;
 	if (td->pub != NULL)
 		publisher_shutdown(td->pub);
 	recorder_close(td->recorder);

@@ -18,11 +18,13 @@
 #include <ticker/hash.h>
 #include <ticker/hist.h>
 #include <ticker/latest.h>
+#include <ticker/nats.h>	/* nats */
 #include <ticker/pace.h>
 #include <ticker/tick.h>
 
 #include "http.h"
 #include "log.h"
+#include "nats_sink.h"	/* nats */
 #include "publisher.h"
 #include "tickerd.h"
 
@@ -378,6 +380,8 @@ publisher_status(struct publisher *pub, const char *exchange,
 	struct slot *s = ring_claim(pub);
 	char longer[SLOT_PAYLOAD];
 	int n;
+
+	nats_sink_status(pub->td->nats_sink, exchange, state, detail); /* nats */
 
 	n = format_status(exchange, state, detail, (char *)s->buf + LWS_PRE,
 	    SLOT_INLINE);
@@ -1438,7 +1442,9 @@ snapshot_keys(const struct tk_config *conf)
 	size_t i, keys = 0;
 
 	for (i = 0; i < conf->nexchanges; i++)
-		keys += conf->exchanges[i].nsymbols * TK_TICK_TYPE_MAX;
+		keys += conf->exchanges[i].nsymbols * TK_TICK_TYPE_MAX *
+		    (conf->exchanges[i].nats != NULL ? TK_NATS_ORIGINS_MAX :
+		    1);	/* nats: a source of many exchanges */
 	return keys;
 }
 

@@ -13,6 +13,7 @@
 #include <ticker/tick.h>
 
 #include "log.h"
+#include "nats_sink.h"	/* nats */
 #include "publisher.h"
 #include "tickerd.h"
 
@@ -81,6 +82,7 @@ pump_drain(struct tickerd *td)
 		if (r != TK_POLL_READY)
 			break;
 		publisher_publish(td->pub, &t);
+		nats_sink_publish(td->nats_sink, &t);	/* nats: NULL ok */
 	}
 	td->pump.ticks += n;
 	if (r == TK_POLL_READY)

@@ -9,6 +9,7 @@
 #include <ticker/merge.h>
 
 #include "log.h"
+#include "nats_source.h"	/* nats */
 #include "publisher.h"
 #include "source_local.h"
 #include "tickerd.h"
@@ -23,6 +24,7 @@ source_free(struct source *s)
 		return;
 	upstream_free(s->up);
 	source_local_free(s->local);
+	nats_source_free(s->nats);	/* nats */
 	free(s);
 }
 
@@ -36,7 +38,9 @@ source_new(struct tickerd *td, struct tk_exchange_conf *conf)
 	if (s == NULL)
 		return NULL;
 	s->conf = conf;
-	if (conf->adapter->default_url == NULL)	/* sim, replay */
+	if (conf->nats != NULL)		/* nats: a third kind */
+		s->nats = nats_source_new(td, conf, &stream);
+	else if (conf->adapter->default_url == NULL)	/* sim, replay */
 		s->local = source_local_new(td, conf, &stream);
 	else
 		s->up = upstream_new(td, conf, &stream);

@@ -25,6 +25,8 @@ struct source_local;
 struct resolver;
 struct recorder;
 struct activation;
+struct nats_sink;	/* nats: nats_sink.h */
+struct nats_source;	/* nats: nats_source.h */
 
 enum exit_code {
 	EXIT_OK = 0,		/* clean stop */
@@ -38,6 +40,7 @@ struct source {
 	struct tk_exchange_conf	*conf;		/* borrowed from tickerd.conf */
 	struct upstream		*up;		/* network adapters */
 	struct source_local	*local;		/* sim and replay: no network */
+	struct nats_source	*nats;		/* nats: adapter "nats" */
 	struct tk_stream	*stream;	/* its stream, owned by the merge */
 };
 
@@ -73,6 +76,7 @@ struct tickerd {
 	struct source		*sources;
 	struct notify		 notify;
 	struct activation	*act;		/* systemd's listen fds, or NULL */
+	struct nats_sink	*nats_sink;	/* nats: publish.nats, or NULL */
 	lws_sorted_usec_list_t	 sul_wedge;	/* --test-wedge-after */
 	int			 sigfd;
 	int			 stopping;	/* SIGTERM/SIGINT seen */
