@@ -48,6 +48,7 @@
 #define ENSURE_RETRY_US	2000000
 #define RECONNECT_BUF	(1 << 20)	/* bytes kept while reconnecting */
 #define LOG_PERIOD_US	1000000
+#define DROP_LOG_US	30000000	/* drops summed up this often */
 #define FLUSH_WAIT_MS	1000
 #define RETRY_HEADER	"Tickerd-First-Publish"
 
@@ -90,6 +91,9 @@ struct nats_sink {
 	int64_t		 ensure_after_us;
 	int64_t		 down_since_us;
 	uint64_t	 host_id, status_seq;
+	/* the last status of each exchange, told again once NATS is back */
+	struct tk_nats_status memo[TK_NATS_ORIGINS_MAX];
+	size_t		 nmemo;
 	atomic_bool	 ready;		/* the stream is there */
 	atomic_bool	 need_ensure;
 	atomic_int_fast64_t pending;	/* published, not acknowledged */
@@ -109,10 +113,13 @@ struct nats_sink {
 	lws_sorted_usec_list_t sul;
 	int		 said_state, said_ready;
 	uint64_t	 said_errors, said_drops;
+	int64_t		 said_drops_us;
 };
 
 static void	*sink_main(void *);
 static void	 sink_destroy(void *);
+static void	 publish_item(struct nats_sink *, const struct item *);
+static void	 retell_statuses(struct nats_sink *);
 
 static int64_t
 mono_us(void)
@@ -202,10 +209,13 @@ sink_log(lws_sorted_usec_list_t *sul)
 	s->said_errors = errors;
 	drops = s->dropped_full + atomic_load(&s->dropped_down) +
 	    atomic_load(&s->dropped_error) + atomic_load(&s->expired);
-	if (drops != s->said_drops)
+	if (drops != s->said_drops && (s->said_drops == 0 ||
+	    now_mono_us() - s->said_drops_us >= DROP_LOG_US)) {
 		log_warnx("nats: %" PRIu64 " messages not published (see "
 		    "tickerd_nats_dropped_total)", drops - s->said_drops);
-	s->said_drops = drops;
+		s->said_drops = drops;
+		s->said_drops_us = now_mono_us();
+	}
 	lws_sul_schedule(s->td->ctx, 0, &s->sul, sink_log, LOG_PERIOD_US);
 }
 
@@ -524,7 +534,8 @@ ensure_stream(struct nats_sink *s)
 	}
 	jsStreamInfo_Destroy(si);
 	atomic_store(&s->need_ensure, false);
-	atomic_store(&s->ready, true);
+	if (!atomic_exchange(&s->ready, true))
+		retell_statuses(s);
 }
 
 static int
@@ -570,6 +581,37 @@ send_msg(struct nats_sink *s, natsMsg **msg)
 	atomic_fetch_sub(&s->pending, 1);
 	set_error(s, "publish", st);
 	return -1;
+}
+
+static void
+remember_status(struct nats_sink *s, const struct tk_nats_status *st)
+{
+	size_t i;
+
+	for (i = 0; i < s->nmemo; i++)
+		if (strcmp(s->memo[i].exchange, st->exchange) == 0)
+			break;
+	if (i == s->nmemo && s->nmemo < TK_NATS_ORIGINS_MAX)
+		s->nmemo++;
+	if (i < s->nmemo)
+		s->memo[i] = *st;
+}
+
+/*
+ * Statuses that came while the stream was out of reach: an edge would
+ * otherwise not know how the exchanges are until one changes.
+ */
+static void
+retell_statuses(struct nats_sink *s)
+{
+	struct item it;
+	size_t i;
+
+	it.kind = TK_NATS_STATUS;
+	for (i = 0; i < s->nmemo; i++) {
+		it.u.status = s->memo[i];
+		publish_item(s, &it);
+	}
 }
 
 static void
@@ -621,6 +663,8 @@ drain_queue(struct nats_sink *s)
 	int n;
 
 	for (n = 0; n < BATCH && (it = tk_spsc_front(s->q)) != NULL; n++) {
+		if (it->kind == TK_NATS_STATUS)
+			remember_status(s, &it->u.status);
 		if (!can_publish(s))
 			atomic_fetch_add(&s->dropped_down, 1);
 		else if (atomic_load(&s->pending) >= (int64_t)s->max_pending)
