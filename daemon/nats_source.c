@@ -240,9 +240,9 @@ push(struct nats_source *s)
 		wake(s);
 }
 
-/* One stream message (@seq) into the ring, if the edge wants it. */
+/* One stream message into the ring, if the edge wants it. */
 static void
-deliver(struct nats_source *s, natsMsg *msg, uint64_t seq, int snapshot)
+deliver(struct nats_source *s, natsMsg *msg, int snapshot)
 {
 	enum tk_nats_kind kind;
 	struct tk_nats_status st;
@@ -275,7 +275,6 @@ deliver(struct nats_source *s, natsMsg *msg, uint64_t seq, int snapshot)
 		it->kind = ITEM_STATUS;
 		it->u.status = st;
 	}
-	(void)seq;
 	push(s);
 }
 
@@ -305,7 +304,7 @@ on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *ud)
 	s->last_seq = seq;
 	atomic_store(&s->sequence, seq);
 	atomic_store(&s->lag, pending);
-	deliver(s, msg, seq, 0);
+	deliver(s, msg, 0);
 	natsMsg_Destroy(msg);
 }
 
@@ -397,7 +396,7 @@ take_snapshot(struct nats_source *s, const jsStreamInfo *si, uint64_t upto)
 	}
 	qsort(lm, (size_t)n, sizeof(*lm), by_seq);
 	for (i = 0; i < n; i++) {
-		deliver(s, lm[i].msg, lm[i].seq, 1);
+		deliver(s, lm[i].msg, 1);
 		natsMsg_Destroy(lm[i].msg);
 	}
 	free(lm);
