@@ -45,7 +45,9 @@
 #define RETRY_MIN_US	100000
 #define RETRY_MAX_US	2000000
 #define RETRY_MARGIN_US	3000000
-#define ENSURE_RETRY_US	2000000
+#define ENSURE_WAIT_MS	1000		/* stream info/create: the worker */
+#define ENSURE_RETRY_US	1000000		/* ... stalls no longer, and tries */
+#define ENSURE_MAX_US	30000000	/* ... again after 1, 2, 4 ... 30 s */
 #define RECONNECT_BUF	(1 << 20)	/* bytes kept while reconnecting */
 #define LOG_PERIOD_US	1000000
 #define DROP_LOG_US	30000000	/* drops summed up this often */
@@ -89,6 +91,7 @@ struct nats_sink {
 	struct nats_conn conn;
 	jsCtx		*js;
 	int64_t		 ensure_after_us;
+	int64_t		 ensure_backoff_us;
 	int64_t		 down_since_us;
 	uint64_t	 host_id, status_seq;
 	/* the last status of each exchange, told again once NATS is back */
@@ -502,7 +505,11 @@ on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *ud)
 
 /* ---- the worker ---- */
 
-/* The stream, created if missing with this host's settings. */
+/*
+ * The stream, created if missing with this host's settings.  Asked again
+ * when publishes find no one to store them (deleted, or no leader yet):
+ * each try holds the worker up to ENSURE_WAIT_MS, so tries back off.
+ */
 static void
 ensure_stream(struct nats_sink *s)
 {
@@ -511,10 +518,13 @@ ensure_stream(struct nats_sink *s)
 	jsStreamInfo *si = NULL;
 	jsStreamConfig cfg;
 	jsErrCode jerr = 0;
+	jsOptions jo;
 	natsStatus st;
 
 	snprintf(subj, sizeof(subj), "%s.>", s->subject);
-	st = js_GetStreamInfo(&si, s->js, s->stream, NULL, &jerr);
+	jsOptions_Init(&jo);
+	jo.Wait = ENSURE_WAIT_MS;
+	st = js_GetStreamInfo(&si, s->js, s->stream, &jo, &jerr);
 	if (st != NATS_OK && jerr == JSStreamNotFoundErr) {
 		jsStreamConfig_Init(&cfg);
 		cfg.Name = s->stream;
@@ -525,14 +535,19 @@ ensure_stream(struct nats_sink *s)
 		cfg.MaxAge = (int64_t)s->max_age_s * 1000000000;
 		cfg.Duplicates = (int64_t)s->window_s * 1000000000;
 		cfg.Discard = js_DiscardOld;
-		st = js_AddStream(&si, s->js, &cfg, NULL, &jerr);
+		st = js_AddStream(&si, s->js, &cfg, &jo, &jerr);
 	}
 	if (st != NATS_OK) {
 		set_error(s, "stream", st);
-		s->ensure_after_us = mono_us() + ENSURE_RETRY_US;
+		s->ensure_backoff_us = s->ensure_backoff_us == 0 ?
+		    ENSURE_RETRY_US : s->ensure_backoff_us * 2;
+		if (s->ensure_backoff_us > ENSURE_MAX_US)
+			s->ensure_backoff_us = ENSURE_MAX_US;
+		s->ensure_after_us = mono_us() + s->ensure_backoff_us;
 		return;
 	}
 	jsStreamInfo_Destroy(si);
+	s->ensure_backoff_us = 0;
 	atomic_store(&s->need_ensure, false);
 	if (!atomic_exchange(&s->ready, true))
 		retell_statuses(s);
