@@ -167,25 +167,6 @@ set_error(struct nats_sink *s, const char *what, natsStatus st)
 
 /* ---- the loop ---- */
 
-static char **
-copy_strv(char *const *v, size_t n)
-{
-	char **out = calloc(n, sizeof(*out));
-	size_t i;
-
-	if (out == NULL)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		if ((out[i] = strdup(v[i])) == NULL) {
-			while (i-- > 0)
-				free(out[i]);
-			free(out);
-			return NULL;
-		}
-	}
-	return out;
-}
-
 static void
 sink_log(lws_sorted_usec_list_t *sul)
 {
@@ -227,7 +208,8 @@ sink_setup(struct nats_sink *s, const struct tk_nats_publish_conf *c)
 {
 	uint64_t w;
 
-	s->servers = copy_strv(c->servers, c->nservers);
+	s->servers = tk_nats_strv_dup((const char *const *)c->servers,
+	    c->nservers);
 	s->nservers = c->nservers;
 	s->stream = strdup(c->stream);
 	s->subject = strdup(c->subject);
@@ -308,15 +290,12 @@ sink_destroy(void *p)
 {
 	struct nats_sink *s = p;
 	struct retry *r;
-	size_t i;
 
 	while ((r = s->retry_head) != NULL) {
 		s->retry_head = r->next;
 		natsMsg_Destroy(r->msg);
 		free(r);
 	}
-	for (i = 0; s->servers != NULL && i < s->nservers; i++)
-		free(s->servers[i]);
 	free(s->servers);
 	free(s->stream);
 	free(s->subject);
@@ -747,7 +726,6 @@ static void
 worker_stop(struct nats_sink *s)
 {
 	jsPubOptions po;
-	struct item *it;
 
 	if (s->js != NULL && atomic_load(&s->ready)) {
 		jsPubOptions_Init(&po);
@@ -755,7 +733,7 @@ worker_stop(struct nats_sink *s)
 		js_PublishAsyncComplete(s->js, &po);
 	}
 	atomic_store(&s->closing, true);
-	while ((it = tk_spsc_front(s->q)) != NULL) {
+	while (tk_spsc_front(s->q) != NULL) {
 		atomic_fetch_add(&s->dropped_down, 1);
 		tk_spsc_pop(s->q);
 	}

@@ -695,55 +695,44 @@ const struct lws_protocols nats_source_protocol = {
 	"nats", nats_source_cb, 0, 0, 0, NULL, 0
 };
 
+/* The symbols' subject tokens, for picking the snapshot's subjects. */
 static char **
-copy_strv(char *const *v, size_t n)
+symbol_tokens(char *const *symbols, size_t n)
 {
-	char **out = calloc(n > 0 ? n : 1, sizeof(*out));
+	const size_t each = TK_SYMBOL_MAX * 3;
+	const char **toks = calloc(n + 1, sizeof(*toks));
+	char *buf = calloc(n + 1, each), **out = NULL;
 	size_t i;
 
-	if (out == NULL)
-		return NULL;
-	for (i = 0; i < n; i++)
-		if ((out[i] = strdup(v[i])) == NULL)
-			return out;	/* NULL-terminated: freed as far */
+	for (i = 0; toks != NULL && buf != NULL && i < n; i++) {
+		if (tk_nats_token(symbols[i], buf + i * each, each) < 0)
+			break;
+		toks[i] = buf + i * each;
+	}
+	if (toks != NULL && buf != NULL && i == n)
+		out = tk_nats_strv_dup(toks, n);
+	free(toks);
+	free(buf);
 	return out;
-}
-
-static void
-free_strv(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; v != NULL && i < n; i++)
-		free(v[i]);
-	free(v);
 }
 
 static int
 copy_conf(struct nats_source *s, const struct tk_exchange_conf *conf)
 {
 	const struct tk_nats_source_conf *nc = conf->nats;
-	char tok[TK_NATS_SUBJECT_MAX];
-	size_t i;
 
 	snprintf(s->name, sizeof(s->name), "%s", conf->name);
 	s->nservers = nc->nservers;
 	s->nsymbols = conf->nsymbols;
 	s->types = conf->types;
-	if ((s->servers = copy_strv(nc->servers, nc->nservers)) == NULL ||
-	    (s->symbols = copy_strv(conf->symbols, conf->nsymbols)) == NULL ||
-	    (s->sym_tokens = calloc(conf->nsymbols, sizeof(char *))) == NULL ||
+	if ((s->servers = tk_nats_strv_dup((const char *const *)nc->servers,
+	    nc->nservers)) == NULL || (s->symbols = tk_nats_strv_dup(
+	    (const char *const *)conf->symbols, conf->nsymbols)) == NULL ||
+	    (s->sym_tokens = symbol_tokens(conf->symbols,
+	    conf->nsymbols)) == NULL ||
 	    (s->stream_name = strdup(nc->stream)) == NULL ||
 	    (s->subject = strdup(nc->subject)) == NULL)
 		return -1;
-	for (i = 0; i < s->nservers; i++)
-		if (s->servers[i] == NULL)
-			return -1;
-	for (i = 0; i < s->nsymbols; i++)
-		if (s->symbols[i] == NULL || tk_nats_token(s->symbols[i], tok,
-		    sizeof(tok)) < 0 || (s->sym_tokens[i] = strdup(tok)) ==
-		    NULL)
-			return -1;
 	return 0;
 }
 
@@ -842,9 +831,9 @@ source_destroy(void *p)
 {
 	struct nats_source *s = p;
 
-	free_strv(s->servers, s->nservers);
-	free_strv(s->symbols, s->nsymbols);
-	free_strv(s->sym_tokens, s->nsymbols);
+	free(s->servers);
+	free(s->symbols);
+	free(s->sym_tokens);
 	free(s->stream_name);
 	free(s->subject);
 	tk_spsc_free(s->q);

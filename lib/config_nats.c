@@ -65,7 +65,6 @@ static int	 get_uint(struct tk__conf_err *, const char *base,
 static int	 publish_nats(struct tk__conf_err *, json_t *v,
 		    struct tk_config *cf);
 static int	 reads_back(struct tk__conf_err *, const struct tk_config *cf);
-static void	 free_strv(char **v, size_t n);
 
 static int
 fail(struct tk__conf_err *e, const char *path, const char *fmt, ...)
@@ -177,24 +176,13 @@ distance(const char *a, const char *b)
 	return row[lb];
 }
 
-static void
-free_strv(char **v, size_t n)
-{
-	size_t i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* @base.servers: 1 to TK_NATS_SERVERS_MAX distinct nats:// URLs. */
 static int
 get_servers(struct tk__conf_err *e, const char *base, json_t *obj,
     char ***out, size_t *n)
 {
 	json_t *v = json_object_get(obj, "servers"), *el;
+	const char *urls[TK_NATS_SERVERS_MAX] = { NULL };
 	char path[160];
 	size_t k, j;
 
@@ -204,9 +192,6 @@ get_servers(struct tk__conf_err *e, const char *base, json_t *obj,
 		return fail(e, path, "expected an array of 1 to %d URLs like "
 		    "\"nats://127.0.0.1:4222\", got %s", TK_NATS_SERVERS_MAX,
 		    v == NULL ? "nothing" : kind(v));
-	*out = calloc(json_array_size(v), sizeof(**out));
-	if (*out == NULL)
-		return -ENOMEM;
 	json_array_foreach(v, k, el) {
 		snprintf(path, sizeof(path), "%s.servers[%zu]", base, k);
 		if (!json_is_string(el) ||
@@ -215,13 +200,14 @@ get_servers(struct tk__conf_err *e, const char *base, json_t *obj,
 			    "\"nats://127.0.0.1:4222\" (nats:// only, no "
 			    "credentials)");
 		for (j = 0; j < k; j++)
-			if (strcmp((*out)[j], json_string_value(el)) == 0)
+			if (strcmp(urls[j], json_string_value(el)) == 0)
 				return fail(e, path, "already listed as "
 				    "servers[%zu]", j);
-		if (((*out)[k] = strdup(json_string_value(el))) == NULL)
-			return -ENOMEM;
-		*n = k + 1;
+		urls[k] = json_string_value(el);
 	}
+	if ((*out = tk_nats_strv_dup(urls, k)) == NULL)
+		return -ENOMEM;
+	*n = k;
 	return 0;
 }
 
@@ -406,14 +392,14 @@ tk__nats_config_free(struct tk_config *cf)
 	for (i = 0; i < cf->nexchanges; i++) {
 		if ((s = cf->exchanges[i].nats) == NULL)
 			continue;
-		free_strv(s->servers, s->nservers);
+		free(s->servers);
 		free(s->stream);
 		free(s->subject);
 		free(s);
 		cf->exchanges[i].nats = NULL;
 	}
 	if ((p = cf->publish_nats) != NULL) {
-		free_strv(p->servers, p->nservers);
+		free(p->servers);
 		free(p->stream);
 		free(p->subject);
 		free(p);

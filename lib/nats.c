@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -503,6 +504,31 @@ tk_nats_ack_parse(const char *reply, uint64_t *sseq, uint64_t *pending)
 
 /* ---- configuration values ---- */
 
+char **
+tk_nats_strv_dup(const char *const *v, size_t n)
+{
+	size_t i, bytes = (n + 1) * sizeof(char *), len;
+	char **out, *p;
+
+	for (i = 0; i < n; i++) {
+		len = strlen(v[i]) + 1;
+		if (len > SIZE_MAX - bytes)
+			return NULL;
+		bytes += len;
+	}
+	if ((out = malloc(bytes)) == NULL)
+		return NULL;
+	p = (char *)(out + n + 1);
+	for (i = 0; i < n; i++) {
+		len = strlen(v[i]) + 1;
+		memcpy(p, v[i], len);
+		out[i] = p;
+		p += len;
+	}
+	out[n] = NULL;
+	return out;
+}
+
 int
 tk_nats_subject_valid(const char *s)
 {
@@ -544,6 +570,7 @@ tk_nats_url_valid(const char *s)
 {
 	static const char scheme[] = "nats://";
 	const char *host, *colon;
+	long port;
 	size_t i;
 
 	if (s == NULL || strncmp(s, scheme, sizeof(scheme) - 1) != 0)
@@ -564,5 +591,6 @@ tk_nats_url_valid(const char *s)
 	for (i = 1; colon[i] != '\0'; i++)
 		if (colon[i] < '0' || colon[i] > '9')
 			return 0;
-	return atoi(colon + 1) > 0 && atoi(colon + 1) <= 65535;
+	port = strtol(colon + 1, NULL, 10);	/* 1-5 digits, checked */
+	return port > 0 && port <= 65535;
 }

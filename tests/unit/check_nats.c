@@ -455,6 +455,25 @@ START_TEST(test_nats_validators)
 }
 END_TEST
 
+START_TEST(test_nats_strv_dup)
+{
+	const char *in[] = { "nats://a:1", "", "nats://bb:2" };
+	char **out = tk_nats_strv_dup(in, 3);
+
+	ck_assert_ptr_nonnull(out);
+	ck_assert_str_eq(out[0], "nats://a:1");
+	ck_assert_str_eq(out[1], "");
+	ck_assert_str_eq(out[2], "nats://bb:2");
+	ck_assert_ptr_null(out[3]);
+	ck_assert_ptr_ne(out[0], in[0]);
+	free(out);		/* one allocation */
+	out = tk_nats_strv_dup(in, 0);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_ptr_null(out[0]);
+	free(out);
+}
+END_TEST
+
 /* ---- configuration ---- */
 
 #define L	"'listen':{'tcp':'127.0.0.1:8765'}"
@@ -683,6 +702,7 @@ nats_suite(void)
 	    sizeof(bodies) / sizeof(bodies[0]));
 	tcase_add_test(tc, test_nats_ack_parse);
 	tcase_add_test(tc, test_nats_validators);
+	tcase_add_test(tc, test_nats_strv_dup);
 	tcase_add_test(tc, test_nats_config_publish_defaults);
 	tcase_add_test(tc, test_nats_config_publish_all_keys);
 	tcase_add_test(tc, test_nats_config_source);

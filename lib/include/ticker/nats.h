@@ -128,6 +128,12 @@ int	tk_nats_body_parse(const char *body, size_t len,
 int	tk_nats_ack_parse(const char *reply, uint64_t *sseq,
 	    uint64_t *pending);
 
+/*
+ * A copy of @n strings (a server list, symbols) in one allocation: free()
+ * the result and all is gone.  NULL on OOM.
+ */
+char	**tk_nats_strv_dup(const char *const *v, size_t n);
+
 /* A literal subject: tokens of printable ASCII, no wildcard.  Bool. */
 int	tk_nats_subject_valid(const char *s);
 /* A stream name JetStream accepts: 1-31 of A-Z a-z 0-9 _ -.  Bool. */
