@@ -21,6 +21,8 @@
 
 #include "clock.h"
 #include "http.h"
+#include "nats_http.h"
+#include "nats_source.h"
 #include "page.h"
 #include "publisher.h"
 #include "sources.h"
@@ -71,6 +73,15 @@ sb_printf(struct sbuf *sb, const char *fmt, ...)
 	}
 }
 
+/* Appends @text (malloc'd, NULL ok) and frees it. */
+static void
+sb_append_free(struct sbuf *sb, char *text)
+{
+	if (text != NULL)
+		sb_printf(sb, "%s", text);
+	free(text);
+}
+
 /* State of one exchange as /health and /metrics tell it. */
 struct ex_view {
 	const char	*name;
@@ -89,6 +100,8 @@ ex_view(struct tickerd *td, const struct source *s, struct ex_view *v)
 	if (s->up != NULL) {
 		upstream_get_stats(s->up, &v->up);
 		v->state = v->up.state;
+	} else if (s->nats != NULL) {
+		v->state = nats_source_state(s->nats);
 	} else {
 		/* local sources are up until they end (a finished replay) */
 		v->state = s->local != NULL ? TK_STATE_CONNECTED :
@@ -125,6 +138,7 @@ health_body(struct tickerd *td, struct sbuf *sb)
 		    v.pub.ticks[TK_TICK_QUOTE]);
 		first = 0;
 	}
+	sb_append_free(sb, nats_http_health(td));
 	sb_printf(sb, "]}\n");
 }
 
@@ -278,6 +292,7 @@ metrics_body(struct tickerd *td, struct sbuf *sb)
 	    "Seconds since start.");
 	sb_printf(sb, "tickerd_uptime_seconds %lld\n",
 	    (long long)((now_realtime_us() - td->started_us) / 1000000));
+	sb_append_free(sb, nats_http_metrics(td));
 }
 
 static int

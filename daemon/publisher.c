@@ -17,11 +17,13 @@
 
 #include <ticker/hist.h>
 #include <ticker/latest.h>
+#include <ticker/nats.h>
 #include <ticker/state.h>
 #include <ticker/stream.h>
 #include <ticker/tick.h>
 
 #include "log.h"
+#include "nats_sink.h"
 #include "publisher_impl.h"
 
 #define FD_RESERVE	64		/* fds kept for exchanges, files */
@@ -156,6 +158,7 @@ publisher_status(struct publisher *pub, const char *exchange,
 	char longer[SLOT_PAYLOAD];
 	int n;
 
+	nats_sink_status(pub->td->nats_sink, exchange, state, detail);
 	n = format_status(exchange, state, detail, (char *)s->buf + LWS_PRE,
 	    SLOT_INLINE);
 	if (n < 0 && (n = format_status(exchange, state, detail, longer,
@@ -277,7 +280,9 @@ snapshot_keys(const struct tk_config *conf)
 	size_t i, keys = 0;
 
 	for (i = 0; i < conf->nexchanges; i++)
-		keys += conf->exchanges[i].nsymbols * TK_TICK_TYPE_MAX;
+		keys += conf->exchanges[i].nsymbols * TK_TICK_TYPE_MAX *
+		    (conf->exchanges[i].nats != NULL ?	/* many exchanges */
+		    TK_NATS_ORIGINS_MAX : 1);
 	return keys;
 }
 

@@ -22,6 +22,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "nats_sink.h"
 #include "publisher.h"
 #include "pump.h"
 #include "sources.h"
@@ -183,6 +184,7 @@ pump_drain(struct tickerd *td)
 		if (r != TK_POLL_READY)
 			break;
 		publisher_publish(td->pub, &t);
+		nats_sink_publish(td->nats_sink, &t);	/* NULL ok */
 	}
 	td->pump.ticks += n;
 	if (r == TK_POLL_READY)

@@ -9,6 +9,7 @@
 #include <ticker/merge.h>
 
 #include "log.h"
+#include "nats_source.h"
 #include "publisher.h"
 #include "source_local.h"
 #include "sources.h"
@@ -24,6 +25,7 @@ source_free(struct source *s)
 		return;
 	upstream_free(s->up);
 	source_local_free(s->local);
+	nats_source_free(s->nats);
 	free(s);
 }
 
@@ -38,10 +40,17 @@ source_new(struct tickerd *td, struct tk_exchange_conf *conf)
 	if (s == NULL)
 		return NULL;
 	s->conf = conf;
-	if (conf->adapter->kind == TK_ADAPTER_LOCAL)	/* sim, replay */
+	switch (conf->adapter->kind) {
+	case TK_ADAPTER_LOCAL:		/* sim, replay */
 		s->local = source_local_new(td, conf, &stream);
-	else
+		break;
+	case TK_ADAPTER_NATS:		/* other hosts' ticks */
+		s->nats = nats_source_new(td, conf, &stream);
+		break;
+	default:			/* TK_ADAPTER_NETWORK */
 		s->up = upstream_new(td, conf, &stream);
+		break;
+	}
 	if (stream == NULL) {
 		source_free(s);
 		return NULL;

@@ -4,8 +4,8 @@
 
 /*
  * The configured exchanges, td->sources in config order: each one a
- * network upstream (upstream.h) or a local source (source_local.h), whose
- * stream the merge owns.
+ * network upstream (upstream.h), a local source (source_local.h) or a
+ * NATS source (nats_source.h), whose stream the merge owns.
  */
 
 struct tickerd;
@@ -14,13 +14,15 @@ struct tk_exchange_conf;
 struct tk_stream;
 struct upstream;
 struct source_local;
+struct nats_source;
 
-/* One configured exchange: a network upstream or a local source. */
+/* One configured exchange: one of the three, by its adapter's kind. */
 struct source {
 	struct source		*next;
 	struct tk_exchange_conf	*conf;		/* borrowed from tickerd.conf */
 	struct upstream		*up;		/* network adapters */
 	struct source_local	*local;		/* sim and replay: no network */
+	struct nats_source	*nats;		/* adapter "nats" */
 	struct tk_stream	*stream;	/* its stream, owned by the merge */
 };
 

@@ -26,6 +26,7 @@ struct source;
 struct resolver;
 struct recorder;
 struct activation;
+struct nats_sink;
 
 /* pump.c: the loop turn */
 struct pump {
@@ -62,6 +63,7 @@ struct tickerd {
 	struct source		*sources;	/* config order (sources.h) */
 	struct notify		 notify;
 	struct activation	*act;		/* systemd's listen fds, or NULL */
+	struct nats_sink	*nats_sink;	/* publish.nats, or NULL */
 	lws_sorted_usec_list_t	 sul_wedge;	/* --test-wedge-after */
 	int			 sigfd;
 	int			 stopping;	/* SIGTERM/SIGINT seen */

@@ -35,6 +35,7 @@
 #include <ticker/tick.h>
 
 #include "config_internal.h"
+#include "config_nats.h"	/* nats: publish.nats, adapter "nats" */
 
 #define FILE_MAX	(1024 * 1024)	/* a config is a few KiB */
 #define PATH_CAP	160		/* "exchanges[12].symbols[345]" */
@@ -75,6 +76,7 @@ static int	 load_error(struct ctx *, const char *text, size_t len,
 		    const json_error_t *);
 static void	 path_at(const char *text, size_t pos, char *buf, size_t cap);
 static int	 parse_root(struct ctx *, json_t *root, struct tk_config *);
+static int	 nats_conf(struct ctx *, int r, const struct tk__conf_err *);
 static int	 parse_listen(struct ctx *, json_t *v, struct tk_config *);
 static int	 check_tcp(struct ctx *, const json_t *v);
 static int	 valid_host(const char *s, size_t len);
@@ -139,12 +141,12 @@ static void	 say(struct ctx *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 
 static const char *const top_keys[] = { "listen", "exchanges", "clients",
-	NULL };
+	"publish" /* nats */, NULL };
 static const char *const top_required[] = { "listen", "exchanges", NULL };
 static const char *const listen_keys[] = { "tcp", "unix", NULL };
 static const char *const exchange_keys[] = { "name", "adapter", "symbols",
 	"url", "channels", "stale_s", "tls_verify", "rate", "seed", "file",
-	"speed", "loop", NULL };
+	"speed", "loop", "servers", "stream", "subject" /* nats */, NULL };
 static const char *const exchange_required[] = { "name", "adapter",
 	"symbols", NULL };
 static const char *const replay_keys[] = { "file", "speed", "loop",
@@ -222,6 +224,7 @@ tk_config_free(struct tk_config *cf)
 
 	if (cf == NULL)
 		return;
+	tk__nats_config_free(cf);	/* nats */
 	for (i = 0; i < cf->nexchanges; i++) {
 		e = &cf->exchanges[i];
 		for (j = 0; j < e->nsymbols; j++)
@@ -384,6 +387,7 @@ path_at(const char *text, size_t pos, char *buf, size_t cap)
 static int
 parse_root(struct ctx *c, json_t *root, struct tk_config *cf)
 {
+	struct tk__conf_err ne;	/* nats */
 	int r;
 
 	cf->clients.max_clients = 1024;
@@ -398,7 +402,19 @@ parse_root(struct ctx *c, json_t *root, struct tk_config *cf)
 	    (r = parse_exchanges(c, json_object_get(root, "exchanges"),
 	    cf)) < 0)
 		return r;
+	/* nats: publish.nats (config_nats.c) */
+	if ((r = nats_conf(c, tk__nats_publish_parse(json_object_get(root,
+	    "publish"), cf, &ne), &ne)) < 0)
+		return r;
 	return parse_clients(c, json_object_get(root, "clients"), cf);
+}
+
+/* nats: config_nats.c's result in this file's words */
+static int
+nats_conf(struct ctx *c, int r, const struct tk__conf_err *e)
+{
+	return r == -ENOMEM ? oom(c) : r < 0 ? fail(c, e->path, "%s", e->msg) :
+	    0;
 }
 
 static int
@@ -535,6 +551,7 @@ static int
 parse_exchange(struct ctx *c, json_t *v, struct tk_config *cf, size_t i)
 {
 	struct tk_exchange_conf *e = &cf->exchanges[i];
+	struct tk__conf_err ne;	/* nats */
 	char base[PATH_CAP];
 	int r;
 
@@ -553,7 +570,9 @@ parse_exchange(struct ctx *c, json_t *v, struct tk_config *cf, size_t i)
 	    (r = exchange_channels(c, base, json_object_get(v, "channels"),
 	    e)) < 0 ||
 	    (r = exchange_tuning(c, base, v, e)) < 0 ||
-	    (r = exchange_sim(c, base, v, e)) < 0)
+	    (r = exchange_sim(c, base, v, e)) < 0 ||
+	    (r = nats_conf(c, tk__nats_exchange_parse(v, i, e, &ne),
+	    &ne)) < 0)	/* nats */
 		return r;
 	return exchange_replay(c, base, v, e);
 }
@@ -1309,7 +1328,8 @@ tk_exchange_conf_equal(const struct tk_exchange_conf *a,
 	    a->stale_s != b->stale_s || a->insecure != b->insecure ||
 	    a->rate != b->rate || a->seed != b->seed ||
 	    !str_eq(a->file, b->file) || a->speed != b->speed ||
-	    a->loop != b->loop || a->nsymbols != b->nsymbols)
+	    a->loop != b->loop || a->nsymbols != b->nsymbols ||
+	    !tk__nats_source_equal(a->nats, b->nats))	/* nats */
 		return 0;
 	for (i = 0; i < a->nsymbols; i++)
 		if (!str_eq(a->symbols[i], b->symbols[i]))

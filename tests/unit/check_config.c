@@ -61,7 +61,7 @@ static const struct {
 	{ X("{" BNS ",'xyzzy':1}"),
 	    "t.json: exchanges[0].xyzzy: unknown key (expected one of: name, "
 	    "adapter, symbols, url, channels, stale_s, tls_verify, rate, "
-	    "seed, file, speed, loop)" },
+	    "seed, file, speed, loop, servers, stream, subject)" },
 	{ X("{" BN ",'sym bols':['BTC-USDT']}"),
 	    "t.json: exchanges[0].\"sym bols\": unknown key "
 	    "(did you mean \"symbols\"?)" },
