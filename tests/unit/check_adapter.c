@@ -90,6 +90,10 @@ START_TEST(test_adapter_table_complete)
 	}
 	ck_assert_uint_eq(network, nfixtures);
 	ck_assert_uint_ge(network, 6);
+	/* the adapters without a codec */
+	ck_assert_int_eq(tk_test_adapter("sim")->kind, TK_ADAPTER_LOCAL);
+	ck_assert_int_eq(tk_test_adapter("replay")->kind, TK_ADAPTER_LOCAL);
+	ck_assert_int_eq(tk_test_adapter("nats")->kind, TK_ADAPTER_NATS);
 	ck_assert_ptr_null(tk_adapter_find("nosuchexchange"));
 	ck_assert_ptr_null(tk_adapter_find(""));
 }

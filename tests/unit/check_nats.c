@@ -3,7 +3,8 @@
  * Scaling out over NATS, the pure parts: subjects and their tokens, the
  * Nats-Msg-Id (the same for the same exchange message, whoever received
  * it when), bodies and parsing them back, JetStream reply metadata, and
- * the configuration keys.  JSON in the tables is written with ' for ".
+ * the validators of the configuration's values (whose keys check_config
+ * tests).
  */
 
 #include <errno.h>
@@ -11,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ticker/adapter.h>
-#include <ticker/config.h>
 #include <ticker/decimal.h>
 #include <ticker/nats.h>
 #include <ticker/tick.h>
@@ -450,8 +449,6 @@ START_TEST(test_nats_validators)
 	ck_assert(!tk_nats_url_valid("nats://host:65536"));
 	ck_assert(!tk_nats_url_valid("nats://host:42a"));
 	ck_assert(!tk_nats_url_valid("nats://host:4222/path"));
-	ck_assert_int_eq(tk_adapter_find("nats")->kind, TK_ADAPTER_NATS);
-	ck_assert_ptr_null(tk_adapter_find("nats")->default_url);
 }
 END_TEST
 
@@ -471,214 +468,6 @@ START_TEST(test_nats_strv_dup)
 	ck_assert_ptr_nonnull(out);
 	ck_assert_ptr_null(out[0]);
 	free(out);
-}
-END_TEST
-
-/* ---- configuration ---- */
-
-#define L	"'listen':{'tcp':'127.0.0.1:8765'}"
-#define SM	"{'name':'demo','adapter':'sim','symbols':['BTC-USD']}"
-#define HUB	"'name':'hub','adapter':'nats','symbols':['BTC-USDT']"
-#define SRV	"'servers':['nats://127.0.0.1:4222']"
-#define PUB(p)	"{" L ",'exchanges':[" SM "],'publish':" p "}"
-#define EDGE(x)	"{" L ",'exchanges':[{" HUB "," x "}]}"
-
-static int
-parse(const char *json, struct tk_config *cf, char *err, size_t errlen)
-{
-	char text[1024], *p;
-
-	snprintf(text, sizeof(text), "%s", json);
-	for (p = text; *p != '\0'; p++)
-		if (*p == '\'')
-			*p = '"';
-	return tk_config_parse(text, strlen(text), "t.json", cf, err, errlen);
-}
-
-START_TEST(test_nats_config_publish_defaults)
-{
-	const struct tk_nats_publish_conf *p;
-	struct tk_config cf;
-	char err[TK_CONFIG_ERR_MAX] = "";
-
-	ck_assert_msg(parse(PUB("{'nats':{" SRV ",'stream':'TICKS'}}"), &cf,
-	    err, sizeof(err)) == 0, "%s", err);
-	p = cf.publish_nats;
-	ck_assert_ptr_nonnull(p);
-	ck_assert_uint_eq(p->nservers, 1);
-	ck_assert_str_eq(p->servers[0], "nats://127.0.0.1:4222");
-	ck_assert_str_eq(p->stream, "TICKS");
-	ck_assert_str_eq(p->subject, "ticks");
-	ck_assert_uint_eq(p->replicas, 1);
-	ck_assert_uint_eq(p->max_age_s, 3600);
-	ck_assert_uint_eq(p->duplicate_window_s, 30);
-	ck_assert_uint_eq(p->max_pending, 65536);
-	ck_assert_ptr_null(cf.exchanges[0].nats);
-	tk_config_free(&cf);
-	ck_assert_ptr_null(cf.publish_nats);
-	/* without publish, nothing */
-	ck_assert_int_eq(parse("{" L ",'exchanges':[" SM "]}", &cf, err,
-	    sizeof(err)), 0);
-	ck_assert_ptr_null(cf.publish_nats);
-	tk_config_free(&cf);
-	ck_assert_int_eq(parse(PUB("{}"), &cf, err, sizeof(err)), 0);
-	ck_assert_ptr_null(cf.publish_nats);
-	tk_config_free(&cf);
-}
-END_TEST
-
-START_TEST(test_nats_config_publish_all_keys)
-{
-	const struct tk_nats_publish_conf *p;
-	struct tk_config cf;
-	char err[TK_CONFIG_ERR_MAX] = "";
-
-	ck_assert_msg(parse(PUB("{'nats':{'servers':['nats://a:1',"
-	    "'nats://b:2','nats://c'],'stream':'T-1','subject':'md.t',"
-	    "'replicas':3,'max_age_s':60,'duplicate_window_s':60,"
-	    "'max_pending':16}}"), &cf, err, sizeof(err)) == 0, "%s", err);
-	p = cf.publish_nats;
-	ck_assert_uint_eq(p->nservers, 3);
-	ck_assert_str_eq(p->servers[2], "nats://c");
-	ck_assert_str_eq(p->stream, "T-1");
-	ck_assert_str_eq(p->subject, "md.t");
-	ck_assert_uint_eq(p->replicas, 3);
-	ck_assert_uint_eq(p->max_age_s, 60);
-	ck_assert_uint_eq(p->duplicate_window_s, 60);
-	ck_assert_uint_eq(p->max_pending, 16);
-	tk_config_free(&cf);
-}
-END_TEST
-
-START_TEST(test_nats_config_source)
-{
-	const struct tk_nats_source_conf *s;
-	struct tk_config cf, cf2;
-	char err[TK_CONFIG_ERR_MAX] = "";
-
-	ck_assert_msg(parse(EDGE(SRV ",'stream':'TICKS'"), &cf, err,
-	    sizeof(err)) == 0, "%s", err);
-	ck_assert_ptr_eq(cf.exchanges[0].adapter, tk_adapter_find("nats"));
-	ck_assert_ptr_null(cf.exchanges[0].url);
-	ck_assert_uint_eq(cf.exchanges[0].types, TK_TYPES_ALL);
-	s = cf.exchanges[0].nats;
-	ck_assert_ptr_nonnull(s);
-	ck_assert_str_eq(s->stream, "TICKS");
-	ck_assert_str_eq(s->subject, "ticks");
-	ck_assert_uint_eq(s->nservers, 1);
-	/* equality covers the nats keys (a reload keeps the connection) */
-	ck_assert_int_eq(parse(EDGE(SRV ",'stream':'TICKS','subject':"
-	    "'ticks'"), &cf2, err, sizeof(err)), 0);
-	ck_assert(tk_exchange_conf_equal(&cf.exchanges[0], &cf2.exchanges[0]));
-	tk_config_free(&cf2);
-	ck_assert_int_eq(parse(EDGE(SRV ",'stream':'OTHER'"), &cf2, err,
-	    sizeof(err)), 0);
-	ck_assert(!tk_exchange_conf_equal(&cf.exchanges[0],
-	    &cf2.exchanges[0]));
-	tk_config_free(&cf2);
-	tk_config_free(&cf);
-}
-END_TEST
-
-static const struct {
-	const char	*json;
-	const char	*msg;
-} bad[] = {
-	{ PUB("[]"), "t.json: publish: expected an object, got an array" },
-	{ PUB("{'nast':{}}"),
-	    "t.json: publish.nast: unknown key (did you mean \"nats\"?)" },
-	{ PUB("{'kafka':{}}"),
-	    "t.json: publish.kafka: unknown key (expected one of: nats)" },
-	{ PUB("{'nats':{'stream':'T'}}"),
-	    "t.json: publish.nats: missing required key \"servers\"" },
-	{ PUB("{'nats':{" SRV "}}"),
-	    "t.json: publish.nats: missing required key \"stream\"" },
-	{ PUB("{'nats':{" SRV ",'stream':'T','replica':3}}"),
-	    "t.json: publish.nats.replica: unknown key (did you mean "
-	    "\"replicas\"?)" },
-	{ PUB("{'nats':{" SRV ",'stream':'T','ttl':3}}"),
-	    "t.json: publish.nats.ttl: unknown key (expected one of: servers, "
-	    "stream, subject, replicas, max_age_s, duplicate_window_s, "
-	    "max_pending)" },
-	{ PUB("{'nats':{'servers':[],'stream':'T'}}"),
-	    "t.json: publish.nats.servers: expected an array of 1 to 16 URLs "
-	    "like \"nats://127.0.0.1:4222\", got an array" },
-	{ PUB("{'nats':{'servers':'nats://a:1','stream':'T'}}"),
-	    "t.json: publish.nats.servers: expected an array of 1 to 16 URLs "
-	    "like \"nats://127.0.0.1:4222\", got a string" },
-	{ PUB("{'nats':{'servers':['nats://a:1','http://b'],'stream':'T'}}"),
-	    "t.json: publish.nats.servers[1]: expected a URL like "
-	    "\"nats://127.0.0.1:4222\" (nats:// only, no credentials)" },
-	{ PUB("{'nats':{'servers':['nats://a:1','nats://a:1'],"
-	    "'stream':'T'}}"),
-	    "t.json: publish.nats.servers[1]: already listed as servers[0]" },
-	{ PUB("{'nats':{" SRV ",'stream':'T.X'}}"),
-	    "t.json: publish.nats.stream: expected a stream name (1 to 31 of "
-	    "A-Z, a-z, 0-9, \"_\" and \"-\")" },
-	{ PUB("{'nats':{" SRV ",'stream':'T','subject':'ticks.>'}}"),
-	    "t.json: publish.nats.subject: expected a subject prefix like "
-	    "\"ticks\" or \"md.ticks\" (no wildcards, no spaces)" },
-	{ PUB("{'nats':{" SRV ",'stream':'T','replicas':0}}"),
-	    "t.json: publish.nats.replicas: expected an integer from 1 to 5" },
-	{ PUB("{'nats':{" SRV ",'stream':'T','max_age_s':'1h'}}"),
-	    "t.json: publish.nats.max_age_s: expected an integer from 1 to "
-	    "31622400" },
-	{ PUB("{'nats':{" SRV ",'stream':'T','duplicate_window_s':5}}"),
-	    "t.json: publish.nats.duplicate_window_s: expected an integer "
-	    "from 10 to 3600" },
-	{ PUB("{'nats':{" SRV ",'stream':'T','max_age_s':20}}"),
-	    "t.json: publish.nats.duplicate_window_s: 30 is longer than "
-	    "max_age_s (20)" },
-	{ PUB("{'nats':{" SRV ",'stream':'T','max_pending':1}}"),
-	    "t.json: publish.nats.max_pending: expected an integer from 16 "
-	    "to 1048576" },
-	{ EDGE("'stream':'T'"),
-	    "t.json: exchanges[0]: missing required key \"servers\"" },
-	{ EDGE(SRV), "t.json: exchanges[0]: missing required key \"stream\"" },
-	{ EDGE(SRV ",'stream':'T','url':'ws://a/'"),
-	    "t.json: exchanges[0].url: adapter \"nats\" does not connect "
-	    "anywhere (remove \"url\")" },
-	{ EDGE("'servers':['nats://a:1',1],'stream':'T'"),
-	    "t.json: exchanges[0].servers[1]: expected a URL like "
-	    "\"nats://127.0.0.1:4222\" (nats:// only, no credentials)" },
-	{ "{" L ",'exchanges':[{'name':'s','adapter':'sim','symbols':['A-B'],"
-	    "'stream':'T'}]}",
-	    "t.json: exchanges[0]: stream: only valid for adapter \"nats\"" },
-	{ "{" L ",'exchanges':[{" HUB "," SRV ",'stream':'TICKS'}],"
-	    "'publish':{'nats':{" SRV ",'stream':'TICKS'}}}",
-	    "t.json: publish.nats.stream: exchanges[0] (\"hub\") reads stream "
-	    "\"TICKS\" from the same servers: it would read back what this "
-	    "host publishes" },
-};
-
-START_TEST(test_nats_config_error)
-{
-	struct tk_config cf, before;
-	char err[TK_CONFIG_ERR_MAX];
-
-	memset(&cf, 0xa5, sizeof(cf));
-	before = cf;
-	ck_assert_int_eq(parse(bad[_i].json, &cf, err, sizeof(err)), -EINVAL);
-	ck_assert_str_eq(err, bad[_i].msg);
-	ck_assert(memcmp(&cf, &before, sizeof(cf)) == 0);
-}
-END_TEST
-
-/* An edge may publish to another stream, or the same one elsewhere. */
-START_TEST(test_nats_config_tiers)
-{
-	struct tk_config cf;
-	char err[TK_CONFIG_ERR_MAX] = "";
-
-	ck_assert_msg(parse("{" L ",'exchanges':[{" HUB "," SRV ","
-	    "'stream':'TICKS'}],'publish':{'nats':{" SRV ",'stream':"
-	    "'TICKS2'}}}", &cf, err, sizeof(err)) == 0, "%s", err);
-	tk_config_free(&cf);
-	ck_assert_msg(parse("{" L ",'exchanges':[{" HUB "," SRV ","
-	    "'stream':'TICKS'}],'publish':{'nats':{'servers':["
-	    "'nats://other:4222'],'stream':'TICKS'}}}", &cf, err,
-	    sizeof(err)) == 0, "%s", err);
-	tk_config_free(&cf);
 }
 END_TEST
 
@@ -703,12 +492,6 @@ nats_suite(void)
 	tcase_add_test(tc, test_nats_ack_parse);
 	tcase_add_test(tc, test_nats_validators);
 	tcase_add_test(tc, test_nats_strv_dup);
-	tcase_add_test(tc, test_nats_config_publish_defaults);
-	tcase_add_test(tc, test_nats_config_publish_all_keys);
-	tcase_add_test(tc, test_nats_config_source);
-	tcase_add_loop_test(tc, test_nats_config_error, 0,
-	    sizeof(bad) / sizeof(bad[0]));
-	tcase_add_test(tc, test_nats_config_tiers);
 	suite_add_tcase(s, tc);
 	return s;
 }
