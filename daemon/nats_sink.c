@@ -540,7 +540,7 @@ format(struct nats_sink *s, const struct item *it, char *subj, char *body,
 		return -1;
 	snprintf(id, TK_NATS_MSGID_MAX, "%.96s::status:%016" PRIx64 "-%"
 	    PRIu64, tok, s->host_id, ++s->status_seq);
-	*blen = tk_nats_status_body(st->exchange, st->state, st->detail, body,
+	*blen = tk_status_format(st->exchange, st->state, st->detail, body,
 	    TK_NATS_BODY_MAX);
 	return *blen < 0 ? -1 : 0;
 }

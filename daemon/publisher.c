@@ -124,23 +124,6 @@ status_entry(struct publisher *pub, const char *exchange)
 	return e;
 }
 
-static int
-format_status(const char *exchange, enum tk_state state, const char *detail,
-    char *buf, size_t cap)
-{
-	char ex[TK_NAME_MAX * 6], det[256 * 6];
-	int a, b, n;
-
-	a = tk_json_escape(exchange, strlen(exchange), ex, sizeof(ex) - 1);
-	b = tk_json_escape(detail, strnlen(detail, 256), det, sizeof(det) - 1);
-	if (a < 0 || b < 0)
-		return -ENOSPC;
-	n = snprintf(buf, cap, "{\"type\":\"status\",\"exchange\":\"%.*s\","
-	    "\"state\":\"%s\",\"detail\":\"%.*s\"}", a, ex,
-	    tk_state_name(state), b, det);
-	return n < 0 || (size_t)n >= cap ? -ENOSPC : n;
-}
-
 /*
  * gcc 12 -fanalyzer loses s->big (stored in the ring, freed when the slot
  * is reused or in publisher_free()) and reports it as leaked.
@@ -159,9 +142,9 @@ publisher_status(struct publisher *pub, const char *exchange,
 	int n;
 
 	nats_sink_status(pub->td->nats_sink, exchange, state, detail);
-	n = format_status(exchange, state, detail, (char *)s->buf + LWS_PRE,
+	n = tk_status_format(exchange, state, detail, (char *)s->buf + LWS_PRE,
 	    SLOT_INLINE);
-	if (n < 0 && (n = format_status(exchange, state, detail, longer,
+	if (n < 0 && (n = tk_status_format(exchange, state, detail, longer,
 	    sizeof(longer))) >= 0 && slot_store_big(s, longer, (size_t)n) < 0)
 		n = -ENOMEM;
 	if (n < 0)

@@ -250,29 +250,6 @@ tk_nats_tick_body(const struct tk_tick *t, char *buf, size_t cap)
 	return i + 1;
 }
 
-int
-tk_nats_status_body(const char *exchange, enum tk_state state,
-    const char *detail, char *buf, size_t cap)
-{
-	char ex[TK_NAME_MAX * 6], det[TK_NATS_DETAIL_MAX * 6];
-	int a, b, n;
-
-	if (exchange == NULL || buf == NULL || tk_state_name(state) == NULL)
-		return -EINVAL;
-	if (detail == NULL)
-		detail = "";
-	a = tk_json_escape(exchange, strnlen(exchange, TK_NAME_MAX - 1), ex,
-	    sizeof(ex));
-	b = tk_json_escape(detail, strnlen(detail, TK_NATS_DETAIL_MAX - 1),
-	    det, sizeof(det));
-	if (a < 0 || b < 0)
-		return -ENOSPC;
-	n = snprintf(buf, cap, "{\"type\":\"status\",\"exchange\":\"%.*s\","
-	    "\"state\":\"%s\",\"detail\":\"%.*s\"}", a, ex,
-	    tk_state_name(state), b, det);
-	return n < 0 || (size_t)n >= cap ? -ENOSPC : n;
-}
-
 /* ---- parsing bodies (the edge) ---- */
 
 static int

@@ -30,7 +30,6 @@
 #define TK_NATS_SUBJECT_MAX	256	/* enough for every subject below */
 #define TK_NATS_MSGID_MAX	256	/* enough for every id below */
 #define TK_NATS_BODY_MAX	TK_TICK_JSON_MAX
-#define TK_NATS_DETAIL_MAX	256	/* bytes of a status detail kept */
 #define TK_NATS_SERVERS_MAX	16
 #define TK_NATS_NAME_MAX	32	/* stream names, incl. NUL */
 /*
@@ -88,14 +87,10 @@ int	tk_nats_msg_id(const struct tk_tick *t, char *buf, size_t cap);
 /* The body of @t: its client JSON without "seq" (and never "snapshot"). */
 int	tk_nats_tick_body(const struct tk_tick *t, char *buf, size_t cap);
 
-/* A status message as clients get it: {"type":"status",...}. */
-int	tk_nats_status_body(const char *exchange, enum tk_state state,
-	    const char *detail, char *buf, size_t cap);
-
 struct tk_nats_status {
 	char		 exchange[TK_NAME_MAX];
 	enum tk_state	 state;
-	char		 detail[TK_NATS_DETAIL_MAX];
+	char		 detail[TK_STATUS_DETAIL_MAX];
 };
 
 enum tk_nats_kind {
