@@ -22,7 +22,6 @@
 #include "clock.h"
 #include "http.h"
 #include "nats_http.h"
-#include "nats_source.h"
 #include "page.h"
 #include "publisher.h"
 #include "sources.h"
@@ -97,16 +96,9 @@ ex_view(struct tickerd *td, const struct source *s, struct ex_view *v)
 	memset(v, 0, sizeof(*v));
 	v->name = s->conf->name;
 	v->adapter = s->conf->adapter->name;
-	if (s->up != NULL) {
+	v->state = source_state(s);
+	if (s->up != NULL)
 		upstream_get_stats(s->up, &v->up);
-		v->state = v->up.state;
-	} else if (s->nats != NULL) {
-		v->state = nats_source_state(s->nats);
-	} else {
-		/* local sources are up until they end (a finished replay) */
-		v->state = s->local != NULL ? TK_STATE_CONNECTED :
-		    TK_STATE_DOWN;
-	}
 	publisher_exchange_stats(td->pub, v->name, &v->pub);
 }
 

@@ -17,7 +17,6 @@
 #include "publisher.h"
 #include "sources.h"
 #include "tickerd.h"
-#include "upstream.h"
 
 #define STATUS_US	(5 * LWS_US_PER_SEC)	/* STATUS= refresh period */
 #define STATUS_MAX	160
@@ -34,21 +33,16 @@ send_state(struct tickerd *td, const char *state)
 		log_warnx("sd_notify: %s", strerror(-rc));
 }
 
-/* Up means connected (or a local source still producing), as /health says. */
+/* Up means connected, as /health says. */
 static void
 count_exchanges(const struct tickerd *td, unsigned *up, unsigned *total)
 {
 	const struct source *s;
-	struct upstream_stats st;
 
 	*up = *total = 0;
 	for (s = td->sources; s != NULL; s = s->next) {
 		(*total)++;
-		if (s->up != NULL) {
-			upstream_get_stats(s->up, &st);
-			if (st.state == TK_STATE_CONNECTED)
-				(*up)++;
-		} else if (s->local != NULL)
+		if (source_state(s) == TK_STATE_CONNECTED)
 			(*up)++;
 	}
 }

@@ -66,6 +66,20 @@ source_new(struct tickerd *td, struct tk_exchange_conf *conf)
 	return s;
 }
 
+enum tk_state
+source_state(const struct source *s)
+{
+	struct upstream_stats st;
+
+	if (s->up != NULL) {
+		upstream_get_stats(s->up, &st);
+		return st.state;
+	}
+	if (s->nats != NULL)
+		return nats_source_state(s->nats);
+	return s->local != NULL ? TK_STATE_CONNECTED : TK_STATE_DOWN;
+}
+
 int
 sources_start(struct tickerd *td)
 {

@@ -8,6 +8,8 @@
  * NATS source (nats_source.h), whose stream the merge owns.
  */
 
+#include <ticker/state.h>
+
 struct tickerd;
 struct tk_config;
 struct tk_exchange_conf;
@@ -25,6 +27,12 @@ struct source {
 	struct nats_source	*nats;		/* adapter "nats" */
 	struct tk_stream	*stream;	/* its stream, owned by the merge */
 };
+
+/*
+ * What clients were last told of @s, as /health and sd_notify say it: a
+ * local source is connected until it ends (a finished replay).
+ */
+enum tk_state	source_state(const struct source *s);
 
 /* Builds every configured source into the merge.  -1, logged. */
 int	sources_start(struct tickerd *td);
