@@ -3,21 +3,15 @@
 #define TICKERD_NATS_HTTP_H
 
 /*
- * What /health and /metrics say about scaling out (the NATS sink and the
- * NATS sources), as text for http.c to append.  Each returns a malloc'd
- * string (the caller frees it), or NULL when there is nothing to say.
+ * What /metrics says about scaling out: the tickerd_nats_* families of the
+ * NATS sink and the NATS sources, for http.c to append.  (/health lists
+ * the exchanges behind a NATS source itself, nats_source_origin().)
  */
 
+struct sbuf;
 struct tickerd;
 
-/*
- * More entries of /health's "exchanges" array, each with a leading comma:
- * the exchanges behind each NATS source, with the state their ingest host
- * last reported.
- */
-char	*nats_http_health(struct tickerd *td);
-
-/* The tickerd_nats_* families (Prometheus text). */
-char	*nats_http_metrics(struct tickerd *td);
+/* Nothing when there is neither a sink nor a NATS source. */
+void	nats_http_metrics(struct tickerd *td, struct sbuf *sb);
 
 #endif
