@@ -18,50 +18,15 @@
 
 #include "tk_check.h"
 
-static struct tk_dec
-dec(const char *s)
-{
-	struct tk_dec d;
-
-	ck_assert_int_eq(tk_dec_parse(s, strlen(s), &d), 0);
-	return d;
-}
-
+/* The SPEC's trade, of @ex, @sym and trade id @id. */
 static struct tk_tick
 trade(const char *ex, const char *sym, const char *id)
 {
-	struct tk_tick t;
+	struct tk_tick t = tk_test_spec_trade();
 
-	memset(&t, 0, sizeof(t));
-	t.type = TK_TICK_TRADE;
-	t.side = TK_SIDE_BUY;
 	snprintf(t.exchange, sizeof(t.exchange), "%s", ex);
 	snprintf(t.symbol, sizeof(t.symbol), "%s", sym);
 	snprintf(t.trade_id, sizeof(t.trade_id), "%s", id);
-	t.price = dec("37123.45");
-	t.size = dec("0.012");
-	t.ts = 1700000000123000;
-	t.recv_ts = 1700000000124567;
-	t.seq = 1042;
-	return t;
-}
-
-static struct tk_tick
-quote(void)
-{
-	struct tk_tick t;
-
-	memset(&t, 0, sizeof(t));
-	t.type = TK_TICK_QUOTE;
-	strcpy(t.exchange, "kraken");
-	strcpy(t.symbol, "BTC-USD");
-	t.bid = dec("37120.1");
-	t.bid_size = dec("1.5");
-	t.ask = dec("37120.2");
-	t.ask_size = dec("0.3");
-	t.ts = 1700000000123000;
-	t.recv_ts = 1700000000124567;
-	t.seq = 1043;
 	return t;
 }
 
@@ -109,7 +74,8 @@ END_TEST
 
 START_TEST(test_nats_subjects)
 {
-	struct tk_tick t = trade("binance", "BTC-USDT", "1"), q = quote();
+	struct tk_tick t = trade("binance", "BTC-USDT", "1");
+	struct tk_tick q = tk_test_spec_quote();
 	char buf[TK_NATS_SUBJECT_MAX];
 
 	ck_assert_int_gt(tk_nats_tick_subject("ticks", &t, buf, sizeof(buf)),
@@ -158,7 +124,7 @@ END_TEST
  */
 START_TEST(test_nats_msg_id_same_message_two_hosts)
 {
-	struct tk_tick a = quote(), b = quote();
+	struct tk_tick a = tk_test_spec_quote(), b = tk_test_spec_quote();
 	char ia[TK_NATS_MSGID_MAX], ib[TK_NATS_MSGID_MAX];
 
 	b.recv_ts += 7345;
@@ -169,7 +135,7 @@ START_TEST(test_nats_msg_id_same_message_two_hosts)
 	ck_assert_int_eq(strncmp(ia, "kraken:BTC-USD:quote:", 21), 0);
 	ck_assert_uint_eq(strlen(ia), 21 + 16);
 	/* "1.50" and "1.5" are the same number: the same id */
-	b.bid_size = dec("1.50");
+	b.bid_size = tk_test_dec("1.50");
 	tk_nats_msg_id(&b, ib, sizeof(ib));
 	ck_assert_str_eq(ia, ib);
 	/* a trade without an id is hashed too */
@@ -186,7 +152,7 @@ END_TEST
 /* Every field the exchange stated changes the id. */
 START_TEST(test_nats_msg_id_fields_matter)
 {
-	struct tk_tick base = quote(), t;
+	struct tk_tick base = tk_test_spec_quote(), t;
 	char ia[TK_NATS_MSGID_MAX], ib[TK_NATS_MSGID_MAX];
 	int i;
 
@@ -194,12 +160,12 @@ START_TEST(test_nats_msg_id_fields_matter)
 	for (i = 0; i < 6; i++) {
 		t = base;
 		switch (i) {
-		case 0: t.bid = dec("37120.11"); break;
-		case 1: t.bid_size = dec("1.6"); break;
-		case 2: t.ask = dec("1"); break;
+		case 0: t.bid = tk_test_dec("37120.11"); break;
+		case 1: t.bid_size = tk_test_dec("1.6"); break;
+		case 2: t.ask = tk_test_dec("1"); break;
 		case 3: t.ask_size.valid = 0; break;
 		case 4: t.ts++; break;
-		case 5: t.bid = dec("-37120.1"); break;
+		case 5: t.bid = tk_test_dec("-37120.1"); break;
 		}
 		tk_nats_msg_id(&t, ib, sizeof(ib));
 		ck_assert_msg(strcmp(ia, ib) != 0, "field %d", i);
@@ -212,7 +178,7 @@ START_TEST(test_nats_msg_id_fields_matter)
 	tk_nats_msg_id(&t, ib, sizeof(ib));
 	ck_assert_str_ne(ia, ib);
 	t = base;
-	t.size = dec("0.013");
+	t.size = tk_test_dec("0.013");
 	tk_nats_msg_id(&t, ib, sizeof(ib));
 	ck_assert_str_ne(ia, ib);
 }
@@ -282,12 +248,12 @@ START_TEST(test_nats_body_roundtrip)
 	int n, i;
 
 	in[0] = trade("binance", "BTC-USDT", "12345");
-	in[1] = quote();
+	in[1] = tk_test_spec_quote();
 	in[2] = trade("coinbase", "ETH-USD", "");
 	in[2].side = TK_SIDE_UNKNOWN;
-	in[2].price = dec("0.000000000000000001");
-	in[2].size = dec("123456789012345678");
-	in[3] = quote();
+	in[2].price = tk_test_dec("0.000000000000000001");
+	in[2].size = tk_test_dec("123456789012345678");
+	in[3] = tk_test_spec_quote();
 	in[3].bid.valid = 0;	/* one side of the book empty */
 	in[3].bid_size.valid = 0;
 	strcpy(in[3].exchange, "ex\"q");

@@ -11,60 +11,14 @@
 #include <ticker/decimal.h>
 #include <ticker/tick.h>
 
+#include "tk_check.h"
+
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
-
-static struct tk_dec
-dec(const char *s)
-{
-	struct tk_dec d;
-
-	ck_assert_int_eq(tk_dec_parse(s, strlen(s), &d), 0);
-	return d;
-}
 
 static void
 set(char *field, size_t cap, const char *s)
 {
 	ck_assert_int_eq(tk_tick_set_str(field, cap, s, strlen(s)), 0);
-}
-
-/* The two ticks of SPEC "Ticks". */
-static struct tk_tick
-spec_trade(void)
-{
-	struct tk_tick t;
-
-	memset(&t, 0, sizeof(t));
-	t.type = TK_TICK_TRADE;
-	set(t.exchange, sizeof(t.exchange), "binance");
-	set(t.symbol, sizeof(t.symbol), "BTC-USDT");
-	t.price = dec("37123.45000000");
-	t.size = dec("0.01200000");
-	t.side = TK_SIDE_BUY;
-	set(t.trade_id, sizeof(t.trade_id), "12345");
-	t.ts = 1700000000123000;
-	t.recv_ts = 1700000000124567;
-	t.seq = 1042;
-	return t;
-}
-
-static struct tk_tick
-spec_quote(void)
-{
-	struct tk_tick t;
-
-	memset(&t, 0, sizeof(t));
-	t.type = TK_TICK_QUOTE;
-	set(t.exchange, sizeof(t.exchange), "kraken");
-	set(t.symbol, sizeof(t.symbol), "BTC-USD");
-	t.bid = dec("37120.1");
-	t.bid_size = dec("1.50000000");
-	t.ask = dec("37120.2");
-	t.ask_size = dec("0.3");
-	t.ts = 1700000000123000;
-	t.recv_ts = 1700000000124567;
-	t.seq = 1043;
-	return t;
 }
 
 START_TEST(test_tick_type_name)
@@ -191,14 +145,14 @@ edit_sell_no_id(struct tk_tick *t)
 {
 	t->side = TK_SIDE_SELL;
 	t->trade_id[0] = '\0';
-	t->size = dec("5.0");
+	t->size = tk_test_dec("5.0");
 }
 
 static void
 edit_unknown_side(struct tk_tick *t)
 {
 	t->side = TK_SIDE_UNKNOWN;
-	t->price = dec("1E-8");
+	t->price = tk_test_dec("1E-8");
 	t->ts = -1;
 	t->recv_ts = INT64_MIN;
 	t->seq = UINT64_MAX;
@@ -216,7 +170,7 @@ edit_null_sizes(struct tk_tick *t)
 {
 	t->bid_size.valid = 0;
 	t->ask_size.valid = 0;
-	t->price = dec("1");	/* a trade field: not part of a quote */
+	t->price = tk_test_dec("1");	/* a trade field: not part of a quote */
 }
 
 static void
@@ -232,48 +186,48 @@ static const struct {
 	int		 snapshot;
 	const char	*json;
 } format_cases[] = {
-	{ spec_trade, edit_none, 0,
+	{ tk_test_spec_trade, edit_none, 0,
 	    "{\"type\":\"trade\",\"exchange\":\"binance\",\"symbol\":\"BTC-USDT\","
 	    "\"price\":\"37123.45\",\"size\":\"0.012\",\"side\":\"buy\","
 	    "\"trade_id\":\"12345\",\"ts\":1700000000123000,"
 	    "\"recv_ts\":1700000000124567,\"seq\":1042}" },
-	{ spec_quote, edit_none, 0,
+	{ tk_test_spec_quote, edit_none, 0,
 	    "{\"type\":\"quote\",\"exchange\":\"kraken\",\"symbol\":\"BTC-USD\","
 	    "\"bid\":\"37120.1\",\"bid_size\":\"1.5\",\"ask\":\"37120.2\","
 	    "\"ask_size\":\"0.3\",\"ts\":1700000000123000,"
 	    "\"recv_ts\":1700000000124567,\"seq\":1043}" },
-	{ spec_trade, edit_none, 1,
+	{ tk_test_spec_trade, edit_none, 1,
 	    "{\"type\":\"trade\",\"exchange\":\"binance\",\"symbol\":\"BTC-USDT\","
 	    "\"price\":\"37123.45\",\"size\":\"0.012\",\"side\":\"buy\","
 	    "\"trade_id\":\"12345\",\"ts\":1700000000123000,"
 	    "\"recv_ts\":1700000000124567,\"seq\":1042,\"snapshot\":true}" },
-	{ spec_quote, edit_none, 1,
+	{ tk_test_spec_quote, edit_none, 1,
 	    "{\"type\":\"quote\",\"exchange\":\"kraken\",\"symbol\":\"BTC-USD\","
 	    "\"bid\":\"37120.1\",\"bid_size\":\"1.5\",\"ask\":\"37120.2\","
 	    "\"ask_size\":\"0.3\",\"ts\":1700000000123000,"
 	    "\"recv_ts\":1700000000124567,\"seq\":1043,\"snapshot\":true}" },
-	{ spec_trade, edit_sell_no_id, 0,
+	{ tk_test_spec_trade, edit_sell_no_id, 0,
 	    "{\"type\":\"trade\",\"exchange\":\"binance\",\"symbol\":\"BTC-USDT\","
 	    "\"price\":\"37123.45\",\"size\":\"5\",\"side\":\"sell\","
 	    "\"trade_id\":null,\"ts\":1700000000123000,"
 	    "\"recv_ts\":1700000000124567,\"seq\":1042}" },
-	{ spec_trade, edit_unknown_side, 0,
+	{ tk_test_spec_trade, edit_unknown_side, 0,
 	    "{\"type\":\"trade\",\"exchange\":\"binance\",\"symbol\":\"BTC-USDT\","
 	    "\"price\":\"0.00000001\",\"size\":\"0.012\",\"side\":\"unknown\","
 	    "\"trade_id\":\"12345\",\"ts\":-1,"
 	    "\"recv_ts\":-9223372036854775808,\"seq\":18446744073709551615}" },
-	{ spec_trade, edit_weird_id, 0,
+	{ tk_test_spec_trade, edit_weird_id, 0,
 	    "{\"type\":\"trade\",\"exchange\":\"binance\",\"symbol\":\"ÉTH-USD\","
 	    "\"price\":\"37123.45\",\"size\":\"0.012\",\"side\":\"buy\","
 	    "\"trade_id\":\"a\\\"b\\\\c\\nd\\u0001\xc3\xa9\","
 	    "\"ts\":1700000000123000,"
 	    "\"recv_ts\":1700000000124567,\"seq\":1042}" },
-	{ spec_quote, edit_null_sizes, 1,
+	{ tk_test_spec_quote, edit_null_sizes, 1,
 	    "{\"type\":\"quote\",\"exchange\":\"kraken\",\"symbol\":\"BTC-USD\","
 	    "\"bid\":\"37120.1\",\"bid_size\":null,\"ask\":\"37120.2\","
 	    "\"ask_size\":null,\"ts\":1700000000123000,"
 	    "\"recv_ts\":1700000000124567,\"seq\":1043,\"snapshot\":true}" },
-	{ spec_trade, edit_no_price, 0,
+	{ tk_test_spec_trade, edit_no_price, 0,
 	    "{\"type\":\"trade\",\"exchange\":\"binance\",\"symbol\":\"BTC-USDT\","
 	    "\"price\":null,\"size\":null,\"side\":\"buy\","
 	    "\"trade_id\":\"12345\",\"ts\":1700000000123000,"
@@ -349,7 +303,7 @@ assert_json_int(json_t *o, const char *key, json_int_t want)
 /* What a client's JSON library sees, field by field. */
 START_TEST(test_tick_format_jansson_trade)
 {
-	struct tk_tick t = spec_trade();
+	struct tk_tick t = tk_test_spec_trade();
 	char buf[TK_TICK_JSON_MAX];
 	json_error_t err;
 	json_t *o;
@@ -378,7 +332,7 @@ END_TEST
 
 START_TEST(test_tick_format_jansson_quote)
 {
-	struct tk_tick t = spec_quote();
+	struct tk_tick t = tk_test_spec_quote();
 	char buf[TK_TICK_JSON_MAX];
 	json_error_t err;
 	json_t *o;
@@ -438,7 +392,7 @@ END_TEST
 /* A field that lost its NUL is read up to its size, never beyond. */
 START_TEST(test_tick_format_unterminated)
 {
-	struct tk_tick t = spec_trade();
+	struct tk_tick t = tk_test_spec_trade();
 	char buf[TK_TICK_JSON_MAX], want[TK_SYMBOL_MAX + 3];
 	int n;
 
@@ -455,7 +409,7 @@ END_TEST
 
 START_TEST(test_tick_format_bad_type)
 {
-	struct tk_tick t = spec_trade();
+	struct tk_tick t = tk_test_spec_trade();
 	char buf[TK_TICK_JSON_MAX];
 
 	t.type = TK_TICK_TYPE_MAX;
