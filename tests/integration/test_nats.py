@@ -69,6 +69,15 @@ class NatsBase(h.TkTestCase):
                                           "stream": "TICKS"}, **pub)}}
         return await self.start_in(conf, name)
 
+    async def start_publishing_ingest(self, servers, timeout=15.0, **pub):
+        """A mock Binance and an ingest host it feeds, once the ingest
+        publishes to the stream."""
+        mock = await self.start_mock()
+        ingest = await self.start_ingest(mock, servers, **pub)
+        await mock.wait_subscribed(1)
+        await self.wait_publishing(ingest, timeout)
+        return mock, ingest
+
     async def start_edge(self, servers, port=None, name="edge"):
         conf = {"listen": {"tcp": "127.0.0.1:%d" % (port or
                                                     h.free_port())},
@@ -161,10 +170,7 @@ class TestOneNode(NatsBase):
 
     async def test_ingest_to_edge_every_tick_once(self):
         nats = await self.start_nats()
-        mock = await self.start_mock()
-        ingest = await self.start_ingest(mock, [nats.url])
-        await mock.wait_subscribed(1)
-        await self.wait_publishing(ingest)
+        mock, ingest = await self.start_publishing_ingest([nats.url])
         edge = await self.start_edge([nats.url])
         ew = await self.edge_client(edge)
         iw = await self.client(ingest)
@@ -238,10 +244,7 @@ class TestOneNode(NatsBase):
 
     async def test_edge_restart_resumes_from_the_stream(self):
         nats = await self.start_nats()
-        mock = await self.start_mock()
-        ingest = await self.start_ingest(mock, [nats.url])
-        await mock.wait_subscribed(1)
-        await self.wait_publishing(ingest)
+        mock, ingest = await self.start_publishing_ingest([nats.url])
         edge = await self.start_edge([nats.url])
         port = edge.tcp_port
         ew = await self.edge_client(edge)
@@ -318,10 +321,8 @@ class TestCluster(NatsBase):
 
     async def test_stream_leader_killed_nothing_lost_nothing_twice(self):
         cluster = await self.start_cluster()
-        mock = await self.start_mock()
-        ingest = await self.start_ingest(mock, cluster.urls, replicas=3)
-        await mock.wait_subscribed(1)
-        await self.wait_publishing(ingest, timeout=30.0)
+        mock, _ = await self.start_publishing_ingest(
+            cluster.urls, timeout=30.0, replicas=3)
         nc = await self.nats_client(cluster.nodes[0].url)
         leader = (await nc.stream_info("TICKS"))["cluster"]["leader"]
         # the edge hangs on the leader's node: it loses its connection too
