@@ -171,7 +171,10 @@ pump_configure(struct tickerd *td, const struct tk_config *conf)
 
 /* ---- the pass ---- */
 
-/* Moves what the merge has (up to PASS_MAX ticks) into the publisher. */
+/*
+ * Moves what the merge has (up to PASS_MAX ticks) into the publisher, and
+ * into the NATS sink after the publisher numbered it.
+ */
 static void
 pump_drain(struct tickerd *td)
 {

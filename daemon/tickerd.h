@@ -4,14 +4,17 @@
 
 /*
  * The daemon: one owner struct, one lws context, one poll loop.  Every
- * module is reached through struct tickerd; the only global is the
- * signal-free loop itself (signals arrive through a signalfd).  This header
+ * module is reached through struct tickerd; the only globals are the
+ * signal-free loop itself (signals arrive through a signalfd) and, in
+ * nats_conn.c, the users of the process-wide NATS library.  This header
  * holds the owner and the state it embeds; each module's functions are in
  * that module's own header.
  *
  * Data path: exchange frames -> upstream (codec -> queue stream) -> merge
  * -> pump (drains the merge after each loop turn) -> publisher (serialize
- * once into a seq ring) -> clients, written from the pump or on WRITEABLE.
+ * once into a seq ring) -> clients, written from the pump or on WRITEABLE;
+ * with publish.nats, the pump hands each tick to the NATS sink too.  A
+ * NATS source is one more stream in the merge.
  */
 
 #include <stdint.h>
