@@ -134,6 +134,8 @@ options(natsOptions **out, struct nats_conn *c, const char *name,
 		s = natsOptions_SetCustomReconnectDelay(o, reconnect_delay, c);
 	if (s == NATS_OK && reconnect_buf > 0)
 		s = natsOptions_SetReconnectBufSize(o, reconnect_buf);
+	if (s == NATS_OK && c->send_asap)
+		s = natsOptions_SetSendAsap(o, true);
 	if (s == NATS_OK)
 		s = natsOptions_SetPingInterval(o, PING_INTERVAL_MS);
 	if (s == NATS_OK)

@@ -16,6 +16,7 @@
  */
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,12 @@ struct nats_conn {
 	atomic_uint_fast64_t	 async_errors;	/* slow consumer, ... */
 	void			(*changed)(void *ud);
 	void			*ud;
+	/*
+	 * Set before opening: every publish is written to the socket at once
+	 * by the thread that publishes.  Otherwise nats.c's flusher thread
+	 * writes it, after waiting 1 ms for more to share the write.
+	 */
+	bool			 send_asap;
 	uint64_t		 rnd;		/* jitter, reconnect thread */
 };
 

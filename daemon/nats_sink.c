@@ -739,6 +739,12 @@ worker_start(struct nats_sink *s)
 
 	s->conn.changed = conn_changed;
 	s->conn.ud = s;
+	/*
+	 * A tick goes out when it is published: left to nats.c's flusher it
+	 * would wait 1 ms or more for company, longer than the rest of its
+	 * way to an edge's clients.
+	 */
+	s->conn.send_asap = true;
 	if (nats_conn_open(&s->conn, "tickerd publish", s->servers,
 	    s->nservers, RECONNECT_BUF, err, sizeof(err)) < 0) {
 		pthread_mutex_lock(&s->mu);

@@ -212,6 +212,36 @@ class TestOneNode(NatsBase):
             edge, "tickerd_nats_connection_state", role="source",
             exchange="hub", state="connected"), 1)
 
+    async def test_one_tick_crosses_nats_at_once(self):
+        """At a low rate nothing holds a tick back on its way: many cross
+        from the ingest's read to the edge's write to its client within
+        1 ms (the edge's delivery latency histogram starts at the ingest's
+        recv_ts).  A publisher that leaves its ticks to nats.c's flusher
+        adds its 1 ms wait to every one, and none would (a quarter is the
+        bar, not half: under ASan on a busy host the rest of the way takes
+        0.5 to 1 ms)."""
+        nats = await self.start_nats()
+        mock, ingest = await self.start_publishing_ingest([nats.url])
+        edge = await self.start_edge([nats.url])
+        ew = await self.edge_client(edge)
+        await self.send_trades(mock, [6000])  # the path is warm
+        await self.collect(ew, [6000])
+        name = "tickerd_delivery_latency_seconds_bucket"
+        before = {le: await h.metric(edge, name, le=le)
+                  for le in ("0.001", "+Inf")}
+
+        ids = list(range(6001, 6041))
+        for i in ids:  # read at the end: the test takes no CPU meanwhile
+            await self.send_trades(mock, [i])
+            await asyncio.sleep(0.02)
+        await self.collect(ew, ids)
+        fast, total = [await h.metric(edge, name, le=le) - before[le]
+                       for le in ("0.001", "+Inf")]
+        self.assertEqual(total, len(ids))
+        self.assertGreaterEqual(fast, len(ids) // 4,
+                                "%d of %d ticks crossed within 1 ms" %
+                                (fast, total))
+
     async def test_two_ingest_hosts_each_trade_once(self):
         nats = await self.start_nats()
         mock = await self.start_mock()
