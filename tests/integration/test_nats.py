@@ -19,6 +19,7 @@ import unittest
 
 import natsharness as n
 import tkharness as h
+from test_coalesce import RawReaders
 
 # A real BTCUSDT aggTrade; copies below differ only in "a" (the trade id).
 BTC_TRADE = h.unwrap(h.fixture("aggTrade_3.json"))
@@ -345,6 +346,33 @@ class TestOneNode(NatsBase):
         self.assertEqual(sorted(stored), sorted(str(i) for i in ids))
         # the exchange's status of before was told again
         self.assertIn("ticks.status.binance", [m[0] for m in msgs])
+
+
+class TestModeration(NatsBase):
+    """Input moderation (README "Write coalescing") with many clients: an
+    ingest host never holds its exchanges back from its NATS sink."""
+
+    READERS = 100  # a pace gap of 20 ms: every client waits, most of the time
+    TICKS = 300
+
+    async def feed_and_collect(self, mock, ws):
+        ids = list(range(7000, 7000 + self.TICKS))
+        await self.send_trades(mock, ids, pace=0.001)
+        await self.collect(ws, ids)
+
+    async def test_ingest_never_holds_its_exchanges_for_nats(self):
+        nats = await self.start_nats()
+        mock, ingest = await self.start_publishing_ingest([nats.url])
+        readers = RawReaders(ingest.tcp_port, self.READERS)
+        self.addCleanup(readers.close)
+        await self.wait_metric(ingest, "tickerd_clients",
+                               lambda v: v >= self.READERS)
+        edge = await self.start_edge([nats.url])
+        ew = await self.edge_client(edge)
+        held = await h.metric(ingest, "tickerd_input_held_seconds_total")
+        await self.feed_and_collect(mock, ew)
+        self.assertEqual(await h.metric(
+            ingest, "tickerd_input_held_seconds_total"), held)
 
 
 class TestCluster(NatsBase):
