@@ -166,15 +166,25 @@ tk_nats_tick_hash(const struct tk_tick *t)
 	uint64_t h = TK_HASH_INIT;
 
 	h = hash_i64(h, (int64_t)t->type);
-	if (t->type == TK_TICK_TRADE) {
+	h = hash_i64(h, (int64_t)t->size_unit);
+	switch (t->type) {
+	case TK_TICK_TRADE:
 		h = hash_i64(h, (int64_t)t->side);
 		h = hash_dec(h, &t->price);
 		h = hash_dec(h, &t->size);
-	} else {
+		break;
+	case TK_TICK_FUNDING:
+		h = hash_dec(h, &t->mark_price);
+		h = hash_dec(h, &t->index_price);
+		h = hash_dec(h, &t->rate);
+		h = hash_i64(h, t->next_funding_ts);
+		break;
+	default:
 		h = hash_dec(h, &t->bid);
 		h = hash_dec(h, &t->bid_size);
 		h = hash_dec(h, &t->ask);
 		h = hash_dec(h, &t->ask_size);
+		break;
 	}
 	return hash_i64(h, t->ts);
 }
@@ -313,6 +323,33 @@ get_int(json_t *o, const char *key, int64_t *v, char *err, size_t errlen)
 	return 0;
 }
 
+/* "size_unit": absent means base (tk_tick_format() leaves base out). */
+static int
+get_size_unit(json_t *o, enum tk_size_unit *u, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(o, "size_unit");
+
+	*u = TK_SIZE_UNIT_BASE;
+	if (v == NULL)
+		return 0;
+	if (!json_is_string(v) || tk_size_unit_parse(json_string_value(v), u) <
+	    0)
+		return say(err, errlen, "\"size_unit\" is not a known unit");
+	return 0;
+}
+
+static int
+parse_funding(json_t *o, struct tk_tick *t, char *err, size_t errlen)
+{
+	if (get_dec(o, "mark_price", &t->mark_price, err, errlen) < 0 ||
+	    get_dec(o, "index_price", &t->index_price, err, errlen) < 0 ||
+	    get_dec(o, "rate", &t->rate, err, errlen) < 0)
+		return -EINVAL;
+	if (json_object_get(o, "next_funding_ts") == NULL)
+		return 0;	/* not sent by every exchange */
+	return get_int(o, "next_funding_ts", &t->next_funding_ts, err, errlen);
+}
+
 static int
 parse_tick(json_t *o, enum tk_tick_type type, struct tk_tick *t, char *err,
     size_t errlen)
@@ -322,11 +359,17 @@ parse_tick(json_t *o, enum tk_tick_type type, struct tk_tick *t, char *err,
 
 	memset(t, 0, sizeof(*t));
 	t->type = type;
+	/* each host derives its own bbo from the quotes: never published */
+	if (type == TK_TICK_BBO)
+		return say(err, errlen, "a bbo is not published");
 	if (get_str(o, "exchange", t->exchange, sizeof(t->exchange), 1, err,
 	    errlen) < 0 || get_str(o, "symbol", t->symbol, sizeof(t->symbol),
 	    1, err, errlen) < 0 || get_int(o, "ts", &t->ts, err, errlen) < 0 ||
-	    get_int(o, "recv_ts", &t->recv_ts, err, errlen) < 0)
+	    get_int(o, "recv_ts", &t->recv_ts, err, errlen) < 0 ||
+	    get_size_unit(o, &t->size_unit, err, errlen) < 0)
 		return -EINVAL;
+	if (type == TK_TICK_FUNDING)
+		return parse_funding(o, t, err, errlen);
 	if (type == TK_TICK_QUOTE)
 		return get_dec(o, "bid", &t->bid, err, errlen) < 0 ||
 		    get_dec(o, "bid_size", &t->bid_size, err, errlen) < 0 ||

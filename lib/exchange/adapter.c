@@ -47,7 +47,7 @@ static const struct tk_adapter adapter_nats = {
 	.name = "nats",
 	.kind = TK_ADAPTER_NATS,
 	.default_url = NULL,
-	.types = TK_TYPES_ALL,
+	.types = TK_TYPES_FEED,		/* funding only when named */
 	.native_symbol = identity_symbol,
 };
 

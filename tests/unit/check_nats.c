@@ -149,6 +149,27 @@ START_TEST(test_nats_msg_id_same_message_two_hosts)
 }
 END_TEST
 
+/* A funding tick of SPEC "Ticks"; @full: with index and next time. */
+static struct tk_tick
+funding(int full)
+{
+	struct tk_tick t;
+
+	memset(&t, 0, sizeof(t));
+	t.type = TK_TICK_FUNDING;
+	strcpy(t.exchange, "bybit_perp");
+	strcpy(t.symbol, "BTC-USDT-PERP");
+	t.mark_price = tk_test_dec("37120.50");
+	if (full) {
+		t.index_price = tk_test_dec("37118.2");
+		t.next_funding_ts = 1700006400000000;
+	}
+	t.rate = tk_test_dec("-0.000100");
+	t.ts = 1700000000123000;
+	t.recv_ts = 1700000000124567;
+	return t;
+}
+
 /* Every field the exchange stated changes the id. */
 START_TEST(test_nats_msg_id_fields_matter)
 {
@@ -169,6 +190,21 @@ START_TEST(test_nats_msg_id_fields_matter)
 		}
 		tk_nats_msg_id(&t, ib, sizeof(ib));
 		ck_assert_msg(strcmp(ia, ib) != 0, "field %d", i);
+	}
+	/* and for funding: each of its values, and the size unit */
+	base = funding(1);
+	tk_nats_msg_id(&base, ia, sizeof(ia));
+	for (i = 0; i < 5; i++) {
+		t = base;
+		switch (i) {
+		case 0: t.mark_price = tk_test_dec("37120.51"); break;
+		case 1: t.index_price.valid = 0; break;
+		case 2: t.rate = tk_test_dec("0.0001"); break;
+		case 3: t.next_funding_ts = 0; break;
+		case 4: t.size_unit = TK_SIZE_UNIT_CONTRACTS; break;
+		}
+		tk_nats_msg_id(&t, ib, sizeof(ib));
+		ck_assert_msg(strcmp(ia, ib) != 0, "funding field %d", i);
 	}
 	/* and for trades: side, price, size */
 	base = trade("b", "A-B", "");
@@ -225,15 +261,23 @@ assert_ticks_equal(const struct tk_tick *a, const struct tk_tick *b)
 {
 	ck_assert_int_eq(a->type, b->type);
 	ck_assert_int_eq(a->side, b->side);
+	ck_assert_int_eq(a->size_unit, b->size_unit);
 	ck_assert_str_eq(a->exchange, b->exchange);
 	ck_assert_str_eq(a->symbol, b->symbol);
 	ck_assert_str_eq(a->trade_id, b->trade_id);
 	assert_decs_equal(&a->price, &b->price);
 	assert_decs_equal(&a->size, &b->size);
-	assert_decs_equal(&a->bid, &b->bid);
-	assert_decs_equal(&a->bid_size, &b->bid_size);
-	assert_decs_equal(&a->ask, &b->ask);
-	assert_decs_equal(&a->ask_size, &b->ask_size);
+	if (a->type == TK_TICK_FUNDING) {
+		assert_decs_equal(&a->mark_price, &b->mark_price);
+		assert_decs_equal(&a->index_price, &b->index_price);
+		assert_decs_equal(&a->rate, &b->rate);
+		ck_assert_int_eq(a->next_funding_ts, b->next_funding_ts);
+	} else {
+		assert_decs_equal(&a->bid, &b->bid);
+		assert_decs_equal(&a->bid_size, &b->bid_size);
+		assert_decs_equal(&a->ask, &b->ask);
+		assert_decs_equal(&a->ask_size, &b->ask_size);
+	}
 	ck_assert_int_eq(a->ts, b->ts);
 	ck_assert_int_eq(a->recv_ts, b->recv_ts);
 }
@@ -241,7 +285,7 @@ assert_ticks_equal(const struct tk_tick *a, const struct tk_tick *b)
 /* What the ingest publishes, the edge gets back: exact decimals too. */
 START_TEST(test_nats_body_roundtrip)
 {
-	struct tk_tick in[4], out;
+	struct tk_tick in[7], out;
 	struct tk_nats_status st;
 	enum tk_nats_kind kind;
 	char body[TK_NATS_BODY_MAX], err[128];
@@ -257,7 +301,11 @@ START_TEST(test_nats_body_roundtrip)
 	in[3].bid.valid = 0;	/* one side of the book empty */
 	in[3].bid_size.valid = 0;
 	strcpy(in[3].exchange, "ex\"q");
-	for (i = 0; i < 4; i++) {
+	in[4] = funding(1);
+	in[5] = funding(0);
+	in[6] = tk_test_spec_quote();	/* an inverse contract's sizes */
+	in[6].size_unit = TK_SIZE_UNIT_QUOTE;
+	for (i = 0; i < 7; i++) {
 		n = tk_nats_tick_body(&in[i], body, sizeof(body));
 		ck_assert_int_gt(n, 0);
 		ck_assert_msg(tk_nats_body_parse(body, (size_t)n, &kind, &out,
@@ -322,6 +370,15 @@ static const struct {
 	    "'ts':1,'recv_ts':2}", 0, "not JSON" },
 	{ "{'type':'status','exchange':'e','state':'asleep'}", 0,
 	    "\"state\" is not a known state" },
+	{ "{'type':'bbo','symbol':'A-B','ts':1}", 0,
+	    "a bbo is not published" },
+	{ "{'type':'quote','exchange':'e','symbol':'A-B','ts':1,'recv_ts':2,"
+	    "'size_unit':'lots'}", 0, "\"size_unit\" is not a known unit" },
+	{ "{'type':'funding','exchange':'e','symbol':'A-B','ts':1,"
+	    "'recv_ts':2,'rate':'x'}", 0, "\"rate\" is not a decimal string" },
+	{ "{'type':'funding','exchange':'e','symbol':'A-B','ts':1,"
+	    "'recv_ts':2,'next_funding_ts':'soon'}", 0,
+	    "\"next_funding_ts\" is not an integer" },
 	/* unknown keys from a newer ingest are ignored */
 	{ "{'type':'trade','exchange':'e','symbol':'A-B','price':'1',"
 	    "'size':'2','side':'sell','trade_id':null,'ts':1,'recv_ts':2,"
