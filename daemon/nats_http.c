@@ -60,6 +60,8 @@ static const struct family source_families[] = {
 	    "source does not take.", filtered),
 	FAMILY("stale_quotes_total", "counter", "Quotes older than one "
 	    "already delivered (a publisher's resend).", stale_quotes),
+	FAMILY("wakeups_total", "counter", "Times ticks from the stream woke "
+	    "the loop (fewer than ticks while input is moderated).", wakeups),
 	FAMILY("sequence", "gauge", "Last stream sequence delivered.",
 	    sequence),
 	FAMILY("lag_messages", "gauge", "Stream messages after the last one "

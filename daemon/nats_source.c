@@ -129,6 +129,7 @@ struct nats_source {
 	atomic_uint_fast64_t	 received, missed, parse_errors, filtered;
 	atomic_uint_fast64_t	 stale_quotes, sequence, lag;
 	uint64_t		 delivered, snapshot;	/* the loop's */
+	uint64_t		 wakeups;		/* the loop's */
 	int64_t			 last_data_us;	/* realtime, last tick out */
 
 	/* the loop's view */
@@ -137,6 +138,8 @@ struct nats_source {
 	uint64_t		 said_errors;
 	struct origin		 origins[TK_NATS_ORIGINS_MAX];
 	size_t			 norigins;
+	int			 held;		/* input moderation */
+	int			 woken_held;	/* a wake-up came meanwhile */
 };
 
 static enum tk_poll src_next(struct tk_stream *, struct tk_tick *);
@@ -684,8 +687,12 @@ nats_source_cb(struct lws *wsi, enum lws_callback_reasons reason,
 		    errno != EAGAIN)
 			log_warnx("%s: eventfd: %s", s->name, strerror(errno));
 		source_events(s);
-		if (s->stream != NULL)
+		if (s->held)
+			s->woken_held = 1;	/* nats_source_hold() passes it on */
+		else if (s->stream != NULL) {
+			s->wakeups++;
 			tk_stream_wake(&s->stream->base);
+		}
 		return 0;
 	case LWS_CALLBACK_RAW_CLOSE_FILE:
 		if (s != NULL)
@@ -855,6 +862,31 @@ nats_source_state(const struct nats_source *s)
 	return s->told ? s->pub_state : TK_STATE_RECONNECTING;
 }
 
+/*
+ * The delivery thread wakes the loop only when src_next() found the ring
+ * empty and parked: while held, the first tick's wake-up is kept here and
+ * the ticks after it queue without one.
+ */
+void
+nats_source_hold(struct nats_source *s, int hold)
+{
+	s->held = hold;
+	if (hold || !s->woken_held)
+		return;
+	s->woken_held = 0;
+	if (s->stream != NULL) {
+		s->wakeups++;
+		tk_stream_wake(&s->stream->base);
+	}
+}
+
+void
+nats_source_read_ready(struct nats_source *s)
+{
+	if (!s->held && s->stream != NULL && tk_spsc_len(s->q) > 0)
+		tk_stream_wake(&s->stream->base);
+}
+
 int64_t
 nats_source_last_data_us(const struct nats_source *s)
 {
@@ -872,6 +904,7 @@ nats_source_get_stats(const struct nats_source *cs,
 	o->received = atomic_load(&s->received);
 	o->delivered = s->delivered;
 	o->snapshot = s->snapshot;
+	o->wakeups = s->wakeups;
 	o->missed = atomic_load(&s->missed);
 	o->parse_errors = atomic_load(&s->parse_errors);
 	o->filtered = atomic_load(&s->filtered);

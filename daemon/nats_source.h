@@ -48,6 +48,16 @@ struct nats_source *nats_source_new(struct tickerd *td,
 /* Stops reading (waits for nats.c's threads to let go) and frees. */
 void		 nats_source_free(struct nats_source *);	/* NULL ok */
 
+/*
+ * Input moderation (pump.h): while @hold, what the delivery thread queues
+ * waits for the pump instead of waking the loop for each tick; at most one
+ * wake-up per hold, remembered and passed on when it ends.
+ */
+void		 nats_source_hold(struct nats_source *, int hold);
+
+/* The pump, between the steps of a flush: take what is queued now. */
+void		 nats_source_read_ready(struct nats_source *);
+
 /* What clients were last told about this source. */
 enum tk_state	 nats_source_state(const struct nats_source *);
 
@@ -66,6 +76,7 @@ struct nats_source_stats {
 	uint64_t	 parse_errors;
 	uint64_t	 filtered;	/* symbols and types not configured */
 	uint64_t	 stale_quotes;	/* older than one already delivered */
+	uint64_t	 wakeups;	/* of the loop, for ticks */
 	uint64_t	 reconnects;
 	uint64_t	 sequence;	/* last stream sequence delivered */
 	uint64_t	 lag;		/* stream messages after it */

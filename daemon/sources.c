@@ -106,9 +106,12 @@ sources_hold_rx(struct tickerd *td, int hold)
 {
 	struct source *s;
 
-	for (s = td->sources; s != NULL; s = s->next)
+	for (s = td->sources; s != NULL; s = s->next) {
 		if (s->up != NULL)
 			upstream_hold_rx(s->up, hold);
+		else if (s->nats != NULL)
+			nats_source_hold(s->nats, hold);
+	}
 }
 
 /* Reads the sockets of @fds that have bytes (or errors) now, through lws. */
@@ -132,6 +135,8 @@ sources_read_ready(struct tickerd *td)
 	size_t n = 0;
 
 	for (s = td->sources; s != NULL; s = s->next) {
+		if (s->nats != NULL)
+			nats_source_read_ready(s->nats);
 		if (s->up == NULL)
 			continue;
 		if (n + 2 > READ_READY_BATCH) {

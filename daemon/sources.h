@@ -79,12 +79,16 @@ int	sources_start(struct tickerd *td);
 /* Stops every producer; the streams stay in the merge until it goes. */
 void	sources_stop(struct tickerd *td);
 
-/* Stops (@hold) or resumes reading every network upstream. */
+/*
+ * Stops (@hold) or resumes reading every network upstream, and taking
+ * what NATS sources have queued.
+ */
 void	sources_hold_rx(struct tickerd *td, int hold);
 
 /*
  * Reads, through lws, the network upstreams whose sockets have bytes
- * waiting now; never blocks.  Outside lws' callbacks only (the pump).
+ * waiting now, and takes what NATS sources have queued; never blocks.
+ * Outside lws' callbacks only (the pump).
  */
 void	sources_read_ready(struct tickerd *td);
 

@@ -350,7 +350,8 @@ class TestOneNode(NatsBase):
 
 class TestModeration(NatsBase):
     """Input moderation (README "Write coalescing") with many clients: an
-    ingest host never holds its exchanges back from its NATS sink."""
+    ingest host never holds its exchanges back from its NATS sink, and an
+    edge holds what its NATS source queued as it holds an exchange."""
 
     READERS = 100  # a pace gap of 20 ms: every client waits, most of the time
     TICKS = 300
@@ -373,6 +374,26 @@ class TestModeration(NatsBase):
         await self.feed_and_collect(mock, ew)
         self.assertEqual(await h.metric(
             ingest, "tickerd_input_held_seconds_total"), held)
+
+    async def test_edge_holds_its_nats_input_too(self):
+        nats = await self.start_nats()
+        mock, ingest = await self.start_publishing_ingest([nats.url])
+        edge = await self.start_edge([nats.url])
+        ew = await self.edge_client(edge)
+        readers = RawReaders(edge.tcp_port, self.READERS)
+        self.addCleanup(readers.close)
+        await self.wait_metric(edge, "tickerd_clients",
+                               lambda v: v > self.READERS)
+        name = "tickerd_nats_source_wakeups_total"
+        before = await h.metric(edge, name, exchange="hub")
+        await self.feed_and_collect(mock, ew)
+        wakeups = await h.metric(edge, name, exchange="hub") - before
+        # one per tick when every tick wakes the loop; when held, about
+        # one per 20 ms pace gap, which a busy host stretches
+        self.assertGreater(wakeups, 0)
+        self.assertLess(wakeups, self.TICKS / 2)
+        self.assertGreater(await h.metric(
+            edge, "tickerd_input_held_seconds_total"), 0)
 
 
 class TestCluster(NatsBase):
