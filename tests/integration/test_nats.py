@@ -198,6 +198,10 @@ class TestOneNode(NatsBase):
         self.assertEqual(names["hub"]["state"], "connected")
         self.assertEqual(names["binance"]["state"], "connected")
         self.assertEqual(names["binance"]["via"], "hub")
+        # the exchange behind the source is what delivers, and what counts
+        self.assertIs(names["hub"]["delivering"], True)
+        self.assertIs(names["binance"]["delivering"], True)
+        self.assertEqual((health["status"], health["delivering"]), ("ok", 1))
         self.assertGreaterEqual(names["binance"]["ticks"], len(ids))
         # counted on both sides
         self.assertGreaterEqual(await self.wait_metric(
@@ -242,6 +246,31 @@ class TestOneNode(NatsBase):
         self.assertGreaterEqual(fast, len(ids) // 4,
                                 "%d of %d ticks crossed within 1 ms" %
                                 (fast, total))
+
+    async def test_edge_clients_resume_on_the_edges_own_seq(self):
+        """An edge numbers what it serves itself: its clients' hello and
+        ?since=SEQ&epoch=E work on its ring as on any tickerd's."""
+        nats = await self.start_nats()
+        mock, ingest = await self.start_publishing_ingest([nats.url])
+        edge = await self.start_edge([nats.url])
+        ew = await self.edge_client(edge)
+        await self.send_trades(mock, range(8000, 8005))
+        got = await self.collect(ew, range(8000, 8005))
+        seqs = [t["seq"] for t in got]
+        self.assertEqual(seqs, sorted(seqs))
+        last, epoch = seqs[-1], ew.tk_hello["epoch"]
+        await ew.close()
+
+        # away while the stream goes on; back with the last seq it had
+        await self.send_trades(mock, range(8005, 8010))
+        await self.wait_metric(edge, "tickerd_nats_source_ticks_total",
+                               lambda v: v >= 10, exchange="hub")
+        back = await self.client(edge, "?since=%d&epoch=%s" % (last, epoch))
+        replayed = await self.collect(back, range(8005, 8010))
+        seqs = [t["seq"] for t in replayed]
+        self.assertEqual(seqs, sorted(seqs))
+        self.assertGreater(seqs[0], last)
+        self.assertFalse(any(t.get("snapshot") for t in replayed))
 
     async def test_two_ingest_hosts_each_trade_once(self):
         nats = await self.start_nats()
