@@ -80,7 +80,8 @@ struct quote_ts {
 
 struct origin {
 	char		 name[TK_NAME_MAX];
-	enum tk_state	 state;
+	enum tk_state	 state;		/* as its ingest host last said */
+	char		 detail[TK_STATUS_DETAIL_MAX];
 };
 
 struct src_stream {
@@ -570,9 +571,37 @@ origin_status(struct nats_source *s, const struct tk_nats_status *st)
 		    st->exchange);
 		s->norigins++;
 	}
-	if (i < s->norigins)
+	if (i < s->norigins) {
 		s->origins[i].state = st->state;
-	publisher_status(s->td->pub, st->exchange, st->state, st->detail);
+		snprintf(s->origins[i].detail, sizeof(s->origins[i].detail),
+		    "%s", st->detail);
+	}
+	/* while the source is not connected: told when it is (tell()) */
+	if (s->told && s->pub_state == TK_STATE_CONNECTED)
+		publisher_status(s->td->pub, st->exchange, st->state,
+		    st->detail);
+}
+
+/*
+ * The exchanges behind the source are out of reach while it is: clients
+ * (and the bbo) hear so under their names, and when it is back, the state
+ * their ingest hosts last reported.
+ */
+static void
+tell_origins(struct nats_source *s, enum tk_state state, const char *detail)
+{
+	char why[TK_STATUS_DETAIL_MAX];
+	size_t i;
+
+	snprintf(why, sizeof(why), "via %s: %s", s->name, detail);
+	for (i = 0; i < s->norigins; i++) {
+		if (state == TK_STATE_CONNECTED)
+			publisher_status(s->td->pub, s->origins[i].name,
+			    s->origins[i].state, s->origins[i].detail);
+		else
+			publisher_status(s->td->pub, s->origins[i].name, state,
+			    why);
+	}
 }
 
 static void
@@ -584,6 +613,7 @@ tell(struct nats_source *s, enum tk_state state, const char *detail)
 	s->pub_state = state;
 	s->told = 1;
 	publisher_status(s->td->pub, s->name, state, detail);
+	tell_origins(s, state, detail);
 }
 
 static void
@@ -921,6 +951,8 @@ nats_source_origin(const struct nats_source *s, size_t i, const char **name,
 	if (i >= s->norigins)
 		return -ENOENT;
 	*name = s->origins[i].name;
-	*state = s->origins[i].state;
+	/* as clients were told: out of reach while the source is */
+	*state = nats_source_state(s) == TK_STATE_CONNECTED ?
+	    s->origins[i].state : nats_source_state(s);
 	return 0;
 }

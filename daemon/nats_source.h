@@ -87,7 +87,9 @@ void	nats_source_get_stats(const struct nats_source *,
 
 /*
  * The exchanges behind this source that reported a status, for /health:
- * the @i-th name and its last state; -ENOENT past the end.
+ * the @i-th name and its state as clients were told it (its ingest host's
+ * last, or the source's own while that is not connected); -ENOENT past the
+ * end.
  */
 int	nats_source_origin(const struct nats_source *, size_t i,
 	    const char **name, enum tk_state *state);

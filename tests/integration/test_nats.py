@@ -272,6 +272,35 @@ class TestOneNode(NatsBase):
         self.assertGreater(seqs[0], last)
         self.assertFalse(any(t.get("snapshot") for t in replayed))
 
+    async def test_exchanges_behind_a_lost_source_are_out_of_reach(self):
+        """While an edge has lost NATS, its clients (and its bbo) hear that
+        the exchanges behind its source are out of reach, under their own
+        names; once it is back, the state their ingest host reported."""
+        nats = await self.start_nats()
+        mock, ingest = await self.start_publishing_ingest([nats.url])
+        edge = await self.start_edge([nats.url])
+        ew = await self.edge_client(edge)
+        await h.recv_status(ew, "connected", exchange="binance")
+
+        mark = len(ew.tk_statuses)
+        nats.kill()
+        st = await h.recv_status(ew, "reconnecting", exchange="binance",
+                                 after=mark)
+        self.assertTrue(st["detail"].startswith("via hub: NATS "), st)
+        status, body = await h.http_get(edge, "/health")
+        names = {e["name"]: e for e in h.loads_strict(body)["exchanges"]}
+        self.assertEqual(names["binance"]["state"], "reconnecting")
+        self.assertIs(names["binance"]["delivering"], False)
+
+        mark = len(ew.tk_statuses)
+        nats.start()
+        await nats.wait_ready()
+        await h.recv_status(ew, "connected", 20.0, exchange="hub",
+                            after=mark)
+        await h.recv_status(ew, "connected", exchange="binance", after=mark)
+        await self.send_trades(mock, [8100])
+        await self.collect(ew, [8100])
+
     async def test_two_ingest_hosts_each_trade_once(self):
         nats = await self.start_nats()
         mock = await self.start_mock()
