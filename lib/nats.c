@@ -267,11 +267,11 @@ say(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (err != NULL && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
+	if (err == NULL || errlen == 0)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
 	return -EINVAL;
 }
 
