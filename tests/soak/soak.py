@@ -165,6 +165,7 @@ class Persistent:
         self.snapshots = 0
         self.seq_violations = 0
         self.seq_gaps = 0		# ticks with seq skipped (conflation)
+        self.bbos = 0			# consolidated bbo messages
         self.id_dups = 0		# trade id repeated or out of order
         self.id_gaps_drop = 0		# trade ids missing across a drop
         self.id_gaps_lost = 0		# trade ids missing elsewhere
@@ -221,7 +222,7 @@ class Persistent:
             self.last_id = {}
             self.last_seq = 0
             return
-        if kind not in ("trade", "quote"):
+        if kind not in ("trade", "quote", "bbo", "funding"):
             return
         if msg.get("snapshot"):
             # Snapshot ticks repeat older seqs by design.
@@ -235,6 +236,10 @@ class Persistent:
                 not self.filtered():
             self.seq_gaps += seq - self.last_seq - 1
         self.last_seq = max(seq, self.last_seq)
+        if kind == "bbo":
+            # numbered like the ticks, derived from the quotes
+            self.bbos += 1
+            return
         self.ticks += 1
         if kind == "trade":
             self.trades += 1
@@ -772,6 +777,7 @@ async def soak(args):
                 "tickerd_duplicate_trades_total")},
         "persistent": [{
                 "query": c.query, "ticks": c.ticks, "trades": c.trades,
+                "bbos": c.bbos,
                 "snapshots": c.snapshots, "statuses": c.statuses,
                 "seq_violations": c.seq_violations,
                 "seq_gaps": c.seq_gaps,
