@@ -145,27 +145,47 @@ tk_symmap_index(const struct tk_symmap *map, const char *native, size_t len)
 	return *slot == 0 ? -1 : (long)*slot - 1;
 }
 
+/* A market suffix: "PERP", or an expiry date YYYYMMDD (digits only). */
+static int
+market_valid(const char *m, size_t len)
+{
+	size_t i;
+
+	if (len == 4 && memcmp(m, "PERP", 4) == 0)
+		return 1;
+	for (i = 0; i < len && m[i] >= '0' && m[i] <= '9'; i++)
+		;
+	return len == 8 && i == len;
+}
+
 int
 tk_symbol_valid(const char *s)
 {
+	const char *p, *market = NULL;
 	size_t part = 0;
 	int dashes = 0;
 
 	if (s == NULL)
 		return 0;
-	for (; *s != '\0'; s++) {
-		if (*s == '-') {
-			if (part == 0 || ++dashes > 1)
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '-') {
+			if (part == 0 || ++dashes > 2)
 				return 0;
 			part = 0;
-		} else if ((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')) {
+			if (dashes == 2)
+				market = p + 1;
+		} else if ((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) {
 			if (++part > PART_MAX)
 				return 0;
 		} else {
 			return 0;
 		}
 	}
-	return dashes == 1 && part > 0;
+	if (part == 0 || dashes == 0)
+		return 0;
+	/* With a market, the whole must still fit a tick's symbol field. */
+	return market == NULL || (market_valid(market, part) &&
+	    (size_t)(p - s) < TK_SYMBOL_MAX);
 }
 
 /* Power of two, at least twice @n, so probe chains stay short. */

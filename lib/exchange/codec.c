@@ -190,6 +190,41 @@ tk__json_dec_value(struct tk__frame *f, json_t *v, const char *ev,
 	    "is out of range" : r < 0 ? "is not a decimal" : "is negative");
 }
 
+int
+tk__json_num(struct tk__frame *f, json_t *o, const char *ev, const char *key,
+    unsigned opts, struct tk_dec *out)
+{
+	return tk__json_num_value(f, json_object_get(o, key), ev, key, opts,
+	    out);
+}
+
+int
+tk__json_num_value(struct tk__frame *f, json_t *v, const char *ev,
+    const char *key, unsigned opts, struct tk_dec *out)
+{
+	struct tk_dec d;
+	int r = 0;
+
+	if (v == NULL)
+		return tk__frame_fail(f, ev, key, "is missing");
+	if ((opts & TK__DEC_NULL_OK) && json_is_null(v)) {
+		no_value(out);
+		return 0;
+	}
+	if (json_is_integer(v))
+		tk_dec_from_int(json_integer_value(v), &d);
+	else if (json_is_real(v))
+		r = tk_dec_from_double(json_real_value(v), &d);
+	else
+		return tk__frame_fail(f, ev, key, "is not a number");
+	if (r < 0)
+		return tk__frame_fail(f, ev, key, "is out of range");
+	if (d.mant < 0 && !(opts & TK__DEC_SIGNED))
+		return tk__frame_fail(f, ev, key, "is negative");
+	*out = d;
+	return 0;
+}
+
 /* An invalid decimal: printed as null. */
 static void
 no_value(struct tk_dec *out)
@@ -406,8 +441,11 @@ tk__symbol_native(const char *unified, char dash, bool lower, char *buf,
 
 	if (!tk_symbol_valid(unified))
 		return -EINVAL;
-	for (p = unified; *p != '\0'; p++)
+	for (p = unified; *p != '\0'; p++) {
+		if (*p == '-' && strchr(p + 1, '-') != NULL)
+			return -EINVAL;	/* a derivatives market */
 		n += *p != '-' || dash != '\0';
+	}
 	if (n + 1 > cap)
 		return -ENAMETOOLONG;
 	for (n = 0, p = unified; *p != '\0'; p++) {

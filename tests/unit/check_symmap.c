@@ -38,6 +38,19 @@ static const struct {
 	{ "BTC-USDT ", 0 },
 	{ "BTC-USDÉ", 0 },
 	{ "BTC-US\"T", 0 },
+	/* derivatives markets */
+	{ "BTC-USD-PERP", 1 },
+	{ "BTC-USD-20261225", 1 },
+	{ "ABCDEFGHIJKLMNO-USDTUV-20261225", 1 },	/* 31 bytes */
+	{ "ABCDEFGHIJKLMNO-USDTUVW-20261225", 0 },	/* 32 bytes */
+	{ "BTC-USD-PERPS", 0 },
+	{ "BTC-USD-perp", 0 },
+	{ "BTC-USD-2026122", 0 },
+	{ "BTC-USD-202612250", 0 },
+	{ "BTC-USD-2026122X", 0 },
+	{ "BTC-USD-", 0 },
+	{ "BTC-USD-PERP-PERP", 0 },
+	{ "BTC-PERP", 1 },	/* a spot pair that happens to quote in PERP */
 };
 
 /* A made-up exchange whose native form is "base/quote" in lower case. */

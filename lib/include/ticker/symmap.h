@@ -35,7 +35,12 @@ const char	*tk_symmap_to_unified(const struct tk_symmap *,
 long		 tk_symmap_index(const struct tk_symmap *,
 		    const char *native, size_t len);
 
-/* True if @s is a valid unified symbol: BASE-QUOTE, [A-Z0-9] each, 1..15. */
+/*
+ * True if @s is a valid unified symbol: BASE-QUOTE, [A-Z0-9] each, 1..15,
+ * optionally followed by a derivatives market: "-PERP" (a perpetual swap)
+ * or "-YYYYMMDD" (a future expiring that day), the whole shorter than
+ * TK_SYMBOL_MAX.
+ */
 int		 tk_symbol_valid(const char *s);
 
 #endif
