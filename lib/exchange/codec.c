@@ -129,6 +129,12 @@ tk__frame_fail_value(struct tk__frame *f, const char *ev, const char *key,
 }
 
 void
+tk__frame_reply(struct tk__frame *f, const char *text)
+{
+	snprintf(f->res->reply, sizeof(f->res->reply), "%s", text);
+}
+
+void
 tk__frame_scrub(struct tk__frame *f)
 {
 	char *p;

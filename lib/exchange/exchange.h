@@ -88,6 +88,12 @@ int	tk__frame_fail_text(struct tk__frame *, const char *ev,
 /* tk__frame_fail_text() of the JSON string @v. */
 int	tk__frame_fail_value(struct tk__frame *, const char *ev,
 	    const char *key, json_t *v, const char *why);
+/*
+ * The frame wants @text sent back (res->reply): a fixed message of the
+ * codec, shorter than TK_FRAME_REPLY_MAX (a longer one is cut, which a
+ * test of the codec sees).
+ */
+void	tk__frame_reply(struct tk__frame *, const char *text);
 /* The exchange's own words go into one log line: control bytes -> ' '. */
 void	tk__frame_scrub(struct tk__frame *);
 

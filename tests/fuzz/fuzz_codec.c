@@ -17,14 +17,15 @@
  * several times over.
  * Each frame is copied into a buffer of exactly its length, without a NUL,
  * so that ASan sees any read past the end.  Most inputs are a connection
- * that wants both tick types; a third (by input length) want trades only
- * or quotes only.
+ * that wants every type the adapter offers (trades, quotes and, where
+ * offered, funding); a third (by input length) want trades only or quotes
+ * only.
  *
  * Beyond "no crash, no leak, no UB" the harness checks what parse()
  * promises: every emitted tick is for a configured symbol and a wanted
  * type, names the configured exchange, and formats as JSON within
  * TK_TICK_JSON_MAX; res->nticks counts the emits; res->kind is one of the
- * enum; res->detail is a NUL-terminated string.
+ * enum; res->detail and res->reply are NUL-terminated strings.
  */
 
 #include <stddef.h>
@@ -70,8 +71,8 @@ fuzz_emit(void *ud, const struct tk_tick *t)
 	int known = 0;
 
 	e->n++;
-	fuzz_check(t->type == TK_TICK_TRADE || t->type == TK_TICK_QUOTE,
-	    "tick type");
+	fuzz_check(t->type == TK_TICK_TRADE || t->type == TK_TICK_QUOTE ||
+	    t->type == TK_TICK_FUNDING, "tick type");
 	fuzz_check((e->types & TK_TYPE_BIT(t->type)) != 0, "unwanted type");
 	fuzz_check(strcmp(t->exchange, FUZZ_EXCHANGE) == 0, "exchange name");
 	for (i = 0; i < n; i++)
@@ -124,6 +125,8 @@ fuzz_connection(const uint8_t *data, size_t size, unsigned types)
 		fuzz_check(res.nticks == emits.n, "res.nticks != emitted");
 		fuzz_check(memchr(res.detail, '\0', sizeof(res.detail)) != NULL,
 		    "res.detail not terminated");
+		fuzz_check(memchr(res.reply, '\0', sizeof(res.reply)) != NULL,
+		    "res.reply not terminated");
 		if (nl == NULL)
 			break;
 		p = nl + 1;
@@ -157,7 +160,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_connection(data, size, TK_TYPE_BIT(TK_TICK_QUOTE));
 		break;
 	default:
-		fuzz_connection(data, size, TK_TYPES_ALL);
+		/* every channel the exchange offers: funding too, if any */
+		fuzz_connection(data, size, TK_TYPES_ALL | fuzz_adapter->types);
 		break;
 	}
 	return 0;
