@@ -40,7 +40,8 @@
 	X(bitstamp)		\
 	X(okx)			\
 	X(bybit)		\
-	X(gateio)
+	X(gateio)		\
+	X(deribit)
 
 #define TK__ADAPTER_DECLARE(name) \
 	extern const struct tk_adapter tk__adapter_ ## name;
