@@ -242,7 +242,14 @@ int
 tk__json_ms(struct tk__frame *f, json_t *o, const char *ev, const char *key,
     unsigned opts, int64_t *us)
 {
-	json_t *v = json_object_get(o, key);
+	return tk__json_ms_value(f, json_object_get(o, key), ev, key, opts,
+	    us);
+}
+
+int
+tk__json_ms_value(struct tk__frame *f, json_t *v, const char *ev,
+    const char *key, unsigned opts, int64_t *us)
+{
 	const char *s = json_string_value(v);
 	size_t len = json_string_length(v), i;
 	int64_t ms = 0, frac = 0;
@@ -335,7 +342,13 @@ int
 tk__json_id_int(struct tk__frame *f, json_t *o, const char *ev,
     const char *key, char *buf)
 {
-	json_t *v = json_object_get(o, key);
+	return tk__json_id_int_value(f, json_object_get(o, key), ev, key, buf);
+}
+
+int
+tk__json_id_int_value(struct tk__frame *f, json_t *v, const char *ev,
+    const char *key, char *buf)
+{
 	double d = json_real_value(v);	/* 0 unless a real */
 	json_int_t id;
 

@@ -41,7 +41,8 @@
 	X(okx)			\
 	X(bybit)		\
 	X(gateio)		\
-	X(deribit)
+	X(deribit)		\
+	X(bitfinex)
 
 #define TK__ADAPTER_DECLARE(name) \
 	extern const struct tk_adapter tk__adapter_ ## name;
@@ -169,6 +170,9 @@ int	tk__json_num_value(struct tk__frame *, json_t *v, const char *ev,
  */
 int	tk__json_ms(struct tk__frame *, json_t *o, const char *ev,
 	    const char *key, unsigned opts, int64_t *us);
+/* The same for value @v (NULL if absent), named @key in details. */
+int	tk__json_ms_value(struct tk__frame *, json_t *v, const char *ev,
+	    const char *key, unsigned opts, int64_t *us);
 
 /*
  * An ISO-8601 / RFC 3339 time string (ticker/isotime.h) from 1970 on, into
@@ -184,6 +188,9 @@ int	tk__json_iso(struct tk__frame *, json_t *o, const char *ev,
  * to 2^53 is still exactly the integer that was sent.
  */
 int	tk__json_id_int(struct tk__frame *, json_t *o, const char *ev,
+	    const char *key, char *buf);
+/* The same for value @v (NULL if absent), named @key in details. */
+int	tk__json_id_int_value(struct tk__frame *, json_t *v, const char *ev,
 	    const char *key, char *buf);
 /* A trade id sent as a non-empty string, kept as sent. */
 int	tk__json_id_str(struct tk__frame *, json_t *o, const char *ev,
