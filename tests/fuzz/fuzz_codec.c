@@ -28,6 +28,7 @@
  * enum; res->detail and res->reply are NUL-terminated strings.
  */
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -138,14 +139,21 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const symbols[] = { FUZZ_SYMBOLS };
-	char err[256];
+	const char *mine[sizeof(symbols) / sizeof(symbols[0])];
+	char err[256], native[TK_SYMBOL_MAX];
+	size_t i, n = 0;
 
 	if (fuzz_map == NULL) {
 		fuzz_adapter = tk_adapter_find(FUZZ_ADAPTER);
 		fuzz_check(fuzz_adapter != NULL && fuzz_adapter->parse != NULL,
 		    "no codec \"" FUZZ_ADAPTER "\" in the registry");
-		fuzz_map = tk_symmap_new(fuzz_adapter, symbols,
-		    sizeof(symbols) / sizeof(symbols[0]), err, sizeof(err));
+		/* The extra majors are spot pairs: not every venue has them. */
+		for (i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++)
+			if (fuzz_adapter->native_symbol(symbols[i], native,
+			    sizeof(native)) != -EINVAL)
+				mine[n++] = symbols[i];
+		fuzz_map = tk_symmap_new(fuzz_adapter, mine, n, err,
+		    sizeof(err));
 		if (fuzz_map == NULL) {
 			fprintf(stderr, "symmap: %s\n", err);
 			abort();
