@@ -21,6 +21,8 @@
 #include <ticker/tick.h>
 
 #define PART_MAX	15	/* longest BASE or QUOTE */
+#define PERP_SUFFIX	"-PERP"	/* after BASE-QUOTE: a perpetual swap */
+#define EXPIRY_LEN	9	/* "-YYYYMMDD" after BASE-QUOTE: a future */
 
 struct entry {
 	char	 unified[TK_SYMBOL_MAX];
@@ -145,47 +147,70 @@ tk_symmap_index(const struct tk_symmap *map, const char *native, size_t len)
 	return *slot == 0 ? -1 : (long)*slot - 1;
 }
 
-/* A market suffix: "PERP", or an expiry date YYYYMMDD (digits only). */
-static int
-market_valid(const char *m, size_t len)
-{
-	size_t i;
-
-	if (len == 4 && memcmp(m, "PERP", 4) == 0)
-		return 1;
-	for (i = 0; i < len && m[i] >= '0' && m[i] <= '9'; i++)
-		;
-	return len == 8 && i == len;
-}
-
 int
 tk_symbol_valid(const char *s)
 {
-	const char *p, *market = NULL;
+	return tk_symbol_market(s) >= 0;
+}
+
+/*
+ * The length of the BASE-QUOTE that @s starts with (each part 1 to
+ * PART_MAX of A-Z and 0-9), ending at the end of @s or at a third dash;
+ * 0 if @s does not start with one.
+ */
+static size_t
+pair_len(const char *s)
+{
+	const char *p;
 	size_t part = 0;
 	int dashes = 0;
 
-	if (s == NULL)
-		return 0;
 	for (p = s; *p != '\0'; p++) {
 		if (*p == '-') {
-			if (part == 0 || ++dashes > 2)
+			if (part == 0)
 				return 0;
+			if (++dashes > 1)
+				break;
 			part = 0;
-			if (dashes == 2)
-				market = p + 1;
-		} else if ((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')) {
+		} else if ((*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9')) {
 			if (++part > PART_MAX)
 				return 0;
 		} else {
 			return 0;
 		}
 	}
-	if (part == 0 || dashes == 0)
+	return dashes >= 1 && part > 0 ? (size_t)(p - s) : 0;
+}
+
+/* "-YYYYMMDD": eight digits (the day is checked by the adapter). */
+static int
+expiry_valid(const char *m)
+{
+	size_t i;
+
+	if (m[0] != '-')
 		return 0;
-	/* With a market, the whole must still fit a tick's symbol field. */
-	return market == NULL || (market_valid(market, part) &&
-	    (size_t)(p - s) < TK_SYMBOL_MAX);
+	for (i = 1; m[i] >= '0' && m[i] <= '9'; i++)
+		;
+	return i == EXPIRY_LEN && m[i] == '\0';
+}
+
+int
+tk_symbol_market(const char *s)
+{
+	size_t n;
+
+	if (s == NULL || (n = pair_len(s)) == 0)
+		return -EINVAL;
+	if (s[n] == '\0')
+		return TK_MARKET_SPOT;
+	if (strcmp(s + n, PERP_SUFFIX) == 0 &&
+	    n + sizeof(PERP_SUFFIX) <= TK_SYMBOL_MAX)
+		return TK_MARKET_PERP;
+	if (expiry_valid(s + n) && n + EXPIRY_LEN + 1 <= TK_SYMBOL_MAX)
+		return TK_MARKET_FUTURE;
+	return -EINVAL;
 }
 
 /* Power of two, at least twice @n, so probe chains stay short. */

@@ -17,9 +17,9 @@
  * several times over.
  * Each frame is copied into a buffer of exactly its length, without a NUL,
  * so that ASan sees any read past the end.  Most inputs are a connection
- * that wants every type the adapter offers (trades, quotes and, where
- * offered, funding); a third (by input length) want trades only or quotes
- * only.
+ * that wants every type the exchange offers; a third (by input length)
+ * want trades only, quotes only or funding only.  The map holds the
+ * symbols of FUZZ_SYMBOLS of the adapter's market (spot or perpetual).
  *
  * Beyond "no crash, no leak, no UB" the harness checks what parse()
  * promises: every emitted tick is for a configured symbol and a wanted
@@ -53,6 +53,7 @@ static const struct tk_adapter *fuzz_adapter;
 static struct tk_symmap *fuzz_map;
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+static void	fuzz_init(void);
 
 static void
 fuzz_check(int ok, const char *what)
@@ -135,31 +136,42 @@ fuzz_connection(const uint8_t *data, size_t size, unsigned types)
 	free(ctx.state);
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/*
+ * The adapter and its map: the FUZZ_SYMBOLS of its market (a spot
+ * exchange refuses perpetuals and the other way round).
+ */
+static void
+fuzz_init(void)
 {
 	static const char *const symbols[] = { FUZZ_SYMBOLS };
 	const char *mine[sizeof(symbols) / sizeof(symbols[0])];
 	char err[256], native[TK_SYMBOL_MAX];
 	size_t i, n = 0;
 
-	if (fuzz_map == NULL) {
-		fuzz_adapter = tk_adapter_find(FUZZ_ADAPTER);
-		fuzz_check(fuzz_adapter != NULL && fuzz_adapter->parse != NULL,
-		    "no codec \"" FUZZ_ADAPTER "\" in the registry");
-		/* The extra majors are spot pairs: not every venue has them. */
-		for (i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++)
-			if (fuzz_adapter->native_symbol(symbols[i], native,
-			    sizeof(native)) != -EINVAL)
-				mine[n++] = symbols[i];
-		fuzz_map = tk_symmap_new(fuzz_adapter, mine, n, err,
-		    sizeof(err));
-		if (fuzz_map == NULL) {
-			fprintf(stderr, "symmap: %s\n", err);
-			abort();
-		}
+	fuzz_adapter = tk_adapter_find(FUZZ_ADAPTER);
+	fuzz_check(fuzz_adapter != NULL && fuzz_adapter->parse != NULL,
+	    "no codec \"" FUZZ_ADAPTER "\" in the registry");
+	for (i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++)
+		if (fuzz_adapter->native_symbol(symbols[i], native,
+		    sizeof(native)) > 0)
+			mine[n++] = symbols[i];
+	fuzz_map = tk_symmap_new(fuzz_adapter, mine, n, err, sizeof(err));
+	if (fuzz_map == NULL || n == 0) {
+		fprintf(stderr, "symmap: %s\n", n == 0 ? "no symbol of the "
+		    "adapter's market" : err);
+		abort();
 	}
-	/* Mostly both types; a third of the inputs want one type only. */
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	unsigned offered;
+
+	if (fuzz_map == NULL)
+		fuzz_init();
+	offered = fuzz_adapter->types & TK_TYPES_FEED;
+	/* Mostly every type offered; a third of the inputs want one only. */
 	switch (size % 6) {
 	case 1:
 		fuzz_connection(data, size, TK_TYPE_BIT(TK_TICK_TRADE));
@@ -167,9 +179,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 4:
 		fuzz_connection(data, size, TK_TYPE_BIT(TK_TICK_QUOTE));
 		break;
+	case 5:
+		fuzz_connection(data, size, (offered &
+		    TK_TYPE_BIT(TK_TICK_FUNDING)) != 0 ?
+		    TK_TYPE_BIT(TK_TICK_FUNDING) : offered);
+		break;
 	default:
-		/* every channel the exchange offers: funding too, if any */
-		fuzz_connection(data, size, TK_TYPES_ALL | fuzz_adapter->types);
+		fuzz_connection(data, size, offered);
 		break;
 	}
 	return 0;

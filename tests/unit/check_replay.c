@@ -979,6 +979,43 @@ START_TEST(test_replay_bad_symbols_adapter)
 }
 END_TEST
 
+/*
+ * One recording, spot and perpetual exchanges: each adapter takes the
+ * configured symbols of its market, and one of neither market is no
+ * reason to refuse the others.
+ */
+START_TEST(test_replay_markets)
+{
+	static const char *const both[] = { "BTC-USDT", "BTC-USDT-PERP" };
+	struct tk_replay_conf conf = conf_for(0, false, TK_TYPES_ALL);
+	char *spot, *perp;
+	size_t ns, np;
+	struct tk_stream *s;
+	struct tk_tick t[4];
+
+	spot = tk_test_read_fixture("binance/aggTrade_3.json", &ns);
+	perp = tk_test_read_fixture("binance_usdm/bookticker_3_btcusdt.json",
+	    &np);
+	rec_frame(T0, "binance", "binance", spot, ns, true);
+	rec_frame(T0, "usdm", "binance_usdm", perp, np, true);
+	rec_close();
+	free(spot);
+	free(perp);
+	conf.symbols = both;
+	conf.nsymbols = 2;
+	s = tk_replay_new(&conf);
+	ck_assert_msg(s != NULL, "%s", err);
+	ck_assert_uint_eq(pull_all(s, t, 4, NULL), 2);
+	ck_assert_str_eq(t[0].symbol, "BTC-USDT");
+	ck_assert_int_eq(t[0].type, TK_TICK_TRADE);
+	ck_assert_str_eq(t[1].exchange, "usdm");
+	ck_assert_str_eq(t[1].symbol, "BTC-USDT-PERP");
+	ck_assert_int_eq(t[1].type, TK_TICK_QUOTE);
+	assert_stats(s, 2, 2, 2, 0, 0);
+	tk_stream_free(s);
+}
+END_TEST
+
 /* Freed in every state; the seams refuse other streams. */
 START_TEST(test_replay_free_and_seams)
 {
@@ -1063,6 +1100,7 @@ replay_suite(void)
 	tcase_add_test(tc, test_replay_work_per_poll);
 	tcase_add_test(tc, test_replay_many_ticks);
 	tcase_add_test(tc, test_replay_bad_symbols_adapter);
+	tcase_add_test(tc, test_replay_markets);
 	tcase_add_loop_test(tc, test_replay_bad_conf, 0, BAD_MAX);
 	tcase_add_test(tc, test_replay_read_error);
 	tcase_add_test(tc, test_replay_free_and_seams);

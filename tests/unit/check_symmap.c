@@ -38,19 +38,27 @@ static const struct {
 	{ "BTC-USDT ", 0 },
 	{ "BTC-USDÉ", 0 },
 	{ "BTC-US\"T", 0 },
-	/* derivatives markets */
-	{ "BTC-USD-PERP", 1 },
+	/* perpetual swaps: BASE-QUOTE-PERP, nothing else after the pair */
+	{ "BTC-USDT-PERP", 1 },
+	{ "1000PEPE-USDT-PERP", 1 },
+	{ "ABCDEFGHIJKLMNO-PQRSTUVWXY-PERP", 1 },	/* 31 bytes */
+	{ "ABCDEFGHIJKLMNO-PQRSTUVWXYZ-PERP", 0 },	/* 32: no room */
+	{ "BTC-USDT-SWAP", 0 },
+	{ "BTC-USDT-perp", 0 },
+	{ "BTC-USDT-PERP-", 0 },
+	{ "BTC-USDT-PERPX", 0 },
+	{ "BTC-USDT--PERP", 0 },
+	{ "BTC--PERP", 0 },
+	{ "-USDT-PERP", 0 },
+	{ "BTC-USDT-", 0 },
+	/* dated futures: BASE-QUOTE-YYYYMMDD */
 	{ "BTC-USD-20261225", 1 },
 	{ "ABCDEFGHIJKLMNO-USDTUV-20261225", 1 },	/* 31 bytes */
-	{ "ABCDEFGHIJKLMNO-USDTUVW-20261225", 0 },	/* 32 bytes */
-	{ "BTC-USD-PERPS", 0 },
-	{ "BTC-USD-perp", 0 },
+	{ "ABCDEFGHIJKLMNO-USDTUVW-20261225", 0 },	/* 32: no room */
 	{ "BTC-USD-2026122", 0 },
 	{ "BTC-USD-202612250", 0 },
 	{ "BTC-USD-2026122X", 0 },
-	{ "BTC-USD-", 0 },
-	{ "BTC-USD-PERP-PERP", 0 },
-	{ "BTC-PERP", 1 },	/* a spot pair that happens to quote in PERP */
+	{ "BTC-USD-20261225-PERP", 0 },
 };
 
 /* A made-up exchange whose native form is "base/quote" in lower case. */
@@ -87,6 +95,16 @@ START_TEST(test_symbol_valid)
 	ck_assert_msg(tk_symbol_valid(symbols[_i].s) == symbols[_i].valid,
 	    "tk_symbol_valid(\"%s\") != %d", symbols[_i].s,
 	    symbols[_i].valid);
+}
+END_TEST
+
+START_TEST(test_symbol_market)
+{
+	ck_assert_int_eq(tk_symbol_market("BTC-USDT"), TK_MARKET_SPOT);
+	ck_assert_int_eq(tk_symbol_market("BTC-USDT-PERP"), TK_MARKET_PERP);
+	ck_assert_int_eq(tk_symbol_market("BTC-USDT-SWAP"), -EINVAL);
+	ck_assert_int_eq(tk_symbol_market("BTCUSDT"), -EINVAL);
+	ck_assert_int_eq(tk_symbol_market(NULL), -EINVAL);
 }
 END_TEST
 
@@ -248,6 +266,7 @@ symmap_suite(void)
 	tcase_add_loop_test(tc, test_symbol_valid, 0,
 	    sizeof(symbols) / sizeof(symbols[0]));
 	tcase_add_test(tc, test_symbol_valid_null);
+	tcase_add_test(tc, test_symbol_market);
 	tcase_add_test(tc, test_symmap_both_directions);
 	tcase_add_test(tc, test_symmap_null_and_empty);
 	tcase_add_loop_test(tc, test_symmap_rejects, 0,

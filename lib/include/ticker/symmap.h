@@ -3,10 +3,11 @@
 #define TICKER_SYMMAP_H
 
 /*
- * The symbols of one exchange connection: unified BASE-QUOTE <-> the
- * exchange's native form.  The native->unified direction comes only from the
- * configured symbols (no guessing), so "LRCBTC" can never be read as
- * "LRC-BTC" unless it was configured that way.  Lookups never allocate.
+ * The symbols of one exchange connection: unified BASE-QUOTE (or
+ * BASE-QUOTE-PERP, BASE-QUOTE-YYYYMMDD) <-> the exchange's native form.  The native->unified
+ * direction comes only from the configured symbols (no guessing), so
+ * "LRCBTC" can never be read as "LRC-BTC" unless it was configured that
+ * way.  Lookups never allocate.
  */
 
 #include <stddef.h>
@@ -36,11 +37,19 @@ long		 tk_symmap_index(const struct tk_symmap *,
 		    const char *native, size_t len);
 
 /*
- * True if @s is a valid unified symbol: BASE-QUOTE, [A-Z0-9] each, 1..15,
- * optionally followed by a derivatives market: "-PERP" (a perpetual swap)
- * or "-YYYYMMDD" (a future expiring that day), the whole shorter than
+ * The markets a unified symbol names (SPEC "Symbols and markets"): BASE
+ * and QUOTE are 1 to 15 of [A-Z0-9] each, and the whole fits
  * TK_SYMBOL_MAX.
  */
+enum tk_market {
+	TK_MARKET_SPOT = 0,	/* BASE-QUOTE */
+	TK_MARKET_PERP,		/* BASE-QUOTE-PERP: a perpetual swap */
+	TK_MARKET_FUTURE,	/* BASE-QUOTE-YYYYMMDD: expires that day */
+};
+
+/* True if @s is a valid unified symbol of any market. */
 int		 tk_symbol_valid(const char *s);
+/* The market of unified symbol @s, or -EINVAL if it is not valid. */
+int		 tk_symbol_market(const char *s);
 
 #endif
