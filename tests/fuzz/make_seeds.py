@@ -138,6 +138,17 @@ def main(out):
                        "url": "ws://u@[2001:db8::1]:1/x"}],
         "clients": {"max": 5, "max_message_bytes": 64,
                     "queue_ticks": 100}}))
+    # scaling out: an edge that publishes on to another stream
+    write(os.path.join(out, "fuzz_config"), json.dumps({
+        "listen": {"tcp": "127.0.0.1:8765"},
+        "exchanges": [{"name": "hub", "adapter": "nats",
+                       "servers": ["nats://127.0.0.1:4222", "nats://[::1]"],
+                       "stream": "TICKS", "subject": "md.ticks",
+                       "symbols": ["BTC-USDT"], "channels": ["quote"]}],
+        "publish": {"nats": {"servers": ["nats://127.0.0.1:4222"],
+                             "stream": "EDGE", "replicas": 3,
+                             "max_age_s": 60, "duplicate_window_s": 30,
+                             "max_pending": 16}}}))
     for text in FILTER:
         write(os.path.join(out, "fuzz_filter"), text)
     for data in UTF8:
