@@ -317,8 +317,9 @@ parse_info(struct tk__frame *f, json_t *o)
 		return;
 	}
 	if (c == INFO_RESTART || c == INFO_MAINT_END) {
-		tk__frame_set(f, TK_FRAME_RECONNECT, "code %" JSON_INTEGER_FORMAT
-		    ": %s", c, msg != NULL ? msg : "(no message)");
+		tk__frame_set(f, TK_FRAME_RECONNECT, "code %"
+		    JSON_INTEGER_FORMAT ": %s", c, msg != NULL ? msg :
+		    "(no message)");
 		tk__frame_scrub(f);
 		return;
 	}

@@ -45,8 +45,8 @@
 			HEARTBEAT_S "}}"
 #define TEST_MSG	"{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":" \
 			"\"public/test\",\"params\":{}}"
-#define SUB_HEAD	"{\"jsonrpc\":\"2.0\",\"method\":\"public/subscribe\"," \
-			"\"params\":{\"channels\":["
+#define SUB_HEAD	"{\"jsonrpc\":\"2.0\",\"method\":" \
+			"\"public/subscribe\",\"params\":{\"channels\":["
 #define SUB_TAIL	"]},\"id\":"
 
 /* Times: JSON integers in ms, always sent. */

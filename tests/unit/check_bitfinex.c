@@ -383,10 +383,10 @@ START_TEST(test_config_refuses_too_many_channels)
 			continue;
 		}
 		ck_assert_int_eq(r, -EINVAL);
-		ck_assert_str_eq(err, "t.json: exchanges[0].symbols: 13 symbols "
-		    "x 2 channels need 26 subscriptions, but bitfinex allows 25 "
-		    "per connection (split the symbols over several exchange "
-		    "entries)");
+		ck_assert_str_eq(err, "t.json: exchanges[0].symbols: 13 "
+		    "symbols x 2 channels need 26 subscriptions, but bitfinex "
+		    "allows 25 per connection (split the symbols over several "
+		    "exchange entries)");
 	}
 }
 END_TEST

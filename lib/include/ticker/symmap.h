@@ -4,10 +4,10 @@
 
 /*
  * The symbols of one exchange connection: unified BASE-QUOTE (or
- * BASE-QUOTE-PERP, BASE-QUOTE-YYYYMMDD) <-> the exchange's native form.  The native->unified
- * direction comes only from the configured symbols (no guessing), so
- * "LRCBTC" can never be read as "LRC-BTC" unless it was configured that
- * way.  Lookups never allocate.
+ * BASE-QUOTE-PERP, BASE-QUOTE-YYYYMMDD) <-> the exchange's native form.
+ * The native->unified direction comes only from the configured symbols
+ * (no guessing), so "LRCBTC" can never be read as "LRC-BTC" unless it was
+ * configured that way.  Lookups never allocate.
  */
 
 #include <stddef.h>
