@@ -179,7 +179,11 @@ conn_send(struct conn *c, unsigned char *buf, int n)
 	return lws_write(c->wsi, buf, (size_t)n, LWS_WRITE_TEXT) < n ? -1 : 0;
 }
 
-/* One message per WRITEABLE: an owed ping first, then subscriptions. */
+/*
+ * One message per WRITEABLE: a reply the exchange asked for first (it
+ * closes connections that do not answer), an owed ping, then
+ * subscriptions.
+ */
 int
 conn_writeable(struct conn *c)
 {
@@ -187,6 +191,16 @@ conn_writeable(struct conn *c)
 	const struct tk_adapter *a = c->up->conf->adapter;
 	int n;
 
+	if (c->reply[0] != '\0') {
+		n = (int)strlen(c->reply);
+		memcpy(buf + LWS_PRE, c->reply, (size_t)n);
+		c->reply[0] = '\0';
+		if (conn_send(c, buf + LWS_PRE, n) < 0)
+			return -1;
+		lws_sul_schedule(c->up->td->ctx, 0, &c->sul_sub,
+		    conn_want_write, SUB_SPACING_US);
+		return 0;
+	}
 	if (c->ping_owed) {
 		c->ping_owed = 0;
 		n = (int)strlen(a->ping_message);
@@ -254,6 +268,11 @@ conn_parse(struct conn *c, int64_t recv_ts, struct tk_frame_result *res)
 		    up->conf->adapter->name, c->rx, c->rx_len);
 	up->conf->adapter->parse(&ctx, c->rx, c->rx_len, res);
 	up->unknown += res->unknown;
+	if (res->reply[0] != '\0' && c->wsi != NULL) {
+		/* one owed at a time: a newer request replaces it */
+		memcpy(c->reply, res->reply, sizeof(c->reply));
+		lws_callback_on_writable(c->wsi);
+	}
 }
 
 /* Reassembles a message from fragments, capped at RX_MAX. */

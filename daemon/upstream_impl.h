@@ -52,6 +52,7 @@ struct conn {
 	lws_sorted_usec_list_t	 sul_sub, sul_ping;
 	unsigned		 sub_next;	/* next subscribe message */
 	int			 ping_owed;
+	char			 reply[TK_FRAME_REPLY_MAX]; /* owed, or "" */
 	int			 established;
 	int			 got_data;
 	int64_t			 established_us;	/* monotonic */
@@ -123,7 +124,10 @@ int	 conn_connect(struct conn *c, const char *addr);
 /* CLIENT_ESTABLISHED: starts the pings and the subscribe messages. */
 void	 conn_established(struct conn *c);
 
-/* CLIENT_WRITEABLE: an owed ping, else the next subscribe message. */
+/*
+ * CLIENT_WRITEABLE: an owed reply (a frame's res->reply), else an owed
+ * ping, else the next subscribe message.
+ */
 int	 conn_writeable(struct conn *c);
 
 /*

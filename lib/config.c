@@ -121,6 +121,8 @@ static int	 exchange_symbols(struct ctx *, const char *base, json_t *v,
 		    struct tk_exchange_conf *);
 static int	 exchange_url(struct ctx *, const char *base, json_t *v,
 		    struct tk_exchange_conf *);
+static int	 exchange_limit(struct ctx *, const char *base,
+		    const struct tk_exchange_conf *);
 static int	 exchange_channels(struct ctx *, const char *base, json_t *v,
 		    struct tk_exchange_conf *);
 static int	 channel(struct ctx *, const char *path, json_t *arr, size_t k,
@@ -736,6 +738,7 @@ parse_exchange(struct ctx *c, json_t *v, struct tk_config *cf, size_t i)
 	    (r = exchange_url(c, base, json_object_get(v, "url"), e)) < 0 ||
 	    (r = exchange_channels(c, base, json_object_get(v, "channels"),
 	    e)) < 0 ||
+	    (r = exchange_limit(c, base, e)) < 0 ||
 	    (r = exchange_tuning(c, base, v, e)) < 0 ||
 	    (r = exchange_sim(c, base, v, e)) < 0 ||
 	    (r = exchange_nats(c, base, v, e)) < 0 ||
@@ -976,6 +979,29 @@ exchange_channels(struct ctx *c, const char *base, json_t *v,
 		if ((r = channel(c, path, v, k, e)) < 0)
 			return r;
 	return 0;
+}
+
+/*
+ * The adapter's subscriptions per connection, where the exchange limits
+ * them: tickerd keeps one connection per exchange entry, so more symbols
+ * take another entry.
+ */
+static int
+exchange_limit(struct ctx *c, const char *base,
+    const struct tk_exchange_conf *e)
+{
+	unsigned max = e->adapter->max_subscriptions, nch = 0, t;
+	char path[PATH_CAP];
+
+	for (t = 0; t < TK_TICK_TYPE_MAX; t++)
+		nch += (e->types & TK_TYPE_BIT(t)) != 0;
+	if (max == 0 || e->nsymbols * nch <= max)
+		return 0;
+	join(path, sizeof(path), base, "symbols");
+	return fail(c, path, "%zu symbols x %u channels need %zu "
+	    "subscriptions, but %s allows %u per connection (split the "
+	    "symbols over several exchange entries)", e->nsymbols, nch,
+	    e->nsymbols * nch, e->adapter->name, max);
 }
 
 /* channels[k]: a known type, listed once, that the adapter offers. */

@@ -49,6 +49,15 @@ struct source {
 	char		 ad[TK_RECORD_ADAPTER_MAX];
 	const struct tk_adapter *adapter;	/* NULL: lines are bad */
 	struct tk_symmap *map;
+	/*
+	 * The codec's per-connection state (adapter->state_size()), or
+	 * NULL.  A recording does not mark reconnects, so it runs on over
+	 * the whole file and starts zeroed on every pass: codecs whose
+	 * state a new connection rebuilds (Bitfinex's channel ids from the
+	 * subscribe acks, Bybit's book from a snapshot) read it the same.
+	 */
+	void		*state;
+	size_t		 state_len;
 	char		 why[WHY_MAX];		/* when adapter is NULL */
 };
 
@@ -241,8 +250,10 @@ replay_free(struct tk_stream *s)
 	if (rp == NULL)
 		return;
 	close_file(rp);
-	for (i = 0; i < rp->nsrc; i++)
+	for (i = 0; i < rp->nsrc; i++) {
 		tk_symmap_free(rp->src[i].map);
+		free(rp->src[i].state);
+	}
 	free(rp->src);
 	free(rp->q);
 	for (i = 0; i < rp->nsymbols; i++)
@@ -510,6 +521,7 @@ grow_buf(struct replay *rp, size_t need)
 static enum step
 at_end(struct replay *rp)
 {
+	size_t i;
 	int err;
 
 	rp->st.passes++;
@@ -529,6 +541,9 @@ at_end(struct replay *rp)
 	rp->lineno = 0;
 	rp->pass_any = false;
 	rp->pass_ticks = 0;
+	for (i = 0; i < rp->nsrc; i++)
+		if (rp->src[i].state != NULL)
+			memset(rp->src[i].state, 0, rp->src[i].state_len);
 	return STEP_YIELD;
 }
 
@@ -648,7 +663,27 @@ source_init(struct replay *rp, struct source *src)
 		    src->ad, err);
 		return;
 	}
+	/*
+	 * gcc 12 -fanalyzer loses the state stored in rp->src[] (freed
+	 * with it) and reports a leak where this function ends.
+	 */
+#ifndef __clang__
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wanalyzer-malloc-leak"
+#endif
+	if (ad->state_size != NULL) {
+		src->state_len = ad->state_size(src->map);
+		src->state = calloc(1, src->state_len ? src->state_len : 1);
+		if (src->state == NULL) {
+			snprintf(src->why, sizeof(src->why), "adapter \"%s\": "
+			    "out of memory", src->ad);
+			return;
+		}
+	}
 	src->adapter = ad;
+#ifndef __clang__
+#pragma GCC diagnostic pop
+#endif
 }
 
 /*
@@ -706,6 +741,7 @@ run_frame(struct replay *rp, struct source *src, const struct tk_record *rec)
 		.recv_ts = rec->t,
 		.emit = emit,
 		.emit_ud = rp,
+		.state = src->state,
 	};
 	struct tk_frame_result res;
 

@@ -22,6 +22,7 @@
 
 #define PART_MAX	15	/* longest BASE or QUOTE */
 #define PERP_SUFFIX	"-PERP"	/* after BASE-QUOTE: a perpetual swap */
+#define EXPIRY_LEN	9	/* "-YYYYMMDD" after BASE-QUOTE: a future */
 
 struct entry {
 	char	 unified[TK_SYMBOL_MAX];
@@ -182,6 +183,19 @@ pair_len(const char *s)
 	return dashes >= 1 && part > 0 ? (size_t)(p - s) : 0;
 }
 
+/* "-YYYYMMDD": eight digits (the day is checked by the adapter). */
+static int
+expiry_valid(const char *m)
+{
+	size_t i;
+
+	if (m[0] != '-')
+		return 0;
+	for (i = 1; m[i] >= '0' && m[i] <= '9'; i++)
+		;
+	return i == EXPIRY_LEN && m[i] == '\0';
+}
+
 int
 tk_symbol_market(const char *s)
 {
@@ -194,6 +208,8 @@ tk_symbol_market(const char *s)
 	if (strcmp(s + n, PERP_SUFFIX) == 0 &&
 	    n + sizeof(PERP_SUFFIX) <= TK_SYMBOL_MAX)
 		return TK_MARKET_PERP;
+	if (expiry_valid(s + n) && n + EXPIRY_LEN + 1 <= TK_SYMBOL_MAX)
+		return TK_MARKET_FUTURE;
 	return -EINVAL;
 }
 

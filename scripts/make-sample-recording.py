@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Writes config/sample-recording.jsonl: real exchange frames from
-tests/fixtures/<exchange>/ (every frame whose golden output has ticks), in
+tests/fixtures/<exchange>/ (every frame whose golden output has ticks,
+after the exchange's prelude.jsonl if it has one), in
 tickerd's recording format (one JSON object per line: t, ex, ad, f), 250 ms
 apart.  config/replay.json plays it.  Run from anywhere; rewrites the file."""
 
@@ -25,6 +26,18 @@ def exchanges():
             if os.path.isdir(os.path.join(REPO, "tests", "fixtures", ex))]
 
 
+def prelude(exchange):
+    """The frames a connection must have seen before the fixtures can be
+    read (tests/fixtures/<exchange>/prelude.jsonl: Bitfinex's subscribe
+    acks, which say what each channel id is), or none."""
+    path = os.path.join(REPO, "tests", "fixtures", exchange,
+                        "prelude.jsonl")
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as f:
+        return [line.strip() for line in f if line.strip()]
+
+
 def frames_with_ticks(exchange):
     fixtures = os.path.join(REPO, "tests", "fixtures", exchange)
     for path in sorted(glob.glob(os.path.join(fixtures, "*.json"))):
@@ -44,7 +57,7 @@ def frames_with_ticks(exchange):
 def main():
     per_exchange, symbols = [], set()
     for ex in exchanges():
-        frames = []
+        frames = [(ex, frame) for frame in prelude(ex)]
         for frame, ticks in frames_with_ticks(ex):
             frames.append((ex, frame))
             symbols.update(t["symbol"] for t in ticks)

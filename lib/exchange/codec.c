@@ -131,6 +131,12 @@ tk__frame_fail_value(struct tk__frame *f, const char *ev, const char *key,
 }
 
 void
+tk__frame_reply(struct tk__frame *f, const char *text)
+{
+	snprintf(f->res->reply, sizeof(f->res->reply), "%s", text);
+}
+
+void
 tk__frame_scrub(struct tk__frame *f)
 {
 	char *p;
@@ -192,6 +198,41 @@ tk__json_dec_value(struct tk__frame *f, json_t *v, const char *ev,
 	    "is out of range" : r < 0 ? "is not a decimal" : "is negative");
 }
 
+int
+tk__json_num(struct tk__frame *f, json_t *o, const char *ev, const char *key,
+    unsigned opts, struct tk_dec *out)
+{
+	return tk__json_num_value(f, json_object_get(o, key), ev, key, opts,
+	    out);
+}
+
+int
+tk__json_num_value(struct tk__frame *f, json_t *v, const char *ev,
+    const char *key, unsigned opts, struct tk_dec *out)
+{
+	struct tk_dec d;
+	int r = 0;
+
+	if (v == NULL)
+		return tk__frame_fail(f, ev, key, "is missing");
+	if ((opts & TK__DEC_NULL_OK) && json_is_null(v)) {
+		no_value(out);
+		return 0;
+	}
+	if (json_is_integer(v))
+		tk_dec_from_int(json_integer_value(v), &d);
+	else if (json_is_real(v))
+		r = tk_dec_from_double(json_real_value(v), &d);
+	else
+		return tk__frame_fail(f, ev, key, "is not a number");
+	if (r < 0)
+		return tk__frame_fail(f, ev, key, "is out of range");
+	if (d.mant < 0 && !(opts & TK__DEC_SIGNED))
+		return tk__frame_fail(f, ev, key, "is negative");
+	*out = d;
+	return 0;
+}
+
 /* An invalid decimal: printed as null. */
 static void
 no_value(struct tk_dec *out)
@@ -203,7 +244,14 @@ int
 tk__json_ms(struct tk__frame *f, json_t *o, const char *ev, const char *key,
     unsigned opts, int64_t *us)
 {
-	json_t *v = json_object_get(o, key);
+	return tk__json_ms_value(f, json_object_get(o, key), ev, key, opts,
+	    us);
+}
+
+int
+tk__json_ms_value(struct tk__frame *f, json_t *v, const char *ev,
+    const char *key, unsigned opts, int64_t *us)
+{
 	const char *s = json_string_value(v);
 	size_t len = json_string_length(v), i;
 	int64_t ms = 0, frac = 0;
@@ -296,7 +344,13 @@ int
 tk__json_id_int(struct tk__frame *f, json_t *o, const char *ev,
     const char *key, char *buf)
 {
-	json_t *v = json_object_get(o, key);
+	return tk__json_id_int_value(f, json_object_get(o, key), ev, key, buf);
+}
+
+int
+tk__json_id_int_value(struct tk__frame *f, json_t *v, const char *ev,
+    const char *key, char *buf)
+{
 	double d = json_real_value(v);	/* 0 unless a real */
 	json_int_t id;
 

@@ -42,7 +42,9 @@
 	X(bybit)		\
 	X(gateio)		\
 	X(binance_usdm)		\
-	X(bybit_linear)
+	X(bybit_linear)		\
+	X(deribit)		\
+	X(bitfinex)
 
 #define TK__ADAPTER_DECLARE(name) \
 	extern const struct tk_adapter tk__adapter_ ## name;
@@ -90,6 +92,12 @@ int	tk__frame_fail_text(struct tk__frame *, const char *ev,
 /* tk__frame_fail_text() of the JSON string @v. */
 int	tk__frame_fail_value(struct tk__frame *, const char *ev,
 	    const char *key, json_t *v, const char *why);
+/*
+ * The frame wants @text sent back (res->reply): a fixed message of the
+ * codec, shorter than TK_FRAME_REPLY_MAX (a longer one is cut, which a
+ * test of the codec sees).
+ */
+void	tk__frame_reply(struct tk__frame *, const char *text);
 /* The exchange's own words go into one log line: control bytes -> ' '. */
 void	tk__frame_scrub(struct tk__frame *);
 
@@ -135,6 +143,23 @@ int	tk__json_dec(struct tk__frame *, json_t *o, const char *ev,
 int	tk__json_dec_value(struct tk__frame *, json_t *v, const char *ev,
 	    const char *key, unsigned opts, struct tk_dec *out);
 
+#define TK__DEC_SIGNED		0x4u	/* a negative value is accepted */
+
+/*
+ * A JSON number (never text), for exchanges that send prices as numbers
+ * (Kraken v2, Deribit, Bitfinex): an integer exactly, a real as the
+ * shortest text that reads back to the same double (tk_dec_from_double:
+ * the digits the exchange printed, up to 17 significant ones).  Options:
+ * TK__DEC_NULL_OK makes JSON null "no value" (absent is still MALFORMED:
+ * a protocol of positional or fixed fields does not leave numbers out),
+ * TK__DEC_SIGNED accepts a negative value.
+ */
+int	tk__json_num(struct tk__frame *, json_t *o, const char *ev,
+	    const char *key, unsigned opts, struct tk_dec *out);
+/* The same for value @v (NULL if absent), named @key in details. */
+int	tk__json_num_value(struct tk__frame *, json_t *v, const char *ev,
+	    const char *key, unsigned opts, struct tk_dec *out);
+
 #define TK__MS_INT		0x1u	/* a JSON integer is accepted */
 #define TK__MS_TEXT		0x2u	/* a string of digits is accepted */
 #define TK__MS_REQUIRED		0x4u	/* absent is an error */
@@ -148,6 +173,9 @@ int	tk__json_dec_value(struct tk__frame *, json_t *v, const char *ev,
  * malformed.
  */
 int	tk__json_ms(struct tk__frame *, json_t *o, const char *ev,
+	    const char *key, unsigned opts, int64_t *us);
+/* The same for value @v (NULL if absent), named @key in details. */
+int	tk__json_ms_value(struct tk__frame *, json_t *v, const char *ev,
 	    const char *key, unsigned opts, int64_t *us);
 
 /*
@@ -164,6 +192,9 @@ int	tk__json_iso(struct tk__frame *, json_t *o, const char *ev,
  * to 2^53 is still exactly the integer that was sent.
  */
 int	tk__json_id_int(struct tk__frame *, json_t *o, const char *ev,
+	    const char *key, char *buf);
+/* The same for value @v (NULL if absent), named @key in details. */
+int	tk__json_id_int_value(struct tk__frame *, json_t *v, const char *ev,
 	    const char *key, char *buf);
 /* A trade id sent as a non-empty string, kept as sent. */
 int	tk__json_id_str(struct tk__frame *, json_t *o, const char *ev,
@@ -196,7 +227,9 @@ void	tk__emit_json(struct tk__frame *, struct tk_tick *, json_t *sym,
  * The native form of unified symbol BASE-QUOTE for adapters'
  * native_symbol(): the dash becomes @dash ('\0': dropped), letters lower
  * case with @lower.  Returns its length, -EINVAL for an invalid symbol or
- * -ENAMETOOLONG (nothing written) when it does not fit @cap with its NUL.
+ * a derivatives one (BASE-QUOTE-PERP, BASE-QUOTE-YYYYMMDD: spot markets
+ * have none), or -ENAMETOOLONG (nothing written) when it does not fit
+ * @cap with its NUL.
  */
 int	tk__symbol_native(const char *unified, char dash, bool lower,
 	    char *buf, size_t cap);

@@ -3,13 +3,14 @@
  * Kraken spot WebSocket v2 public market data: subscribe messages and frame
  * parsing (tests/fixtures/kraken/PROVENANCE.md has the protocol notes).
  *
- * Unlike the other exchanges, v2 sends prices and sizes as JSON numbers.
- * jansson keeps "0.5117" a real and "40" an integer; reals go through
- * tk_dec_from_double(), which gives back the shortest text that reads as
- * the same double: exactly the digits Kraken printed when it sent at most
- * 15 significant ones (every price and size seen so far), and integers
- * through tk_dec_from_int().  jansson has no raw-number mode, so longer
- * numbers can only come back as the shortest text of the nearest double.
+ * Unlike most exchanges, v2 sends prices and sizes as JSON numbers, read
+ * with tk__json_num(): jansson keeps "0.5117" a real and "40" an integer;
+ * reals go through tk_dec_from_double(), which gives back the shortest
+ * text that reads as the same double: exactly the digits Kraken printed
+ * when it sent at most 15 significant ones (every price and size seen so
+ * far), and integers through tk_dec_from_int().  jansson has no raw-number
+ * mode, so longer numbers can only come back as the shortest text of the
+ * nearest double.
  * Times are RFC 3339 text.
  */
 
@@ -31,6 +32,9 @@
  * enough for any sender buffer and for the server.
  */
 #define SUB_MAX_SYMBOLS	100
+
+/* A side of the book may be null (empty), never left out. */
+#define NULL_OK		TK__DEC_NULL_OK
 
 /*
  * Subscription channels, one per tick type we offer, in message order.
@@ -88,8 +92,6 @@ static void	 parse_channel(struct tk__frame *, json_t *o, json_t *channel);
 static void	 parse_data(struct tk__frame *, json_t *o, enum channel);
 static int	 parse_trade(struct tk__frame *, json_t *o, int publish);
 static int	 parse_ticker(struct tk__frame *, json_t *o);
-static int	 get_num(struct tk__frame *, json_t *o, const char *ev,
-		    const char *key, int null_ok, struct tk_dec *out);
 
 const struct tk_adapter tk__adapter_kraken = {
 	.name = "kraken",
@@ -286,8 +288,8 @@ parse_trade(struct tk__frame *f, json_t *o, int publish)
 	memset(&t, 0, sizeof(t));
 	t.type = TK_TICK_TRADE;
 	if (tk__json_str(f, o, ev, "symbol", &sym) < 0 ||
-	    get_num(f, o, ev, "price", 0, &t.price) < 0 ||
-	    get_num(f, o, ev, "qty", 0, &t.size) < 0 ||
+	    tk__json_num(f, o, ev, "price", 0, &t.price) < 0 ||
+	    tk__json_num(f, o, ev, "qty", 0, &t.size) < 0 ||
 	    tk__json_id_int(f, o, ev, "trade_id", t.trade_id) < 0 ||
 	    tk__json_side(f, o, ev, "side", "buy", "sell", false,
 	    &t.side) < 0 ||
@@ -313,47 +315,14 @@ parse_ticker(struct tk__frame *f, json_t *o)
 	memset(&t, 0, sizeof(t));
 	t.type = TK_TICK_QUOTE;
 	if (tk__json_str(f, o, ev, "symbol", &sym) < 0 ||
-	    get_num(f, o, ev, "bid", 1, &t.bid) < 0 ||
-	    get_num(f, o, ev, "bid_qty", 1, &t.bid_size) < 0 ||
-	    get_num(f, o, ev, "ask", 1, &t.ask) < 0 ||
-	    get_num(f, o, ev, "ask_qty", 1, &t.ask_size) < 0 ||
+	    tk__json_num(f, o, ev, "bid", NULL_OK, &t.bid) < 0 ||
+	    tk__json_num(f, o, ev, "bid_qty", NULL_OK, &t.bid_size) < 0 ||
+	    tk__json_num(f, o, ev, "ask", NULL_OK, &t.ask) < 0 ||
+	    tk__json_num(f, o, ev, "ask_qty", NULL_OK, &t.ask_size) < 0 ||
 	    (r = tk__json_iso(f, o, ev, "timestamp", false, &t.ts)) < 0)
 		return -1;
 	if (r == 0)
 		t.ts = f->ctx->recv_ts;
 	tk__emit_json(f, &t, sym, 0);
-	return 0;
-}
-
-/*
- * A JSON number: integers exactly, reals as the shortest text that reads
- * back to the same double.  Decimal text is refused: v2 never sends it, so
- * it would mean the format changed under us.
- */
-static int
-get_num(struct tk__frame *f, json_t *o, const char *ev, const char *key,
-    int null_ok, struct tk_dec *out)
-{
-	json_t *v = json_object_get(o, key);
-	struct tk_dec d;
-	int r = 0;
-
-	if (v == NULL)
-		return tk__frame_fail(f, ev, key, "is missing");
-	if (null_ok && json_is_null(v)) {
-		memset(out, 0, sizeof(*out));
-		return 0;
-	}
-	if (json_is_integer(v))
-		tk_dec_from_int(json_integer_value(v), &d);
-	else if (json_is_real(v))
-		r = tk_dec_from_double(json_real_value(v), &d);
-	else
-		return tk__frame_fail(f, ev, key, "is not a number");
-	if (r < 0)
-		return tk__frame_fail(f, ev, key, "is out of range");
-	if (d.mant < 0)
-		return tk__frame_fail(f, ev, key, "is negative");
-	*out = d;
 	return 0;
 }

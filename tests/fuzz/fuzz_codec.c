@@ -25,9 +25,10 @@
  * promises: every emitted tick is for a configured symbol and a wanted
  * type, names the configured exchange, and formats as JSON within
  * TK_TICK_JSON_MAX; res->nticks counts the emits; res->kind is one of the
- * enum; res->detail is a NUL-terminated string.
+ * enum; res->detail and res->reply are NUL-terminated strings.
  */
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -126,6 +127,8 @@ fuzz_connection(const uint8_t *data, size_t size, unsigned types)
 		fuzz_check(res.nticks == emits.n, "res.nticks != emitted");
 		fuzz_check(memchr(res.detail, '\0', sizeof(res.detail)) != NULL,
 		    "res.detail not terminated");
+		fuzz_check(memchr(res.reply, '\0', sizeof(res.reply)) != NULL,
+		    "res.reply not terminated");
 		if (nl == NULL)
 			break;
 		p = nl + 1;

@@ -32,6 +32,12 @@ HAND = {
         '{"s":"BTCUSDT","b":[["99.5","3"]],"a":[["101","0"]],"u":3,'
         '"seq":3},"cts":3}',
     ],
+    "deribit": [
+        '{"jsonrpc":"2.0","method":"heartbeat","params":{"type":'
+        '"test_request"}}',
+        '{"jsonrpc":"2.0","id":2,"error":{"code":11050,"message":'
+        '"bad_request","data":{"reason":"x"}}}',
+    ],
     "binance": [
         '{"e":"trade","E":1,"s":"BTCUSDT","t":1,"p":"1e-8","q":"5","T":1,'
         '"m":false}',
@@ -104,6 +110,17 @@ def main(out):
                           f.read().rstrip(b"\n"))
         for text in HAND.get(ex, []):
             write(os.path.join(out, "fuzz_" + ex), text)
+        # A codec that needs the connection's earlier frames (Bitfinex's
+        # subscribe acks) gets every fixture after them, as one input.
+        pre = os.path.join(d, "prelude.jsonl")
+        if os.path.exists(pre):
+            with open(pre, "rb") as f:
+                acks = f.read().rstrip(b"\n")
+            for name in sorted(os.listdir(d)):
+                if name.endswith(".json"):
+                    with open(os.path.join(d, name), "rb") as f:
+                        write(os.path.join(out, "fuzz_" + ex),
+                              acks + b"\n" + f.read().rstrip(b"\n"))
     for text in DECIMAL:
         write(os.path.join(out, "fuzz_decimal"), text)
     for name in ("tickerd.json", "sim.json", "replay.json", "docker.json"):

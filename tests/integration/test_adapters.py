@@ -524,6 +524,47 @@ class TestGateio(AdapterTests):
         await self.check_app_ping(10)
 
 
+class TestBitfinex(AdapterTests):
+    ADAPTER = "bitfinex"
+    # Every symbol of the prelude's channel ids (Bitfinex's own codes).
+    SYMBOLS = ["BFT-USD", "IOT-ETH", "DOG-USD", "BTC-USD", "BTC-USDT"]
+    SUBSCRIBE = [{"event": "subscribe", "channel": ch, "symbol": s}
+                 for s in ("tBFTUSD", "tIOTETH", "tDOGUSD", "tBTCUSD",
+                           "tBTCUST")
+                 for ch in ("trades", "ticker")]
+    SUBSCRIBE_TRADE_ONLY = SUBSCRIBE[::2]
+    TRADE = "trade_te.json"
+    BAD_PRICE = (',102570]', ',"102570"]')
+    CONTROL_FIXTURES = ["info.json", "info_maintenance.json",
+                        "conf_ack.json"]
+
+    async def test_silent_exchange_goes_stale(self):
+        """The shared case with one symbol: ten subscribe messages, 250 ms
+        apart, take longer than its stale_s of 1 s, so a new connection
+        would go stale before it had subscribed to everything."""
+        self.SYMBOLS = ["BTC-USD"]
+        self.SUBSCRIBE = [{"event": "subscribe", "channel": ch,
+                           "symbol": "tBTCUSD"}
+                          for ch in ("trades", "ticker")]
+        await super().test_silent_exchange_goes_stale()
+
+    async def test_info_20051_rotates(self):
+        await self.check_rotation()
+
+    async def test_tu_after_te_publishes_once(self):
+        """Bitfinex sends every trade twice, "te" then "tu": one tick."""
+        await self.start()
+        ws = await self.ready_client()
+        te = self.mock.with_trade_ids(self.trade(), 770001)
+        tu = te.replace('"te"', '"tu"')
+        await self.mock.send_raw(self.mock.connections[0], te, tu)
+        (t,) = await h.recv_ticks(ws, 1)
+        self.assertEqual(t["trade_id"], "770001")
+        self.assertEqual(await h.roundtrip_ping(ws), [])
+        self.assertEqual(
+                await self.metric("tickerd_duplicate_trades_total"), 0)
+
+
 class TestBinanceGoldens(AdapterTests):
     """Binance: only what test_binance.py and test_upstream.py lack."""
     ADAPTER = "binance"
@@ -573,6 +614,49 @@ class PerpTests(AdapterTests):
         types = [t["type"] for t in await h.recv_ticks(everything, 3)]
         self.assertEqual(types, ["trade", "funding", "quote"])
         self.assertEqual(await self.metric("tickerd_parse_errors_total"), 0)
+
+
+class TestDeribit(PerpTests):
+    ADAPTER = "deribit"
+    SYMBOLS = ["BTC-USD-PERP", "BTC-USD-20210326", "BTC-USD-20220930"]
+    NATIVE = ["BTC-PERPETUAL", "BTC-26MAR21", "BTC-30SEP22"]
+    # The heartbeat first, then one public/subscribe for every channel:
+    # trades and ticker at Deribit's public 100 ms interval (raw needs an
+    # authorised session); funding too, as in every PerpTests case.
+    HEARTBEAT = {"jsonrpc": "2.0", "id": 1, "method": "public/set_heartbeat",
+                 "params": {"interval": 30}}
+    SUBSCRIBE = [HEARTBEAT, {
+        "jsonrpc": "2.0", "method": "public/subscribe", "id": 2,
+        "params": {"channels": [
+            ch % n for n in NATIVE for ch in
+            ("trades.%s.100ms", "quote.%s", "ticker.%s.100ms")]}}]
+    SUBSCRIBE_TRADE_ONLY = [HEARTBEAT, {
+        "jsonrpc": "2.0", "method": "public/subscribe", "id": 2,
+        "params": {"channels": ["trades.%s.100ms" % n for n in NATIVE]}}]
+    TRADE = "trades_2_btc_26mar21_raw.json"
+    BAD_PRICE = ('"price":56273.5', '"price":"56273.5"')
+    CONTROL_FIXTURES = ["subscribe_response.json"]
+    FUNDING = "ticker_1_btc_perpetual_100ms.json"
+
+    async def test_test_request_answered(self):
+        """Deribit closes a connection that does not answer its
+        heartbeat's test_request: tickerd sends public/test at once, and
+        the stream goes on."""
+        conn = await self.start()
+        ws = await self.ready_client()
+        n_status = len(ws.tk_statuses)
+        await self.mock.send(self.mock.TEST_REQUEST)
+        await self.mock._wait_for(lambda: conn.pings, 5, "public/test")
+        self.assertEqual(h.loads_strict(conn.pings[0]),
+                         {"jsonrpc": "2.0", "id": 0,
+                          "method": "public/test", "params": {}})
+        await self.mock.send(self.mock.TEST_REQUEST,
+                             self.mock.TEST_REQUEST)
+        await self.mock._wait_for(lambda: len(conn.pings) >= 2, 5,
+                                  "public/test again")
+        await self.expect_trade(ws)
+        self.assertEqual(await self.metric("tickerd_parse_errors_total"), 0)
+        self.assertEqual(ws.tk_statuses[n_status:], [])
 
 
 class TestBinanceUsdm(PerpTests):

@@ -1056,6 +1056,137 @@ class MockBybitLinear(MockExchange):
         return [self.fixture("pong_linear.json")]
 
 
+class MockDeribit(MockExchange):
+    """Deribit API v2, JSON-RPC (/ws/api/v2): public/set_heartbeat and
+    public/subscribe (tickerd's subscribe messages) answered with
+    {"jsonrpc":"2.0","id":N,"result":..}; the heartbeat's test_request
+    must be answered with public/test, which the mock records as a ping
+    and answers; no disconnect notice."""
+
+    ADAPTER = "deribit"
+    PATH = "/ws/api/v2"
+    SAMPLE = (["BTC-USD-20210326", "BTC-USD-PERP"],
+              "trades_2_btc_26mar21_raw.json", "quote_1_btc_perpetual.json")
+    TEST_REQUEST = _compact({"jsonrpc": "2.0", "method": "heartbeat",
+                             "params": {"type": "test_request"}})
+
+    @staticmethod
+    def _result(req, result):
+        us = int(time.time() * 1e6)
+        return _compact({"jsonrpc": "2.0", "id": req.get("id"),
+                         "result": result, "usIn": us, "usOut": us + 300,
+                         "usDiff": 300, "testnet": False})
+
+    def is_subscribe(self, req):
+        return req.get("method") in ("public/subscribe",
+                                     "public/set_heartbeat")
+
+    def subscribe_replies(self, conn, req):
+        if req.get("method") == "public/set_heartbeat":
+            return [self._result(req, "ok")]
+        return [self._result(req, (req.get("params") or {}).get(
+                "channels") or [])]
+
+    def ping_reply(self, text, req):
+        if not isinstance(req, dict) or req.get("method") != "public/test":
+            return None
+        return self._result(req, {"version": "1.2.26"})
+
+    def keepalive_frames(self):
+        return [self.TEST_REQUEST]
+
+    _ID = re.compile(r'"trade_id":"([^"]*)"')
+    _SYMBOL = re.compile(r'"instrument_name":"([^"]+)"')
+
+    def _trade_ids(self, text):
+        if '"channel":"trades.' not in text:
+            return []
+        return _item_spans(text, self._ID, self._SYMBOL)
+
+
+class MockBitfinex(MockExchange):
+    """Bitfinex WS v2 (/ws/2): the info event on connect; each
+    {"event":"subscribe",..} acked {"event":"subscribed",..,"chanId":N},
+    with the channel ids of the fixtures' prelude.jsonl where it names the
+    subscription (so that the fixture frames reach the right symbol) and
+    fresh ones otherwise; heartbeats [chanId,"hb"]; info 20051 announces
+    a disconnect."""
+
+    ADAPTER = "bitfinex"
+    PATH = "/ws/2"
+    DISCONNECT_NOTICE = "info_reconnect_20051.json"
+    SAMPLE = (["BTC-USD", "BFT-USD"], "trade_te.json", "ticker.json")
+
+    def _prelude(self):
+        ids = {}
+        path = os.path.join(FIXTURES, self.ADAPTER, "prelude.jsonl")
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                ack = json.loads(line)
+                ids[(ack["channel"], ack["symbol"])] = ack["chanId"]
+        return ids
+
+    def is_subscribe(self, req):
+        return req.get("event") == "subscribe"
+
+    def subscribe_replies(self, conn, req):
+        ids = conn.state.setdefault("ids", self._prelude())
+        key = (req.get("channel"), req.get("symbol"))
+        if key not in ids:
+            ids[key] = 300000 + len(ids)
+        sym = req.get("symbol") or ""
+        conn.state.setdefault("acked", set()).add(ids[key])
+        return [_compact({"event": "subscribed", "channel": key[0],
+                          "chanId": ids[key], "symbol": sym,
+                          "pair": sym[1:]})]
+
+    def greeting(self, conn):
+        return [self.fixture("info.json")]
+
+    def keepalive_frames(self):
+        return [self.fixture("heartbeat.json")]
+
+    # Data frames name only their channel id: [chanId, ...].
+    _CHAN = re.compile(r'^\[(\d+),')
+
+    async def send(self, *frames):
+        """As MockExchange.send, but the way Bitfinex orders a
+        connection: no data of a channel before its ack.  A frame of a
+        subscription not acked yet on a connection (and every frame
+        after it there) waits until the ack is sent."""
+        conns = self.open_connections()
+        if not conns:
+            raise AssertionError("mock: no open connection to send to")
+        for text in frames:
+            text = self.fresh_trade_id(text)
+            for c in conns:
+                c.state.setdefault("held", []).append(text)
+                await self._flush(c)
+        return len(conns)
+
+    async def _request(self, conn, msg):
+        await super()._request(conn, msg)
+        await self._flush(conn)
+
+    async def _flush(self, conn):
+        held = conn.state.get("held") or []
+        ids = conn.state.get("ids", self._prelude())
+        acked = conn.state.setdefault("acked", set())
+        while held:
+            m = self._CHAN.match(held[0])
+            cid = int(m.group(1)) if m else None
+            if cid is not None and cid in ids.values() and \
+                    cid not in acked:
+                return
+            await conn.ws.send(held.pop(0))
+
+    _TRADE = re.compile(r'^\[(\d+),"te",\[(\d+),')
+
+    def _trade_ids(self, text):
+        m = self._TRADE.match(text)
+        return [] if m is None else [(m.group(1), m.start(2), m.end(2))]
+
+
 # Every mock, by adapter name: each class above.
 MOCKS = {cls.ADAPTER: cls for cls in MockExchange.__subclasses__()}
 

@@ -536,6 +536,11 @@ START_TEST(test_native_symbol)
 	ck_assert_int_eq(adapter->native_symbol("1INCH-USD", buf,
 	    sizeof(buf)), 9);
 	ck_assert_str_eq(buf, "1INCH/USD");
+	/* A spot market has no perpetuals or futures. */
+	ck_assert_int_eq(adapter->native_symbol("BTC-USD-PERP", buf,
+	    sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(adapter->native_symbol("BTC-USD-20261225", buf,
+	    sizeof(buf)), -EINVAL);
 	/* The NUL needs room too. */
 	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf, 8),
 	    7);

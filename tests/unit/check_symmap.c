@@ -51,7 +51,14 @@ static const struct {
 	{ "BTC--PERP", 0 },
 	{ "-USDT-PERP", 0 },
 	{ "BTC-USDT-", 0 },
-	{ "BTC-USDT-20261225", 0 },
+	/* dated futures: BASE-QUOTE-YYYYMMDD */
+	{ "BTC-USD-20261225", 1 },
+	{ "ABCDEFGHIJKLMNO-USDTUV-20261225", 1 },	/* 31 bytes */
+	{ "ABCDEFGHIJKLMNO-USDTUVW-20261225", 0 },	/* 32: no room */
+	{ "BTC-USD-2026122", 0 },
+	{ "BTC-USD-202612250", 0 },
+	{ "BTC-USD-2026122X", 0 },
+	{ "BTC-USD-20261225-PERP", 0 },
 };
 
 /* A made-up exchange whose native form is "base/quote" in lower case. */

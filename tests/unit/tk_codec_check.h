@@ -15,6 +15,14 @@
  * looks the adapter up in the registry by the fixture folder's name
  * (`adapter`); setup() and teardown() build `map`, `sink` and `ctx`.  The
  * suite's own tests use them as well.
+ *
+ * ctx wants every channel the adapter offers (funding too, where it
+ * does), and has no codec state (ctx.state NULL), except for a codec
+ * whose frames cannot be read without what came before on the connection
+ * (Bitfinex's data frames carry only a channel id; the subscribe acks say
+ * which): its fixture folder has PRELUDE_FILE, frames one per line that
+ * setup() parses first into zeroed per-connection state, so that every
+ * golden frame is read as on a connection that got them.
  */
 
 #include <dirent.h>
@@ -32,6 +40,7 @@
 #include "tk_check.h"
 
 #define RECV_TS		INT64_C(1700000000000000)
+#define PRELUDE_FILE	"prelude.jsonl"
 #define MAX_TICKS	8
 
 /* A frame that must not give data, and how it must be reported. */
@@ -95,6 +104,7 @@ struct sink {
 static struct tk_symmap *map;
 static struct sink sink;
 static struct tk_codec_ctx ctx;
+static void *codec_state;
 
 static void
 sink_emit(void *ud, const struct tk_tick *t)
@@ -103,6 +113,36 @@ sink_emit(void *ud, const struct tk_tick *t)
 
 	ck_assert_uint_lt(s->n, MAX_TICKS);
 	s->ticks[s->n++] = *t;
+}
+
+/* Parses the lines of the folder's PRELUDE_FILE, if it has one. */
+static void
+parse_prelude(void)
+{
+	struct tk_frame_result res;
+	char path[1024], *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/%s", getenv("TK_FIXTURES"),
+	    codec.dir, PRELUDE_FILE);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return;
+	ck_assert_ptr_nonnull(adapter->state_size);
+	codec_state = calloc(1, adapter->state_size(map) + 1);
+	ck_assert_ptr_nonnull(codec_state);
+	ctx.state = codec_state;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		if (line[n - 1] == '\n')
+			line[--n] = '\0';
+		adapter->parse(&ctx, line, (size_t)n, &res);
+		ck_assert_msg(res.kind == TK_FRAME_CONTROL, "%s: %s: %s",
+		    PRELUDE_FILE, line, res.detail);
+	}
+	free(line);
+	fclose(f);
 }
 
 static inline void
@@ -121,6 +161,8 @@ setup(void)
 	ctx.recv_ts = RECV_TS;
 	ctx.emit = sink_emit;
 	ctx.emit_ud = &sink;
+	ctx.state = NULL;
+	parse_prelude();
 }
 
 static inline void
@@ -128,6 +170,9 @@ teardown(void)
 {
 	tk_symmap_free(map);
 	map = NULL;
+	free(codec_state);
+	codec_state = NULL;
+	ctx.state = NULL;
 }
 
 static inline void

@@ -26,12 +26,20 @@ enum tk_frame_kind {
 };
 
 #define TK_FRAME_DETAIL_MAX 160
+#define TK_FRAME_REPLY_MAX 128
 
 struct tk_frame_result {
 	enum tk_frame_kind kind;
 	unsigned	 nticks;	/* ticks emitted */
 	unsigned	 unknown;	/* data for symbols nobody configured */
 	char		 detail[TK_FRAME_DETAIL_MAX]; /* error/malformed text */
+	/*
+	 * A text message the exchange wants sent back on this connection
+	 * now, "" for none: an application-level heartbeat that must be
+	 * answered (Deribit's test_request wants public/test).  The daemon
+	 * sends it before anything else it has to send; a replay ignores it.
+	 */
+	char		 reply[TK_FRAME_REPLY_MAX];
 };
 
 typedef void tk_emit_fn(void *ud, const struct tk_tick *t);
@@ -88,7 +96,8 @@ struct tk_adapter {
 	/*
 	 * Classifies one complete text frame and emits its ticks through
 	 * ctx->emit (zero or more).  Never fails: bad input is reported in
-	 * @res as TK_FRAME_MALFORMED.  @res is fully written.
+	 * @res as TK_FRAME_MALFORMED.  @res is fully written, res->reply
+	 * with a message to send back if the frame asks for one.
 	 */
 	void	(*parse)(const struct tk_codec_ctx *ctx, const char *frame,
 		    size_t len, struct tk_frame_result *res);
@@ -105,6 +114,12 @@ struct tk_adapter {
 	 * the daemon rotates to a fresh one before.  0: no known limit.
 	 */
 	unsigned	 max_connection_s;
+	/*
+	 * The most subscriptions (symbols × wanted channels) the exchange
+	 * lets one connection carry (Bitfinex: 25); the config loader
+	 * refuses an exchange entry that needs more.  0: no known limit.
+	 */
+	unsigned	 max_subscriptions;
 	/* Bytes of per-connection state parse() wants, or NULL for none. */
 	size_t	(*state_size)(const struct tk_symmap *);
 };

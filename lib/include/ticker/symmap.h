@@ -4,10 +4,10 @@
 
 /*
  * The symbols of one exchange connection: unified BASE-QUOTE (or
- * BASE-QUOTE-PERP) <-> the exchange's native form.  The native->unified
- * direction comes only from the configured symbols (no guessing), so
- * "LRCBTC" can never be read as "LRC-BTC" unless it was configured that
- * way.  Lookups never allocate.
+ * BASE-QUOTE-PERP, BASE-QUOTE-YYYYMMDD) <-> the exchange's native form.
+ * The native->unified direction comes only from the configured symbols
+ * (no guessing), so "LRCBTC" can never be read as "LRC-BTC" unless it was
+ * configured that way.  Lookups never allocate.
  */
 
 #include <stddef.h>
@@ -44,6 +44,7 @@ long		 tk_symmap_index(const struct tk_symmap *,
 enum tk_market {
 	TK_MARKET_SPOT = 0,	/* BASE-QUOTE */
 	TK_MARKET_PERP,		/* BASE-QUOTE-PERP: a perpetual swap */
+	TK_MARKET_FUTURE,	/* BASE-QUOTE-YYYYMMDD: expires that day */
 };
 
 /* True if @s is a valid unified symbol of any market. */

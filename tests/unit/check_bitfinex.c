@@ -1,0 +1,421 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Bitfinex adapter: golden frames (every tests/fixtures/bitfinex frame
+ * against its expected/<name>.out, checked by hand, read after the
+ * subscribe acks of prelude.jsonl), the SPEC rules on them (JSON numbers
+ * with float noise, side from the sign, te published and tu not, the
+ * trades snapshot not published), the channel ids of the connection,
+ * rotation on info 20051, malformed input, filters, native symbols and
+ * subscribe messages.
+ */
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include <ticker/adapter.h>
+#include <ticker/config.h>
+#include <ticker/decimal.h>
+#include <ticker/symmap.h>
+#include <ticker/tick.h>
+
+#include "tk_codec_check.h"
+
+static const char *const fixture_symbols[] = { "BFT-USD", "IOT-ETH",
+    "DOG-USD", "BTC-USD", "BTC-USDT" };
+
+/* Every frame in tests/fixtures/bitfinex; test_golden_complete checks it. */
+static const char *const golden[] = {
+	"conf_ack.json", "conf_request.json", "edge_funding_fte.json",
+	"error.json", "heartbeat.json", "info.json", "info_maintenance.json",
+	"info_reconnect_20051.json", "subscribe_ack.json",
+	"subscribe_ack_docs.json", "subscribe_ack_ticker.json",
+	"subscribe_request.json", "subscribe_request_ticker.json",
+	"ticker.json", "ticker_2.json", "ticker_3.json", "trade_te.json",
+	"trade_te_2.json", "trade_tu.json", "trade_tu_2.json",
+	"trades_snapshot.json", "trades_snapshot_2.json",
+};
+
+/* prelude.jsonl: tBTCUSD trades is channel 18788. */
+#define TE(fields)	"[18788,\"te\",[" fields "]]"
+
+/* SPEC: digits as sent, size = |AMOUNT|, side from its sign, ms -> µs. */
+START_TEST(test_spec_trade_rules)
+{
+	const struct tk_tick *t = &sink.ticks[0];
+	struct tk_frame_result res;
+
+	parse_fixture("trade_te_2.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 1);
+	ck_assert_int_eq(t->type, TK_TICK_TRADE);
+	ck_assert_str_eq(t->symbol, "BTC-USDT");
+	assert_dec(&t->price, "19027.02807752");
+	assert_dec(&t->size, "0.08980641");	/* -0.08980641 */
+	ck_assert_int_eq(t->side, TK_SIDE_SELL);
+	ck_assert_str_eq(t->trade_id, "1225484398");
+	ck_assert_int_eq(t->ts, INT64_C(1665452200022000));
+	ck_assert_int_eq(t->size_unit, TK_SIZE_UNIT_BASE);
+
+	/* SEQ_ALL's trailing sequence number is ignored. */
+	parse_fixture("trade_te.json", &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	ck_assert_str_eq(t->symbol, "BTC-USD");
+	ck_assert_int_eq(t->side, TK_SIDE_BUY);
+	assert_dec(&t->price, "102570");
+
+	/* Exponents and float noise come back as sent. */
+	parse_str(TE("7,1,1e-8,19203.444049780002"), &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	assert_dec(&t->size, "0.00000001");
+	assert_dec(&t->price, "19203.444049780002");
+}
+END_TEST
+
+/* te once; tu, the trades snapshot and funding trades never. */
+START_TEST(test_each_trade_once)
+{
+	struct tk_frame_result res;
+
+	parse_fixture("trade_tu_2.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);	/* data, no tick */
+	ck_assert_uint_eq(res.nticks, 0);
+	ck_assert_uint_eq(res.unknown, 0);
+	parse_fixture("trades_snapshot.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	parse_fixture("edge_funding_fte.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	/* A bad trade in the snapshot is still found. */
+	parse_str("[18788,[[1,2,3,4],[1,2,\"x\",4]]]", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	ck_assert_str_eq(res.detail, "trade: field \"AMOUNT\" is not a "
+	    "number");
+}
+END_TEST
+
+START_TEST(test_spec_quote_rules)
+{
+	const struct tk_tick *t = &sink.ticks[0];
+	struct tk_frame_result res;
+
+	parse_fixture("ticker_2.json", &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
+	ck_assert_str_eq(t->symbol, "IOT-ETH");
+	assert_dec(&t->bid, "0.0010261");
+	assert_dec(&t->bid_size, "168741.00600069");
+	assert_dec(&t->ask, "0.0010274");
+	assert_dec(&t->ask_size, "19203.444049780002");
+	/* No exchange time: the receive time. */
+	ck_assert_int_eq(t->ts, RECV_TS);
+	ck_assert_int_eq(t->recv_ts, RECV_TS);
+}
+END_TEST
+
+/* Channel ids: from the acks of this connection only. */
+START_TEST(test_channel_ids)
+{
+	const char *const syms[] = { "ETH-USD" };
+	struct tk_frame_result res;
+	struct tk_symmap *m2;
+	char ack[160];
+	unsigned id;
+	void *state;
+
+	/* Without an ack, data cannot be placed: counted as unknown. */
+	parse_str("[5,\"te\",[1,2,3,4]]", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	ck_assert_uint_eq(res.unknown, 1);
+	parse_str("{\"event\":\"subscribed\",\"channel\":\"trades\","
+	    "\"chanId\":5,\"symbol\":\"tBTCUSD\",\"pair\":\"BTCUSD\"}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
+	parse_str("[5,\"te\",[1,2,3,4]]", &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	ck_assert_str_eq(sink.ticks[0].symbol, "BTC-USD");
+	/* A trade on a ticker channel is not a trade. */
+	parse_str("[232949,\"te\",[1,2,3,4]]", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	/* The same id acked again for another symbol: the new one. */
+	parse_str("{\"event\":\"subscribed\",\"channel\":\"trades\","
+	    "\"chanId\":5,\"symbol\":\"tBTCUST\",\"pair\":\"BTCUST\"}", &res);
+	parse_str("[5,\"te\",[1,2,3,4]]", &res);
+	ck_assert_str_eq(sink.ticks[0].symbol, "BTC-USDT");
+	/* Acks of symbols nobody configured are not kept. */
+	parse_str("{\"event\":\"subscribed\",\"channel\":\"trades\","
+	    "\"chanId\":6,\"symbol\":\"tETHUSD\",\"pair\":\"ETHUSD\"}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
+	parse_str("[6,\"te\",[1,2,3,4]]", &res);
+	ck_assert_uint_eq(res.unknown, 1);
+	/* Many acks: the newest ones stay. */
+	state = ctx.state;
+	m2 = tk_symmap_new(adapter, syms, 1, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	ctx.symbols = m2;
+	memset(state, 0, adapter->state_size(m2));
+	for (id = 1; id <= 100; id++) {
+		snprintf(ack, sizeof(ack), "{\"event\":\"subscribed\","
+		    "\"channel\":\"%s\",\"chanId\":%u,\"symbol\":\"tETHUSD\"}",
+		    id % 2 ? "trades" : "ticker", id);
+		parse_str(ack, &res);
+	}
+	parse_str("[99,\"te\",[1,2,3,4]]", &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	parse_str("[100,[1,2,3,4]]", &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	ck_assert_int_eq(sink.ticks[0].type, TK_TICK_QUOTE);
+	ctx.symbols = map;
+	tk_symmap_free(m2);
+	/* No state at all: nothing placed, nothing crashes. */
+	ctx.state = NULL;
+	parse_fixture("subscribe_ack_docs.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
+	parse_fixture("trade_te.json", &res);
+	ck_assert_uint_eq(res.nticks, 0);
+	ck_assert_uint_eq(res.unknown, 1);
+	ctx.state = state;
+}
+END_TEST
+
+/* Restarts and the end of a maintenance want a new connection. */
+START_TEST(test_info_codes)
+{
+	struct tk_frame_result res;
+
+	parse_fixture("info_reconnect_20051.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_RECONNECT);
+	ck_assert_str_eq(res.detail, "code 20051: Stopping. Please try to "
+	    "reconnect");
+	parse_str("{\"event\":\"info\",\"code\":20061,\"msg\":\"Maintenance "
+	    "ended\"}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_RECONNECT);
+	parse_str("{\"event\":\"info\",\"code\":20060,\"msg\":\"Entering "
+	    "maintenance\"}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
+	parse_fixture("info_maintenance.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
+}
+END_TEST
+
+static const struct tk_codec_bad bad[] = {
+	{ "string", "\"x\"", TK_FRAME_MALFORMED, "invalid JSON at byte*" },
+	{ "no event", "{\"x\":1}", TK_FRAME_MALFORMED,
+	    "frame: field \"event\" is missing" },
+	{ "id text", "[\"5\",\"hb\"]", TK_FRAME_MALFORMED,
+	    "data: [0] is not a channel id" },
+	{ "empty array", "[]", TK_FRAME_MALFORMED,
+	    "data: [0] is not a channel id" },
+	{ "no payload", "[18788]", TK_FRAME_MALFORMED,
+	    "data: [1] is neither a message type nor an array" },
+	{ "te short", TE("1,2,3"), TK_FRAME_MALFORMED,
+	    "trade: not an array [ID, MTS, AMOUNT, PRICE]" },
+	{ "te id", TE("-1,2,3,4"), TK_FRAME_MALFORMED,
+	    "trade: field \"ID\" is negative" },
+	{ "te time", TE("1,\"2\",3,4"), TK_FRAME_MALFORMED,
+	    "trade: field \"MTS\" is not an integer" },
+	{ "te price", TE("1,2,3,-4"), TK_FRAME_MALFORMED,
+	    "trade: field \"PRICE\" is negative" },
+	{ "te amount zero", TE("1,2,0,4"), TK_FRAME_MALFORMED,
+	    "trade: field \"AMOUNT\" is zero" },
+	{ "te amount text", TE("1,2,\"3\",4"), TK_FRAME_MALFORMED,
+	    "trade: field \"AMOUNT\" is not a number" },
+	{ "ticker short", "[232949,[1,2]]", TK_FRAME_MALFORMED,
+	    "ticker: field \"ASK\" is missing" },
+	{ "ticker text", "[232949,[\"1\",2,3,4]]", TK_FRAME_MALFORMED,
+	    "ticker: field \"BID\" is not a number" },
+	{ "ack no id", "{\"event\":\"subscribed\",\"channel\":\"trades\","
+	    "\"symbol\":\"tBTCUSD\"}", TK_FRAME_MALFORMED,
+	    "subscribed: field \"chanId\" is missing" },
+	{ "ack id zero", "{\"event\":\"subscribed\",\"channel\":\"trades\","
+	    "\"chanId\":0,\"symbol\":\"tBTCUSD\"}", TK_FRAME_MALFORMED,
+	    "subscribed: field \"chanId\" is not a positive integer" },
+	{ "ack no symbol", "{\"event\":\"subscribed\",\"channel\":\"trades\","
+	    "\"chanId\":1}", TK_FRAME_MALFORMED,
+	    "subscribed: field \"symbol\" is missing" },
+	{ "info code text", "{\"event\":\"info\",\"code\":\"20051\"}",
+	    TK_FRAME_MALFORMED, "info: field \"code\" is not an integer" },
+	{ "error", "{\"event\":\"error\",\"msg\":\"symbol: invalid\","
+	    "\"code\":10300,\"channel\":\"trades\",\"symbol\":\"tXXXUSD\"}",
+	    TK_FRAME_EXCHANGE_ERROR,
+	    "trades tXXXUSD: code 10300: symbol: invalid" },
+	{ "error limit", "{\"event\":\"error\",\"msg\":\"subscribe: limit\","
+	    "\"code\":10305}", TK_FRAME_EXCHANGE_ERROR,
+	    "code 10305: subscribe: limit" },
+	{ "tu", "[18788,\"tu\",[1,2,3,4]]", TK_FRAME_DATA, "" },
+	{ "pong", "{\"event\":\"pong\",\"ts\":1,\"cid\":1}",
+	    TK_FRAME_CONTROL, "" },
+	{ "new event", "{\"event\":\"auth\"}", TK_FRAME_CONTROL, "" },
+};
+
+START_TEST(test_types_filter)
+{
+	struct tk_frame_result res;
+
+	ctx.types = TK_TYPE_BIT(TK_TICK_QUOTE);
+	parse_fixture("trade_te.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	parse_fixture("ticker.json", &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	ctx.types = TK_TYPE_BIT(TK_TICK_TRADE);
+	parse_fixture("ticker.json", &res);
+	ck_assert_uint_eq(res.nticks, 0);
+	/* Filtered frames are still checked. */
+	parse_str("[232949,[\"x\",1,1,1]]", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+}
+END_TEST
+
+START_TEST(test_adapter_fields)
+{
+	ck_assert_str_eq(adapter->name, "bitfinex");
+	ck_assert_int_eq(adapter->kind, TK_ADAPTER_NETWORK);
+	ck_assert_str_eq(adapter->default_url,
+	    "wss://api-pub.bitfinex.com/ws/2");
+	ck_assert_uint_eq(adapter->types, TK_TYPES_ALL);
+	ck_assert_ptr_null(adapter->ping_message);
+	ck_assert_uint_eq(adapter->max_connection_s, 0);
+	ck_assert_uint_eq(adapter->max_subscriptions, 25);
+	ck_assert_ptr_nonnull(adapter->state_size);
+}
+END_TEST
+
+START_TEST(test_native_symbol)
+{
+	static const struct {
+		const char	*unified, *native;
+	} ok[] = {
+		{ "BTC-USD", "tBTCUSD" },
+		{ "BTC-USDT", "tBTCUST" },
+		{ "USDT-USD", "tUSTUSD" },
+		{ "TESTBTC-TESTUSD", "tTESTBTC:TESTUSD" },
+		{ "DOGE-USD", "tDOGE:USD" },
+		{ "IOT-ETH", "tIOTETH" },
+	};
+	char buf[TK_SYMBOL_MAX];
+	size_t i;
+
+	for (i = 0; i < TK_NELEM(ok); i++) {
+		ck_assert_int_eq(adapter->native_symbol(ok[i].unified, buf,
+		    sizeof(buf)), (int)strlen(ok[i].native));
+		ck_assert_str_eq(buf, ok[i].native);
+	}
+	ck_assert_int_eq(adapter->native_symbol("BTC-USDT-PERP", buf,
+	    sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(adapter->native_symbol("btc-usd", buf,
+	    sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf, 8), 7);
+	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf, 7),
+	    -ENAMETOOLONG);
+}
+END_TEST
+
+START_TEST(test_subscribe_text)
+{
+	static const char *const want[] = {
+		"{\"event\":\"subscribe\",\"channel\":\"trades\",\"symbol\":"
+		    "\"tBTCUSD\"}",
+		"{\"event\":\"subscribe\",\"channel\":\"ticker\",\"symbol\":"
+		    "\"tBTCUSD\"}",
+		"{\"event\":\"subscribe\",\"channel\":\"trades\",\"symbol\":"
+		    "\"tBTCUST\"}",
+		"{\"event\":\"subscribe\",\"channel\":\"ticker\",\"symbol\":"
+		    "\"tBTCUST\"}",
+	};
+	const char *const syms[] = { "BTC-USD", "BTC-USDT" };
+	struct tk_frame_result res;
+	struct tk_symmap *m2;
+	char buf[256];
+	unsigned i;
+
+	m2 = tk_symmap_new(adapter, syms, 2, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, i, buf,
+		    sizeof(buf)), (int)strlen(want[i]));
+		ck_assert_str_eq(buf, want[i]);
+		/* Echoed back, a request is not an error. */
+		parse_str(buf, &res);
+		ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
+	}
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 4, buf,
+	    sizeof(buf)), 0);
+	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPE_BIT(TK_TICK_TRADE),
+	    1, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, want[2]);
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPE_BIT(TK_TICK_TRADE),
+	    2, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
+	    strlen(want[0])), -ENOSPC);
+	tk_symmap_free(m2);
+}
+END_TEST
+
+/* 13 symbols x 2 channels = 26 > 25: refused at load, with the way out. */
+START_TEST(test_config_refuses_too_many_channels)
+{
+	static const char head[] = "{\"listen\":{\"tcp\":\"127.0.0.1:1\"},"
+	    "\"exchanges\":[{\"name\":\"b\",\"adapter\":\"bitfinex\","
+	    "\"symbols\":[";
+	char text[1024], err[512];
+	struct tk_config cf;
+	size_t off;
+	int i, n, r;
+
+	for (n = 12; n <= 13; n++) {
+		off = (size_t)snprintf(text, sizeof(text), "%s", head);
+		for (i = 0; i < n; i++)
+			off += (size_t)snprintf(text + off, sizeof(text) - off,
+			    "%s\"S%d-USD\"", i ? "," : "", i);
+		snprintf(text + off, sizeof(text) - off, "]}]}");
+		memset(&cf, 0, sizeof(cf));
+		r = tk_config_parse(text, strlen(text), "t.json", &cf, err,
+		    sizeof(err));
+		if (n == 12) {
+			ck_assert_msg(r == 0, "%s", err);
+			tk_config_free(&cf);
+			continue;
+		}
+		ck_assert_int_eq(r, -EINVAL);
+		ck_assert_str_eq(err, "t.json: exchanges[0].symbols: 13 "
+		    "symbols x 2 channels need 26 subscriptions, but bitfinex "
+		    "allows 25 per connection (split the symbols over several "
+		    "exchange entries)");
+	}
+}
+END_TEST
+
+static const struct tk_codec_test codec = TK_CODEC_TEST(bitfinex,
+    "[204928,\"hb\"]", "[1,", "0-9.e\"{}[],:x\\E");
+
+static Suite *
+bitfinex_suite(void)
+{
+	struct tk_codec_tcases tc;
+	Suite *s = tk_codec_suite(&tc);
+
+	tcase_add_test(tc.golden, test_spec_trade_rules);
+	tcase_add_test(tc.golden, test_each_trade_once);
+	tcase_add_test(tc.golden, test_spec_quote_rules);
+	tcase_add_test(tc.golden, test_channel_ids);
+	tcase_add_test(tc.golden, test_info_codes);
+	tcase_add_test(tc.filters, test_types_filter);
+	tcase_add_checked_fixture(tc.subscribe, setup, teardown);
+	tcase_add_test(tc.subscribe, test_adapter_fields);
+	tcase_add_test(tc.subscribe, test_native_symbol);
+	tcase_add_test(tc.subscribe, test_subscribe_text);
+	tcase_add_test(tc.subscribe, test_config_refuses_too_many_channels);
+	return s;
+}
+
+int
+main(void)
+{
+	return tk_codec_run(bitfinex_suite());
+}

@@ -1,0 +1,459 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Deribit adapter: golden frames (every tests/fixtures/deribit frame
+ * against its expected/<name>.out, checked by hand), the SPEC rules on
+ * them (JSON numbers, USD amounts as size_unit "quote", funding from the
+ * ticker), the heartbeat's reply, malformed input, filters, native
+ * symbols of perpetuals and futures, and subscribe messages.
+ */
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include <ticker/adapter.h>
+#include <ticker/decimal.h>
+#include <ticker/symmap.h>
+#include <ticker/tick.h>
+
+#include "tk_codec_check.h"
+
+static const char *const fixture_symbols[] = { "BTC-USD-PERP",
+    "BTC-USD-20210326", "BTC-USD-20220930" };
+
+/* Every frame in tests/fixtures/deribit; test_golden_complete checks it. */
+static const char *const golden[] = {
+	"quote_1_btc_perpetual.json", "quote_2_btc_30sep22.json",
+	"subscribe_request.json", "subscribe_response.json",
+	"ticker_1_btc_perpetual_100ms.json",
+	"ticker_2_btc_perpetual_100ms.json",
+	"trades_2_btc_26mar21_raw.json",
+	"trades_3_btc_perpetual_100ms.json",
+};
+
+#define TEST_REPLY	"{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":" \
+			"\"public/test\",\"params\":{}}"
+#define NOTE(ch, data)	"{\"jsonrpc\":\"2.0\",\"method\":\"subscription\"," \
+			"\"params\":{\"channel\":\"" ch "\",\"data\":" data "}}"
+#define TRADE(fields)	NOTE("trades.BTC-PERPETUAL.100ms", "[{" fields "}]")
+#define QUOTE(fields)	NOTE("quote.BTC-PERPETUAL", "{" fields "}")
+#define TICKER(fields)	NOTE("ticker.BTC-PERPETUAL.100ms", "{" fields "}")
+
+/* SPEC: exact digits of JSON numbers, taker side, ms -> µs, USD sizes. */
+START_TEST(test_spec_trade_rules)
+{
+	const struct tk_tick *t = &sink.ticks[0];
+	struct tk_frame_result res;
+
+	parse_fixture("trades_3_btc_perpetual_100ms.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 2);
+	ck_assert_int_eq(t->type, TK_TICK_TRADE);
+	ck_assert_str_eq(t->exchange, "deribit");
+	ck_assert_str_eq(t->symbol, "BTC-USD-PERP");
+	assert_dec(&t->price, "92294.5");
+	assert_dec(&t->size, "10");		/* 10.0 USD, not contracts */
+	ck_assert_int_eq(t->size_unit, TK_SIZE_UNIT_QUOTE);
+	ck_assert_int_eq(t->side, TK_SIDE_SELL);
+	ck_assert_str_eq(t->trade_id, "403691824");
+	ck_assert_int_eq(t->ts, INT64_C(1765531356452000));
+	ck_assert_int_eq(t->recv_ts, RECV_TS);
+	assert_dec(&sink.ticks[1].size, "750");
+	ck_assert_str_eq(sink.ticks[1].trade_id, "403691825");
+
+	parse_fixture("trades_2_btc_26mar21_raw.json", &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	ck_assert_str_eq(t->symbol, "BTC-USD-20210326");
+	ck_assert_int_eq(t->side, TK_SIDE_BUY);
+
+	/* Float noise comes back as sent (not 0.3); integers exactly. */
+	parse_str(TRADE("\"instrument_name\":\"BTC-PERPETUAL\","
+	    "\"price\":0.30000000000000004,\"amount\":3,\"direction\":\"buy\","
+	    "\"trade_id\":\"7\",\"timestamp\":1"), &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	assert_dec(&t->price, "0.30000000000000004");
+	assert_dec(&t->size, "3");
+	/* Without "direction" the side is not said. */
+	parse_str(TRADE("\"instrument_name\":\"BTC-PERPETUAL\","
+	    "\"price\":1,\"amount\":3,\"trade_id\":\"8\",\"timestamp\":1"),
+	    &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	ck_assert_int_eq(t->side, TK_SIDE_UNKNOWN);
+}
+END_TEST
+
+START_TEST(test_spec_quote_rules)
+{
+	const struct tk_tick *t = &sink.ticks[0];
+	struct tk_frame_result res;
+
+	parse_fixture("quote_1_btc_perpetual.json", &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
+	assert_dec(&t->bid, "32143");
+	assert_dec(&t->bid_size, "179960");
+	assert_dec(&t->ask, "32143.5");
+	assert_dec(&t->ask_size, "20");
+	ck_assert_int_eq(t->size_unit, TK_SIZE_UNIT_QUOTE);
+	ck_assert_int_eq(t->ts, INT64_C(1654012882984000));
+
+	/* An empty side is null; both empty: no quote at all. */
+	parse_str(QUOTE("\"instrument_name\":\"BTC-PERPETUAL\","
+	    "\"timestamp\":1,\"best_bid_price\":null,\"best_bid_amount\":0,"
+	    "\"best_ask_price\":5,\"best_ask_amount\":2"), &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	ck_assert(!t->bid.valid);
+	assert_dec(&t->ask, "5");
+	parse_str(QUOTE("\"instrument_name\":\"BTC-PERPETUAL\","
+	    "\"timestamp\":1,\"best_bid_price\":null,\"best_bid_amount\":0,"
+	    "\"best_ask_price\":null,\"best_ask_amount\":0"), &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+}
+END_TEST
+
+/* Funding: mark, index, current_funding; only when asked for. */
+START_TEST(test_spec_funding_rules)
+{
+	const struct tk_tick *t = &sink.ticks[0];
+	struct tk_frame_result res;
+
+	parse_fixture("ticker_1_btc_perpetual_100ms.json", &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	ck_assert_int_eq(t->type, TK_TICK_FUNDING);
+	ck_assert_str_eq(t->symbol, "BTC-USD-PERP");
+	assert_dec(&t->mark_price, "29932.79");
+	assert_dec(&t->index_price, "29930.44");
+	assert_dec(&t->rate, "0");		/* current_funding, not 8h */
+	ck_assert_int_eq(t->next_funding_ts, 0);
+	ck_assert_int_eq(t->ts, INT64_C(1654161785818000));
+
+	/* A negative rate is a rate; index_price may be left out. */
+	parse_str(TICKER("\"instrument_name\":\"BTC-PERPETUAL\","
+	    "\"timestamp\":1,\"mark_price\":100.5,"
+	    "\"current_funding\":-0.00012,\"funding_8h\":0.1"), &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	assert_dec(&t->rate, "-0.00012");
+	ck_assert(!t->index_price.valid);
+	/* A future's ticker has no funding: data, no tick. */
+	parse_str(NOTE("ticker.BTC-25DEC26.100ms", "{\"instrument_name\":"
+	    "\"BTC-30SEP22\",\"timestamp\":1,\"mark_price\":1}"), &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+
+	/* Without funding in the types, nothing. */
+	ctx.types = TK_TYPES_ALL;
+	parse_fixture("ticker_2_btc_perpetual_100ms.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+}
+END_TEST
+
+/* Deribit closes a connection that leaves a test_request unanswered. */
+START_TEST(test_heartbeat_reply)
+{
+	struct tk_frame_result res;
+	json_t *reply;
+
+	parse_str("{\"jsonrpc\":\"2.0\",\"method\":\"heartbeat\","
+	    "\"params\":{\"type\":\"test_request\"}}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
+	ck_assert_str_eq(res.reply, TEST_REPLY);
+	reply = json_loads(res.reply, 0, NULL);
+	ck_assert_ptr_nonnull(reply);
+	json_decref(reply);
+	/* The plain heartbeat and everything else want no reply. */
+	parse_str("{\"params\":{\"type\":\"heartbeat\"},\"method\":"
+	    "\"heartbeat\",\"jsonrpc\":\"2.0\"}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
+	ck_assert_str_eq(res.reply, "");
+	parse_fixture("trades_3_btc_perpetual_100ms.json", &res);
+	ck_assert_str_eq(res.reply, "");
+	/* The answer to public/test is a control frame. */
+	parse_str("{\"jsonrpc\":\"2.0\",\"id\":0,\"result\":{\"version\":"
+	    "\"1.2.26\"},\"usIn\":1,\"usOut\":2,\"usDiff\":1}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
+}
+END_TEST
+
+static const struct tk_codec_bad bad[] = {
+	{ "not an object", "[1]", TK_FRAME_MALFORMED,
+	    "frame is not a JSON object" },
+	{ "no method", "{\"jsonrpc\":\"2.0\"}", TK_FRAME_MALFORMED,
+	    "unrecognised frame: no \"method\", \"result\" or \"error\"" },
+	{ "method number", "{\"method\":1}", TK_FRAME_MALFORMED,
+	    "notification: field \"method\" is not a string" },
+	{ "no params", "{\"method\":\"subscription\"}", TK_FRAME_MALFORMED,
+	    "subscription: field \"params\" is missing" },
+	{ "no channel", "{\"method\":\"subscription\",\"params\":{}}",
+	    TK_FRAME_MALFORMED,
+	    "subscription: field \"channel\" is missing" },
+	{ "no data", "{\"method\":\"subscription\",\"params\":{\"channel\":"
+	    "\"quote.BTC-PERPETUAL\"}}", TK_FRAME_MALFORMED,
+	    "quote.BTC-PERPETUAL: field \"data\" is missing" },
+	{ "trades object", NOTE("trades.BTC-PERPETUAL.100ms", "{}"),
+	    TK_FRAME_MALFORMED, "trades: field \"data\" is not an array" },
+	{ "trade number", NOTE("trades.BTC-PERPETUAL.100ms", "[1]"),
+	    TK_FRAME_MALFORMED, "trades: data[0] is not an object" },
+	{ "price text", TRADE("\"instrument_name\":\"BTC-PERPETUAL\","
+	    "\"price\":\"1\",\"amount\":1,\"trade_id\":\"1\","
+	    "\"timestamp\":1"), TK_FRAME_MALFORMED,
+	    "trades: field \"price\" is not a number" },
+	{ "amount negative", TRADE("\"instrument_name\":\"BTC-PERPETUAL\","
+	    "\"price\":1,\"amount\":-1,\"trade_id\":\"1\",\"timestamp\":1"),
+	    TK_FRAME_MALFORMED, "trades: field \"amount\" is negative" },
+	{ "trade id number", TRADE("\"instrument_name\":\"BTC-PERPETUAL\","
+	    "\"price\":1,\"amount\":1,\"trade_id\":1,\"timestamp\":1"),
+	    TK_FRAME_MALFORMED, "trades: field \"trade_id\" is not a string" },
+	{ "direction", TRADE("\"instrument_name\":\"BTC-PERPETUAL\","
+	    "\"price\":1,\"amount\":1,\"trade_id\":\"1\",\"timestamp\":1,"
+	    "\"direction\":\"up\""), TK_FRAME_MALFORMED,
+	    "trades: field \"direction\": \"up\" is not \"buy\" or \"sell\"" },
+	{ "no time", TRADE("\"instrument_name\":\"BTC-PERPETUAL\","
+	    "\"price\":1,\"amount\":1,\"trade_id\":\"1\""),
+	    TK_FRAME_MALFORMED, "trades: field \"timestamp\" is missing" },
+	{ "quote no bid", QUOTE("\"instrument_name\":\"BTC-PERPETUAL\","
+	    "\"timestamp\":1,\"best_bid_amount\":1,\"best_ask_price\":1,"
+	    "\"best_ask_amount\":1"), TK_FRAME_MALFORMED,
+	    "quote: field \"best_bid_price\" is missing" },
+	{ "quote array", NOTE("quote.BTC-PERPETUAL", "[]"),
+	    TK_FRAME_MALFORMED, "quote: field \"data\" is not an object" },
+	{ "ticker no mark", TICKER("\"instrument_name\":\"BTC-PERPETUAL\","
+	    "\"timestamp\":1,\"current_funding\":0"), TK_FRAME_MALFORMED,
+	    "ticker: field \"mark_price\" is missing" },
+	{ "funding text", TICKER("\"instrument_name\":\"BTC-PERPETUAL\","
+	    "\"timestamp\":1,\"mark_price\":1,\"current_funding\":\"0\""),
+	    TK_FRAME_MALFORMED,
+	    "ticker: field \"current_funding\" is not a number" },
+	{ "error", "{\"jsonrpc\":\"2.0\",\"id\":2,\"error\":{\"code\":11050,"
+	    "\"message\":\"bad_request\",\"data\":{\"reason\":\"invalid "
+	    "channel\\nquote.X\"}}}", TK_FRAME_EXCHANGE_ERROR,
+	    "code 11050: bad_request: invalid channel quote.X" },
+	{ "error bare", "{\"jsonrpc\":\"2.0\",\"id\":2,\"error\":{\"code\":"
+	    "10028,\"message\":\"too_many_requests\"}}",
+	    TK_FRAME_EXCHANGE_ERROR, "code 10028: too_many_requests" },
+	{ "error string", "{\"error\":\"x\"}", TK_FRAME_MALFORMED,
+	    "reply: field \"error\" is not an object" },
+	{ "other channel", NOTE("book.BTC-PERPETUAL.100ms", "{}"),
+	    TK_FRAME_DATA, "" },
+	{ "other notification", "{\"method\":\"announcements\"}",
+	    TK_FRAME_CONTROL, "" },
+};
+
+START_TEST(test_unknown_symbol_counted)
+{
+	const char *const only_future[] = { "BTC-USD-20220930" };
+	struct tk_frame_result res;
+	struct tk_symmap *m2;
+
+	m2 = tk_symmap_new(adapter, only_future, 1, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	ctx.symbols = m2;
+	parse_fixture("trades_3_btc_perpetual_100ms.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	ck_assert_uint_eq(res.unknown, 2);
+	parse_fixture("quote_2_btc_30sep22.json", &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	ck_assert_str_eq(sink.ticks[0].symbol, "BTC-USD-20220930");
+	ctx.symbols = NULL;
+	parse_fixture("quote_2_btc_30sep22.json", &res);
+	ck_assert_uint_eq(res.unknown, 1);
+	tk_symmap_free(m2);
+}
+END_TEST
+
+START_TEST(test_types_filter)
+{
+	struct tk_frame_result res;
+
+	ctx.types = TK_TYPE_BIT(TK_TICK_QUOTE);
+	parse_fixture("trades_3_btc_perpetual_100ms.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	parse_fixture("ticker_1_btc_perpetual_100ms.json", &res);
+	ck_assert_uint_eq(res.nticks, 0);
+	parse_fixture("quote_1_btc_perpetual.json", &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	ctx.types = TK_TYPE_BIT(TK_TICK_FUNDING);
+	parse_fixture("quote_1_btc_perpetual.json", &res);
+	ck_assert_uint_eq(res.nticks, 0);
+	parse_fixture("ticker_2_btc_perpetual_100ms.json", &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	assert_dec(&sink.ticks[0].rate, "0");
+	assert_dec(&sink.ticks[0].mark_price, "92281.78");
+	/* Filtered frames are still checked. */
+	parse_str(TRADE("\"instrument_name\":\"BTC-PERPETUAL\","
+	    "\"price\":\"x\""), &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+}
+END_TEST
+
+START_TEST(test_adapter_fields)
+{
+	ck_assert_str_eq(adapter->name, "deribit");
+	ck_assert_int_eq(adapter->kind, TK_ADAPTER_NETWORK);
+	ck_assert_str_eq(adapter->default_url,
+	    "wss://www.deribit.com/ws/api/v2");
+	ck_assert_uint_eq(adapter->types, TK_TYPES_FEED);
+	ck_assert_ptr_null(adapter->ping_message);
+	ck_assert_uint_eq(adapter->max_connection_s, 0);
+	ck_assert_uint_eq(adapter->max_subscriptions, 0);
+}
+END_TEST
+
+START_TEST(test_native_symbol)
+{
+	static const struct {
+		const char	*unified, *native;
+	} ok[] = {
+		{ "BTC-USD-PERP", "BTC-PERPETUAL" },
+		{ "ETH-USD-PERP", "ETH-PERPETUAL" },
+		{ "BTC-USD-20261225", "BTC-25DEC26" },
+		{ "BTC-USD-20240105", "BTC-5JAN24" },
+		{ "BTC-USD-20210326", "BTC-26MAR21" },
+		{ "ETH-USD-20281130", "ETH-30NOV28" },
+		{ "BTC-USD-20240229", "BTC-29FEB24" },
+	};
+	static const char *const refused[] = { "BTC-USD", "BTC-USDC-PERP",
+	    "BTC-USDT-PERP", "BTC-EUR-20261225", "BTC-USD-20261301",
+	    "BTC-USD-20260001", "BTC-USD-20261200", "BTC-USD-20260431",
+	    "btc-usd-perp", "BTC-USD-PERP-X" };
+	char buf[TK_SYMBOL_MAX];
+	size_t i;
+
+	for (i = 0; i < TK_NELEM(ok); i++) {
+		ck_assert_int_eq(adapter->native_symbol(ok[i].unified, buf,
+		    sizeof(buf)), (int)strlen(ok[i].native));
+		ck_assert_str_eq(buf, ok[i].native);
+	}
+	for (i = 0; i < TK_NELEM(refused); i++)
+		ck_assert_msg(adapter->native_symbol(refused[i], buf,
+		    sizeof(buf)) == -EINVAL, "%s", refused[i]);
+	/* The NUL needs room too. */
+	ck_assert_int_eq(adapter->native_symbol("BTC-USD-PERP", buf, 14),
+	    13);
+	ck_assert_int_eq(adapter->native_symbol("BTC-USD-PERP", buf, 13),
+	    -ENAMETOOLONG);
+}
+END_TEST
+
+START_TEST(test_subscribe_text)
+{
+	static const char heartbeat[] = "{\"jsonrpc\":\"2.0\",\"id\":1,"
+	    "\"method\":\"public/set_heartbeat\",\"params\":{\"interval\":30}}";
+	static const char all[] = "{\"jsonrpc\":\"2.0\",\"method\":"
+	    "\"public/subscribe\",\"params\":{\"channels\":["
+	    "\"trades.BTC-PERPETUAL.100ms\",\"quote.BTC-PERPETUAL\","
+	    "\"ticker.BTC-PERPETUAL.100ms\",\"trades.BTC-25DEC26.100ms\","
+	    "\"quote.BTC-25DEC26\",\"ticker.BTC-25DEC26.100ms\"]},\"id\":2}";
+	const char *const syms[] = { "BTC-USD-PERP", "BTC-USD-20261225" };
+	struct tk_frame_result res;
+	struct tk_symmap *m2;
+	char buf[1024];
+
+	m2 = tk_symmap_new(adapter, syms, 2, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 0, buf,
+	    sizeof(buf)), (int)strlen(heartbeat));
+	ck_assert_str_eq(buf, heartbeat);
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 1, buf,
+	    sizeof(buf)), (int)strlen(all));
+	ck_assert_str_eq(buf, all);
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 2, buf,
+	    sizeof(buf)), 0);
+	/* Echoed back, a request is not an error. */
+	parse_str(all, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
+	parse_str(heartbeat, &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
+
+	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPE_BIT(TK_TICK_TRADE),
+	    1, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "{\"jsonrpc\":\"2.0\",\"method\":"
+	    "\"public/subscribe\",\"params\":{\"channels\":["
+	    "\"trades.BTC-PERPETUAL.100ms\",\"trades.BTC-25DEC26.100ms\"]},"
+	    "\"id\":2}");
+	/* Nothing wanted, or nothing configured: no message, not even the
+	 * heartbeat. */
+	ck_assert_int_eq(adapter->subscribe(m2, 0, 0, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(adapter->subscribe(NULL, TK_TYPES_FEED, 0, buf,
+	    sizeof(buf)), 0);
+	/* The NUL needs room too. */
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 0, buf,
+	    strlen(heartbeat)), -ENOSPC);
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 1, buf,
+	    strlen(all)), -ENOSPC);
+	tk_symmap_free(m2);
+}
+END_TEST
+
+/* 50 symbols x 3 channels = 150 channels: 64 + 64 + 22, ids 2, 3, 4. */
+START_TEST(test_subscribe_chunks)
+{
+	enum { N = 50 };
+	static char names[N][TK_SYMBOL_MAX];
+	const char *syms[N];
+	static const size_t want[] = { 64, 64, 22 };
+	struct tk_symmap *m2;
+	char buf[8192];
+	json_t *msg;
+	unsigned i;
+
+	for (i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), "C%uX-USD-PERP", i);
+		syms[i] = names[i];
+	}
+	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_gt(adapter->subscribe(m2, TK_TYPES_FEED, i + 1,
+		    buf, sizeof(buf)), 0);
+		ck_assert_uint_lt(strlen(buf), 4096);
+		msg = json_loads(buf, 0, NULL);
+		ck_assert_ptr_nonnull(msg);
+		ck_assert_uint_eq(json_array_size(json_object_get(
+		    json_object_get(msg, "params"), "channels")), want[i]);
+		ck_assert_int_eq(json_integer_value(json_object_get(msg,
+		    "id")), i + 2);
+		json_decref(msg);
+	}
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 4, buf,
+	    sizeof(buf)), 0);
+	tk_symmap_free(m2);
+}
+END_TEST
+
+static const struct tk_codec_test codec = TK_CODEC_TEST(deribit,
+    "{\"jsonrpc\":\"2.0\",\"method\":\"heartbeat\",\"params\":{\"type\":"
+    "\"heartbeat\"}}", "{\"params\":", "0-9.e\"{}[],:x\\E");
+
+static Suite *
+deribit_suite(void)
+{
+	struct tk_codec_tcases tc;
+	Suite *s = tk_codec_suite(&tc);
+
+	tcase_add_test(tc.golden, test_spec_trade_rules);
+	tcase_add_test(tc.golden, test_spec_quote_rules);
+	tcase_add_test(tc.golden, test_spec_funding_rules);
+	tcase_add_test(tc.golden, test_heartbeat_reply);
+	tcase_add_test(tc.filters, test_unknown_symbol_counted);
+	tcase_add_test(tc.filters, test_types_filter);
+	tcase_add_checked_fixture(tc.subscribe, setup, teardown);
+	tcase_add_test(tc.subscribe, test_adapter_fields);
+	tcase_add_test(tc.subscribe, test_native_symbol);
+	tcase_add_test(tc.subscribe, test_subscribe_text);
+	tcase_add_test(tc.subscribe, test_subscribe_chunks);
+	return s;
+}
+
+int
+main(void)
+{
+	return tk_codec_run(deribit_suite());
+}
