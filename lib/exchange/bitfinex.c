@@ -20,15 +20,26 @@
  * those trades are old (gotcha 3 of the fixture notes), and after a
  * reconnect they would be published again.
  *
- * Quotes: the ticker [BID, BID_SIZE, ASK, ASK_SIZE, ...]; it has no time,
- * so ts is the receive time.  Numbers are JSON numbers, with float noise
- * (19203.444049780002) and exponents, read with tk__json_num().  AMOUNT is
- * signed: the size is its absolute value, its sign the taker's side.
- * Arrays may grow (SEQ_ALL appends a sequence number): extra elements are
- * ignored.
+ * Quotes: the "book" channel with one price level a side ("prec":"P0",
+ * "freq":"F0","len":"1"), not the ticker: the ticker's BID_SIZE and
+ * ASK_SIZE are the sums of the 25 best levels, not the size at the best
+ * price.  A book sends a snapshot [ID, [[PRICE, COUNT, AMOUNT], ..]], then
+ * updates [ID, [PRICE, COUNT, AMOUNT]]: AMOUNT > 0 is a bid, < 0 an ask
+ * (the size is its absolute value); COUNT 0 removes the level (AMOUNT 1
+ * from the bids, -1 from the asks) and the next level then arrives as an
+ * update of its own.  The channel's slot keeps the best bid and ask; a
+ * quote is published when both are known and one of them changed.  After
+ * a removal that side is unknown, and nothing is published until it is
+ * known again.  The book has no time either: ts is the receive time.
+ *
+ * Numbers are JSON numbers, with float noise (19203.444049780002) and
+ * exponents, read with tk__json_num().  A trade's AMOUNT is signed: the
+ * size is its absolute value, its sign the taker's side.  Arrays may grow
+ * (SEQ_ALL appends a sequence number): extra elements are ignored.
  */
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,13 +72,14 @@
 enum channel {
 	CH_NONE = 0,	/* a free slot */
 	CH_TRADES,
-	CH_TICKER,
+	CH_BOOK,	/* top of book: the quotes */
 };
 
 /* Subscriptions in message order, one per tick type we offer. */
 static const struct tk__chan channels[] = {
 	{ TK_TICK_TRADE, "\"channel\":\"trades\",\"symbol\":\"", "\"" },
-	{ TK_TICK_QUOTE, "\"channel\":\"ticker\",\"symbol\":\"", "\"" },
+	{ TK_TICK_QUOTE, "\"channel\":\"book\",\"symbol\":\"",
+	    "\",\"prec\":\"P0\",\"freq\":\"F0\",\"len\":\"1\"" },
 };
 #define NCHANNELS	(sizeof(channels) / sizeof(channels[0]))
 
@@ -88,11 +100,24 @@ static const struct tk__name event_names[] = {
 };
 #define NEVENT_NAMES	(sizeof(event_names) / sizeof(event_names[0]))
 
+/* The best level of each side of a book channel; sizes are |AMOUNT|. */
+struct top {
+	struct tk_dec	 bid, bid_size, ask, ask_size;
+	bool		 has_bid, has_ask;
+};
+
+/* One level of a book frame: [PRICE, COUNT, AMOUNT]. */
+struct level {
+	struct tk_dec	 price, amount;		/* amount signed */
+	json_int_t	 count;
+};
+
 /* What one CHANNEL_ID is: the codec state holds CHANNEL_SLOTS of them. */
 struct slot {
 	int64_t		 chan_id;
 	uint32_t	 sym;		/* symmap index */
 	uint32_t	 channel;	/* enum channel; CH_NONE: free */
+	struct top	 top;		/* CH_BOOK: what is known of the book */
 };
 
 struct state {
@@ -118,9 +143,13 @@ static void	 parse_snapshot(struct tk__frame *, const struct slot *,
 		    json_t *items);
 static int	 parse_trade(struct tk__frame *, const struct slot *,
 		    json_t *item, unsigned flags);
-static void	 parse_ticker(struct tk__frame *, const struct slot *,
-		    json_t *fields);
-static const struct slot *find_slot(const struct tk__frame *, json_t *id);
+static void	 parse_book(struct tk__frame *, struct slot *, json_t *what);
+static int	 book_snapshot(struct tk__frame *, json_t *levels,
+		    struct top *);
+static int	 book_update(struct tk__frame *, json_t *item, struct top *);
+static int	 parse_level(struct tk__frame *, json_t *item, struct level *);
+static bool	 top_same(const struct top *, const struct top *);
+static struct slot *find_slot(const struct tk__frame *, json_t *id);
 static void	 emit_at(struct tk__frame *, struct tk_tick *,
 		    const struct slot *, unsigned flags);
 
@@ -181,8 +210,10 @@ bitfinex_native_symbol(const char *unified, char *buf, size_t cap)
 }
 
 /*
- * One message per subscription, symbol by symbol, trades before ticker:
- * {"event":"subscribe","channel":"trades","symbol":"tBTCUSD"}.
+ * One message per subscription, symbol by symbol, trades before book:
+ * {"event":"subscribe","channel":"trades","symbol":"tBTCUSD"} and
+ * {"event":"subscribe","channel":"book","symbol":"tBTCUSD","prec":"P0",
+ * "freq":"F0","len":"1"}.
  */
 static int
 bitfinex_subscribe(const struct tk_symmap *map, unsigned types, unsigned i,
@@ -276,7 +307,7 @@ parse_subscribed(struct tk__frame *f, json_t *o)
 	}
 	name = json_string_value(chan);
 	channel = strcmp(name, "trades") == 0 ? CH_TRADES :
-	    strcmp(name, "ticker") == 0 ? CH_TICKER : CH_NONE;
+	    strcmp(name, "book") == 0 ? CH_BOOK : CH_NONE;
 	idx = tk_symmap_index(f->ctx->symbols, json_string_value(sym),
 	    json_string_length(sym));
 	if (st == NULL || channel == CH_NONE || idx < 0)
@@ -292,6 +323,7 @@ parse_subscribed(struct tk__frame *f, json_t *o)
 			i = st->next++ % CHANNEL_SLOTS;
 	}
 	sl = &st->slots[i];
+	memset(sl, 0, sizeof(*sl));	/* a new book starts unknown */
 	sl->chan_id = json_integer_value(id);
 	sl->sym = (uint32_t)idx;
 	sl->channel = channel;
@@ -345,14 +377,15 @@ parse_error(struct tk__frame *f, json_t *o)
 
 /*
  * [ID, "hb"], [ID, "te", [..]], [ID, "tu", [..]], [ID, [..]] (a trades
- * snapshot or a ticker), each perhaps with a sequence number after.
+ * snapshot, a book snapshot or a book update), each perhaps with a
+ * sequence number after.
  */
 static void
 parse_data(struct tk__frame *f, json_t *a)
 {
 	json_t *id = json_array_get(a, 0), *what = json_array_get(a, 1);
 	const char *tag = json_string_value(what);
-	const struct slot *sl;
+	struct slot *sl;
 
 	if (!json_is_integer(id)) {
 		tk__frame_set(f, TK_FRAME_MALFORMED, "data: [0] is not a "
@@ -383,14 +416,14 @@ parse_data(struct tk__frame *f, json_t *a)
 	} else if (sl->channel == CH_TRADES) {
 		parse_snapshot(f, sl, what);
 	} else {
-		parse_ticker(f, sl, what);
+		parse_book(f, sl, what);
 	}
 }
 
-static const struct slot *
+static struct slot *
 find_slot(const struct tk__frame *f, json_t *id)
 {
-	const struct state *st = f->ctx->state;
+	struct state *st = f->ctx->state;
 	json_int_t want = json_integer_value(id);
 	size_t i;
 
@@ -453,26 +486,145 @@ parse_trade(struct tk__frame *f, const struct slot *sl, json_t *item,
 	return 0;
 }
 
-/* [BID, BID_SIZE, ASK, ASK_SIZE, ...]; no time: ts is the receive time. */
+/*
+ * A snapshot (its first element an array, or no element) or an update of
+ * a book channel, applied to a copy of the slot's top: a malformed frame
+ * changes nothing.  A quote when both sides are known and one changed.
+ */
 static void
-parse_ticker(struct tk__frame *f, const struct slot *sl, json_t *fields)
+parse_book(struct tk__frame *f, struct slot *sl, json_t *what)
 {
-	static const char ev[] = "ticker";
+	struct top top = sl->top;
 	struct tk_tick t;
+	int rc;
 
+	if (json_array_size(what) == 0 ||
+	    json_is_array(json_array_get(what, 0)))
+		rc = book_snapshot(f, what, &top);
+	else
+		rc = book_update(f, what, &top);
+	if (rc < 0 || top_same(&top, &sl->top))
+		return;
+	sl->top = top;
+	if (!top.has_bid || !top.has_ask)
+		return;
 	memset(&t, 0, sizeof(t));
 	t.type = TK_TICK_QUOTE;
-	if (tk__json_num_value(f, json_array_get(fields, 0), ev, "BID",
-	    TK__DEC_NULL_OK, &t.bid) < 0 ||
-	    tk__json_num_value(f, json_array_get(fields, 1), ev, "BID_SIZE",
-	    TK__DEC_NULL_OK, &t.bid_size) < 0 ||
-	    tk__json_num_value(f, json_array_get(fields, 2), ev, "ASK",
-	    TK__DEC_NULL_OK, &t.ask) < 0 ||
-	    tk__json_num_value(f, json_array_get(fields, 3), ev, "ASK_SIZE",
-	    TK__DEC_NULL_OK, &t.ask_size) < 0)
-		return;
+	t.bid = top.bid;
+	t.bid_size = top.bid_size;
+	t.ask = top.ask;
+	t.ask_size = top.ask_size;
 	t.ts = f->ctx->recv_ts;
-	emit_at(f, &t, sl, TK__EMIT_SKIP_EMPTY);
+	emit_at(f, &t, sl, 0);
+}
+
+/*
+ * [[PRICE, COUNT, AMOUNT], ..]: the whole book, so @top starts over; the
+ * best of each side is kept (one level a side with len 1, but a longer
+ * book is read right too).
+ */
+static int
+book_snapshot(struct tk__frame *f, json_t *levels, struct top *top)
+{
+	struct level lv;
+	json_t *item;
+	size_t i;
+
+	memset(top, 0, sizeof(*top));
+	json_array_foreach(levels, i, item) {
+		if (parse_level(f, item, &lv) < 0)
+			return -1;
+		if (lv.count == 0)
+			return tk__frame_fail(f, "book", "COUNT",
+			    "is zero in a snapshot");
+		if (lv.amount.mant > 0 && (!top->has_bid ||
+		    tk_dec_cmp(&lv.price, &top->bid) > 0)) {
+			top->bid = lv.price;
+			top->bid_size = lv.amount;
+			top->has_bid = true;
+		} else if (lv.amount.mant < 0 && (!top->has_ask ||
+		    tk_dec_cmp(&lv.price, &top->ask) < 0)) {
+			top->ask = lv.price;
+			top->ask_size = lv.amount;
+			top->ask_size.mant = -lv.amount.mant;
+			top->has_ask = true;
+		}
+	}
+	return 0;
+}
+
+/*
+ * [PRICE, COUNT, AMOUNT]: with one level a side, a level that is added or
+ * changes is that side's best; COUNT 0 removes the side's best, which is
+ * unknown until its successor arrives.
+ */
+static int
+book_update(struct tk__frame *f, json_t *item, struct top *top)
+{
+	struct level lv;
+	bool bid;
+
+	if (parse_level(f, item, &lv) < 0)
+		return -1;
+	bid = lv.amount.mant > 0;
+	if (lv.count == 0) {
+		if (bid)
+			top->has_bid = false;
+		else
+			top->has_ask = false;
+		return 0;
+	}
+	if (lv.amount.mant < 0)
+		lv.amount.mant = -lv.amount.mant;
+	if (bid) {
+		top->bid = lv.price;
+		top->bid_size = lv.amount;
+		top->has_bid = true;
+	} else {
+		top->ask = lv.price;
+		top->ask_size = lv.amount;
+		top->has_ask = true;
+	}
+	return 0;
+}
+
+/* [PRICE, COUNT, AMOUNT]: COUNT an integer >= 0, AMOUNT not zero. */
+static int
+parse_level(struct tk__frame *f, json_t *item, struct level *lv)
+{
+	static const char ev[] = "book";
+	json_t *count = json_array_get(item, 1);
+
+	if (!json_is_array(item) || json_array_size(item) < 3) {
+		tk__frame_set(f, TK_FRAME_MALFORMED, "book: not an array "
+		    "[PRICE, COUNT, AMOUNT]");
+		return -1;
+	}
+	if (tk__json_num_value(f, json_array_get(item, 0), ev, "PRICE", 0,
+	    &lv->price) < 0 ||
+	    tk__json_num_value(f, json_array_get(item, 2), ev, "AMOUNT",
+	    TK__DEC_SIGNED, &lv->amount) < 0)
+		return -1;
+	if (!json_is_integer(count) || json_integer_value(count) < 0)
+		return tk__frame_fail(f, ev, "COUNT", "is not an integer "
+		    ">= 0");
+	if (lv->amount.mant == 0)
+		return tk__frame_fail(f, ev, "AMOUNT", "is zero");
+	lv->count = json_integer_value(count);
+	return 0;
+}
+
+/* Whether two tops say the same: what is unknown is not compared. */
+static bool
+top_same(const struct top *a, const struct top *b)
+{
+	if (a->has_bid != b->has_bid || a->has_ask != b->has_ask)
+		return false;
+	if (a->has_bid && (tk_dec_cmp(&a->bid, &b->bid) != 0 ||
+	    tk_dec_cmp(&a->bid_size, &b->bid_size) != 0))
+		return false;
+	return !a->has_ask || (tk_dec_cmp(&a->ask, &b->ask) == 0 &&
+	    tk_dec_cmp(&a->ask_size, &b->ask_size) == 0);
 }
 
 /* Data of a channel no ack named is counted as unknown. */

@@ -4,7 +4,8 @@
  * against its expected/<name>.out, checked by hand, read after the
  * subscribe acks of prelude.jsonl), the SPEC rules on them (JSON numbers
  * with float noise, side from the sign, te published and tu not, the
- * trades snapshot not published), the channel ids of the connection,
+ * trades snapshot not published, quotes from the top of the book and never
+ * from the ticker), the channel ids of the connection,
  * rotation on info 20051, malformed input, filters, native symbols and
  * subscribe messages.
  */
@@ -26,22 +27,28 @@
 #include "tk_codec_check.h"
 
 static const char *const fixture_symbols[] = { "BFT-USD", "IOT-ETH",
-    "DOG-USD", "BTC-USD", "BTC-USDT" };
+    "DOG-USD", "BTC-USD", "BTC-USDT", "TESTBTC-TESTUSD" };
 
 /* Every frame in tests/fixtures/bitfinex; test_golden_complete checks it. */
 static const char *const golden[] = {
+	"book_add_ask.json", "book_add_bid.json", "book_remove_ask.json",
+	"book_remove_bid.json", "book_snapshot.json",
+	"book_snapshot_len1.json", "book_update_len1.json",
 	"conf_ack.json", "conf_request.json", "edge_funding_fte.json",
 	"error.json", "heartbeat.json", "info.json", "info_maintenance.json",
 	"info_reconnect_20051.json", "subscribe_ack.json",
+	"subscribe_ack_book.json", "subscribe_ack_book_len1.json",
 	"subscribe_ack_docs.json", "subscribe_ack_ticker.json",
-	"subscribe_request.json", "subscribe_request_ticker.json",
+	"subscribe_request.json", "subscribe_request_book.json",
+	"subscribe_request_ticker.json",
 	"ticker.json", "ticker_2.json", "ticker_3.json", "trade_te.json",
 	"trade_te_2.json", "trade_tu.json", "trade_tu_2.json",
 	"trades_snapshot.json", "trades_snapshot_2.json",
 };
 
-/* prelude.jsonl: tBTCUSD trades is channel 18788. */
+/* prelude.jsonl: tBTCUSD trades is channel 18788, its book channel 8. */
 #define TE(fields)	"[18788,\"te\",[" fields "]]"
+#define BOOK(level)	"[8,[" level "]]"
 
 /* SPEC: digits as sent, size = |AMOUNT|, side from its sign, ms -> µs. */
 START_TEST(test_spec_trade_rules)
@@ -99,22 +106,111 @@ START_TEST(test_each_trade_once)
 }
 END_TEST
 
-START_TEST(test_spec_quote_rules)
+static void
+assert_quote(const char *sym, const char *bid, const char *bid_size,
+    const char *ask, const char *ask_size)
 {
 	const struct tk_tick *t = &sink.ticks[0];
-	struct tk_frame_result res;
 
-	parse_fixture("ticker_2.json", &res);
-	ck_assert_uint_eq(res.nticks, 1);
 	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
-	ck_assert_str_eq(t->symbol, "IOT-ETH");
-	assert_dec(&t->bid, "0.0010261");
-	assert_dec(&t->bid_size, "168741.00600069");
-	assert_dec(&t->ask, "0.0010274");
-	assert_dec(&t->ask_size, "19203.444049780002");
+	ck_assert_str_eq(t->symbol, sym);
+	assert_dec(&t->bid, bid);
+	assert_dec(&t->bid_size, bid_size);
+	assert_dec(&t->ask, ask);
+	assert_dec(&t->ask_size, ask_size);
 	/* No exchange time: the receive time. */
 	ck_assert_int_eq(t->ts, RECV_TS);
 	ck_assert_int_eq(t->recv_ts, RECV_TS);
+}
+
+/* Parses fixture @name and checks that it published @n ticks. */
+static void
+parse_n(const char *name, unsigned n)
+{
+	struct tk_frame_result res;
+
+	parse_fixture(name, &res);
+	ck_assert_msg(res.kind == TK_FRAME_DATA, "%s: %s", name, res.detail);
+	ck_assert_msg(res.nticks == n, "%s: %u ticks", name, res.nticks);
+	ck_assert_uint_eq(res.unknown, 0);
+}
+
+/*
+ * Quotes: the best level of each side of the book, its size |AMOUNT|;
+ * nothing while a side is unknown (after a removal, until its successor).
+ * The capture's book is 100 levels deep, with SEQ_ALL sequence numbers;
+ * these of its frames are what a one-level book sends too.
+ */
+START_TEST(test_book_top)
+{
+	parse_n("book_snapshot.json", 1);
+	assert_quote("TESTBTC-TESTUSD", "60400", "0.68826974", "60406",
+	    "0.68833961");
+	parse_n("book_remove_bid.json", 0);	/* 60400 goes */
+	parse_n("book_remove_ask.json", 0);	/* 60406 goes */
+	parse_n("book_add_bid.json", 0);	/* no ask yet */
+	parse_n("book_add_ask.json", 1);
+	assert_quote("TESTBTC-TESTUSD", "60398", "0.68798332", "60404",
+	    "0.68798332");
+	/* The same level again changes nothing: no quote. */
+	parse_n("book_add_ask.json", 0);
+	/* A removal of one side: nothing until that side is known again. */
+	parse_n("book_remove_ask.json", 0);
+	parse_n("book_add_bid.json", 0);
+	parse_n("book_add_ask.json", 1);
+	assert_quote("TESTBTC-TESTUSD", "60398", "0.68798332", "60404",
+	    "0.68798332");
+}
+END_TEST
+
+/* A one-level book as a client with "len":"1" sees it. */
+START_TEST(test_book_len1)
+{
+	struct tk_frame_result res;
+
+	parse_n("book_snapshot_len1.json", 1);
+	assert_quote("BTC-USD", "1085.2", "0.16337353", "1084.5",
+	    "0.0360446");
+	parse_n("book_update_len1.json", 1);	/* a new best bid */
+	assert_quote("BTC-USD", "1084", "0.05246595", "1084.5", "0.0360446");
+	/* The size of the best level changes: a quote. */
+	parse_str(BOOK("1084,2,0.1"), &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	assert_quote("BTC-USD", "1084", "0.1", "1084.5", "0.0360446");
+	/* Removal of the ask, then its successor; exponents as sent. */
+	parse_str(BOOK("1084.5,0,-1"), &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	parse_str("[8,[1084.6,1,-2.5e-7],77]", &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	assert_quote("BTC-USD", "1084", "0.1", "1084.6", "0.00000025");
+	/* A new snapshot starts over; an empty one knows nothing. */
+	parse_str("[8,[]]", &res);
+	ck_assert_uint_eq(res.nticks, 0);
+	parse_str(BOOK("1084,2,0.1"), &res);
+	ck_assert_uint_eq(res.nticks, 0);
+	/* A malformed update changes nothing. */
+	parse_str(BOOK("1085,1,0"), &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	parse_str(BOOK("1085,1,-3"), &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	assert_quote("BTC-USD", "1084", "0.1", "1085", "3");
+	/* A resubscription starts the book over. */
+	parse_fixture("subscribe_ack_book_len1.json", &res);
+	parse_str(BOOK("1085,1,-3"), &res);
+	ck_assert_uint_eq(res.nticks, 0);
+}
+END_TEST
+
+/* The ticker's sizes are sums of 25 levels: never subscribed, never read. */
+START_TEST(test_ticker_not_published)
+{
+	struct tk_frame_result res;
+
+	parse_fixture("ticker_2.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	ck_assert_uint_eq(res.unknown, 1);
 }
 END_TEST
 
@@ -139,8 +235,8 @@ START_TEST(test_channel_ids)
 	parse_str("[5,\"te\",[1,2,3,4]]", &res);
 	ck_assert_uint_eq(res.nticks, 1);
 	ck_assert_str_eq(sink.ticks[0].symbol, "BTC-USD");
-	/* A trade on a ticker channel is not a trade. */
-	parse_str("[232949,\"te\",[1,2,3,4]]", &res);
+	/* A trade on a book channel is not a trade. */
+	parse_str("[8,\"te\",[1,2,3,4]]", &res);
 	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
 	/* The same id acked again for another symbol: the new one. */
 	parse_str("{\"event\":\"subscribed\",\"channel\":\"trades\","
@@ -162,12 +258,12 @@ START_TEST(test_channel_ids)
 	for (id = 1; id <= 100; id++) {
 		snprintf(ack, sizeof(ack), "{\"event\":\"subscribed\","
 		    "\"channel\":\"%s\",\"chanId\":%u,\"symbol\":\"tETHUSD\"}",
-		    id % 2 ? "trades" : "ticker", id);
+		    id % 2 ? "trades" : "book", id);
 		parse_str(ack, &res);
 	}
 	parse_str("[99,\"te\",[1,2,3,4]]", &res);
 	ck_assert_uint_eq(res.nticks, 1);
-	parse_str("[100,[1,2,3,4]]", &res);
+	parse_str("[100,[[1,2,3],[4,5,-6]]]", &res);
 	ck_assert_uint_eq(res.nticks, 1);
 	ck_assert_int_eq(sink.ticks[0].type, TK_TICK_QUOTE);
 	ctx.symbols = map;
@@ -225,10 +321,26 @@ static const struct tk_codec_bad bad[] = {
 	    "trade: field \"AMOUNT\" is zero" },
 	{ "te amount text", TE("1,2,\"3\",4"), TK_FRAME_MALFORMED,
 	    "trade: field \"AMOUNT\" is not a number" },
-	{ "ticker short", "[232949,[1,2]]", TK_FRAME_MALFORMED,
-	    "ticker: field \"ASK\" is missing" },
-	{ "ticker text", "[232949,[\"1\",2,3,4]]", TK_FRAME_MALFORMED,
-	    "ticker: field \"BID\" is not a number" },
+	{ "book short", BOOK("1,2"), TK_FRAME_MALFORMED,
+	    "book: not an array [PRICE, COUNT, AMOUNT]" },
+	{ "book price text", BOOK("\"1\",2,3"), TK_FRAME_MALFORMED,
+	    "book: field \"PRICE\" is not a number" },
+	{ "book price negative", BOOK("-1,2,3"), TK_FRAME_MALFORMED,
+	    "book: field \"PRICE\" is negative" },
+	{ "book count negative", BOOK("1,-2,3"), TK_FRAME_MALFORMED,
+	    "book: field \"COUNT\" is not an integer >= 0" },
+	{ "book count real", BOOK("1,2.5,3"), TK_FRAME_MALFORMED,
+	    "book: field \"COUNT\" is not an integer >= 0" },
+	{ "book amount zero", BOOK("1,2,0"), TK_FRAME_MALFORMED,
+	    "book: field \"AMOUNT\" is zero" },
+	{ "book amount null", BOOK("1,2,null"), TK_FRAME_MALFORMED,
+	    "book: field \"AMOUNT\" is not a number" },
+	{ "book snapshot level", "[8,[[1,2,3],[4,5]]]", TK_FRAME_MALFORMED,
+	    "book: not an array [PRICE, COUNT, AMOUNT]" },
+	{ "book snapshot removal", "[8,[[1,0,1]]]", TK_FRAME_MALFORMED,
+	    "book: field \"COUNT\" is zero in a snapshot" },
+	{ "book snapshot mixed", "[8,[[1,2,3],7]]", TK_FRAME_MALFORMED,
+	    "book: not an array [PRICE, COUNT, AMOUNT]" },
 	{ "ack no id", "{\"event\":\"subscribed\",\"channel\":\"trades\","
 	    "\"symbol\":\"tBTCUSD\"}", TK_FRAME_MALFORMED,
 	    "subscribed: field \"chanId\" is missing" },
@@ -261,13 +373,13 @@ START_TEST(test_types_filter)
 	parse_fixture("trade_te.json", &res);
 	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
 	ck_assert_uint_eq(res.nticks, 0);
-	parse_fixture("ticker.json", &res);
+	parse_fixture("book_snapshot.json", &res);
 	ck_assert_uint_eq(res.nticks, 1);
 	ctx.types = TK_TYPE_BIT(TK_TICK_TRADE);
-	parse_fixture("ticker.json", &res);
+	parse_fixture("book_snapshot_len1.json", &res);
 	ck_assert_uint_eq(res.nticks, 0);
 	/* Filtered frames are still checked. */
-	parse_str("[232949,[\"x\",1,1,1]]", &res);
+	parse_str(BOOK("\"x\",1,1"), &res);
 	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
 }
 END_TEST
@@ -321,12 +433,12 @@ START_TEST(test_subscribe_text)
 	static const char *const want[] = {
 		"{\"event\":\"subscribe\",\"channel\":\"trades\",\"symbol\":"
 		    "\"tBTCUSD\"}",
-		"{\"event\":\"subscribe\",\"channel\":\"ticker\",\"symbol\":"
-		    "\"tBTCUSD\"}",
+		"{\"event\":\"subscribe\",\"channel\":\"book\",\"symbol\":"
+		    "\"tBTCUSD\",\"prec\":\"P0\",\"freq\":\"F0\",\"len\":\"1\"}",
 		"{\"event\":\"subscribe\",\"channel\":\"trades\",\"symbol\":"
 		    "\"tBTCUST\"}",
-		"{\"event\":\"subscribe\",\"channel\":\"ticker\",\"symbol\":"
-		    "\"tBTCUST\"}",
+		"{\"event\":\"subscribe\",\"channel\":\"book\",\"symbol\":"
+		    "\"tBTCUST\",\"prec\":\"P0\",\"freq\":\"F0\",\"len\":\"1\"}",
 	};
 	const char *const syms[] = { "BTC-USD", "BTC-USDT" };
 	struct tk_frame_result res;
@@ -402,7 +514,9 @@ bitfinex_suite(void)
 
 	tcase_add_test(tc.golden, test_spec_trade_rules);
 	tcase_add_test(tc.golden, test_each_trade_once);
-	tcase_add_test(tc.golden, test_spec_quote_rules);
+	tcase_add_test(tc.golden, test_book_top);
+	tcase_add_test(tc.golden, test_book_len1);
+	tcase_add_test(tc.golden, test_ticker_not_published);
 	tcase_add_test(tc.golden, test_channel_ids);
 	tcase_add_test(tc.golden, test_info_codes);
 	tcase_add_test(tc.filters, test_types_filter);
