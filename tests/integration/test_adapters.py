@@ -526,12 +526,23 @@ class TestGateio(AdapterTests):
 
 class TestBitfinex(AdapterTests):
     ADAPTER = "bitfinex"
-    # Every symbol of the prelude's channel ids (Bitfinex's own codes).
-    SYMBOLS = ["BFT-USD", "IOT-ETH", "DOG-USD", "BTC-USD", "BTC-USDT"]
-    SUBSCRIBE = [{"event": "subscribe", "channel": ch, "symbol": s}
-                 for s in ("tBFTUSD", "tIOTETH", "tDOGUSD", "tBTCUSD",
-                           "tBTCUST")
-                 for ch in ("trades", "ticker")]
+    # Every symbol of the prelude's channel ids.
+    SYMBOLS = ["BFT-USD", "BTC-USD", "BTC-USDT", "TESTBTC-TESTUSD"]
+
+    @staticmethod
+    def subscribes(symbols):
+        """The trades, then the one-level book, of each native symbol."""
+        out = []
+        for s in symbols:
+            out.append({"event": "subscribe", "channel": "trades",
+                        "symbol": s})
+            out.append({"event": "subscribe", "channel": "book",
+                        "symbol": s, "prec": "P0", "freq": "F0",
+                        "len": "1"})
+        return out
+
+    SUBSCRIBE = subscribes.__func__(
+            ["tBFTUSD", "tBTCUSD", "tBTCUST", "tTESTBTC:TESTUSD"])
     SUBSCRIBE_TRADE_ONLY = SUBSCRIBE[::2]
     TRADE = "trade_te.json"
     BAD_PRICE = (',102570]', ',"102570"]')
@@ -539,14 +550,72 @@ class TestBitfinex(AdapterTests):
                         "conf_ack.json"]
 
     async def test_silent_exchange_goes_stale(self):
-        """The shared case with one symbol: ten subscribe messages, 250 ms
-        apart, take longer than its stale_s of 1 s, so a new connection
-        would go stale before it had subscribed to everything."""
+        """The shared case with one symbol: eight subscribe messages,
+        250 ms apart, take longer than its stale_s of 1 s, so a new
+        connection would go stale before it had subscribed to
+        everything."""
         self.SYMBOLS = ["BTC-USD"]
-        self.SUBSCRIBE = [{"event": "subscribe", "channel": ch,
-                           "symbol": "tBTCUSD"}
-                          for ch in ("trades", "ticker")]
+        self.SUBSCRIBE = self.subscribes(["tBTCUSD"])
         await super().test_silent_exchange_goes_stale()
+
+    async def start_book(self):
+        """The mock with the capture's book of TESTBTC-TESTUSD (sent after
+        the ack, on every connection), tickerd on it, a client."""
+        self.tmp = self.make_tmpdir()
+        self.mock = await self.start_mock(self.ADAPTER)
+        self.mock.books["tTESTBTC:TESTUSD"] = \
+            self.mock.fixture("book_snapshot.json")
+        conf = h.daemon_config(h.free_port(), [
+                h.exchange_entry(self.mock, ["TESTBTC-TESTUSD"])])
+        self.daemon = await self.start_daemon(conf, self.tmp)
+        # Registered well before the book's subscribe message, which
+        # goes out 250 ms after the trades'.  The exchange's ticks only
+        # (an exchange list: no bbo).
+        return await self.ready_client("?exchanges=bitfinex")
+
+    def assertQuote(self, tick, bid, bid_size, ask, ask_size):
+        self.assertEqual(tick["type"], "quote")
+        self.assertEqual(tick["symbol"], "TESTBTC-TESTUSD")
+        self.assertEqual([tick["bid"], tick["bid_size"], tick["ask"],
+                          tick["ask_size"]], [bid, bid_size, ask, ask_size])
+
+    async def test_book_top_is_the_quote(self):
+        """Quotes come from the one-level book: the ack, its snapshot,
+        then updates; the sizes are those of the best levels (never the
+        ticker's sums); nothing while a side is removed and not yet
+        replaced; a new connection starts the book over."""
+        ws = await self.start_book()
+        first = await self.mock.wait_subscribed(1, count=2)
+        self.assertEqual(first.subscribes,
+                         self.subscribes(["tTESTBTC:TESTUSD"]))
+        (t,) = await h.recv_ticks(ws, 1)
+        self.assertGoldenTick(
+                t, h.Golden(self.ADAPTER, "book_snapshot.json").ticks[0],
+                self.mock)
+        self.assertQuote(t, "60400", "0.68826974", "60406", "0.68833961")
+        # The best bid goes, the ask stays: no quote until a new bid.
+        await self.mock.send(self.mock.fixture("book_delta_1_remove_bid.json"))
+        self.assertEqual(await h.roundtrip_ping(ws), [])
+        await self.mock.send(self.mock.fixture("book_delta_4_add_bid.json"))
+        (t,) = await h.recv_ticks(ws, 1)
+        self.assertQuote(t, "60398", "0.68798332", "60406", "0.68833961")
+        # The same for the ask.
+        await self.mock.send(
+                self.mock.fixture("book_delta_3_remove_ask.json"))
+        self.assertEqual(await h.roundtrip_ping(ws), [])
+        await self.mock.send(self.mock.fixture("book_delta_2_add_ask.json"))
+        (t,) = await h.recv_ticks(ws, 1)
+        self.assertQuote(t, "60398", "0.68798332", "60404", "0.68798332")
+        # Heartbeats are not data; the same level again is not news.
+        await self.mock.send(self.mock.fixture("heartbeat.json"),
+                             self.mock.fixture("book_delta_2_add_ask.json"))
+        self.assertEqual(await h.roundtrip_ping(ws), [])
+        # A new connection: ack, snapshot, the snapshot's quote again.
+        await self.mock.drop()
+        await self.mock.wait_subscribed(2, timeout=5, count=2)
+        (t,) = await h.recv_ticks(ws, 1)
+        self.assertQuote(t, "60400", "0.68826974", "60406", "0.68833961")
+        self.assertEqual(await self.metric("tickerd_parse_errors_total"), 0)
 
     async def test_info_20051_rotates(self):
         await self.check_rotation()

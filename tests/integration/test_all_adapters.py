@@ -34,8 +34,9 @@ class TestAllAdapters(h.TkTestCase):
     def frames(self, name):
         """[(frame text, golden ticks)] of one round for exchange @name."""
         _, trade, quote = EXCHANGES[name]
+        quotes = quote if isinstance(quote, tuple) else (quote,)
         return [(self.mocks[name].fixture(f), h.Golden(name, f).ticks)
-                for f in (trade, quote)]
+                for f in (trade,) + quotes]
 
     async def publish(self):
         """Sends ROUNDS rounds of every exchange's trade and quote, all

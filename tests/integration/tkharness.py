@@ -448,7 +448,9 @@ class MockExchange:
     PATH = "/"
     DISCONNECT_NOTICE = None
     # What test_all_adapters sends through the merge: (configured symbols,
-    # a trade fixture frame, a quote fixture frame), one tick each.
+    # a trade fixture frame, a quote fixture frame), one tick each; the
+    # quote may be a tuple of frames that give one tick together, in
+    # order (a codec that publishes only changes).
     SAMPLE = None
 
     def __init__(self, path=None, ack=True, answer_pings=True):
@@ -1110,12 +1112,26 @@ class MockBitfinex(MockExchange):
     with the channel ids of the fixtures' prelude.jsonl where it names the
     subscription (so that the fixture frames reach the right symbol) and
     fresh ones otherwise; heartbeats [chanId,"hb"]; info 20051 announces
-    a disconnect."""
+    a disconnect.
+
+    A book subscription ({"channel":"book",..,"prec":..,"freq":..,
+    "len":..}) is acked with those three echoed, and then, on every
+    connection, the book's snapshot where books[native symbol] holds one
+    (a fixture frame of that channel id); a test sends the updates after
+    it.  Data of a channel never comes before its ack (send)."""
 
     ADAPTER = "bitfinex"
     PATH = "/ws/2"
     DISCONNECT_NOTICE = "info_reconnect_20051.json"
-    SAMPLE = (["BTC-USD", "BFT-USD"], "trade_te.json", "ticker.json")
+    # A snapshot gives a quote only when it changes the book: each round
+    # first takes the ask away (no tick), then sends the book again.
+    SAMPLE = (["BTC-USD", "TESTBTC-TESTUSD"], "trade_te.json",
+              ("book_delta_3_remove_ask.json", "book_snapshot.json"))
+    _BOOK_KEYS = ("prec", "freq", "len")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.books = {}  # native symbol -> its snapshot frame
 
     def _prelude(self):
         ids = {}
@@ -1136,9 +1152,15 @@ class MockBitfinex(MockExchange):
             ids[key] = 300000 + len(ids)
         sym = req.get("symbol") or ""
         conn.state.setdefault("acked", set()).add(ids[key])
-        return [_compact({"event": "subscribed", "channel": key[0],
-                          "chanId": ids[key], "symbol": sym,
-                          "pair": sym[1:]})]
+        ack = {"event": "subscribed", "channel": key[0],
+               "chanId": ids[key], "symbol": sym}
+        if key[0] == "book":
+            ack.update((k, req[k]) for k in self._BOOK_KEYS if k in req)
+        ack["pair"] = sym[1:]
+        replies = [_compact(ack)]
+        if key[0] == "book" and sym in self.books:
+            replies.append(self.books[sym])
+        return replies
 
     def greeting(self, conn):
         return [self.fixture("info.json")]

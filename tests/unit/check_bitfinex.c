@@ -31,9 +31,10 @@ static const char *const fixture_symbols[] = { "BFT-USD", "IOT-ETH",
 
 /* Every frame in tests/fixtures/bitfinex; test_golden_complete checks it. */
 static const char *const golden[] = {
-	"book_add_ask.json", "book_add_bid.json", "book_remove_ask.json",
-	"book_remove_bid.json", "book_snapshot.json",
-	"book_snapshot_len1.json", "book_update_len1.json",
+	"book_delta_1_remove_bid.json", "book_delta_2_add_ask.json",
+	"book_delta_3_remove_ask.json", "book_delta_4_add_bid.json",
+	"book_delta_5_update_len1.json", "book_snapshot.json",
+	"book_snapshot_len1.json",
 	"conf_ack.json", "conf_request.json", "edge_funding_fte.json",
 	"error.json", "heartbeat.json", "info.json", "info_maintenance.json",
 	"info_reconnect_20051.json", "subscribe_ack.json",
@@ -146,18 +147,18 @@ START_TEST(test_book_top)
 	parse_n("book_snapshot.json", 1);
 	assert_quote("TESTBTC-TESTUSD", "60400", "0.68826974", "60406",
 	    "0.68833961");
-	parse_n("book_remove_bid.json", 0);	/* 60400 goes */
-	parse_n("book_remove_ask.json", 0);	/* 60406 goes */
-	parse_n("book_add_bid.json", 0);	/* no ask yet */
-	parse_n("book_add_ask.json", 1);
+	parse_n("book_delta_1_remove_bid.json", 0);	/* 60400 goes */
+	parse_n("book_delta_3_remove_ask.json", 0);	/* 60406 goes */
+	parse_n("book_delta_4_add_bid.json", 0);	/* no ask yet */
+	parse_n("book_delta_2_add_ask.json", 1);
 	assert_quote("TESTBTC-TESTUSD", "60398", "0.68798332", "60404",
 	    "0.68798332");
 	/* The same level again changes nothing: no quote. */
-	parse_n("book_add_ask.json", 0);
+	parse_n("book_delta_2_add_ask.json", 0);
 	/* A removal of one side: nothing until that side is known again. */
-	parse_n("book_remove_ask.json", 0);
-	parse_n("book_add_bid.json", 0);
-	parse_n("book_add_ask.json", 1);
+	parse_n("book_delta_3_remove_ask.json", 0);
+	parse_n("book_delta_4_add_bid.json", 0);
+	parse_n("book_delta_2_add_ask.json", 1);
 	assert_quote("TESTBTC-TESTUSD", "60398", "0.68798332", "60404",
 	    "0.68798332");
 }
@@ -171,7 +172,7 @@ START_TEST(test_book_len1)
 	parse_n("book_snapshot_len1.json", 1);
 	assert_quote("BTC-USD", "1085.2", "0.16337353", "1084.5",
 	    "0.0360446");
-	parse_n("book_update_len1.json", 1);	/* a new best bid */
+	parse_n("book_delta_5_update_len1.json", 1);	/* a new best bid */
 	assert_quote("BTC-USD", "1084", "0.05246595", "1084.5", "0.0360446");
 	/* The size of the best level changes: a quote. */
 	parse_str(BOOK("1084,2,0.1"), &res);
