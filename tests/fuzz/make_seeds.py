@@ -32,6 +32,29 @@ HAND = {
         '{"s":"BTCUSDT","b":[["99.5","3"]],"a":[["101","0"]],"u":3,'
         '"seq":3},"cts":3}',
     ],
+    # a one-level book after its ack: snapshot, removal of each side and
+    # its successor, a heartbeat, SEQ_ALL's trailing numbers, a resubscribe
+    "bitfinex": [
+        '{"event":"subscribed","channel":"book","chanId":8,"symbol":'
+        '"tBTCUSD","prec":"P0","freq":"F0","len":"1","pair":"BTCUSD"}\n'
+        '[8,[[1085.2,1,0.16337353],[1084.5,1,-0.0360446]]]\n'
+        '[8,[1085.2,0,1]]\n'
+        '[8,[1084,1,0.05246595]]\n'
+        '[8,[1084.5,0,-1],3]\n'
+        '[8,"hb",4]\n'
+        '[8,[1084.6,2,-2.5e-7],5]\n'
+        '[8,[1084.6,3,-1.5]]',
+        '{"event":"subscribed","channel":"book","chanId":8,"symbol":'
+        '"tBTCUSD","prec":"P0","freq":"F0","len":"1","pair":"BTCUSD"}\n'
+        '[8,[]]\n'
+        '[8,[1,1,1]]\n'
+        '[8,[2,1,-1]]\n'
+        '{"event":"subscribed","channel":"book","chanId":8,"symbol":'
+        '"tBTCUSD","prec":"P0","freq":"F0","len":"1","pair":"BTCUSD"}\n'
+        '[8,[2,1,-1]]\n'
+        '[8,[[1,0,1]]]\n'
+        '[8,[1,-1,1]]',
+    ],
     "deribit": [
         '{"jsonrpc":"2.0","method":"heartbeat","params":{"type":'
         '"test_request"}}',
