@@ -610,6 +610,14 @@ class TestBitfinex(AdapterTests):
         await self.mock.send(self.mock.fixture("heartbeat.json"),
                              self.mock.fixture("book_delta_2_add_ask.json"))
         self.assertEqual(await h.roundtrip_ping(ws), [])
+        # A removal, then that same level again: the side was unknown in
+        # between, so its return is a quote.
+        await self.mock.send(
+                self.mock.fixture("book_delta_3_remove_ask.json"))
+        self.assertEqual(await h.roundtrip_ping(ws), [])
+        await self.mock.send(self.mock.fixture("book_delta_2_add_ask.json"))
+        (t,) = await h.recv_ticks(ws, 1)
+        self.assertQuote(t, "60398", "0.68798332", "60404", "0.68798332")
         # A new connection: ack, snapshot, the snapshot's quote again.
         await self.mock.drop()
         await self.mock.wait_subscribed(2, timeout=5, count=2)
