@@ -148,16 +148,19 @@ tk_symmap_index(const struct tk_symmap *map, const char *native, size_t len)
 int
 tk_symbol_valid(const char *s)
 {
-	size_t part = 0;
+	size_t part = 0, len;
 	int dashes = 0;
+	const char *third = NULL;
 
-	if (s == NULL)
+	if (s == NULL || (len = strlen(s)) >= TK_SYMBOL_MAX)
 		return 0;
 	for (; *s != '\0'; s++) {
 		if (*s == '-') {
-			if (part == 0 || ++dashes > 1)
+			if (part == 0 || ++dashes > 2)
 				return 0;
 			part = 0;
+			if (dashes == 2)
+				third = s + 1;
 		} else if ((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')) {
 			if (++part > PART_MAX)
 				return 0;
@@ -165,7 +168,10 @@ tk_symbol_valid(const char *s)
 			return 0;
 		}
 	}
-	return dashes == 1 && part > 0;
+	/* a third part names the market: only perpetual swaps so far */
+	if (third != NULL && strcmp(third, TK_SYMBOL_PERP) != 0)
+		return 0;
+	return dashes >= 1 && part > 0;
 }
 
 /* Power of two, at least twice @n, so probe chains stay short. */
@@ -236,8 +242,8 @@ fill_entry(struct tk_symmap *map, const struct tk_adapter *adapter,
 	int r;
 
 	if (unified == NULL || !tk_symbol_valid(unified)) {
-		set_err(err, errlen, "symbol \"%.40s\": expected BASE-QUOTE, "
-		    "each part 1 to 15 of A-Z and 0-9",
+		set_err(err, errlen, "symbol \"%.40s\": expected BASE-QUOTE or "
+		    "BASE-QUOTE-PERP, each part 1 to 15 of A-Z and 0-9",
 		    unified != NULL ? unified : "(null)");
 		return -EINVAL;
 	}

@@ -404,7 +404,9 @@ tk__symbol_native(const char *unified, char dash, bool lower, char *buf,
 	size_t n = 0;
 	const char *p;
 
-	if (!tk_symbol_valid(unified))
+	/* spot only: a market suffix (-PERP) is the adapter's to map */
+	if (!tk_symbol_valid(unified) || strchr(strchr(unified, '-') + 1,
+	    '-') != NULL)
 		return -EINVAL;
 	for (p = unified; *p != '\0'; p++)
 		n += *p != '-' || dash != '\0';

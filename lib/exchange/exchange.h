@@ -189,10 +189,12 @@ void	tk__emit_json(struct tk__frame *, struct tk_tick *, json_t *sym,
 	    unsigned flags);
 
 /*
- * The native form of unified symbol BASE-QUOTE for adapters'
+ * The native form of unified spot symbol BASE-QUOTE for adapters'
  * native_symbol(): the dash becomes @dash ('\0': dropped), letters lower
  * case with @lower.  Returns its length, -EINVAL for an invalid symbol or
- * -ENAMETOOLONG (nothing written) when it does not fit @cap with its NUL.
+ * one with a market suffix (BASE-QUOTE-PERP: an adapter that has such
+ * markets maps them itself), or -ENAMETOOLONG (nothing written) when it
+ * does not fit @cap with its NUL.
  */
 int	tk__symbol_native(const char *unified, char dash, bool lower,
 	    char *buf, size_t cap);

@@ -38,6 +38,15 @@ static const struct {
 	{ "BTC-USDT ", 0 },
 	{ "BTC-USDÉ", 0 },
 	{ "BTC-US\"T", 0 },
+	{ "BTC-USDT-PERP", 1 },				/* perpetual swap */
+	{ "BTC-USD-PERP", 1 },
+	{ "ABCDEFGHIJKLMNO-PQRSTUVWXY-PERP", 1 },	/* 31 bytes */
+	{ "ABCDEFGHIJKLMNO-PQRSTUVWXYZ-PERP", 0 },	/* 32 bytes */
+	{ "BTC-USDT-SWAP", 0 },
+	{ "BTC-USDT-perp", 0 },
+	{ "BTC-USDT-PERP-X", 0 },
+	{ "BTC-USDT-", 0 },
+	{ "BTC--PERP", 0 },
 };
 
 /* A made-up exchange whose native form is "base/quote" in lower case. */
@@ -143,10 +152,10 @@ static const struct {
 	    "symbols \"BTC-USDT\" and \"BTCU-SDT\" have the same native "
 	    "name \"BTCUSDT\"" },
 	{ "invalid", "slash", { "BTC-USD", "btc-usd" }, 2,
-	    "symbol \"btc-usd\": expected BASE-QUOTE, each part 1 to 15 of "
+	    "symbol \"btc-usd\": expected BASE-QUOTE or BASE-QUOTE-PERP, each part 1 to 15 of "
 	    "A-Z and 0-9" },
 	{ "null symbol", "slash", { "BTC-USD", NULL }, 2,
-	    "symbol \"(null)\": expected BASE-QUOTE, each part 1 to 15 of "
+	    "symbol \"(null)\": expected BASE-QUOTE or BASE-QUOTE-PERP, each part 1 to 15 of "
 	    "A-Z and 0-9" },
 	{ "no native", "failing", { "BTC-USD", "BAD-ONE" }, 2,
 	    "symbol \"BAD-ONE\": failing has no native form for it "

@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#define TK_SYMBOL_PERP	"PERP"	/* third part of a perpetual swap */
+
 struct tk_adapter;
 struct tk_symmap;
 
@@ -35,7 +37,11 @@ const char	*tk_symmap_to_unified(const struct tk_symmap *,
 long		 tk_symmap_index(const struct tk_symmap *,
 		    const char *native, size_t len);
 
-/* True if @s is a valid unified symbol: BASE-QUOTE, [A-Z0-9] each, 1..15. */
+/*
+ * True if @s is a valid unified symbol: spot BASE-QUOTE, or a perpetual
+ * swap BASE-QUOTE-PERP; BASE and QUOTE [A-Z0-9], 1..15 each, and the whole
+ * shorter than TK_SYMBOL_MAX.
+ */
 int		 tk_symbol_valid(const char *s);
 
 #endif
