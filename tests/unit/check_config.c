@@ -60,7 +60,7 @@ static const struct {
 	    "(did you mean \"stale_s\"?)" },
 	{ X("{" BNS ",'xyzzy':1}"),
 	    "t.json: exchanges[0].xyzzy: unknown key (expected one of: name, "
-	    "adapter, symbols, url, channels, stale_s, tls_verify, rate, "
+	    "adapter, symbols, url, rest_url, channels, stale_s, tls_verify, rate, "
 	    "seed, file, speed, loop)" },
 	{ X("{" BN ",'sym bols':['BTC-USDT']}"),
 	    "t.json: exchanges[0].\"sym bols\": unknown key "
