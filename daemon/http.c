@@ -117,6 +117,20 @@ health_warnings(struct tickerd *td, struct sbuf *sb)
 	sb_printf(sb, "]");
 }
 
+/* ,"detail":"...": why an exchange is in its state, where it says. */
+static void
+health_detail(struct sbuf *sb, const char *detail)
+{
+	char esc[256 * 6];
+	int n;
+
+	if (detail == NULL || detail[0] == '\0')
+		return;
+	n = tk_json_escape(detail, strlen(detail), esc, sizeof(esc));
+	if (n >= 0)
+		sb_printf(sb, ",\"detail\":\"%.*s\"", n, esc);
+}
+
 /* Every type an exchange's ticks can have (a bbo is nobody's). */
 static uint64_t
 ticks_of(const struct pub_ex_stats *pub)
@@ -163,6 +177,7 @@ health_body(struct tickerd *td, struct sbuf *sb)
 			    (double)(now - v.pub.last_tick_us) / 1e6);
 		else
 			sb_printf(sb, "null");
+		health_detail(sb, v.up.detail);
 		sb_printf(sb, ",\"reconnects\":%llu,\"ticks\":%llu}",
 		    (unsigned long long)v.up.reconnects,
 		    (unsigned long long)ticks_of(&v.pub));

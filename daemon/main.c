@@ -24,6 +24,7 @@
 #include "recorder.h"
 #include "reload.h"
 #include "resolve.h"
+#include "rest.h"
 #include "signals.h"
 #include "sources.h"
 #include "tickerd.h"
@@ -182,7 +183,7 @@ static int
 create_internal_vhosts(struct tickerd *td)
 {
 	static struct lws_protocols ctl_protocols[5];
-	static struct lws_protocols client_protocols[2];
+	static struct lws_protocols client_protocols[3];
 	struct lws_context_creation_info info;
 
 	ctl_protocols[0] = signals_protocol;
@@ -190,6 +191,7 @@ create_internal_vhosts(struct tickerd *td)
 	ctl_protocols[2] = activate_protocol;
 	ctl_protocols[3] = pump_timer_protocol;
 	client_protocols[0] = upstream_protocol;
+	client_protocols[1] = rest_protocol;
 
 	memset(&info, 0, sizeof(info));
 	info.vhost_name = "ctl";
