@@ -860,6 +860,7 @@ exchange_symbols(struct ctx *c, const char *base, json_t *v,
     struct tk_exchange_conf *e)
 {
 	char path[PATH_CAP], sp[PATH_CAP], q[QUOTE_CAP];
+	char native[TK_SYMBOL_MAX];
 	const char *s;
 	size_t k, j, n;
 	json_t *el;
@@ -884,6 +885,11 @@ exchange_symbols(struct ctx *c, const char *base, json_t *v,
 		if (!tk_symbol_valid(s))
 			return fail(c, sp, "%s is not BASE-QUOTE (expected "
 			    "upper case like \"BTC-USD\")", q);
+		/* a perpetual swap on a spot-only adapter, say */
+		if (e->adapter->native_symbol != NULL &&
+		    e->adapter->native_symbol(s, native, sizeof(native)) <= 0)
+			return fail(c, sp, "%s: adapter \"%s\" has no such "
+			    "market", q, e->adapter->name);
 		for (j = 0; j < k; j++)
 			if (strcmp(e->symbols[j], s) == 0)
 				return fail(c, sp, "%s is already listed as "
