@@ -284,7 +284,8 @@ metrics_exchanges(struct tickerd *td, struct sbuf *sb)
 	    "Connections dropped for sending no data for stale_s.",
 	    offsetof(struct upstream_stats, stale_events));
 	metric_per_exchange(td, sb, "tickerd_throttled_total",
-	    "Connection attempts refused with HTTP 429 or 418.",
+	    "Connection attempts (upgrade or REST) refused with HTTP 429 "
+	    "or 418.",
 	    offsetof(struct upstream_stats, throttles));
 	metric_per_exchange(td, sb, "tickerd_duplicate_trades_total",
 	    "Trades seen twice (e.g. across a rotation), published once.",

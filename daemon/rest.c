@@ -107,7 +107,7 @@ call_timeout(lws_sorted_usec_list_t *sul)
 	struct rest_call *call = lws_container_of(sul, struct rest_call,
 	    sul_timeout);
 
-	call_end(call, 0, "no complete answer in time");
+	call_end(call, 0, "no complete answer in time");	/* a trickle */
 }
 
 /* Appends to the body, NUL-terminated; too large ends the call. */
@@ -245,7 +245,9 @@ rest_cb_lws(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_WSI_DESTROY:
 		lws_set_opaque_user_data(wsi, NULL);
 		call->wsi = NULL;
-		call_end(call, 0, "connection closed before the answer was "
+		/* lws' own timeouts end a silent server the same way */
+		call_end(call, 0, call->status == 0 ? "no answer (closed or "
+		    "timed out)" : "connection closed before the answer was "
 		    "complete");
 		return 0;
 	default:

@@ -455,15 +455,19 @@ class TestBitstamp(AdapterTests):
 
 class TestOKX(AdapterTests):
     ADAPTER = "okx"
-    SYMBOLS = ["BTC-USDT", "ETH-USDT"]
+    # Swaps too: their goldens need the mock's instruments list, asked
+    # for before every connect (MockOKX.rest).
+    SYMBOLS = ["BTC-USDT", "ETH-USDT", "BTC-USDT-PERP", "BTC-USD-PERP",
+               "UNI-USD-PERP"]
     SUBSCRIBE = [{"op": "subscribe", "args": [
-        {"channel": "trades", "instId": "BTC-USDT"},
-        {"channel": "tickers", "instId": "BTC-USDT"},
-        {"channel": "trades", "instId": "ETH-USDT"},
-        {"channel": "tickers", "instId": "ETH-USDT"}]}]
+        {"channel": c, "instId": i}
+        for i in ["BTC-USDT", "ETH-USDT", "BTC-USDT-SWAP", "BTC-USD-SWAP",
+                  "UNI-USD-SWAP"]
+        for c in ["trades", "tickers"]]}]
     SUBSCRIBE_TRADE_ONLY = [{"op": "subscribe", "args": [
-        {"channel": "trades", "instId": "BTC-USDT"},
-        {"channel": "trades", "instId": "ETH-USDT"}]}]
+        {"channel": "trades", "instId": i}
+        for i in ["BTC-USDT", "ETH-USDT", "BTC-USDT-SWAP", "BTC-USD-SWAP",
+                  "UNI-USD-SWAP"]]}]
     TRADE = "trade.json"
     BAD_PRICE = ('"px":"30236"', '"px":"30x36"')
     DROP_ABRUPT = False
