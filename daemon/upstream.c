@@ -502,6 +502,8 @@ on_frame(struct conn *c, const struct tk_frame_result *res)
 {
 	struct upstream *up = c->up;
 
+	if (res->welcome)
+		conn_welcome(c);
 	switch (res->kind) {
 	case TK_FRAME_DATA:
 		on_data(c);

@@ -184,6 +184,7 @@ conn_close(struct conn *c, const char *why)
 	log_debug("%s: connection closed: %s", c->name, why);
 	lws_sul_cancel(&c->sul_sub);
 	lws_sul_cancel(&c->sul_ping);
+	lws_sul_cancel(&c->sul_welcome);
 	resolve_cancel(c->resolving);
 	rest_call_cancel(c->rest_call);
 	if (c->wsi != NULL) {
@@ -214,6 +215,7 @@ conn_retire(struct conn *c, const char *why)
 {
 	lws_sul_cancel(&c->sul_sub);
 	lws_sul_cancel(&c->sul_ping);
+	lws_sul_cancel(&c->sul_welcome);
 	c->up = NULL;		/* its close is no longer news */
 	conn_drop(c, why);
 	if (c->wsi == NULL)
@@ -274,12 +276,39 @@ conn_ping_due(lws_sorted_usec_list_t *sul)
 	    c->ping_us);
 }
 
+/* A server that greets and did not: this connection is no good. */
+static void
+conn_welcome_due(lws_sorted_usec_list_t *sul)
+{
+	struct conn *c = lws_container_of(sul, struct conn, sul_welcome);
+	char why[64];
+
+	snprintf(why, sizeof(why), "no welcome within %u s",
+	    c->up->conf->adapter->welcome_s);
+	log_warnx("%s: %s", c->name, why);
+	conn_drop(c, why);
+}
+
+void
+conn_welcome(struct conn *c)
+{
+	if (c->welcomed || c->wsi == NULL)
+		return;
+	c->welcomed = 1;
+	lws_sul_cancel(&c->sul_welcome);
+	lws_callback_on_writable(c->wsi);
+}
+
 void
 conn_established(struct conn *c)
 {
 	const struct tk_adapter *a = c->up->conf->adapter;
 
 	c->established = 1;
+	if (a->welcome_s > 0)
+		lws_sul_schedule(c->up->td->ctx, 0, &c->sul_welcome,
+		    conn_welcome_due, (lws_usec_t)a->welcome_s *
+		    LWS_US_PER_SEC);
 	c->established_us = c->last_data_us = now_mono_us();
 	if (a->ping_message != NULL && c->ping_us > 0)
 		lws_sul_schedule(c->up->td->ctx, 0, &c->sul_ping,
@@ -313,7 +342,8 @@ conn_writeable(struct conn *c)
 		    conn_want_write, SUB_SPACING_US);
 		return 0;
 	}
-	if (a->subscribe == NULL)
+	/* a server that greets first takes nothing before */
+	if (a->subscribe == NULL || (a->welcome_s > 0 && !c->welcomed))
 		return 0;
 	n = a->subscribe(c->up->symmap, c->up->conf->types, c->sub_next,
 	    (char *)buf + LWS_PRE, sizeof(buf) - LWS_PRE);

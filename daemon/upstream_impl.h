@@ -70,9 +70,10 @@ struct conn {
 	/* where this attempt connects: the REST answer's, else up->ws */
 	struct endpoint		 target;
 	int64_t			 ping_us;	/* application ping period */
-	lws_sorted_usec_list_t	 sul_sub, sul_ping;
+	lws_sorted_usec_list_t	 sul_sub, sul_ping, sul_welcome;
 	unsigned		 sub_next;	/* next subscribe message */
 	int			 ping_owed;
+	int			 welcomed;	/* adapter welcome_s: greeted */
 	int			 established;
 	int			 got_data;
 	int64_t			 established_us;	/* monotonic */
@@ -160,6 +161,9 @@ int	 conn_connect(struct conn *c, const char *addr);
 
 /* CLIENT_ESTABLISHED: starts the pings and the subscribe messages. */
 void	 conn_established(struct conn *c);
+
+/* The server greeted (res->welcome): the subscriptions may go. */
+void	 conn_welcome(struct conn *c);
 
 /* CLIENT_WRITEABLE: an owed ping, else the next subscribe message. */
 int	 conn_writeable(struct conn *c);

@@ -32,6 +32,8 @@ struct tk_frame_result {
 	unsigned	 nticks;	/* ticks emitted */
 	unsigned	 unknown;	/* data for symbols nobody configured */
 	char		 detail[TK_FRAME_DETAIL_MAX]; /* error/malformed text */
+	/* the server greets: subscriptions may go now (adapter welcome_s) */
+	unsigned	 welcome;
 };
 
 typedef void tk_emit_fn(void *ud, const struct tk_tick *t);
@@ -141,6 +143,13 @@ struct tk_adapter {
 	unsigned	 max_connection_s;
 	/* Bytes of per-connection state parse() wants, or NULL for none. */
 	size_t	(*state_size)(const struct tk_symmap *);
+	/*
+	 * Servers that greet each connection before they take requests
+	 * (KuCoin's "welcome"): the daemon subscribes only after a frame
+	 * whose result says res->welcome, and drops a connection that sends
+	 * none within welcome_s.  0: subscribe right after the upgrade.
+	 */
+	unsigned	 welcome_s;
 	/*
 	 * REST before connect (NULL for exchanges without): the public REST
 	 * base that rest_url defaults to ("https://www.okx.com").
