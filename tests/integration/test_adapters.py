@@ -561,6 +561,32 @@ def load_tests(loader, tests, pattern):
         suite.addTests(loader.loadTestsFromTestCase(cls))
     return suite
 
+class TestKucoin(AdapterTests):
+    ADAPTER = "kucoin"
+    SYMBOLS = ["DAPPT-BTC", "SNX-BTC", "BCHSV-USDT"]
+    SUBSCRIBE = [
+        {"type": "subscribe",
+         "topic": "/market/match:DAPPT-BTC,SNX-BTC,BCHSV-USDT",
+         "privateChannel": False, "response": True, "id": 1},
+        {"type": "subscribe",
+         "topic": "/market/ticker:DAPPT-BTC,SNX-BTC,BCHSV-USDT",
+         "privateChannel": False, "response": True, "id": 2}]
+    SUBSCRIBE_TRADE_ONLY = SUBSCRIBE[:1]
+    TRADE = "match_1.json"
+    BAD_PRICE = ('"price":"0.0000001117"', '"price":"0.00x0001117"')
+    PING_MESSAGE = '{"id":"tickerd","type":"ping"}'
+
+    async def test_upgrade_path(self):
+        """The socket goes where the bullet answer says, with its token
+        and an id of the attempt; the configured url is not used."""
+        conn = await self.start(url="ws://127.0.0.1:1/unused")
+        self.assertEqual(self.mock.rest.count("POST", self.mock.BULLET), 1)
+        path, _, query = conn.path.partition("?")
+        self.assertEqual(path, self.mock.PATH)
+        token, conn_id = query.split("&")
+        self.assertEqual(token, "token=" + self.mock.tokens[0])
+        self.assertRegex(conn_id, r"^connectId=[0-9a-f]{16}$")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -451,7 +451,8 @@ class MockRest:
         self._changed = None
 
     def answer(self, method, path, body, status=200):
-        """Answers @method @path (with its query) with @body (text)."""
+        """Answers @method @path (with its query) with @body: text, or a
+        function of the request that returns it."""
         self.routes[(method, path)] = (status, body)
 
     def fail_with(self, status, retry_after=None):
@@ -538,6 +539,8 @@ class MockRest:
         else:
             status, body = self.routes.get((req.method, req.path),
                                            (404, '{"msg":"no route"}'))
+            if callable(body):
+                body = body(req)
         data = body.encode()
         return (("HTTP/1.1 %d X\r\nContent-Type: application/json\r\n"
                  "Content-Length: %d\r\n%sConnection: close\r\n\r\n" %
@@ -1144,6 +1147,74 @@ class MockGateio(MockExchange):
 
     def _trade_ids(self, text):
         if '"channel":"spot.trades"' not in text:
+            return []
+        return _item_spans(text, self._ID, self._SYMBOL)
+
+
+class MockKucoin(MockExchange):
+    """KuCoin spot: every connection needs a token from its REST API
+    (self.rest, POST /api/v1/bullet-public), whose answer names this
+    mock's endpoint and a fresh token each time (tokens); the socket
+    greets with "welcome", {"type":"subscribe"} is acked
+    {"id":..,"type":"ack"}, {"type":"ping"} answered with a pong."""
+
+    ADAPTER = "kucoin"
+    PATH = "/endpoint"
+    SAMPLE = (["DAPPT-BTC", "SNX-BTC"], "match_1.json", "ticker_1.json")
+    BULLET = "/api/v1/bullet-public"
+
+    def __init__(self, ping_interval_ms=18000, welcome=True, **kw):
+        super().__init__(**kw)
+        self.ping_interval_ms = ping_interval_ms
+        self.welcome = welcome  # False: the test sends it (welcome())
+        self.tokens = []  # issued, in order
+
+    async def start(self, port=0):
+        self.rest = await MockRest().start()
+        self.rest.answer("POST", self.BULLET, self._bullet)
+        return await super().start(port)
+
+    async def close(self):
+        await super().close()
+        if getattr(self, "rest", None) is not None:
+            await self.rest.close()
+
+    def _bullet(self, req):
+        token = "2neAiuYvAU61ZDXANAGAsiL4-iAExI1SfNx%03d" % len(self.tokens)
+        self.tokens.append(token)
+        return _compact({"code": "200000", "data": {
+            "token": token, "instanceServers": [{
+                "endpoint": self.url, "encrypt": False,
+                "protocol": "websocket",
+                "pingInterval": self.ping_interval_ms,
+                "pingTimeout": 10000}]}})
+
+    def greeting(self, conn):
+        return [self.fixture("welcome.json")] if self.welcome else []
+
+    async def send_welcome(self, conn):
+        conn.welcomed_at = time.monotonic()
+        await conn.ws.send(self.fixture("welcome.json"))
+
+    def is_subscribe(self, req):
+        return req.get("type") == "subscribe"
+
+    def subscribe_replies(self, conn, req):
+        return [_compact({"id": str(req.get("id")), "type": "ack"})]
+
+    def ping_reply(self, text, req):
+        if isinstance(req, dict) and req.get("type") == "ping":
+            return _compact({"id": req.get("id"), "type": "pong"})
+        return None
+
+    def keepalive_frames(self):
+        return [_compact({"id": "tickerd", "type": "pong"})]
+
+    _ID = re.compile(r'"tradeId":"([^"]*)"')
+    _SYMBOL = re.compile(r'"symbol":"([^"]+)"')
+
+    def _trade_ids(self, text):
+        if '"subject":"trade.l3match"' not in text:
             return []
         return _item_spans(text, self._ID, self._SYMBOL)
 
