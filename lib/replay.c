@@ -109,6 +109,8 @@ static void	 note_time(struct replay *, int64_t t);
 static int	 source_get(struct replay *, const struct tk_record *,
 		    struct source **out);
 static void	 source_init(struct replay *, struct source *);
+static struct tk_symmap *adapter_map(struct replay *,
+		    const struct tk_adapter *, char *err, size_t errlen);
 static const struct tk_adapter *find_adapter(const struct replay *,
 		    const char *name);
 static void	 run_frame(struct replay *, struct source *,
@@ -621,6 +623,36 @@ source_get(struct replay *rp, const struct tk_record *rec,
 }
 
 /*
+ * The configured symbols that @ad has markets for: a spot exchange has
+ * no BTC-USDT-PERP, and the same replay may hold a swap venue's frames.
+ * An adapter with none of them fails as before.
+ */
+static struct tk_symmap *
+adapter_map(struct replay *rp, const struct tk_adapter *ad, char *err,
+    size_t errlen)
+{
+	const char **mine = calloc(rp->nsymbols + 1, sizeof(*mine));
+	char native[TK_SYMBOL_MAX];
+	struct tk_symmap *map;
+	size_t i, n = 0;
+
+	if (mine == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	for (i = 0; i < rp->nsymbols; i++)
+		if (ad->native_symbol(rp->symbols[i], native,
+		    sizeof(native)) > 0)
+			mine[n++] = rp->symbols[i];
+	/* none at all: the whole list, to fail with the first one's why */
+	map = n > 0 ? tk_symmap_new(ad, mine, n, err, errlen) :
+	    tk_symmap_new(ad, (const char *const *)rp->symbols, rp->nsymbols,
+	    err, errlen);
+	free(mine);
+	return map;
+}
+
+/*
  * A source whose adapter is unknown, has no codec, or cannot map the
  * configured symbols stays unusable, with the reason for its lines.
  */
@@ -640,8 +672,7 @@ source_init(struct replay *rp, struct source *src)
 		    "frames to replay", src->ad);
 		return;
 	}
-	src->map = tk_symmap_new(ad, (const char *const *)rp->symbols,
-	    rp->nsymbols, err, sizeof(err));
+	src->map = adapter_map(rp, ad, err, sizeof(err));
 	if (src->map == NULL) {
 		snprintf(src->why, sizeof(src->why), "adapter \"%s\": %s",
 		    src->ad, err);
