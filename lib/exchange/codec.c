@@ -182,7 +182,7 @@ tk__json_dec_value(struct tk__frame *f, json_t *v, const char *ev,
 		return 0;
 	}
 	r = tk_dec_parse(s, len, &d);
-	if (r == 0 && d.mant >= 0) {
+	if (r == 0 && (d.mant >= 0 || (opts & TK__DEC_SIGNED))) {
 		*out = d;
 		return 0;
 	}

@@ -121,10 +121,12 @@ int	tk__json_str(struct tk__frame *, json_t *o, const char *ev,
 
 #define TK__DEC_NULL_OK		0x1u	/* absent or null is "no value" */
 #define TK__DEC_EMPTY_OK	0x2u	/* "" is "no value" */
+#define TK__DEC_SIGNED		0x4u	/* may be negative (funding rates) */
 
 /*
- * Decimal text (never a JSON number), non-negative.  "No value", where
- * @opts allows it, is an invalid decimal, sent on as null.
+ * Decimal text (never a JSON number), non-negative unless
+ * TK__DEC_SIGNED.  "No value", where @opts allows it, is an invalid
+ * decimal, sent on as null.
  */
 int	tk__json_dec(struct tk__frame *, json_t *o, const char *ev,
 	    const char *key, unsigned opts, struct tk_dec *out);

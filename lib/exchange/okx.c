@@ -15,6 +15,9 @@
  * configured (rest_request()); sizes are contracts x ctVal exactly, in
  * the base currency (linear swaps) or the quote currency (inverse ones,
  * "size_unit":"quote").  Without that list (a replay) they stay contracts.
+ * Funding comes from two channels of each swap, "funding-rate" and
+ * "mark-price": the connection keeps the latest of each per symbol, and
+ * a funding tick goes out once both are known, on every update.
  */
 
 #include <errno.h>
@@ -71,6 +74,13 @@ struct contract {
 	bool			 known;
 };
 
+/* The connection's funding state: the latest of both channels. */
+struct funding {
+	struct tk_dec	 mark, rate;
+	int64_t		 next_us;	/* fundingTime, or 0 */
+	bool		 have_mark, have_rate;
+};
+
 /* rest_parse()'s data: a contract per symbol of the map, in map order. */
 struct okx_rest {
 	size_t		 n;
@@ -98,6 +108,14 @@ static void	 parse_push(struct tk__frame *, json_t *o);
 static void	 parse_trade(struct tk__frame *, json_t *item, json_t *arg);
 static void	 parse_ticker(struct tk__frame *, json_t *item, json_t *arg);
 static void	 parse_bbo(struct tk__frame *, json_t *item, json_t *arg);
+static void	 parse_funding(struct tk__frame *, json_t *item, json_t *arg);
+static void	 parse_mark(struct tk__frame *, json_t *item, json_t *arg);
+static struct funding *funding_of(struct tk__frame *, json_t *sym);
+static void	 emit_funding(struct tk__frame *, json_t *sym,
+		    const struct funding *, int64_t ts);
+static size_t	 okx_state_size(const struct tk_symmap *);
+static int	 funding_subscribe(const struct tk_symmap *, unsigned j,
+		    char *buf, size_t cap);
 static int	 get_level(struct tk__frame *, json_t *item, const char *key,
 		    struct tk_dec *px, struct tk_dec *sz);
 static int	 to_base(struct tk__frame *, const char *ev, json_t *sym,
@@ -114,7 +132,7 @@ const struct tk_adapter tk__adapter_okx = {
 	.name = "okx",
 	.kind = TK_ADAPTER_NETWORK,
 	.default_url = "wss://ws.okx.com:8443/ws/v5/public",
-	.types = TK_TYPES_ALL,
+	.types = TK_TYPES_FEED,
 	.native_symbol = okx_native_symbol,
 	.subscribe = okx_subscribe,
 	.parse = okx_parse,
@@ -122,6 +140,7 @@ const struct tk_adapter tk__adapter_okx = {
 	.ping_message = "ping",
 	.ping_interval_s = 20,
 	.max_connection_s = 0,
+	.state_size = okx_state_size,
 	.default_rest_url = "https://www.okx.com",
 	.rest_request = okx_rest_request,
 	.rest_size = okx_rest_size,
@@ -297,20 +316,61 @@ read_contract(const struct tk_symmap *map, json_t *item,
 
 /*
  * Message @i carries the @i-th greedy chunk of the arg list (every
- * symbol's channels, in map order).  OKX requests carry no id: acks echo
- * the arg instead.
+ * symbol's trades and tickers, in map order); with funding wanted, one
+ * message per swap follows, for its funding-rate and mark-price (spot
+ * has neither).  OKX requests carry no id: acks echo the arg instead.
  */
 static int
 okx_subscribe(const struct tk_symmap *map, unsigned types, unsigned i,
     char *buf, size_t cap)
 {
 	struct tk__sub s;
+	unsigned n = 0;
+	int r;
 
 	tk__sub_init(&s, map, channels, NCHANNELS, types);
 	s.head = SUB_HEAD;
 	s.tail = SUB_TAIL;
 	s.max_bytes = SUB_MAX_BYTES;
-	return tk__sub_write(&s, i, buf, cap);
+	if (s.nchans > 0) {
+		r = tk__sub_write(&s, i, buf, cap);
+		if (r != 0)
+			return r;
+		/* how many messages that part has: the first with none */
+		while (tk__sub_write(&s, n, NULL, 0) != 0)
+			n++;
+	}
+	if (!(types & TK_TYPE_BIT(TK_TICK_FUNDING)))
+		return 0;
+	return funding_subscribe(map, i - n, buf, cap);
+}
+
+/* The @j-th swap's funding-rate and mark-price, or 0 past the last. */
+static int
+funding_subscribe(const struct tk_symmap *map, unsigned j, char *buf,
+    size_t cap)
+{
+	size_t k, n = tk_symmap_count(map);
+	const char *native;
+	int len;
+
+	for (k = 0; k < n; k++) {
+		native = tk_symmap_native_at(map, k);
+		if (!is_swap(native, strlen(native)) || j-- > 0)
+			continue;
+		len = snprintf(buf, cap, SUB_HEAD ARG_HEAD "funding-rate"
+		    ARG_MID "%s" ARG_TAIL "," ARG_HEAD "mark-price" ARG_MID
+		    "%s" ARG_TAIL SUB_TAIL, native, native);
+		return len < 0 || (size_t)len >= cap ? -ENOSPC : len;
+	}
+	return 0;
+}
+
+static size_t
+okx_state_size(const struct tk_symmap *map)
+{
+	return (tk_symmap_count(map) > 0 ? tk_symmap_count(map) : 1) *
+	    sizeof(struct funding);
 }
 
 static void
@@ -433,6 +493,10 @@ parse_push(struct tk__frame *f, json_t *o)
 		fn = parse_ticker;
 	} else if (strcmp(chan, "bbo-tbt") == 0) {
 		fn = parse_bbo;
+	} else if (strcmp(chan, "funding-rate") == 0) {
+		fn = parse_funding;
+	} else if (strcmp(chan, "mark-price") == 0) {
+		fn = parse_mark;
 	} else {
 		/* books, candles...: data we did not ask for. */
 		tk__frame_classify(f, TK_FRAME_DATA);
@@ -527,6 +591,97 @@ parse_bbo(struct tk__frame *f, json_t *item, json_t *arg)
 	    &t.ask_size }, 2) < 0)
 		return;
 	tk__emit_json(f, &t, sym, TK__EMIT_SKIP_EMPTY);
+}
+
+/*
+ * {"fundingRate":"0.0001","fundingTime":"1646323200000","instId":..}:
+ * the rate of the period that settles at fundingTime (the next funding).
+ * "ts", where sent, is the event time.
+ */
+static void
+parse_funding(struct tk__frame *f, json_t *item, json_t *arg)
+{
+	static const char ev[] = "funding-rate";
+	struct funding *fu;
+	struct tk_dec rate;
+	int64_t next = 0, ts = f->ctx->recv_ts;
+	json_t *sym;
+
+	if (get_inst(f, item, ev, arg, &sym) < 0 ||
+	    tk__json_dec(f, item, ev, "fundingRate", TK__DEC_SIGNED,
+	    &rate) < 0 ||
+	    tk__json_ms(f, item, ev, "fundingTime", TK__MS_TEXT, &next) < 0 ||
+	    tk__json_ms(f, item, ev, "ts", TK__MS_TEXT, &ts) < 0)
+		return;
+	if ((fu = funding_of(f, sym)) == NULL)
+		return;
+	fu->rate = rate;
+	fu->next_us = next;
+	fu->have_rate = true;
+	emit_funding(f, sym, fu, ts);
+}
+
+/* {"instId":..,"markPx":"42310.6","ts":"1630049139746"} */
+static void
+parse_mark(struct tk__frame *f, json_t *item, json_t *arg)
+{
+	static const char ev[] = "mark-price";
+	struct funding *fu;
+	struct tk_dec mark;
+	int64_t ts;
+	json_t *sym;
+
+	if (get_inst(f, item, ev, arg, &sym) < 0 ||
+	    tk__json_dec(f, item, ev, "markPx", 0, &mark) < 0 ||
+	    tk__json_ms(f, item, ev, "ts", TK__MS_TEXT | TK__MS_REQUIRED,
+	    &ts) < 0)
+		return;
+	if ((fu = funding_of(f, sym)) == NULL)
+		return;
+	fu->mark = mark;
+	fu->have_mark = true;
+	emit_funding(f, sym, fu, ts);
+}
+
+/*
+ * The symbol's funding state, or NULL: not ours (counted as unknown), or
+ * no state to keep (a replay), when only frames that state everything
+ * may publish, and neither channel does.
+ */
+static struct funding *
+funding_of(struct tk__frame *f, json_t *sym)
+{
+	long idx = tk_symmap_index(f->ctx->symbols, json_string_value(sym),
+	    json_string_length(sym));
+	struct tk_tick t;
+
+	if (idx < 0) {
+		memset(&t, 0, sizeof(t));
+		t.type = TK_TICK_FUNDING;
+		tk__emit_json(f, &t, sym, TK__EMIT_QUIET);
+		return NULL;
+	}
+	if (f->ctx->state == NULL)
+		return NULL;
+	return &((struct funding *)f->ctx->state)[idx];
+}
+
+/* Once both halves are known: mark price and rate, on every update. */
+static void
+emit_funding(struct tk__frame *f, json_t *sym, const struct funding *fu,
+    int64_t ts)
+{
+	struct tk_tick t;
+
+	if (!fu->have_mark || !fu->have_rate)
+		return;
+	memset(&t, 0, sizeof(t));
+	t.type = TK_TICK_FUNDING;
+	t.mark_price = fu->mark;
+	t.rate = fu->rate;
+	t.next_funding_ts = fu->next_us;
+	t.ts = ts;
+	tk__emit_json(f, &t, sym, 0);
 }
 
 /* The first level of side @key: price and size, or none if empty. */

@@ -21,7 +21,7 @@ REST_PREFIX = "REST GET %s: " % INSTRUMENTS
 
 class RestTests(h.TkTestCase):
 
-    async def start(self, symbols=SWAPS, fault=None):
+    async def start(self, symbols=SWAPS, fault=None, **keys):
         """MockOKX (with its REST API, faulty from the start if @fault
         is given) and tickerd on it; returns a client."""
         self.tmp = self.make_tmpdir()
@@ -29,7 +29,7 @@ class RestTests(h.TkTestCase):
         if fault is not None:
             fault(self.mock.rest)
         conf = h.daemon_config(h.free_port(), [
-                h.exchange_entry(self.mock, symbols)])
+                h.exchange_entry(self.mock, symbols, **keys)])
         self.daemon = await self.start_daemon(conf, self.tmp)
         return await self.client(self.daemon)
 
@@ -127,6 +127,35 @@ class RestTests(h.TkTestCase):
         self.assertEqual(req.headers.get("host"), "127.0.0.1")
         self.assertTrue(req.headers.get("user-agent", "").startswith(
                 "tickerd/"), req.headers)
+
+    async def test_funding(self):
+        """With "funding": each swap's funding-rate and mark-price are
+        subscribed (spot has neither), and a funding tick comes once both
+        are known."""
+        ws = await self.start(symbols=["BTC-USDT"] + SWAPS,
+                              channels=["trade", "quote", "funding"])
+        conn = await self.mock.wait_subscribed(1, count=3)
+        args = [a for m in conn.subscribes for a in m["args"]]
+        self.assertEqual(
+                [a for a in args if a["channel"] in ("funding-rate",
+                                                     "mark-price")],
+                [{"channel": c, "instId": i}
+                 for i in ("BTC-USDT-SWAP", "BTC-USD-SWAP")
+                 for c in ("funding-rate", "mark-price")])
+        await h.roundtrip_ping(ws)
+        await self.mock.send(
+                self.mock.fixture("swap_funding_rate_btc_usd_swap.json"),
+                '{"arg":{"channel":"mark-price","instId":"BTC-USD-SWAP"},'
+                '"data":[{"instType":"SWAP","instId":"BTC-USD-SWAP",'
+                '"markPx":"43574.5","ts":"1646323100000"}]}')
+        _, f = await h.recv_until(ws, lambda m: m.get("type") == "funding")
+        self.assertEqual(
+                {k: f[k] for k in ("exchange", "symbol", "mark_price",
+                                   "rate", "next_funding_ts", "ts")},
+                {"exchange": "okx", "symbol": "BTC-USD-PERP",
+                 "mark_price": "43574.5", "rate": "0.0000734174532791",
+                 "next_funding_ts": 1646323200000000,
+                 "ts": 1646323100000000})
 
     async def test_spot_only_asks_nothing(self):
         await self.start(symbols=["BTC-USDT"])

@@ -40,8 +40,15 @@ static const char *const golden[] = {
 	"swap_subscribe_ack_trades.json", "swap_subscribe_request.json",
 	"swap_tickers_1_uni_usd_swap.json", "swap_tickers_2_btc_usdt_swap.json",
 	"swap_tickers_3_btc_usd_swap.json", "swap_trades_1_uni_usd_swap.json",
-	"swap_trades_3_btc_usd_swap.json",
+	"swap_trades_3_btc_usd_swap.json", "swap_funding_rate_btc_usd_swap.json",
+	"swap_funding_rate_btc_usdt_swap.json",
 };
+
+/* A mark-price push, in the shape OKX documents (PROVENANCE.md). */
+#define MARK(inst, px, ts)						\
+	"{\"arg\":{\"channel\":\"mark-price\",\"instId\":\"" inst "\"},"	\
+	"\"data\":[{\"instType\":\"SWAP\",\"instId\":\"" inst "\","	\
+	"\"markPx\":\"" px "\",\"ts\":\"" ts "\"}]}"
 
 /* SPEC: exact digits, taker side, µs times, string ids. */
 START_TEST(test_spec_trade_rules)
@@ -476,7 +483,8 @@ START_TEST(test_adapter_fields)
 	ck_assert_str_eq(adapter->name, "okx");
 	ck_assert_str_eq(adapter->default_url,
 	    "wss://ws.okx.com:8443/ws/v5/public");
-	ck_assert_uint_eq(adapter->types, TK_TYPES_ALL);
+	ck_assert_uint_eq(adapter->types, TK_TYPES_FEED);	/* swaps fund */
+	ck_assert_ptr_nonnull(adapter->state_size);
 	/* A text "ping" well inside the server's 30 s idle limit. */
 	ck_assert_str_eq(adapter->ping_message, "ping");
 	ck_assert_uint_gt(adapter->ping_interval_s, 0);
@@ -622,6 +630,117 @@ START_TEST(test_swap_size_out_of_range)
 	    "\"side\":\"buy\",\"ts\":\"1\"}]}", &res);
 	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
 	assert_dec(&sink.ticks[0].size, "0.99999999999999999");
+}
+END_TEST
+
+/*
+ * Funding: the connection keeps the latest rate and mark price per swap;
+ * a tick goes out once both are known, then on every update of either.
+ */
+START_TEST(test_swap_funding)
+{
+	static unsigned char state[4096];
+	struct tk_frame_result res;
+	const struct tk_tick *t = &sink.ticks[0];
+
+	ck_assert_uint_le(adapter->state_size(map), sizeof(state));
+	memset(state, 0, sizeof(state));
+	ctx.state = state;
+	ctx.types = TK_TYPES_FEED;
+	parse_fixture("swap_funding_rate_btc_usd_swap.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(sink.n, 0);		/* no mark price yet */
+	parse_str(MARK("BTC-USD-SWAP", "43574.5", "1646323100000"), &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->type, TK_TICK_FUNDING);
+	ck_assert_str_eq(t->symbol, "BTC-USD-PERP");
+	assert_dec(&t->mark_price, "43574.5");
+	assert_dec(&t->rate, "0.0000734174532791");
+	ck_assert(!t->index_price.valid);
+	ck_assert_int_eq(t->next_funding_ts, INT64_C(1646323200000000));
+	ck_assert_int_eq(t->ts, INT64_C(1646323100000000));
+	/* a new mark alone: a new tick with the rate kept */
+	parse_str(MARK("BTC-USD-SWAP", "43580", "1646323101000"), &res);
+	ck_assert_uint_eq(sink.n, 1);
+	assert_dec(&t->mark_price, "43580");
+	assert_dec(&t->rate, "0.0000734174532791");
+	/* symbols apart; a negative rate is a rate; no ts: receive time */
+	parse_str(MARK("BTC-USDT-SWAP", "43000.1", "1646323102000"), &res);
+	ck_assert_uint_eq(sink.n, 0);
+	parse_str("{\"arg\":{\"channel\":\"funding-rate\",\"instId\":"
+	    "\"BTC-USDT-SWAP\"},\"data\":[{\"fundingRate\":\"-0.0003\","
+	    "\"fundingTime\":\"1646323200000\",\"instId\":"
+	    "\"BTC-USDT-SWAP\"}]}", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_str_eq(t->symbol, "BTC-USDT-PERP");
+	assert_dec(&t->rate, "-0.0003");
+	ck_assert_int_eq(t->ts, RECV_TS);
+	/* not wanted: kept, not published */
+	ctx.types = TK_TYPES_ALL;
+	parse_str(MARK("BTC-USDT-SWAP", "43001", "1646323103000"), &res);
+	ck_assert_uint_eq(sink.n, 0);
+	/* nobody's symbol: counted */
+	parse_str(MARK("ETH-USDT-SWAP", "3000", "1"), &res);
+	ck_assert_uint_eq(res.unknown, 1);
+}
+END_TEST
+
+/* Without connection state (a replay) neither half makes a tick. */
+START_TEST(test_swap_funding_stateless)
+{
+	struct tk_frame_result res;
+
+	ctx.types = TK_TYPES_FEED;
+	ctx.state = NULL;
+	parse_str(MARK("BTC-USD-SWAP", "43574.5", "1646323100000"), &res);
+	parse_fixture("swap_funding_rate_btc_usd_swap.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(sink.n, 0);
+	parse_str(MARK("BTC-USD-SWAP", "x", "1"), &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	ck_assert_str_eq(res.detail, "mark-price: field \"markPx\": \"x\" is "
+	    "not a decimal");
+	parse_str("{\"arg\":{\"channel\":\"funding-rate\",\"instId\":"
+	    "\"BTC-USD-SWAP\"},\"data\":[{\"fundingRate\":1}]}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	ck_assert_str_eq(res.detail, "funding-rate: field \"fundingRate\" is "
+	    "not a string");
+}
+END_TEST
+
+/* Funding adds one message per swap: funding-rate and mark-price. */
+START_TEST(test_subscribe_funding)
+{
+	const char *const syms[] = { "BTC-USDT", "BTC-USDT-PERP",
+	    "ETH-USD-PERP" };
+	struct tk_symmap *m2;
+	char buf[1024];
+
+	m2 = tk_symmap_new(adapter, syms, 3, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPES_FEED, 0, buf,
+	    sizeof(buf)), 0);
+	ck_assert(strstr(buf, "funding") == NULL);
+	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPES_FEED, 1, buf,
+	    sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
+	    "{\"channel\":\"funding-rate\",\"instId\":\"BTC-USDT-SWAP\"},"
+	    "{\"channel\":\"mark-price\",\"instId\":\"BTC-USDT-SWAP\"}]}");
+	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPES_FEED, 2, buf,
+	    sizeof(buf)), 0);
+	ck_assert(strstr(buf, "\"ETH-USD-SWAP\"}]}") != NULL);
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 3, buf,
+	    sizeof(buf)), 0);
+	/* without funding: no such message */
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 1, buf,
+	    sizeof(buf)), 0);
+	/* funding alone */
+	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPE_BIT(TK_TICK_FUNDING),
+	    0, buf, sizeof(buf)), 0);
+	ck_assert(strstr(buf, "\"funding-rate\",\"instId\":\"BTC-USDT-SWAP"));
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 1, buf, 60),
+	    -ENOSPC);
+	tk_symmap_free(m2);
 }
 END_TEST
 
@@ -868,6 +987,9 @@ okx_suite(void)
 	tcase_add_test(tc.golden, test_swap_sizes);
 	tcase_add_test(tc.golden, test_swap_without_rest);
 	tcase_add_test(tc.golden, test_swap_ctval_follows);
+	tcase_add_test(tc.golden, test_swap_funding);
+	tcase_add_test(tc.golden, test_swap_funding_stateless);
+	tcase_add_test(tc.subscribe, test_subscribe_funding);
 	tcase_add_test(tc.bad, test_swap_size_out_of_range);
 	tcase_add_test(tc.filters, test_rest_request);
 	tcase_add_loop_test(tc.filters, test_rest_parse_bad, 0,
