@@ -13,7 +13,7 @@ FROM debian:bookworm AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 	build-essential cmake pkg-config \
-	libwebsockets-dev libjansson-dev libsystemd-dev \
+	libwebsockets-dev libjansson-dev libsystemd-dev libnats-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -25,7 +25,7 @@ RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF \
 FROM debian:bookworm
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-	libwebsockets17 libjansson4 libsystemd0 ca-certificates \
+	libwebsockets17 libjansson4 libsystemd0 libnats3.4 ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --no-create-home \
 	--home-dir /nonexistent --shell /usr/sbin/nologin tickerd

@@ -10,7 +10,7 @@
  *           [--clients M] [--idle N] [--target HOST:PORT] [--path PATH]
  *           [--idle-path PATH] [--threads T] [--warmup S] [--duration S]
  *           [--drain S] [--tick-us US] (--pid PID | --pid-file FILE)
- *           [--label NAME] [--fast-clients F] [--resume N]
+ *           [--label NAME] [--fast-clients F] [--resume N [--resume-at S]]
  *
  * Schedule: listen on P..P+K-1 and wait for one SUBSCRIBE on each; connect
  * the M subscribers; send R trades/s in total, round-robin over exchanges
@@ -23,7 +23,10 @@
  * (every tick written at once) and their latency is reported apart from
  * the others'.  With --resume N, after the drain a client resumes N
  * messages back (?since=&epoch= from a hello) and the replay's rate is
- * reported (loadgen_resume.c); the daemon's ring must hold N.
+ * reported (loadgen_resume.c); the daemon's ring must hold N.  With
+ * --resume-at S it happens S seconds into the measured window instead, on
+ * a thread of its own while the feed runs, so that the other subscribers'
+ * latency shows what a resume costs them.
  *
  * Every trade id is the send time in realtime µs times 16 (plus a counter
  * when two trades share a µs), unique and increasing, so a subscriber
@@ -87,6 +90,7 @@ struct exchange {
 struct opts {
 	unsigned	 nex, nsym, clients, idle, threads, tick_us;
 	unsigned	 fast, resume;
+	double		 resume_at;	/* s into the window; < 0: after drain */
 	char		 fast_path[1100];
 	unsigned	 queue_ticks;	/* for --print-config */
 	int		 ex_port;
@@ -220,7 +224,7 @@ usage(void)
 	    "  [--threads T] [--warmup S] [--duration S] [--drain S] "
 	    "[--tick-us US]\n"
 	    "  (--pid PID | --pid-file FILE) [--label NAME]\n"
-	    "  [--fast-clients F] [--resume N]\n");
+	    "  [--fast-clients F] [--resume N [--resume-at S]]\n");
 	exit(2);
 }
 
@@ -251,6 +255,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "label", 1, NULL, 'l' }, { "print-config", 0, NULL, 'c' },
 		{ "queue-ticks", 1, NULL, 'q' },
 		{ "fast-clients", 1, NULL, 'F' }, { "resume", 1, NULL, 'R' },
+		{ "resume-at", 1, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -259,7 +264,8 @@ parse_opts(int argc, char **argv, struct opts *o)
 	    .tick_us = 1000, .queue_ticks = 65536, .ex_port = 27660,
 	    .rate = 1000, .warmup = 2, .duration = 10, .drain = 3,
 	    .host = "127.0.0.1", .port = 27650, .path = "/",
-	    .idle_path = "/?symbols=ZZZ-USD", .label = "run" };
+	    .idle_path = "/?symbols=ZZZ-USD", .label = "run",
+	    .resume_at = -1 };
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 'k': o->nex = (unsigned)atoi(optarg); break;
@@ -283,12 +289,14 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'q': o->queue_ticks = (unsigned)atoi(optarg); break;
 		case 'F': o->fast = (unsigned)atoi(optarg); break;
 		case 'R': o->resume = (unsigned)atoi(optarg); break;
+		case 'A': o->resume_at = atof(optarg); break;
 		default: usage();
 		}
 	}
 	if (optind != argc || o->nex < 1 || o->nex > EX_MAX || o->nsym < 1 ||
 	    o->nsym > SYM_MAX || o->threads < 1 || o->rate <= 0 ||
-	    o->tick_us < 50 || o->duration <= 0 || o->fast > o->clients)
+	    o->tick_us < 50 || o->duration <= 0 || o->fast > o->clients ||
+	    o->resume_at >= o->duration)
 		usage();
 	snprintf(o->fast_path, sizeof(o->fast_path), "%s%smax_delay_ms=0",
 	    o->path, strchr(o->path, '?') ? "&" : "?");
@@ -745,6 +753,28 @@ struct measures {
 
 static void report(struct lg *, const struct measures *);
 
+/* A resume inside the measured window, on its own thread (--resume-at). */
+struct resume_job {
+	struct lg	*lg;
+	struct measures	*m;
+	pthread_t	 tid;
+};
+
+static void *
+resume_in_window(void *arg)
+{
+	struct resume_job *j = arg;
+	struct lg *lg = j->lg;
+	int64_t at = lg->t0 + (int64_t)(lg->o.resume_at * 1e6);
+	int64_t wait = at - lg_now_us();
+
+	if (wait > 0)
+		usleep((useconds_t)wait);
+	j->m->resume_ok = lg_resume_measure(lg->o.host, lg->o.port,
+	    lg->o.path, lg->o.resume, &j->m->resume) == 0;
+	return NULL;
+}
+
 static int
 wait_window(struct lg *lg, int64_t rt_deadline)
 {
@@ -771,8 +801,9 @@ static int
 run(struct lg *lg)
 {
 	struct measures m = { 0 };
+	struct resume_job job;
 	unsigned i;
-	int ok = 0;
+	int ok = 0, resume_thread = 0;
 
 	if (!loop_until(lg, lg_mono_us() + secs(30), upstreams_ready)) {
 		fprintf(stderr, "loadgen: no pid or no SUBSCRIBE on every "
@@ -794,6 +825,12 @@ run(struct lg *lg)
 	atomic_store(&lg->sh.t0, lg->t0);
 	lg->send_start = lg_mono_us();
 	lg->sending = 1;
+	if (lg->o.resume > 0 && lg->o.resume_at >= 0) {
+		job.lg = lg;
+		job.m = &m;
+		if (pthread_create(&job.tid, NULL, resume_in_window, &job) == 0)
+			resume_thread = 1;
+	}
 	if (!wait_window(lg, lg->t0))
 		goto out;
 	cpu_sample(lg->o.pid, &m.cpu0);
@@ -812,15 +849,20 @@ run(struct lg *lg)
 	loop_until(lg, lg_mono_us() + secs(lg->o.drain), drained);
 	if (lg->o.idle > 0)
 		idle_phase(lg, &m);
-	if (lg->o.resume > 0) {
+	if (resume_thread) {
+		pthread_join(job.tid, NULL);
+		resume_thread = 0;
+	} else if (lg->o.resume > 0) {
 		m.resume_ok = lg_resume_measure(lg->o.host, lg->o.port,
 		    lg->o.path, lg->o.resume, &m.resume) == 0;
-		if (!m.resume_ok)
-			fprintf(stderr, "loadgen: the resume did not complete\n");
 	}
+	if (lg->o.resume > 0 && !m.resume_ok)
+		fprintf(stderr, "loadgen: the resume did not complete\n");
 	ok = 1;
 out:
 	atomic_store(&lg->sh.stop, 1);
+	if (resume_thread)
+		pthread_join(job.tid, NULL);
 	for (i = 0; i < lg->o.threads; i++)
 		lg_worker_join(lg->workers[i]);
 	if (ok)
@@ -983,6 +1025,7 @@ sum_workers(struct lg *lg, struct lg_sub_stats *t)
 		}
 		lg_hist_merge(&t->hist, &s->hist);
 		lg_hist_merge(&t->fast_hist, &s->fast_hist);
+		lg_hist_merge(&t->fast_recv_hist, &s->fast_recv_hist);
 	}
 	if (t->min_client == UINT64_MAX)
 		t->min_client = 0;
@@ -1025,13 +1068,18 @@ summarize(struct lg *lg, const struct measures *m, struct summary *u)
 }
 
 static void
-print_fast(const struct lg *lg, const struct lg_hist *h)
+print_fast(const struct lg *lg, const struct lg_hist *h,
+    const struct lg_hist *r)
 {
 	printf("fast        %u client(s) with max_delay_ms=0: %" PRIu64
 	    " ticks; latency µs p50 %" PRIu64 "  p90 %" PRIu64 "  p99 %"
 	    PRIu64 "  max %" PRIu64 " (the others above)\n", lg->o.fast,
 	    h->count, lg_hist_quantile(h, 0.50), lg_hist_quantile(h, 0.90),
 	    lg_hist_quantile(h, 0.99), h->max);
+	printf("fast recv   recv_ts -> receive µs p50 %" PRIu64 "  p90 %"
+	    PRIu64 "  p99 %" PRIu64 "  max %" PRIu64 "\n",
+	    lg_hist_quantile(r, 0.50), lg_hist_quantile(r, 0.90),
+	    lg_hist_quantile(r, 0.99), r->max);
 }
 
 static void
@@ -1092,7 +1140,7 @@ print_human(struct lg *lg, const struct measures *m, const struct summary *u)
 	    u->lg_pct, u->main_pct, u->lg_pct - u->main_pct, u->lg_wait_pct,
 	    u->others_pct, u->steal_pct);
 	if (lg->o.fast > 0)
-		print_fast(lg, &u->t.fast_hist);
+		print_fast(lg, &u->t.fast_hist, &u->t.fast_recv_hist);
 	if (lg->o.resume > 0)
 		print_resume(&m->resume, m->resume_ok);
 	if (lg->o.idle > 0)
@@ -1117,6 +1165,7 @@ print_result(struct lg *lg, const struct measures *m, const struct summary *u)
 	    "others_pct=%.1f steal_pct=%.1f "
 	    "idle=%u idle_rss0=%ld idle_rss1=%ld idle_kib_each=%.2f "
 	    "fast=%u fast_p50=%" PRIu64 " fast_p99=%" PRIu64 " "
+	    "fast_recv_p50=%" PRIu64 " fast_recv_p99=%" PRIu64 " "
 	    "resume=%u resume_msgs=%u resume_us=%" PRId64 " resume_gap=%d\n",
 	    lg->o.label, lg->o.nex, lg->o.rate, lg->o.clients, u->expected,
 	    u->t.win_ticks, u->missing, u->t.gaps, u->t.dups,
@@ -1127,7 +1176,9 @@ print_result(struct lg *lg, const struct measures *m, const struct summary *u)
 	    u->lg_wait_pct, u->others_pct, u->steal_pct, m->idle_open,
 	    m->idle_before, m->idle_after, u->idle_kib, lg->o.fast,
 	    lg_hist_quantile(&u->t.fast_hist, 0.50),
-	    lg_hist_quantile(&u->t.fast_hist, 0.99), lg->o.resume,
+	    lg_hist_quantile(&u->t.fast_hist, 0.99),
+	    lg_hist_quantile(&u->t.fast_recv_hist, 0.50),
+	    lg_hist_quantile(&u->t.fast_recv_hist, 0.99), lg->o.resume,
 	    m->resume.messages, m->resume.us, m->resume.gap);
 }
 

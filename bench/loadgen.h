@@ -127,6 +127,7 @@ struct lg_sub_stats {
 	char		 close_reason[124];
 	struct lg_hist	 hist;		/* window ticks, send -> receive */
 	struct lg_hist	 fast_hist;	/* the same, fast subscribers only */
+	struct lg_hist	 fast_recv_hist;	/* fast ones, recv_ts -> receive */
 };
 
 struct lg_worker;

@@ -388,6 +388,25 @@ find_seq(const unsigned char *p, const unsigned char *end, uint64_t *seq)
 	return parse_u64(q + 3, end, seq);
 }
 
+/*
+ * Receive time minus tickerd's "recv_ts" (when it read the tick from the
+ * exchange), for the fast subscribers only: what tickerd itself adds.
+ */
+static void
+fast_recv_latency(struct lg_worker *w, const unsigned char *p,
+    const unsigned char *end, int64_t now)
+{
+	static const char key[] = "\"recv_ts\":";
+	const unsigned char *q = memmem(p, (size_t)(end - p), key,
+	    sizeof(key) - 1);
+	uint64_t recv;
+
+	if (q == NULL || !parse_u64(q + sizeof(key) - 1, end, &recv))
+		return;
+	lg_hist_add(&w->stats.fast_recv_hist, now > (int64_t)recv ?
+	    (uint64_t)(now - (int64_t)recv) : 0);
+}
+
 static void
 sub_seq(struct lg_worker *w, struct sub *s, uint64_t seq)
 {
@@ -437,6 +456,8 @@ sub_data(struct lg_worker *w, struct sub *s, const unsigned char *p,
 		return;
 	s->win_ticks++;
 	w->stats.win_ticks++;
+	if (s->fast)
+		fast_recv_latency(w, q, end, now);
 	lg_hist_add(s->fast ? &w->stats.fast_hist : &w->stats.hist,
 	    now > (int64_t)sent ?
 	    (uint64_t)(now - (int64_t)sent) : 0);

@@ -13,6 +13,10 @@
 #   s4  tickerd: 1k trades/s x 100 clients, then 10k idle clients (RSS)
 #   s1h tickerd at half s1's rate: 3 x 10k trades/s x 100 clients (1M/s)
 #   s1n Node at s1's load (s1h and s1n are not in the default set)
+#   s5  tickerd at 1k trades/s x 100 clients, one of them with
+#       max_delay_ms=0, then Node at the same load (s5n) for CPU
+#   s6  tickerd at 1k trades/s x 100 clients: a client resumes 10,000
+#       messages 2 s before the window ends, then the same without (s6b)
 #
 # Environment (defaults in brackets):
 #   BUILD        build directory, configured Release here [build-bench]
@@ -103,9 +107,11 @@ port_busy() {
 
 # run_once KIND LABEL EXCHANGES RATE CLIENTS IDLE: one loadgen run against
 # a freshly started tickerd (KIND tickerd), Node relay (KIND node) or floor
-# relay (KIND floor); its RESULT line goes to $OUT/LABEL/result.txt.
+# relay (KIND floor); its RESULT line goes to $OUT/LABEL/result.txt.  Any
+# further arguments go to loadgen.
 run_once() {
 	local kind=$1 label=$2 k=$3 rate=$4 m=$5 idle=$6
+	local extra=("${@:7}")
 	local dir=$OUT/$label ex=$((PORT + 10)) p lg dpid perfpid=
 	local common=(--exchanges "$k" --ex-port "$ex"
 		--target "127.0.0.1:$PORT")
@@ -124,7 +130,8 @@ run_once() {
 	nice -n "$NICE" "${pin[@]}" "$loadgen" "${common[@]}" --rate "$rate" \
 		--clients "$m" --idle "$idle" --threads "$LG_THREADS" --warmup "$WARMUP" \
 		--duration "$DURATION" --drain "$DRAIN" --pid-file "$dir/pid" \
-		--label "$label" >"$dir/loadgen.out" 2>"$dir/loadgen.err" &
+		--label "$label" "${extra[@]}" >"$dir/loadgen.out" \
+		2>"$dir/loadgen.err" &
 	lg=$!
 	pids+=("$lg")
 	sleep 0.3	# the fake exchanges listen before the daemon dials
@@ -206,6 +213,11 @@ scenario() {
 		s4)  run tickerd "s4$suffix" 1 1000 100 10000 ;;
 		s1h) run tickerd "s1h$suffix" 3 10000 100 0 ;;
 		s1n) run node "s1n$suffix" 1 20000 100 0 ;;
+		s5)  run tickerd "s5$suffix" 1 1000 100 0 --fast-clients 1
+		     run node "s5n$suffix" 1 1000 100 0 ;;
+		s6)  run tickerd "s6$suffix" 1 1000 100 0 --resume 10000 \
+			--resume-at $((DURATION - 2))
+		     run tickerd "s6b$suffix" 1 1000 100 0 ;;
 		*)   say "unknown scenario $1"; exit 2 ;;
 		esac
 	done
@@ -236,15 +248,51 @@ table() {
 		    v("steal_pct"), v("load")
 		lbl = v("label"); d = v("daemon")
 		cpu[lbl] = v("cpu_us_per_deliv"); p99[lbl] = v("p99")
+		fp99[lbl] = v("fast_p99"); frp99[lbl] = v("fast_recv_p99")
+		rmsgs[lbl] = v("resume_msgs"); rus[lbl] = v("resume_us")
+		rgap[lbl] = v("resume_gap")
+	}
+	# the median of a[1..n]
+	function median(a, n,  i, j, t) {
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+			}
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 	}
 	END {
+		ns3 = 0
+		for (l in cpu) {
+			if (l ~ /^s3(\.|$)/) {
+				n = l; sub(/^s3/, "s3n", n)
+				f = l; sub(/^s3/, "s3f", f)
+				if ((n in p99) && (f in p99) && p99[n] > 0 && p99[f] > 0) {
+					ns3++
+					vn[ns3] = p99[l] / p99[n]; vf[ns3] = p99[l] / p99[f]
+				}
+			}
+			if (l ~ /^s5(\.|$)/) {
+				n = l; sub(/^s5/, "s5n", n)
+				printf "\n%s: max_delay_ms=0 client p99 %.2f ms from the exchange, %.2f ms from recv_ts (target <= 1)", l, fp99[l] / 1000, frp99[l] / 1000
+				if ((n in cpu) && cpu[n] > 0)
+					printf "; CPU per delivery / Node = %.3f (target <= 0.1)", cpu[l] / cpu[n]
+			}
+			if (l ~ /^s6(\.|$)/ && rus[l] > 0) {
+				b = l; sub(/^s6/, "s6b", b)
+				printf "\n%s: resumed %d messages at %.0f/s%s (target >= 200000)", l, rmsgs[l], rmsgs[l] * 1e6 / rus[l], rgap[l] ? " (a gap)" : ""
+				if (b in p99)
+					printf "; the others p99 %.2f ms against %.2f without: %+.2f ms (target <= +1)", p99[l] / 1000, p99[b] / 1000, (p99[l] - p99[b]) / 1000
+			}
+		}
+		if (ns3 > 0)
+			printf "\ns3 median of %d: tickerd p99 / Node p99 = %.3f (target <= 1), tickerd p99 / floor p99 = %.3f (target <= 1.25)", ns3, median(vn, ns3), median(vf, ns3)
 		for (l in cpu) {
 			n = l; sub(/^s2/, "s2n", n); sub(/^s3/, "s3n", n)
 			f = l; sub(/^s3/, "s3f", f)
 			if (l ~ /^s2(\.|$)/ && (n in cpu) && cpu[n] > 0)
 				printf "\n%s: tickerd CPU per delivery / Node = %.3f (target <= 0.1)", l, cpu[l] / cpu[n]
 			if (l ~ /^s3(\.|$)/ && (n in p99) && p99[n] > 0)
-				printf "\n%s: tickerd p99 / Node p99 = %.3f (target <= 0.5)", l, p99[l] / p99[n]
+				printf "\n%s: tickerd p99 / Node p99 = %.3f (target <= 1)", l, p99[l] / p99[n]
 			if (l ~ /^s3(\.|$)/ && (f in p99) && p99[f] > 0)
 				printf "\n%s: p99 / floor p99: tickerd %.3f, Node %.3f", l, p99[l] / p99[f], (n in p99) ? p99[n] / p99[f] : 0
 		}

@@ -98,7 +98,12 @@ publisher_flush_begin(struct publisher *pub, int64_t now)
 	f->last = NULL;
 	f->next = f->first = INT64_MAX;
 	f->oldest = pub->head;
-	f->min_cap = pub->coalesce_max_us;
+	/*
+	 * A NATS sink takes every tick as it comes, as a client that asked
+	 * for max_delay_ms=0 does: the exchanges are never held for it, or
+	 * every edge's clients would wait for this host's.
+	 */
+	f->min_cap = pub->td->nats_sink != NULL ? 0 : pub->coalesce_max_us;
 	rate_update(pub, now);
 }
 

@@ -5,7 +5,6 @@
  * from HTTP_WRITEABLE in one write.
  */
 
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,57 +20,16 @@
 
 #include "clock.h"
 #include "http.h"
+#include "nats_http.h"
+#include "nats_source.h"
 #include "page.h"
 #include "publisher.h"
 #include "pump.h"
 #include "reload.h"
+#include "sbuf.h"
 #include "sources.h"
 #include "tickerd.h"
 #include "upstream.h"
-
-/* A growable text buffer with LWS_PRE headroom; on OOM it stays short. */
-struct sbuf {
-	char	*buf;
-	size_t	 len, cap;
-	int	 oom;
-};
-
-static void sb_printf(struct sbuf *, const char *, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-sb_printf(struct sbuf *sb, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	for (;;) {
-		size_t room = sb->cap - sb->len;
-
-		va_start(ap, fmt);
-		n = vsnprintf(sb->buf ? sb->buf + LWS_PRE + sb->len : NULL,
-		    sb->buf ? room : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0 || sb->oom)
-			return;
-		if (sb->buf != NULL && (size_t)n < room) {
-			sb->len += (size_t)n;
-			return;
-		}
-		size_t cap = sb->cap ? sb->cap * 2 : 4096;
-		char *p;
-
-		while (cap < sb->len + (size_t)n + 1)
-			cap *= 2;
-		p = realloc(sb->buf, LWS_PRE + cap);
-		if (p == NULL) {
-			sb->oom = 1;
-			return;
-		}
-		sb->buf = p;
-		sb->cap = cap;
-	}
-}
 
 /* State of one exchange as /health and /metrics tell it. */
 struct ex_view {
@@ -88,15 +46,86 @@ ex_view(struct tickerd *td, const struct source *s, struct ex_view *v)
 	memset(v, 0, sizeof(*v));
 	v->name = s->conf->name;
 	v->adapter = s->conf->adapter->name;
-	if (s->up != NULL) {
+	v->state = source_state(s);
+	if (s->up != NULL)
 		upstream_get_stats(s->up, &v->up);
-		v->state = v->up.state;
-	} else {
-		/* local sources are up until they end (a finished replay) */
-		v->state = s->local != NULL ? TK_STATE_CONNECTED :
-		    TK_STATE_DOWN;
-	}
 	publisher_exchange_stats(td->pub, v->name, &v->pub);
+}
+
+/* Every type an exchange's ticks can have (a bbo is nobody's). */
+static uint64_t
+ticks_of(const struct pub_ex_stats *pub)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < TK_TICK_TYPE_MAX; i++)
+		n += pub->ticks[i];
+	return n;
+}
+
+/*
+ * One entry of /health's "exchanges": a source, or (@via, its name) an
+ * exchange behind a NATS source, whose name came from the wire.
+ */
+/* ,"detail":"...": why an exchange is in its state, where it says. */
+static void
+health_detail(struct sbuf *sb, const char *detail)
+{
+	char esc[256 * 6];
+	int n;
+
+	if (detail == NULL || detail[0] == '\0')
+		return;
+	n = tk_json_escape(detail, strlen(detail), esc, sizeof(esc));
+	if (n >= 0)
+		sb_printf(sb, ",\"detail\":\"%.*s\"", n, esc);
+}
+
+static void
+health_entry(struct sbuf *sb, int64_t now, const struct ex_view *v,
+    const char *via, int delivering)
+{
+	char name[TK_NAME_MAX * 6];
+	int n;
+
+	n = tk_json_escape(v->name, strlen(v->name), name, sizeof(name));
+	sb_printf(sb, "{\"name\":\"%.*s\",\"adapter\":\"%s\",",
+	    n > 0 ? n : 0, name, v->adapter);
+	if (via != NULL)
+		sb_printf(sb, "\"via\":\"%s\",", via);
+	sb_printf(sb, "\"state\":\"%s\",\"delivering\":%s,"
+	    "\"last_tick_age_s\":", tk_state_name(v->state),
+	    delivering ? "true" : "false");
+	if (v->pub.last_tick_us > 0)
+		sb_printf(sb, "%.3f",
+		    (double)(now - v->pub.last_tick_us) / 1e6);
+	else
+		sb_printf(sb, "null");
+	health_detail(sb, v->up.detail);
+	sb_printf(sb, ",\"reconnects\":%llu,\"ticks\":%llu}",
+	    (unsigned long long)v->up.reconnects,
+	    (unsigned long long)ticks_of(&v->pub));
+}
+
+/* The exchanges behind NATS source @s, as their ingest hosts report them. */
+static void
+health_origins(struct tickerd *td, struct sbuf *sb, int64_t now,
+    const struct source *s)
+{
+	struct ex_view v;
+	size_t i;
+
+	for (i = 0;; i++) {
+		memset(&v, 0, sizeof(v));
+		if (nats_source_origin(s->nats, i, &v.name, &v.state) < 0)
+			return;
+		v.adapter = s->conf->adapter->name;
+		publisher_exchange_stats(td->pub, v.name, &v.pub);
+		sb_printf(sb, ",");
+		health_entry(sb, now, &v, s->conf->name,
+		    source_origin_delivering(td, s, i, now));
+	}
 }
 
 /* ,"warnings":[...]: what the config allows but weakens (reload.h). */
@@ -115,32 +144,6 @@ health_warnings(struct tickerd *td, struct sbuf *sb)
 			sb_printf(sb, "%s\"%.*s\"", i ? "," : "", n, esc);
 	}
 	sb_printf(sb, "]");
-}
-
-/* ,"detail":"...": why an exchange is in its state, where it says. */
-static void
-health_detail(struct sbuf *sb, const char *detail)
-{
-	char esc[256 * 6];
-	int n;
-
-	if (detail == NULL || detail[0] == '\0')
-		return;
-	n = tk_json_escape(detail, strlen(detail), esc, sizeof(esc));
-	if (n >= 0)
-		sb_printf(sb, ",\"detail\":\"%.*s\"", n, esc);
-}
-
-/* Every type an exchange's ticks can have (a bbo is nobody's). */
-static uint64_t
-ticks_of(const struct pub_ex_stats *pub)
-{
-	uint64_t n = 0;
-	size_t i;
-
-	for (i = 0; i < TK_TICK_TYPE_MAX; i++)
-		n += pub->ticks[i];
-	return n;
 }
 
 /*
@@ -167,20 +170,12 @@ health_body(struct tickerd *td, struct sbuf *sb)
 	    publisher_clients(td->pub), delivering);
 	for (s = td->sources; s != NULL; s = s->next) {
 		ex_view(td, s, &v);
-		sb_printf(sb, "%s{\"name\":\"%s\",\"adapter\":\"%s\","
-		    "\"state\":\"%s\",\"delivering\":%s,\"last_tick_age_s\":",
-		    first ? "" : ",", v.name, v.adapter,
-		    tk_state_name(v.state),
-		    source_delivering(s, now) ? "true" : "false");
-		if (v.pub.last_tick_us > 0)
-			sb_printf(sb, "%.3f",
-			    (double)(now - v.pub.last_tick_us) / 1e6);
-		else
-			sb_printf(sb, "null");
-		health_detail(sb, v.up.detail);
-		sb_printf(sb, ",\"reconnects\":%llu,\"ticks\":%llu}",
-		    (unsigned long long)v.up.reconnects,
-		    (unsigned long long)ticks_of(&v.pub));
+		if (!first)
+			sb_printf(sb, ",");
+		health_entry(sb, now, &v, NULL,
+		    source_delivering(s, now));
+		if (s->nats != NULL)
+			health_origins(td, sb, now, s);
 		first = 0;
 	}
 	sb_printf(sb, "],\"ring_depth_s\":%.3f",
@@ -189,13 +184,6 @@ health_body(struct tickerd *td, struct sbuf *sb)
 	sb_printf(sb, "}\n");
 	return td->stopping || h == HEALTH_DOWN ?
 	    HTTP_STATUS_SERVICE_UNAVAILABLE : HTTP_STATUS_OK;
-}
-
-static void
-metric_head(struct sbuf *sb, const char *name, const char *type,
-    const char *help)
-{
-	sb_printf(sb, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
 static void
@@ -225,7 +213,7 @@ metric_per_exchange(struct tickerd *td, struct sbuf *sb, const char *name,
 	const struct source *s;
 	struct ex_view v;
 
-	metric_head(sb, name, "counter", help);
+	sb_metric_head(sb, name, "counter", help);
 	for (s = td->sources; s != NULL; s = s->next) {
 		ex_view(td, s, &v);
 		sb_printf(sb, "%s{exchange=\"%s\"} %llu\n", name, v.name,
@@ -242,7 +230,7 @@ metrics_exchanges(struct tickerd *td, struct sbuf *sb)
 	char labels[64];
 	size_t i;
 
-	metric_head(sb, "tickerd_ticks_total", "counter",
+	sb_metric_head(sb, "tickerd_ticks_total", "counter",
 	    "Ticks published, by exchange and type (bbo: tickerd_bbo_total).");
 	for (s = td->sources; s != NULL; s = s->next) {
 		ex_view(td, s, &v);
@@ -255,7 +243,7 @@ metrics_exchanges(struct tickerd *td, struct sbuf *sb)
 			    (unsigned long long)v.pub.ticks[i]);
 		}
 	}
-	metric_head(sb, "tickerd_upstream_state", "gauge",
+	sb_metric_head(sb, "tickerd_upstream_state", "gauge",
 	    "1 for the state each exchange is in.");
 	for (s = td->sources; s != NULL; s = s->next) {
 		ex_view(td, s, &v);
@@ -293,7 +281,7 @@ metrics_exchanges(struct tickerd *td, struct sbuf *sb)
 	metric_per_exchange(td, sb, "tickerd_upstream_dropped_total",
 	    "Ticks dropped because the merge fell behind the exchange.",
 	    offsetof(struct upstream_stats, drops));
-	metric_head(sb, "tickerd_exchange_lag_seconds", "histogram",
+	sb_metric_head(sb, "tickerd_exchange_lag_seconds", "histogram",
 	    "Exchange event time to tickerd receive time.");
 	for (s = td->sources; s != NULL; s = s->next) {
 		struct tk_hist empty;
@@ -314,16 +302,16 @@ metrics_ring(struct tickerd *td, struct sbuf *sb)
 	int64_t depth = publisher_ring_depth(td->pub, now_realtime_us(),
 	    &oldest);
 
-	metric_head(sb, "tickerd_ring_depth_seconds", "gauge",
+	sb_metric_head(sb, "tickerd_ring_depth_seconds", "gauge",
 	    "Age of the oldest message the ring holds: how long a client "
 	    "may be away and still resume.");
 	sb_printf(sb, "tickerd_ring_depth_seconds %.3f\n", (double)depth / 1e6);
-	metric_head(sb, "tickerd_ring_oldest_seq", "gauge",
+	sb_metric_head(sb, "tickerd_ring_oldest_seq", "gauge",
 	    "Seq of the oldest tick the ring holds: a client may resume "
 	    "after the one before it.");
 	sb_printf(sb, "tickerd_ring_oldest_seq %llu\n",
 	    (unsigned long long)oldest);
-	metric_head(sb, "tickerd_input_held_seconds_total", "counter",
+	sb_metric_head(sb, "tickerd_input_held_seconds_total", "counter",
 	    "Time the exchanges were not read while every client waited "
 	    "for a coalesced write (input moderation).");
 	sb_printf(sb, "tickerd_input_held_seconds_total %.6f\n",
@@ -336,56 +324,57 @@ metrics_body(struct tickerd *td, struct sbuf *sb)
 	const struct pub_stats *ps = publisher_stats(td->pub);
 
 	metrics_exchanges(td, sb);
-	metric_head(sb, "tickerd_bbo_total", "counter",
+	sb_metric_head(sb, "tickerd_bbo_total", "counter",
 	    "Consolidated best bid/offer ticks published (every exchange's).");
 	sb_printf(sb, "tickerd_bbo_total %llu\n", (unsigned long long)ps->bbo);
-	metric_head(sb, "tickerd_clients", "gauge", "Connected clients.");
+	sb_metric_head(sb, "tickerd_clients", "gauge", "Connected clients.");
 	sb_printf(sb, "tickerd_clients %u\n", publisher_clients(td->pub));
-	metric_head(sb, "tickerd_delivered_total", "counter",
+	sb_metric_head(sb, "tickerd_delivered_total", "counter",
 	    "Tick frames written to clients.");
 	sb_printf(sb, "tickerd_delivered_total %llu\n",
 	    (unsigned long long)ps->delivered);
-	metric_head(sb, "tickerd_client_writes_total", "counter",
+	sb_metric_head(sb, "tickerd_client_writes_total", "counter",
 	    "Sends to clients; fewer than frames when writes are coalesced.");
 	sb_printf(sb, "tickerd_client_writes_total %llu\n",
 	    (unsigned long long)ps->writes);
-	metric_head(sb, "tickerd_slow_client_closes_total", "counter",
+	sb_metric_head(sb, "tickerd_slow_client_closes_total", "counter",
 	    "Clients closed for falling a whole queue behind.");
 	sb_printf(sb, "tickerd_slow_client_closes_total %llu\n",
 	    (unsigned long long)ps->slow_closes);
-	metric_head(sb, "tickerd_conflated_total", "counter",
+	sb_metric_head(sb, "tickerd_conflated_total", "counter",
 	    "Superseded quotes, funding and bbo skipped for lagging clients.");
 	sb_printf(sb, "tickerd_conflated_total %llu\n",
 	    (unsigned long long)ps->conflated);
-	metric_head(sb, "tickerd_origin_refused_total", "counter",
+	sb_metric_head(sb, "tickerd_origin_refused_total", "counter",
 	    "WebSocket upgrades refused: a browser page from another site.");
 	sb_printf(sb, "tickerd_origin_refused_total %llu\n",
 	    (unsigned long long)ps->origin_refused);
-	metric_head(sb, "tickerd_host_refused_total", "counter",
+	sb_metric_head(sb, "tickerd_host_refused_total", "counter",
 	    "Requests on TCP whose Host is not loopback or in listen.hosts.");
 	sb_printf(sb, "tickerd_host_refused_total %llu\n",
 	    (unsigned long long)ps->host_refused);
-	metric_head(sb, "tickerd_connections_refused_total", "counter",
+	sb_metric_head(sb, "tickerd_connections_refused_total", "counter",
 	    "Connections refused at accept: the connection cap was reached.");
 	sb_printf(sb, "tickerd_connections_refused_total %llu\n",
 	    (unsigned long long)ps->conns_refused);
-	metric_head(sb, "tickerd_connections_evicted_total", "counter",
+	sb_metric_head(sb, "tickerd_connections_evicted_total", "counter",
 	    "Connections closed before their request head was complete, "
 	    "to make room for a new one at the cap.");
 	sb_printf(sb, "tickerd_connections_evicted_total %llu\n",
 	    (unsigned long long)ps->conns_evicted);
-	metric_head(sb, "tickerd_dropped_total", "counter",
+	sb_metric_head(sb, "tickerd_dropped_total", "counter",
 	    "Messages the closed slow clients did not receive.");
 	sb_printf(sb, "tickerd_dropped_total %llu\n",
 	    (unsigned long long)ps->lost);
-	metric_head(sb, "tickerd_delivery_latency_seconds", "histogram",
+	sb_metric_head(sb, "tickerd_delivery_latency_seconds", "histogram",
 	    "tickerd receive time to the write to a client.");
 	metric_hist(sb, "tickerd_delivery_latency_seconds", "", &ps->latency);
 	metrics_ring(td, sb);
-	metric_head(sb, "tickerd_uptime_seconds", "gauge",
+	sb_metric_head(sb, "tickerd_uptime_seconds", "gauge",
 	    "Seconds since start.");
 	sb_printf(sb, "tickerd_uptime_seconds %lld\n",
 	    (long long)((now_realtime_us() - td->started_us) / 1000000));
+	nats_http_metrics(td, sb);
 }
 
 static int

@@ -18,6 +18,8 @@
 #include "activate.h"
 #include "clock.h"
 #include "log.h"
+#include "nats_sink.h"
+#include "nats_source.h"
 #include "notify.h"
 #include "publisher.h"
 #include "pump.h"
@@ -182,7 +184,7 @@ create_context(struct tickerd *td)
 static int
 create_internal_vhosts(struct tickerd *td)
 {
-	static struct lws_protocols ctl_protocols[5];
+	static struct lws_protocols ctl_protocols[6];
 	static struct lws_protocols client_protocols[3];
 	struct lws_context_creation_info info;
 
@@ -190,6 +192,7 @@ create_internal_vhosts(struct tickerd *td)
 	ctl_protocols[1] = resolver_protocol;
 	ctl_protocols[2] = activate_protocol;
 	ctl_protocols[3] = pump_timer_protocol;
+	ctl_protocols[4] = nats_source_protocol;	/* its eventfds */
 	client_protocols[0] = upstream_protocol;
 	client_protocols[1] = rest_protocol;
 
@@ -252,6 +255,10 @@ tickerd_setup(struct tickerd *td, const struct options *o)
 	pump_configure(td, &td->conf);
 	if (publisher_listen(td->pub) < 0)
 		return -1;
+	/* publish.nats: before anything is published */
+	if (td->conf.publish_nats != NULL &&
+	    (td->nats_sink = nats_sink_new(td)) == NULL)
+		return -1;
 	if (activate_start(td) < 0)
 		return -1;
 	td->merge = tk_merge_new("merge", 64);
@@ -307,6 +314,8 @@ tickerd_teardown(struct tickerd *td)
 		pump_finish(td);
 	sources_stop(td);
 	sources_free(td);
+	nats_sink_free(td->nats_sink);	/* after the sources */
+	td->nats_sink = NULL;
 	if (td->pub != NULL)
 		publisher_shutdown(td->pub);
 	recorder_close(td->recorder);

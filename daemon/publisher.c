@@ -20,6 +20,7 @@
 #include <ticker/hist.h>
 #include <ticker/keyset.h>
 #include <ticker/latest.h>
+#include <ticker/nats.h>
 #include <ticker/replay.h>
 #include <ticker/state.h>
 #include <ticker/stream.h>
@@ -28,6 +29,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "nats_sink.h"
 #include "publisher_impl.h"
 
 #define FD_RESERVE	64		/* fds kept for exchanges, files */
@@ -222,24 +224,6 @@ status_entry(struct publisher *pub, const char *exchange)
 	return e;
 }
 
-static int
-format_status(const char *exchange, enum tk_state state, const char *detail,
-    char *buf, size_t cap)
-{
-	char ex[TK_NAME_MAX * 6], det[256 * 6];
-	int a, b, n;
-
-	a = tk_json_escape(exchange, strlen(exchange), ex, sizeof(ex) - 1);
-	b = tk_json_escape(detail, tk_utf8_cut(detail, strnlen(detail, 256),
-	    256), det, sizeof(det) - 1);
-	if (a < 0 || b < 0)
-		return -ENOSPC;
-	n = snprintf(buf, cap, "{\"type\":\"status\",\"exchange\":\"%.*s\","
-	    "\"state\":\"%s\",\"detail\":\"%.*s\"}", a, ex,
-	    tk_state_name(state), b, det);
-	return n < 0 || (size_t)n >= cap ? -ENOSPC : n;
-}
-
 /*
  * gcc 12 -fanalyzer loses s->big (stored in the ring, freed when the slot
  * is reused or in publisher_free()) and reports it as leaked.
@@ -257,9 +241,10 @@ publisher_status(struct publisher *pub, const char *exchange,
 	char longer[SLOT_PAYLOAD];
 	int n;
 
-	n = format_status(exchange, state, detail, (char *)s->buf + LWS_PRE,
+	nats_sink_status(pub->td->nats_sink, exchange, state, detail);
+	n = tk_status_format(exchange, state, detail, (char *)s->buf + LWS_PRE,
 	    SLOT_INLINE);
-	if (n < 0 && (n = format_status(exchange, state, detail, longer,
+	if (n < 0 && (n = tk_status_format(exchange, state, detail, longer,
 	    sizeof(longer))) >= 0 && slot_store_big(s, longer, (size_t)n) < 0)
 		n = -ENOMEM;
 	if (e != NULL) {
@@ -324,7 +309,8 @@ publisher_forget_exchange(struct publisher *pub, const char *exchange,
 /*
  * Room for tk_bbo_new(): the sum of the symbol lists bounds their union.
  * A replay's ticks carry the names of the exchanges it recorded, up to
- * TK_REPLAY_SOURCES of them.
+ * TK_REPLAY_SOURCES of them, a NATS source's those of the exchanges its
+ * ingest hosts read, up to TK_NATS_ORIGINS_MAX.
  */
 static void
 bbo_size(const struct tk_config *conf, size_t *nex, size_t *nsym)
@@ -336,7 +322,8 @@ bbo_size(const struct tk_config *conf, size_t *nex, size_t *nsym)
 	for (i = 0; i < conf->nexchanges; i++) {
 		e = &conf->exchanges[i];
 		*nex += strcmp(e->adapter->name, "replay") == 0 ?
-		    TK_REPLAY_SOURCES : 1;
+		    TK_REPLAY_SOURCES : e->nats != NULL ?
+		    TK_NATS_ORIGINS_MAX : 1;
 		*nsym += e->nsymbols;
 	}
 }
@@ -493,7 +480,9 @@ snapshot_keys(const struct tk_config *conf)
 	size_t i, keys = 0;
 
 	for (i = 0; i < conf->nexchanges; i++)
-		keys += conf->exchanges[i].nsymbols * TK_TICK_TYPE_MAX;
+		keys += conf->exchanges[i].nsymbols * TK_TICK_TYPE_MAX *
+		    (conf->exchanges[i].nats != NULL ?	/* many exchanges */
+		    TK_NATS_ORIGINS_MAX : 1);
 	return keys;
 }
 

@@ -22,6 +22,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "nats_sink.h"
 #include "publisher.h"
 #include "pump.h"
 #include "sources.h"
@@ -183,7 +184,10 @@ pump_configure(struct tickerd *td, const struct tk_config *conf)
 
 /* ---- the pass ---- */
 
-/* Moves what the merge has (up to PASS_MAX ticks) into the publisher. */
+/*
+ * Moves what the merge has (up to PASS_MAX ticks) into the publisher, and
+ * into the NATS sink after the publisher numbered it.
+ */
 static void
 pump_drain(struct tickerd *td)
 {
@@ -196,6 +200,7 @@ pump_drain(struct tickerd *td)
 		if (r != TK_POLL_READY)
 			break;
 		publisher_publish(td->pub, &t);
+		nats_sink_publish(td->nats_sink, &t);	/* NULL ok */
 	}
 	td->pump.ticks += n;
 	if (r == TK_POLL_READY)

@@ -4,10 +4,11 @@
 
 /*
  * The pump owns the loop turn: lws reads what the sockets have, then a
- * pass drains the merge into the publisher and flushes the clients,
- * reading the exchanges again between the flush's steps, and holds the
- * exchanges' input while every client waits for a paced write; its timer
- * ends the wait.  Its state is td->pump (tickerd.h).
+ * pass drains the merge into the publisher (and the NATS sink, if there
+ * is one) and flushes the clients, reading the exchanges again between
+ * the flush's steps, and holds the exchanges' input while every client
+ * waits for a paced write; its timer ends the wait.  Its state is
+ * td->pump (tickerd.h).
  */
 
 #include <libwebsockets.h>

@@ -15,6 +15,7 @@
 #include <ticker/utf8.h>
 
 #include "log.h"
+#include "nats_sink.h"
 #include "notify.h"
 #include "publisher.h"
 #include "pump.h"
@@ -122,6 +123,7 @@ reload_config(struct tickerd *td)
 		return;
 	}
 	keep_running_listeners(td, &next);
+	nats_sink_reload(td->nats_sink, &next);
 	if (publisher_reconfigure(td->pub, &next) < 0) {
 		log_errx("reload failed, keeping the running configuration: out "
 		    "of memory");

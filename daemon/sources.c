@@ -11,6 +11,7 @@
 #include <ticker/state.h>
 
 #include "log.h"
+#include "nats_source.h"
 #include "publisher.h"
 #include "source_local.h"
 #include "sources.h"
@@ -26,6 +27,7 @@ source_free(struct source *s)
 		return;
 	upstream_free(s->up);
 	source_local_free(s->local);
+	nats_source_free(s->nats);
 	free(s);
 }
 
@@ -40,10 +42,17 @@ source_new(struct tickerd *td, struct tk_exchange_conf *conf)
 	if (s == NULL)
 		return NULL;
 	s->conf = conf;
-	if (conf->adapter->kind == TK_ADAPTER_LOCAL)	/* sim, replay */
+	switch (conf->adapter->kind) {
+	case TK_ADAPTER_LOCAL:		/* sim, replay */
 		s->local = source_local_new(td, conf, &stream);
-	else
+		break;
+	case TK_ADAPTER_NATS:		/* other hosts' ticks */
+		s->nats = nats_source_new(td, conf, &stream);
+		break;
+	default:			/* TK_ADAPTER_NETWORK */
 		s->up = upstream_new(td, conf, &stream);
+		break;
+	}
 	if (stream == NULL) {
 		source_free(s);
 		return NULL;
@@ -57,6 +66,20 @@ source_new(struct tickerd *td, struct tk_exchange_conf *conf)
 		return NULL;
 	}
 	return s;
+}
+
+enum tk_state
+source_state(const struct source *s)
+{
+	struct upstream_stats st;
+
+	if (s->up != NULL) {
+		upstream_get_stats(s->up, &st);
+		return st.state;
+	}
+	if (s->nats != NULL)
+		return nats_source_state(s->nats);
+	return s->local != NULL ? TK_STATE_CONNECTED : TK_STATE_DOWN;
 }
 
 int
@@ -83,9 +106,12 @@ sources_hold_rx(struct tickerd *td, int hold)
 {
 	struct source *s;
 
-	for (s = td->sources; s != NULL; s = s->next)
+	for (s = td->sources; s != NULL; s = s->next) {
 		if (s->up != NULL)
 			upstream_hold_rx(s->up, hold);
+		else if (s->nats != NULL)
+			nats_source_hold(s->nats, hold);
+	}
 }
 
 /* Reads the sockets of @fds that have bytes (or errors) now, through lws. */
@@ -109,6 +135,8 @@ sources_read_ready(struct tickerd *td)
 	size_t n = 0;
 
 	for (s = td->sources; s != NULL; s = s->next) {
+		if (s->nats != NULL)
+			nats_source_read_ready(s->nats);
 		if (s->up == NULL)
 			continue;
 		if (n + 2 > READ_READY_BATCH) {
@@ -174,16 +202,64 @@ health_name(enum health h)
 	return health_names[h];
 }
 
+/* @since (realtime µs, 0: never) is within @s's stale_s of @now. */
+static int
+fresh(const struct source *s, int64_t since, int64_t now)
+{
+	return since > 0 && now - since <= (int64_t)(s->conf->stale_s * 1e6);
+}
+
 int
 source_delivering(const struct source *s, int64_t now)
 {
 	struct upstream_stats st;
 
+	if (s->nats != NULL)
+		return nats_source_state(s->nats) == TK_STATE_CONNECTED &&
+		    fresh(s, nats_source_last_data_us(s->nats), now);
 	if (s->up == NULL)
 		return s->local != NULL;
 	upstream_get_stats(s->up, &st);
-	return st.state == TK_STATE_CONNECTED && st.last_data_us > 0 &&
-	    now - st.last_data_us <= (int64_t)(s->conf->stale_s * 1e6);
+	return st.state == TK_STATE_CONNECTED && fresh(s, st.last_data_us, now);
+}
+
+int
+source_origin_delivering(const struct tickerd *td, const struct source *s,
+    size_t i, int64_t now)
+{
+	struct pub_ex_stats ps;
+	enum tk_state state;
+	const char *name;
+
+	if (s->nats == NULL || nats_source_origin(s->nats, i, &name,
+	    &state) < 0 || state != TK_STATE_CONNECTED ||
+	    !source_delivering(s, now))
+		return 0;
+	publisher_exchange_stats(td->pub, name, &ps);
+	return fresh(s, ps.last_tick_us, now);
+}
+
+/*
+ * One source, or the exchanges behind a NATS source once it knows them:
+ * what an edge's clients miss is an exchange, not the link.
+ */
+static void
+count_source(const struct tickerd *td, const struct source *s, int64_t now,
+    unsigned *delivering, unsigned *total)
+{
+	const char *name;
+	enum tk_state state;
+	size_t i;
+
+	for (i = 0; s->nats != NULL &&
+	    nats_source_origin(s->nats, i, &name, &state) == 0; i++) {
+		(*total)++;
+		*delivering += source_origin_delivering(td, s, i, now) != 0;
+	}
+	if (i > 0)
+		return;
+	(*total)++;
+	*delivering += source_delivering(s, now) != 0;
 }
 
 enum health
@@ -193,10 +269,8 @@ sources_health(const struct tickerd *td, int64_t now, unsigned *delivering,
 	const struct source *s;
 
 	*delivering = *total = 0;
-	for (s = td->sources; s != NULL; s = s->next) {
-		(*total)++;
-		*delivering += source_delivering(s, now) != 0;
-	}
+	for (s = td->sources; s != NULL; s = s->next)
+		count_source(td, s, now, delivering, total);
 	if (*delivering == 0)
 		return HEALTH_DOWN;
 	return *delivering == *total ? HEALTH_OK : HEALTH_DEGRADED;

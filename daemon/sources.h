@@ -6,9 +6,11 @@
 
 /*
  * The configured exchanges, td->sources in config order: each one a
- * network upstream (upstream.h) or a local source (source_local.h), whose
- * stream the merge owns.
+ * network upstream (upstream.h), a local source (source_local.h) or a
+ * NATS source (nats_source.h), whose stream the merge owns.
  */
+
+#include <ticker/state.h>
 
 struct tickerd;
 struct tk_config;
@@ -16,13 +18,15 @@ struct tk_exchange_conf;
 struct tk_stream;
 struct upstream;
 struct source_local;
+struct nats_source;
 
-/* One configured exchange: a network upstream or a local source. */
+/* One configured exchange: one of the three, by its adapter's kind. */
 struct source {
 	struct source		*next;
 	struct tk_exchange_conf	*conf;		/* borrowed from tickerd.conf */
 	struct upstream		*up;		/* network adapters */
 	struct source_local	*local;		/* sim and replay: no network */
+	struct nats_source	*nats;		/* adapter "nats" */
 	struct tk_stream	*stream;	/* its stream, owned by the merge */
 };
 
@@ -48,9 +52,26 @@ const char	*health_name(enum health);
  */
 int	source_delivering(const struct source *, int64_t now);
 
-/* Counts the sources and those delivering; returns the health. */
+/*
+ * The @i-th exchange behind NATS source @s (nats_source_origin()) delivers
+ * when @s does, its last status was connected and its last tick came
+ * within @s's stale_s.  0 past the end, or for another kind of source.
+ */
+int	source_origin_delivering(const struct tickerd *td,
+	    const struct source *s, size_t i, int64_t now);
+
+/*
+ * Counts the sources and those delivering (a NATS source counts as the
+ * exchanges behind it once it knows them); returns the health.
+ */
 enum health sources_health(const struct tickerd *td, int64_t now,
 	    unsigned *delivering, unsigned *total);
+
+/*
+ * What clients were last told of @s: a local source is connected until it
+ * ends (a finished replay).
+ */
+enum tk_state	source_state(const struct source *s);
 
 /* Builds every configured source into the merge.  -1, logged. */
 int	sources_start(struct tickerd *td);
@@ -58,12 +79,16 @@ int	sources_start(struct tickerd *td);
 /* Stops every producer; the streams stay in the merge until it goes. */
 void	sources_stop(struct tickerd *td);
 
-/* Stops (@hold) or resumes reading every network upstream. */
+/*
+ * Stops (@hold) or resumes reading every network upstream, and taking
+ * what NATS sources have queued.
+ */
 void	sources_hold_rx(struct tickerd *td, int hold);
 
 /*
  * Reads, through lws, the network upstreams whose sockets have bytes
- * waiting now; never blocks.  Outside lws' callbacks only (the pump).
+ * waiting now, and takes what NATS sources have queued; never blocks.
+ * Outside lws' callbacks only (the pump).
  */
 void	sources_read_ready(struct tickerd *td);
 

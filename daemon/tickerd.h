@@ -4,14 +4,17 @@
 
 /*
  * The daemon: one owner struct, one lws context, one poll loop.  Every
- * module is reached through struct tickerd; the only global is the
- * signal-free loop itself (signals arrive through a signalfd).  This header
+ * module is reached through struct tickerd; the only globals are the
+ * signal-free loop itself (signals arrive through a signalfd) and, in
+ * nats_conn.c, the users of the process-wide NATS library.  This header
  * holds the owner and the state it embeds; each module's functions are in
  * that module's own header.
  *
  * Data path: exchange frames -> upstream (codec -> queue stream) -> merge
  * -> pump (drains the merge after each loop turn) -> publisher (serialize
- * once into a seq ring) -> clients, written from the pump or on WRITEABLE.
+ * once into a seq ring) -> clients, written from the pump or on WRITEABLE;
+ * with publish.nats, the pump hands each tick to the NATS sink too.  A
+ * NATS source is one more stream in the merge.
  */
 
 #include <stdint.h>
@@ -26,6 +29,7 @@ struct source;
 struct resolver;
 struct recorder;
 struct activation;
+struct nats_sink;
 
 /* pump.c: the loop turn */
 struct pump {
@@ -64,6 +68,7 @@ struct tickerd {
 	struct source		*sources;	/* config order (sources.h) */
 	struct notify		 notify;
 	struct activation	*act;		/* systemd's listen fds, or NULL */
+	struct nats_sink	*nats_sink;	/* publish.nats, or NULL */
 	lws_sorted_usec_list_t	 sul_wedge;	/* --test-wedge-after */
 	int			 sigfd;
 	int			 stopping;	/* SIGTERM/SIGINT seen */

@@ -30,6 +30,7 @@
 
 #include <ticker/adapter.h>
 #include <ticker/config.h>
+#include <ticker/nats.h>
 #include <ticker/replay.h>
 #include <ticker/symmap.h>
 #include <ticker/tick.h>
@@ -56,6 +57,22 @@
 #define FILE_PATH_MAX	4096		/* PATH_MAX on Linux, NUL included */
 #define HOST_MAX	253		/* a DNS name (RFC 1035) */
 #define LABEL_MAX	63
+#define NATS_SUBJECT_DEFAULT	"ticks"
+#define NATS_REPLICAS_MAX	5
+#define NATS_AGE_DEFAULT	3600
+#define NATS_AGE_MAX		(366 * 86400)
+/*
+ * The server remembers every id for the whole window, so it is sized to
+ * what it must cover, not minutes: the skew between two ingest hosts fed
+ * the same exchange (milliseconds, seconds while one reconnects) and a
+ * publisher's retries across a NATS leader election (about 5 s).
+ */
+#define NATS_WINDOW_DEFAULT	30
+#define NATS_WINDOW_MIN		10
+#define NATS_WINDOW_MAX		3600
+#define NATS_PENDING_DEFAULT	65536
+#define NATS_PENDING_MIN	16
+#define NATS_PENDING_MAX	(1 << 20)
 
 struct ctx {
 	const char	*file;		/* for messages */
@@ -120,6 +137,21 @@ static int	 replay_file(struct ctx *, const char *path, const json_t *v,
 		    struct tk_exchange_conf *);
 static int	 replay_speed(struct ctx *, const char *path, const json_t *v,
 		    struct tk_exchange_conf *);
+static int	 exchange_nats(struct ctx *, const char *base, json_t *obj,
+		    struct tk_exchange_conf *);
+static int	 nats_servers(struct ctx *, const char *base, json_t *obj,
+		    char ***out, size_t *n);
+static int	 nats_stream(struct ctx *, const char *base, json_t *obj,
+		    char **out);
+static int	 nats_subject(struct ctx *, const char *base, json_t *obj,
+		    char **out);
+static int	 parse_publish(struct ctx *, json_t *v, struct tk_config *);
+static int	 publish_nats(struct ctx *, json_t *v, struct tk_config *);
+static int	 reads_back(struct ctx *, const struct tk_config *);
+static void	 nats_source_free(struct tk_nats_source_conf *);
+static void	 publish_nats_free(struct tk_nats_publish_conf *);
+static int	 nats_source_equal(const struct tk_nats_source_conf *,
+		    const struct tk_nats_source_conf *);
 static int	 parse_clients(struct ctx *, json_t *v, struct tk_config *);
 static int	 number_in(struct ctx *, const char *path, const json_t *v,
 		    const char *what, double max, double *out);
@@ -155,18 +187,25 @@ static void	 say(struct ctx *, const char *fmt, ...)
 		    __attribute__((format(printf, 2, 3)));
 
 static const char *const top_keys[] = { "listen", "exchanges", "clients",
-	NULL };
+	"publish", NULL };
 static const char *const top_required[] = { "listen", "exchanges", NULL };
 static const char *const listen_keys[] = { "tcp", "unix", "hosts", NULL };
 static const char *const exchange_keys[] = { "name", "adapter", "symbols",
-	"url", "rest_url", "channels", "stale_s", "tls_verify", "rate", "seed", "file",
-	"speed", "loop", NULL };
+	"url", "rest_url", "channels", "stale_s", "tls_verify", "rate", "seed",
+	"file", "speed", "loop", "servers", "stream", "subject", NULL };
 static const char *const exchange_required[] = { "name", "adapter",
 	"symbols", NULL };
 static const char *const replay_keys[] = { "file", "speed", "loop",
 	NULL };
+static const char *const nats_keys[] = { "servers", "stream", "subject",
+	NULL };
+static const char *const nats_required[] = { "servers", "stream", NULL };
 static const char *const client_keys[] = { "max", "max_message_bytes",
 	"queue_ticks", "coalesce_ms", NULL };
+static const char *const publish_keys[] = { "nats", NULL };
+static const char *const publish_nats_keys[] = { "servers", "stream",
+	"subject", "replicas", "max_age_s", "duplicate_window_s",
+	"max_pending", NULL };
 
 int
 tk_config_load(const char *path, struct tk_config *out, char *err,
@@ -247,7 +286,9 @@ tk_config_free(struct tk_config *cf)
 		free(e->url);
 		free(e->rest_url);
 		free(e->file);
+		nats_source_free(e->nats);
 	}
+	publish_nats_free(cf->publish_nats);
 	free(cf->exchanges);
 	for (i = 0; i < cf->nlisten_hosts; i++)
 		free(cf->listen_hosts[i]);
@@ -419,7 +460,8 @@ parse_root(struct ctx *c, json_t *root, struct tk_config *cf)
 	    (r = require(c, "", root, top_required)) < 0 ||
 	    (r = parse_listen(c, json_object_get(root, "listen"), cf)) < 0 ||
 	    (r = parse_exchanges(c, json_object_get(root, "exchanges"),
-	    cf)) < 0)
+	    cf)) < 0 ||
+	    (r = parse_publish(c, json_object_get(root, "publish"), cf)) < 0)
 		return r;
 	return parse_clients(c, json_object_get(root, "clients"), cf);
 }
@@ -702,6 +744,7 @@ parse_exchange(struct ctx *c, json_t *v, struct tk_config *cf, size_t i)
 	    e)) < 0 ||
 	    (r = exchange_tuning(c, base, v, e)) < 0 ||
 	    (r = exchange_sim(c, base, v, e)) < 0 ||
+	    (r = exchange_nats(c, base, v, e)) < 0 ||
 	    (r = exchange_replay(c, base, v, e)) < 0)
 		return r;
 	return exchange_warnings(c, base, e, cf);
@@ -1176,6 +1219,199 @@ replay_speed(struct ctx *c, const char *path, const json_t *v,
 	return 0;
 }
 
+/* servers, stream and subject: the stream an edge reads (adapter "nats"). */
+static int
+exchange_nats(struct ctx *c, const char *base, json_t *obj,
+    struct tk_exchange_conf *e)
+{
+	struct tk_nats_source_conf *n;
+	char path[PATH_CAP];
+	size_t k;
+	int r;
+
+	if (e->adapter->kind != TK_ADAPTER_NATS) {
+		for (k = 0; nats_keys[k] != NULL; k++)
+			if (json_object_get(obj, nats_keys[k]) != NULL)
+				return fail(c, join(path, sizeof(path), base,
+				    nats_keys[k]), "only valid for adapter "
+				    "\"nats\"");
+		return 0;
+	}
+	if ((r = require(c, base, obj, nats_required)) < 0)
+		return r;
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		return oom(c);
+	e->nats = n;
+	if ((r = nats_servers(c, base, obj, &n->servers, &n->nservers)) < 0 ||
+	    (r = nats_stream(c, base, obj, &n->stream)) < 0)
+		return r;
+	return nats_subject(c, base, obj, &n->subject);
+}
+
+/* @base.servers: 1 to TK_NATS_SERVERS_MAX distinct nats:// URLs. */
+static int
+nats_servers(struct ctx *c, const char *base, json_t *obj, char ***out,
+    size_t *n)
+{
+	const char *urls[TK_NATS_SERVERS_MAX];
+	char path[PATH_CAP], sp[PATH_CAP], want[80], q[QUOTE_CAP];
+	json_t *v = json_object_get(obj, "servers"), *el;
+	size_t k, j;
+
+	join(path, sizeof(path), base, "servers");
+	snprintf(want, sizeof(want), "an array of 1 to %d URLs like "
+	    "\"nats://127.0.0.1:4222\"", TK_NATS_SERVERS_MAX);
+	if (!json_is_array(v) || json_array_size(v) == 0 ||
+	    json_array_size(v) > TK_NATS_SERVERS_MAX)
+		return type_error(c, path, want, v);
+	json_array_foreach(v, k, el) {
+		at(sp, sizeof(sp), path, k);
+		if (!json_is_string(el))
+			return type_error(c, sp, "a URL like "
+			    "\"nats://127.0.0.1:4222\"", el);
+		urls[k] = json_string_value(el);
+		quote(urls[k], q, sizeof(q));
+		if (!tk_nats_url_valid(urls[k]))
+			return fail(c, sp, "%s is not a nats://HOST:PORT URL "
+			    "(nats:// only, no credentials)", q);
+		for (j = 0; j < k; j++)
+			if (strcmp(urls[j], urls[k]) == 0)
+				return fail(c, sp, "%s is already listed as "
+				    "servers[%zu]", q, j);
+	}
+	if ((*out = tk_nats_strv_dup(urls, k)) == NULL)
+		return oom(c);
+	*n = k;
+	return 0;
+}
+
+static int
+nats_stream(struct ctx *c, const char *base, json_t *obj, char **out)
+{
+	json_t *v = json_object_get(obj, "stream");
+	char path[PATH_CAP], q[QUOTE_CAP];
+
+	join(path, sizeof(path), base, "stream");
+	if (!json_is_string(v))
+		return type_error(c, path, "a stream name", v);
+	if (!tk_nats_stream_valid(json_string_value(v)))
+		return fail(c, path, "%s is not a valid stream name (expected "
+		    "1 to %d of A-Z, a-z, 0-9, \"_\" and \"-\")",
+		    quote(json_string_value(v), q, sizeof(q)),
+		    TK_NATS_NAME_MAX - 1);
+	return dup_str(c, json_string_value(v), out);
+}
+
+/* The prefix of every subject; "ticks" unless set. */
+static int
+nats_subject(struct ctx *c, const char *base, json_t *obj, char **out)
+{
+	json_t *v = json_object_get(obj, "subject");
+	char path[PATH_CAP], q[QUOTE_CAP];
+
+	if (v == NULL)
+		return dup_str(c, NATS_SUBJECT_DEFAULT, out);
+	join(path, sizeof(path), base, "subject");
+	if (!json_is_string(v))
+		return type_error(c, path, "a subject prefix like \"ticks\"",
+		    v);
+	if (!tk_nats_subject_valid(json_string_value(v)))
+		return fail(c, path, "%s is not a subject prefix (expected "
+		    "tokens like \"ticks\" or \"md.ticks\": no wildcards, "
+		    "no spaces)", quote(json_string_value(v), q, sizeof(q)));
+	return dup_str(c, json_string_value(v), out);
+}
+
+/* "publish": where else the merged stream goes ({"nats": {...}}). */
+static int
+parse_publish(struct ctx *c, json_t *v, struct tk_config *cf)
+{
+	json_t *nats;
+	int r;
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_object(v))
+		return type_error(c, "publish", "an object", v);
+	if ((r = check_keys(c, "publish", v, publish_keys)) < 0)
+		return r;
+	nats = json_object_get(v, "nats");
+	if (nats == NULL)
+		return 0;
+	if ((r = publish_nats(c, nats, cf)) < 0)
+		return r;
+	return reads_back(c, cf);
+}
+
+static int
+publish_nats(struct ctx *c, json_t *v, struct tk_config *cf)
+{
+	static const char base[] = "publish.nats";
+	json_int_t replicas = 1, age = NATS_AGE_DEFAULT;
+	json_int_t window = NATS_WINDOW_DEFAULT, pending = NATS_PENDING_DEFAULT;
+	struct tk_nats_publish_conf *p;
+	int r;
+
+	if (!json_is_object(v))
+		return type_error(c, base, "an object", v);
+	if ((r = check_keys(c, base, v, publish_nats_keys)) < 0 ||
+	    (r = require(c, base, v, nats_required)) < 0)
+		return r;
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return oom(c);
+	cf->publish_nats = p;
+	if ((r = nats_servers(c, base, v, &p->servers, &p->nservers)) < 0 ||
+	    (r = nats_stream(c, base, v, &p->stream)) < 0 ||
+	    (r = nats_subject(c, base, v, &p->subject)) < 0 ||
+	    (r = integer_in(c, base, v, "replicas", 1, NATS_REPLICAS_MAX,
+	    &replicas)) < 0 ||
+	    (r = integer_in(c, base, v, "max_age_s", 1, NATS_AGE_MAX,
+	    &age)) < 0 ||
+	    (r = integer_in(c, base, v, "duplicate_window_s",
+	    NATS_WINDOW_MIN, NATS_WINDOW_MAX, &window)) < 0 ||
+	    (r = integer_in(c, base, v, "max_pending", NATS_PENDING_MIN,
+	    NATS_PENDING_MAX, &pending)) < 0)
+		return r;
+	/* JetStream refuses a window longer than the messages live */
+	if (window > age)
+		return fail(c, "publish.nats.duplicate_window_s", "%"
+		    JSON_INTEGER_FORMAT " is longer than max_age_s (%"
+		    JSON_INTEGER_FORMAT ")", window, age);
+	p->replicas = (unsigned)replicas;
+	p->max_age_s = (uint64_t)age;
+	p->duplicate_window_s = (uint64_t)window;
+	p->max_pending = (unsigned)pending;
+	return 0;
+}
+
+/*
+ * An edge that published into the stream it reads would read its own
+ * messages back as new ones, forever.
+ */
+static int
+reads_back(struct ctx *c, const struct tk_config *cf)
+{
+	const struct tk_nats_publish_conf *p = cf->publish_nats;
+	const struct tk_nats_source_conf *s;
+	size_t i, j, k;
+
+	for (i = 0; i < cf->nexchanges; i++) {
+		if ((s = cf->exchanges[i].nats) == NULL ||
+		    strcmp(s->stream, p->stream) != 0)
+			continue;
+		for (j = 0; j < s->nservers; j++)
+			for (k = 0; k < p->nservers; k++)
+				if (strcmp(s->servers[j], p->servers[k]) == 0)
+					return fail(c, "publish.nats.stream",
+					    "exchanges[%zu] (\"%s\") reads "
+					    "stream \"%s\" from the same "
+					    "servers: it would read back what "
+					    "this host publishes", i,
+					    cf->exchanges[i].name, p->stream);
+	}
+	return 0;
+}
+
 static int
 parse_clients(struct ctx *c, json_t *v, struct tk_config *cf)
 {
@@ -1611,6 +1847,46 @@ str_eq(const char *a, const char *b)
 	return strcmp(a, b) == 0;
 }
 
+/* The server list is one allocation (tk_nats_strv_dup()). */
+static void
+nats_source_free(struct tk_nats_source_conf *n)
+{
+	if (n == NULL)
+		return;
+	free(n->servers);
+	free(n->stream);
+	free(n->subject);
+	free(n);
+}
+
+static void
+publish_nats_free(struct tk_nats_publish_conf *p)
+{
+	if (p == NULL)
+		return;
+	free(p->servers);
+	free(p->stream);
+	free(p->subject);
+	free(p);
+}
+
+static int
+nats_source_equal(const struct tk_nats_source_conf *a,
+    const struct tk_nats_source_conf *b)
+{
+	size_t i;
+
+	if (a == NULL || b == NULL)
+		return a == b;
+	if (!str_eq(a->stream, b->stream) || !str_eq(a->subject, b->subject) ||
+	    a->nservers != b->nservers)
+		return 0;
+	for (i = 0; i < a->nservers; i++)
+		if (!str_eq(a->servers[i], b->servers[i]))
+			return 0;
+	return 1;
+}
+
 int
 tk_exchange_conf_equal(const struct tk_exchange_conf *a,
     const struct tk_exchange_conf *b)
@@ -1623,7 +1899,8 @@ tk_exchange_conf_equal(const struct tk_exchange_conf *a,
 	    a->stale_s != b->stale_s || a->insecure != b->insecure ||
 	    a->rate != b->rate || a->seed != b->seed ||
 	    !str_eq(a->file, b->file) || a->speed != b->speed ||
-	    a->loop != b->loop || a->nsymbols != b->nsymbols)
+	    a->loop != b->loop || a->nsymbols != b->nsymbols ||
+	    !nats_source_equal(a->nats, b->nats))
 		return 0;
 	for (i = 0; i < a->nsymbols; i++)
 		if (!str_eq(a->symbols[i], b->symbols[i]))

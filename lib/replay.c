@@ -109,7 +109,7 @@ static void	 note_time(struct replay *, int64_t t);
 static int	 source_get(struct replay *, const struct tk_record *,
 		    struct source **out);
 static void	 source_init(struct replay *, struct source *);
-static struct tk_symmap *adapter_map(struct replay *,
+static struct tk_symmap *market_map(const struct replay *,
 		    const struct tk_adapter *, char *err, size_t errlen);
 static const struct tk_adapter *find_adapter(const struct replay *,
 		    const char *name);
@@ -623,36 +623,6 @@ source_get(struct replay *rp, const struct tk_record *rec,
 }
 
 /*
- * The configured symbols that @ad has markets for: a spot exchange has
- * no BTC-USDT-PERP, and the same replay may hold a swap venue's frames.
- * An adapter with none of them fails as before.
- */
-static struct tk_symmap *
-adapter_map(struct replay *rp, const struct tk_adapter *ad, char *err,
-    size_t errlen)
-{
-	const char **mine = calloc(rp->nsymbols + 1, sizeof(*mine));
-	char native[TK_SYMBOL_MAX];
-	struct tk_symmap *map;
-	size_t i, n = 0;
-
-	if (mine == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	for (i = 0; i < rp->nsymbols; i++)
-		if (ad->native_symbol(rp->symbols[i], native,
-		    sizeof(native)) > 0)
-			mine[n++] = rp->symbols[i];
-	/* none at all: the whole list, to fail with the first one's why */
-	map = n > 0 ? tk_symmap_new(ad, mine, n, err, errlen) :
-	    tk_symmap_new(ad, (const char *const *)rp->symbols, rp->nsymbols,
-	    err, errlen);
-	free(mine);
-	return map;
-}
-
-/*
  * A source whose adapter is unknown, has no codec, or cannot map the
  * configured symbols stays unusable, with the reason for its lines.
  */
@@ -672,13 +642,44 @@ source_init(struct replay *rp, struct source *src)
 		    "frames to replay", src->ad);
 		return;
 	}
-	src->map = adapter_map(rp, ad, err, sizeof(err));
+	src->map = market_map(rp, ad, err, sizeof(err));
 	if (src->map == NULL) {
 		snprintf(src->why, sizeof(src->why), "adapter \"%s\": %s",
 		    src->ad, err);
 		return;
 	}
 	src->adapter = ad;
+}
+
+/*
+ * The map of the configured symbols that @ad has a native form for: one
+ * recording holds spot and perpetual exchanges alike, and each takes the
+ * symbols of its market.  NULL with @err when none is.
+ */
+static struct tk_symmap *
+market_map(const struct replay *rp, const struct tk_adapter *ad, char *err,
+    size_t errlen)
+{
+	const char **mine = calloc(rp->nsymbols, sizeof(*mine));
+	char native[TK_SYMBOL_MAX];
+	struct tk_symmap *map = NULL;
+	size_t i, n = 0;
+
+	if (mine == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	/* -EINVAL: another market's; other failures are reported */
+	for (i = 0; i < rp->nsymbols; i++)
+		if (ad->native_symbol(rp->symbols[i], native,
+		    sizeof(native)) != -EINVAL)
+			mine[n++] = rp->symbols[i];
+	if (n == 0)
+		snprintf(err, errlen, "none of the symbols is of its market");
+	else
+		map = tk_symmap_new(ad, mine, n, err, errlen);
+	free(mine);
+	return map;
 }
 
 static const struct tk_adapter *

@@ -21,6 +21,7 @@
 #include <ticker/tick.h>
 
 #define PART_MAX	15	/* longest BASE or QUOTE */
+#define PERP_SUFFIX	"-PERP"	/* after BASE-QUOTE: a perpetual swap */
 
 struct entry {
 	char	 unified[TK_SYMBOL_MAX];
@@ -148,30 +149,52 @@ tk_symmap_index(const struct tk_symmap *map, const char *native, size_t len)
 int
 tk_symbol_valid(const char *s)
 {
-	size_t part = 0, len;
-	int dashes = 0;
-	const char *third = NULL;
+	return tk_symbol_market(s) >= 0;
+}
 
-	if (s == NULL || (len = strlen(s)) >= TK_SYMBOL_MAX)
-		return 0;
-	for (; *s != '\0'; s++) {
-		if (*s == '-') {
-			if (part == 0 || ++dashes > 2)
+/*
+ * The length of the BASE-QUOTE that @s starts with (each part 1 to
+ * PART_MAX of A-Z and 0-9), ending at the end of @s or at a third dash;
+ * 0 if @s does not start with one.
+ */
+static size_t
+pair_len(const char *s)
+{
+	const char *p;
+	size_t part = 0;
+	int dashes = 0;
+
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '-') {
+			if (part == 0)
 				return 0;
+			if (++dashes > 1)
+				break;
 			part = 0;
-			if (dashes == 2)
-				third = s + 1;
-		} else if ((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')) {
+		} else if ((*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9')) {
 			if (++part > PART_MAX)
 				return 0;
 		} else {
 			return 0;
 		}
 	}
-	/* a third part names the market: only perpetual swaps so far */
-	if (third != NULL && strcmp(third, TK_SYMBOL_PERP) != 0)
-		return 0;
-	return dashes >= 1 && part > 0;
+	return dashes >= 1 && part > 0 ? (size_t)(p - s) : 0;
+}
+
+int
+tk_symbol_market(const char *s)
+{
+	size_t n;
+
+	if (s == NULL || (n = pair_len(s)) == 0)
+		return -EINVAL;
+	if (s[n] == '\0')
+		return TK_MARKET_SPOT;
+	if (strcmp(s + n, PERP_SUFFIX) == 0 &&
+	    n + sizeof(PERP_SUFFIX) <= TK_SYMBOL_MAX)
+		return TK_MARKET_PERP;
+	return -EINVAL;
 }
 
 /* Power of two, at least twice @n, so probe chains stay short. */
@@ -242,8 +265,8 @@ fill_entry(struct tk_symmap *map, const struct tk_adapter *adapter,
 	int r;
 
 	if (unified == NULL || !tk_symbol_valid(unified)) {
-		set_err(err, errlen, "symbol \"%.40s\": expected BASE-QUOTE or "
-		    "BASE-QUOTE-PERP, each part 1 to 15 of A-Z and 0-9",
+		set_err(err, errlen, "symbol \"%.40s\": expected BASE-QUOTE, "
+		    "each part 1 to 15 of A-Z and 0-9",
 		    unified != NULL ? unified : "(null)");
 		return -EINVAL;
 	}

@@ -5,6 +5,7 @@ set -eu
 
 PKGS="build-essential cmake pkg-config ca-certificates
 libwebsockets-dev libjansson-dev libsystemd-dev check
+libnats-dev nats-server
 python3 python3-websockets chromium
 systemd systemd-container podman runc debootstrap iptables uidmap
 clang libclang-rt-14-dev openssl cppcheck clang-tidy"

@@ -3,7 +3,12 @@
 """Writes config/sample-recording.jsonl: real exchange frames from
 tests/fixtures/<exchange>/ (every frame whose golden output has ticks), in
 tickerd's recording format (one JSON object per line: t, ex, ad, f), 250 ms
-apart.  config/replay.json plays it.  Run from anywhere; rewrites the file."""
+apart.  config/replay.json plays it.  Run from anywhere; rewrites the file.
+
+Exchanges whose goldens depend on a REST answer (tests/fixtures/<ex>/rest/,
+OKX's contract values) keep only their frames of spot symbols: recordings
+hold no REST answers, so a replayed swap's sizes are contracts, not the
+golden's, and such quotes stay out of the bbo beside other venues'."""
 
 import glob
 import json
@@ -27,6 +32,7 @@ def exchanges():
 
 def frames_with_ticks(exchange):
     fixtures = os.path.join(REPO, "tests", "fixtures", exchange)
+    rest = os.path.isdir(os.path.join(fixtures, "rest"))
     for path in sorted(glob.glob(os.path.join(fixtures, "*.json"))):
         name = os.path.splitext(os.path.basename(path))[0]
         golden = os.path.join(fixtures, "expected", name + ".out")
@@ -35,7 +41,8 @@ def frames_with_ticks(exchange):
         with open(golden, encoding="utf-8") as f:
             ticks = [json.loads(line) for line in f
                      if line.startswith("{")]
-        if not ticks:
+        if not ticks or (rest and any(t["symbol"].endswith("-PERP")
+                                      for t in ticks)):
             continue
         with open(path, encoding="utf-8") as f:
             yield f.read().strip(), ticks

@@ -39,13 +39,29 @@ static const struct tk_adapter adapter_replay = {
 	.native_symbol = identity_symbol,
 };
 
+/*
+ * The NATS source (ticker/nats.h): what ingest hosts published, read back
+ * from a JetStream stream, already in unified symbols; no URL, no codec.
+ */
+static const struct tk_adapter adapter_nats = {
+	.name = "nats",
+	.kind = TK_ADAPTER_NATS,
+	.default_url = NULL,
+	.types = TK_TYPES_FEED,		/* funding only when named */
+	.native_symbol = identity_symbol,
+};
+
 #define ENTRY(name)	&tk__adapter_ ## name,
 
-/* In documentation order: the exchanges, then the local sources. */
+/*
+ * In documentation order: the exchanges, the local sources, then the
+ * NATS source.
+ */
 static const struct tk_adapter *const adapters[] = {
 	TK__EXCHANGES(ENTRY)
 	&adapter_sim,
 	&adapter_replay,
+	&adapter_nats,
 	NULL,
 };
 

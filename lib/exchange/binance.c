@@ -6,13 +6,10 @@
  * We connect to the raw /ws endpoint and subscribe with SUBSCRIBE
  * messages, but parse() also takes the combined-stream wrapper
  * {"stream":..,"data":..}, so a URL with /stream?streams=... works too.
- * Prices and sizes arrive as JSON strings and go straight to
- * tk_dec_parse(); times are integer milliseconds.
+ * The protocol is the futures one too: binance_stream.c reads it.
  */
 
-#include <errno.h>
-#include <inttypes.h>
-#include <string.h>
+#include <stddef.h>
 
 #include <jansson.h>
 
@@ -21,15 +18,8 @@
 #include <ticker/symmap.h>
 #include <ticker/tick.h>
 
+#include "binance_stream.h"
 #include "exchange.h"
-
-/* Binance allows 1024 streams per connection but rejects long requests
- * (3001 "illegal request" past 4096 bytes), so subscriptions are chunked. */
-#define SUB_MAX_PARAMS	200
-#define SUB_MAX_BYTES	4096	/* every message is shorter than this */
-
-#define SUB_HEAD	"{\"method\":\"SUBSCRIBE\",\"params\":["
-#define SUB_TAIL	"],\"id\":"
 
 /*
  * Stream channels in subscription order, one per tick type we offer:
@@ -41,19 +31,12 @@ static const struct tk__chan channels[] = {
 };
 #define NCHANNELS	(sizeof(channels) / sizeof(channels[0]))
 
-enum event {
-	EV_TRADE,
-	EV_AGG_TRADE,
-	EV_BOOK_TICKER,
-	EV_SHUTDOWN,
-};
-
 /* Hot events first: the list is searched linearly. */
 static const struct tk__name events[] = {
-	{ "trade", EV_TRADE },
-	{ "aggTrade", EV_AGG_TRADE },
-	{ "bookTicker", EV_BOOK_TICKER },
-	{ "serverShutdown", EV_SHUTDOWN },
+	{ "trade", TK__BINANCE_TRADE },
+	{ "aggTrade", TK__BINANCE_AGG_TRADE },
+	{ "bookTicker", TK__BINANCE_BOOK_TICKER },
+	{ "serverShutdown", TK__BINANCE_SHUTDOWN },
 	/* market data we never subscribe to */
 	{ "24hrTicker", TK__NAME_UNUSED },
 	{ "24hrMiniTicker", TK__NAME_UNUSED },
@@ -64,7 +47,9 @@ static const struct tk__name events[] = {
 	{ "kline", TK__NAME_UNUSED },
 	{ "avgPrice", TK__NAME_UNUSED },
 };
-#define NEVENTS		(sizeof(events) / sizeof(events[0]))
+static const struct tk__binance_events spot_events = {
+	events, sizeof(events) / sizeof(events[0]),
+};
 
 static int	 binance_native_symbol(const char *unified, char *buf,
 		    size_t cap);
@@ -73,19 +58,7 @@ static int	 binance_subscribe(const struct tk_symmap *, unsigned types,
 static void	 binance_parse(const struct tk_codec_ctx *, const char *frame,
 		    size_t len, struct tk_frame_result *);
 
-
 static void	 parse_top(struct tk__frame *, json_t *o);
-static void	 parse_object(struct tk__frame *, json_t *o, int top);
-static void	 parse_wrapped(struct tk__frame *, json_t *o);
-static void	 parse_event(struct tk__frame *, json_t *o, json_t *e);
-static void	 parse_error(struct tk__frame *, json_t *o);
-static void	 parse_trade(struct tk__frame *, json_t *o, const char *ev,
-		    const char *id_key);
-static void	 parse_book(struct tk__frame *, json_t *o);
-static int	 get_time(struct tk__frame *, json_t *o, const char *ev,
-		    int64_t *us);
-static int	 get_side(struct tk__frame *, json_t *o, const char *ev,
-		    enum tk_side *out);
 
 const struct tk_adapter tk__adapter_binance = {
 	.name = "binance",
@@ -106,26 +79,13 @@ binance_native_symbol(const char *unified, char *buf, size_t cap)
 	return tk__symbol_native(unified, '\0', false, buf, cap);
 }
 
-/*
- * Message @i carries the @i-th greedy chunk of the stream list (every
- * symbol's channels, in map order), with id i + 1 so that acks can be
- * matched to chunks.
- */
+/* The stream names of every symbol, chunked (binance_stream.h). */
 static int
 binance_subscribe(const struct tk_symmap *map, unsigned types, unsigned i,
     char *buf, size_t cap)
 {
-	struct tk__sub s;
-
-	tk__sub_init(&s, map, channels, NCHANNELS, types);
-	s.flags = TK__SUB_QUOTE | TK__SUB_LOWER;
-	s.head = SUB_HEAD;
-	s.tail = SUB_TAIL;
-	s.end = "}";
-	s.id0 = 1;
-	s.max_items = SUB_MAX_PARAMS;
-	s.max_bytes = SUB_MAX_BYTES;
-	return tk__sub_write(&s, i, buf, cap);
+	return tk__binance_subscribe(map, channels, NCHANNELS, types, i, buf,
+	    cap);
 }
 
 static void
@@ -138,210 +98,5 @@ binance_parse(const struct tk_codec_ctx *ctx, const char *frame, size_t len,
 static void
 parse_top(struct tk__frame *f, json_t *o)
 {
-	parse_object(f, o, 1);
+	tk__binance_object(f, o, &spot_events);
 }
-
-/*
- * Classifies one object by its keys.  Only the top level may be a
- * combined-stream wrapper or a reply to a request; those are never nested.
- */
-static void
-parse_object(struct tk__frame *f, json_t *o, int top)
-{
-	json_t *e = json_object_get(o, "e");
-
-	if (e != NULL) {
-		parse_event(f, o, e);
-		return;
-	}
-	if (top && json_object_get(o, "data") != NULL &&
-	    json_object_get(o, "stream") != NULL) {
-		parse_wrapped(f, o);
-	/* NOLINTNEXTLINE(bugprone-branch-clone): same outcome, two reasons */
-	} else if (top && json_object_get(o, "result") != NULL) {
-		/* Ack of SUBSCRIBE (null) or LIST_SUBSCRIPTIONS (array). */
-		tk__frame_classify(f, TK_FRAME_CONTROL);
-	} else if (top && (json_object_get(o, "code") != NULL ||
-	    json_object_get(o, "error") != NULL)) {
-		parse_error(f, o);
-	} else if (top && json_is_string(json_object_get(o, "method"))) {
-		/* A request shape: nothing the server should send, harmless. */
-		tk__frame_classify(f, TK_FRAME_CONTROL);
-	} else if (json_object_get(o, "u") != NULL) {
-		/* Spot bookTicker is the one event without an "e". */
-		parse_book(f, o);
-	} else if (json_object_get(o, "lastUpdateId") != NULL) {
-		/* Partial depth snapshot: market data we did not ask for. */
-		tk__frame_classify(f, TK_FRAME_DATA);
-	} else {
-		tk__frame_set(f, TK_FRAME_MALFORMED, "unrecognised frame: no \"e\", "
-		    "\"result\", \"code\" or \"stream\"/\"data\"");
-	}
-}
-
-/* {"stream":"btcusdt@trade","data":{...}} or "data":[{...}, ...]. */
-static void
-parse_wrapped(struct tk__frame *f, json_t *o)
-{
-	json_t *data = json_object_get(o, "data"), *item;
-	size_t i;
-
-	if (!json_is_string(json_object_get(o, "stream"))) {
-		tk__frame_fail(f, "stream", "stream", "is not a string");
-	} else if (json_is_object(data)) {
-		parse_object(f, data, 0);
-	} else if (json_is_array(data)) {
-		/* All-market arrays (!ticker@arr): stop at the first
-		 * element that is not plain data. */
-		json_array_foreach(data, i, item) {
-			if (!json_is_object(item)) {
-				tk__frame_set(f, TK_FRAME_MALFORMED, "stream: "
-				    "data[%zu] is not an object", i);
-				return;
-			}
-			parse_object(f, item, 0);
-			if (f->res->kind != TK_FRAME_DATA)
-				return;
-		}
-	} else {
-		tk__frame_fail(f, "stream", "data", "is not an object or array");
-	}
-}
-
-static void
-parse_event(struct tk__frame *f, json_t *o, json_t *e)
-{
-	int ev = tk__json_name_value(f, e, "event", "e", events, NEVENTS);
-
-	if (ev < 0)
-		return;
-	switch ((enum event)ev) {
-	case EV_TRADE:
-		parse_trade(f, o, "trade", "t");
-		break;
-	case EV_AGG_TRADE:
-		parse_trade(f, o, "aggTrade", "a");
-		break;
-	case EV_BOOK_TICKER:
-		parse_book(f, o);
-		break;
-	case EV_SHUTDOWN:
-		tk__frame_set(f, TK_FRAME_RECONNECT, "serverShutdown");
-		break;
-	}
-}
-
-/* {"code":2,"msg":"..."} as documented, or {"error":{...},"id":1}. */
-static void
-parse_error(struct tk__frame *f, json_t *o)
-{
-	json_t *err = json_object_get(o, "error"), *code, *msg;
-
-	if (err != NULL && json_object_get(o, "code") == NULL) {
-		if (!json_is_object(err)) {
-			tk__frame_fail(f, "error", "error", "is not an object");
-			return;
-		}
-		o = err;
-	}
-	code = json_object_get(o, "code");
-	msg = json_object_get(o, "msg");
-	if (!json_is_integer(code)) {
-		tk__frame_fail(f, "error", "code", code == NULL ? "is missing" :
-		    "is not an integer");
-	} else if (!json_is_string(msg)) {
-		tk__frame_fail(f, "error", "msg", msg == NULL ? "is missing" :
-		    "is not a string");
-	} else {
-		tk__frame_set(f, TK_FRAME_EXCHANGE_ERROR, "code %" JSON_INTEGER_FORMAT
-		    ": %s", json_integer_value(code), json_string_value(msg));
-	}
-}
-
-/*
- * trade and aggTrade differ only in the id key.  "m" is "buyer is the
- * maker", so m:true means the taker sold.  T (trade time) is the time
- * of the trade; E is when Binance pushed it and a few ms later.
- */
-static void
-parse_trade(struct tk__frame *f, json_t *o, const char *ev, const char *id_key)
-{
-	struct tk_tick t;
-	json_t *sym;
-	int r;
-
-	memset(&t, 0, sizeof(t));
-	t.type = TK_TICK_TRADE;
-	if (tk__json_str(f, o, ev, "s", &sym) < 0 ||
-	    tk__json_dec(f, o, ev, "p", 0, &t.price) < 0 ||
-	    tk__json_dec(f, o, ev, "q", 0, &t.size) < 0 ||
-	    tk__json_id_int(f, o, ev, id_key, t.trade_id) < 0 ||
-	    get_side(f, o, ev, &t.side) < 0 ||
-	    (r = get_time(f, o, ev, &t.ts)) < 0)
-		return;
-	if (r == 0) {
-		tk__frame_fail(f, ev, "T", "is missing (and so is \"E\")");
-		return;
-	}
-	tk__emit_json(f, &t, sym, 0);
-}
-
-/* Spot bookTicker has no time at all; the futures shape adds T and E. */
-static void
-parse_book(struct tk__frame *f, json_t *o)
-{
-	static const char ev[] = "bookTicker";
-	struct tk_tick t;
-	json_t *sym;
-	int r;
-
-	memset(&t, 0, sizeof(t));
-	t.type = TK_TICK_QUOTE;
-	if (tk__json_str(f, o, ev, "s", &sym) < 0 ||
-	    tk__json_dec(f, o, ev, "b", 0, &t.bid) < 0 ||
-	    tk__json_dec(f, o, ev, "B", 0, &t.bid_size) < 0 ||
-	    tk__json_dec(f, o, ev, "a", 0, &t.ask) < 0 ||
-	    tk__json_dec(f, o, ev, "A", 0, &t.ask_size) < 0 ||
-	    (r = get_time(f, o, ev, &t.ts)) < 0)
-		return;
-	if (r == 0)
-		t.ts = f->ctx->recv_ts;
-	tk__emit_json(f, &t, sym, 0);
-}
-
-/*
- * T (the trade or book time) where it is sent, else E (when Binance
- * pushed it); both are checked.  Returns 1 with *us set, 0 if neither is
- * there, -1 if malformed.
- */
-static int
-get_time(struct tk__frame *f, json_t *o, const char *ev, int64_t *us)
-{
-	int64_t trade_us = 0, event_us = 0;
-	int r_t, r_e;
-
-	if ((r_t = tk__json_ms(f, o, ev, "T", TK__MS_INT, &trade_us)) < 0 ||
-	    (r_e = tk__json_ms(f, o, ev, "E", TK__MS_INT, &event_us)) < 0)
-		return -1;
-	if (r_t == 0 && r_e == 0)
-		return 0;
-	*us = r_t > 0 ? trade_us : event_us;
-	return 1;
-}
-
-/* Without "m" the exchange does not say who took: side unknown. */
-static int
-get_side(struct tk__frame *f, json_t *o, const char *ev, enum tk_side *out)
-{
-	json_t *m = json_object_get(o, "m");
-
-	if (m == NULL) {
-		*out = TK_SIDE_UNKNOWN;
-		return 0;
-	}
-	if (!json_is_boolean(m))
-		return tk__frame_fail(f, ev, "m", "is not a boolean");
-	*out = json_is_true(m) ? TK_SIDE_SELL : TK_SIDE_BUY;
-	return 0;
-}
-

@@ -32,6 +32,8 @@
 static void	 no_value(struct tk_dec *);
 static size_t	 ms_fraction(const char *s, size_t len, size_t i,
 		    int64_t *us);
+static int	 native_pair(const char *unified, size_t len, char dash,
+		    bool lower, char *buf, size_t cap);
 static void	 out_uint(struct tk__out *, unsigned long long v);
 static void	 sub_item(const struct tk__sub *, struct tk__out *, size_t j);
 static size_t	 sub_total(const struct tk__sub *);
@@ -408,22 +410,39 @@ int
 tk__symbol_native(const char *unified, char dash, bool lower, char *buf,
     size_t cap)
 {
-	size_t n = 0;
-	const char *p;
-
-	/* spot only: a market suffix (-PERP) is the adapter's to map */
-	if (!tk_symbol_valid(unified) || strchr(strchr(unified, '-') + 1,
-	    '-') != NULL)
+	if (tk_symbol_market(unified) != TK_MARKET_SPOT)
 		return -EINVAL;
-	for (p = unified; *p != '\0'; p++)
-		n += *p != '-' || dash != '\0';
+	return native_pair(unified, strlen(unified), dash, lower, buf, cap);
+}
+
+int
+tk__symbol_native_perp(const char *unified, char dash, bool lower,
+    char *buf, size_t cap)
+{
+	if (tk_symbol_market(unified) != TK_MARKET_PERP)
+		return -EINVAL;
+	return native_pair(unified, strlen(unified) - strlen("-PERP"), dash,
+	    lower, buf, cap);
+}
+
+/* The first @len bytes of @unified, BASE-QUOTE, as tk__symbol_native(). */
+static int
+native_pair(const char *unified, size_t len, char dash, bool lower,
+    char *buf, size_t cap)
+{
+	size_t n = 0, i;
+	char c;
+
+	for (i = 0; i < len; i++)
+		n += unified[i] != '-' || dash != '\0';
 	if (n + 1 > cap)
 		return -ENAMETOOLONG;
-	for (n = 0, p = unified; *p != '\0'; p++) {
-		if (*p == '-' && dash == '\0')
+	for (n = 0, i = 0; i < len; i++) {
+		c = unified[i];
+		if (c == '-' && dash == '\0')
 			continue;
-		buf[n++] = *p == '-' ? dash : lower && *p >= 'A' && *p <= 'Z' ?
-		    (char)(*p - 'A' + 'a') : *p;
+		buf[n++] = c == '-' ? dash : lower && c >= 'A' && c <= 'Z' ?
+		    (char)(c - 'A' + 'a') : c;
 	}
 	buf[n] = '\0';
 	return (int)n;

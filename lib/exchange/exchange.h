@@ -41,6 +41,8 @@
 	X(okx)			\
 	X(bybit)		\
 	X(gateio)		\
+	X(binance_usdm)		\
+	X(bybit_linear)		\
 	X(kucoin)
 
 #define TK__ADAPTER_DECLARE(name) \
@@ -124,7 +126,7 @@ int	tk__json_str(struct tk__frame *, json_t *o, const char *ev,
 #define TK__DEC_SIGNED		0x4u	/* may be negative (funding rates) */
 
 /*
- * Decimal text (never a JSON number), non-negative unless
+ * Decimal text (never a JSON number), non-negative unless @opts has
  * TK__DEC_SIGNED.  "No value", where @opts allows it, is an invalid
  * decimal, sent on as null.
  */
@@ -202,6 +204,14 @@ void	tk__emit_json(struct tk__frame *, struct tk_tick *, json_t *sym,
  * does not fit @cap with its NUL.
  */
 int	tk__symbol_native(const char *unified, char dash, bool lower,
+	    char *buf, size_t cap);
+/*
+ * The same for a perpetual swap, unified BASE-QUOTE-PERP: the native form
+ * of its BASE-QUOTE (for venues whose perpetuals are named like spot
+ * pairs on an endpoint of their own).  Spot symbols are -EINVAL here, and
+ * perpetuals are -EINVAL in tk__symbol_native().
+ */
+int	tk__symbol_native_perp(const char *unified, char dash, bool lower,
 	    char *buf, size_t cap);
 
 /* A bounded writer: @len keeps counting past @cap, so overflow shows. */

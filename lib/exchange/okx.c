@@ -154,18 +154,19 @@ const struct tk_adapter tk__adapter_okx = {
 static int
 okx_native_symbol(const char *unified, char *buf, size_t cap)
 {
-	static const char perp[] = "-" TK_SYMBOL_PERP;
-	size_t n = strlen(unified), k = sizeof(perp) - 1;
+	size_t k = sizeof(SWAP_SUFFIX) - 1;
+	int r;
 
-	if (!tk_symbol_valid(unified))
-		return -EINVAL;
-	if (n <= k || strcmp(unified + n - k, perp) != 0)
+	if (tk_symbol_market(unified) != TK_MARKET_PERP)
 		return tk__symbol_native(unified, '-', false, buf, cap);
-	if (n - k + sizeof(SWAP_SUFFIX) > cap)
+	/* BASE-QUOTE, then -SWAP where -PERP was */
+	if (cap <= k)
 		return -ENAMETOOLONG;
-	memcpy(buf, unified, n - k);
-	memcpy(buf + n - k, SWAP_SUFFIX, sizeof(SWAP_SUFFIX));
-	return (int)(n - k + sizeof(SWAP_SUFFIX) - 1);
+	r = tk__symbol_native_perp(unified, '-', false, buf, cap - k);
+	if (r < 0)
+		return r;
+	memcpy(buf + r, SWAP_SUFFIX, sizeof(SWAP_SUFFIX));
+	return r + (int)k;
 }
 
 static bool

@@ -17,8 +17,9 @@
  * several times over.
  * Each frame is copied into a buffer of exactly its length, without a NUL,
  * so that ASan sees any read past the end.  Most inputs are a connection
- * that wants both tick types; a third (by input length) want trades only
- * or quotes only.
+ * that wants every type the exchange offers; a third (by input length)
+ * want trades only, quotes only or funding only.  The map holds the
+ * symbols of FUZZ_SYMBOLS of the adapter's market (spot or perpetual).
  *
  * Beyond "no crash, no leak, no UB" the harness checks what parse()
  * promises: every emitted tick is for a configured symbol and a wanted
@@ -51,6 +52,7 @@ static const struct tk_adapter *fuzz_adapter;
 static struct tk_symmap *fuzz_map;
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+static void	fuzz_init(void);
 
 static void
 fuzz_check(int ok, const char *what)
@@ -70,8 +72,8 @@ fuzz_emit(void *ud, const struct tk_tick *t)
 	int known = 0;
 
 	e->n++;
-	fuzz_check(t->type == TK_TICK_TRADE || t->type == TK_TICK_QUOTE,
-	    "tick type");
+	fuzz_check(t->type == TK_TICK_TRADE || t->type == TK_TICK_QUOTE ||
+	    t->type == TK_TICK_FUNDING, "tick type");
 	fuzz_check((e->types & TK_TYPE_BIT(t->type)) != 0, "unwanted type");
 	fuzz_check(strcmp(t->exchange, FUZZ_EXCHANGE) == 0, "exchange name");
 	for (i = 0; i < n; i++)
@@ -131,24 +133,42 @@ fuzz_connection(const uint8_t *data, size_t size, unsigned types)
 	free(ctx.state);
 }
 
+/*
+ * The adapter and its map: the FUZZ_SYMBOLS of its market (a spot
+ * exchange refuses perpetuals and the other way round).
+ */
+static void
+fuzz_init(void)
+{
+	static const char *const symbols[] = { FUZZ_SYMBOLS };
+	const char *mine[sizeof(symbols) / sizeof(symbols[0])];
+	char err[256], native[TK_SYMBOL_MAX];
+	size_t i, n = 0;
+
+	fuzz_adapter = tk_adapter_find(FUZZ_ADAPTER);
+	fuzz_check(fuzz_adapter != NULL && fuzz_adapter->parse != NULL,
+	    "no codec \"" FUZZ_ADAPTER "\" in the registry");
+	for (i = 0; i < sizeof(symbols) / sizeof(symbols[0]); i++)
+		if (fuzz_adapter->native_symbol(symbols[i], native,
+		    sizeof(native)) > 0)
+			mine[n++] = symbols[i];
+	fuzz_map = tk_symmap_new(fuzz_adapter, mine, n, err, sizeof(err));
+	if (fuzz_map == NULL || n == 0) {
+		fprintf(stderr, "symmap: %s\n", n == 0 ? "no symbol of the "
+		    "adapter's market" : err);
+		abort();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const symbols[] = { FUZZ_SYMBOLS };
-	char err[256];
+	unsigned offered;
 
-	if (fuzz_map == NULL) {
-		fuzz_adapter = tk_adapter_find(FUZZ_ADAPTER);
-		fuzz_check(fuzz_adapter != NULL && fuzz_adapter->parse != NULL,
-		    "no codec \"" FUZZ_ADAPTER "\" in the registry");
-		fuzz_map = tk_symmap_new(fuzz_adapter, symbols,
-		    sizeof(symbols) / sizeof(symbols[0]), err, sizeof(err));
-		if (fuzz_map == NULL) {
-			fprintf(stderr, "symmap: %s\n", err);
-			abort();
-		}
-	}
-	/* Mostly both types; a third of the inputs want one type only. */
+	if (fuzz_map == NULL)
+		fuzz_init();
+	offered = fuzz_adapter->types & TK_TYPES_FEED;
+	/* Mostly every type offered; a third of the inputs want one only. */
 	switch (size % 6) {
 	case 1:
 		fuzz_connection(data, size, TK_TYPE_BIT(TK_TICK_TRADE));
@@ -156,8 +176,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case 4:
 		fuzz_connection(data, size, TK_TYPE_BIT(TK_TICK_QUOTE));
 		break;
+	case 5:
+		fuzz_connection(data, size, (offered &
+		    TK_TYPE_BIT(TK_TICK_FUNDING)) != 0 ?
+		    TK_TYPE_BIT(TK_TICK_FUNDING) : offered);
+		break;
 	default:
-		fuzz_connection(data, size, TK_TYPES_ALL);
+		fuzz_connection(data, size, offered);
 		break;
 	}
 	return 0;

@@ -37,6 +37,26 @@ HAND = {
         '"m":false}',
         '{"e":"trade","E":"x","s":"BTCUSDT","t":-1,"p":1.5,"q":null,"T":1}',
     ],
+    "binance_usdm": [
+        '{"e":"markPriceUpdate","E":1,"s":"BTCUSDT","p":"1","i":"",'
+        '"r":"-0.0001","T":0}',
+    ],
+    # tickers deltas are read against the connection's state: a snapshot,
+    # then deltas naming some funding fields, and the book beside them
+    "bybit_linear": [
+        '{"topic":"tickers.BTCUSDT","type":"snapshot","data":{"symbol":'
+        '"BTCUSDT","markPrice":"2","indexPrice":"3","fundingRate":"0.0001",'
+        '"nextFundingTime":"1786320000000"},"cs":1,"ts":1}\n'
+        '{"topic":"tickers.BTCUSDT","type":"delta","data":{"symbol":'
+        '"BTCUSDT","markPrice":"2.5"},"cs":2,"ts":2}\n'
+        '{"topic":"tickers.BTCUSDT","type":"delta","data":{"symbol":'
+        '"BTCUSDT","fundingRate":"-0.0002","lastPrice":"2"},"cs":3,"ts":3}\n'
+        '{"topic":"orderbook.1.BTCUSDT","type":"snapshot","ts":4,"data":'
+        '{"s":"BTCUSDT","b":[["100","1"]],"a":[["101","2"]],"u":1,"seq":1},'
+        '"cts":4}\n'
+        '{"topic":"orderbook.1.BTCUSDT","type":"delta","ts":5,"data":'
+        '{"s":"BTCUSDT","b":[],"a":[["100.5","1"]],"u":2,"seq":2},"cts":5}',
+    ],
 }
 
 DECIMAL = ["37123.45000000", "0", "-0", "-0.5", "1E-8", "9.2e-7", "1e+3",
@@ -101,6 +121,17 @@ def main(out):
                        "url": "ws://u@[2001:db8::1]:1/x"}],
         "clients": {"max": 5, "max_message_bytes": 64,
                     "queue_ticks": 100}}))
+    # scaling out: an edge that publishes on to another stream
+    write(os.path.join(out, "fuzz_config"), json.dumps({
+        "listen": {"tcp": "127.0.0.1:8765"},
+        "exchanges": [{"name": "hub", "adapter": "nats",
+                       "servers": ["nats://127.0.0.1:4222", "nats://[::1]"],
+                       "stream": "TICKS", "subject": "md.ticks",
+                       "symbols": ["BTC-USDT"], "channels": ["quote"]}],
+        "publish": {"nats": {"servers": ["nats://127.0.0.1:4222"],
+                             "stream": "EDGE", "replicas": 3,
+                             "max_age_s": 60, "duplicate_window_s": 30,
+                             "max_pending": 16}}}))
     for text in FILTER:
         write(os.path.join(out, "fuzz_filter"), text)
     for data in UTF8:

@@ -546,10 +546,123 @@ class TestBinanceGoldens(AdapterTests):
     test_keepalive_replies_are_not_data = None
 
 
+class PerpTests(AdapterTests):
+    """What the perpetual venues add: every channel by default in these
+    cases (funding too), and funding ticks for a client that asks for
+    them alone."""
+
+    CHANNELS = ["trade", "quote", "funding"]
+    # A fixture frame that gives one funding tick.
+    FUNDING = None
+
+    async def start(self, wait_all=True, **keys):
+        keys.setdefault("channels", self.CHANNELS)
+        return await super().start(wait_all, **keys)
+
+    async def test_funding_ticks_reach_a_funding_client(self):
+        """A client with types=funding gets the funding tick, exactly the
+        golden one, and neither the trade nor the quote around it."""
+        await self.start()
+        ws = await self.ready_client("?types=funding")
+        everything = await self.ready_client()
+        _, trade, quote = h.MOCKS[self.ADAPTER].SAMPLE
+        await self.mock.send(self.mock.fixture(trade),
+                             self.mock.fixture(self.FUNDING),
+                             self.mock.fixture(quote))
+        (want,) = h.Golden(self.ADAPTER, self.FUNDING).ticks
+        (got,) = await h.recv_ticks(ws, 1)
+        self.assertEqual(got["type"], "funding")
+        self.assertGoldenTick(got, want, self.mock)
+        self.assertEqual(await h.roundtrip_ping(ws), [])
+        types = [t["type"] for t in await h.recv_ticks(everything, 3)]
+        self.assertEqual(types, ["trade", "funding", "quote"])
+        self.assertEqual(await self.metric("tickerd_parse_errors_total"), 0)
+
+
+class TestBinanceUsdm(PerpTests):
+    ADAPTER = "binance_usdm"
+    SYMBOLS = ["BTC-USDT-PERP", "SUSHI-USDT-PERP", "CTK-USDT-PERP",
+               "BAL-USDT-PERP"]
+    SUBSCRIBE = [{"method": "SUBSCRIBE", "params": [
+        "%s@%s" % (s[:-len("-PERP")].replace("-", "").lower(), ch)
+        for s in SYMBOLS
+        for ch in ("aggTrade", "bookTicker", "markPrice@1s")], "id": 1}]
+    SUBSCRIBE_TRADE_ONLY = [{"method": "SUBSCRIBE", "params": [
+        "btcusdt@aggTrade", "sushiusdt@aggTrade", "ctkusdt@aggTrade",
+        "balusdt@aggTrade"], "id": 1}]
+    TRADE = "aggtrade_2_sushiusdt.json"
+    FUNDING = "markprice_docs.json"
+    BAD_PRICE = ('"p":"7.6120"', '"p":"7.6x20"')
+    # No application-level keep-alive: WebSocket pings (answered by lws).
+    CONTROL_FIXTURES = ["subscribe_response.json"]
+
+
+class TestBybitLinear(PerpTests):
+    ADAPTER = "bybit_linear"
+    SYMBOLS = ["BTC-USDT-PERP", "ETH-USDT-PERP"]
+    SUBSCRIBE = [{"op": "subscribe", "args": [
+        "publicTrade.BTCUSDT", "orderbook.1.BTCUSDT", "tickers.BTCUSDT",
+        "publicTrade.ETHUSDT", "orderbook.1.ETHUSDT", "tickers.ETHUSDT"],
+        "req_id": "1"}]
+    SUBSCRIBE_TRADE_ONLY = [{"op": "subscribe", "args": [
+        "publicTrade.BTCUSDT", "publicTrade.ETHUSDT"], "req_id": "1"}]
+    TRADE = "publictrade_1_btcusdt.json"
+    FUNDING = "tickers_1_snapshot_btcusdt.json"
+    BAD_PRICE = ('"p":"65114.20"', '"p":"65x14.20"')
+    PING_MESSAGE = '{"op":"ping"}'
+    CONTROL_FIXTURES = ["subscribe_ack.json", "subscribe_ack_docs.json"]
+    # The ping case below waits 20 s for the first ping.
+    TEST_TIMEOUT = 45.0
+
+    async def test_ping_every_20_s(self):
+        """{"op":"ping"} 20 s after connecting (Bybit's recommended
+        interval; it cuts a connection idle for 10 minutes), answered by
+        the linear pong, which is neither a tick nor an error."""
+        await self.check_app_ping(20)
+
+    async def test_subscribe_ten_topics_a_message(self):
+        """Four symbols, three channels: twelve topics, sent as ten and
+        two, with req_ids "1" and "2"."""
+        self.SYMBOLS = ["BTC-USDT-PERP", "ETH-USDT-PERP", "SOL-USDT-PERP",
+                        "DOGE-USDT-PERP"]
+        self.SUBSCRIBE = [None, None]
+        conn = await self.start()
+        await asyncio.sleep(0.3)
+        topics = ["%s%s" % (ch, s[:-len("-PERP")].replace("-", ""))
+                  for s in self.SYMBOLS
+                  for ch in ("publicTrade.", "orderbook.1.", "tickers.")]
+        self.assertSubscribes(conn, [
+            {"op": "subscribe", "args": topics[:10], "req_id": "1"},
+            {"op": "subscribe", "args": topics[10:], "req_id": "2"}])
+
+    async def test_tickers_deltas_merge_per_connection(self):
+        """A tickers delta that names only the mark price gives a funding
+        tick with the rest as the snapshot left it; on a new connection
+        the state starts empty, so the same delta gives nothing."""
+        await self.start()
+        ws = await self.ready_client("?types=funding")
+        delta = self.mock.fixture("tickers_0_delta_no_bidask_btcusdt.json")
+        await self.mock.send(self.mock.fixture(self.FUNDING), delta)
+        (snap, merged) = await h.recv_ticks(ws, 2)
+        self.assertEqual(merged["mark_price"], "65117.43")
+        for k in ("index_price", "rate", "next_funding_ts"):
+            self.assertEqual(merged[k], snap[k], k)
+        self.assertEqual(merged["ts"], 1786310818183000)
+        await self.mock.drop()
+        await self.mock.wait_subscribed(2, count=len(self.SUBSCRIBE))
+        await asyncio.sleep(0.3)
+        await self.mock.send(delta)
+        self.assertEqual(await h.roundtrip_ping(ws), [])
+        await self.mock.send(self.mock.fixture(self.FUNDING))
+        (again,) = await h.recv_ticks(ws, 1)
+        self.assertEqual(again["mark_price"], "65117.44")
+
+
 class TestEveryExchangeHasCases(unittest.TestCase):
     def test_cases_for_every_exchange(self):
         """A subclass of AdapterTests per folder of tests/fixtures/."""
-        cases = AdapterTests.__subclasses__()
+        cases = [c for c in AdapterTests.__subclasses__()
+                 if c is not PerpTests] + PerpTests.__subclasses__()
         self.assertEqual(sorted(c.ADAPTER for c in cases), h.exchanges())
 
 
@@ -557,7 +670,9 @@ def load_tests(loader, tests, pattern):
     """The adapters' cases (every subclass of AdapterTests), not their
     shared base."""
     suite = unittest.TestSuite()
-    for cls in AdapterTests.__subclasses__() + [TestEveryExchangeHasCases]:
+    cases = [c for c in AdapterTests.__subclasses__() if c is not PerpTests]
+    for cls in cases + PerpTests.__subclasses__() + \
+            [TestEveryExchangeHasCases]:
         suite.addTests(loader.loadTestsFromTestCase(cls))
     return suite
 

@@ -1151,6 +1151,59 @@ class MockGateio(MockExchange):
         return _item_spans(text, self._ID, self._SYMBOL)
 
 
+class MockBinanceUsdm(MockExchange):
+    """Binance USDⓈ-M futures (/market/ws): the spot stream protocol
+    ({"method":"SUBSCRIBE",...} acked {"result":null,"id":<id>}), no
+    application-level ping, no disconnect notice (the server cuts every
+    connection at 24 h, which tickerd rotates ahead of)."""
+
+    ADAPTER = "binance_usdm"
+    PATH = "/market/ws"
+    SAMPLE = (["SUSHI-USDT-PERP"], "aggtrade_2_sushiusdt.json",
+              "bookticker_1_sushiusdt.json")
+
+    def is_subscribe(self, req):
+        return req.get("method") == "SUBSCRIBE"
+
+    def subscribe_replies(self, conn, req):
+        return [_compact({"result": None, "id": req.get("id")})]
+
+    _ID = re.compile(r'"a":(\d+)')
+    _SYMBOL = re.compile(r'"s":"([A-Z0-9]+)"')
+
+    def _trade_ids(self, text):
+        if '"e":"aggTrade"' not in text:
+            return []
+        return _item_spans(text, self._ID, self._SYMBOL)
+
+
+class MockBybitLinear(MockExchange):
+    """Bybit v5 linear (/v5/public/linear): the spot protocol
+    (MockBybit), with the linear ack ({"success":true,"ret_msg":"",
+    "req_id":<id>,"op":"subscribe"}) and the linear pong."""
+
+    ADAPTER = "bybit_linear"
+    PATH = "/v5/public/linear"
+    SAMPLE = (["BTC-USDT-PERP"], "publictrade_1_btcusdt.json",
+              "orderbook1_snapshot_btcusdt.json")
+
+    _conn_id = MockBybit._conn_id
+    is_subscribe = MockBybit.is_subscribe
+    ping_reply = MockBybit.ping_reply
+    _ID = MockBybit._ID
+    _SYMBOL = MockBybit._SYMBOL
+    _trade_ids = MockBybit._trade_ids
+
+    def subscribe_replies(self, conn, req):
+        return [_compact({"success": True, "ret_msg": "",
+                          "conn_id": self._conn_id(conn),
+                          "req_id": req.get("req_id", ""),
+                          "op": "subscribe"})]
+
+    def keepalive_frames(self):
+        return [self.fixture("pong_linear.json")]
+
+
 class MockKucoin(MockExchange):
     """KuCoin spot: every connection needs a token from its REST API
     (self.rest, POST /api/v1/bullet-public), whose answer names this
@@ -1363,7 +1416,8 @@ async def recv_json(ws, timeout=DEFAULT_TIMEOUT, skip_status=False):
 
 
 async def recv_ticks(ws, n, timeout=DEFAULT_TIMEOUT, skip_status=True):
-    """The next @n messages that are ticks (trade or quote); status
+    """The next @n messages that are ticks (trade, quote or funding, which
+    only exchanges configured with that channel send); status
     messages are skipped (and recorded) when @skip_status, bbo messages
     (tickerd's own, derived from the quotes) are skipped and recorded in
     ws.tk_bbos, any other message is an error."""
@@ -1378,7 +1432,7 @@ async def recv_ticks(ws, n, timeout=DEFAULT_TIMEOUT, skip_status=True):
         msg = await recv_json(ws, left, skip_status=skip_status)
         if msg.get("type") == "bbo":
             ws.tk_bbos.append(msg)
-        elif msg.get("type") in ("trade", "quote"):
+        elif msg.get("type") in ("trade", "quote", "funding"):
             ticks.append(msg)
         else:
             raise AssertionError("client: expected a tick, got %s" %

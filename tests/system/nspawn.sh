@@ -18,8 +18,8 @@
 need_root_and_tools debootstrap systemd-nspawn nsenter "$PYTHON" cmake tar
 ROOT=$TK_CACHE/nspawn-rootfs
 # What a Debian system with tickerd's runtime libraries has; procps gives
-# /bin/kill for ExecReload=.
-ROOT_PACKAGES=systemd,systemd-sysv,dbus,procps,libwebsockets17,libjansson4,ca-certificates
+# /bin/kill for ExecReload=; libnats3.4 is the NATS client (scaling out).
+ROOT_PACKAGES=systemd,systemd-sysv,dbus,procps,libwebsockets17,libjansson4,libnats3.4,ca-certificates
 make_rootfs "$ROOT" "$ROOT_PACKAGES"
 
 WORK=$(mktemp -d /tmp/tk-nspawn.XXXXXX)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The adapter table: every adapter is complete and findable by name, and
- * the network adapters are exactly the exchanges of tests/fixtures/.
+ * the network adapters are exactly the exchanges of tests/fixtures/ (the
+ * local and NATS ones have no codec, hence no fixtures).
  */
 
 #include <sys/stat.h>
@@ -57,10 +58,10 @@ START_TEST(test_adapter_table_complete)
 		/* feed types only: bbo is tickerd's own */
 		ck_assert_uint_eq(a->types & ~TK_TYPES_FEED, 0);
 		ck_assert_msg(a->kind == TK_ADAPTER_NETWORK ||
-		    a->kind == TK_ADAPTER_LOCAL, "%s: kind %d", a->name,
-		    (int)a->kind);
-		if (a->kind == TK_ADAPTER_LOCAL) {
-			/* sim, replay: nothing to connect to or decode */
+		    a->kind == TK_ADAPTER_LOCAL || a->kind == TK_ADAPTER_NATS,
+		    "%s: kind %d", a->name, (int)a->kind);
+		if (a->kind != TK_ADAPTER_NETWORK) {
+			/* sim, replay, nats: no URL, nothing to decode */
 			ck_assert_ptr_null(a->default_url);
 			ck_assert_ptr_null(a->subscribe);
 			ck_assert_ptr_null(a->parse);
@@ -100,6 +101,10 @@ START_TEST(test_adapter_table_complete)
 	}
 	ck_assert_uint_eq(network, nfixtures);
 	ck_assert_uint_ge(network, 6);
+	/* the adapters without a codec */
+	ck_assert_int_eq(tk_test_adapter("sim")->kind, TK_ADAPTER_LOCAL);
+	ck_assert_int_eq(tk_test_adapter("replay")->kind, TK_ADAPTER_LOCAL);
+	ck_assert_int_eq(tk_test_adapter("nats")->kind, TK_ADAPTER_NATS);
 	ck_assert_ptr_null(tk_adapter_find("nosuchexchange"));
 	ck_assert_ptr_null(tk_adapter_find(""));
 }

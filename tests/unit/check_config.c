@@ -13,6 +13,7 @@
 
 #include <ticker/adapter.h>
 #include <ticker/config.h>
+#include <ticker/nats.h>
 #include <ticker/replay.h>
 #include <ticker/tick.h>
 
@@ -26,6 +27,10 @@
 #define BNS	BN ",'symbols':['BTC-USDT']"
 #define SM	"'name':'demo','adapter':'sim','symbols':['BTC-USD']"
 #define LX(l)	"{'listen':" l ",'exchanges':[{" SM "}]}"
+#define HUB	"'name':'hub','adapter':'nats','symbols':['BTC-USDT']"
+#define SRV	"'servers':['nats://127.0.0.1:4222']"
+#define PUB(p)	"{" L ",'exchanges':[{" SM "}],'publish':" p "}"
+#define EDGE(x)	X("{" HUB "," x "}")
 #define A10	"aaaaaaaaaa"
 #define A100	A10 A10 A10 A10 A10 A10 A10 A10 A10 A10
 
@@ -60,8 +65,8 @@ static const struct {
 	    "(did you mean \"stale_s\"?)" },
 	{ X("{" BNS ",'xyzzy':1}"),
 	    "t.json: exchanges[0].xyzzy: unknown key (expected one of: name, "
-	    "adapter, symbols, url, rest_url, channels, stale_s, tls_verify, rate, "
-	    "seed, file, speed, loop)" },
+	    "adapter, symbols, url, rest_url, channels, stale_s, tls_verify, "
+	    "rate, seed, file, speed, loop, servers, stream, subject)" },
 	{ X("{" BN ",'sym bols':['BTC-USDT']}"),
 	    "t.json: exchanges[0].\"sym bols\": unknown key "
 	    "(did you mean \"symbols\"?)" },
@@ -338,6 +343,74 @@ static const struct {
 	{ LX("{'unix':'/" A100 "aaaaaaa'}"),
 	    "t.json: listen.unix: path is 108 bytes, a unix socket path must "
 	    "be shorter than 108" },
+	/* scaling out: publish.nats and adapter "nats" */
+	{ PUB("[]"), "t.json: publish: expected an object, got an array" },
+	{ PUB("{'nast':{}}"),
+	    "t.json: publish.nast: unknown key (did you mean \"nats\"?)" },
+	{ PUB("{'kafka':{}}"),
+	    "t.json: publish.kafka: unknown key (expected one of: nats)" },
+	{ PUB("{'nats':{'stream':'T'}}"),
+	    "t.json: publish.nats: missing required key \"servers\"" },
+	{ PUB("{'nats':{" SRV "}}"),
+	    "t.json: publish.nats: missing required key \"stream\"" },
+	{ PUB("{'nats':{" SRV ",'stream':'T','replica':3}}"),
+	    "t.json: publish.nats.replica: unknown key (did you mean "
+	    "\"replicas\"?)" },
+	{ PUB("{'nats':{" SRV ",'stream':'T','ttl':3}}"),
+	    "t.json: publish.nats.ttl: unknown key (expected one of: servers, "
+	    "stream, subject, replicas, max_age_s, duplicate_window_s, "
+	    "max_pending)" },
+	{ PUB("{'nats':{'servers':[],'stream':'T'}}"),
+	    "t.json: publish.nats.servers: expected an array of 1 to 16 URLs "
+	    "like \"nats://127.0.0.1:4222\", got an array" },
+	{ PUB("{'nats':{'servers':'nats://a:1','stream':'T'}}"),
+	    "t.json: publish.nats.servers: expected an array of 1 to 16 URLs "
+	    "like \"nats://127.0.0.1:4222\", got a string" },
+	{ PUB("{'nats':{'servers':['nats://a:1','http://b'],'stream':'T'}}"),
+	    "t.json: publish.nats.servers[1]: \"http://b\" is not a "
+	    "nats://HOST:PORT URL (nats:// only, no credentials)" },
+	{ PUB("{'nats':{'servers':['nats://a:1','nats://a:1'],"
+	    "'stream':'T'}}"),
+	    "t.json: publish.nats.servers[1]: \"nats://a:1\" is already "
+	    "listed as servers[0]" },
+	{ PUB("{'nats':{" SRV ",'stream':'T.X'}}"),
+	    "t.json: publish.nats.stream: \"T.X\" is not a valid stream name "
+	    "(expected 1 to 31 of A-Z, a-z, 0-9, \"_\" and \"-\")" },
+	{ PUB("{'nats':{" SRV ",'stream':'T','subject':'ticks.>'}}"),
+	    "t.json: publish.nats.subject: \"ticks.>\" is not a subject "
+	    "prefix (expected tokens like \"ticks\" or \"md.ticks\": no "
+	    "wildcards, no spaces)" },
+	{ PUB("{'nats':{" SRV ",'stream':'T','replicas':0}}"),
+	    "t.json: publish.nats.replicas: 0 is out of range (expected an "
+	    "integer from 1 to 5)" },
+	{ PUB("{'nats':{" SRV ",'stream':'T','max_age_s':'1h'}}"),
+	    "t.json: publish.nats.max_age_s: expected an integer from 1 to "
+	    "31622400, got a string" },
+	{ PUB("{'nats':{" SRV ",'stream':'T','duplicate_window_s':5}}"),
+	    "t.json: publish.nats.duplicate_window_s: 5 is out of range "
+	    "(expected an integer from 10 to 3600)" },
+	{ PUB("{'nats':{" SRV ",'stream':'T','max_age_s':20}}"),
+	    "t.json: publish.nats.duplicate_window_s: 30 is longer than "
+	    "max_age_s (20)" },
+	{ PUB("{'nats':{" SRV ",'stream':'T','max_pending':1}}"),
+	    "t.json: publish.nats.max_pending: 1 is out of range (expected "
+	    "an integer from 16 to 1048576)" },
+	{ EDGE("'stream':'T'"),
+	    "t.json: exchanges[0]: missing required key \"servers\"" },
+	{ EDGE(SRV), "t.json: exchanges[0]: missing required key \"stream\"" },
+	{ EDGE(SRV ",'stream':'T','url':'ws://a/'"),
+	    "t.json: exchanges[0].url: adapter \"nats\" does not connect "
+	    "anywhere (remove \"url\")" },
+	{ EDGE("'servers':['nats://a:1',1],'stream':'T'"),
+	    "t.json: exchanges[0].servers[1]: expected a URL like "
+	    "\"nats://127.0.0.1:4222\", got 1" },
+	{ X("{" SM ",'stream':'T'}"),
+	    "t.json: exchanges[0].stream: only valid for adapter \"nats\"" },
+	{ "{" L ",'exchanges':[{" HUB "," SRV ",'stream':'TICKS'}],"
+	    "'publish':{'nats':{" SRV ",'stream':'TICKS'}}}",
+	    "t.json: publish.nats.stream: exchanges[0] (\"hub\") reads stream "
+	    "\"TICKS\" from the same servers: it would read back what this "
+	    "host publishes" },
 };
 
 /* ' -> " so the tables above stay legible; the caller frees. */
@@ -404,7 +477,7 @@ START_TEST(test_config_adapter_list)
 	ck_assert_uint_lt(off + 1, sizeof(want));
 	want[off++] = ')';
 	want[off] = '\0';
-	ck_assert_uint_ge(i, 8);	/* six exchanges, sim, replay */
+	ck_assert_uint_ge(i, 9);	/* six exchanges, sim, replay, nats */
 	memset(&cf, 0xa5, sizeof(cf));
 	before = cf;
 	ck_assert_int_eq(parse(X("{'name':'k','adapter':'nosuchexchange',"
@@ -636,6 +709,10 @@ START_TEST(test_exchange_conf_equal)
 		"{'name':'b','adapter':'sim','symbols':['BTC-USDT','ETH-USDT']}",
 		"{'name':'b','adapter':'sim','symbols':['BTC-USDT','ETH-USDT'],'rate':3}",
 		"{'name':'b','adapter':'sim','symbols':['BTC-USDT','ETH-USDT'],'seed':3}",
+		"{'name':'b','adapter':'nats','symbols':['BTC-USDT','ETH-USDT'],'servers':['nats://a:1'],'stream':'T'}",
+		"{'name':'b','adapter':'nats','symbols':['BTC-USDT','ETH-USDT'],'servers':['nats://a:1','nats://b:1'],'stream':'T'}",
+		"{'name':'b','adapter':'nats','symbols':['BTC-USDT','ETH-USDT'],'servers':['nats://a:1'],'stream':'U'}",
+		"{'name':'b','adapter':'nats','symbols':['BTC-USDT','ETH-USDT'],'servers':['nats://a:1'],'stream':'T','subject':'md'}",
 	};
 	enum { N = sizeof(variants) / sizeof(variants[0]) };
 	struct tk_config a[N], again;
@@ -796,13 +873,18 @@ START_TEST(test_config_shipped_tickerd)
 	load_shipped("tickerd.json", &cf);
 	ck_assert_str_eq(cf.listen_tcp, "127.0.0.1:8765");
 	ck_assert_str_eq(cf.listen_unix, "/run/tickerd/tickerd.sock");
-	/* every real exchange (six or more), each on its own adapter and
-	 * real endpoint */
+	/* every real exchange (six or more), each named after its adapter
+	 * on its real endpoint; other entries (Binance USD-M's quotes, on
+	 * another path) are on a real endpoint too */
 	for (size_t i = 0; i < cf.nexchanges; i++) {
 		e = &cf.exchanges[i];
-		ck_assert_str_eq(e->name, e->adapter->name);
-		ck_assert_str_eq(e->url, e->adapter->default_url);
 		ck_assert_int_eq(e->insecure, 0);
+		if (strcmp(e->name, e->adapter->name) == 0)
+			ck_assert_str_eq(e->url, e->adapter->default_url);
+		else
+			ck_assert_msg(strncmp(e->url, "wss://", 6) == 0 &&
+			    e->adapter->kind == TK_ADAPTER_NETWORK, "%s: %s",
+			    e->name, e->url);
 	}
 	for (size_t i = 0; all[i] != NULL; i++) {
 		if (all[i]->kind != TK_ADAPTER_NETWORK)
@@ -813,7 +895,7 @@ START_TEST(test_config_shipped_tickerd)
 		    all[i]->name);
 		ck_assert_ptr_eq(e->adapter, all[i]);
 	}
-	ck_assert_uint_eq(cf.nexchanges, network);
+	ck_assert_uint_ge(cf.nexchanges, network);
 	ck_assert_uint_ge(network, 6);
 	e = tk_config_exchange(&cf, "binance");
 	ck_assert_ptr_nonnull(e);
@@ -1255,6 +1337,93 @@ START_TEST(test_config_warnings)
 }
 END_TEST
 
+/* Scaling out: "publish": {"nats": ...} and adapter "nats". */
+
+START_TEST(test_config_nats_publish_defaults)
+{
+	const struct tk_nats_publish_conf *p;
+	struct tk_config cf;
+
+	parse_ok(PUB("{'nats':{" SRV ",'stream':'TICKS'}}"), &cf);
+	p = cf.publish_nats;
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(p->nservers, 1);
+	ck_assert_str_eq(p->servers[0], "nats://127.0.0.1:4222");
+	ck_assert_str_eq(p->stream, "TICKS");
+	ck_assert_str_eq(p->subject, "ticks");
+	ck_assert_uint_eq(p->replicas, 1);
+	ck_assert_uint_eq(p->max_age_s, 3600);
+	ck_assert_uint_eq(p->duplicate_window_s, 30);
+	ck_assert_uint_eq(p->max_pending, 65536);
+	ck_assert_ptr_null(cf.exchanges[0].nats);
+	tk_config_free(&cf);
+	ck_assert_ptr_null(cf.publish_nats);
+	/* without publish, or with nothing in it: nothing */
+	parse_ok(X("{" SM "}"), &cf);
+	ck_assert_ptr_null(cf.publish_nats);
+	tk_config_free(&cf);
+	parse_ok(PUB("{}"), &cf);
+	ck_assert_ptr_null(cf.publish_nats);
+	tk_config_free(&cf);
+}
+END_TEST
+
+START_TEST(test_config_nats_publish_every_key)
+{
+	const struct tk_nats_publish_conf *p;
+	struct tk_config cf;
+
+	parse_ok(PUB("{'nats':{'servers':['nats://a:1','nats://b:2',"
+	    "'nats://c'],'stream':'T-1','subject':'md.t','replicas':3,"
+	    "'max_age_s':60,'duplicate_window_s':60,'max_pending':16}}"), &cf);
+	p = cf.publish_nats;
+	ck_assert_uint_eq(p->nservers, 3);
+	ck_assert_str_eq(p->servers[2], "nats://c");
+	ck_assert_str_eq(p->stream, "T-1");
+	ck_assert_str_eq(p->subject, "md.t");
+	ck_assert_uint_eq(p->replicas, 3);
+	ck_assert_uint_eq(p->max_age_s, 60);
+	ck_assert_uint_eq(p->duplicate_window_s, 60);
+	ck_assert_uint_eq(p->max_pending, 16);
+	tk_config_free(&cf);
+}
+END_TEST
+
+START_TEST(test_config_nats_source)
+{
+	const struct tk_nats_source_conf *s;
+	struct tk_config cf;
+
+	parse_ok(EDGE(SRV ",'stream':'TICKS'"), &cf);
+	ck_assert_ptr_eq(cf.exchanges[0].adapter, tk_test_adapter("nats"));
+	ck_assert_ptr_null(cf.exchanges[0].url);
+	ck_assert_uint_eq(cf.exchanges[0].types, TK_TYPES_ALL);
+	s = cf.exchanges[0].nats;
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(s->stream, "TICKS");
+	ck_assert_str_eq(s->subject, "ticks");
+	ck_assert_uint_eq(s->nservers, 1);
+	ck_assert_str_eq(s->servers[0], "nats://127.0.0.1:4222");
+	tk_config_free(&cf);
+}
+END_TEST
+
+
+/* An edge may publish to another stream, or to the same one elsewhere. */
+START_TEST(test_config_nats_tiers)
+{
+	struct tk_config cf;
+
+	parse_ok("{" L ",'exchanges':[{" HUB "," SRV ",'stream':'TICKS'}],"
+	    "'publish':{'nats':{" SRV ",'stream':'TICKS2'}}}", &cf);
+	tk_config_free(&cf);
+	parse_ok("{" L ",'exchanges':[{" HUB "," SRV ",'stream':'TICKS'}],"
+	    "'publish':{'nats':{'servers':['nats://other:4222'],"
+	    "'stream':'TICKS'}}}", &cf);
+	tk_config_free(&cf);
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -1300,6 +1469,13 @@ config_suite(void)
 	tcase_add_test(tc, test_config_hosts_good);
 	tcase_add_loop_test(tc, test_config_warnings, 0,
 	    (int)(sizeof(warn_cases) / sizeof(warn_cases[0])));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("nats");
+	tcase_add_test(tc, test_config_nats_publish_defaults);
+	tcase_add_test(tc, test_config_nats_publish_every_key);
+	tcase_add_test(tc, test_config_nats_source);
+	tcase_add_test(tc, test_config_nats_tiers);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("shipped");

@@ -917,23 +917,7 @@ static const struct tk_adapter nosym = {
 	.name = "nosym", .types = TK_TYPES_ALL,
 	.native_symbol = no_symbol, .parse = burst_parse,
 };
-/* A venue of perpetual swaps only, like a derivatives exchange. */
-static int
-perp_symbol(const char *unified, char *buf, size_t cap)
-{
-	size_t n = strlen(unified);
-
-	if (n < 5 || strcmp(unified + n - 5, "-PERP") != 0)
-		return -EINVAL;
-	return snprintf(buf, cap, "%s", unified);
-}
-
-static const struct tk_adapter perponly = {
-	.name = "perponly", .types = TK_TYPES_ALL,
-	.native_symbol = perp_symbol, .parse = burst_parse,
-};
-static const struct tk_adapter *const fakes[] = { &burst, &nosym,
-	&perponly, NULL };
+static const struct tk_adapter *const fakes[] = { &burst, &nosym, NULL };
 
 START_TEST(test_replay_many_ticks)
 {
@@ -975,36 +959,6 @@ START_TEST(test_replay_many_ticks)
 }
 END_TEST
 
-/*
- * One replay, venues with different markets: each adapter maps the
- * configured symbols it has, and frames of the others still play.
- */
-START_TEST(test_replay_symbols_per_adapter)
-{
-	static const char *const markets[] = { "NKN-USDT", "NKN-USDT-PERP" };
-	struct tk_replay_conf conf = conf_for(0, false, TK_TYPES_ALL);
-	struct tk_stream *s;
-	struct tk_tick t[4];
-	size_t n;
-
-	rec_frame(T0, "px", "perponly", "1", 1, true);
-	rec_frame(T0, "bx", "burst", "1", 1, true);
-	rec_close();
-	conf.adapters = fakes;
-	conf.symbols = markets;
-	conf.nsymbols = 2;
-	s = tk_replay_new(&conf);
-	ck_assert_ptr_nonnull(s);
-	n = pull_all(s, t, 4, NULL);
-	ck_assert_uint_eq(n, 2);
-	ck_assert_str_eq(t[0].exchange, "px");
-	ck_assert_str_eq(t[0].symbol, "NKN-USDT-PERP");
-	ck_assert_str_eq(t[1].exchange, "bx");
-	ck_assert_str_eq(t[1].symbol, "NKN-USDT");
-	tk_stream_free(s);
-}
-END_TEST
-
 START_TEST(test_replay_bad_symbols_adapter)
 {
 	struct tk_replay_conf conf = conf_for(0, false, TK_TYPES_ALL);
@@ -1021,6 +975,43 @@ START_TEST(test_replay_bad_symbols_adapter)
 	assert_stats(s, 2, 0, 0, 2, 0);
 	ck_assert_msg(strncmp(last_bad(s), "line 2: adapter \"nosym\": ", 25)
 	    == 0, "%s", last_bad(s));
+	tk_stream_free(s);
+}
+END_TEST
+
+/*
+ * One recording, spot and perpetual exchanges: each adapter takes the
+ * configured symbols of its market, and one of neither market is no
+ * reason to refuse the others.
+ */
+START_TEST(test_replay_markets)
+{
+	static const char *const both[] = { "BTC-USDT", "BTC-USDT-PERP" };
+	struct tk_replay_conf conf = conf_for(0, false, TK_TYPES_ALL);
+	char *spot, *perp;
+	size_t ns, np;
+	struct tk_stream *s;
+	struct tk_tick t[4];
+
+	spot = tk_test_read_fixture("binance/aggTrade_3.json", &ns);
+	perp = tk_test_read_fixture("binance_usdm/bookticker_3_btcusdt.json",
+	    &np);
+	rec_frame(T0, "binance", "binance", spot, ns, true);
+	rec_frame(T0, "usdm", "binance_usdm", perp, np, true);
+	rec_close();
+	free(spot);
+	free(perp);
+	conf.symbols = both;
+	conf.nsymbols = 2;
+	s = tk_replay_new(&conf);
+	ck_assert_msg(s != NULL, "%s", err);
+	ck_assert_uint_eq(pull_all(s, t, 4, NULL), 2);
+	ck_assert_str_eq(t[0].symbol, "BTC-USDT");
+	ck_assert_int_eq(t[0].type, TK_TICK_TRADE);
+	ck_assert_str_eq(t[1].exchange, "usdm");
+	ck_assert_str_eq(t[1].symbol, "BTC-USDT-PERP");
+	ck_assert_int_eq(t[1].type, TK_TICK_QUOTE);
+	assert_stats(s, 2, 2, 2, 0, 0);
 	tk_stream_free(s);
 }
 END_TEST
@@ -1109,7 +1100,7 @@ replay_suite(void)
 	tcase_add_test(tc, test_replay_work_per_poll);
 	tcase_add_test(tc, test_replay_many_ticks);
 	tcase_add_test(tc, test_replay_bad_symbols_adapter);
-	tcase_add_test(tc, test_replay_symbols_per_adapter);
+	tcase_add_test(tc, test_replay_markets);
 	tcase_add_loop_test(tc, test_replay_bad_conf, 0, BAD_MAX);
 	tcase_add_test(tc, test_replay_read_error);
 	tcase_add_test(tc, test_replay_free_and_seams);

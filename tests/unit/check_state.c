@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Exchange states: names as the wire spells them, and back. */
+/* Exchange states: names as the wire spells them, and back; statuses. */
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <ticker/state.h>
 
@@ -64,6 +65,34 @@ START_TEST(test_state_parse_rejects)
 }
 END_TEST
 
+START_TEST(test_status_format)
+{
+	char buf[2048], detail[400];
+	int n;
+
+	n = tk_status_format("binance", TK_STATE_RECONNECTING,
+	    "closed: \"1006\"\n", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "{\"type\":\"status\",\"exchange\":\"binance\","
+	    "\"state\":\"reconnecting\",\"detail\":\"closed: "
+	    "\\\"1006\\\"\\n\"}");
+	ck_assert_int_eq(n, (int)strlen(buf));
+	n = tk_status_format("okx", TK_STATE_CONNECTED, NULL, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "{\"type\":\"status\",\"exchange\":\"okx\","
+	    "\"state\":\"connected\",\"detail\":\"\"}");
+	/* a long detail is cut */
+	memset(detail, 'd', sizeof(detail) - 1);
+	detail[sizeof(detail) - 1] = '\0';
+	n = tk_status_format("b", TK_STATE_DOWN, detail, buf, sizeof(buf));
+	ck_assert_int_eq(n, (int)strlen("{\"type\":\"status\",\"exchange\":"
+	    "\"b\",\"state\":\"down\",\"detail\":\"\"}") +
+	    TK_STATUS_DETAIL_MAX);
+	ck_assert_int_eq(tk_status_format("b", TK_STATE_DOWN, "", buf, 20),
+	    -ENOSPC);
+	ck_assert_int_eq(tk_status_format("b", TK_STATE_MAX, "", buf,
+	    sizeof(buf)), -EINVAL);
+}
+END_TEST
+
 static Suite *
 state_suite(void)
 {
@@ -75,6 +104,7 @@ state_suite(void)
 	tcase_add_test(tc, test_state_every_value_is_named);
 	tcase_add_test(tc, test_state_name_out_of_range);
 	tcase_add_test(tc, test_state_parse_rejects);
+	tcase_add_test(tc, test_status_format);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -38,15 +38,20 @@ static const struct {
 	{ "BTC-USDT ", 0 },
 	{ "BTC-USDÉ", 0 },
 	{ "BTC-US\"T", 0 },
-	{ "BTC-USDT-PERP", 1 },				/* perpetual swap */
-	{ "BTC-USD-PERP", 1 },
+	/* perpetual swaps: BASE-QUOTE-PERP, nothing else after the pair */
+	{ "BTC-USDT-PERP", 1 },
+	{ "1000PEPE-USDT-PERP", 1 },
 	{ "ABCDEFGHIJKLMNO-PQRSTUVWXY-PERP", 1 },	/* 31 bytes */
-	{ "ABCDEFGHIJKLMNO-PQRSTUVWXYZ-PERP", 0 },	/* 32 bytes */
+	{ "ABCDEFGHIJKLMNO-PQRSTUVWXYZ-PERP", 0 },	/* 32: no room */
 	{ "BTC-USDT-SWAP", 0 },
 	{ "BTC-USDT-perp", 0 },
-	{ "BTC-USDT-PERP-X", 0 },
-	{ "BTC-USDT-", 0 },
+	{ "BTC-USDT-PERP-", 0 },
+	{ "BTC-USDT-PERPX", 0 },
+	{ "BTC-USDT--PERP", 0 },
 	{ "BTC--PERP", 0 },
+	{ "-USDT-PERP", 0 },
+	{ "BTC-USDT-", 0 },
+	{ "BTC-USDT-20261225", 0 },
 };
 
 /* A made-up exchange whose native form is "base/quote" in lower case. */
@@ -83,6 +88,16 @@ START_TEST(test_symbol_valid)
 	ck_assert_msg(tk_symbol_valid(symbols[_i].s) == symbols[_i].valid,
 	    "tk_symbol_valid(\"%s\") != %d", symbols[_i].s,
 	    symbols[_i].valid);
+}
+END_TEST
+
+START_TEST(test_symbol_market)
+{
+	ck_assert_int_eq(tk_symbol_market("BTC-USDT"), TK_MARKET_SPOT);
+	ck_assert_int_eq(tk_symbol_market("BTC-USDT-PERP"), TK_MARKET_PERP);
+	ck_assert_int_eq(tk_symbol_market("BTC-USDT-SWAP"), -EINVAL);
+	ck_assert_int_eq(tk_symbol_market("BTCUSDT"), -EINVAL);
+	ck_assert_int_eq(tk_symbol_market(NULL), -EINVAL);
 }
 END_TEST
 
@@ -152,10 +167,10 @@ static const struct {
 	    "symbols \"BTC-USDT\" and \"BTCU-SDT\" have the same native "
 	    "name \"BTCUSDT\"" },
 	{ "invalid", "slash", { "BTC-USD", "btc-usd" }, 2,
-	    "symbol \"btc-usd\": expected BASE-QUOTE or BASE-QUOTE-PERP, each part 1 to 15 of "
+	    "symbol \"btc-usd\": expected BASE-QUOTE, each part 1 to 15 of "
 	    "A-Z and 0-9" },
 	{ "null symbol", "slash", { "BTC-USD", NULL }, 2,
-	    "symbol \"(null)\": expected BASE-QUOTE or BASE-QUOTE-PERP, each part 1 to 15 of "
+	    "symbol \"(null)\": expected BASE-QUOTE, each part 1 to 15 of "
 	    "A-Z and 0-9" },
 	{ "no native", "failing", { "BTC-USD", "BAD-ONE" }, 2,
 	    "symbol \"BAD-ONE\": failing has no native form for it "
@@ -244,6 +259,7 @@ symmap_suite(void)
 	tcase_add_loop_test(tc, test_symbol_valid, 0,
 	    sizeof(symbols) / sizeof(symbols[0]));
 	tcase_add_test(tc, test_symbol_valid_null);
+	tcase_add_test(tc, test_symbol_market);
 	tcase_add_test(tc, test_symmap_both_directions);
 	tcase_add_test(tc, test_symmap_null_and_empty);
 	tcase_add_loop_test(tc, test_symmap_rejects, 0,

@@ -11,60 +11,14 @@
 #include <ticker/decimal.h>
 #include <ticker/tick.h>
 
+#include "tk_check.h"
+
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
-
-static struct tk_dec
-dec(const char *s)
-{
-	struct tk_dec d;
-
-	ck_assert_int_eq(tk_dec_parse(s, strlen(s), &d), 0);
-	return d;
-}
 
 static void
 set(char *field, size_t cap, const char *s)
 {
 	ck_assert_int_eq(tk_tick_set_str(field, cap, s, strlen(s)), 0);
-}
-
-/* The two ticks of SPEC "Ticks". */
-static struct tk_tick
-spec_trade(void)
-{
-	struct tk_tick t;
-
-	memset(&t, 0, sizeof(t));
-	t.type = TK_TICK_TRADE;
-	set(t.exchange, sizeof(t.exchange), "binance");
-	set(t.symbol, sizeof(t.symbol), "BTC-USDT");
-	t.price = dec("37123.45000000");
-	t.size = dec("0.01200000");
-	t.side = TK_SIDE_BUY;
-	set(t.trade_id, sizeof(t.trade_id), "12345");
-	t.ts = 1700000000123000;
-	t.recv_ts = 1700000000124567;
-	t.seq = 1042;
-	return t;
-}
-
-static struct tk_tick
-spec_quote(void)
-{
-	struct tk_tick t;
-
-	memset(&t, 0, sizeof(t));
-	t.type = TK_TICK_QUOTE;
-	set(t.exchange, sizeof(t.exchange), "kraken");
-	set(t.symbol, sizeof(t.symbol), "BTC-USD");
-	t.bid = dec("37120.1");
-	t.bid_size = dec("1.50000000");
-	t.ask = dec("37120.2");
-	t.ask_size = dec("0.3");
-	t.ts = 1700000000123000;
-	t.recv_ts = 1700000000124567;
-	t.seq = 1043;
-	return t;
 }
 
 /* The funding and bbo ticks of SPEC "Ticks", with the elided values. */
@@ -77,9 +31,9 @@ spec_funding(void)
 	t.type = TK_TICK_FUNDING;
 	set(t.exchange, sizeof(t.exchange), "bybit_perp");
 	set(t.symbol, sizeof(t.symbol), "BTC-USDT-PERP");
-	t.mark_price = dec("37120.50");
-	t.index_price = dec("37118.2");
-	t.rate = dec("0.000100");
+	t.mark_price = tk_test_dec("37120.50");
+	t.index_price = tk_test_dec("37118.2");
+	t.rate = tk_test_dec("0.000100");
 	t.next_funding_ts = 1700006400000000;
 	t.ts = 1700000000123000;
 	t.recv_ts = 1700000000124567;
@@ -95,11 +49,11 @@ spec_bbo(void)
 	memset(&t, 0, sizeof(t));
 	t.type = TK_TICK_BBO;
 	set(t.symbol, sizeof(t.symbol), "BTC-USDT");
-	t.bid = dec("37120.1");
-	t.bid_size = dec("1.5");
+	t.bid = tk_test_dec("37120.1");
+	t.bid_size = tk_test_dec("1.5");
 	set(t.bid_exchange, sizeof(t.bid_exchange), "kraken");
-	t.ask = dec("37120.2");
-	t.ask_size = dec("0.3");
+	t.ask = tk_test_dec("37120.2");
+	t.ask_size = tk_test_dec("0.3");
 	set(t.ask_exchange, sizeof(t.ask_exchange), "binance");
 	t.ts = 1700000000123000;
 	t.recv_ts = 1700000000124567;	/* kept for latency, not written */
@@ -267,14 +221,14 @@ edit_sell_no_id(struct tk_tick *t)
 {
 	t->side = TK_SIDE_SELL;
 	t->trade_id[0] = '\0';
-	t->size = dec("5.0");
+	t->size = tk_test_dec("5.0");
 }
 
 static void
 edit_unknown_side(struct tk_tick *t)
 {
 	t->side = TK_SIDE_UNKNOWN;
-	t->price = dec("1E-8");
+	t->price = tk_test_dec("1E-8");
 	t->ts = -1;
 	t->recv_ts = INT64_MIN;
 	t->seq = UINT64_MAX;
@@ -292,7 +246,7 @@ edit_null_sizes(struct tk_tick *t)
 {
 	t->bid_size.valid = 0;
 	t->ask_size.valid = 0;
-	t->price = dec("1");	/* a trade field: not part of a quote */
+	t->price = tk_test_dec("1");	/* a trade field: not part of a quote */
 }
 
 static void
@@ -307,7 +261,7 @@ edit_funding_bare(struct tk_tick *t)
 {
 	t->index_price.valid = 0;
 	t->next_funding_ts = 0;
-	t->rate = dec("-0.00005");
+	t->rate = tk_test_dec("-0.00005");
 }
 
 static void
@@ -315,13 +269,13 @@ edit_funding_no_mark(struct tk_tick *t)
 {
 	t->mark_price.valid = 0;
 	t->rate.valid = 0;
-	t->index_price = dec("1E-3");
+	t->index_price = tk_test_dec("1E-3");
 }
 
 static void
 edit_bbo_crossed(struct tk_tick *t)
 {
-	t->bid = dec("37120.3");
+	t->bid = tk_test_dec("37120.3");
 	t->crossed = true;
 }
 
@@ -348,7 +302,7 @@ edit_bbo_units(struct tk_tick *t)
 {
 	set(t->symbol, sizeof(t->symbol), "BTC-USD-PERP");
 	t->size_unit = TK_SIZE_UNIT_QUOTE;
-	t->bid_size = dec("5000");
+	t->bid_size = tk_test_dec("5000");
 }
 
 static void
@@ -376,48 +330,48 @@ static const struct {
 	int		 snapshot;
 	const char	*json;
 } format_cases[] = {
-	{ spec_trade, edit_none, 0,
+	{ tk_test_spec_trade, edit_none, 0,
 	    "{\"type\":\"trade\",\"exchange\":\"binance\",\"symbol\":\"BTC-USDT\","
 	    "\"price\":\"37123.45\",\"size\":\"0.012\",\"side\":\"buy\","
 	    "\"trade_id\":\"12345\",\"ts\":1700000000123000,"
 	    "\"recv_ts\":1700000000124567,\"seq\":1042}" },
-	{ spec_quote, edit_none, 0,
+	{ tk_test_spec_quote, edit_none, 0,
 	    "{\"type\":\"quote\",\"exchange\":\"kraken\",\"symbol\":\"BTC-USD\","
 	    "\"bid\":\"37120.1\",\"bid_size\":\"1.5\",\"ask\":\"37120.2\","
 	    "\"ask_size\":\"0.3\",\"ts\":1700000000123000,"
 	    "\"recv_ts\":1700000000124567,\"seq\":1043}" },
-	{ spec_trade, edit_none, 1,
+	{ tk_test_spec_trade, edit_none, 1,
 	    "{\"type\":\"trade\",\"exchange\":\"binance\",\"symbol\":\"BTC-USDT\","
 	    "\"price\":\"37123.45\",\"size\":\"0.012\",\"side\":\"buy\","
 	    "\"trade_id\":\"12345\",\"ts\":1700000000123000,"
 	    "\"recv_ts\":1700000000124567,\"seq\":1042,\"snapshot\":true}" },
-	{ spec_quote, edit_none, 1,
+	{ tk_test_spec_quote, edit_none, 1,
 	    "{\"type\":\"quote\",\"exchange\":\"kraken\",\"symbol\":\"BTC-USD\","
 	    "\"bid\":\"37120.1\",\"bid_size\":\"1.5\",\"ask\":\"37120.2\","
 	    "\"ask_size\":\"0.3\",\"ts\":1700000000123000,"
 	    "\"recv_ts\":1700000000124567,\"seq\":1043,\"snapshot\":true}" },
-	{ spec_trade, edit_sell_no_id, 0,
+	{ tk_test_spec_trade, edit_sell_no_id, 0,
 	    "{\"type\":\"trade\",\"exchange\":\"binance\",\"symbol\":\"BTC-USDT\","
 	    "\"price\":\"37123.45\",\"size\":\"5\",\"side\":\"sell\","
 	    "\"trade_id\":null,\"ts\":1700000000123000,"
 	    "\"recv_ts\":1700000000124567,\"seq\":1042}" },
-	{ spec_trade, edit_unknown_side, 0,
+	{ tk_test_spec_trade, edit_unknown_side, 0,
 	    "{\"type\":\"trade\",\"exchange\":\"binance\",\"symbol\":\"BTC-USDT\","
 	    "\"price\":\"0.00000001\",\"size\":\"0.012\",\"side\":\"unknown\","
 	    "\"trade_id\":\"12345\",\"ts\":-1,"
 	    "\"recv_ts\":-9223372036854775808,\"seq\":18446744073709551615}" },
-	{ spec_trade, edit_weird_id, 0,
+	{ tk_test_spec_trade, edit_weird_id, 0,
 	    "{\"type\":\"trade\",\"exchange\":\"binance\",\"symbol\":\"ÉTH-USD\","
 	    "\"price\":\"37123.45\",\"size\":\"0.012\",\"side\":\"buy\","
 	    "\"trade_id\":\"a\\\"b\\\\c\\nd\\u0001\xc3\xa9\","
 	    "\"ts\":1700000000123000,"
 	    "\"recv_ts\":1700000000124567,\"seq\":1042}" },
-	{ spec_quote, edit_null_sizes, 1,
+	{ tk_test_spec_quote, edit_null_sizes, 1,
 	    "{\"type\":\"quote\",\"exchange\":\"kraken\",\"symbol\":\"BTC-USD\","
 	    "\"bid\":\"37120.1\",\"bid_size\":null,\"ask\":\"37120.2\","
 	    "\"ask_size\":null,\"ts\":1700000000123000,"
 	    "\"recv_ts\":1700000000124567,\"seq\":1043,\"snapshot\":true}" },
-	{ spec_trade, edit_no_price, 0,
+	{ tk_test_spec_trade, edit_no_price, 0,
 	    "{\"type\":\"trade\",\"exchange\":\"binance\",\"symbol\":\"BTC-USDT\","
 	    "\"price\":null,\"size\":null,\"side\":\"buy\","
 	    "\"trade_id\":\"12345\",\"ts\":1700000000123000,"
@@ -472,19 +426,19 @@ static const struct {
 	    "\"crossed\":false,\"size_unit\":\"quote\","
 	    "\"ts\":1700000000123000,\"seq\":1045}" },
 	/* size_unit: only when not base, just before "ts" */
-	{ spec_quote, edit_quote_contracts, 0,
+	{ tk_test_spec_quote, edit_quote_contracts, 0,
 	    "{\"type\":\"quote\",\"exchange\":\"kraken\",\"symbol\":\"BTC-USD\","
 	    "\"bid\":\"37120.1\",\"bid_size\":\"1.5\",\"ask\":\"37120.2\","
 	    "\"ask_size\":\"0.3\",\"size_unit\":\"contracts\","
 	    "\"ts\":1700000000123000,"
 	    "\"recv_ts\":1700000000124567,\"seq\":1043}" },
-	{ spec_trade, edit_trade_quote_unit, 0,
+	{ tk_test_spec_trade, edit_trade_quote_unit, 0,
 	    "{\"type\":\"trade\",\"exchange\":\"binance\",\"symbol\":\"BTC-USDT\","
 	    "\"price\":\"37123.45\",\"size\":\"0.012\",\"side\":\"buy\","
 	    "\"trade_id\":\"12345\",\"size_unit\":\"quote\","
 	    "\"ts\":1700000000123000,"
 	    "\"recv_ts\":1700000000124567,\"seq\":1042}" },
-	{ spec_quote, edit_unit_base, 0,
+	{ tk_test_spec_quote, edit_unit_base, 0,
 	    "{\"type\":\"quote\",\"exchange\":\"kraken\",\"symbol\":\"BTC-USD\","
 	    "\"bid\":\"37120.1\",\"bid_size\":\"1.5\",\"ask\":\"37120.2\","
 	    "\"ask_size\":\"0.3\",\"ts\":1700000000123000,"
@@ -560,7 +514,7 @@ assert_json_int(json_t *o, const char *key, json_int_t want)
 /* What a client's JSON library sees, field by field. */
 START_TEST(test_tick_format_jansson_trade)
 {
-	struct tk_tick t = spec_trade();
+	struct tk_tick t = tk_test_spec_trade();
 	char buf[TK_TICK_JSON_MAX];
 	json_error_t err;
 	json_t *o;
@@ -589,7 +543,7 @@ END_TEST
 
 START_TEST(test_tick_format_jansson_quote)
 {
-	struct tk_tick t = spec_quote();
+	struct tk_tick t = tk_test_spec_quote();
 	char buf[TK_TICK_JSON_MAX];
 	json_error_t err;
 	json_t *o;
@@ -749,7 +703,7 @@ END_TEST
 /* A field that lost its NUL is read up to its size, never beyond. */
 START_TEST(test_tick_format_unterminated)
 {
-	struct tk_tick t = spec_trade();
+	struct tk_tick t = tk_test_spec_trade();
 	char buf[TK_TICK_JSON_MAX], want[TK_SYMBOL_MAX + 3];
 	int n;
 
@@ -766,7 +720,7 @@ END_TEST
 
 START_TEST(test_tick_format_bad_type)
 {
-	struct tk_tick t = spec_trade();
+	struct tk_tick t = tk_test_spec_trade();
 	char buf[TK_TICK_JSON_MAX];
 
 	t.type = TK_TICK_TYPE_MAX;

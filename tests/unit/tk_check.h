@@ -3,8 +3,9 @@
 #define TK_CHECK_H
 
 /*
- * Helpers shared by the Check suites: a counting fake waker and stream
- * assertions in the spirit of futures_test (assert_stream_pending/next/done).
+ * Helpers shared by the Check suites: a counting fake waker, stream
+ * assertions in the spirit of futures_test (assert_stream_pending/next/done)
+ * and the ticks of the SPEC.
  */
 
 #include <check.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include <ticker/adapter.h>
+#include <ticker/decimal.h>
 #include <ticker/stream.h>
 #include <ticker/tick.h>
 
@@ -55,6 +57,55 @@ tk_test_tick(const char *exchange, const char *id)
 	strncpy(t.exchange, exchange, sizeof(t.exchange) - 1);
 	strncpy(t.symbol, "BTC-USD", sizeof(t.symbol) - 1);
 	strncpy(t.trade_id, id, sizeof(t.trade_id) - 1);
+	return t;
+}
+
+/* @s as a decimal (inside a test: fails it if @s is not one). */
+static inline struct tk_dec
+tk_test_dec(const char *s)
+{
+	struct tk_dec d;
+
+	ck_assert_int_eq(tk_dec_parse(s, strlen(s), &d), 0);
+	return d;
+}
+
+/* The two ticks of SPEC "Ticks", decimals as the exchanges wrote them. */
+static inline struct tk_tick
+tk_test_spec_trade(void)
+{
+	struct tk_tick t;
+
+	memset(&t, 0, sizeof(t));
+	t.type = TK_TICK_TRADE;
+	strcpy(t.exchange, "binance");
+	strcpy(t.symbol, "BTC-USDT");
+	t.price = tk_test_dec("37123.45000000");
+	t.size = tk_test_dec("0.01200000");
+	t.side = TK_SIDE_BUY;
+	strcpy(t.trade_id, "12345");
+	t.ts = 1700000000123000;
+	t.recv_ts = 1700000000124567;
+	t.seq = 1042;
+	return t;
+}
+
+static inline struct tk_tick
+tk_test_spec_quote(void)
+{
+	struct tk_tick t;
+
+	memset(&t, 0, sizeof(t));
+	t.type = TK_TICK_QUOTE;
+	strcpy(t.exchange, "kraken");
+	strcpy(t.symbol, "BTC-USD");
+	t.bid = tk_test_dec("37120.1");
+	t.bid_size = tk_test_dec("1.50000000");
+	t.ask = tk_test_dec("37120.2");
+	t.ask_size = tk_test_dec("0.3");
+	t.ts = 1700000000123000;
+	t.recv_ts = 1700000000124567;
+	t.seq = 1043;
 	return t;
 }
 

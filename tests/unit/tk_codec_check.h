@@ -147,7 +147,8 @@ setup(void)
 	memset(&sink, 0, sizeof(sink));
 	ctx.exchange = codec.dir;
 	ctx.symbols = map;
-	ctx.types = TK_TYPES_ALL;
+	/* every channel the exchange offers: funding too, where it has it */
+	ctx.types = adapter->types & TK_TYPES_FEED;
 	ctx.recv_ts = RECV_TS;
 	ctx.emit = sink_emit;
 	ctx.emit_ud = &sink;

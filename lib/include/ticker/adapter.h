@@ -92,13 +92,16 @@ struct tk_rest_connect {
 };
 
 /*
- * What an adapter is, said explicitly (a zeroed field is neither).  The
+ * What an adapter is, said explicitly (a zeroed field is none).  The
  * daemon connects a network adapter's source to default_url (or the
- * configured url) and runs a local one without a network.
+ * configured url), runs a local one without a network, and has a NATS one
+ * read what other tickerd hosts published (servers, stream and subject of
+ * ticker/nats.h).  Only network adapters have a URL and a codec.
  */
 enum tk_adapter_kind {
 	TK_ADAPTER_NETWORK = 1,	/* a WebSocket exchange: URL and codec */
 	TK_ADAPTER_LOCAL,	/* generates or plays back ticks: sim, replay */
+	TK_ADAPTER_NATS,	/* other hosts' ticks from JetStream: nats */
 };
 
 struct tk_adapter {
@@ -179,8 +182,8 @@ struct tk_adapter {
 
 /*
  * The registry is the only way to an adapter: the exchange codecs, "sim"
- * (ticker/sim.h) and "replay" (ticker/replay.h).  Adapters are static and
- * live as long as the program.
+ * (ticker/sim.h), "replay" (ticker/replay.h) and "nats" (ticker/nats.h).
+ * Adapters are static and live as long as the program.
  */
 
 /* NULL if there is no adapter of that name. */

@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 struct tk_adapter;
+struct tk_nats_source_conf;	/* ticker/nats.h */
+struct tk_nats_publish_conf;	/* ticker/nats.h */
 
 struct tk_exchange_conf {
 	char		*name;		/* unique; appears in ticks */
@@ -33,6 +35,7 @@ struct tk_exchange_conf {
 					   joined to the config's directory */
 	double		 speed;		/* replay: 1 recorded pace, 0 no wait */
 	int		 loop;		/* replay: start over at the end */
+	struct tk_nats_source_conf *nats; /* adapter "nats", else NULL */
 };
 
 struct tk_client_conf {
@@ -66,6 +69,7 @@ struct tk_config {
 	 */
 	char		**warnings;
 	size_t		 nwarnings;
+	struct tk_nats_publish_conf *publish_nats; /* or NULL */
 };
 
 #define TK_CONFIG_ERR_MAX 512

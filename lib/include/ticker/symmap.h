@@ -3,15 +3,14 @@
 #define TICKER_SYMMAP_H
 
 /*
- * The symbols of one exchange connection: unified BASE-QUOTE <-> the
- * exchange's native form.  The native->unified direction comes only from the
- * configured symbols (no guessing), so "LRCBTC" can never be read as
- * "LRC-BTC" unless it was configured that way.  Lookups never allocate.
+ * The symbols of one exchange connection: unified BASE-QUOTE (or
+ * BASE-QUOTE-PERP) <-> the exchange's native form.  The native->unified
+ * direction comes only from the configured symbols (no guessing), so
+ * "LRCBTC" can never be read as "LRC-BTC" unless it was configured that
+ * way.  Lookups never allocate.
  */
 
 #include <stddef.h>
-
-#define TK_SYMBOL_PERP	"PERP"	/* third part of a perpetual swap */
 
 struct tk_adapter;
 struct tk_symmap;
@@ -38,10 +37,18 @@ long		 tk_symmap_index(const struct tk_symmap *,
 		    const char *native, size_t len);
 
 /*
- * True if @s is a valid unified symbol: spot BASE-QUOTE, or a perpetual
- * swap BASE-QUOTE-PERP; BASE and QUOTE [A-Z0-9], 1..15 each, and the whole
- * shorter than TK_SYMBOL_MAX.
+ * The markets a unified symbol names (SPEC "Symbols and markets"): BASE
+ * and QUOTE are 1 to 15 of [A-Z0-9] each, and the whole fits
+ * TK_SYMBOL_MAX.
  */
+enum tk_market {
+	TK_MARKET_SPOT = 0,	/* BASE-QUOTE */
+	TK_MARKET_PERP,		/* BASE-QUOTE-PERP: a perpetual swap */
+};
+
+/* True if @s is a valid unified symbol of any market. */
 int		 tk_symbol_valid(const char *s);
+/* The market of unified symbol @s, or -EINVAL if it is not valid. */
+int		 tk_symbol_market(const char *s);
 
 #endif

@@ -1,0 +1,488 @@
+# SPDX-License-Identifier: MIT
+"""Scaling out over NATS JetStream: ingest hosts publish what their merge
+yields to a stream, edge hosts read it as a source.  Each test starts its
+own nats-server (one node, or a three-node JetStream cluster) on free
+loopback ports with temporary store directories, real tickerd processes,
+a mock Binance, and real WebSocket clients; every wait is bounded and
+every process is stopped in the cleanups.
+
+What must hold: every tick reaches an edge's clients once, also when two
+ingest hosts publish the same feed, when the stream's leader is killed
+mid-run, and when the edge restarts; NATS down at start never stops local
+serving, and publishing starts when NATS comes up."""
+
+import asyncio
+import os
+import re
+import time
+import unittest
+
+import natsharness as n
+import tkharness as h
+from test_coalesce import RawReaders
+
+# A real BTCUSDT aggTrade; copies below differ only in "a" (the trade id).
+BTC_TRADE = h.unwrap(h.fixture("aggTrade_3.json"))
+ETH_TRADE = h.with_symbol(BTC_TRADE, "BTCUSDT", "ETHUSDT")
+SYMBOLS = ["BTC-USDT", "ETH-USDT"]
+
+
+def trade(agg_id, eth=False):
+    text, k = re.subn(r'"a":\d+', '"a":%d' % agg_id,
+                      ETH_TRADE if eth else BTC_TRADE)
+    assert k == 1
+    return text
+
+
+def without(tick, *keys):
+    return {k: v for k, v in tick.items() if k not in keys}
+
+
+@unittest.skipUnless(n.have_nats_server(), "nats-server is not installed")
+class NatsBase(h.TkTestCase):
+
+    TEST_TIMEOUT = 120.0
+
+    async def asyncSetUp(self):
+        self.tmp = self.make_tmpdir()
+
+    # -- processes
+
+    async def start_nats(self, port=None, start=True):
+        node = n.NatsNode(self.tmp, "n%d" % h.free_port(), port=port)
+        self.addCleanup(node.kill)
+        if start:
+            node.start()
+            await node.wait_ready()
+        return node
+
+    async def start_cluster(self):
+        cluster = n.NatsCluster(self.tmp)
+        self.addCleanup(cluster.kill)
+        cluster.start()
+        await cluster.wait_ready()
+        return cluster
+
+    async def start_ingest(self, mock, servers, name="ingest", **pub):
+        conf = {"listen": {"tcp": "127.0.0.1:%d" % h.free_port()},
+                "exchanges": [h.exchange_entry(mock, SYMBOLS)],
+                "publish": {"nats": dict({"servers": servers,
+                                          "stream": "TICKS"}, **pub)}}
+        return await self.start_in(conf, name)
+
+    async def start_publishing_ingest(self, servers, timeout=15.0, **pub):
+        """A mock Binance and an ingest host it feeds, once the ingest
+        publishes to the stream."""
+        mock = await self.start_mock()
+        ingest = await self.start_ingest(mock, servers, **pub)
+        await mock.wait_subscribed(1)
+        await self.wait_publishing(ingest, timeout)
+        return mock, ingest
+
+    async def start_edge(self, servers, port=None, name="edge"):
+        conf = {"listen": {"tcp": "127.0.0.1:%d" % (port or
+                                                    h.free_port())},
+                "exchanges": [{"name": "hub", "adapter": "nats",
+                               "servers": servers, "stream": "TICKS",
+                               "symbols": SYMBOLS}]}
+        return await self.start_in(conf, name)
+
+    async def start_in(self, conf, name):
+        d = os.path.join(self.tmp, name)
+        os.makedirs(d, exist_ok=True)
+        return await self.start_daemon(conf, d)
+
+    async def nats_client(self, url):
+        c = await n.NatsClient().connect(url)
+        self.addAsyncCleanup(c.close)
+        return c
+
+    # -- waiting
+
+    async def wait_metric(self, daemon, name, pred, timeout=15.0, **labels):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                v = await h.metric(daemon, name, **labels)
+                if pred(v):
+                    return v
+            except AssertionError:
+                v = None
+            if time.monotonic() > deadline:
+                self.fail("%s%s: %s after %.0f s\n%s" % (
+                          name, labels, v, timeout, daemon.log_tail()))
+            await asyncio.sleep(0.1)
+
+    async def wait_publishing(self, ingest, timeout=15.0):
+        await self.wait_metric(ingest, "tickerd_nats_stream_ready",
+                               lambda v: v == 1, timeout)
+
+    async def edge_client(self, edge, timeout=15.0):
+        """A client of @edge once the edge reads the stream."""
+        ws = await self.client(edge)
+        await h.recv_status(ws, "connected", timeout, exchange="hub")
+        return ws
+
+    async def collect(self, ws, ids, timeout=20.0):
+        """Live trades until every id of @ids came; fails on a duplicate
+        or an unexpected id.  Returns them in arrival order."""
+        want, got, seen = set(str(i) for i in ids), [], set()
+        deadline = time.monotonic() + timeout
+        while seen != want:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.fail("%d of %d trades within %.0f s; missing %s%s" % (
+                          len(seen), len(want), timeout,
+                          sorted(want - seen)[:20], h._context(ws)))
+            try:
+                msg = await h.recv_json(ws, left, skip_status=True)
+            except AssertionError:
+                continue  # the deadline says what is missing
+            if msg.get("type") != "trade" or msg.get("snapshot"):
+                continue
+            tid = msg["trade_id"]
+            self.assertIn(tid, want, "unexpected trade %s" % msg)
+            self.assertNotIn(tid, seen, "trade %s twice" % tid)
+            seen.add(tid)
+            got.append(msg)
+        return got
+
+    async def assert_no_more_trades(self, ws, seconds):
+        deadline = time.monotonic() + seconds
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            try:
+                msg = await h.recv_json(ws, left, skip_status=True)
+            except AssertionError:
+                return
+            self.assertNotEqual(msg.get("type"), "trade",
+                                "trade after the last one: %s" % msg)
+
+    async def send_trades(self, mock, ids, pace=0.0):
+        for i in ids:
+            await mock.send(trade(i, eth=i % 3 == 0))
+            if pace:
+                await asyncio.sleep(pace)
+
+
+class TestOneNode(NatsBase):
+
+    async def test_ingest_to_edge_every_tick_once(self):
+        nats = await self.start_nats()
+        mock, ingest = await self.start_publishing_ingest([nats.url])
+        edge = await self.start_edge([nats.url])
+        ew = await self.edge_client(edge)
+        iw = await self.client(ingest)
+        await h.roundtrip_ping(iw)
+
+        ids = list(range(1000, 1060))
+        await self.send_trades(mock, ids)
+        local = await self.collect(iw, ids)
+        remote = await self.collect(ew, ids)
+        # the same ticks in the same order, with the edge's own seq
+        self.assertEqual([without(t, "seq") for t in local],
+                         [without(t, "seq") for t in remote])
+        self.assertEqual([t["trade_id"] for t in remote],
+                         [str(i) for i in ids])
+        await self.assert_no_more_trades(ew, 1.0)
+
+        # the ingest's exchange statuses, with their names, at the edge
+        st = await h.recv_status(ew, "connected", exchange="binance")
+        self.assertEqual(st["exchange"], "binance")
+        status, body = await h.http_get(edge, "/health")
+        self.assertEqual(status, 200)
+        health = h.loads_strict(body)
+        names = {e["name"]: e for e in health["exchanges"]}
+        self.assertEqual(names["hub"]["state"], "connected")
+        self.assertEqual(names["binance"]["state"], "connected")
+        self.assertEqual(names["binance"]["via"], "hub")
+        # the exchange behind the source is what delivers, and what counts
+        self.assertIs(names["hub"]["delivering"], True)
+        self.assertIs(names["binance"]["delivering"], True)
+        self.assertEqual((health["status"], health["delivering"]), ("ok", 1))
+        self.assertGreaterEqual(names["binance"]["ticks"], len(ids))
+        # counted on both sides
+        self.assertGreaterEqual(await self.wait_metric(
+            ingest, "tickerd_nats_acked_total",
+            lambda v: v >= len(ids)), len(ids))
+        self.assertEqual(await h.metric(
+            ingest, "tickerd_nats_dropped_total", reason="queue_full"), 0)
+        self.assertEqual(await h.metric(
+            edge, "tickerd_nats_source_missed_total", exchange="hub"), 0)
+        self.assertEqual(await h.metric(
+            edge, "tickerd_nats_source_lag_messages", exchange="hub"), 0)
+        self.assertEqual(await h.metric(
+            edge, "tickerd_nats_connection_state", role="source",
+            exchange="hub", state="connected"), 1)
+
+    async def test_one_tick_crosses_nats_at_once(self):
+        """At a low rate nothing holds a tick back on its way: many cross
+        from the ingest's read to the edge's write to its client within
+        1 ms (the edge's delivery latency histogram starts at the ingest's
+        recv_ts).  A publisher that leaves its ticks to nats.c's flusher
+        adds its 1 ms wait to every one, and none would (a quarter is the
+        bar, not half: under ASan on a busy host the rest of the way takes
+        0.5 to 1 ms)."""
+        nats = await self.start_nats()
+        mock, ingest = await self.start_publishing_ingest([nats.url])
+        edge = await self.start_edge([nats.url])
+        ew = await self.edge_client(edge)
+        await self.send_trades(mock, [6000])  # the path is warm
+        await self.collect(ew, [6000])
+        name = "tickerd_delivery_latency_seconds_bucket"
+        before = {le: await h.metric(edge, name, le=le)
+                  for le in ("0.001", "+Inf")}
+
+        ids = list(range(6001, 6041))
+        for i in ids:  # read at the end: the test takes no CPU meanwhile
+            await self.send_trades(mock, [i])
+            await asyncio.sleep(0.02)
+        await self.collect(ew, ids)
+        fast, total = [await h.metric(edge, name, le=le) - before[le]
+                       for le in ("0.001", "+Inf")]
+        self.assertEqual(total, len(ids))
+        self.assertGreaterEqual(fast, len(ids) // 4,
+                                "%d of %d ticks crossed within 1 ms" %
+                                (fast, total))
+
+    async def test_edge_clients_resume_on_the_edges_own_seq(self):
+        """An edge numbers what it serves itself: its clients' hello and
+        ?since=SEQ&epoch=E work on its ring as on any tickerd's."""
+        nats = await self.start_nats()
+        mock, ingest = await self.start_publishing_ingest([nats.url])
+        edge = await self.start_edge([nats.url])
+        ew = await self.edge_client(edge)
+        await self.send_trades(mock, range(8000, 8005))
+        got = await self.collect(ew, range(8000, 8005))
+        seqs = [t["seq"] for t in got]
+        self.assertEqual(seqs, sorted(seqs))
+        last, epoch = seqs[-1], ew.tk_hello["epoch"]
+        await ew.close()
+
+        # away while the stream goes on; back with the last seq it had
+        await self.send_trades(mock, range(8005, 8010))
+        await self.wait_metric(edge, "tickerd_nats_source_ticks_total",
+                               lambda v: v >= 10, exchange="hub")
+        back = await self.client(edge, "?since=%d&epoch=%s" % (last, epoch))
+        replayed = await self.collect(back, range(8005, 8010))
+        seqs = [t["seq"] for t in replayed]
+        self.assertEqual(seqs, sorted(seqs))
+        self.assertGreater(seqs[0], last)
+        self.assertFalse(any(t.get("snapshot") for t in replayed))
+
+    async def test_exchanges_behind_a_lost_source_are_out_of_reach(self):
+        """While an edge has lost NATS, its clients (and its bbo) hear that
+        the exchanges behind its source are out of reach, under their own
+        names; once it is back, the state their ingest host reported."""
+        nats = await self.start_nats()
+        mock, ingest = await self.start_publishing_ingest([nats.url])
+        edge = await self.start_edge([nats.url])
+        ew = await self.edge_client(edge)
+        await h.recv_status(ew, "connected", exchange="binance")
+
+        mark = len(ew.tk_statuses)
+        nats.kill()
+        st = await h.recv_status(ew, "reconnecting", exchange="binance",
+                                 after=mark)
+        self.assertTrue(st["detail"].startswith("via hub: NATS "), st)
+        status, body = await h.http_get(edge, "/health")
+        names = {e["name"]: e for e in h.loads_strict(body)["exchanges"]}
+        self.assertEqual(names["binance"]["state"], "reconnecting")
+        self.assertIs(names["binance"]["delivering"], False)
+
+        mark = len(ew.tk_statuses)
+        nats.start()
+        await nats.wait_ready()
+        await h.recv_status(ew, "connected", 20.0, exchange="hub",
+                            after=mark)
+        await h.recv_status(ew, "connected", exchange="binance", after=mark)
+        await self.send_trades(mock, [8100])
+        await self.collect(ew, [8100])
+
+    async def test_two_ingest_hosts_each_trade_once(self):
+        nats = await self.start_nats()
+        mock = await self.start_mock()
+        a = await self.start_ingest(mock, [nats.url], name="a")
+        b = await self.start_ingest(mock, [nats.url], name="b")
+        await mock.wait_subscribed(2)
+        await self.wait_publishing(a)
+        await self.wait_publishing(b)
+        edge = await self.start_edge([nats.url])
+        ew = await self.edge_client(edge)
+
+        ids = list(range(2000, 2100))
+        await self.send_trades(mock, ids)  # to both hosts
+        await self.collect(ew, ids)
+        await self.assert_no_more_trades(ew, 2.0)
+
+        # stored once each; the second copy was acknowledged as such
+        nc = await self.nats_client(nats.url)
+        stored = [m[2]["trade_id"] for m in await nc.all_msgs("TICKS")
+                  if m[2].get("type") == "trade"]
+        self.assertEqual(sorted(stored), sorted(str(i) for i in ids))
+        async def total(name):
+            return sum([await h.metric(d, name) for d in (a, b)])
+        deadline = time.monotonic() + 15.0
+        while await total("tickerd_nats_acked_total") < 2 * len(ids):
+            self.assertLess(time.monotonic(), deadline, "acks missing")
+            await asyncio.sleep(0.1)
+        self.assertGreaterEqual(await total("tickerd_nats_duplicates_total"),
+                                len(ids))
+
+    async def test_edge_restart_resumes_from_the_stream(self):
+        nats = await self.start_nats()
+        mock, ingest = await self.start_publishing_ingest([nats.url])
+        edge = await self.start_edge([nats.url])
+        port = edge.tcp_port
+        ew = await self.edge_client(edge)
+        await self.send_trades(mock, range(4000, 4020))
+        await self.collect(ew, range(4000, 4020))
+        self.assertEqual(await edge.stop(), 0)
+
+        # while the edge is away the stream goes on
+        await self.send_trades(mock, range(4020, 4040))
+        await self.wait_metric(ingest, "tickerd_nats_acked_total",
+                               lambda v: v >= 40)
+        nc = await self.nats_client(nats.url)
+        last = {}
+        for subj in ("ticks.trade.binance.BTC-USDT",
+                     "ticks.trade.binance.ETH-USDT"):
+            m = await nc.get_msg("TICKS", last_by_subj=subj)
+            last[m[2]["symbol"]] = m[2]
+
+        edge = await self.start_edge([nats.url], port=port, name="edge2")
+        # its snapshot is the stream's last message of every subject
+        await self.wait_metric(edge, "tickerd_nats_source_snapshot_ticks_total",
+                               lambda v: v >= 2, exchange="hub")
+        ew = await self.edge_client(edge)
+        snap = {}
+        for msg in await h.roundtrip_ping(ew):
+            if msg.get("snapshot") and msg["type"] == "trade":
+                snap[msg["symbol"]] = without(msg, "seq", "snapshot")
+        self.assertEqual(snap, last)
+
+        # then everything after it, once: nothing of the snapshot again
+        ids = list(range(4040, 4060))
+        await self.send_trades(mock, ids)
+        await self.collect(ew, ids)
+        await self.assert_no_more_trades(ew, 1.0)
+        info = await nc.stream_info("TICKS")
+        await self.wait_metric(edge, "tickerd_nats_source_sequence",
+                               lambda v: v == info["state"]["last_seq"],
+                               exchange="hub")
+        self.assertEqual(await h.metric(
+            edge, "tickerd_nats_source_missed_total", exchange="hub"), 0)
+
+    async def test_nats_down_at_start_serves_locally(self):
+        nats = await self.start_nats(start=False)
+        mock = await self.start_mock()
+        ingest = await self.start_ingest(mock, [nats.url])
+        await mock.wait_subscribed(1)
+        iw = await self.client(ingest)
+        await h.roundtrip_ping(iw)
+        await self.send_trades(mock, range(5000, 5010))
+        await self.collect(iw, range(5000, 5010))
+        self.assertEqual(await h.metric(ingest, "tickerd_nats_stream_ready"),
+                         0)
+        await self.wait_metric(ingest, "tickerd_nats_dropped_total",
+                               lambda v: v >= 10, reason="nats_down")
+
+        nats.start()
+        await nats.wait_ready()
+        await self.wait_publishing(ingest, timeout=20.0)
+        ids = list(range(5010, 5030))
+        await self.send_trades(mock, ids)
+        await self.collect(iw, ids)
+        await self.wait_metric(ingest, "tickerd_nats_acked_total",
+                               lambda v: v >= len(ids))
+        nc = await self.nats_client(nats.url)
+        msgs = await nc.all_msgs("TICKS")
+        stored = [m[2]["trade_id"] for m in msgs
+                  if m[2].get("type") == "trade"]
+        self.assertEqual(sorted(stored), sorted(str(i) for i in ids))
+        # the exchange's status of before was told again
+        self.assertIn("ticks.status.binance", [m[0] for m in msgs])
+
+
+class TestModeration(NatsBase):
+    """Input moderation (README "Write coalescing") with many clients: an
+    ingest host never holds its exchanges back from its NATS sink, and an
+    edge holds what its NATS source queued as it holds an exchange."""
+
+    READERS = 100  # a pace gap of 20 ms: every client waits, most of the time
+    TICKS = 300
+
+    async def feed_and_collect(self, mock, ws):
+        ids = list(range(7000, 7000 + self.TICKS))
+        await self.send_trades(mock, ids, pace=0.001)
+        await self.collect(ws, ids)
+
+    async def test_ingest_never_holds_its_exchanges_for_nats(self):
+        nats = await self.start_nats()
+        mock, ingest = await self.start_publishing_ingest([nats.url])
+        readers = RawReaders(ingest.tcp_port, self.READERS)
+        self.addCleanup(readers.close)
+        await self.wait_metric(ingest, "tickerd_clients",
+                               lambda v: v >= self.READERS)
+        edge = await self.start_edge([nats.url])
+        ew = await self.edge_client(edge)
+        held = await h.metric(ingest, "tickerd_input_held_seconds_total")
+        await self.feed_and_collect(mock, ew)
+        self.assertEqual(await h.metric(
+            ingest, "tickerd_input_held_seconds_total"), held)
+
+    async def test_edge_holds_its_nats_input_too(self):
+        nats = await self.start_nats()
+        mock, ingest = await self.start_publishing_ingest([nats.url])
+        edge = await self.start_edge([nats.url])
+        ew = await self.edge_client(edge)
+        readers = RawReaders(edge.tcp_port, self.READERS)
+        self.addCleanup(readers.close)
+        await self.wait_metric(edge, "tickerd_clients",
+                               lambda v: v > self.READERS)
+        name = "tickerd_nats_source_wakeups_total"
+        before = await h.metric(edge, name, exchange="hub")
+        await self.feed_and_collect(mock, ew)
+        wakeups = await h.metric(edge, name, exchange="hub") - before
+        # one per tick when every tick wakes the loop; when held, about
+        # one per 20 ms pace gap, which a busy host stretches
+        self.assertGreater(wakeups, 0)
+        self.assertLess(wakeups, self.TICKS / 2)
+        self.assertGreater(await h.metric(
+            edge, "tickerd_input_held_seconds_total"), 0)
+
+
+class TestCluster(NatsBase):
+
+    async def test_stream_leader_killed_nothing_lost_nothing_twice(self):
+        cluster = await self.start_cluster()
+        mock, _ = await self.start_publishing_ingest(
+            cluster.urls, timeout=30.0, replicas=3)
+        nc = await self.nats_client(cluster.nodes[0].url)
+        leader = (await nc.stream_info("TICKS"))["cluster"]["leader"]
+        # the edge hangs on the leader's node: it loses its connection too
+        edge = await self.start_edge([cluster.node(leader).url])
+        ew = await self.edge_client(edge, timeout=30.0)
+
+        ids = list(range(3000, 3400))
+        feed = asyncio.get_running_loop().create_task(
+            self.send_trades(mock, ids, pace=0.02))
+        await asyncio.sleep(2.0)
+        cluster.node(leader).kill()
+        await feed
+        await self.collect(ew, ids, timeout=60.0)
+        await self.assert_no_more_trades(ew, 2.0)
+        # the edge did lose its NATS connection and came back
+        statuses = [(s["exchange"], s["state"]) for s in ew.tk_statuses]
+        self.assertIn(("hub", "reconnecting"), statuses)
+        self.assertGreaterEqual(await h.metric(
+            edge, "tickerd_nats_reconnects_total", role="source",
+            exchange="hub"), 1)
+        self.assertEqual(await h.metric(
+            edge, "tickerd_nats_source_missed_total", exchange="hub"), 0)
+
+
+if __name__ == "__main__":
+    unittest.main()

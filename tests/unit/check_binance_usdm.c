@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Binance USDⓈ-M futures adapter: golden frames (every
+ * tests/fixtures/binance_usdm frame against its expected/<name>.out,
+ * checked by hand), the SPEC rules spelled out (aggTrade, the futures
+ * bookTicker, funding from markPriceUpdate), malformed input, filters,
+ * perpetual symbols and the subscribe messages.
+ */
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include <ticker/adapter.h>
+#include <ticker/decimal.h>
+#include <ticker/symmap.h>
+#include <ticker/tick.h>
+
+#include "tk_codec_check.h"
+
+static const char *const fixture_symbols[] = {
+	"BTC-USDT-PERP", "SUSHI-USDT-PERP", "CTK-USDT-PERP", "BAL-USDT-PERP",
+};
+
+/* Every frame in tests/fixtures/binance_usdm; test_golden_complete
+ * checks it. */
+static const char *const golden[] = {
+	"aggtrade_1_ctkusdt.json", "aggtrade_2_sushiusdt.json",
+	"bookticker_1_sushiusdt.json", "bookticker_2_sushiusdt.json",
+	"bookticker_3_btcusdt.json", "bookticker_5_all_balusdt.json",
+	"error_spot_docs.json", "markprice_docs.json",
+	"subscribe_request.json", "subscribe_response.json",
+};
+
+#define MARK(r, t) "{\"e\":\"markPriceUpdate\",\"E\":1562305380000," \
+	"\"s\":\"BTCUSDT\",\"p\":\"11794.15\",\"i\":\"11784.6\"," \
+	"\"r\":" r ",\"T\":" t "}"
+
+static const struct tk_codec_bad bad[] = {
+	{ "not JSON", "{", TK_FRAME_MALFORMED, "invalid JSON at byte *" },
+	{ "rate not a decimal", MARK("\"x\"", "1"), TK_FRAME_MALFORMED,
+	  "markPriceUpdate: field \"r\": \"x\" is not a decimal" },
+	{ "rate a number", MARK("0.0001", "1"), TK_FRAME_MALFORMED,
+	  "markPriceUpdate: field \"r\" is not a string" },
+	{ "rate missing",
+	  "{\"e\":\"markPriceUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"p\":\"1\"}",
+	  TK_FRAME_MALFORMED, "markPriceUpdate: field \"r\" is missing" },
+	{ "next funding time as text", MARK("\"0.1\"", "\"1\""),
+	  TK_FRAME_MALFORMED,
+	  "markPriceUpdate: field \"T\" is not an integer" },
+	{ "negative mark price",
+	  "{\"e\":\"markPriceUpdate\",\"E\":1,\"s\":\"BTCUSDT\",\"p\":\"-1\","
+	  "\"r\":\"0\"}", TK_FRAME_MALFORMED,
+	  "markPriceUpdate: field \"p\": \"-1\" is negative" },
+	{ "mark price without event time",
+	  "{\"e\":\"markPriceUpdate\",\"s\":\"BTCUSDT\",\"p\":\"1\","
+	  "\"r\":\"0\"}", TK_FRAME_MALFORMED,
+	  "markPriceUpdate: field \"E\" is missing" },
+	{ "aggTrade without id",
+	  "{\"e\":\"aggTrade\",\"E\":1,\"s\":\"BTCUSDT\",\"p\":\"1\","
+	  "\"q\":\"1\",\"T\":1,\"m\":true}", TK_FRAME_MALFORMED,
+	  "aggTrade: field \"a\" is missing" },
+	{ "depth update", "{\"e\":\"depthUpdate\",\"E\":1,\"s\":\"BTCUSDT\"}",
+	  TK_FRAME_DATA, "" },
+	{ "forced liquidation", "{\"e\":\"forceOrder\",\"E\":1,\"o\":{}}",
+	  TK_FRAME_DATA, "" },
+	/* spot's raw trade stream does not exist on USDⓈ-M */
+	{ "raw trade", "{\"e\":\"trade\",\"E\":1,\"s\":\"BTCUSDT\"}",
+	  TK_FRAME_CONTROL, "" },
+};
+
+/* SPEC: digits without trailing zeros, taker side, µs times, string ids. */
+START_TEST(test_spec_trade_rules)
+{
+	struct tk_frame_result res;
+	const struct tk_tick *t = &sink.ticks[0];
+
+	parse_fixture("aggtrade_2_sushiusdt.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->type, TK_TICK_TRADE);
+	ck_assert_str_eq(t->exchange, "binance_usdm");
+	ck_assert_str_eq(t->symbol, "SUSHI-USDT-PERP");
+	assert_dec(&t->price, "7.612");			/* "7.6120" */
+	assert_dec(&t->size, "297");			/* base coin */
+	ck_assert_int_eq(t->size_unit, TK_SIZE_UNIT_BASE);
+	ck_assert_int_eq(t->side, TK_SIDE_BUY);		/* m:false */
+	ck_assert_str_eq(t->trade_id, "87353230");	/* "a", not "f" */
+	ck_assert_int_eq(t->ts, INT64_C(1626992744108000));	/* T, not E */
+	ck_assert_int_eq(t->recv_ts, RECV_TS);
+	/* An unknown field ("nq", newer frames) is ignored; m:true sells. */
+	parse_str("{\"e\":\"aggTrade\",\"E\":1781416439080,\"a\":3339472008,"
+	    "\"s\":\"BTCUSDT\",\"p\":\"64339.20\",\"q\":\"0.123\",\"nq\":"
+	    "\"0.123\",\"f\":7786568797,\"l\":7786568801,\"T\":1781416438926,"
+	    "\"m\":true}", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->side, TK_SIDE_SELL);
+	assert_dec(&t->size, "0.123");
+	ck_assert_str_eq(t->symbol, "BTC-USDT-PERP");
+}
+END_TEST
+
+/* The futures bookTicker: T (transaction time) before E, any key order. */
+START_TEST(test_spec_quote_rules)
+{
+	struct tk_frame_result res;
+	const struct tk_tick *t = &sink.ticks[0];
+
+	parse_fixture("bookticker_3_btcusdt.json", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
+	assert_dec(&t->bid, "61800.2");
+	assert_dec(&t->bid_size, "2.507");
+	assert_dec(&t->ask, "61800.3");
+	assert_dec(&t->ask_size, "2.51");		/* "2.510" */
+	ck_assert_int_eq(t->ts, INT64_C(1723161256313000));
+	parse_fixture("bookticker_1_sushiusdt.json", &res);
+	ck_assert_int_eq(t->ts, INT64_C(1626992741012000));	/* T, not E */
+	/* "u" before "e", as COIN-M frames have it */
+	parse_str("{\"u\":1,\"e\":\"bookTicker\",\"s\":\"BTCUSDT\",\"b\":\"1\","
+	    "\"B\":\"2\",\"a\":\"3\",\"A\":\"4\",\"T\":5,\"E\":6}", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->ts, 5000);
+}
+END_TEST
+
+/* Funding: mark, index, a signed rate, the next funding time, E. */
+START_TEST(test_spec_funding_rules)
+{
+	struct tk_frame_result res;
+	const struct tk_tick *t = &sink.ticks[0];
+
+	parse_fixture("markprice_docs.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->type, TK_TICK_FUNDING);
+	ck_assert_str_eq(t->symbol, "BTC-USDT-PERP");
+	assert_dec(&t->mark_price, "11794.15");		/* trailing zeros */
+	assert_dec(&t->index_price, "11784.62659091");
+	assert_dec(&t->rate, "0.00038167");
+	ck_assert_int_eq(t->next_funding_ts, INT64_C(1562306400000000));
+	ck_assert_int_eq(t->ts, INT64_C(1562305380000000));
+	/* Negative rates are common; the combined-stream wrapper too
+	 * (a frame published in 2026 with the newer "ap" field). */
+	parse_str("{\"stream\":\"btcusdt@markPrice\",\"data\":{\"e\":"
+	    "\"markPriceUpdate\",\"E\":1781419401002,\"s\":\"BTCUSDT\",\"p\":"
+	    "\"64240.38272864\",\"ap\":\"64240.38272864\",\"P\":"
+	    "\"64361.80163225\",\"i\":\"64273.72847826\",\"r\":\"-0.00006042\","
+	    "\"T\":1781424000000}}", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	assert_dec(&t->rate, "-0.00006042");
+	assert_dec(&t->mark_price, "64240.38272864");
+	/* A delivery contract's shape: no rate, no next time, no index. */
+	parse_str("{\"e\":\"markPriceUpdate\",\"E\":1596095725000,\"s\":"
+	    "\"BTCUSDT\",\"p\":\"10934.62615417\",\"P\":\"10962.17178236\","
+	    "\"r\":\"\",\"T\":0}", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert(!t->rate.valid);
+	ck_assert(!t->index_price.valid);
+	ck_assert_int_eq(t->next_funding_ts, 0);
+}
+END_TEST
+
+START_TEST(test_unknown_symbol_counted)
+{
+	struct tk_frame_result res;
+
+	/* ETHUSDT is not configured: counted, not guessed at */
+	parse_str("{\"e\":\"markPriceUpdate\",\"E\":1,\"s\":\"ETHUSDT\","
+	    "\"p\":\"1\",\"r\":\"0\"}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	ck_assert_uint_eq(res.unknown, 1);
+	/* nor is the spot-style native name of a configured symbol */
+	parse_str("{\"e\":\"aggTrade\",\"E\":1,\"a\":1,\"s\":\"BTC-USDT\","
+	    "\"p\":\"1\",\"q\":\"1\",\"T\":1,\"m\":true}", &res);
+	ck_assert_uint_eq(res.unknown, 1);
+}
+END_TEST
+
+/* Only the types the connection wants are emitted. */
+START_TEST(test_types_filter)
+{
+	struct tk_frame_result res;
+
+	ctx.types = TK_TYPES_ALL;		/* the config's default */
+	parse_fixture("markprice_docs.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	parse_fixture("aggtrade_1_ctkusdt.json", &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	ctx.types = TK_TYPE_BIT(TK_TICK_FUNDING);
+	parse_fixture("aggtrade_1_ctkusdt.json", &res);
+	ck_assert_uint_eq(res.nticks, 0);
+	parse_fixture("bookticker_2_sushiusdt.json", &res);
+	ck_assert_uint_eq(res.nticks, 0);
+	parse_fixture("markprice_docs.json", &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	ck_assert_int_eq(sink.ticks[0].type, TK_TICK_FUNDING);
+}
+END_TEST
+
+START_TEST(test_adapter_table)
+{
+	ck_assert_ptr_eq(tk_adapter_find("binance_usdm"), adapter);
+	ck_assert_str_eq(adapter->name, "binance_usdm");
+	ck_assert_int_eq(adapter->kind, TK_ADAPTER_NETWORK);
+	ck_assert_str_eq(adapter->default_url,
+	    "wss://fstream.binance.com/market/ws");
+	ck_assert_uint_eq(adapter->types, TK_TYPES_FEED);
+	/* Binance pings at the WebSocket level and cuts at 24 h: rotate. */
+	ck_assert_ptr_null(adapter->ping_message);
+	ck_assert_uint_eq(adapter->max_connection_s, 24 * 3600);
+	ck_assert_ptr_null(adapter->state_size);
+}
+END_TEST
+
+START_TEST(test_native_symbol)
+{
+	char buf[TK_SYMBOL_MAX];
+
+	ck_assert_int_eq(adapter->native_symbol("BTC-USDT-PERP", buf,
+	    sizeof(buf)), 7);
+	ck_assert_str_eq(buf, "BTCUSDT");
+	ck_assert_int_eq(adapter->native_symbol("1000PEPE-USDT-PERP", buf,
+	    sizeof(buf)), 12);
+	ck_assert_str_eq(buf, "1000PEPEUSDT");
+	ck_assert_int_eq(adapter->native_symbol("BTC-USDT-PERP", buf, 8), 7);
+	ck_assert_int_eq(adapter->native_symbol("BTC-USDT-PERP", buf, 7),
+	    -ENAMETOOLONG);
+	/* only perpetuals: a spot pair is another market */
+	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf,
+	    sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(adapter->native_symbol("BTC-USDT-SWAP", buf,
+	    sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(adapter->native_symbol("btc-usdt-perp", buf,
+	    sizeof(buf)), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_subscribe_text)
+{
+	static const char want[] = "{\"method\":\"SUBSCRIBE\",\"params\":"
+	    "[\"btcusdt@aggTrade\",\"btcusdt@bookTicker\","
+	    "\"btcusdt@markPrice@1s\",\"ethusdt@aggTrade\","
+	    "\"ethusdt@bookTicker\",\"ethusdt@markPrice@1s\"],\"id\":1}";
+	const char *const syms[] = { "BTC-USDT-PERP", "ETH-USDT-PERP" };
+	struct tk_symmap *m2;
+	char buf[512];
+
+	m2 = tk_symmap_new(adapter, syms, 2, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 0, buf,
+	    sizeof(buf)), (int)strlen(want));
+	ck_assert_str_eq(buf, want);
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 1, buf,
+	    sizeof(buf)), 0);
+	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
+	    sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "{\"method\":\"SUBSCRIBE\",\"params\":"
+	    "[\"btcusdt@aggTrade\",\"btcusdt@bookTicker\","
+	    "\"ethusdt@aggTrade\",\"ethusdt@bookTicker\"],\"id\":1}");
+	ck_assert_int_gt(adapter->subscribe(m2,
+	    TK_TYPE_BIT(TK_TICK_FUNDING), 0, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "{\"method\":\"SUBSCRIBE\",\"params\":"
+	    "[\"btcusdt@markPrice@1s\",\"ethusdt@markPrice@1s\"],\"id\":1}");
+	ck_assert_int_eq(adapter->subscribe(m2, 0, 0, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 0, buf,
+	    strlen(want)), -ENOSPC);
+	tk_symmap_free(m2);
+}
+END_TEST
+
+/* 200 stream names a message at most, ids counting up. */
+START_TEST(test_subscribe_chunks)
+{
+	enum { N = 150 };
+	static char names[N][TK_SYMBOL_MAX];
+	const char *syms[N];
+	struct tk_symmap *m2;
+	char buf[8192];
+	unsigned i, total = 0;
+	json_t *msg;
+	int n;
+
+	for (i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), "A%u-USDT-PERP", i);
+		syms[i] = names[i];
+	}
+	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	for (i = 0; (n = adapter->subscribe(m2, TK_TYPES_FEED, i, buf,
+	    sizeof(buf))) > 0; i++) {
+		ck_assert_int_lt(n, 4096);
+		msg = json_loads(buf, 0, NULL);
+		ck_assert_ptr_nonnull(msg);
+		ck_assert_uint_le(json_array_size(json_object_get(msg,
+		    "params")), 200);
+		ck_assert_int_eq(json_integer_value(json_object_get(msg,
+		    "id")), i + 1);
+		total += (unsigned)json_array_size(json_object_get(msg,
+		    "params"));
+		json_decref(msg);
+	}
+	ck_assert_int_eq(n, 0);
+	ck_assert_uint_eq(total, 3 * N);
+	ck_assert_uint_ge(i, 3);
+	tk_symmap_free(m2);
+}
+END_TEST
+
+static const struct tk_codec_test codec = TK_CODEC_TEST(binance_usdm,
+    "{\"result\":null,\"id\":1}", "{\"stream\":\"x\",\"data\":",
+    "0-9.e\"{}[],:x\\E");
+
+static Suite *
+binance_usdm_suite(void)
+{
+	struct tk_codec_tcases tc;
+	Suite *s = tk_codec_suite(&tc);
+
+	tcase_add_test(tc.golden, test_spec_trade_rules);
+	tcase_add_test(tc.golden, test_spec_quote_rules);
+	tcase_add_test(tc.golden, test_spec_funding_rules);
+	tcase_add_test(tc.filters, test_unknown_symbol_counted);
+	tcase_add_test(tc.filters, test_types_filter);
+	tcase_add_test(tc.subscribe, test_adapter_table);
+	tcase_add_test(tc.subscribe, test_native_symbol);
+	tcase_add_test(tc.subscribe, test_subscribe_text);
+	tcase_add_test(tc.subscribe, test_subscribe_chunks);
+	return s;
+}
+
+int
+main(void)
+{
+	return tk_codec_run(binance_usdm_suite());
+}

@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The Bybit linear adapter: golden frames (every
+ * tests/fixtures/bybit_linear frame against its expected/<name>.out,
+ * checked by hand), the SPEC rules spelled out (UUID trade ids, quotes
+ * from the level-1 book, funding from tickers), tickers deltas merged in
+ * the connection's state, malformed input, filters, perpetual symbols and
+ * subscribe messages chunked by ten.
+ */
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include <ticker/adapter.h>
+#include <ticker/decimal.h>
+#include <ticker/symmap.h>
+#include <ticker/tick.h>
+
+#include "tk_codec_check.h"
+
+static const char *const fixture_symbols[] = {
+	"BTC-USDT-PERP", "ETH-USDT-PERP",
+};
+
+/* Every frame in tests/fixtures/bybit_linear; test_golden_complete
+ * checks it. */
+static const char *const golden[] = {
+	"orderbook1_snapshot_btcusdt.json", "pong_linear.json",
+	"publictrade_1_btcusdt.json", "publictrade_2_ethusdt_multi.json",
+	"subscribe_ack.json", "subscribe_ack_docs.json",
+	"subscribe_error.json", "subscribe_request_publictrade.json",
+	"subscribe_request_tickers.json",
+	"tickers_0_delta_no_bidask_btcusdt.json",
+	"tickers_1_snapshot_btcusdt.json",
+	"tickers_3_delta_mixed_btcusdt.json",
+	"tickers_docs_fixture_negative_rate.json",
+};
+
+#define TICKERS(type, fields) "{\"topic\":\"tickers.BTCUSDT\",\"type\":\"" \
+	type "\",\"data\":{\"symbol\":\"BTCUSDT\"" fields "},\"cs\":1," \
+	"\"ts\":1786310818183}"
+#define ALL_FOUR ",\"markPrice\":\"2\",\"indexPrice\":\"3\"," \
+	"\"fundingRate\":\"-0.0001\",\"nextFundingTime\":\"1786320000000\""
+
+static const struct tk_codec_bad bad[] = {
+	{ "not JSON", "{", TK_FRAME_MALFORMED, "invalid JSON at byte *" },
+	{ "tickers without data", "{\"topic\":\"tickers.BTCUSDT\",\"ts\":1}",
+	  TK_FRAME_MALFORMED, "tickers: field \"data\" is missing" },
+	{ "tickers data an array", "{\"topic\":\"tickers.BTCUSDT\",\"ts\":1,"
+	  "\"data\":[]}", TK_FRAME_MALFORMED,
+	  "tickers: field \"data\" is not an object" },
+	{ "tickers without ts", "{\"topic\":\"tickers.BTCUSDT\",\"type\":"
+	  "\"snapshot\",\"data\":{\"symbol\":\"BTCUSDT\"}}",
+	  TK_FRAME_MALFORMED, "tickers: field \"ts\" is missing" },
+	{ "tickers without symbol", "{\"topic\":\"tickers.BTCUSDT\",\"ts\":1,"
+	  "\"data\":{\"s\":\"BTCUSDT\"}}", TK_FRAME_MALFORMED,
+	  "tickers: field \"symbol\" is missing" },
+	{ "bad funding rate", TICKERS("snapshot", ",\"markPrice\":\"1\","
+	  "\"fundingRate\":\"1e\""), TK_FRAME_MALFORMED,
+	  "tickers: field \"fundingRate\": \"1e\" is not a decimal" },
+	{ "mark price a number", TICKERS("snapshot", ",\"markPrice\":1"),
+	  TK_FRAME_MALFORMED,
+	  "tickers: field \"markPrice\" is not a string" },
+	{ "negative index", TICKERS("snapshot", ",\"markPrice\":\"1\","
+	  "\"indexPrice\":\"-1\""), TK_FRAME_MALFORMED,
+	  "tickers: field \"indexPrice\": \"-1\" is negative" },
+	{ "next funding time not digits", TICKERS("snapshot",
+	  ",\"markPrice\":\"1\",\"nextFundingTime\":\"soon\""),
+	  TK_FRAME_MALFORMED, "tickers: field \"nextFundingTime\": \"soon\" "
+	  "is not *" },
+	/* no snapshot before: the delta cannot be read (no state here) */
+	{ "delta with a mark price only", TICKERS("delta",
+	  ",\"markPrice\":\"2\""), TK_FRAME_DATA, "" },
+	{ "snapshot without funding fields", TICKERS("snapshot",
+	  ",\"lastPrice\":\"2\""), TK_FRAME_DATA, "" },
+	{ "trade id not a string", "{\"topic\":\"publicTrade.BTCUSDT\","
+	  "\"ts\":1,\"data\":[{\"T\":1,\"s\":\"BTCUSDT\",\"S\":\"Sell\","
+	  "\"v\":\"1\",\"p\":\"1\",\"i\":5}]}", TK_FRAME_MALFORMED,
+	  "publicTrade: field \"i\" is not a string" },
+	{ "kline", "{\"topic\":\"kline.1.BTCUSDT\",\"ts\":1,\"data\":[]}",
+	  TK_FRAME_DATA, "" },
+};
+
+/* SPEC: exact digits, taker side, µs times, UUID ids kept as text. */
+START_TEST(test_spec_trade_rules)
+{
+	struct tk_frame_result res;
+	const struct tk_tick *t = &sink.ticks[0];
+
+	parse_fixture("publictrade_1_btcusdt.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->type, TK_TICK_TRADE);
+	ck_assert_str_eq(t->exchange, "bybit_linear");
+	ck_assert_str_eq(t->symbol, "BTC-USDT-PERP");
+	assert_dec(&t->price, "65114.2");		/* "65114.20" */
+	assert_dec(&t->size, "0.004");			/* base coin */
+	ck_assert_int_eq(t->size_unit, TK_SIZE_UNIT_BASE);
+	ck_assert_int_eq(t->side, TK_SIDE_SELL);
+	ck_assert_str_eq(t->trade_id, "a9188a0a-82bc-50de-be60-03eedbe3cdd7");
+	ck_assert_int_eq(t->ts, INT64_C(1786310819680000));	/* T, not ts */
+	parse_fixture("publictrade_2_ethusdt_multi.json", &res);
+	ck_assert_uint_eq(sink.n, 5);
+	ck_assert_str_eq(sink.ticks[4].symbol, "ETH-USDT-PERP");
+	assert_dec(&sink.ticks[1].size, "1.3");		/* "1.30" */
+	ck_assert_int_eq(sink.ticks[4].side, TK_SIDE_BUY);
+}
+END_TEST
+
+/* Quotes come from orderbook.1 (cts), never from tickers' bid1/ask1. */
+START_TEST(test_spec_quote_rules)
+{
+	struct tk_frame_result res;
+	const struct tk_tick *t = &sink.ticks[0];
+
+	parse_fixture("orderbook1_snapshot_btcusdt.json", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
+	assert_dec(&t->bid, "109378.8");
+	assert_dec(&t->bid_size, "1.273");
+	assert_dec(&t->ask, "109378.9");
+	assert_dec(&t->ask_size, "6.278");
+	ck_assert_int_eq(t->ts, INT64_C(1758841134598000));	/* cts */
+	parse_fixture("tickers_3_delta_mixed_btcusdt.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(sink.n, 0);
+}
+END_TEST
+
+/* Funding from a snapshot: all four fields, the rate signed. */
+START_TEST(test_spec_funding_rules)
+{
+	struct tk_frame_result res;
+	const struct tk_tick *t = &sink.ticks[0];
+
+	parse_fixture("tickers_1_snapshot_btcusdt.json", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->type, TK_TICK_FUNDING);
+	ck_assert_str_eq(t->symbol, "BTC-USDT-PERP");
+	assert_dec(&t->mark_price, "65117.44");
+	assert_dec(&t->index_price, "65137.76");
+	assert_dec(&t->rate, "0.0001");
+	/* "nextFundingTime" is ms as text */
+	ck_assert_int_eq(t->next_funding_ts, INT64_C(1786320000000000));
+	ck_assert_int_eq(t->ts, INT64_C(1786310817583000));	/* "ts" */
+	parse_fixture("tickers_docs_fixture_negative_rate.json", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	assert_dec(&t->rate, "-0.000212");
+	/* A delta that names all four needs nothing before it. */
+	parse_str(TICKERS("delta", ALL_FOUR), &res);
+	ck_assert_uint_eq(sink.n, 1);
+	assert_dec(&t->rate, "-0.0001");
+	assert_dec(&t->index_price, "3");
+}
+END_TEST
+
+/*
+ * With the connection's state: a delta updates the fields it names and
+ * keeps the others; one that names none gives no tick; a delta before any
+ * snapshot gives none either.
+ */
+START_TEST(test_funding_deltas_with_state)
+{
+	struct tk_frame_result res;
+	const struct tk_tick *t = &sink.ticks[0];
+	size_t size = adapter->state_size(ctx.symbols);
+	void *state = calloc(1, size);
+
+	ck_assert_ptr_nonnull(state);
+	ctx.state = state;
+	parse_fixture("tickers_0_delta_no_bidask_btcusdt.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(sink.n, 0);
+	parse_fixture("tickers_1_snapshot_btcusdt.json", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	parse_fixture("tickers_3_delta_mixed_btcusdt.json", &res);
+	ck_assert_uint_eq(sink.n, 0);
+	/* the recorded delta: only the mark price moved */
+	parse_fixture("tickers_0_delta_no_bidask_btcusdt.json", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->type, TK_TICK_FUNDING);
+	assert_dec(&t->mark_price, "65117.43");
+	assert_dec(&t->index_price, "65137.76");
+	assert_dec(&t->rate, "0.0001");
+	ck_assert_int_eq(t->next_funding_ts, INT64_C(1786320000000000));
+	ck_assert_int_eq(t->ts, INT64_C(1786310818183000));
+	parse_str(TICKERS("delta", ",\"fundingRate\":\"-0.00002\""), &res);
+	ck_assert_uint_eq(sink.n, 1);
+	assert_dec(&t->rate, "-0.00002");
+	assert_dec(&t->mark_price, "65117.43");
+	/* the other symbol has its own state: nothing known yet */
+	parse_str("{\"topic\":\"tickers.ETHUSDT\",\"type\":\"delta\",\"data\":"
+	    "{\"symbol\":\"ETHUSDT\",\"markPrice\":\"1\"},\"ts\":1}", &res);
+	ck_assert_uint_eq(sink.n, 0);
+	/* a new snapshot starts from scratch */
+	parse_str(TICKERS("snapshot", ",\"markPrice\":\"5\""), &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert(!t->rate.valid && !t->index_price.valid);
+	ck_assert_int_eq(t->next_funding_ts, 0);
+	ctx.state = NULL;
+	free(state);
+}
+END_TEST
+
+#define L1BOOK(type, b, a) "{\"topic\":\"orderbook.1.ETHUSDT\",\"ts\":1," \
+	"\"type\":\"" type "\",\"data\":{\"s\":\"ETHUSDT\",\"b\":" b \
+	",\"a\":" a "}}"
+
+/* The book lives in the same state, beside the funding fields. */
+START_TEST(test_book_deltas_with_state)
+{
+	struct tk_frame_result res;
+	const struct tk_tick *t = &sink.ticks[0];
+	void *state = calloc(1, adapter->state_size(ctx.symbols));
+
+	ck_assert_ptr_nonnull(state);
+	ctx.state = state;
+	parse_str(L1BOOK("snapshot", "[[\"100.5\",\"2\"]]", "[[\"101\",\"3\"]]"),
+	    &res);
+	ck_assert_uint_eq(sink.n, 1);
+	parse_str("{\"topic\":\"tickers.ETHUSDT\",\"type\":\"snapshot\","
+	    "\"data\":{\"symbol\":\"ETHUSDT\",\"markPrice\":\"100.7\"},"
+	    "\"ts\":1}", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	parse_str(L1BOOK("delta", "[]", "[[\"101\",\"0\"],[\"100.9\",\"1.5\"]]"),
+	    &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_str_eq(t->symbol, "ETH-USDT-PERP");
+	assert_dec(&t->bid, "100.5");
+	assert_dec(&t->bid_size, "2");
+	assert_dec(&t->ask, "100.9");
+	parse_str("{\"topic\":\"tickers.ETHUSDT\",\"type\":\"delta\","
+	    "\"data\":{\"symbol\":\"ETHUSDT\",\"indexPrice\":\"100.6\"},"
+	    "\"ts\":2}", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	assert_dec(&t->mark_price, "100.7");
+	assert_dec(&t->index_price, "100.6");
+	ctx.state = NULL;
+	free(state);
+}
+END_TEST
+
+START_TEST(test_unknown_symbol_counted)
+{
+	struct tk_frame_result res;
+
+	parse_str("{\"topic\":\"tickers.SOLUSDT\",\"type\":\"snapshot\","
+	    "\"data\":{\"symbol\":\"SOLUSDT\",\"markPrice\":\"1\"},\"ts\":1}",
+	    &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	ck_assert_uint_eq(res.unknown, 1);
+	parse_str("{\"topic\":\"tickers.SOLUSDT\",\"type\":\"delta\","
+	    "\"data\":{\"symbol\":\"SOLUSDT\",\"markPrice\":\"1\"},\"ts\":1}",
+	    &res);
+	ck_assert_uint_eq(res.unknown, 1);
+	/* a delta without funding fields is no funding data at all */
+	parse_str("{\"topic\":\"tickers.SOLUSDT\",\"type\":\"delta\","
+	    "\"data\":{\"symbol\":\"SOLUSDT\",\"lastPrice\":\"1\"},\"ts\":1}",
+	    &res);
+	ck_assert_uint_eq(res.unknown, 0);
+}
+END_TEST
+
+START_TEST(test_types_filter)
+{
+	struct tk_frame_result res;
+
+	ctx.types = TK_TYPES_ALL;
+	parse_fixture("tickers_1_snapshot_btcusdt.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(res.nticks, 0);
+	ctx.types = TK_TYPE_BIT(TK_TICK_FUNDING);
+	parse_fixture("publictrade_1_btcusdt.json", &res);
+	ck_assert_uint_eq(res.nticks, 0);
+	parse_fixture("orderbook1_snapshot_btcusdt.json", &res);
+	ck_assert_uint_eq(res.nticks, 0);
+	parse_fixture("tickers_1_snapshot_btcusdt.json", &res);
+	ck_assert_uint_eq(res.nticks, 1);
+}
+END_TEST
+
+START_TEST(test_adapter_fields)
+{
+	ck_assert_ptr_eq(tk_adapter_find("bybit_linear"), adapter);
+	ck_assert_int_eq(adapter->kind, TK_ADAPTER_NETWORK);
+	ck_assert_str_eq(adapter->default_url,
+	    "wss://stream.bybit.com/v5/public/linear");
+	ck_assert_uint_eq(adapter->types, TK_TYPES_FEED);
+	ck_assert_str_eq(adapter->ping_message, "{\"op\":\"ping\"}");
+	ck_assert_uint_eq(adapter->ping_interval_s, 20);
+	ck_assert_uint_eq(adapter->max_connection_s, 0);
+	ck_assert_ptr_nonnull(adapter->state_size);
+	ck_assert_uint_gt(adapter->state_size(ctx.symbols), 0);
+}
+END_TEST
+
+START_TEST(test_native_symbol)
+{
+	char buf[TK_SYMBOL_MAX];
+
+	ck_assert_int_eq(adapter->native_symbol("BTC-USDT-PERP", buf,
+	    sizeof(buf)), 7);
+	ck_assert_str_eq(buf, "BTCUSDT");
+	ck_assert_int_eq(adapter->native_symbol("ETH-USDC-PERP", buf,
+	    sizeof(buf)), 7);
+	ck_assert_str_eq(buf, "ETHUSDC");
+	ck_assert_int_eq(adapter->native_symbol("BTC-USDT-PERP", buf, 7),
+	    -ENAMETOOLONG);
+	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf,
+	    sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(adapter->native_symbol("BTC-USDT-PERP-X", buf,
+	    sizeof(buf)), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_subscribe_text)
+{
+	const char *const syms[] = { "BTC-USDT-PERP", "ETH-USDT-PERP" };
+	struct tk_symmap *m2 = tk_symmap_new(adapter, syms, 2, NULL, 0);
+	char buf[1024];
+
+	ck_assert_ptr_nonnull(m2);
+	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPES_FEED, 0, buf,
+	    sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
+	    "\"publicTrade.BTCUSDT\",\"orderbook.1.BTCUSDT\","
+	    "\"tickers.BTCUSDT\",\"publicTrade.ETHUSDT\","
+	    "\"orderbook.1.ETHUSDT\",\"tickers.ETHUSDT\"],\"req_id\":\"1\"}");
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 1, buf,
+	    sizeof(buf)), 0);
+	/* the default channels: no tickers */
+	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
+	    sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
+	    "\"publicTrade.BTCUSDT\",\"orderbook.1.BTCUSDT\","
+	    "\"publicTrade.ETHUSDT\",\"orderbook.1.ETHUSDT\"],"
+	    "\"req_id\":\"1\"}");
+	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPE_BIT(TK_TICK_FUNDING),
+	    0, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
+	    "\"tickers.BTCUSDT\",\"tickers.ETHUSDT\"],\"req_id\":\"1\"}");
+	tk_symmap_free(m2);
+}
+END_TEST
+
+/* Four symbols, three channels: twelve topics in messages of 10 and 2. */
+START_TEST(test_subscribe_ten_per_message)
+{
+	const char *const syms[] = { "A-USDT-PERP", "B-USDT-PERP",
+	    "C-USDT-PERP", "D-USDT-PERP" };
+	struct tk_symmap *m2 = tk_symmap_new(adapter, syms, 4, NULL, 0);
+	char buf[1024];
+
+	ck_assert_ptr_nonnull(m2);
+	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPES_FEED, 0, buf,
+	    sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
+	    "\"publicTrade.AUSDT\",\"orderbook.1.AUSDT\",\"tickers.AUSDT\","
+	    "\"publicTrade.BUSDT\",\"orderbook.1.BUSDT\",\"tickers.BUSDT\","
+	    "\"publicTrade.CUSDT\",\"orderbook.1.CUSDT\",\"tickers.CUSDT\","
+	    "\"publicTrade.DUSDT\"],\"req_id\":\"1\"}");
+	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPES_FEED, 1, buf,
+	    sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
+	    "\"orderbook.1.DUSDT\",\"tickers.DUSDT\"],\"req_id\":\"2\"}");
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 2, buf,
+	    sizeof(buf)), 0);
+	tk_symmap_free(m2);
+}
+END_TEST
+
+static const struct tk_codec_test codec = TK_CODEC_TEST(bybit_linear,
+    "{\"success\":true,\"ret_msg\":\"pong\",\"op\":\"ping\"}", "{\"data\":",
+    "0-9.e\"{}[],:x\\E");
+
+static Suite *
+bybit_linear_suite(void)
+{
+	struct tk_codec_tcases tc;
+	Suite *s = tk_codec_suite(&tc);
+
+	tcase_add_test(tc.golden, test_spec_trade_rules);
+	tcase_add_test(tc.golden, test_spec_quote_rules);
+	tcase_add_test(tc.golden, test_spec_funding_rules);
+	tcase_add_test(tc.golden, test_funding_deltas_with_state);
+	tcase_add_test(tc.golden, test_book_deltas_with_state);
+	tcase_add_test(tc.filters, test_unknown_symbol_counted);
+	tcase_add_test(tc.filters, test_types_filter);
+	tcase_add_checked_fixture(tc.subscribe, setup, teardown);
+	tcase_add_test(tc.subscribe, test_adapter_fields);
+	tcase_add_test(tc.subscribe, test_native_symbol);
+	tcase_add_test(tc.subscribe, test_subscribe_text);
+	tcase_add_test(tc.subscribe, test_subscribe_ten_per_message);
+	return s;
+}
+
+int
+main(void)
+{
+	return tk_codec_run(bybit_linear_suite());
+}
