@@ -276,8 +276,10 @@ call_connect(struct rest_call *call, const struct rest_target *to)
 	ci.alpn = "http/1.1";
 	ci.local_protocol_name = REST_PROTOCOL;
 	ci.opaque_user_data = call;
+	/* a redirect could lead anywhere: it is an answer like any other */
+	ci.ssl_connection = LCCSCF_HTTP_NO_FOLLOW_REDIRECT;
 	if (to->tls) {
-		ci.ssl_connection = LCCSCF_USE_SSL;
+		ci.ssl_connection |= LCCSCF_USE_SSL;
 		if (to->insecure)
 			ci.ssl_connection |= LCCSCF_ALLOW_SELFSIGNED |
 			    LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK |

@@ -194,6 +194,19 @@ class RestTests(h.TkTestCase):
         self.assertEqual(self.mock.attempts, [])
         await self.assert_recovers(ws)
 
+    async def test_redirect_is_not_followed(self):
+        """A redirect could lead anywhere: it fails the attempt like any
+        other status, and its Location is never asked."""
+        def fault(rest):
+            rest.answer("GET", INSTRUMENTS, "", status=302,
+                        headers={"Location": "/elsewhere"})
+            rest.answer("GET", "/elsewhere", self.mock.fixture(
+                    "rest/instruments_swap.json"))
+        ws = await self.start(fault=fault)
+        await self.assert_failing(ws, "HTTP 302")
+        await self.mock.rest.wait_requests(2, timeout=10)
+        self.assertEqual(self.mock.rest.count(path="/elsewhere"), 0)
+
     async def test_bad_answer_fails_the_attempt(self):
         """An answer the adapter cannot read is a failure too, with the
         exchange's own words."""

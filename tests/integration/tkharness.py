@@ -442,6 +442,7 @@ class MockRest:
 
     def __init__(self):
         self.routes = {}  # (method, path) -> (status, body)
+        self.headers = {}  # (method, path) -> {name: value}
         self.requests = []  # [RestRequest]
         self.failure = None  # (status, retry_after or None)
         self.hanging = False
@@ -450,10 +451,11 @@ class MockRest:
         self._writers = set()
         self._changed = None
 
-    def answer(self, method, path, body, status=200):
+    def answer(self, method, path, body, status=200, headers=None):
         """Answers @method @path (with its query) with @body: text, or a
-        function of the request that returns it."""
+        function of the request that returns it; @headers added."""
         self.routes[(method, path)] = (status, body)
+        self.headers[(method, path)] = dict(headers or {})
 
     def fail_with(self, status, retry_after=None):
         self.failure = (status, retry_after)
@@ -541,6 +543,9 @@ class MockRest:
                                            (404, '{"msg":"no route"}'))
             if callable(body):
                 body = body(req)
+            for k, v in self.headers.get((req.method, req.path),
+                                         {}).items():
+                extra += "%s: %s\r\n" % (k, v)
         data = body.encode()
         return (("HTTP/1.1 %d X\r\nContent-Type: application/json\r\n"
                  "Content-Length: %d\r\n%sConnection: close\r\n\r\n" %
