@@ -55,15 +55,13 @@
 #define NOTICE_UPGRADE	"64008"
 
 /*
- * Channels in subscription order, one per tick type we offer.  An arg is
- * {"channel":"trades","instId":"BTC-USDT"}; symbols are [A-Z0-9-]
- * (tk_symbol_valid), so nothing needs escaping.
+ * An arg is {"channel":"trades","instId":"BTC-USDT"}; symbols are
+ * [A-Z0-9-] (tk_symbol_valid), so nothing needs escaping.
  */
-static const struct tk__chan channels[] = {
-	{ TK_TICK_TRADE, ARG_HEAD "trades" ARG_MID, ARG_TAIL },
-	{ TK_TICK_QUOTE, ARG_HEAD "tickers" ARG_MID, ARG_TAIL },
+struct cursor {
+	size_t		 k;	/* symbol */
+	unsigned	 c;	/* its channel */
 };
-#define NCHANNELS	(sizeof(channels) / sizeof(channels[0]))
 
 typedef void item_fn(struct tk__frame *, json_t *item, json_t *arg);
 
@@ -114,8 +112,11 @@ static struct funding *funding_of(struct tk__frame *, json_t *sym);
 static void	 emit_funding(struct tk__frame *, json_t *sym,
 		    const struct funding *, int64_t ts);
 static size_t	 okx_state_size(const struct tk_symmap *);
-static int	 funding_subscribe(const struct tk_symmap *, unsigned j,
-		    char *buf, size_t cap);
+static const char *chan_at(const char *native, unsigned types,
+		    unsigned c);
+static bool	 next_arg(const struct tk_symmap *, unsigned types,
+		    struct cursor *, const char **chan, const char **native);
+static size_t	 arg_len(const char *chan, const char *native);
 static int	 get_level(struct tk__frame *, json_t *item, const char *key,
 		    struct tk_dec *px, struct tk_dec *sz);
 static int	 to_base(struct tk__frame *, const char *ev, json_t *sym,
@@ -316,55 +317,103 @@ read_contract(const struct tk_symmap *map, json_t *item,
 }
 
 /*
- * Message @i carries the @i-th greedy chunk of the arg list (every
- * symbol's trades and tickers, in map order); with funding wanted, one
- * message per swap follows, for its funding-rate and mark-price (spot
- * has neither).  OKX requests carry no id: acks echo the arg instead.
+ * Message @i carries the @i-th greedy chunk of the arg list: per symbol
+ * in map order, trades, the quote channel (tickers for spot, bbo-tbt,
+ * tick by tick, for swaps) and, with funding wanted, a swap's
+ * funding-rate and mark-price (spot has neither).  Every message is
+ * shorter than SUB_MAX_BYTES except that one arg always fits.  OKX
+ * requests carry no id: acks echo the arg instead.
  */
 static int
 okx_subscribe(const struct tk_symmap *map, unsigned types, unsigned i,
     char *buf, size_t cap)
 {
-	struct tk__sub s;
-	unsigned n = 0;
-	int r;
+	struct cursor cur = { 0, 0 }, start, save;
+	const char *chan, *native;
+	struct tk__out o;
+	size_t len, n, j;
+	unsigned m;
 
-	tk__sub_init(&s, map, channels, NCHANNELS, types);
-	s.head = SUB_HEAD;
-	s.tail = SUB_TAIL;
-	s.max_bytes = SUB_MAX_BYTES;
-	if (s.nchans > 0) {
-		r = tk__sub_write(&s, i, buf, cap);
-		if (r != 0)
-			return r;
-		/* how many messages that part has: the first with none */
-		while (tk__sub_write(&s, n, NULL, 0) != 0)
-			n++;
+	for (m = 0;; m++) {
+		start = cur;
+		len = strlen(SUB_HEAD) + strlen(SUB_TAIL);
+		for (n = 0;; n++) {
+			save = cur;
+			if (!next_arg(map, types, &cur, &chan, &native))
+				break;
+			if (n > 0 && len + 1 + arg_len(chan, native) >=
+			    SUB_MAX_BYTES) {
+				cur = save;
+				break;
+			}
+			len += (n > 0) + arg_len(chan, native);
+		}
+		if (n == 0)
+			return 0;
+		if (m == i)
+			break;
 	}
-	if (!(types & TK_TYPE_BIT(TK_TICK_FUNDING)))
-		return 0;
-	return funding_subscribe(map, i - n, buf, cap);
+	if (len + 1 > cap)
+		return -ENOSPC;
+	o = (struct tk__out){ buf, cap, 0 };
+	tk__out_str(&o, SUB_HEAD);
+	for (j = 0; j < n && next_arg(map, types, &start, &chan, &native);
+	    j++) {
+		if (j > 0)
+			tk__out_put(&o, ",", 1);
+		tk__out_str(&o, ARG_HEAD);
+		tk__out_str(&o, chan);
+		tk__out_str(&o, ARG_MID);
+		tk__out_str(&o, native);
+		tk__out_str(&o, ARG_TAIL);
+	}
+	tk__out_str(&o, SUB_TAIL);
+	buf[o.len] = '\0';
+	return (int)o.len;
 }
 
-/* The @j-th swap's funding-rate and mark-price, or 0 past the last. */
-static int
-funding_subscribe(const struct tk_symmap *map, unsigned j, char *buf,
-    size_t cap)
+/* Channel @c of symbol @native for @types, in order; NULL past the last. */
+static const char *
+chan_at(const char *native, unsigned types, unsigned c)
 {
-	size_t k, n = tk_symmap_count(map);
-	const char *native;
-	int len;
+	bool swap = is_swap(native, strlen(native));
+	const char *list[4];
+	unsigned n = 0;
 
-	for (k = 0; k < n; k++) {
-		native = tk_symmap_native_at(map, k);
-		if (!is_swap(native, strlen(native)) || j-- > 0)
-			continue;
-		len = snprintf(buf, cap, SUB_HEAD ARG_HEAD "funding-rate"
-		    ARG_MID "%s" ARG_TAIL "," ARG_HEAD "mark-price" ARG_MID
-		    "%s" ARG_TAIL SUB_TAIL, native, native);
-		return len < 0 || (size_t)len >= cap ? -ENOSPC : len;
+	if (types & TK_TYPE_BIT(TK_TICK_TRADE))
+		list[n++] = "trades";
+	if (types & TK_TYPE_BIT(TK_TICK_QUOTE))
+		list[n++] = swap ? "bbo-tbt" : "tickers";
+	if (swap && (types & TK_TYPE_BIT(TK_TICK_FUNDING))) {
+		list[n++] = "funding-rate";
+		list[n++] = "mark-price";
 	}
-	return 0;
+	return c < n ? list[c] : NULL;
+}
+
+/* The arg at @cur, which moves past it; false after the last. */
+static bool
+next_arg(const struct tk_symmap *map, unsigned types, struct cursor *cur,
+    const char **chan, const char **native)
+{
+	size_t n = tk_symmap_count(map);
+
+	for (; cur->k < n; cur->k++, cur->c = 0) {
+		*native = tk_symmap_native_at(map, cur->k);
+		*chan = chan_at(*native, types, cur->c);
+		if (*chan != NULL) {
+			cur->c++;
+			return true;
+		}
+	}
+	return false;
+}
+
+static size_t
+arg_len(const char *chan, const char *native)
+{
+	return strlen(ARG_HEAD) + strlen(chan) + strlen(ARG_MID) +
+	    strlen(native) + strlen(ARG_TAIL);
 }
 
 static size_t

@@ -459,11 +459,13 @@ class TestOKX(AdapterTests):
     # for before every connect (MockOKX.rest).
     SYMBOLS = ["BTC-USDT", "ETH-USDT", "BTC-USDT-PERP", "BTC-USD-PERP",
                "UNI-USD-PERP"]
+    # Swaps quote on bbo-tbt (tick by tick), spot on tickers.
     SUBSCRIBE = [{"op": "subscribe", "args": [
         {"channel": c, "instId": i}
         for i in ["BTC-USDT", "ETH-USDT", "BTC-USDT-SWAP", "BTC-USD-SWAP",
                   "UNI-USD-SWAP"]
-        for c in ["trades", "tickers"]]}]
+        for c in ["trades", "bbo-tbt" if i.endswith("-SWAP") else
+                  "tickers"]]}]
     SUBSCRIBE_TRADE_ONLY = [{"op": "subscribe", "args": [
         {"channel": "trades", "instId": i}
         for i in ["BTC-USDT", "ETH-USDT", "BTC-USDT-SWAP", "BTC-USD-SWAP",

@@ -134,8 +134,14 @@ class RestTests(h.TkTestCase):
         are known."""
         ws = await self.start(symbols=["BTC-USDT"] + SWAPS,
                               channels=["trade", "quote", "funding"])
-        conn = await self.mock.wait_subscribed(1, count=3)
+        conn = await self.mock.wait_subscribed(1)
         args = [a for m in conn.subscribes for a in m["args"]]
+        # quotes: tickers for spot, bbo-tbt (tick by tick) for swaps
+        self.assertEqual(
+                [a for a in args if a["channel"] in ("tickers", "bbo-tbt")],
+                [{"channel": "tickers", "instId": "BTC-USDT"},
+                 {"channel": "bbo-tbt", "instId": "BTC-USDT-SWAP"},
+                 {"channel": "bbo-tbt", "instId": "BTC-USD-SWAP"}])
         self.assertEqual(
                 [a for a in args if a["channel"] in ("funding-rate",
                                                      "mark-price")],

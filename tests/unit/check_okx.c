@@ -708,38 +708,54 @@ START_TEST(test_swap_funding_stateless)
 }
 END_TEST
 
-/* Funding adds one message per swap: funding-rate and mark-price. */
+/*
+ * Swaps quote on bbo-tbt (spot on tickers) and, with funding, add their
+ * funding-rate and mark-price; all in one greedy arg list.
+ */
 START_TEST(test_subscribe_funding)
 {
 	const char *const syms[] = { "BTC-USDT", "BTC-USDT-PERP",
 	    "ETH-USD-PERP" };
+#define ARG(c, i)	"{\"channel\":\"" c "\",\"instId\":\"" i "\"}"
+	static const char want[] = "{\"op\":\"subscribe\",\"args\":["
+	    ARG("trades", "BTC-USDT") "," ARG("tickers", "BTC-USDT") ","
+	    ARG("trades", "BTC-USDT-SWAP") "," ARG("bbo-tbt", "BTC-USDT-SWAP")
+	    "," ARG("funding-rate", "BTC-USDT-SWAP") ","
+	    ARG("mark-price", "BTC-USDT-SWAP") "," ARG("trades", "ETH-USD-SWAP")
+	    "," ARG("bbo-tbt", "ETH-USD-SWAP") ","
+	    ARG("funding-rate", "ETH-USD-SWAP") ","
+	    ARG("mark-price", "ETH-USD-SWAP") "]}";
+	static const char no_funding[] = "{\"op\":\"subscribe\",\"args\":["
+	    ARG("trades", "BTC-USDT") "," ARG("tickers", "BTC-USDT") ","
+	    ARG("trades", "BTC-USDT-SWAP") "," ARG("bbo-tbt", "BTC-USDT-SWAP")
+	    "," ARG("trades", "ETH-USD-SWAP") "," ARG("bbo-tbt", "ETH-USD-SWAP")
+	    "]}";
+	static const char only_funding[] = "{\"op\":\"subscribe\","
+	    "\"args\":[" ARG("funding-rate", "BTC-USDT-SWAP") ","
+	    ARG("mark-price", "BTC-USDT-SWAP") ","
+	    ARG("funding-rate", "ETH-USD-SWAP") ","
+	    ARG("mark-price", "ETH-USD-SWAP") "]}";
+#undef ARG
 	struct tk_symmap *m2;
 	char buf[1024];
 
 	m2 = tk_symmap_new(adapter, syms, 3, NULL, 0);
 	ck_assert_ptr_nonnull(m2);
-	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPES_FEED, 0, buf,
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 0, buf,
+	    sizeof(buf)), (int)strlen(want));
+	ck_assert_str_eq(buf, want);
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 1, buf,
 	    sizeof(buf)), 0);
-	ck_assert(strstr(buf, "funding") == NULL);
-	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPES_FEED, 1, buf,
+	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
 	    sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
-	    "{\"channel\":\"funding-rate\",\"instId\":\"BTC-USDT-SWAP\"},"
-	    "{\"channel\":\"mark-price\",\"instId\":\"BTC-USDT-SWAP\"}]}");
-	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPES_FEED, 2, buf,
-	    sizeof(buf)), 0);
-	ck_assert(strstr(buf, "\"ETH-USD-SWAP\"}]}") != NULL);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 3, buf,
-	    sizeof(buf)), 0);
-	/* without funding: no such message */
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 1, buf,
-	    sizeof(buf)), 0);
-	/* funding alone */
+	ck_assert_str_eq(buf, no_funding);
 	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPE_BIT(TK_TICK_FUNDING),
 	    0, buf, sizeof(buf)), 0);
-	ck_assert(strstr(buf, "\"funding-rate\",\"instId\":\"BTC-USDT-SWAP"));
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 1, buf, 60),
-	    -ENOSPC);
+	ck_assert_str_eq(buf, only_funding);
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 0, buf,
+	    strlen(want)), -ENOSPC);
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 0, buf,
+	    strlen(want) + 1), (int)strlen(want));
 	tk_symmap_free(m2);
 }
 END_TEST
