@@ -65,8 +65,8 @@ static const struct {
 	    "(did you mean \"stale_s\"?)" },
 	{ X("{" BNS ",'xyzzy':1}"),
 	    "t.json: exchanges[0].xyzzy: unknown key (expected one of: name, "
-	    "adapter, symbols, url, channels, stale_s, tls_verify, rate, "
-	    "seed, file, speed, loop, servers, stream, subject)" },
+	    "adapter, symbols, url, rest_url, channels, stale_s, tls_verify, "
+	    "rate, seed, file, speed, loop, servers, stream, subject)" },
 	{ X("{" BN ",'sym bols':['BTC-USDT']}"),
 	    "t.json: exchanges[0].\"sym bols\": unknown key "
 	    "(did you mean \"symbols\"?)" },
@@ -193,6 +193,33 @@ static const struct {
 	{ X("{" SM ",'url':'ws://127.0.0.1:9/'}"),
 	    "t.json: exchanges[0].url: adapter \"sim\" does not connect "
 	    "anywhere (remove \"url\")" },
+	/* rest_url: only for adapters that ask before connecting */
+	{ X("{" BNS ",'rest_url':'https://api.binance.com'}"),
+	    "t.json: exchanges[0].rest_url: adapter \"binance\" makes no "
+	    "REST requests (remove \"rest_url\")" },
+	{ X("{'name':'o','adapter':'okx','symbols':['BTC-USDT-PERP'],"
+	    "'rest_url':'wss://www.okx.com'}"),
+	    "t.json: exchanges[0].rest_url: \"wss://www.okx.com\" is not an "
+	    "http:// or https:// URL (scheme, host, optional port and path; "
+	    "no query)" },
+	{ X("{'name':'o','adapter':'okx','symbols':['BTC-USDT-PERP'],"
+	    "'rest_url':'https://'}"),
+	    "t.json: exchanges[0].rest_url: \"https://\" is not an http:// "
+	    "or https:// URL (scheme, host, optional port and path; no "
+	    "query)" },
+	{ X("{'name':'o','adapter':'okx','symbols':['BTC-USDT-PERP'],"
+	    "'rest_url':'http://127.0.0.1:1/a?x=1'}"),
+	    "t.json: exchanges[0].rest_url: \"http://127.0.0.1:1/a?x=1\" is "
+	    "not an http:// or https:// URL (scheme, host, optional port and "
+	    "path; no query)" },
+	{ X("{'name':'o','adapter':'okx','symbols':['BTC-USDT-PERP'],"
+	    "'rest_url':7}"),
+	    "t.json: exchanges[0].rest_url: expected an http:// or https:// "
+	    "URL, got 7" },
+	/* perpetual swaps only where the adapter has them */
+	{ X("{" BN ",'symbols':['BTC-USDT-PERP']}"),
+	    "t.json: exchanges[0].symbols[0]: \"BTC-USDT-PERP\": adapter "
+	    "\"binance\" has no such market" },
 	/* channels */
 	{ X("{" BNS ",'channels':['trades']}"),
 	    "t.json: exchanges[0].channels[0]: \"trades\" is not a channel "
@@ -523,6 +550,29 @@ START_TEST(test_config_defaults_binance)
 }
 END_TEST
 
+/* REST: the adapter's base by default, the configured one else. */
+START_TEST(test_config_rest_url)
+{
+	struct tk_config cf;
+
+	parse_ok(X("{'name':'o','adapter':'okx','symbols':['BTC-USDT-PERP',"
+	    "'BTC-USDT']}"), &cf);
+	ck_assert_str_eq(cf.exchanges[0].rest_url, "https://www.okx.com");
+	ck_assert_str_eq(cf.exchanges[0].symbols[0], "BTC-USDT-PERP");
+	tk_config_free(&cf);
+	parse_ok(X("{'name':'o','adapter':'okx','symbols':['BTC-USDT'],"
+	    "'rest_url':'http://127.0.0.1:8080/prefix'}"), &cf);
+	ck_assert_str_eq(cf.exchanges[0].rest_url,
+	    "http://127.0.0.1:8080/prefix");
+	ck_assert_uint_eq(cf.nwarnings, 0);	/* loopback */
+	tk_config_free(&cf);
+	/* adapters without REST have none */
+	parse_ok(X("{" BNS "}"), &cf);
+	ck_assert_ptr_null(cf.exchanges[0].rest_url);
+	tk_config_free(&cf);
+}
+END_TEST
+
 START_TEST(test_config_defaults_sim)
 {
 	const struct tk_exchange_conf *e;
@@ -654,6 +704,7 @@ START_TEST(test_exchange_conf_equal)
 		"{'name':'b','adapter':'binance','symbols':['BTC-USDT','ETH-USDT'],'url':'ws://127.0.0.1:1/ws','stale_s':5}",
 		"{'name':'b','adapter':'binance','symbols':['BTC-USDT','ETH-USDT'],'url':'ws://127.0.0.1:1/ws','tls_verify':false}",
 		"{'name':'b','adapter':'okx','symbols':['BTC-USDT','ETH-USDT'],'url':'ws://127.0.0.1:1/ws'}",
+		"{'name':'b','adapter':'okx','symbols':['BTC-USDT','ETH-USDT'],'url':'ws://127.0.0.1:1/ws','rest_url':'http://127.0.0.1:2'}",
 		"{'name':'c','adapter':'binance','symbols':['BTC-USDT','ETH-USDT'],'url':'ws://127.0.0.1:1/ws'}",
 		"{'name':'b','adapter':'sim','symbols':['BTC-USDT','ETH-USDT']}",
 		"{'name':'b','adapter':'sim','symbols':['BTC-USDT','ETH-USDT'],'rate':3}",
@@ -1254,6 +1305,12 @@ static const struct {
 	  { NOTLS(0, "127.0.0.1") } },
 	{ X("{" SM "},{" BU("wss://[::1]:1/") ",'tls_verify':false}"),
 	  { NOTLS(1, "[::1]") } },
+	/* REST in plain text to a remote host */
+	{ X("{'name':'o','adapter':'okx','symbols':['BTC-USDT'],"
+	    "'rest_url':'http://www.okx.com'}"),
+	  { "exchanges[0].rest_url: \"http://www.okx.com\" is not "
+	    "encrypted: what www.okx.com answers can be read and changed on "
+	    "the way (use https://)" } },
 	/* each exchange, in order */
 	{ X("{" BNS ",'tls_verify':false},{'name':'b2','adapter':'binance',"
 	    "'symbols':['BTC-USDT'],'url':'ws://a.example/'}"),
@@ -1399,6 +1456,7 @@ config_suite(void)
 	    (int)(sizeof(good) / sizeof(good[0])));
 	tcase_add_test(tc, test_config_defaults_binance);
 	tcase_add_test(tc, test_config_defaults_sim);
+	tcase_add_test(tc, test_config_rest_url);
 	tcase_add_test(tc, test_config_every_key);
 	tcase_add_test(tc, test_config_free);
 	tcase_add_test(tc, test_exchange_conf_equal);
