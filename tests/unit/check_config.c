@@ -15,6 +15,7 @@
 #include <ticker/config.h>
 #include <ticker/nats.h>
 #include <ticker/replay.h>
+#include <ticker/symmap.h>
 #include <ticker/tick.h>
 
 #include "config_internal.h"
@@ -940,6 +941,49 @@ START_TEST(test_config_shipped_sim)
 END_TEST
 
 /*
+ * config/perps.json: derivatives only, each venue asked for the funding
+ * it offers, and every network adapter with perpetuals among them.
+ */
+#define FUNDING	TK_TYPE_BIT(TK_TICK_FUNDING)
+#define QUOTE	TK_TYPE_BIT(TK_TICK_QUOTE)
+START_TEST(test_config_shipped_perps)
+{
+	const struct tk_adapter *const *all = tk_adapter_all();
+	const struct tk_exchange_conf *e;
+	struct tk_config cf;
+	size_t i, j, venues = 0;
+
+	load_shipped("perps.json", &cf);
+	ck_assert_ptr_null(cf.listen_unix);
+	for (i = 0; i < cf.nexchanges; i++) {
+		e = &cf.exchanges[i];
+		for (j = 0; j < e->nsymbols; j++)
+			ck_assert_msg(tk_symbol_market(e->symbols[j]) !=
+			    TK_MARKET_SPOT, "%s: %s", e->name, e->symbols[j]);
+		/* but an entry for a venue's quotes alone, on another path */
+		if ((e->adapter->types & FUNDING) && e->types != QUOTE)
+			ck_assert_msg(e->types & FUNDING, "%s: no funding",
+			    e->name);
+	}
+	for (i = 0; all[i] != NULL; i++) {
+		if (!(all[i]->types & FUNDING) ||
+		    all[i]->kind != TK_ADAPTER_NETWORK)
+			continue;
+		for (j = 0; j < cf.nexchanges; j++)
+			if (cf.exchanges[j].adapter == all[i])
+				break;
+		ck_assert_msg(j < cf.nexchanges, "%s is not in perps.json",
+		    all[i]->name);
+		venues++;
+	}
+	ck_assert_uint_ge(venues, 4);
+	tk_config_free(&cf);
+}
+END_TEST
+#undef FUNDING
+#undef QUOTE
+
+/*
  * Replay entries, through the seam with a table that has the replay
  * adapter, whatever the shipped table holds.
  */
@@ -1481,6 +1525,7 @@ config_suite(void)
 	tc = tcase_create("shipped");
 	tcase_add_test(tc, test_config_shipped_tickerd);
 	tcase_add_test(tc, test_config_shipped_sim);
+	tcase_add_test(tc, test_config_shipped_perps);
 	suite_add_tcase(s, tc);
 	return s;
 }
