@@ -13,6 +13,8 @@
 #   s4  tickerd: 1k trades/s x 100 clients, then 10k idle clients (RSS)
 #   s1h tickerd at half s1's rate: 3 x 10k trades/s x 100 clients (1M/s)
 #   s1n Node at s1's load (s1h and s1n are not in the default set)
+#   s1f the floor relay at s1's rate and clients, from one exchange (it
+#       reads only one); s1 and s1f alternate with REPEAT
 #   s5  tickerd at 1k trades/s x 100 clients, one of them with
 #       max_delay_ms=0, then Node at the same load (s5n) for CPU
 #   s6  tickerd at 1k trades/s x 100 clients: a client resumes 10,000
@@ -213,6 +215,8 @@ scenario() {
 		s4)  run tickerd "s4$suffix" 1 1000 100 10000 ;;
 		s1h) run tickerd "s1h$suffix" 3 10000 100 0 ;;
 		s1n) run node "s1n$suffix" 1 20000 100 0 ;;
+		s1f) run tickerd "s1$suffix" 3 20000 100 0
+		     run floor "s1f$suffix" 1 20000 100 0 ;;
 		s5)  run tickerd "s5$suffix" 1 1000 100 0 --fast-clients 1
 		     run node "s5n$suffix" 1 1000 100 0 ;;
 		s6)  run tickerd "s6$suffix" 1 1000 100 0 --resume 10000 \
@@ -271,6 +275,12 @@ table() {
 					vn[ns3] = p99[l] / p99[n]; vf[ns3] = p99[l] / p99[f]
 				}
 			}
+			if (l ~ /^s1(\.|$)/) {
+				f = l; sub(/^s1/, "s1f", f)
+				if (f in p99) {
+					ns1++; t1[ns1] = p99[l]; f1[ns1] = p99[f]
+				}
+			}
 			if (l ~ /^s5(\.|$)/) {
 				n = l; sub(/^s5/, "s5n", n)
 				printf "\n%s: max_delay_ms=0 client p99 %.2f ms from the exchange, %.2f ms from recv_ts (target <= 1)", l, fp99[l] / 1000, frp99[l] / 1000
@@ -284,6 +294,8 @@ table() {
 					printf "; the others p99 %.2f ms against %.2f without: %+.2f ms (target <= +1)", p99[l] / 1000, p99[b] / 1000, (p99[l] - p99[b]) / 1000
 			}
 		}
+		if (ns1 > 0)
+			printf "\ns1 median of %d pairs: tickerd p99 %.2f ms, floor relay p99 %.2f ms", ns1, median(t1, ns1) / 1000, median(f1, ns1) / 1000
 		if (ns3 > 0)
 			printf "\ns3 median of %d: tickerd p99 / Node p99 = %.3f (target <= 1), tickerd p99 / floor p99 = %.3f (target <= 1.25)", ns3, median(vn, ns3), median(vf, ns3)
 		for (l in cpu) {

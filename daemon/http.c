@@ -68,6 +68,20 @@ ticks_of(const struct pub_ex_stats *pub)
  * One entry of /health's "exchanges": a source, or (@via, its name) an
  * exchange behind a NATS source, whose name came from the wire.
  */
+/* ,"detail":"...": why an exchange is in its state, where it says. */
+static void
+health_detail(struct sbuf *sb, const char *detail)
+{
+	char esc[256 * 6];
+	int n;
+
+	if (detail == NULL || detail[0] == '\0')
+		return;
+	n = tk_json_escape(detail, strlen(detail), esc, sizeof(esc));
+	if (n >= 0)
+		sb_printf(sb, ",\"detail\":\"%.*s\"", n, esc);
+}
+
 static void
 health_entry(struct sbuf *sb, int64_t now, const struct ex_view *v,
     const char *via, int delivering)
@@ -88,6 +102,7 @@ health_entry(struct sbuf *sb, int64_t now, const struct ex_view *v,
 		    (double)(now - v->pub.last_tick_us) / 1e6);
 	else
 		sb_printf(sb, "null");
+	health_detail(sb, v->up.detail);
 	sb_printf(sb, ",\"reconnects\":%llu,\"ticks\":%llu}",
 	    (unsigned long long)v->up.reconnects,
 	    (unsigned long long)ticks_of(&v->pub));
@@ -257,7 +272,8 @@ metrics_exchanges(struct tickerd *td, struct sbuf *sb)
 	    "Connections dropped for sending no data for stale_s.",
 	    offsetof(struct upstream_stats, stale_events));
 	metric_per_exchange(td, sb, "tickerd_throttled_total",
-	    "Connection attempts refused with HTTP 429 or 418.",
+	    "Connection attempts (upgrade or REST) refused with HTTP 429 "
+	    "or 418.",
 	    offsetof(struct upstream_stats, throttles));
 	metric_per_exchange(td, sb, "tickerd_duplicate_trades_total",
 	    "Trades seen twice (e.g. across a rotation), published once.",

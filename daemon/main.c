@@ -26,6 +26,7 @@
 #include "recorder.h"
 #include "reload.h"
 #include "resolve.h"
+#include "rest.h"
 #include "signals.h"
 #include "sources.h"
 #include "tickerd.h"
@@ -184,7 +185,7 @@ static int
 create_internal_vhosts(struct tickerd *td)
 {
 	static struct lws_protocols ctl_protocols[6];
-	static struct lws_protocols client_protocols[2];
+	static struct lws_protocols client_protocols[3];
 	struct lws_context_creation_info info;
 
 	ctl_protocols[0] = signals_protocol;
@@ -193,6 +194,7 @@ create_internal_vhosts(struct tickerd *td)
 	ctl_protocols[3] = pump_timer_protocol;
 	ctl_protocols[4] = nats_source_protocol;	/* its eventfds */
 	client_protocols[0] = upstream_protocol;
+	client_protocols[1] = rest_protocol;
 
 	memset(&info, 0, sizeof(info));
 	info.vhost_name = "ctl";

@@ -12,6 +12,7 @@
  */
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@
 #include "log.h"
 #include "publisher.h"
 #include "resolve.h"
+#include "rest.h"
 #include "tickerd.h"
 #include "upstream.h"
 #include "upstream_impl.h"
@@ -45,6 +47,8 @@
 #define THROTTLED_MIN_MS 1000		/* after HTTP 429/418 on the upgrade */
 #define THROTTLED_MAX_MS 300000
 #define ROTATE_RETRY_US	(5 * LWS_US_PER_SEC)
+#define REST_TIMEOUT_MS	10000		/* a whole REST answer */
+#define RETRY_AFTER_MAX_S 600		/* longest Retry-After honoured */
 
 /* The state machine's own states, for the log (clients see tk_state). */
 static const char *const state_names[] = {
@@ -69,6 +73,8 @@ static void
 publish_status(struct upstream *up, enum tk_state state, const char *detail)
 {
 	up->pub_state = state;
+	tk_utf8_snprintf(up->pub_detail, sizeof(up->pub_detail), "%s",
+	    detail);
 	if (up->td->pub != NULL)
 		publisher_status(up->td->pub, up->conf->name, state, detail);
 }
@@ -92,6 +98,10 @@ retry_delay_ms(struct upstream *up)
 		return 0;
 	}
 	ms = tk_backoff_next(&up->backoff, tk_rand_next(&up->rng));
+	/* the REST API said when to come back: not before */
+	if (up->retry_after_ms > ms)
+		ms = up->retry_after_ms;
+	up->retry_after_ms = 0;
 	if (!up->throttled) {
 		up->throttle_streak = 0;
 		return ms;
@@ -202,7 +212,7 @@ on_resolved(void *ud, const char *addr, const char *err)
 	c->resolving = NULL;
 	if (addr == NULL) {
 		tk_utf8_snprintf(msg, sizeof(msg), "cannot resolve %s: %s",
-		    c->up->host, err);
+		    conn_target(c)->host, err);
 		on_conn_ended(c, msg);
 		return;
 	}
@@ -212,12 +222,164 @@ on_resolved(void *ud, const char *addr, const char *err)
 	}
 }
 
-/* Resolves the exchange's host off the loop; on_resolved() connects. */
+/*
+ * Starts a lookup of @host.  A numeric host completes inline, and the
+ * callback may have freed @c by the time resolve_start() returns NULL.
+ */
+static void
+conn_resolve(struct conn *c, const char *host, resolve_cb *cb)
+{
+	struct resolve_req *rq = resolve_start(c->up->td->resolver, host, cb,
+	    c);
+
+	if (rq != NULL)
+		c->resolving = rq;
+}
+
+/* Resolves the host of the connect target off the loop. */
+static void
+ws_resolve(struct conn *c)
+{
+	conn_resolve(c, conn_target(c)->host, on_resolved);
+}
+
+/* ---- the REST step: requests before the WebSocket connect ---- */
+
+static void rest_send(struct conn *c);
+
+/* One line on what went wrong, naming the request. */
+static void
+rest_failed(struct conn *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+rest_failed(struct conn *c, const char *fmt, ...)
+{
+	char what[160], msg[sizeof(c->close_why)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	tk_utf8_vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	tk_utf8_snprintf(msg, sizeof(msg), "REST %s %.80s: %s",
+	    c->rest_req.method, c->rest_req.path, what);
+	log_warnx("%s: %s", c->up->conf->name, msg);
+	on_conn_ended(c, msg);
+}
+
+/* Next request, or on to the WebSocket once the answers are complete. */
+static void
+rest_continue(struct conn *c)
+{
+	char err[160];
+	int r = conn_rest_request(c, err, sizeof(err));
+
+	if (r < 0) {
+		log_warnx("%s: %s", c->up->conf->name, err);
+		on_conn_ended(c, err);
+	} else if (r > 0) {
+		rest_send(c);
+	} else {
+		ws_resolve(c);
+	}
+}
+
+/*
+ * An answer: 2xx goes to the adapter; 429 and 418 throttle us (Retry-After
+ * is honoured by the backoff), anything else fails the attempt.
+ */
+static void
+on_rest_done(void *ud, int status, const char *body, size_t len,
+    long retry_after_s, const char *err)
+{
+	struct conn *c = ud;
+	struct upstream *up = c->up;
+	char perr[160];
+
+	c->rest_call = NULL;
+	if (status == 0) {
+		rest_failed(c, "%s", err);
+		return;
+	}
+	if (status == 429 || status == 418) {
+		up->throttled = 1;
+		up->throttles++;
+		if (retry_after_s > RETRY_AFTER_MAX_S)
+			retry_after_s = RETRY_AFTER_MAX_S;
+		up->retry_after_ms = retry_after_s > 0 ?
+		    (uint32_t)retry_after_s * 1000 : 0;
+		if (retry_after_s >= 0)
+			rest_failed(c, "HTTP %d, retry after %ld s", status,
+			    retry_after_s);
+		else
+			rest_failed(c, "HTTP %d", status);
+		return;
+	}
+	if (status < 200 || status > 299) {
+		rest_failed(c, "HTTP %d", status);
+		return;
+	}
+	if (conn_rest_answer(c, body, len, perr, sizeof(perr)) < 0) {
+		rest_failed(c, "%s", perr);
+		return;
+	}
+	rest_continue(c);
+}
+
+static void
+rest_send(struct conn *c)
+{
+	struct upstream *up = c->up;
+	struct rest_target to = {
+		.addr = c->rest_addr, .host = up->rest.host,
+		.port = up->rest.port, .tls = up->rest.tls,
+		.insecure = up->conf->insecure,
+	};
+	char path[TK_REST_PATH_MAX + 256];
+	struct rest_call *call;
+
+	/* rest_url's path is a prefix; "/" alone is none */
+	snprintf(path, sizeof(path), "%s%s", strcmp(up->rest.path, "/") ?
+	    up->rest.path : "", c->rest_req.path);
+	/* NULL: on_rest_done() already ran, and @c may be gone */
+	call = rest_call_start(up->td, &to, c->rest_req.method, path,
+	    c->rest_req.body, REST_TIMEOUT_MS, on_rest_done, c);
+	if (call != NULL)
+		c->rest_call = call;
+}
+
+static void
+on_rest_resolved(void *ud, const char *addr, const char *err)
+{
+	struct conn *c = ud;
+
+	c->resolving = NULL;
+	if (addr == NULL) {
+		rest_failed(c, "cannot resolve %s: %s", c->up->rest.host, err);
+		return;
+	}
+	snprintf(c->rest_addr, sizeof(c->rest_addr), "%s", addr);
+	rest_send(c);
+}
+
+/*
+ * Every attempt starts here: the adapter's REST requests first, if it
+ * has any for these symbols, then resolve and connect.
+ */
 static void
 start_connect(struct conn *c)
 {
-	c->resolving = resolve_start(c->up->td->resolver, c->up->host,
-	    on_resolved, c);
+	char err[160];
+	int r = conn_rest_request(c, err, sizeof(err));
+
+	if (r < 0) {
+		log_warnx("%s: %s", c->up->conf->name, err);
+		on_conn_ended(c, err);
+	} else if (r > 0) {
+		conn_resolve(c, c->up->rest.host, on_rest_resolved);
+	} else {
+		ws_resolve(c);
+	}
 }
 
 static void
@@ -306,7 +468,7 @@ on_established(struct conn *c)
 		return;
 	}
 	tk_utf8_snprintf(detail, sizeof(detail), "connected to %s",
-	    up->conf->url);
+	    conn_target(c)->shown);
 	set_state(up, UP_CONNECTED, detail);
 	publish_status(up, TK_STATE_CONNECTED, detail);
 	schedule_rotation(up);
@@ -340,6 +502,8 @@ on_frame(struct conn *c, const struct tk_frame_result *res)
 {
 	struct upstream *up = c->up;
 
+	if (res->welcome)
+		conn_welcome(c);
 	switch (res->kind) {
 	case TK_FRAME_DATA:
 		on_data(c);
@@ -495,36 +659,6 @@ const struct lws_protocols upstream_protocol = {
 
 /* ---- life cycle ---- */
 
-static int
-upstream_parse_url(struct upstream *up)
-{
-	const char *path;
-	size_t n;
-
-	up->url_buf = strdup(up->conf->url);
-	if (up->url_buf == NULL)
-		return -ENOMEM;
-	if (lws_parse_uri(up->url_buf, &up->scheme, &up->host, &up->port,
-	    &path))
-		return -EINVAL;
-	up->tls = strcmp(up->scheme, "wss") == 0;
-	if (!up->tls && strcmp(up->scheme, "ws") != 0)
-		return -EINVAL;
-	/*
-	 * lws_parse_uri() drops the leading '/' of a path ("a/b"), but gives
-	 * "/" for a URL without one: the request path is "/" + the rest.
-	 */
-	if (path[0] == '/')
-		path++;
-	n = strlen(path);
-	up->path = malloc(n + 2);
-	if (up->path == NULL)
-		return -ENOMEM;
-	up->path[0] = '/';
-	memcpy(up->path + 1, path, n + 1);
-	return 0;
-}
-
 struct upstream *
 upstream_new(struct tickerd *td, const struct tk_exchange_conf *conf,
     struct tk_stream **stream)
@@ -541,8 +675,13 @@ upstream_new(struct tickerd *td, const struct tk_exchange_conf *conf,
 	up->backoff = (struct tk_backoff){ .min_ms = 100, .base_ms = 500,
 	    .cap_ms = 30000 };
 	up->rng = (uint64_t)now_mono_us() ^ (uint64_t)(uintptr_t)up;
-	if (upstream_parse_url(up) < 0) {
+	if (endpoint_parse(&up->ws, conf->url, 0) < 0) {
 		log_errx("%s: bad url %s", conf->name, conf->url);
+		goto fail;
+	}
+	if (conf->rest_url != NULL &&
+	    endpoint_parse(&up->rest, conf->rest_url, 1) < 0) {
+		log_errx("%s: bad rest_url %s", conf->name, conf->rest_url);
 		goto fail;
 	}
 	up->symmap = tk_symmap_new(conf->adapter,
@@ -577,6 +716,7 @@ void
 upstream_get_stats(const struct upstream *up, struct upstream_stats *st)
 {
 	st->state = up->pub_state;
+	st->detail = up->pub_detail;
 	st->frames = up->frames;
 	st->ticks = up->ticks;
 	st->parse_errors = up->parse_errors;
@@ -631,7 +771,7 @@ upstream_free(struct upstream *up)
 	upstream_stop(up);
 	tk_symmap_free(up->symmap);
 	tk_dedupe_free(up->dedupe);
-	free(up->url_buf);
-	free(up->path);
+	endpoint_finish(&up->ws);
+	endpoint_finish(&up->rest);
 	free(up);
 }

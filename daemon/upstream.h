@@ -32,6 +32,8 @@ struct upstream	*upstream_new(struct tickerd *td,
 
 struct upstream_stats {
 	enum tk_state	 state;		/* what clients were last told */
+	const char	*detail;	/* ... and why; borrowed, valid until
+					   the upstream's next change */
 	uint64_t	 frames, ticks, parse_errors, unknown;
 	uint64_t	 reconnects, rotations, duplicates, drops;
 	uint64_t	 throttles, stale_events;

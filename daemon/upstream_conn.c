@@ -24,6 +24,7 @@
 #include "log.h"
 #include "recorder.h"
 #include "resolve.h"
+#include "rest.h"
 #include "tickerd.h"
 #include "upstream_impl.h"
 
@@ -49,17 +50,130 @@ conn_open(struct upstream *up)
 		return NULL;
 	c->up = up;
 	snprintf(c->name, sizeof(c->name), "%s", up->conf->name);
+	c->ping_us = (int64_t)a->ping_interval_s * LWS_US_PER_SEC;
+	/* an id of this attempt's own, for exchanges that want one */
+	snprintf(c->rest_conn.connect_id, sizeof(c->rest_conn.connect_id),
+	    "%016llx", (unsigned long long)tk_rand_next(&up->rng));
 	if (a->state_size != NULL) {
 		/* a fresh connection starts from no book: zeroed */
 		c->codec_state_len = a->state_size(up->symmap);
 		c->codec_state = calloc(1, c->codec_state_len ?
 		    c->codec_state_len : 1);
-		if (c->codec_state == NULL) {
-			free(c);
-			return NULL;
-		}
+		if (c->codec_state == NULL)
+			goto fail;
+	}
+	if (a->rest_size != NULL) {
+		/* the answers of this attempt, not the last one's */
+		c->rest_data = calloc(1, a->rest_size(up->symmap));
+		if (c->rest_data == NULL)
+			goto fail;
 	}
 	return c;
+fail:
+	free(c->codec_state);
+	free(c);
+	return NULL;
+}
+
+int
+endpoint_parse(struct endpoint *ep, const char *url, int http)
+{
+	const char *path, *secure = http ? "https" : "wss";
+	const char *plain = http ? "http" : "ws";
+	size_t n;
+
+	memset(ep, 0, sizeof(*ep));
+	ep->buf = strdup(url);
+	ep->shown = strdup(url);
+	if (ep->buf == NULL || ep->shown == NULL)
+		return -ENOMEM;
+	ep->shown[strcspn(ep->shown, "?")] = '\0';
+	if (lws_parse_uri(ep->buf, &ep->scheme, &ep->host, &ep->port, &path))
+		return -EINVAL;
+	ep->tls = strcmp(ep->scheme, secure) == 0;
+	if (!ep->tls && strcmp(ep->scheme, plain) != 0)
+		return -EINVAL;
+	/*
+	 * lws_parse_uri() drops the leading '/' of a path ("a/b"), but gives
+	 * "/" for a URL without one: the request path is "/" + the rest.
+	 */
+	if (path[0] == '/')
+		path++;
+	n = strlen(path);
+	ep->path = malloc(n + 2);
+	if (ep->path == NULL)
+		return -ENOMEM;
+	ep->path[0] = '/';
+	memcpy(ep->path + 1, path, n + 1);
+	return 0;
+}
+
+void
+endpoint_finish(struct endpoint *ep)
+{
+	free(ep->buf);
+	free(ep->path);
+	free(ep->shown);
+	memset(ep, 0, sizeof(*ep));
+}
+
+const struct endpoint *
+conn_target(const struct conn *c)
+{
+	return c->target.host != NULL ? &c->target : &c->up->ws;
+}
+
+int
+conn_rest_request(struct conn *c, char *err, size_t errlen)
+{
+	const struct tk_adapter *a = c->up->conf->adapter;
+	int r;
+
+	if (a->rest_request == NULL || c->up->rest.host == NULL)
+		return 0;
+	r = a->rest_request(c->up->symmap, c->up->conf->types, c->rest_next,
+	    &c->rest_req);
+	if (r < 0) {
+		snprintf(err, errlen, "cannot build REST request %u: %s",
+		    c->rest_next, strerror(-r));
+		return r;
+	}
+	if (r > 0)
+		return 1;
+	c->rest_ok = c->rest_next > 0;
+	if (c->rest_conn.ping_interval_ms > 0)
+		c->ping_us = (int64_t)c->rest_conn.ping_interval_ms *
+		    LWS_US_PER_MS;
+	if (c->rest_conn.url[0] == '\0')
+		return 0;
+	endpoint_finish(&c->target);
+	r = endpoint_parse(&c->target, c->rest_conn.url, 0);
+	if (r < 0) {
+		tk_utf8_snprintf(err, errlen, "the REST answer names no usable "
+		    "ws:// or wss:// URL: %.80s", c->target.shown != NULL ?
+		    c->target.shown : "");
+		endpoint_finish(&c->target);
+	}
+	return r;
+}
+
+int
+conn_rest_answer(struct conn *c, const char *body, size_t len, char *err,
+    size_t errlen)
+{
+	const struct tk_adapter *a = c->up->conf->adapter;
+	int r;
+
+	err[0] = '\0';
+	r = a->rest_parse(c->up->symmap, c->rest_next, body, len,
+	    c->rest_data, &c->rest_conn, err, errlen);
+	if (r < 0) {
+		if (err[0] == '\0')
+			snprintf(err, errlen, "%s", strerror(-r));
+		return r;
+	}
+	c->rest_next++;
+	return 0;
 }
 
 void
@@ -70,7 +184,9 @@ conn_close(struct conn *c, const char *why)
 	log_debug("%s: connection closed: %s", c->name, why);
 	lws_sul_cancel(&c->sul_sub);
 	lws_sul_cancel(&c->sul_ping);
+	lws_sul_cancel(&c->sul_welcome);
 	resolve_cancel(c->resolving);
+	rest_call_cancel(c->rest_call);
 	if (c->wsi != NULL) {
 		lws_set_opaque_user_data(c->wsi, NULL);
 		lws_set_timeout(c->wsi, PENDING_TIMEOUT_USER_OK,
@@ -78,6 +194,8 @@ conn_close(struct conn *c, const char *why)
 	}
 	free(c->rx);
 	free(c->codec_state);
+	free(c->rest_data);
+	endpoint_finish(&c->target);
 	free(c);
 }
 
@@ -97,6 +215,7 @@ conn_retire(struct conn *c, const char *why)
 {
 	lws_sul_cancel(&c->sul_sub);
 	lws_sul_cancel(&c->sul_ping);
+	lws_sul_cancel(&c->sul_welcome);
 	c->up = NULL;		/* its close is no longer news */
 	conn_drop(c, why);
 	if (c->wsi == NULL)
@@ -107,6 +226,7 @@ int
 conn_connect(struct conn *c, const char *addr)
 {
 	struct upstream *up = c->up;
+	const struct endpoint *to = conn_target(c);
 	struct lws_client_connect_info ci;
 
 	snprintf(c->addr, sizeof(c->addr), "%s", addr);
@@ -114,16 +234,16 @@ conn_connect(struct conn *c, const char *addr)
 	ci.context = up->td->ctx;
 	ci.vhost = up->td->vh_client;
 	ci.address = c->addr;
-	ci.port = up->port;
-	ci.path = up->path;
-	ci.host = up->host;
-	ci.origin = up->host;
+	ci.port = to->port;
+	ci.path = to->path;
+	ci.host = to->host;
+	ci.origin = to->host;
 	ci.local_protocol_name = UPSTREAM_PROTOCOL;
 	ci.retry_and_idle_policy = &exchange_policy;
 	ci.opaque_user_data = c;
 	ci.pwsi = &c->wsi;
 	ci.ssl_connection = LCCSCF_PRIORITIZE_READS;
-	if (up->tls) {
+	if (to->tls) {
 		ci.ssl_connection |= LCCSCF_USE_SSL;
 		if (up->conf->insecure)
 			ci.ssl_connection |= LCCSCF_ALLOW_SELFSIGNED |
@@ -148,13 +268,35 @@ static void
 conn_ping_due(lws_sorted_usec_list_t *sul)
 {
 	struct conn *c = lws_container_of(sul, struct conn, sul_ping);
-	const struct tk_adapter *a = c->up->conf->adapter;
 
 	c->ping_owed = 1;
 	if (c->wsi != NULL)
 		lws_callback_on_writable(c->wsi);
 	lws_sul_schedule(c->up->td->ctx, 0, &c->sul_ping, conn_ping_due,
-	    (lws_usec_t)a->ping_interval_s * LWS_US_PER_SEC);
+	    c->ping_us);
+}
+
+/* A server that greets and did not: this connection is no good. */
+static void
+conn_welcome_due(lws_sorted_usec_list_t *sul)
+{
+	struct conn *c = lws_container_of(sul, struct conn, sul_welcome);
+	char why[64];
+
+	snprintf(why, sizeof(why), "no welcome within %u s",
+	    c->up->conf->adapter->welcome_s);
+	log_warnx("%s: %s", c->name, why);
+	conn_drop(c, why);
+}
+
+void
+conn_welcome(struct conn *c)
+{
+	if (c->welcomed || c->wsi == NULL)
+		return;
+	c->welcomed = 1;
+	lws_sul_cancel(&c->sul_welcome);
+	lws_callback_on_writable(c->wsi);
 }
 
 void
@@ -163,11 +305,14 @@ conn_established(struct conn *c)
 	const struct tk_adapter *a = c->up->conf->adapter;
 
 	c->established = 1;
+	if (a->welcome_s > 0)
+		lws_sul_schedule(c->up->td->ctx, 0, &c->sul_welcome,
+		    conn_welcome_due, (lws_usec_t)a->welcome_s *
+		    LWS_US_PER_SEC);
 	c->established_us = c->last_data_us = now_mono_us();
-	if (a->ping_message != NULL && a->ping_interval_s > 0)
+	if (a->ping_message != NULL && c->ping_us > 0)
 		lws_sul_schedule(c->up->td->ctx, 0, &c->sul_ping,
-		    conn_ping_due,
-		    (lws_usec_t)a->ping_interval_s * LWS_US_PER_SEC);
+		    conn_ping_due, c->ping_us);
 	lws_callback_on_writable(c->wsi);
 }
 
@@ -211,7 +356,8 @@ conn_writeable(struct conn *c)
 		    conn_want_write, SUB_SPACING_US);
 		return 0;
 	}
-	if (a->subscribe == NULL)
+	/* a server that greets first takes nothing before */
+	if (a->subscribe == NULL || (a->welcome_s > 0 && !c->welcomed))
 		return 0;
 	n = a->subscribe(c->up->symmap, c->up->conf->types, c->sub_next,
 	    (char *)buf + LWS_PRE, sizeof(buf) - LWS_PRE);
@@ -260,6 +406,7 @@ conn_parse(struct conn *c, int64_t recv_ts, struct tk_frame_result *res)
 		.emit = emit_tick,
 		.emit_ud = up,
 		.state = c->codec_state,
+		.rest = c->rest_ok ? c->rest_data : NULL,
 	};
 
 	up->frames++;

@@ -32,15 +32,25 @@
 
 enum up_state {
 	UP_IDLE,		/* not polled yet */
-	UP_CONNECTING,		/* resolving or connecting */
+	UP_CONNECTING,		/* REST step, resolving or connecting */
 	UP_CONNECTED,
 	UP_BACKOFF,		/* waiting to retry */
 	UP_STOPPED,
 };
 
 struct resolve_req;
+struct rest_call;
 struct tk_dedupe;
 struct tk_symmap;
+
+/* A URL, cut up once (lws_parse_uri()); the strings live in @buf. */
+struct endpoint {
+	char		*buf;
+	const char	*scheme, *host;
+	char		*path;		/* "/..." with the query, if any */
+	int		 port, tls;
+	char		*shown;		/* for logs and status: no query */
+};
 
 /* One WebSocket connection to the exchange. */
 struct conn {
@@ -49,10 +59,22 @@ struct conn {
 	struct resolve_req	*resolving;
 	char			 name[TK_NAME_MAX];	/* the exchange's */
 	char			 addr[64];	/* resolved numeric address */
-	lws_sorted_usec_list_t	 sul_sub, sul_ping;
+	/* the REST step before connecting (adapter rest_*()) */
+	struct rest_call	*rest_call;
+	char			 rest_addr[64];	/* rest_url's host, resolved */
+	unsigned		 rest_next;	/* request being made */
+	struct tk_rest_request	 rest_req;
+	void			*rest_data;	/* adapter->rest_size() bytes */
+	int			 rest_ok;	/* every answer parsed */
+	struct tk_rest_connect	 rest_conn;
+	/* where this attempt connects: the REST answer's, else up->ws */
+	struct endpoint		 target;
+	int64_t			 ping_us;	/* application ping period */
+	lws_sorted_usec_list_t	 sul_sub, sul_ping, sul_welcome;
 	unsigned		 sub_next;	/* next subscribe message */
 	int			 ping_owed;
 	char			 reply[TK_FRAME_REPLY_MAX]; /* owed, or "" */
+	int			 welcomed;	/* adapter welcome_s: greeted */
 	int			 established;
 	int			 got_data;
 	int64_t			 established_us;	/* monotonic */
@@ -73,16 +95,14 @@ struct upstream {
 	struct tk_dedupe	*dedupe;
 	enum up_state		 state;
 	struct conn		*cur, *next;
-	/* the url, cut up once */
-	char			*url_buf;
-	const char		*scheme, *host;
-	char			*path;
-	int			 port, tls;
+	struct endpoint		 ws;	/* the configured url */
+	struct endpoint		 rest;	/* rest_url; path is its prefix */
 	lws_sorted_usec_list_t	 sul_retry, sul_sweep, sul_rotate;
 	struct tk_backoff	 backoff;
 	uint64_t		 rng;
 	unsigned		 failures;	/* attempts since last data */
 	int			 throttled;	/* last upgrade got 429/418 */
+	uint32_t		 retry_after_ms; /* REST Retry-After, or 0 */
 	int			 retry_now;	/* dropped as stale: no backoff */
 	unsigned		 throttle_streak; /* 429/418s in a row */
 	/* counters */
@@ -90,6 +110,7 @@ struct upstream {
 	uint64_t		 reconnects, rotations, duplicates, drops;
 	uint64_t		 throttles, stale_events;
 	enum tk_state		 pub_state;	/* last state clients were told */
+	char			 pub_detail[256]; /* ... and why */
 	int64_t			 last_data_real_us;
 };
 
@@ -118,11 +139,32 @@ void	 conn_drop(struct conn *c, const char *why);
  */
 void	 conn_retire(struct conn *c, const char *why);
 
+/* Parses @url into @ep (freed with endpoint_finish()); 0 or -errno. */
+int	 endpoint_parse(struct endpoint *ep, const char *url, int http);
+void	 endpoint_finish(struct endpoint *ep);
+
+/* Where @c connects this time: its own target, else the upstream's. */
+const struct endpoint *conn_target(const struct conn *c);
+
+/*
+ * The REST step.  conn_rest_request() writes request c->rest_next:
+ * returns 1, 0 when there is none left (then the answers are complete
+ * and the connect target set), or -errno with @err written.
+ * conn_rest_answer() reads the body of that request's answer and moves
+ * on: 0, or -errno with @err written.
+ */
+int	 conn_rest_request(struct conn *c, char *err, size_t errlen);
+int	 conn_rest_answer(struct conn *c, const char *body, size_t len,
+	    char *err, size_t errlen);
+
 /* Connects to @addr, the resolved numeric address.  -1: no wsi at all. */
 int	 conn_connect(struct conn *c, const char *addr);
 
 /* CLIENT_ESTABLISHED: starts the pings and the subscribe messages. */
 void	 conn_established(struct conn *c);
+
+/* The server greeted (res->welcome): the subscriptions may go. */
+void	 conn_welcome(struct conn *c);
 
 /*
  * CLIENT_WRITEABLE: an owed reply (a frame's res->reply), else an owed

@@ -123,6 +123,8 @@ static int	 exchange_url(struct ctx *, const char *base, json_t *v,
 		    struct tk_exchange_conf *);
 static int	 exchange_limit(struct ctx *, const char *base,
 		    const struct tk_exchange_conf *);
+static int	 exchange_rest_url(struct ctx *, const char *base, json_t *v,
+		    struct tk_exchange_conf *);
 static int	 exchange_channels(struct ctx *, const char *base, json_t *v,
 		    struct tk_exchange_conf *);
 static int	 channel(struct ctx *, const char *path, json_t *arr, size_t k,
@@ -165,6 +167,7 @@ static int	 require(struct ctx *, const char *path, json_t *obj,
 static int	 in_list(const char *word, const char *const *list);
 static int	 valid_name(const char *s);
 static int	 valid_url(const char *s);
+static int	 valid_rest_url(const char *s);
 static size_t	 channel_names(const char **names, size_t cap);
 static const char *hint(const char *word, const char *const *cands,
 		    char *buf, size_t cap);
@@ -190,8 +193,8 @@ static const char *const top_keys[] = { "listen", "exchanges", "clients",
 static const char *const top_required[] = { "listen", "exchanges", NULL };
 static const char *const listen_keys[] = { "tcp", "unix", "hosts", NULL };
 static const char *const exchange_keys[] = { "name", "adapter", "symbols",
-	"url", "channels", "stale_s", "tls_verify", "rate", "seed", "file",
-	"speed", "loop", "servers", "stream", "subject", NULL };
+	"url", "rest_url", "channels", "stale_s", "tls_verify", "rate", "seed",
+	"file", "speed", "loop", "servers", "stream", "subject", NULL };
 static const char *const exchange_required[] = { "name", "adapter",
 	"symbols", NULL };
 static const char *const replay_keys[] = { "file", "speed", "loop",
@@ -283,6 +286,7 @@ tk_config_free(struct tk_config *cf)
 		free(e->symbols);
 		free(e->name);
 		free(e->url);
+		free(e->rest_url);
 		free(e->file);
 		nats_source_free(e->nats);
 	}
@@ -736,6 +740,8 @@ parse_exchange(struct ctx *c, json_t *v, struct tk_config *cf, size_t i)
 	    (r = exchange_symbols(c, base, json_object_get(v, "symbols"),
 	    e)) < 0 ||
 	    (r = exchange_url(c, base, json_object_get(v, "url"), e)) < 0 ||
+	    (r = exchange_rest_url(c, base, json_object_get(v, "rest_url"),
+	    e)) < 0 ||
 	    (r = exchange_channels(c, base, json_object_get(v, "channels"),
 	    e)) < 0 ||
 	    (r = exchange_limit(c, base, e)) < 0 ||
@@ -757,7 +763,16 @@ exchange_warnings(struct ctx *c, const char *base,
     const struct tk_exchange_conf *e, struct tk_config *cf)
 {
 	char host[HOST_MAX + 3], q[QUOTE_CAP];
+	int r;
 
+	if (e->rest_url != NULL && strncmp(e->rest_url, "http://", 7) == 0) {
+		url_host(e->rest_url, host, sizeof(host));
+		if (!loopback_host(host) && (r = add_warning(c, cf,
+		    "%s.rest_url: %s is not encrypted: what %s answers can "
+		    "be read and changed on the way (use https://)", base,
+		    quote(e->rest_url, q, sizeof(q)), host)) < 0)
+			return r;
+	}
 	if (e->url == NULL)
 		return 0;
 	url_host(e->url, host, sizeof(host));
@@ -891,6 +906,7 @@ exchange_symbols(struct ctx *c, const char *base, json_t *v,
     struct tk_exchange_conf *e)
 {
 	char path[PATH_CAP], sp[PATH_CAP], q[QUOTE_CAP];
+	char native[TK_SYMBOL_MAX];
 	const char *s;
 	size_t k, j, n;
 	json_t *el;
@@ -915,6 +931,11 @@ exchange_symbols(struct ctx *c, const char *base, json_t *v,
 		if (!tk_symbol_valid(s))
 			return fail(c, sp, "%s is not BASE-QUOTE (expected "
 			    "upper case like \"BTC-USD\")", q);
+		/* a perpetual swap on a spot-only adapter, say */
+		if (e->adapter->native_symbol != NULL &&
+		    e->adapter->native_symbol(s, native, sizeof(native)) <= 0)
+			return fail(c, sp, "%s: adapter \"%s\" has no such "
+			    "market", q, e->adapter->name);
 		for (j = 0; j < k; j++)
 			if (strcmp(e->symbols[j], s) == 0)
 				return fail(c, sp, "%s is already listed as "
@@ -948,6 +969,36 @@ exchange_url(struct ctx *c, const char *base, json_t *v,
 		return fail(c, path, "%s is not a ws:// or wss:// URL",
 		    quote(json_string_value(v), q, sizeof(q)));
 	return dup_str(c, json_string_value(v), &e->url);
+}
+
+/*
+ * The REST base of adapters that ask before connecting: scheme, host and
+ * an optional port and path prefix, which request paths are appended to.
+ */
+static int
+exchange_rest_url(struct ctx *c, const char *base, json_t *v,
+    struct tk_exchange_conf *e)
+{
+	char path[PATH_CAP], q[QUOTE_CAP];
+	const char *s;
+
+	join(path, sizeof(path), base, "rest_url");
+	if (v == NULL && e->adapter->default_rest_url != NULL)
+		return dup_str(c, e->adapter->default_rest_url, &e->rest_url);
+	if (v == NULL)
+		return 0;
+	if (e->adapter->default_rest_url == NULL)
+		return fail(c, path, "adapter %s makes no REST requests "
+		    "(remove \"rest_url\")", quote(e->adapter->name, q,
+		    sizeof(q)));
+	if (!json_is_string(v))
+		return type_error(c, path, "an http:// or https:// URL", v);
+	s = json_string_value(v);
+	if (!valid_rest_url(s))
+		return fail(c, path, "%s is not an http:// or https:// URL "
+		    "(scheme, host, optional port and path; no query)",
+		    quote(s, q, sizeof(q)));
+	return dup_str(c, s, &e->rest_url);
 }
 
 static int
@@ -1523,6 +1574,27 @@ valid_name(const char *s)
 }
 
 static int
+valid_rest_url(const char *s)
+{
+	const char *rest;
+
+	if (strncmp(s, "http://", 7) == 0)
+		rest = s + 7;
+	else if (strncmp(s, "https://", 8) == 0)
+		rest = s + 8;
+	else
+		return 0;
+	if (*rest == '\0' || *rest == '/' || *rest == ':' ||
+	    strlen(s) >= 256)
+		return 0;
+	for (; *rest != '\0'; rest++)
+		if ((unsigned char)*rest <= ' ' || *rest == 0x7f ||
+		    *rest == '?' || *rest == '#')
+			return 0;
+	return 1;
+}
+
+static int
 valid_url(const char *s)
 {
 	const char *rest;
@@ -1848,7 +1920,8 @@ tk_exchange_conf_equal(const struct tk_exchange_conf *a,
 	size_t i;
 
 	if (!str_eq(a->name, b->name) || a->adapter != b->adapter ||
-	    !str_eq(a->url, b->url) || a->types != b->types ||
+	    !str_eq(a->url, b->url) || !str_eq(a->rest_url, b->rest_url) ||
+	    a->types != b->types ||
 	    a->stale_s != b->stale_s || a->insecure != b->insecure ||
 	    a->rate != b->rate || a->seed != b->seed ||
 	    !str_eq(a->file, b->file) || a->speed != b->speed ||

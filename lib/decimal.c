@@ -304,6 +304,36 @@ tk_dec_format(const struct tk_dec *d, char *buf, size_t cap)
 }
 
 /*
+ * In 128 bits, where two 18-digit mantissas always fit; then the trailing
+ * zeros of the fraction go, and what is left must fit the limits.
+ */
+int
+tk_dec_mul(const struct tk_dec *a, const struct tk_dec *b,
+    struct tk_dec *out)
+{
+	__int128 m = (__int128)a->mant * (__int128)b->mant;
+	int scale = a->scale + b->scale;
+
+	if (m == 0) {
+		tk_dec_from_int(0, out);
+		return 0;
+	}
+	while (scale > 0 && m % 10 == 0) {
+		m /= 10;
+		scale--;
+	}
+	/* as tk_dec_parse(): 18 digits, or an integer that fits int64 */
+	if (scale > TK_DEC_MAX_SCALE || m > INT64_MAX || m < -INT64_MAX ||
+	    (scale > 0 && (m >= (__int128)pow10_u64[TK_DEC_MAX_DIGITS] ||
+	    m <= -(__int128)pow10_u64[TK_DEC_MAX_DIGITS])))
+		return -ERANGE;
+	out->mant = (int64_t)m;
+	out->scale = (int16_t)scale;
+	out->valid = 1;
+	return 0;
+}
+
+/*
  * Brings both to the larger scale in 128 bits.  A shift past CMP_MAX_SHIFT
  * could overflow even that, but then any non-zero mantissa on the coarse
  * side is at least 10^20 units of the fine side, more than an int64 holds,

@@ -4,7 +4,12 @@
 tests/fixtures/<exchange>/ (every frame whose golden output has ticks,
 after the exchange's prelude.jsonl if it has one), in
 tickerd's recording format (one JSON object per line: t, ex, ad, f), 250 ms
-apart.  config/replay.json plays it.  Run from anywhere; rewrites the file."""
+apart.  config/replay.json plays it.  Run from anywhere; rewrites the file.
+
+Exchanges whose goldens depend on a REST answer (tests/fixtures/<ex>/rest/,
+OKX's contract values) keep only their frames of spot symbols: recordings
+hold no REST answers, so a replayed swap's sizes are contracts, not the
+golden's, and such quotes stay out of the bbo beside other venues'."""
 
 import glob
 import json
@@ -40,6 +45,7 @@ def prelude(exchange):
 
 def frames_with_ticks(exchange):
     fixtures = os.path.join(REPO, "tests", "fixtures", exchange)
+    rest = os.path.isdir(os.path.join(fixtures, "rest"))
     for path in sorted(glob.glob(os.path.join(fixtures, "*.json"))):
         name = os.path.splitext(os.path.basename(path))[0]
         golden = os.path.join(fixtures, "expected", name + ".out")
@@ -48,7 +54,8 @@ def frames_with_ticks(exchange):
         with open(golden, encoding="utf-8") as f:
             ticks = [json.loads(line) for line in f
                      if line.startswith("{")]
-        if not ticks:
+        if not ticks or (rest and any(t["symbol"].endswith("-PERP")
+                                      for t in ticks)):
             continue
         with open(path, encoding="utf-8") as f:
             yield f.read().strip(), ticks

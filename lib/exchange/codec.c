@@ -264,10 +264,17 @@ tk__json_ms_value(struct tk__frame *f, json_t *v, const char *ev,
 		if (ms < 0 || ms > MS_MAX)
 			return tk__frame_fail(f, ev, key, MS_WHY);
 	} else if ((opts & TK__MS_TEXT) && s != NULL) {
-		for (i = 0; i < len && i < MS_DIGITS_MAX && s[i] >= '0' &&
+		/* nanoseconds: the last six digits are the fraction */
+		size_t n = (opts & TK__MS_NANOS) && len > 6 ? len - 6 : len;
+
+		for (i = 0; i < n && i < MS_DIGITS_MAX && s[i] >= '0' &&
 		    s[i] <= '9'; i++)
 			ms = ms * 10 + (s[i] - '0');
-		if ((opts & TK__MS_FRACTION) && i > 0 && i < len &&
+		if ((opts & TK__MS_NANOS) && (len <= 6 || i < n))
+			i = 0;
+		else if (opts & TK__MS_NANOS)
+			i = ms_fraction(s, len, i, &frac);
+		else if ((opts & TK__MS_FRACTION) && i > 0 && i < len &&
 		    s[i] == '.')
 			i = ms_fraction(s, len, i + 1, &frac);
 		if (len == 0 || i < len || ms > MS_MAX)

@@ -44,7 +44,8 @@
 	X(binance_usdm)		\
 	X(bybit_linear)		\
 	X(deribit)		\
-	X(bitfinex)
+	X(bitfinex)		\
+	X(kucoin)
 
 #define TK__ADAPTER_DECLARE(name) \
 	extern const struct tk_adapter tk__adapter_ ## name;
@@ -164,13 +165,15 @@ int	tk__json_num_value(struct tk__frame *, json_t *v, const char *ev,
 #define TK__MS_TEXT		0x2u	/* a string of digits is accepted */
 #define TK__MS_REQUIRED		0x4u	/* absent is an error */
 #define TK__MS_FRACTION		0x8u	/* the string may have a fraction */
+#define TK__MS_NANOS		0x10u	/* the string is nanoseconds */
 
 /*
  * Milliseconds since 1970, up to the end of year 9999, into µs.  With
  * TK__MS_FRACTION a string may end in a fraction of a millisecond
  * ("1619093543708.2642"): its first three digits are the µs, the rest is
- * cut.  Returns 1 with *us set, 0 if absent (and not required), -1 if
- * malformed.
+ * cut.  With TK__MS_NANOS a string is nanoseconds, more than six digits
+ * ("1619378327739050725", KuCoin): the last three are cut.  Returns 1
+ * with *us set, 0 if absent (and not required), -1 if malformed.
  */
 int	tk__json_ms(struct tk__frame *, json_t *o, const char *ev,
 	    const char *key, unsigned opts, int64_t *us);
@@ -224,12 +227,12 @@ void	tk__emit_json(struct tk__frame *, struct tk_tick *, json_t *sym,
 	    unsigned flags);
 
 /*
- * The native form of unified symbol BASE-QUOTE for adapters'
+ * The native form of unified spot symbol BASE-QUOTE for adapters'
  * native_symbol(): the dash becomes @dash ('\0': dropped), letters lower
  * case with @lower.  Returns its length, -EINVAL for an invalid symbol or
  * a derivatives one (BASE-QUOTE-PERP, BASE-QUOTE-YYYYMMDD: spot markets
- * have none), or -ENAMETOOLONG (nothing written) when it does not fit
- * @cap with its NUL.
+ * have none; an adapter that has such markets maps them itself), or
+ * -ENAMETOOLONG (nothing written) when it does not fit @cap with its NUL.
  */
 int	tk__symbol_native(const char *unified, char dash, bool lower,
 	    char *buf, size_t cap);

@@ -455,15 +455,21 @@ class TestBitstamp(AdapterTests):
 
 class TestOKX(AdapterTests):
     ADAPTER = "okx"
-    SYMBOLS = ["BTC-USDT", "ETH-USDT"]
+    # Swaps too: their goldens need the mock's instruments list, asked
+    # for before every connect (MockOKX.rest).
+    SYMBOLS = ["BTC-USDT", "ETH-USDT", "BTC-USDT-PERP", "BTC-USD-PERP",
+               "UNI-USD-PERP"]
+    # Swaps quote on bbo-tbt (tick by tick), spot on tickers.
     SUBSCRIBE = [{"op": "subscribe", "args": [
-        {"channel": "trades", "instId": "BTC-USDT"},
-        {"channel": "tickers", "instId": "BTC-USDT"},
-        {"channel": "trades", "instId": "ETH-USDT"},
-        {"channel": "tickers", "instId": "ETH-USDT"}]}]
+        {"channel": c, "instId": i}
+        for i in ["BTC-USDT", "ETH-USDT", "BTC-USDT-SWAP", "BTC-USD-SWAP",
+                  "UNI-USD-SWAP"]
+        for c in ["trades", "bbo-tbt" if i.endswith("-SWAP") else
+                  "tickers"]]}]
     SUBSCRIBE_TRADE_ONLY = [{"op": "subscribe", "args": [
-        {"channel": "trades", "instId": "BTC-USDT"},
-        {"channel": "trades", "instId": "ETH-USDT"}]}]
+        {"channel": "trades", "instId": i}
+        for i in ["BTC-USDT", "ETH-USDT", "BTC-USDT-SWAP", "BTC-USD-SWAP",
+                  "UNI-USD-SWAP"]]}]
     TRADE = "trade.json"
     BAD_PRICE = ('"px":"30236"', '"px":"30x36"')
     DROP_ABRUPT = False
@@ -832,6 +838,32 @@ def load_tests(loader, tests, pattern):
             [TestEveryExchangeHasCases]:
         suite.addTests(loader.loadTestsFromTestCase(cls))
     return suite
+
+class TestKucoin(AdapterTests):
+    ADAPTER = "kucoin"
+    SYMBOLS = ["DAPPT-BTC", "SNX-BTC", "BCHSV-USDT"]
+    SUBSCRIBE = [
+        {"type": "subscribe",
+         "topic": "/market/match:DAPPT-BTC,SNX-BTC,BCHSV-USDT",
+         "privateChannel": False, "response": True, "id": 1},
+        {"type": "subscribe",
+         "topic": "/market/ticker:DAPPT-BTC,SNX-BTC,BCHSV-USDT",
+         "privateChannel": False, "response": True, "id": 2}]
+    SUBSCRIBE_TRADE_ONLY = SUBSCRIBE[:1]
+    TRADE = "match_1.json"
+    BAD_PRICE = ('"price":"0.0000001117"', '"price":"0.00x0001117"')
+    PING_MESSAGE = '{"id":"tickerd","type":"ping"}'
+
+    async def test_upgrade_path(self):
+        """The socket goes where the bullet answer says, with its token
+        and an id of the attempt; the configured url is not used."""
+        conn = await self.start(url="ws://127.0.0.1:1/unused")
+        self.assertEqual(self.mock.rest.count("POST", self.mock.BULLET), 1)
+        path, _, query = conn.path.partition("?")
+        self.assertEqual(path, self.mock.PATH)
+        token, conn_id = query.split("&")
+        self.assertEqual(token, "token=" + self.mock.tokens[0])
+        self.assertRegex(conn_id, r"^connectId=[0-9a-f]{16}$")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Every exchange adapter at once (each folder of tests/fixtures/, through
-its mock in tkharness): one tickerd, a mock per exchange, one merged
-stream.  Every exchange's ticks arrive, tagged with its name, exact to the
+its mock in tkharness), and OKX's perpetual swaps beside its spot pairs as a
+venue of their own: one tickerd, a mock per venue, one merged stream.  Every exchange's ticks arrive, tagged with its name, exact to the
 golden files, seq strictly increasing across them all; a client that asks
 for two exchanges gets only theirs."""
 
@@ -10,10 +10,17 @@ import unittest
 
 import tkharness as h
 
-# Per adapter: the configured symbols and a trade and a quote frame (real
-# fixture frames) for them, from its mock (MockExchange.SAMPLE).
+# Per venue (an exchanges[] entry): the configured symbols and a trade and
+# a quote frame (real fixture frames) for them, from its mock
+# (MockExchange.SAMPLE), and which adapter speaks it.
 EXCHANGES = {name: h.MOCKS[name].SAMPLE
              for name in h.exchanges() if name in h.MOCKS}
+ADAPTER = {name: name for name in EXCHANGES}
+# OKX's inverse BTC swap, whose sizes need the instruments list from the
+# mock's REST API: contracts times their value in USD
+EXCHANGES["okx_swap"] = (["BTC-USD-PERP"], "swap_trades_3_btc_usd_swap.json",
+                         "swap_bbo_tbt_2_btc_usd_swap.json")
+ADAPTER["okx_swap"] = "okx"
 ROUNDS = 3
 
 
@@ -23,9 +30,9 @@ class TestAllAdapters(h.TkTestCase):
         self.tmp = self.make_tmpdir()
         self.mocks = {}
         for name in EXCHANGES:
-            self.mocks[name] = await self.start_mock(name)
+            self.mocks[name] = await self.start_mock(ADAPTER[name])
         conf = h.daemon_config(h.free_port(), [
-                h.exchange_entry(self.mocks[name], symbols)
+                h.exchange_entry(self.mocks[name], symbols, name=name)
                 for name, (symbols, _, _) in EXCHANGES.items()])
         self.daemon = await self.start_daemon(conf, self.tmp)
         for mock in self.mocks.values():
@@ -35,7 +42,9 @@ class TestAllAdapters(h.TkTestCase):
         """[(frame text, golden ticks)] of one round for exchange @name."""
         _, trade, quote = EXCHANGES[name]
         quotes = quote if isinstance(quote, tuple) else (quote,)
-        return [(self.mocks[name].fixture(f), h.Golden(name, f).ticks)
+        return [(self.mocks[name].fixture(f),
+                 [dict(t, exchange=name) for t in
+                  h.Golden(ADAPTER[name], f).ticks])
                 for f in (trade,) + quotes]
 
     async def publish(self):
@@ -67,9 +76,9 @@ class TestAllAdapters(h.TkTestCase):
         self.assertEqual({t["exchange"] for t in ticks}, set(expected))
 
     async def test_all_through_the_merge(self):
-        # every exchange, and at least the six of the first release
+        # every exchange, and at least the thirteen venues of this release
         self.assertEqual(sorted(h.MOCKS), h.exchanges())
-        self.assertGreaterEqual(len(EXCHANGES), 6)
+        self.assertGreaterEqual(len(EXCHANGES), 13)
         everything = await self.client(self.daemon)
         two = await self.client(self.daemon, "?exchanges=okx,kraken")
         await h.roundtrip_ping(everything)

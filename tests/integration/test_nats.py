@@ -446,10 +446,11 @@ class TestModeration(NatsBase):
         before = await h.metric(edge, name, exchange="hub")
         await self.feed_and_collect(mock, ew)
         wakeups = await h.metric(edge, name, exchange="hub") - before
-        # one per tick when every tick wakes the loop; when held, about
-        # one per 20 ms pace gap, which a busy host stretches
+        # 80-95 % of the ticks wake the loop when nothing holds them;
+        # held, about one per 20 ms pace gap: 10-30 % on a quiet host, up
+        # to 55 % seen on a busy one, whose slower feed spreads the ticks
         self.assertGreater(wakeups, 0)
-        self.assertLess(wakeups, self.TICKS / 2)
+        self.assertLess(wakeups, self.TICKS * 2 / 3)
         self.assertGreater(await h.metric(
             edge, "tickerd_input_held_seconds_total"), 0)
 

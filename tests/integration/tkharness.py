@@ -104,9 +104,12 @@ def binance_config(tcp_port, mock_url, unix_path=None, **exchange):
 def exchange_entry(mock, symbols, name=None, **keys):
     """One exchanges[] entry for @mock (a MockExchange) with @symbols,
     named @name (default: the adapter's name); keyword arguments add or
-    override keys."""
+    override keys.  A mock with a REST API of its own (mock.rest) gets
+    its rest_url."""
     ex = {"name": name or mock.ADAPTER, "adapter": mock.ADAPTER,
           "symbols": list(symbols), "url": mock.url, "stale_s": 30}
+    if getattr(mock, "rest", None) is not None:
+        ex["rest_url"] = mock.rest.url
     ex.update(keys)
     return ex
 
@@ -427,6 +430,142 @@ def _item_spans(text, id_re, symbol_re):
             spans.append((s.group(1), m.start() + i.start(1),
                           m.start() + i.end(1)))
     return spans
+
+
+class MockRest:
+    """An exchange's public REST API: a real HTTP/1.1 server on
+    127.0.0.1:<free port>, one request per connection (Connection:
+    close).  Answers come from a table (answer()); every request is
+    recorded with its time (requests).  Faults on cue: fail_with() answers
+    every request with that status (and Retry-After), hang() reads
+    requests and never answers."""
+
+    def __init__(self):
+        self.routes = {}  # (method, path) -> (status, body)
+        self.headers = {}  # (method, path) -> {name: value}
+        self.requests = []  # [RestRequest]
+        self.failure = None  # (status, retry_after or None)
+        self.hanging = False
+        self.server = None
+        self.port = None
+        self._writers = set()
+        self._changed = None
+
+    def answer(self, method, path, body, status=200, headers=None):
+        """Answers @method @path (with its query) with @body: text, or a
+        function of the request that returns it; @headers added."""
+        self.routes[(method, path)] = (status, body)
+        self.headers[(method, path)] = dict(headers or {})
+
+    def fail_with(self, status, retry_after=None):
+        self.failure = (status, retry_after)
+        self.hanging = False
+
+    def hang(self):
+        self.hanging = True
+        self.failure = None
+
+    def heal(self):
+        self.failure = None
+        self.hanging = False
+
+    async def start(self):
+        self._changed = asyncio.Condition()
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1",
+                                                 0)
+        self.port = self.server.sockets[0].getsockname()[1]
+        return self
+
+    @property
+    def url(self):
+        return "http://127.0.0.1:%d" % self.port
+
+    def count(self, method=None, path=None):
+        return sum(1 for r in self.requests
+                   if (method is None or r.method == method) and
+                   (path is None or r.path == path))
+
+    async def wait_requests(self, n, timeout=DEFAULT_TIMEOUT):
+        """Waits until @n requests in all have come; returns them."""
+        try:
+            async with self._changed:
+                await asyncio.wait_for(self._changed.wait_for(
+                        lambda: len(self.requests) >= n), timeout)
+        except asyncio.TimeoutError:
+            raise AssertionError("rest mock: %d of %d requests within "
+                                 "%.1f s: %s" % (len(self.requests), n,
+                                 timeout, self.requests)) from None
+        return self.requests[:n]
+
+    async def _serve(self, reader, writer):
+        self._writers.add(writer)
+        try:
+            req = await self._read_request(reader)
+            if req is None:
+                return
+            self.requests.append(req)
+            async with self._changed:
+                self._changed.notify_all()
+            if self.hanging:
+                await reader.read()  # until the client gives up
+                return
+            writer.write(self._response(req))
+            await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            self._writers.discard(writer)
+            writer.close()
+
+    @staticmethod
+    async def _read_request(reader):
+        head = await reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        method, path, _ = lines[0].split(" ", 2)
+        headers = {}
+        for line in lines[1:]:
+            if line:
+                k, _, v = line.partition(":")
+                headers[k.strip().lower()] = v.strip()
+        n = int(headers.get("content-length", "0"))
+        body = (await reader.readexactly(n)).decode() if n else ""
+        return RestRequest(time.monotonic(), method, path, headers, body)
+
+    def _response(self, req):
+        extra = ""
+        if self.failure is not None:
+            status, retry_after = self.failure
+            body = '{"code":"50001","msg":"mock failure"}'
+            if retry_after is not None:
+                extra = "Retry-After: %s\r\n" % retry_after
+        else:
+            status, body = self.routes.get((req.method, req.path),
+                                           (404, '{"msg":"no route"}'))
+            if callable(body):
+                body = body(req)
+            for k, v in self.headers.get((req.method, req.path),
+                                         {}).items():
+                extra += "%s: %s\r\n" % (k, v)
+        data = body.encode()
+        return (("HTTP/1.1 %d X\r\nContent-Type: application/json\r\n"
+                 "Content-Length: %d\r\n%sConnection: close\r\n\r\n" %
+                 (status, len(data), extra)).encode() + data)
+
+    async def close(self):
+        if self.server is None:
+            return
+        self.server.close()
+        for w in list(self._writers):
+            w.close()
+        try:
+            await asyncio.wait_for(self.server.wait_closed(), 5)
+        except asyncio.TimeoutError:
+            pass
+        self.server = None
+
+
+RestRequest = collections.namedtuple(
+        "RestRequest", "time method path headers body")
 
 
 class MockExchange:
@@ -883,6 +1022,20 @@ class MockOKX(MockExchange):
     PATH = "/ws/v5/public"
     DISCONNECT_NOTICE = "notice_service_upgrade.json"
     SAMPLE = (["BTC-USDT"], "trade.json", "ticker.json")
+    # The instruments list, asked for before connecting when a swap is
+    # configured: served by the mock's REST API (self.rest).
+    INSTRUMENTS = "/api/v5/public/instruments?instType=SWAP"
+
+    async def start(self, port=0):
+        self.rest = await MockRest().start()
+        self.rest.answer("GET", self.INSTRUMENTS,
+                         self.fixture("rest/instruments_swap.json"))
+        return await super().start(port)
+
+    async def close(self):
+        await super().close()
+        if getattr(self, "rest", None) is not None:
+            await self.rest.close()
 
     def is_subscribe(self, req):
         return req.get("op") == "subscribe"
@@ -1207,6 +1360,74 @@ class MockBitfinex(MockExchange):
     def _trade_ids(self, text):
         m = self._TRADE.match(text)
         return [] if m is None else [(m.group(1), m.start(2), m.end(2))]
+
+
+class MockKucoin(MockExchange):
+    """KuCoin spot: every connection needs a token from its REST API
+    (self.rest, POST /api/v1/bullet-public), whose answer names this
+    mock's endpoint and a fresh token each time (tokens); the socket
+    greets with "welcome", {"type":"subscribe"} is acked
+    {"id":..,"type":"ack"}, {"type":"ping"} answered with a pong."""
+
+    ADAPTER = "kucoin"
+    PATH = "/endpoint"
+    SAMPLE = (["DAPPT-BTC", "SNX-BTC"], "match_1.json", "ticker_1.json")
+    BULLET = "/api/v1/bullet-public"
+
+    def __init__(self, ping_interval_ms=18000, welcome=True, **kw):
+        super().__init__(**kw)
+        self.ping_interval_ms = ping_interval_ms
+        self.welcome = welcome  # False: the test sends it (welcome())
+        self.tokens = []  # issued, in order
+
+    async def start(self, port=0):
+        self.rest = await MockRest().start()
+        self.rest.answer("POST", self.BULLET, self._bullet)
+        return await super().start(port)
+
+    async def close(self):
+        await super().close()
+        if getattr(self, "rest", None) is not None:
+            await self.rest.close()
+
+    def _bullet(self, req):
+        token = "2neAiuYvAU61ZDXANAGAsiL4-iAExI1SfNx%03d" % len(self.tokens)
+        self.tokens.append(token)
+        return _compact({"code": "200000", "data": {
+            "token": token, "instanceServers": [{
+                "endpoint": self.url, "encrypt": False,
+                "protocol": "websocket",
+                "pingInterval": self.ping_interval_ms,
+                "pingTimeout": 10000}]}})
+
+    def greeting(self, conn):
+        return [self.fixture("welcome.json")] if self.welcome else []
+
+    async def send_welcome(self, conn):
+        conn.welcomed_at = time.monotonic()
+        await conn.ws.send(self.fixture("welcome.json"))
+
+    def is_subscribe(self, req):
+        return req.get("type") == "subscribe"
+
+    def subscribe_replies(self, conn, req):
+        return [_compact({"id": str(req.get("id")), "type": "ack"})]
+
+    def ping_reply(self, text, req):
+        if isinstance(req, dict) and req.get("type") == "ping":
+            return _compact({"id": req.get("id"), "type": "pong"})
+        return None
+
+    def keepalive_frames(self):
+        return [_compact({"id": "tickerd", "type": "pong"})]
+
+    _ID = re.compile(r'"tradeId":"([^"]*)"')
+    _SYMBOL = re.compile(r'"symbol":"([^"]+)"')
+
+    def _trade_ids(self, text):
+        if '"subject":"trade.l3match"' not in text:
+            return []
+        return _item_spans(text, self._ID, self._SYMBOL)
 
 
 # Every mock, by adapter name: each class above.

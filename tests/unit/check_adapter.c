@@ -77,6 +77,16 @@ START_TEST(test_adapter_table_complete)
 		ck_assert_ptr_nonnull(a->parse);
 		ck_assert_int_eq(a->ping_message != NULL,
 		    a->ping_interval_s > 0);
+		/* REST before connect: all of it, to a real https:// base */
+		ck_assert_int_eq(a->rest_request != NULL,
+		    a->default_rest_url != NULL);
+		ck_assert_int_eq(a->rest_parse != NULL,
+		    a->default_rest_url != NULL);
+		ck_assert_int_eq(a->rest_size != NULL,
+		    a->default_rest_url != NULL);
+		if (a->default_rest_url != NULL)
+			ck_assert_msg(strncmp(a->default_rest_url, "https://",
+			    8) == 0, "%s: %s", a->name, a->default_rest_url);
 	}
 	/*
 	 * Every exchange has its fixtures and golden ticks, and every folder

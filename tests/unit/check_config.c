@@ -15,6 +15,7 @@
 #include <ticker/config.h>
 #include <ticker/nats.h>
 #include <ticker/replay.h>
+#include <ticker/symmap.h>
 #include <ticker/tick.h>
 
 #include "config_internal.h"
@@ -65,8 +66,8 @@ static const struct {
 	    "(did you mean \"stale_s\"?)" },
 	{ X("{" BNS ",'xyzzy':1}"),
 	    "t.json: exchanges[0].xyzzy: unknown key (expected one of: name, "
-	    "adapter, symbols, url, channels, stale_s, tls_verify, rate, "
-	    "seed, file, speed, loop, servers, stream, subject)" },
+	    "adapter, symbols, url, rest_url, channels, stale_s, tls_verify, "
+	    "rate, seed, file, speed, loop, servers, stream, subject)" },
 	{ X("{" BN ",'sym bols':['BTC-USDT']}"),
 	    "t.json: exchanges[0].\"sym bols\": unknown key "
 	    "(did you mean \"symbols\"?)" },
@@ -193,6 +194,33 @@ static const struct {
 	{ X("{" SM ",'url':'ws://127.0.0.1:9/'}"),
 	    "t.json: exchanges[0].url: adapter \"sim\" does not connect "
 	    "anywhere (remove \"url\")" },
+	/* rest_url: only for adapters that ask before connecting */
+	{ X("{" BNS ",'rest_url':'https://api.binance.com'}"),
+	    "t.json: exchanges[0].rest_url: adapter \"binance\" makes no "
+	    "REST requests (remove \"rest_url\")" },
+	{ X("{'name':'o','adapter':'okx','symbols':['BTC-USDT-PERP'],"
+	    "'rest_url':'wss://www.okx.com'}"),
+	    "t.json: exchanges[0].rest_url: \"wss://www.okx.com\" is not an "
+	    "http:// or https:// URL (scheme, host, optional port and path; "
+	    "no query)" },
+	{ X("{'name':'o','adapter':'okx','symbols':['BTC-USDT-PERP'],"
+	    "'rest_url':'https://'}"),
+	    "t.json: exchanges[0].rest_url: \"https://\" is not an http:// "
+	    "or https:// URL (scheme, host, optional port and path; no "
+	    "query)" },
+	{ X("{'name':'o','adapter':'okx','symbols':['BTC-USDT-PERP'],"
+	    "'rest_url':'http://127.0.0.1:1/a?x=1'}"),
+	    "t.json: exchanges[0].rest_url: \"http://127.0.0.1:1/a?x=1\" is "
+	    "not an http:// or https:// URL (scheme, host, optional port and "
+	    "path; no query)" },
+	{ X("{'name':'o','adapter':'okx','symbols':['BTC-USDT-PERP'],"
+	    "'rest_url':7}"),
+	    "t.json: exchanges[0].rest_url: expected an http:// or https:// "
+	    "URL, got 7" },
+	/* perpetual swaps only where the adapter has them */
+	{ X("{" BN ",'symbols':['BTC-USDT-PERP']}"),
+	    "t.json: exchanges[0].symbols[0]: \"BTC-USDT-PERP\": adapter "
+	    "\"binance\" has no such market" },
 	/* channels */
 	{ X("{" BNS ",'channels':['trades']}"),
 	    "t.json: exchanges[0].channels[0]: \"trades\" is not a channel "
@@ -523,6 +551,29 @@ START_TEST(test_config_defaults_binance)
 }
 END_TEST
 
+/* REST: the adapter's base by default, the configured one else. */
+START_TEST(test_config_rest_url)
+{
+	struct tk_config cf;
+
+	parse_ok(X("{'name':'o','adapter':'okx','symbols':['BTC-USDT-PERP',"
+	    "'BTC-USDT']}"), &cf);
+	ck_assert_str_eq(cf.exchanges[0].rest_url, "https://www.okx.com");
+	ck_assert_str_eq(cf.exchanges[0].symbols[0], "BTC-USDT-PERP");
+	tk_config_free(&cf);
+	parse_ok(X("{'name':'o','adapter':'okx','symbols':['BTC-USDT'],"
+	    "'rest_url':'http://127.0.0.1:8080/prefix'}"), &cf);
+	ck_assert_str_eq(cf.exchanges[0].rest_url,
+	    "http://127.0.0.1:8080/prefix");
+	ck_assert_uint_eq(cf.nwarnings, 0);	/* loopback */
+	tk_config_free(&cf);
+	/* adapters without REST have none */
+	parse_ok(X("{" BNS "}"), &cf);
+	ck_assert_ptr_null(cf.exchanges[0].rest_url);
+	tk_config_free(&cf);
+}
+END_TEST
+
 START_TEST(test_config_defaults_sim)
 {
 	const struct tk_exchange_conf *e;
@@ -654,6 +705,7 @@ START_TEST(test_exchange_conf_equal)
 		"{'name':'b','adapter':'binance','symbols':['BTC-USDT','ETH-USDT'],'url':'ws://127.0.0.1:1/ws','stale_s':5}",
 		"{'name':'b','adapter':'binance','symbols':['BTC-USDT','ETH-USDT'],'url':'ws://127.0.0.1:1/ws','tls_verify':false}",
 		"{'name':'b','adapter':'okx','symbols':['BTC-USDT','ETH-USDT'],'url':'ws://127.0.0.1:1/ws'}",
+		"{'name':'b','adapter':'okx','symbols':['BTC-USDT','ETH-USDT'],'url':'ws://127.0.0.1:1/ws','rest_url':'http://127.0.0.1:2'}",
 		"{'name':'c','adapter':'binance','symbols':['BTC-USDT','ETH-USDT'],'url':'ws://127.0.0.1:1/ws'}",
 		"{'name':'b','adapter':'sim','symbols':['BTC-USDT','ETH-USDT']}",
 		"{'name':'b','adapter':'sim','symbols':['BTC-USDT','ETH-USDT'],'rate':3}",
@@ -887,6 +939,49 @@ START_TEST(test_config_shipped_sim)
 	tk_config_free(&cf);
 }
 END_TEST
+
+/*
+ * config/perps.json: derivatives only, each venue asked for the funding
+ * it offers, and every network adapter with perpetuals among them.
+ */
+#define FUNDING	TK_TYPE_BIT(TK_TICK_FUNDING)
+#define QUOTE	TK_TYPE_BIT(TK_TICK_QUOTE)
+START_TEST(test_config_shipped_perps)
+{
+	const struct tk_adapter *const *all = tk_adapter_all();
+	const struct tk_exchange_conf *e;
+	struct tk_config cf;
+	size_t i, j, venues = 0;
+
+	load_shipped("perps.json", &cf);
+	ck_assert_ptr_null(cf.listen_unix);
+	for (i = 0; i < cf.nexchanges; i++) {
+		e = &cf.exchanges[i];
+		for (j = 0; j < e->nsymbols; j++)
+			ck_assert_msg(tk_symbol_market(e->symbols[j]) !=
+			    TK_MARKET_SPOT, "%s: %s", e->name, e->symbols[j]);
+		/* but an entry for a venue's quotes alone, on another path */
+		if ((e->adapter->types & FUNDING) && e->types != QUOTE)
+			ck_assert_msg(e->types & FUNDING, "%s: no funding",
+			    e->name);
+	}
+	for (i = 0; all[i] != NULL; i++) {
+		if (!(all[i]->types & FUNDING) ||
+		    all[i]->kind != TK_ADAPTER_NETWORK)
+			continue;
+		for (j = 0; j < cf.nexchanges; j++)
+			if (cf.exchanges[j].adapter == all[i])
+				break;
+		ck_assert_msg(j < cf.nexchanges, "%s is not in perps.json",
+		    all[i]->name);
+		venues++;
+	}
+	ck_assert_uint_ge(venues, 4);
+	tk_config_free(&cf);
+}
+END_TEST
+#undef FUNDING
+#undef QUOTE
 
 /*
  * Replay entries, through the seam with a table that has the replay
@@ -1254,6 +1349,12 @@ static const struct {
 	  { NOTLS(0, "127.0.0.1") } },
 	{ X("{" SM "},{" BU("wss://[::1]:1/") ",'tls_verify':false}"),
 	  { NOTLS(1, "[::1]") } },
+	/* REST in plain text to a remote host */
+	{ X("{'name':'o','adapter':'okx','symbols':['BTC-USDT'],"
+	    "'rest_url':'http://www.okx.com'}"),
+	  { "exchanges[0].rest_url: \"http://www.okx.com\" is not "
+	    "encrypted: what www.okx.com answers can be read and changed on "
+	    "the way (use https://)" } },
 	/* each exchange, in order */
 	{ X("{" BNS ",'tls_verify':false},{'name':'b2','adapter':'binance',"
 	    "'symbols':['BTC-USDT'],'url':'ws://a.example/'}"),
@@ -1399,6 +1500,7 @@ config_suite(void)
 	    (int)(sizeof(good) / sizeof(good[0])));
 	tcase_add_test(tc, test_config_defaults_binance);
 	tcase_add_test(tc, test_config_defaults_sim);
+	tcase_add_test(tc, test_config_rest_url);
 	tcase_add_test(tc, test_config_every_key);
 	tcase_add_test(tc, test_config_free);
 	tcase_add_test(tc, test_exchange_conf_equal);
@@ -1423,6 +1525,7 @@ config_suite(void)
 	tc = tcase_create("shipped");
 	tcase_add_test(tc, test_config_shipped_tickerd);
 	tcase_add_test(tc, test_config_shipped_sim);
+	tcase_add_test(tc, test_config_shipped_perps);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -437,6 +437,58 @@ START_TEST(test_dec_cmp)
 }
 END_TEST
 
+/* Products are exact: contracts x contract value, never rounded. */
+static const struct {
+	const char	*a, *b, *want;	/* want NULL: -ERANGE */
+} mul_cases[] = {
+	{ "431", "0.01", "4.31" },
+	{ "12", "0.01", "0.12" },
+	{ "1", "100", "100" },
+	{ "0.5", "0.2", "0.1" },		/* trailing zero goes */
+	{ "0", "0.01", "0" },
+	{ "-2.5", "4", "-10" },
+	{ "-2.5", "-0.4", "1" },
+	{ "999999999999999999", "1", "999999999999999999" },
+	{ "0.000000000000001", "0.000000000000001",
+	  "0.000000000000000000000000000001" },	/* scale 30 */
+	{ "0.0000000000000001", "0.000000000000001", NULL },	/* 31 */
+	{ "0.999999999999999999", "3", NULL },	/* 19 digits */
+	{ "922337203685477580", "10", "9223372036854775800" },	/* int64 */
+	{ "922337203685477580", "20", NULL },	/* beyond int64 */
+	{ "-922337203685477580", "20", NULL },
+};
+
+START_TEST(test_dec_mul)
+{
+	struct tk_dec a, b, out = { 7, 7, 7 };
+	char buf[TK_DEC_TEXT_MAX];
+	int r;
+
+	ck_assert_int_eq(tk_dec_parse(mul_cases[_i].a,
+	    strlen(mul_cases[_i].a), &a), 0);
+	ck_assert_int_eq(tk_dec_parse(mul_cases[_i].b,
+	    strlen(mul_cases[_i].b), &b), 0);
+	r = tk_dec_mul(&a, &b, &out);
+	if (mul_cases[_i].want == NULL) {
+		ck_assert_int_eq(r, -ERANGE);
+		ck_assert_int_eq(out.mant, 7);	/* untouched */
+		return;
+	}
+	ck_assert_int_eq(r, 0);
+	ck_assert_int_gt(tk_dec_format(&out, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, mul_cases[_i].want);
+	/* the same as parsing the text: normalised */
+	ck_assert_int_eq(tk_dec_parse(buf, strlen(buf), &a), 0);
+	ck_assert_int_eq(a.mant, out.mant);
+	ck_assert_int_eq(a.scale, out.scale);
+	/* in place, as the codecs use it */
+	ck_assert_int_eq(tk_dec_parse(mul_cases[_i].a,
+	    strlen(mul_cases[_i].a), &a), 0);
+	ck_assert_int_eq(tk_dec_mul(&a, &b, &a), 0);
+	ck_assert_int_eq(tk_dec_cmp(&a, &out), 0);
+}
+END_TEST
+
 static Suite *
 decimal_suite(void)
 {
@@ -454,6 +506,7 @@ decimal_suite(void)
 	tcase_add_loop_test(tc, test_dec_format, 0, N(format_cases));
 	tcase_add_loop_test(tc, test_dec_format_cap, 0, N(format_cases));
 	tcase_add_loop_test(tc, test_dec_cmp, 0, N(cmp_cases));
+	tcase_add_loop_test(tc, test_dec_mul, 0, N(mul_cases));
 #undef N
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);

@@ -22,7 +22,12 @@
 
 #include "tk_codec_check.h"
 
-static const char *const fixture_symbols[] = { "BTC-USDT", "ETH-USDT" };
+static const char *const fixture_symbols[] = { "BTC-USDT", "ETH-USDT",
+	"BTC-USDT-PERP", "BTC-USD-PERP", "UNI-USD-PERP" };
+
+/* The instruments list setup() gives rest_parse() (PROVENANCE.md). */
+static const char *const rest_answers[] = { "rest/instruments_swap.json",
+	NULL };
 
 /* Every frame in tests/fixtures/okx; test_golden_complete checks it. */
 static const char *const golden[] = {
@@ -31,7 +36,19 @@ static const char *const golden[] = {
 	"subscribe_ack.json", "subscribe_ack_2.json", "subscribe_request.json",
 	"ticker.json", "ticker_2.json", "ticker_4.json", "trade.json",
 	"trade_2.json", "trade_3.json", "trade_4.json", "trade_5_futures.json",
+	"swap_bbo_tbt_2_btc_usd_swap.json", "swap_subscribe_ack_tickers.json",
+	"swap_subscribe_ack_trades.json", "swap_subscribe_request.json",
+	"swap_tickers_1_uni_usd_swap.json", "swap_tickers_2_btc_usdt_swap.json",
+	"swap_tickers_3_btc_usd_swap.json", "swap_trades_1_uni_usd_swap.json",
+	"swap_trades_3_btc_usd_swap.json", "swap_funding_rate_btc_usd_swap.json",
+	"swap_funding_rate_btc_usdt_swap.json",
 };
+
+/* A mark-price push, in the shape OKX documents (PROVENANCE.md). */
+#define MARK(inst, px, ts)						\
+	"{\"arg\":{\"channel\":\"mark-price\",\"instId\":\"" inst "\"},"	\
+	"\"data\":[{\"instType\":\"SWAP\",\"instId\":\"" inst "\","	\
+	"\"markPx\":\"" px "\",\"ts\":\"" ts "\"}]}"
 
 /* SPEC: exact digits, taker side, µs times, string ids. */
 START_TEST(test_spec_trade_rules)
@@ -466,7 +483,8 @@ START_TEST(test_adapter_fields)
 	ck_assert_str_eq(adapter->name, "okx");
 	ck_assert_str_eq(adapter->default_url,
 	    "wss://ws.okx.com:8443/ws/v5/public");
-	ck_assert_uint_eq(adapter->types, TK_TYPES_ALL);
+	ck_assert_uint_eq(adapter->types, TK_TYPES_FEED);	/* swaps fund */
+	ck_assert_ptr_nonnull(adapter->state_size);
 	/* A text "ping" well inside the server's 30 s idle limit. */
 	ck_assert_str_eq(adapter->ping_message, "ping");
 	ck_assert_uint_gt(adapter->ping_interval_s, 0);
@@ -492,6 +510,355 @@ START_TEST(test_native_symbol)
 	    sizeof(buf)), -EINVAL);
 	ck_assert_int_eq(adapter->native_symbol("BTC-USDT-SWAP", buf,
 	    sizeof(buf)), -EINVAL);
+	/* perpetual swaps: -PERP is OKX's -SWAP */
+	ck_assert_int_eq(adapter->native_symbol("BTC-USDT-PERP", buf,
+	    sizeof(buf)), 13);
+	ck_assert_str_eq(buf, "BTC-USDT-SWAP");
+	ck_assert_int_eq(adapter->native_symbol("BTC-USD-PERP", buf,
+	    sizeof(buf)), 12);
+	ck_assert_str_eq(buf, "BTC-USD-SWAP");
+	ck_assert_int_eq(adapter->native_symbol("BTC-USD-PERP", buf, 13),
+	    12);
+	ck_assert_int_eq(adapter->native_symbol("BTC-USD-PERP", buf, 12),
+	    -ENAMETOOLONG);
+	ck_assert_int_eq(adapter->native_symbol("BTC-USD-FUT", buf,
+	    sizeof(buf)), -EINVAL);
+}
+END_TEST
+
+/* ---- perpetual swaps: contract values from the instruments list ---- */
+
+/* Linear: contracts of 0.01 BTC, in BTC; inverse: of 100 USD, in USD. */
+START_TEST(test_swap_sizes)
+{
+	struct tk_frame_result res;
+	const struct tk_tick *t = &sink.ticks[0];
+
+	parse_fixture("swap_tickers_2_btc_usdt_swap.json", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_str_eq(t->symbol, "BTC-USDT-PERP");
+	ck_assert_int_eq(t->size_unit, TK_SIZE_UNIT_BASE);
+	assert_dec(&t->bid_size, "4.31");	/* 431 x 0.01 */
+	assert_dec(&t->ask_size, "0.12");	/* 12 x 0.01 */
+	assert_dec(&t->bid, "29959.9");
+	parse_fixture("swap_trades_3_btc_usd_swap.json", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_str_eq(t->symbol, "BTC-USD-PERP");
+	ck_assert_int_eq(t->size_unit, TK_SIZE_UNIT_QUOTE);
+	assert_dec(&t->size, "100");		/* 1 x 100 USD */
+	parse_fixture("swap_bbo_tbt_2_btc_usd_swap.json", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->size_unit, TK_SIZE_UNIT_QUOTE);
+	assert_dec(&t->bid_size, "3400");	/* 34 x 100 */
+	assert_dec(&t->ask_size, "300");
+	/* spot is base already, whatever the list says */
+	parse_fixture("trade_3.json", &res);
+	ck_assert_int_eq(t->size_unit, TK_SIZE_UNIT_BASE);
+	assert_dec(&t->size, "0.00373695");
+}
+END_TEST
+
+/* No instruments list (a replay): the exchange's contracts, said so. */
+START_TEST(test_swap_without_rest)
+{
+	struct tk_frame_result res;
+	const struct tk_tick *t = &sink.ticks[0];
+
+	ctx.rest = NULL;
+	parse_fixture("swap_trades_3_btc_usd_swap.json", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->size_unit, TK_SIZE_UNIT_CONTRACTS);
+	assert_dec(&t->size, "1");
+	parse_fixture("swap_tickers_2_btc_usdt_swap.json", &res);
+	ck_assert_int_eq(t->size_unit, TK_SIZE_UNIT_CONTRACTS);
+	assert_dec(&t->bid_size, "431");
+}
+END_TEST
+
+/* The list follows the exchange: another ctVal, other sizes. */
+START_TEST(test_swap_ctval_follows)
+{
+	static const char answer[] = "{\"code\":\"0\",\"msg\":\"\","
+	    "\"data\":[{\"instId\":\"BTC-USDT-SWAP\",\"ctVal\":\"0.001\","
+	    "\"ctMult\":\"1\",\"ctValCcy\":\"BTC\"}]}";
+	struct tk_rest_connect rc;
+	struct tk_frame_result res;
+	char err[160];
+
+	memset(rest_data, 0, adapter->rest_size(map));
+	memset(&rc, 0, sizeof(rc));
+	ck_assert_int_eq(adapter->rest_parse(map, 0, answer,
+	    sizeof(answer) - 1, rest_data, &rc, err, sizeof(err)), 0);
+	parse_fixture("swap_tickers_2_btc_usdt_swap.json", &res);
+	assert_dec(&sink.ticks[0].bid_size, "0.431");
+	ck_assert_int_eq(sink.ticks[0].size_unit, TK_SIZE_UNIT_BASE);
+	/* not in this list: contracts */
+	parse_fixture("swap_trades_3_btc_usd_swap.json", &res);
+	ck_assert_int_eq(sink.ticks[0].size_unit, TK_SIZE_UNIT_CONTRACTS);
+	/* nothing told the daemon anything */
+	ck_assert_str_eq(rc.url, "");
+	ck_assert_uint_eq(rc.ping_interval_ms, 0);
+}
+END_TEST
+
+/* A product beyond 18 digits is refused, never rounded. */
+START_TEST(test_swap_size_out_of_range)
+{
+	static const char answer[] = "{\"code\":\"0\",\"data\":["
+	    "{\"instId\":\"BTC-USDT-SWAP\",\"ctVal\":\"3\","
+	    "\"ctValCcy\":\"BTC\"}]}";
+	struct tk_rest_connect rc;
+	struct tk_frame_result res;
+	char err[160];
+
+	memset(rest_data, 0, adapter->rest_size(map));
+	memset(&rc, 0, sizeof(rc));
+	ck_assert_int_eq(adapter->rest_parse(map, 0, answer,
+	    sizeof(answer) - 1, rest_data, &rc, err, sizeof(err)), 0);
+	/* 0.999999999999999999 x 3 needs 19 digits */
+	parse_str("{\"arg\":{\"channel\":\"trades\",\"instId\":"
+	    "\"BTC-USDT-SWAP\"},\"data\":[{\"instId\":\"BTC-USDT-SWAP\","
+	    "\"tradeId\":\"1\",\"px\":\"1\",\"sz\":\"0.999999999999999999\","
+	    "\"side\":\"buy\",\"ts\":\"1\"}]}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	ck_assert_str_eq(res.detail, "trades: field \"sz\" times the "
+	    "contract value is out of range");
+	/* 0.33333333333333333 x 3 = 0.99999999999999999: fits */
+	parse_str("{\"arg\":{\"channel\":\"trades\",\"instId\":"
+	    "\"BTC-USDT-SWAP\"},\"data\":[{\"instId\":\"BTC-USDT-SWAP\","
+	    "\"tradeId\":\"1\",\"px\":\"1\",\"sz\":\"0.33333333333333333\","
+	    "\"side\":\"buy\",\"ts\":\"1\"}]}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	assert_dec(&sink.ticks[0].size, "0.99999999999999999");
+}
+END_TEST
+
+/*
+ * Funding: the connection keeps the latest rate and mark price per swap;
+ * a tick goes out once both are known, then on every update of either.
+ */
+START_TEST(test_swap_funding)
+{
+	static unsigned char state[4096];
+	struct tk_frame_result res;
+	const struct tk_tick *t = &sink.ticks[0];
+
+	ck_assert_uint_le(adapter->state_size(map), sizeof(state));
+	memset(state, 0, sizeof(state));
+	ctx.state = state;
+	ctx.types = TK_TYPES_FEED;
+	parse_fixture("swap_funding_rate_btc_usd_swap.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(sink.n, 0);		/* no mark price yet */
+	parse_str(MARK("BTC-USD-SWAP", "43574.5", "1646323100000"), &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_int_eq(t->type, TK_TICK_FUNDING);
+	ck_assert_str_eq(t->symbol, "BTC-USD-PERP");
+	assert_dec(&t->mark_price, "43574.5");
+	assert_dec(&t->rate, "0.0000734174532791");
+	ck_assert(!t->index_price.valid);
+	ck_assert_int_eq(t->next_funding_ts, INT64_C(1646323200000000));
+	ck_assert_int_eq(t->ts, INT64_C(1646323100000000));
+	/* a new mark alone: a new tick with the rate kept */
+	parse_str(MARK("BTC-USD-SWAP", "43580", "1646323101000"), &res);
+	ck_assert_uint_eq(sink.n, 1);
+	assert_dec(&t->mark_price, "43580");
+	assert_dec(&t->rate, "0.0000734174532791");
+	/* symbols apart; a negative rate is a rate; no ts: receive time */
+	parse_str(MARK("BTC-USDT-SWAP", "43000.1", "1646323102000"), &res);
+	ck_assert_uint_eq(sink.n, 0);
+	parse_str("{\"arg\":{\"channel\":\"funding-rate\",\"instId\":"
+	    "\"BTC-USDT-SWAP\"},\"data\":[{\"fundingRate\":\"-0.0003\","
+	    "\"fundingTime\":\"1646323200000\",\"instId\":"
+	    "\"BTC-USDT-SWAP\"}]}", &res);
+	ck_assert_uint_eq(sink.n, 1);
+	ck_assert_str_eq(t->symbol, "BTC-USDT-PERP");
+	assert_dec(&t->rate, "-0.0003");
+	ck_assert_int_eq(t->ts, RECV_TS);
+	/* not wanted: kept, not published */
+	ctx.types = TK_TYPES_ALL;
+	parse_str(MARK("BTC-USDT-SWAP", "43001", "1646323103000"), &res);
+	ck_assert_uint_eq(sink.n, 0);
+	/* nobody's symbol: counted */
+	parse_str(MARK("ETH-USDT-SWAP", "3000", "1"), &res);
+	ck_assert_uint_eq(res.unknown, 1);
+}
+END_TEST
+
+/* Without connection state (a replay) neither half makes a tick. */
+START_TEST(test_swap_funding_stateless)
+{
+	struct tk_frame_result res;
+
+	ctx.types = TK_TYPES_FEED;
+	ctx.state = NULL;
+	parse_str(MARK("BTC-USD-SWAP", "43574.5", "1646323100000"), &res);
+	parse_fixture("swap_funding_rate_btc_usd_swap.json", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
+	ck_assert_uint_eq(sink.n, 0);
+	parse_str(MARK("BTC-USD-SWAP", "x", "1"), &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	ck_assert_str_eq(res.detail, "mark-price: field \"markPx\": \"x\" is "
+	    "not a decimal");
+	parse_str("{\"arg\":{\"channel\":\"funding-rate\",\"instId\":"
+	    "\"BTC-USD-SWAP\"},\"data\":[{\"fundingRate\":1}]}", &res);
+	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
+	ck_assert_str_eq(res.detail, "funding-rate: field \"fundingRate\" is "
+	    "not a string");
+}
+END_TEST
+
+/*
+ * Swaps quote on bbo-tbt (spot on tickers) and, with funding, add their
+ * funding-rate and mark-price; all in one greedy arg list.
+ */
+START_TEST(test_subscribe_funding)
+{
+	const char *const syms[] = { "BTC-USDT", "BTC-USDT-PERP",
+	    "ETH-USD-PERP" };
+#define ARG(c, i)	"{\"channel\":\"" c "\",\"instId\":\"" i "\"}"
+	static const char want[] = "{\"op\":\"subscribe\",\"args\":["
+	    ARG("trades", "BTC-USDT") "," ARG("tickers", "BTC-USDT") ","
+	    ARG("trades", "BTC-USDT-SWAP") "," ARG("bbo-tbt", "BTC-USDT-SWAP")
+	    "," ARG("funding-rate", "BTC-USDT-SWAP") ","
+	    ARG("mark-price", "BTC-USDT-SWAP") "," ARG("trades", "ETH-USD-SWAP")
+	    "," ARG("bbo-tbt", "ETH-USD-SWAP") ","
+	    ARG("funding-rate", "ETH-USD-SWAP") ","
+	    ARG("mark-price", "ETH-USD-SWAP") "]}";
+	static const char no_funding[] = "{\"op\":\"subscribe\",\"args\":["
+	    ARG("trades", "BTC-USDT") "," ARG("tickers", "BTC-USDT") ","
+	    ARG("trades", "BTC-USDT-SWAP") "," ARG("bbo-tbt", "BTC-USDT-SWAP")
+	    "," ARG("trades", "ETH-USD-SWAP") "," ARG("bbo-tbt", "ETH-USD-SWAP")
+	    "]}";
+	static const char only_funding[] = "{\"op\":\"subscribe\","
+	    "\"args\":[" ARG("funding-rate", "BTC-USDT-SWAP") ","
+	    ARG("mark-price", "BTC-USDT-SWAP") ","
+	    ARG("funding-rate", "ETH-USD-SWAP") ","
+	    ARG("mark-price", "ETH-USD-SWAP") "]}";
+#undef ARG
+	struct tk_symmap *m2;
+	char buf[1024];
+
+	m2 = tk_symmap_new(adapter, syms, 3, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 0, buf,
+	    sizeof(buf)), (int)strlen(want));
+	ck_assert_str_eq(buf, want);
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 1, buf,
+	    sizeof(buf)), 0);
+	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
+	    sizeof(buf)), 0);
+	ck_assert_str_eq(buf, no_funding);
+	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPE_BIT(TK_TICK_FUNDING),
+	    0, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, only_funding);
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 0, buf,
+	    strlen(want)), -ENOSPC);
+	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 0, buf,
+	    strlen(want) + 1), (int)strlen(want));
+	tk_symmap_free(m2);
+}
+END_TEST
+
+/* One GET when a swap is configured, none for spot only. */
+START_TEST(test_rest_request)
+{
+	const char *const spot[] = { "BTC-USDT", "ETH-USDT" };
+	struct tk_rest_request req;
+	struct tk_symmap *m2;
+
+	ck_assert_str_eq(adapter->default_rest_url, "https://www.okx.com");
+	ck_assert_int_eq(adapter->rest_request(map, TK_TYPES_ALL, 0, &req),
+	    1);
+	ck_assert_str_eq(req.method, "GET");
+	ck_assert_str_eq(req.path,
+	    "/api/v5/public/instruments?instType=SWAP");
+	ck_assert_str_eq(req.body, "");
+	ck_assert_int_eq(adapter->rest_request(map, TK_TYPES_ALL, 1, &req),
+	    0);
+	m2 = tk_symmap_new(adapter, spot, 2, NULL, 0);
+	ck_assert_ptr_nonnull(m2);
+	ck_assert_int_eq(adapter->rest_request(m2, TK_TYPES_ALL, 0, &req),
+	    0);
+	tk_symmap_free(m2);
+}
+END_TEST
+
+static const struct {
+	const char	*answer;
+	int		 r;
+	const char	*err;
+} rest_bad[] = {
+	{ "not json", -EINVAL, "instruments: not a JSON object: *" },
+	{ "[]", -EINVAL, "instruments: not a JSON object: other JSON" },
+	{ "{\"code\":\"50011\",\"msg\":\"Too Many Requests\","
+	  "\"data\":[]}", -EPROTO,
+	  "instruments: code 50011: Too Many Requests" },
+	{ "{\"code\":0,\"data\":[]}", -EPROTO, "instruments: code ?: " },
+	{ "{\"code\":\"0\",\"data\":{}}", -EINVAL,
+	  "instruments: \"data\" is not an array" },
+	{ "{\"code\":\"0\",\"data\":[{\"instId\":\"BTC-USD-SWAP\","
+	  "\"ctVal\":\"x\",\"ctValCcy\":\"USD\"}]}", -EINVAL,
+	  "instruments: BTC-USD-SWAP: bad ctVal or ctValCcy" },
+	{ "{\"code\":\"0\",\"data\":[{\"instId\":\"BTC-USD-SWAP\","
+	  "\"ctVal\":\"0\",\"ctValCcy\":\"USD\"}]}", -EINVAL,
+	  "instruments: BTC-USD-SWAP: bad ctVal or ctValCcy" },
+	{ "{\"code\":\"0\",\"data\":[{\"instId\":\"BTC-USD-SWAP\","
+	  "\"ctVal\":\"100\",\"ctValCcy\":7}]}", -EINVAL,
+	  "instruments: BTC-USD-SWAP: bad ctVal or ctValCcy" },
+	{ "{\"code\":\"0\",\"data\":[{\"instId\":\"BTC-USD-SWAP\","
+	  "\"ctVal\":\"100\",\"ctMult\":\"-1\",\"ctValCcy\":\"USD\"}]}",
+	  -EINVAL, "instruments: BTC-USD-SWAP: bad ctMult" },
+};
+
+START_TEST(test_rest_parse_bad)
+{
+	struct tk_rest_connect rc;
+	char err[160];
+	size_t n = strlen(rest_bad[_i].err);
+	int r;
+
+	memset(&rc, 0, sizeof(rc));
+	r = adapter->rest_parse(map, 0, rest_bad[_i].answer,
+	    strlen(rest_bad[_i].answer), rest_data, &rc, err, sizeof(err));
+	ck_assert_int_eq(r, rest_bad[_i].r);
+	if (rest_bad[_i].err[n - 1] == '*')
+		ck_assert_msg(strncmp(err, rest_bad[_i].err, n - 1) == 0,
+		    "%s", err);
+	else
+		ck_assert_str_eq(err, rest_bad[_i].err);
+}
+END_TEST
+
+/*
+ * Instruments we do not have are skipped; one in a currency that is
+ * neither base nor quote, or missing, leaves its sizes in contracts.
+ */
+START_TEST(test_rest_parse_partial)
+{
+	static const char answer[] = "{\"code\":\"0\",\"data\":["
+	    "{\"instId\":\"DOGE-USDT-SWAP\",\"ctVal\":\"x\"},"
+	    "{\"instType\":\"SWAP\"},"
+	    "{\"instId\":\"BTC-USD-SWAP\",\"ctVal\":\"100\","
+	    "\"ctValCcy\":\"EUR\"},"
+	    "{\"instId\":\"BTC-USDT-SWAP\",\"ctVal\":\"0.01\","
+	    "\"ctMult\":\"10\",\"ctValCcy\":\"BTC\"}]}";
+	struct tk_rest_connect rc;
+	struct tk_frame_result res;
+	char err[160];
+
+	memset(rest_data, 0, adapter->rest_size(map));
+	memset(&rc, 0, sizeof(rc));
+	ck_assert_int_eq(adapter->rest_parse(map, 0, answer,
+	    sizeof(answer) - 1, rest_data, &rc, err, sizeof(err)), 0);
+	parse_fixture("swap_trades_3_btc_usd_swap.json", &res);
+	ck_assert_int_eq(sink.ticks[0].size_unit, TK_SIZE_UNIT_CONTRACTS);
+	assert_dec(&sink.ticks[0].size, "1");
+	/* ctVal x ctMult */
+	parse_fixture("swap_tickers_2_btc_usdt_swap.json", &res);
+	assert_dec(&sink.ticks[0].bid_size, "43.1");
+	parse_fixture("swap_trades_1_uni_usd_swap.json", &res);
+	ck_assert_int_eq(sink.ticks[0].size_unit, TK_SIZE_UNIT_CONTRACTS);
 }
 END_TEST
 
@@ -602,9 +969,19 @@ START_TEST(test_subscribe_chunks)
 }
 END_TEST
 
-static const struct tk_codec_test codec = TK_CODEC_TEST(okx,
-    "{\"event\":\"subscribe\"}", "{\"data\":",
-    "0-9.e\"{}[],:x\\E");
+static const struct tk_codec_test codec = {
+	.dir = "okx",
+	.symbols = fixture_symbols,
+	.nsymbols = TK_NELEM(fixture_symbols),
+	.golden = golden,
+	.ngolden = TK_NELEM(golden),
+	.bad = bad,
+	.nbad = TK_NELEM(bad),
+	.control = "{\"event\":\"subscribe\"}",
+	.nest = "{\"data\":",
+	.flips = "0-9.e\"{}[],:x\\E",
+	.rest = rest_answers,
+};
 
 static Suite *
 okx_suite(void)
@@ -623,6 +1000,17 @@ okx_suite(void)
 	tcase_add_test(tc.subscribe, test_native_symbol);
 	tcase_add_test(tc.subscribe, test_subscribe_text);
 	tcase_add_test(tc.subscribe, test_subscribe_chunks);
+	tcase_add_test(tc.golden, test_swap_sizes);
+	tcase_add_test(tc.golden, test_swap_without_rest);
+	tcase_add_test(tc.golden, test_swap_ctval_follows);
+	tcase_add_test(tc.golden, test_swap_funding);
+	tcase_add_test(tc.golden, test_swap_funding_stateless);
+	tcase_add_test(tc.subscribe, test_subscribe_funding);
+	tcase_add_test(tc.bad, test_swap_size_out_of_range);
+	tcase_add_test(tc.filters, test_rest_request);
+	tcase_add_loop_test(tc.filters, test_rest_parse_bad, 0,
+	    (int)TK_NELEM(rest_bad));
+	tcase_add_test(tc.filters, test_rest_parse_partial);
 	return s;
 }
 

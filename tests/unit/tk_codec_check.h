@@ -62,6 +62,12 @@ struct tk_codec_test {
 	const char			*control; /* a CONTROL frame */
 	const char			*nest;	/* "{\"key\":" to nest under */
 	const char			*flips;	/* 15 bytes to flip in */
+	/*
+	 * REST answers (files of the codec's directory, in request order)
+	 * that setup() gives rest_parse() before every test, for adapters
+	 * that ask before connecting; NULL-terminated, or NULL for none.
+	 */
+	const char *const		*rest;
 };
 
 /* Defined by the suite, with TK_CODEC_TEST() or by hand. */
@@ -105,6 +111,31 @@ static struct tk_symmap *map;
 static struct sink sink;
 static struct tk_codec_ctx ctx;
 static void *codec_state;
+static void *rest_data;
+
+/* codec.rest through the adapter's rest_parse(), into rest_data. */
+static inline void
+setup_rest(void)
+{
+	struct tk_rest_connect rc;
+	char rel[256], err[160], *body;
+	size_t i, len;
+
+	if (codec.rest == NULL)
+		return;
+	rest_data = calloc(1, adapter->rest_size(map));
+	ck_assert_ptr_nonnull(rest_data);
+	memset(&rc, 0, sizeof(rc));
+	for (i = 0; codec.rest[i] != NULL; i++) {
+		snprintf(rel, sizeof(rel), "%s/%s", codec.dir, codec.rest[i]);
+		body = tk_test_read_fixture(rel, &len);
+		ck_assert_msg(adapter->rest_parse(map, (unsigned)i, body, len,
+		    rest_data, &rc, err, sizeof(err)) == 0, "%s: %s", rel,
+		    err);
+		free(body);
+	}
+	ctx.rest = rest_data;
+}
 
 static void
 sink_emit(void *ud, const struct tk_tick *t)
@@ -162,12 +193,17 @@ setup(void)
 	ctx.emit = sink_emit;
 	ctx.emit_ud = &sink;
 	ctx.state = NULL;
+	ctx.rest = NULL;
+	setup_rest();
 	parse_prelude();
 }
 
 static inline void
 teardown(void)
 {
+	free(rest_data);
+	rest_data = NULL;
+	ctx.rest = NULL;
 	tk_symmap_free(map);
 	map = NULL;
 	free(codec_state);

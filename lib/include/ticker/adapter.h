@@ -40,6 +40,8 @@ struct tk_frame_result {
 	 * sends it before anything else it has to send; a replay ignores it.
 	 */
 	char		 reply[TK_FRAME_REPLY_MAX];
+	/* the server greets: subscriptions may go now (adapter welcome_s) */
+	unsigned	 welcome;
 };
 
 typedef void tk_emit_fn(void *ud, const struct tk_tick *t);
@@ -58,6 +60,43 @@ struct tk_codec_ctx {
 	 * it such an adapter publishes only what a frame fully states.
 	 */
 	void			*state;
+	/*
+	 * What the adapter's REST answers said before this connection
+	 * (rest_parse()), or NULL: none were needed, or none are known (a
+	 * replay).  Without them an adapter keeps the exchange's own numbers
+	 * and says so in the ticks (OKX swap sizes stay in contracts).
+	 */
+	const void		*rest;
+};
+
+/*
+ * REST before connect: for exchanges that must be asked something over
+ * HTTPS before the WebSocket connect (OKX's contract values, KuCoin's
+ * connect token).  The daemon makes these requests after every resolve
+ * and before every connect, so reconnects ask again.
+ */
+#define TK_REST_PATH_MAX	512
+#define TK_REST_BODY_MAX	512
+#define TK_REST_URL_MAX		1024
+
+/* One request, relative to the exchange's rest_url. */
+struct tk_rest_request {
+	const char	*method;		/* "GET" or "POST" (static) */
+	char		 path[TK_REST_PATH_MAX];	/* "/api/...?q=1" */
+	char		 body[TK_REST_BODY_MAX];	/* JSON; "" for none */
+};
+
+/*
+ * What the answers tell the daemon itself, besides the codec's data.
+ * Zeroed before the first answer, except @connect_id.
+ */
+struct tk_rest_connect {
+	/* in: a fresh id for this attempt, for URLs that want one */
+	char		 connect_id[32];
+	/* out: connect there this time ("": the configured url) */
+	char		 url[TK_REST_URL_MAX];
+	/* out: the application ping's period in ms (0: the adapter's) */
+	unsigned	 ping_interval_ms;
 };
 
 /*
@@ -122,6 +161,38 @@ struct tk_adapter {
 	unsigned	 max_subscriptions;
 	/* Bytes of per-connection state parse() wants, or NULL for none. */
 	size_t	(*state_size)(const struct tk_symmap *);
+	/*
+	 * Servers that greet each connection before they take requests
+	 * (KuCoin's "welcome"): the daemon subscribes only after a frame
+	 * whose result says res->welcome, and drops a connection that sends
+	 * none within welcome_s.  0: subscribe right after the upgrade.
+	 */
+	unsigned	 welcome_s;
+	/*
+	 * REST before connect (NULL for exchanges without): the public REST
+	 * base that rest_url defaults to ("https://www.okx.com").
+	 */
+	const char	*default_rest_url;
+	/*
+	 * Writes the @i-th request to make before connecting (0-based).
+	 * Returns 1 with *@req written, 0 when there is no @i-th request
+	 * (none at all: connect at once, e.g. OKX with spot symbols only),
+	 * or -errno.
+	 */
+	int	(*rest_request)(const struct tk_symmap *, unsigned types,
+		    unsigned i, struct tk_rest_request *req);
+	/* Bytes of the data rest_parse() fills, for @map. */
+	size_t	(*rest_size)(const struct tk_symmap *map);
+	/*
+	 * Reads the body of the @i-th answer (HTTP 2xx) into @data
+	 * (rest_size() bytes, zeroed before answer 0) and @conn.  Pure: no
+	 * clock, no I/O.  Returns 0, or -errno with one line in @err (the
+	 * exchange's own error text where it sent one): the daemon then
+	 * retries the whole step later, with backoff.
+	 */
+	int	(*rest_parse)(const struct tk_symmap *, unsigned i,
+		    const char *body, size_t len, void *data,
+		    struct tk_rest_connect *conn, char *err, size_t errlen);
 };
 
 /*

@@ -23,6 +23,9 @@ struct tk_exchange_conf {
 	char		**symbols;	/* unified BASE-QUOTE */
 	size_t		 nsymbols;
 	char		*url;		/* adapter default when absent */
+	char		*rest_url;	/* REST base (http[s]://host[:port]),
+					   adapter default when absent; NULL
+					   for adapters without REST */
 	unsigned	 types;		/* TK_TYPE_BIT set ("channels") */
 	double		 stale_s;	/* no data this long -> stale */
 	int		 insecure;	/* "tls_verify": false (tests only) */

@@ -53,6 +53,16 @@ void	tk_dec_from_int(int64_t v, struct tk_dec *out);
  */
 int	tk_dec_format(const struct tk_dec *d, char *buf, size_t cap);
 
+/*
+ * The exact product of two valid decimals (a size in contracts times the
+ * contract's value), normalised like a parsed value.  Returns 0, or
+ * -ERANGE when the product has more than TK_DEC_MAX_DIGITS significant
+ * digits or a scale beyond TK_DEC_MAX_SCALE: it is never rounded.  @out
+ * is written only on success.
+ */
+int	tk_dec_mul(const struct tk_dec *a, const struct tk_dec *b,
+	    struct tk_dec *out);
+
 /* Exact comparison of two valid decimals: <0, 0, >0. */
 int	tk_dec_cmp(const struct tk_dec *a, const struct tk_dec *b);
 
