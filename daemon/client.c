@@ -196,7 +196,7 @@ client_take_kf(struct client *c, struct tk_keyfilter *kf)
 {
 	tk_keyfilter_finish(&c->kf);
 	c->kf = *kf;
-	c->match_all = kf->types == TK_TYPES_ALL &&
+	c->match_all = kf->types == TK_TYPES_ANY &&
 	    kf->dim[TK_KEY_EXCHANGE].all && kf->dim[TK_KEY_SYMBOL].all;
 }
 

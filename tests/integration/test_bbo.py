@@ -177,6 +177,19 @@ class TestBbo(BboCase):
         before = await h.roundtrip_ping(ex)
         self.assertEqual([m for m in before if m.get("type") == "bbo"], [])
 
+    async def test_types_trade_quote_leaves_the_bbo_out(self):
+        await self.start()
+        tq = await self.ready_client("?types=trade,quote")
+        everything = await self.ready_client()
+        await self.quote(self.alpha, "100", "101")
+        await self.quote(self.beta, "100.5", "101.5")
+        await h.recv_until(everything, is_bbo(bid="100.5"))
+        before, q = await h.recv_until(tq, lambda m: m.get("type") ==
+                                       "quote" and m["bid"] == "100.5")
+        got = before + [q] + await h.roundtrip_ping(tq)
+        self.assertEqual({m["type"] for m in got if "seq" in m} - {"quote"},
+                         set(), got)
+
     async def test_snapshot_has_the_current_bbo(self):
         await self.start()
         ws = await self.ready_client()
