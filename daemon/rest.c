@@ -72,12 +72,9 @@ call_free(struct rest_call *call)
 	free(call);
 }
 
-/*
- * The outcome is known: the connection goes at once, the caller hears of
- * it now, or, while rest_call_start() is still running, when it returns.
- */
+/* The outcome is known, and the connection goes at once. */
 static void
-call_end(struct rest_call *call, int status, const char *err)
+call_record(struct rest_call *call, int status, const char *err)
 {
 	if (call->ended)
 		return;
@@ -85,6 +82,18 @@ call_end(struct rest_call *call, int status, const char *err)
 	call->status = status;
 	snprintf(call->err, sizeof(call->err), "%s", err != NULL ? err : "");
 	call_detach(call);
+}
+
+/*
+ * call_record(), and the caller hears of it now, or, while
+ * rest_call_start() is still running, when it returns.
+ */
+static void
+call_end(struct rest_call *call, int status, const char *err)
+{
+	if (call->ended)
+		return;
+	call_record(call, status, err);
 	if (!call->starting)
 		call_deliver(call);
 }
@@ -318,7 +327,7 @@ rest_call_start(struct tickerd *td, const struct rest_target *to,
 	    (lws_usec_t)timeout_ms * LWS_US_PER_MS);
 	call->starting = 1;
 	if (call_connect(call, to) < 0)
-		call_end(call, 0, "connect failed");
+		call_record(call, 0, "connect failed");
 	call->starting = 0;
 	if (call->ended) {
 		/* lws gives no CONNECTION_ERROR for a NULL return */

@@ -238,7 +238,7 @@ okx_rest_parse(const struct tk_symmap *map, unsigned i, const char *body,
 	}
 	code = json_object_get(root, "code");
 	items = json_object_get(root, "data");
-	if (!json_is_string(code) || strcmp(json_string_value(code), "0")) {
+	if (!json_is_string(code) || strcmp(json_string_value(code), "0") != 0) {
 		snprintf(err, errlen, "instruments: code %.16s: %.80s",
 		    json_is_string(code) ? json_string_value(code) : "?",
 		    json_is_string(json_object_get(root, "msg")) ?
