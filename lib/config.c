@@ -104,6 +104,8 @@ static int	 listen_hosts(struct ctx *, json_t *v, struct tk_config *);
 static int	 host_entry(struct ctx *, const char *path, const json_t *v,
 		    char **out);
 static int	 dns_name(const char *s);
+static int	 nats_warning(struct ctx *, struct tk_config *,
+		    const char *base, char *const *servers, size_t n);
 static int	 exchange_warnings(struct ctx *, const char *base,
 		    const struct tk_exchange_conf *, struct tk_config *);
 static void	 url_host(const char *url, char *buf, size_t cap);
@@ -773,6 +775,9 @@ exchange_warnings(struct ctx *c, const char *base,
 		    quote(e->rest_url, q, sizeof(q)), host)) < 0)
 			return r;
 	}
+	if (e->nats != NULL)
+		return nats_warning(c, cf, base, e->nats->servers,
+		    e->nats->nservers);
 	if (e->url == NULL)
 		return 0;
 	url_host(e->url, host, sizeof(host));
@@ -786,7 +791,7 @@ exchange_warnings(struct ctx *c, const char *base,
 	return 0;
 }
 
-/* The host of a ws:// or wss:// URL, lower case, IPv6 in brackets. */
+/* The host of a URL, lower case, IPv6 in brackets. */
 static void
 url_host(const char *url, char *buf, size_t cap)
 {
@@ -1407,6 +1412,29 @@ publish_nats(struct ctx *c, json_t *v, struct tk_config *cf)
 	p->max_age_s = (uint64_t)age;
 	p->duplicate_window_s = (uint64_t)window;
 	p->max_pending = (unsigned)pending;
+	return nats_warning(c, cf, base, p->servers, p->nservers);
+}
+
+/*
+ * tickerd speaks NATS without TLS: the first server of @base.servers that
+ * is not loopback is said once, as ws:// to another host is.
+ */
+static int
+nats_warning(struct ctx *c, struct tk_config *cf, const char *base,
+    char *const *servers, size_t n)
+{
+	char host[HOST_MAX + 3], q[QUOTE_CAP];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		url_host(servers[i], host, sizeof(host));
+		if (!loopback_host(host))
+			return add_warning(c, cf, "%s.servers[%zu]: %s is not "
+			    "encrypted: what crosses %s can be read and changed "
+			    "on the way (tickerd has no TLS for NATS: keep its "
+			    "servers on a network you trust)", base, i,
+			    quote(servers[i], q, sizeof(q)), host);
+	}
 	return 0;
 }
 

@@ -1355,6 +1355,20 @@ static const struct {
 	  { "exchanges[0].rest_url: \"http://www.okx.com\" is not "
 	    "encrypted: what www.okx.com answers can be read and changed on "
 	    "the way (use https://)" } },
+	/* NATS has no TLS in tickerd: the first server off loopback */
+	{ X("{" HUB "," SRV ",'stream':'T'}"), { NULL } },
+	{ X("{" HUB ",'servers':['nats://127.0.0.1:1','nats://[::1]:2',"
+	    "'nats://Hub.example:4222','nats://10.0.0.2:4222'],'stream':'T'}"),
+	  { "exchanges[0].servers[2]: \"nats://Hub.example:4222\" is not "
+	    "encrypted: what crosses hub.example can be read and changed on "
+	    "the way (tickerd has no TLS for NATS: keep its servers on a "
+	    "network you trust)" } },
+	{ PUB("{'nats':{" SRV ",'stream':'T'}}"), { NULL } },
+	{ PUB("{'nats':{'servers':['nats://192.0.2.7:4222'],'stream':'T'}}"),
+	  { "publish.nats.servers[0]: \"nats://192.0.2.7:4222\" is not "
+	    "encrypted: what crosses 192.0.2.7 can be read and changed on "
+	    "the way (tickerd has no TLS for NATS: keep its servers on a "
+	    "network you trust)" } },
 	/* each exchange, in order */
 	{ X("{" BNS ",'tls_verify':false},{'name':'b2','adapter':'binance',"
 	    "'symbols':['BTC-USDT'],'url':'ws://a.example/'}"),
