@@ -6,10 +6,12 @@
  *
  *   loadgen --print-config [--exchanges K] [--ex-port P] [--symbols N]
  *           [--target HOST:PORT] [--queue-ticks N]
+ *           [--nats-publish URL | --nats-source URL]
  *   loadgen [--exchanges K] [--ex-port P] [--rate R] [--symbols N]
- *           [--clients M] [--idle N] [--target HOST:PORT] [--path PATH]
- *           [--idle-path PATH] [--threads T] [--warmup S] [--duration S]
- *           [--drain S] [--tick-us US] (--pid PID | --pid-file FILE)
+ *           [--clients M] [--idle N] [--target [NAME=]HOST:PORT]...
+ *           [--path PATH] [--idle-path PATH] [--threads T] [--warmup S]
+ *           [--duration S] [--drain S] [--tick-us US]
+ *           ((--pid [NAME=]PID | --pid-file [NAME=]FILE)...)
  *           [--label NAME] [--fast-clients F] [--resume N [--resume-at S]]
  *
  * Schedule: listen on P..P+K-1 and wait for one SUBSCRIBE on each; connect
@@ -27,6 +29,11 @@
  * --resume-at S it happens S seconds into the measured window instead, on
  * a thread of its own while the feed runs, so that the other subscribers'
  * latency shows what a resume costs them.
+ *
+ * With several --target, each gets its own M subscribers (T threads of
+ * them) and its own latency; with several --pid/--pid-file, each process
+ * gets its own CPU, per tick sent and, when it has a target's NAME, per
+ * delivery to that target's clients (bench/README.md, "Several daemons").
  *
  * Every trade id is the send time in realtime µs times 16 (plus a counter
  * when two trades share a µs), unique and increasing, so a subscriber
