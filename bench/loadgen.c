@@ -6,10 +6,12 @@
  *
  *   loadgen --print-config [--exchanges K] [--ex-port P] [--symbols N]
  *           [--target HOST:PORT] [--queue-ticks N]
+ *           [--nats-publish URL | --nats-source URL]
  *   loadgen [--exchanges K] [--ex-port P] [--rate R] [--symbols N]
- *           [--clients M] [--idle N] [--target HOST:PORT] [--path PATH]
- *           [--idle-path PATH] [--threads T] [--warmup S] [--duration S]
- *           [--drain S] [--tick-us US] (--pid PID | --pid-file FILE)
+ *           [--clients M] [--idle N] [--target [NAME=]HOST:PORT]...
+ *           [--path PATH] [--idle-path PATH] [--threads T] [--warmup S]
+ *           [--duration S] [--drain S] [--tick-us US]
+ *           ((--pid [NAME=]PID | --pid-file [NAME=]FILE)...)
  *           [--label NAME] [--fast-clients F] [--resume N [--resume-at S]]
  *
  * Schedule: listen on P..P+K-1 and wait for one SUBSCRIBE on each; connect
@@ -27,6 +29,11 @@
  * --resume-at S it happens S seconds into the measured window instead, on
  * a thread of its own while the feed runs, so that the other subscribers'
  * latency shows what a resume costs them.
+ *
+ * With several --target, each gets its own M subscribers (T threads of
+ * them) and its own latency; with several --pid/--pid-file, each process
+ * gets its own CPU, per tick sent and, when it has a target's NAME, per
+ * delivery to that target's clients (bench/README.md, "Several daemons").
  *
  * Every trade id is the send time in realtime µs times 16 (plus a counter
  * when two trades share a µs), unique and increasing, so a subscriber
@@ -58,6 +65,9 @@
 #define OUT_MAX		(64u * 1024 * 1024)	/* unread by the daemon */
 #define IN_MAX		65536
 #define NEVENTS		64
+#define TARGET_MAX	4	/* daemons the subscribers read */
+#define PROC_MAX	8	/* processes whose CPU is measured */
+#define NAME_LEN	32
 
 static const char *const symbols[SYM_MAX] = {
 	"BTC-USDT", "ETH-USDT", "SOL-USDT", "XRP-USDT", "BNB-USDT",
@@ -87,6 +97,21 @@ struct exchange {
 	unsigned	 conns;
 };
 
+/* A daemon the subscribers read: each gets its own --clients. */
+struct target {
+	char		 name[NAME_LEN];
+	char		 host[64];
+	int		 port;
+};
+
+/* A process whose CPU and memory are measured over the window. */
+struct proc {
+	char		 name[NAME_LEN];
+	const char	*pid_file;	/* read until it names a PID */
+	int		 pid;
+	int		 target;	/* its clients' target, or -1 */
+};
+
 struct opts {
 	unsigned	 nex, nsym, clients, idle, threads, tick_us;
 	unsigned	 fast, resume;
@@ -95,10 +120,13 @@ struct opts {
 	unsigned	 queue_ticks;	/* for --print-config */
 	int		 ex_port;
 	double		 rate, warmup, duration, drain;
-	char		 host[64];
-	int		 port;
-	const char	*path, *idle_path, *pid_file, *label;
-	int		 pid;
+	struct target	 target[TARGET_MAX];
+	unsigned	 ntargets;
+	struct proc	 proc[PROC_MAX];
+	unsigned	 nprocs;
+	int		 named;		/* a NAME= was given: per-part report */
+	const char	*path, *idle_path, *label;
+	const char	*nats_publish, *nats_source;	/* --print-config */
 	int		 print_config;
 };
 
@@ -114,7 +142,8 @@ struct lg {
 	int			 ep, tfd;
 	struct exchange		 ex[EX_MAX];
 	struct lg_shared	 sh;
-	struct lg_worker	**workers;
+	struct lg_worker	**workers;	/* o.threads per target */
+	unsigned		 nworkers;
 	struct conn		*conns;
 	int			 sending;
 	int64_t			 send_start;	/* mono µs */
@@ -137,7 +166,7 @@ static void	conn_event(struct lg *, struct conn *, uint32_t);
 static void	conn_close(struct lg *, struct conn *);
 static int	conn_flush(struct lg *, struct conn *);
 static void	send_due(struct lg *);
-static int	read_pid(struct lg *);
+static int	read_pids(struct lg *);
 static int	cpu_sample(int pid, struct cpu_sample *);
 static uint64_t	thread_ns(int pid, int tid, uint64_t *wait);
 static uint64_t	machine_busy(uint64_t *steal);
@@ -201,7 +230,7 @@ teardown(struct lg *lg)
 	lg->sending = 0;
 	while (lg->conns != NULL)
 		conn_close(lg, lg->conns);
-	for (i = 0; lg->workers != NULL && i < lg->o.threads; i++)
+	for (i = 0; lg->workers != NULL && i < lg->nworkers; i++)
 		lg_worker_free(lg->workers[i]);
 	for (i = 0; i < lg->o.nex; i++)
 		if (lg->ex[i].lfd > 0)
@@ -219,25 +248,92 @@ usage(void)
 {
 	fprintf(stderr, "usage: loadgen [--print-config] [--exchanges K] "
 	    "[--ex-port P] [--rate R] [--symbols N]\n"
-	    "  [--clients M] [--idle N] [--target HOST:PORT] [--path PATH] "
-	    "[--idle-path PATH]\n"
-	    "  [--threads T] [--warmup S] [--duration S] [--drain S] "
-	    "[--tick-us US]\n"
-	    "  (--pid PID | --pid-file FILE) [--label NAME]\n"
-	    "  [--fast-clients F] [--resume N [--resume-at S]]\n");
+	    "  [--clients M] [--idle N] [--target [NAME=]HOST:PORT]... "
+	    "[--path PATH]\n"
+	    "  [--idle-path PATH] [--threads T] [--warmup S] [--duration S] "
+	    "[--drain S]\n"
+	    "  [--tick-us US] ((--pid [NAME=]PID | --pid-file [NAME=]FILE)...)"
+	    " [--label NAME]\n"
+	    "  [--fast-clients F] [--resume N [--resume-at S]]\n"
+	    "  --print-config also takes [--queue-ticks N] "
+	    "[--nats-publish URL | --nats-source URL]\n");
 	exit(2);
+}
+
+/*
+ * Splits "NAME=VALUE" into @name (NAME_LEN) and the VALUE it returns;
+ * without a NAME= part, @name is left as it is.
+ */
+static const char *
+split_name(const char *s, char *name, struct opts *o)
+{
+	const char *eq = strchr(s, '=');
+
+	if (eq == NULL)
+		return s;
+	if (eq == s || (size_t)(eq - s) >= NAME_LEN)
+		usage();
+	memcpy(name, s, (size_t)(eq - s));
+	name[eq - s] = '\0';
+	o->named = 1;
+	return eq + 1;
 }
 
 static void
 parse_target(const char *s, struct opts *o)
 {
-	const char *c = strrchr(s, ':');
+	struct target *t;
+	const char *c;
 
-	if (c == NULL || (size_t)(c - s) >= sizeof(o->host))
+	if (o->ntargets == TARGET_MAX)
 		usage();
-	memcpy(o->host, s, (size_t)(c - s));
-	o->host[c - s] = '\0';
-	o->port = atoi(c + 1);
+	t = &o->target[o->ntargets];
+	snprintf(t->name, sizeof(t->name), "t%u", o->ntargets + 1);
+	s = split_name(s, t->name, o);
+	c = strrchr(s, ':');
+	if (c == NULL || (size_t)(c - s) >= sizeof(t->host))
+		usage();
+	memcpy(t->host, s, (size_t)(c - s));
+	t->host[c - s] = '\0';
+	t->port = atoi(c + 1);
+	o->ntargets++;
+}
+
+/* --pid [NAME=]PID (@file 0) or --pid-file [NAME=]FILE (@file 1). */
+static void
+parse_proc(const char *s, int file, struct opts *o)
+{
+	struct proc *p;
+
+	if (o->nprocs == PROC_MAX)
+		usage();
+	p = &o->proc[o->nprocs];
+	snprintf(p->name, sizeof(p->name), "p%u", o->nprocs + 1);
+	s = split_name(s, p->name, o);
+	if (file)
+		p->pid_file = s;
+	else if ((p->pid = atoi(s)) <= 0)
+		usage();
+	o->nprocs++;
+}
+
+/*
+ * Each process's clients are those of the target of the same name; a
+ * lone process measures the lone target's clients.
+ */
+static void
+link_procs(struct opts *o)
+{
+	unsigned i, j;
+
+	for (i = 0; i < o->nprocs; i++) {
+		o->proc[i].target = -1;
+		for (j = 0; j < o->ntargets; j++)
+			if (strcmp(o->proc[i].name, o->target[j].name) == 0)
+				o->proc[i].target = (int)j;
+	}
+	if (o->nprocs == 1 && o->ntargets == 1)
+		o->proc[0].target = 0;
 }
 
 static void
@@ -256,6 +352,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "queue-ticks", 1, NULL, 'q' },
 		{ "fast-clients", 1, NULL, 'F' }, { "resume", 1, NULL, 'R' },
 		{ "resume-at", 1, NULL, 'A' },
+		{ "nats-publish", 1, NULL, 'N' }, { "nats-source", 1, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -263,7 +360,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	*o = (struct opts){ .nex = 1, .nsym = 4, .clients = 10, .threads = 1,
 	    .tick_us = 1000, .queue_ticks = 65536, .ex_port = 27660,
 	    .rate = 1000, .warmup = 2, .duration = 10, .drain = 3,
-	    .host = "127.0.0.1", .port = 27650, .path = "/",
+	    .path = "/",
 	    .idle_path = "/?symbols=ZZZ-USD", .label = "run",
 	    .resume_at = -1 };
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -282,45 +379,95 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'd': o->duration = atof(optarg); break;
 		case 'D': o->drain = atof(optarg); break;
 		case 'u': o->tick_us = (unsigned)atoi(optarg); break;
-		case 'p': o->pid = atoi(optarg); break;
-		case 'f': o->pid_file = optarg; break;
+		case 'p': parse_proc(optarg, 0, o); break;
+		case 'f': parse_proc(optarg, 1, o); break;
 		case 'l': o->label = optarg; break;
 		case 'c': o->print_config = 1; break;
 		case 'q': o->queue_ticks = (unsigned)atoi(optarg); break;
 		case 'F': o->fast = (unsigned)atoi(optarg); break;
 		case 'R': o->resume = (unsigned)atoi(optarg); break;
 		case 'A': o->resume_at = atof(optarg); break;
+		case 'N': o->nats_publish = optarg; break;
+		case 'S': o->nats_source = optarg; break;
 		default: usage();
 		}
 	}
+	if (o->ntargets == 0)
+		parse_target("127.0.0.1:27650", o);
+	link_procs(o);
 	if (optind != argc || o->nex < 1 || o->nex > EX_MAX || o->nsym < 1 ||
 	    o->nsym > SYM_MAX || o->threads < 1 || o->rate <= 0 ||
 	    o->tick_us < 50 || o->duration <= 0 || o->fast > o->clients ||
-	    o->resume_at >= o->duration)
+	    o->resume_at >= o->duration ||
+	    (o->nats_publish != NULL && o->nats_source != NULL) ||
+	    ((o->idle > 0 || o->resume > 0) &&
+	    (o->ntargets > 1 || o->nprocs > 1)))
 		usage();
 	snprintf(o->fast_path, sizeof(o->fast_path), "%s%smax_delay_ms=0",
 	    o->path, strchr(o->path, '?') ? "&" : "?");
-	if (!o->print_config && o->pid <= 0 && o->pid_file == NULL)
+	if (!o->print_config && o->nprocs == 0)
 		usage();
 }
 
 static void
+print_symbols(const struct opts *o)
+{
+	unsigned s;
+
+	for (s = 0; s < o->nsym; s++)
+		printf("%s\"%s\"", s ? ", " : "", symbols[s]);
+}
+
+/*
+ * A tickerd config: listen on the (first) target, read the fake exchanges,
+ * and with --nats-publish URL also publish to the stream TICKS there (an
+ * ingest host); or with --nats-source URL read that stream instead of the
+ * exchanges (an edge host).
+ */
+static void
 print_config(const struct opts *o)
 {
-	unsigned e, s;
+	unsigned e;
 
 	printf("{\n  \"listen\": {\"tcp\": \"%s:%d\"},\n  \"exchanges\": [\n",
-	    o->host, o->port);
-	for (e = 0; e < o->nex; e++) {
+	    o->target[0].host, o->target[0].port);
+	for (e = 0; o->nats_source == NULL && e < o->nex; e++) {
 		printf("    {\"name\": \"ex%u\", \"adapter\": \"binance\", "
 		    "\"url\": \"ws://127.0.0.1:%d/ws\", \"stale_s\": 30, "
 		    "\"symbols\": [", e + 1, o->ex_port + (int)e);
-		for (s = 0; s < o->nsym; s++)
-			printf("%s\"%s\"", s ? ", " : "", symbols[s]);
+		print_symbols(o);
 		printf("]}%s\n", e + 1 < o->nex ? "," : "");
 	}
+	if (o->nats_source != NULL) {
+		printf("    {\"name\": \"hub\", \"adapter\": \"nats\", "
+		    "\"servers\": [\"%s\"], \"stream\": \"TICKS\", "
+		    "\"symbols\": [", o->nats_source);
+		print_symbols(o);
+		printf("]}\n");
+	}
 	printf("  ],\n  \"clients\": {\"max\": 20000, "
-	    "\"queue_ticks\": %u}\n}\n", o->queue_ticks);
+	    "\"queue_ticks\": %u}", o->queue_ticks);
+	if (o->nats_publish != NULL)
+		printf(",\n  \"publish\": {\"nats\": {\"servers\": [\"%s\"], "
+		    "\"stream\": \"TICKS\"}}", o->nats_publish);
+	printf("\n}\n");
+}
+
+/* Worker @i: the (@i % threads)th share of target @i / threads's. */
+static int
+worker_setup(struct lg *lg, unsigned i)
+{
+	const struct opts *o = &lg->o;
+	const struct target *t = &o->target[i / o->threads];
+	unsigned k = i % o->threads;
+
+	lg->workers[i] = lg_worker_new(&lg->sh, t->host, t->port,
+	    o->clients / o->threads + (k < o->clients % o->threads),
+	    o->fast / o->threads + (k < o->fast % o->threads),
+	    o->idle / o->threads + (k < o->idle % o->threads));
+	if (lg->workers[i] == NULL)
+		return -1;
+	return lg_worker_start(lg->workers[i]);
 }
 
 static int
@@ -328,7 +475,7 @@ setup(struct lg *lg)
 {
 	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
 	struct epoll_event ev;
-	unsigned e, i, n;
+	unsigned e, i;
 
 	lg->ep = epoll_create1(EPOLL_CLOEXEC);
 	lg->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -351,26 +498,17 @@ setup(struct lg *lg)
 		    .data.u64 = e + 1 };
 		epoll_ctl(lg->ep, EPOLL_CTL_ADD, lg->ex[e].lfd, &ev);
 	}
-	lg->sh.host = lg->o.host;
-	lg->sh.port = lg->o.port;
 	lg->sh.path = lg->o.path;
 	lg->sh.fast_path = lg->o.fast_path;
 	lg->sh.idle_path = lg->o.idle_path;
 	lg->sh.max_inflight = 128;
-	lg->workers = calloc(lg->o.threads, sizeof(*lg->workers));
+	lg->nworkers = lg->o.threads * lg->o.ntargets;
+	lg->workers = calloc(lg->nworkers, sizeof(*lg->workers));
 	if (lg->workers == NULL)
 		return -1;
-	for (i = 0; i < lg->o.threads; i++) {
-		n = lg->o.clients / lg->o.threads +
-		    (i < lg->o.clients % lg->o.threads);
-		lg->workers[i] = lg_worker_new(&lg->sh, n,
-		    lg->o.fast / lg->o.threads +
-		    (i < lg->o.fast % lg->o.threads),
-		    lg->o.idle / lg->o.threads +
-		    (i < lg->o.idle % lg->o.threads));
-		if (lg->workers[i] == NULL || lg_worker_start(lg->workers[i]) < 0)
+	for (i = 0; i < lg->nworkers; i++)
+		if (worker_setup(lg, i) < 0)
 			return fprintf(stderr, "loadgen: worker failed\n"), -1;
-	}
 	return 0;
 }
 
@@ -675,7 +813,7 @@ upstreams_ready(struct lg *lg)
 {
 	unsigned e;
 
-	if (read_pid(lg) <= 0)
+	if (!read_pids(lg))
 		return 0;
 	for (e = 0; e < lg->o.nex; e++)
 		if (lg->ex[e].active == NULL)
@@ -683,11 +821,18 @@ upstreams_ready(struct lg *lg)
 	return 1;
 }
 
+/* Active subscribers over all targets. */
+static unsigned
+all_clients(const struct lg *lg)
+{
+	return lg->o.clients * lg->o.ntargets;
+}
+
 static int
 clients_ready(struct lg *lg)
 {
 	return atomic_load(&lg->sh.open) + atomic_load(&lg->sh.failed) >=
-	    lg->o.clients;
+	    all_clients(lg);
 }
 
 static int
@@ -703,7 +848,7 @@ win_received(struct lg *lg)
 	uint64_t n = 0;
 	unsigned i;
 
-	for (i = 0; i < lg->o.threads; i++)
+	for (i = 0; i < lg->nworkers; i++)
 		n += lg_worker_win_ticks(lg->workers[i]);
 	return n;
 }
@@ -717,19 +862,32 @@ drained(struct lg *lg)
 }
 
 static int
-read_pid(struct lg *lg)
+read_pid(struct proc *p)
 {
 	FILE *f;
 	int pid = 0;
 
-	if (lg->o.pid > 0 || lg->o.pid_file == NULL)
-		return lg->o.pid;
-	if ((f = fopen(lg->o.pid_file, "r")) == NULL)
+	if (p->pid > 0 || p->pid_file == NULL)
+		return p->pid;
+	if ((f = fopen(p->pid_file, "r")) == NULL)
 		return 0;
 	if (fscanf(f, "%d", &pid) == 1 && pid > 0)
-		lg->o.pid = pid;
+		p->pid = pid;
 	fclose(f);
-	return lg->o.pid;
+	return p->pid;
+}
+
+/* 1 once every process's PID is known. */
+static int
+read_pids(struct lg *lg)
+{
+	unsigned i;
+	int all = 1;
+
+	for (i = 0; i < lg->o.nprocs; i++)
+		if (read_pid(&lg->o.proc[i]) <= 0)
+			all = 0;
+	return all;
 }
 
 static int64_t
@@ -739,12 +897,12 @@ secs(double s)
 }
 
 struct measures {
-	struct cpu_sample	 cpu0, cpu1;
+	struct cpu_sample	 cpu0[PROC_MAX], cpu1[PROC_MAX];
 	struct cpu_sample	 self0, self1;	/* the load generator */
 	uint64_t		 busy0, busy1;	/* whole machine, ticks */
 	uint64_t		 steal0, steal1;	/* hypervisor's */
 	uint64_t		 main0, main1;	/* its main thread, ns */
-	long			 rss_kib, hwm_kib;
+	long			 rss_kib[PROC_MAX], hwm_kib[PROC_MAX];
 	long			 idle_before, idle_after;
 	unsigned		 idle_open;
 	struct lg_resume	 resume;
@@ -770,7 +928,8 @@ resume_in_window(void *arg)
 
 	if (wait > 0)
 		usleep((useconds_t)wait);
-	j->m->resume_ok = lg_resume_measure(lg->o.host, lg->o.port,
+	j->m->resume_ok = lg_resume_measure(lg->o.target[0].host,
+	    lg->o.target[0].port,
 	    lg->o.path, lg->o.resume, &j->m->resume) == 0;
 	return NULL;
 }
@@ -787,13 +946,13 @@ static void
 idle_phase(struct lg *lg, struct measures *m)
 {
 	loop_until(lg, lg_mono_us() + secs(1), NULL);
-	m->idle_before = proc_status_kib(lg->o.pid, "VmRSS:");
+	m->idle_before = proc_status_kib(lg->o.proc[0].pid, "VmRSS:");
 	atomic_store(&lg->sh.idle_go, 1);
 	if (!loop_until(lg, lg_mono_us() + secs(120), idle_ready))
 		fprintf(stderr, "loadgen: idle clients: %u of %u connected\n",
 		    atomic_load(&lg->sh.open) - lg->o.clients, lg->o.idle);
 	loop_until(lg, lg_mono_us() + secs(2), NULL);
-	m->idle_after = proc_status_kib(lg->o.pid, "VmRSS:");
+	m->idle_after = proc_status_kib(lg->o.proc[0].pid, "VmRSS:");
 	m->idle_open = atomic_load(&lg->sh.open) - lg->o.clients;
 }
 
@@ -813,7 +972,7 @@ run(struct lg *lg)
 	atomic_store(&lg->sh.go, 1);
 	if (!loop_until(lg, lg_mono_us() + secs(60), clients_ready)) {
 		fprintf(stderr, "loadgen: %u of %u subscribers connected\n",
-		    atomic_load(&lg->sh.open), lg->o.clients);
+		    atomic_load(&lg->sh.open), all_clients(lg));
 		goto out;
 	}
 	if (atomic_load(&lg->sh.failed) > 0)
@@ -833,18 +992,22 @@ run(struct lg *lg)
 	}
 	if (!wait_window(lg, lg->t0))
 		goto out;
-	cpu_sample(lg->o.pid, &m.cpu0);
+	for (i = 0; i < lg->o.nprocs; i++)
+		cpu_sample(lg->o.proc[i].pid, &m.cpu0[i]);
 	m.busy0 = machine_busy(&m.steal0);
 	cpu_sample(getpid(), &m.self0);
 	m.main0 = thread_ns(getpid(), getpid(), NULL);
 	if (!wait_window(lg, lg->t1))
 		goto out;
-	cpu_sample(lg->o.pid, &m.cpu1);
+	for (i = 0; i < lg->o.nprocs; i++)
+		cpu_sample(lg->o.proc[i].pid, &m.cpu1[i]);
 	m.busy1 = machine_busy(&m.steal1);
 	cpu_sample(getpid(), &m.self1);
 	m.main1 = thread_ns(getpid(), getpid(), NULL);
-	m.rss_kib = proc_status_kib(lg->o.pid, "VmRSS:");
-	m.hwm_kib = proc_status_kib(lg->o.pid, "VmHWM:");
+	for (i = 0; i < lg->o.nprocs; i++) {
+		m.rss_kib[i] = proc_status_kib(lg->o.proc[i].pid, "VmRSS:");
+		m.hwm_kib[i] = proc_status_kib(lg->o.proc[i].pid, "VmHWM:");
+	}
 	lg->sending = 0;
 	loop_until(lg, lg_mono_us() + secs(lg->o.drain), drained);
 	if (lg->o.idle > 0)
@@ -853,7 +1016,8 @@ run(struct lg *lg)
 		pthread_join(job.tid, NULL);
 		resume_thread = 0;
 	} else if (lg->o.resume > 0) {
-		m.resume_ok = lg_resume_measure(lg->o.host, lg->o.port,
+		m.resume_ok = lg_resume_measure(lg->o.target[0].host,
+		    lg->o.target[0].port,
 		    lg->o.path, lg->o.resume, &m.resume) == 0;
 	}
 	if (lg->o.resume > 0 && !m.resume_ok)
@@ -863,7 +1027,7 @@ out:
 	atomic_store(&lg->sh.stop, 1);
 	if (resume_thread)
 		pthread_join(job.tid, NULL);
-	for (i = 0; i < lg->o.threads; i++)
+	for (i = 0; i < lg->nworkers; i++)
 		lg_worker_join(lg->workers[i]);
 	if (ok)
 		report(lg, &m);
@@ -988,11 +1152,29 @@ proc_status_kib(int pid, const char *key)
 
 /* ---- the report ---- */
 
+/* One target's subscribers. */
+struct part {
+	struct lg_sub_stats	 t;
+	uint64_t		 expected, missing;
+	double			 deliv_s;
+};
+
+/* One measured process over the window. */
+struct proc_use {
+	double			 cpu_us, cpu_pct, stat_pct, wait_pct;
+	double			 us_per_tick;	/* per trade sent */
+	double			 us_per_deliv;	/* per delivery to its
+						 * target's clients; 0: none */
+};
+
 /* Everything the report prints, computed once. */
 struct summary {
 	struct lg_sub_stats	 t;		/* all workers */
 	uint64_t		 expected, missing;
+	struct part		 part[TARGET_MAX];
+	struct proc_use		 proc[PROC_MAX];
 	double			 wall_us;	/* the measured window */
+	/* the measured processes together */
 	double			 cpu_pct, stat_pct, wait_pct, us_per_deliv;
 	double			 lg_pct, main_pct, lg_wait_pct, others_pct;
 	double			 steal_pct;
@@ -1000,56 +1182,101 @@ struct summary {
 };
 
 static void
-sum_workers(struct lg *lg, struct lg_sub_stats *t)
+stats_add(struct lg_sub_stats *t, const struct lg_sub_stats *s)
 {
-	const struct lg_sub_stats *s;
+	t->frames += s->frames, t->ticks += s->ticks;
+	t->win_ticks += s->win_ticks, t->recv_in_win += s->recv_in_win;
+	t->snapshots += s->snapshots, t->other += s->other;
+	t->idle_ticks += s->idle_ticks, t->gaps += s->gaps;
+	t->dups += s->dups, t->bytes += s->bytes;
+	if (s->min_client < t->min_client)
+		t->min_client = s->min_client;
+	if (s->max_client > t->max_client)
+		t->max_client = s->max_client;
+	if (s->close_code) {
+		t->close_code = s->close_code;
+		memcpy(t->close_reason, s->close_reason,
+		    sizeof(t->close_reason));
+	}
+	lg_hist_merge(&t->hist, &s->hist);
+	lg_hist_merge(&t->fast_hist, &s->fast_hist);
+	lg_hist_merge(&t->fast_recv_hist, &s->fast_recv_hist);
+}
+
+/* Workers [@first, @first + @n) summed into @t. */
+static void
+sum_workers(struct lg *lg, unsigned first, unsigned n,
+    struct lg_sub_stats *t)
+{
 	unsigned i;
 
 	memset(t, 0, sizeof(*t));
 	t->min_client = UINT64_MAX;
-	for (i = 0; i < lg->o.threads; i++) {
-		s = lg_worker_join(lg->workers[i]);
-		t->frames += s->frames, t->ticks += s->ticks;
-		t->win_ticks += s->win_ticks, t->recv_in_win += s->recv_in_win;
-		t->snapshots += s->snapshots, t->other += s->other;
-		t->idle_ticks += s->idle_ticks, t->gaps += s->gaps;
-		t->dups += s->dups, t->bytes += s->bytes;
-		if (s->min_client < t->min_client)
-			t->min_client = s->min_client;
-		if (s->max_client > t->max_client)
-			t->max_client = s->max_client;
-		if (s->close_code) {
-			t->close_code = s->close_code;
-			memcpy(t->close_reason, s->close_reason,
-			    sizeof(t->close_reason));
-		}
-		lg_hist_merge(&t->hist, &s->hist);
-		lg_hist_merge(&t->fast_hist, &s->fast_hist);
-		lg_hist_merge(&t->fast_recv_hist, &s->fast_recv_hist);
-	}
+	for (i = first; i < first + n; i++)
+		stats_add(t, lg_worker_join(lg->workers[i]));
 	if (t->min_client == UINT64_MAX)
 		t->min_client = 0;
 }
 
 static void
-summarize(struct lg *lg, const struct measures *m, struct summary *u)
+summarize_parts(struct lg *lg, struct summary *u)
 {
-	double cpu_us, lg_us, busy_us, tck = (double)sysconf(_SC_CLK_TCK);
+	struct part *p;
+	unsigned k, n = lg->o.threads;
 
-	sum_workers(lg, &u->t);
-	u->expected = lg->sent_win * lg->o.clients;
+	for (k = 0; k < lg->o.ntargets; k++) {
+		p = &u->part[k];
+		sum_workers(lg, k * n, n, &p->t);
+		p->expected = lg->sent_win * lg->o.clients;
+		p->missing = p->expected > p->t.win_ticks ?
+		    p->expected - p->t.win_ticks : 0;
+		p->deliv_s = (double)p->t.recv_in_win / lg->o.duration;
+	}
+	sum_workers(lg, 0, lg->nworkers, &u->t);
+	u->expected = lg->sent_win * all_clients(lg);
 	u->missing = u->expected > u->t.win_ticks ?
 	    u->expected - u->t.win_ticks : 0;
-	u->wall_us = (double)(m->cpu1.mono_us - m->cpu0.mono_us);
-	cpu_us = (double)(m->cpu1.sched_ns - m->cpu0.sched_ns) / 1e3;
-	u->stat_pct = 100 * (double)(m->cpu1.stat_ticks -
-	    m->cpu0.stat_ticks) * 1e6 / tck / u->wall_us;
-	u->cpu_pct = cpu_us > 0 ? 100 * cpu_us / u->wall_us : u->stat_pct;
-	if (cpu_us <= 0)
-		cpu_us = u->cpu_pct * u->wall_us / 100;
-	u->wait_pct = 100 * (double)(m->cpu1.wait_ns - m->cpu0.wait_ns) /
-	    1e3 / u->wall_us;
 	u->deliv_s = (double)u->t.recv_in_win / lg->o.duration;
+}
+
+/* Process @i's CPU over the window; returns its CPU-µs. */
+static double
+summarize_proc(struct lg *lg, const struct measures *m, unsigned i,
+    struct summary *u)
+{
+	const struct cpu_sample *c0 = &m->cpu0[i], *c1 = &m->cpu1[i];
+	struct proc_use *p = &u->proc[i];
+	double tck = (double)sysconf(_SC_CLK_TCK);
+	int k = lg->o.proc[i].target;
+
+	p->cpu_us = (double)(c1->sched_ns - c0->sched_ns) / 1e3;
+	p->stat_pct = 100 * (double)(c1->stat_ticks - c0->stat_ticks) *
+	    1e6 / tck / u->wall_us;
+	p->cpu_pct = p->cpu_us > 0 ? 100 * p->cpu_us / u->wall_us :
+	    p->stat_pct;
+	if (p->cpu_us <= 0)
+		p->cpu_us = p->cpu_pct * u->wall_us / 100;
+	p->wait_pct = 100 * (double)(c1->wait_ns - c0->wait_ns) / 1e3 /
+	    u->wall_us;
+	p->us_per_tick = lg->sent_win ? p->cpu_us / (double)lg->sent_win : 0;
+	p->us_per_deliv = k >= 0 && u->part[k].t.recv_in_win ?
+	    p->cpu_us / (double)u->part[k].t.recv_in_win : 0;
+	u->cpu_pct += p->cpu_pct;
+	u->stat_pct += p->stat_pct;
+	u->wait_pct += p->wait_pct;
+	return p->cpu_us;
+}
+
+static void
+summarize(struct lg *lg, const struct measures *m, struct summary *u)
+{
+	double cpu_us = 0, lg_us, busy_us, tck = (double)sysconf(_SC_CLK_TCK);
+	unsigned i;
+
+	summarize_parts(lg, u);
+	u->wall_us = (double)(m->cpu1[0].mono_us - m->cpu0[0].mono_us);
+	for (i = 0; i < lg->o.nprocs; i++)
+		cpu_us += summarize_proc(lg, m, i, u);
 	u->us_per_deliv = u->t.recv_in_win ?
 	    cpu_us / (double)u->t.recv_in_win : 0;
 	lg_us = (double)(m->self1.sched_ns - m->self0.sched_ns) / 1e3;
@@ -1094,6 +1321,106 @@ print_resume(const struct lg_resume *r, int ok)
 	    (double)r->bytes / 1e6 / s, r->gap ? " (a gap: not held)" : "");
 }
 
+static long
+rss_sum(const struct lg *lg, const struct measures *m)
+{
+	long sum = 0;
+	unsigned i;
+
+	if (lg->o.nprocs == 1)
+		return m->rss_kib[0];
+	for (i = 0; i < lg->o.nprocs; i++)
+		sum += m->rss_kib[i] > 0 ? m->rss_kib[i] : 0;
+	return sum;
+}
+
+/* Whether the report has a line per target and per process. */
+static int
+per_part(const struct lg *lg)
+{
+	return lg->o.named || lg->o.ntargets > 1 || lg->o.nprocs > 1;
+}
+
+/* A line per target (its clients) and per process (its CPU). */
+static void
+print_parts(const struct lg *lg, const struct measures *m,
+    const struct summary *u)
+{
+	const struct part *p;
+	const struct proc_use *c;
+	const struct lg_hist *h;
+	unsigned i;
+	int k;
+
+	for (i = 0; i < lg->o.ntargets; i++) {
+		p = &u->part[i];
+		h = &p->t.hist;
+		printf("target %-6s %s:%d, %u clients: %" PRIu64 " of %" PRIu64
+		    " delivered, missing %" PRIu64 ", %" PRIu64 " gaps, %"
+		    PRIu64 " dups; latency µs p50 %" PRIu64 "  p90 %" PRIu64
+		    "  p99 %" PRIu64 "  p99.9 %" PRIu64 "  max %" PRIu64 "\n",
+		    lg->o.target[i].name, lg->o.target[i].host,
+		    lg->o.target[i].port, lg->o.clients, p->t.win_ticks,
+		    p->expected, p->missing, p->t.gaps, p->t.dups,
+		    lg_hist_quantile(h, 0.50), lg_hist_quantile(h, 0.90),
+		    lg_hist_quantile(h, 0.99), lg_hist_quantile(h, 0.999),
+		    h->max);
+	}
+	for (i = 0; i < lg->o.nprocs; i++) {
+		c = &u->proc[i];
+		k = lg->o.proc[i].target;
+		printf("process %-6s pid %d: CPU %.1f%% of one core (stat "
+		    "%.1f%%), %.3f CPU-µs per tick sent", lg->o.proc[i].name,
+		    lg->o.proc[i].pid, c->cpu_pct, c->stat_pct, c->us_per_tick);
+		if (k >= 0)
+			printf(", %.3f per delivery to %s's clients",
+			    c->us_per_deliv, lg->o.target[k].name);
+		printf("; waited for a CPU %.1f%%; RSS %ld KiB, peak %ld KiB\n",
+		    c->wait_pct, m->rss_kib[i], m->hwm_kib[i]);
+	}
+}
+
+/* The same as key=value pairs, t1_... per target, p1_... per process. */
+static void
+print_parts_result(const struct lg *lg, const struct measures *m,
+    const struct summary *u)
+{
+	const struct part *p;
+	const struct proc_use *c;
+	const struct lg_hist *h;
+	unsigned i;
+	int k;
+
+	printf(" sent_win=%" PRIu64, lg->sent_win);
+	for (i = 0; i < lg->o.ntargets; i++) {
+		p = &u->part[i];
+		h = &p->t.hist;
+		printf(" t%u_name=%s t%u_clients=%u t%u_expected=%" PRIu64
+		    " t%u_received=%" PRIu64 " t%u_missing=%" PRIu64
+		    " t%u_gaps=%" PRIu64 " t%u_dups=%" PRIu64
+		    " t%u_deliv_s=%.0f t%u_p50=%" PRIu64 " t%u_p90=%" PRIu64
+		    " t%u_p99=%" PRIu64 " t%u_p999=%" PRIu64
+		    " t%u_max=%" PRIu64, i + 1, lg->o.target[i].name, i + 1,
+		    lg->o.clients, i + 1, p->expected, i + 1, p->t.win_ticks,
+		    i + 1, p->missing, i + 1, p->t.gaps, i + 1, p->t.dups,
+		    i + 1, p->deliv_s, i + 1, lg_hist_quantile(h, 0.50),
+		    i + 1, lg_hist_quantile(h, 0.90), i + 1,
+		    lg_hist_quantile(h, 0.99), i + 1,
+		    lg_hist_quantile(h, 0.999), i + 1, h->max);
+	}
+	for (i = 0; i < lg->o.nprocs; i++) {
+		c = &u->proc[i];
+		k = lg->o.proc[i].target;
+		printf(" p%u_name=%s p%u_target=%s p%u_cpu_pct=%.1f "
+		    "p%u_us_per_tick=%.3f p%u_us_per_deliv=%.3f "
+		    "p%u_wait_pct=%.1f p%u_rss_kib=%ld", i + 1,
+		    lg->o.proc[i].name, i + 1,
+		    k >= 0 ? lg->o.target[k].name : "-", i + 1, c->cpu_pct,
+		    i + 1, c->us_per_tick, i + 1, c->us_per_deliv, i + 1,
+		    c->wait_pct, i + 1, m->rss_kib[i]);
+	}
+}
+
 static void
 print_human(struct lg *lg, const struct measures *m, const struct summary *u)
 {
@@ -1103,7 +1430,7 @@ print_human(struct lg *lg, const struct measures *m, const struct summary *u)
 
 	printf("== %s: %u exchange(s), %.0f trades/s, %u clients, "
 	    "%.0f s measured ==\n", lg->o.label, lg->o.nex, lg->o.rate,
-	    lg->o.clients, dur);
+	    all_clients(lg), dur);
 	printf("sent        %" PRIu64 " in window (%.0f/s), %" PRIu64
 	    " total, %" PRIu64 " unsent (no upstream), %" PRIu64
 	    " overflowed\n", lg->sent_win, (double)lg->sent_win / dur,
@@ -1130,10 +1457,18 @@ print_human(struct lg *lg, const struct measures *m, const struct summary *u)
 	    lg_hist_quantile(h, 0.50), lg_hist_quantile(h, 0.90),
 	    lg_hist_quantile(h, 0.99), lg_hist_quantile(h, 0.999), h->max,
 	    h->count ? (double)h->sum / (double)h->count : 0.0);
-	printf("target pid  %d: CPU %.1f%% of one core (stat %.1f%%), "
-	    "%.3f CPU-µs per delivery, waited for a CPU %.1f%% of the time; "
-	    "RSS %ld KiB, peak %ld KiB\n", lg->o.pid, u->cpu_pct, u->stat_pct,
-	    u->us_per_deliv, u->wait_pct, m->rss_kib, m->hwm_kib);
+	if (lg->o.nprocs == 1)
+		printf("target pid  %d: CPU %.1f%% of one core (stat %.1f%%), "
+		    "%.3f CPU-µs per delivery, waited for a CPU %.1f%% of the "
+		    "time; RSS %ld KiB, peak %ld KiB\n", lg->o.proc[0].pid,
+		    u->cpu_pct, u->stat_pct, u->us_per_deliv, u->wait_pct,
+		    m->rss_kib[0], m->hwm_kib[0]);
+	else
+		printf("processes   %u together: CPU %.1f%% of one core "
+		    "(stat %.1f%%), %.3f CPU-µs per delivery, waited for a CPU "
+		    "%.1f%% of the time; RSS %ld KiB\n", lg->o.nprocs,
+		    u->cpu_pct, u->stat_pct, u->us_per_deliv, u->wait_pct,
+		    rss_sum(lg, m));
 	printf("machine     loadgen %.1f%% (exchanges %.1f%%, subscribers "
 	    "%.1f%%; its threads waited for a CPU %.1f%%), everything else "
 	    "%.1f%% of one core; stolen by the hypervisor %.1f%%\n",
@@ -1148,6 +1483,8 @@ print_human(struct lg *lg, const struct measures *m, const struct summary *u)
 		    "%.2f KiB per idle client, %" PRIu64 " ticks to idle "
 		    "clients\n", m->idle_open, lg->o.idle, m->idle_before,
 		    m->idle_after, u->idle_kib, t->idle_ticks);
+	if (per_part(lg))
+		print_parts(lg, m, u);
 }
 
 /* One line of key=value pairs for bench/run.sh. */
@@ -1166,13 +1503,13 @@ print_result(struct lg *lg, const struct measures *m, const struct summary *u)
 	    "idle=%u idle_rss0=%ld idle_rss1=%ld idle_kib_each=%.2f "
 	    "fast=%u fast_p50=%" PRIu64 " fast_p99=%" PRIu64 " "
 	    "fast_recv_p50=%" PRIu64 " fast_recv_p99=%" PRIu64 " "
-	    "resume=%u resume_msgs=%u resume_us=%" PRId64 " resume_gap=%d\n",
-	    lg->o.label, lg->o.nex, lg->o.rate, lg->o.clients, u->expected,
+	    "resume=%u resume_msgs=%u resume_us=%" PRId64 " resume_gap=%d",
+	    lg->o.label, lg->o.nex, lg->o.rate, all_clients(lg), u->expected,
 	    u->t.win_ticks, u->missing, u->t.gaps, u->t.dups,
 	    atomic_load(&lg->sh.closed), u->deliv_s,
 	    lg_hist_quantile(h, 0.50), lg_hist_quantile(h, 0.90),
 	    lg_hist_quantile(h, 0.99), lg_hist_quantile(h, 0.999), h->max,
-	    u->cpu_pct, u->us_per_deliv, u->wait_pct, m->rss_kib, u->lg_pct,
+	    u->cpu_pct, u->us_per_deliv, u->wait_pct, rss_sum(lg, m), u->lg_pct,
 	    u->lg_wait_pct, u->others_pct, u->steal_pct, m->idle_open,
 	    m->idle_before, m->idle_after, u->idle_kib, lg->o.fast,
 	    lg_hist_quantile(&u->t.fast_hist, 0.50),
@@ -1180,6 +1517,9 @@ print_result(struct lg *lg, const struct measures *m, const struct summary *u)
 	    lg_hist_quantile(&u->t.fast_recv_hist, 0.50),
 	    lg_hist_quantile(&u->t.fast_recv_hist, 0.99), lg->o.resume,
 	    m->resume.messages, m->resume.us, m->resume.gap);
+	if (per_part(lg))
+		print_parts_result(lg, m, u);
+	printf("\n");
 }
 
 static void

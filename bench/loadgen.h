@@ -94,8 +94,6 @@ ssize_t	lg_write(int fd, const void *buf, size_t len);
 /* Written by the main thread before the workers start or read only by
  * it; the atomics are the only cross-thread traffic while running. */
 struct lg_shared {
-	const char	*host;
-	int		 port;
 	const char	*path;		/* active subscribers' request path */
 	const char	*fast_path;	/* ... of the fast ones (max_delay_ms=0) */
 	const char	*idle_path;	/* idle subscribers' request path */
@@ -132,9 +130,14 @@ struct lg_sub_stats {
 
 struct lg_worker;
 
-/* The first @fast of the @active subscribers use sh->fast_path. */
-struct lg_worker	*lg_worker_new(struct lg_shared *, unsigned active,
-			    unsigned fast, unsigned idle);
+/*
+ * A worker whose subscribers connect to @host:@port (@host is borrowed and
+ * must outlive the worker).  The first @fast of the @active subscribers use
+ * sh->fast_path.
+ */
+struct lg_worker	*lg_worker_new(struct lg_shared *, const char *host,
+			    int port, unsigned active, unsigned fast,
+			    unsigned idle);
 int			 lg_worker_start(struct lg_worker *);
 /* Ticks counted inside the window so far (relaxed, for early drain). */
 uint64_t		 lg_worker_win_ticks(struct lg_worker *);

@@ -45,6 +45,8 @@ struct sub {
 
 struct lg_worker {
 	struct lg_shared	*sh;
+	const char		*host;		/* the target, borrowed */
+	int			 port;
 	pthread_t		 thread;
 	int			 started;
 	int			 ep;
@@ -74,8 +76,8 @@ static void	 sub_finish(struct lg_worker *, struct sub *, int failed);
 static int	 sub_stash(struct sub *, const unsigned char *p, size_t len);
 
 struct lg_worker *
-lg_worker_new(struct lg_shared *sh, unsigned active, unsigned fast,
-    unsigned idle)
+lg_worker_new(struct lg_shared *sh, const char *host, int port,
+    unsigned active, unsigned fast, unsigned idle)
 {
 	struct lg_worker *w = calloc(1, sizeof(*w));
 	unsigned i;
@@ -83,6 +85,8 @@ lg_worker_new(struct lg_shared *sh, unsigned active, unsigned fast,
 	if (w == NULL)
 		return NULL;
 	w->sh = sh;
+	w->host = host;
+	w->port = port;
 	w->ep = -1;
 	w->nactive = active;
 	w->nidle = idle;
@@ -195,7 +199,7 @@ static void
 sub_connect(struct lg_worker *w, struct sub *s)
 {
 	struct epoll_event ev = { .events = EPOLLOUT, .data.ptr = s };
-	int fd = lg_connect(w->sh->host, w->sh->port);
+	int fd = lg_connect(w->host, w->port);
 
 	if (fd < 0) {
 		if (atomic_fetch_add(&w->sh->failed, 1) == 0)
@@ -224,8 +228,7 @@ send_request(struct lg_worker *w, struct sub *s)
 	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
 	    "Sec-WebSocket-Version: 13\r\n\r\n",
 	    s->idle ? w->sh->idle_path : s->fast ? w->sh->fast_path :
-	    w->sh->path, w->sh->host,
-	    w->sh->port);
+	    w->sh->path, w->host, w->port);
 	if (n < 0 || (size_t)n >= sizeof(req))
 		return -1;
 	return lg_write(s->fd, req, (size_t)n) == n ? 0 : -1;

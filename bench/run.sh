@@ -19,6 +19,12 @@
 #       max_delay_ms=0, then Node at the same load (s5n) for CPU
 #   s6  tickerd at 1k trades/s x 100 clients: a client resumes 10,000
 #       messages 2 s before the window ends, then the same without (s6b)
+#   s7  scaled out over NATS JetStream: 1 exchange x 10k trades/s into an
+#       ingest tickerd publishing to a nats-server (JetStream, file store),
+#       two edge tickerds reading the stream with 100 clients each; then
+#       the direct tickerd at the same load with 100 clients (s7d), the
+#       baseline; s7 and s7d alternate with REPEAT.  s7n runs the NATS
+#       half alone, s7d the direct half alone
 #
 # Environment (defaults in brackets):
 #   BUILD        build directory, configured Release here [build-bench]
@@ -27,13 +33,17 @@
 #   OUT          results directory [a new /tmp/tickerd-bench.*]
 #   WARMUP DURATION DRAIN   seconds [3 10 5]
 #   REPEAT       runs per scenario [1]
-#   PORT         the daemon listens here, fake exchanges from PORT+10 [27650]
+#   PORT         the daemon listens here, fake exchanges from PORT+10 [27650];
+#                in s7 the ingest host listens on PORT, the edges on PORT+1
+#                and PORT+2, nats-server on PORT+30 (monitor PORT+31)
 #   QUEUE_TICKS  tickerd's clients.queue_ticks [65536]; the ring's slots
 #                dominate its RSS once they have all been written
 #   LG_THREADS   loadgen subscriber threads [1]
 #   LG_CPUS      pin loadgen to these CPUs (taskset list, e.g. 1) [unpinned];
 #                the daemon is never pinned
-#   PERF=1       perf stat of the daemon into OUT/LABEL/perf-stat.txt
+#   PERF=1       perf stat of the daemon into OUT/LABEL/perf-stat.txt (not
+#                in s7's NATS half, which has four processes)
+#   NATS_SERVER  the nats-server binary for s7 [nats-server]
 #   NICE         niceness of daemon and loadgen (negative: root) [0]; with
 #                sched_autogroup on it only ranks them within this session
 #   RETRIES MAX_OTHERS RETRY_WAIT [2 30 20]: the machine is shared, so a
@@ -62,6 +72,7 @@ NICE=${NICE:-0}
 RETRIES=${RETRIES:-2}
 MAX_OTHERS=${MAX_OTHERS:-30}
 RETRY_WAIT=${RETRY_WAIT:-20}
+NATS_SERVER=${NATS_SERVER:-nats-server}
 
 tickerd=${TICKERD:-$BUILD/daemon/tickerd}
 loadgen=$BUILD/bench/loadgen
@@ -107,16 +118,162 @@ port_busy() {
 	ss -Hltn "sport = :$1" | grep -q .
 }
 
+# wait_for SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds
+# (0) or SECONDS have passed (1).
+wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+}
+
+# The tickerd on port $1 found or created its stream.
+stream_ready() {
+	curl -s "http://127.0.0.1:$1/metrics" |
+		grep -qx 'tickerd_nats_stream_ready 1'
+}
+
+# The edge tickerd on port $1 reads the stream.
+edge_reading() {
+	curl -s "http://127.0.0.1:$1/health" |
+		grep -q '"name":"hub","adapter":"nats","state":"connected"'
+}
+
+# put_pid FILE PID: written at once, for loadgen's --pid-file.
+put_pid() {
+	echo "$2" >"$1.tmp" && mv "$1.tmp" "$1"
+}
+
+# finish_run KIND LABEL: prints the run's report and writes its RESULT
+# line, with the kind and the load average before it, to result.txt.
+finish_run() {
+	local kind=$1 dir=$OUT/$2
+
+	cat "$dir/loadgen.out" >&2
+	sed -n 's/^RESULT /RESULT daemon='"$kind"' /p' "$dir/loadgen.out" |
+		sed 's/$/ load='"$(cut -d' ' -f1 "$dir/loadavg.before")"'/' \
+		>"$dir/result.txt"
+	sleep 1		# let the sockets of this run close
+}
+
+# run_nats LABEL EXCHANGES RATE CLIENTS: the fake exchanges feed an ingest
+# tickerd on PORT that publishes to the stream TICKS on a fresh nats-server
+# (JetStream, its store in $OUT/LABEL/nats-store, removed after); two edge
+# tickerds on PORT+1 and PORT+2 read the stream, CLIENTS subscribers each.
+# loadgen measures the four processes.  Like run_once, the RESULT line
+# goes to $OUT/LABEL/result.txt.
+run_nats() {
+	local label=$1 k=$2 rate=$3 m=$4
+	local dir=$OUT/$1 ex=$((PORT + 10)) np=$((PORT + 30))
+	local mon=$((PORT + 31)) url p i lg npid ipid epids=() ok=1
+	local common=(--exchanges "$k" --ex-port "$ex")
+
+	mkdir -p "$dir"
+	if ! command -v "$NATS_SERVER" >/dev/null; then
+		say "$label: $NATS_SERVER is not installed"
+		return 1
+	fi
+	for p in "$PORT" $((PORT + 1)) $((PORT + 2)) "$np" "$mon" \
+	    $(seq "$ex" $((ex + k - 1))); do
+		if port_busy "$p"; then
+			say "port $p is in use; set PORT to another base"
+			return 1
+		fi
+	done
+	rm -rf "$dir/nats-store"
+	rm -f "$dir"/*.pid
+	cat /proc/loadavg > "$dir/loadavg.before"
+	url=nats://127.0.0.1:$np
+	nice -n "$NICE" "$NATS_SERVER" -js -sd "$dir/nats-store" \
+		-a 127.0.0.1 -p "$np" -m "$mon" >"$dir/nats.log" 2>&1 &
+	npid=$!
+	pids+=("$npid")
+	if ! wait_for 10 curl -sf "http://127.0.0.1:$mon/varz"; then
+		say "$label: nats-server did not start (see $dir/nats.log)"
+		cleanup
+		return 1
+	fi
+	pin=()
+	[ -n "$LG_CPUS" ] && pin=(taskset -c "$LG_CPUS")
+	nice -n "$NICE" "${pin[@]}" "$loadgen" "${common[@]}" --rate "$rate" \
+		--clients "$m" --threads "$LG_THREADS" --warmup "$WARMUP" \
+		--duration "$DURATION" --drain "$DRAIN" \
+		--target "edge1=127.0.0.1:$((PORT + 1))" \
+		--target "edge2=127.0.0.1:$((PORT + 2))" \
+		--pid-file "ingest=$dir/ingest.pid" \
+		--pid-file "nats=$dir/nats.pid" \
+		--pid-file "edge1=$dir/edge1.pid" \
+		--pid-file "edge2=$dir/edge2.pid" \
+		--label "$label" >"$dir/loadgen.out" 2>"$dir/loadgen.err" &
+	lg=$!
+	pids+=("$lg")
+	sleep 0.3	# the fake exchanges listen before the ingest dials
+	"$loadgen" --print-config "${common[@]}" --target "127.0.0.1:$PORT" \
+		--queue-ticks "$QUEUE_TICKS" --nats-publish "$url" \
+		>"$dir/ingest.json"
+	nice -n "$NICE" "$tickerd" -c "$dir/ingest.json" 2>"$dir/ingest.log" &
+	ipid=$!
+	pids+=("$ipid")
+	wait_for 20 stream_ready "$PORT" ||
+		{ say "$label: the ingest host has no stream"; ok=0; }
+	for i in 1 2; do
+		"$loadgen" --print-config "${common[@]}" \
+			--target "127.0.0.1:$((PORT + i))" \
+			--queue-ticks "$QUEUE_TICKS" --nats-source "$url" \
+			>"$dir/edge$i.json"
+		nice -n "$NICE" "$tickerd" -c "$dir/edge$i.json" \
+			2>"$dir/edge$i.log" &
+		epids+=($!)
+		pids+=($!)
+	done
+	for i in 1 2; do
+		wait_for 20 edge_reading $((PORT + i)) ||
+			{ say "$label: edge$i does not read the stream"; ok=0; }
+	done
+	if [ "$ok" = 1 ]; then
+		put_pid "$dir/nats.pid" "$npid"
+		put_pid "$dir/ingest.pid" "$ipid"
+		put_pid "$dir/edge1.pid" "${epids[0]}"
+		put_pid "$dir/edge2.pid" "${epids[1]}"
+	else
+		kill "$lg" 2>/dev/null || true
+	fi
+	wait "$lg" || say "$label: loadgen failed (see $dir/loadgen.err)"
+	curl -s "http://127.0.0.1:$PORT/metrics" >"$dir/ingest.metrics.txt" ||
+		true
+	for i in 1 2; do
+		curl -s "http://127.0.0.1:$((PORT + i))/metrics" \
+			>"$dir/edge$i.metrics.txt" || true
+	done
+	# the tickerds first, so that they do not see NATS go away
+	for p in "${epids[@]}" "$ipid" "$npid"; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	pids=()
+	rm -rf "$dir/nats-store"
+	finish_run nats "$label"
+}
+
 # run_once KIND LABEL EXCHANGES RATE CLIENTS IDLE: one loadgen run against
 # a freshly started tickerd (KIND tickerd), Node relay (KIND node) or floor
-# relay (KIND floor); its RESULT line goes to $OUT/LABEL/result.txt.  Any
-# further arguments go to loadgen.
+# relay (KIND floor), or the NATS set-up of run_nats (KIND nats, IDLE 0);
+# its RESULT line goes to $OUT/LABEL/result.txt.  Any further arguments go
+# to loadgen.  $target_name, when set, names the daemon (its target and
+# its process) in loadgen's report, which then has their t1_* and p1_* keys.
 run_once() {
 	local kind=$1 label=$2 k=$3 rate=$4 m=$5 idle=$6
 	local extra=("${@:7}")
 	local dir=$OUT/$label ex=$((PORT + 10)) p lg dpid perfpid=
 	local common=(--exchanges "$k" --ex-port "$ex"
-		--target "127.0.0.1:$PORT")
+		--target "${target_name:+$target_name=}127.0.0.1:$PORT")
+
+	if [ "$kind" = nats ]; then
+		run_nats "$label" "$k" "$rate" "$m"
+		return
+	fi
 
 	mkdir -p "$dir"
 	for p in "$PORT" $(seq "$ex" $((ex + k - 1))); do
@@ -131,7 +288,8 @@ run_once() {
 	[ -n "$LG_CPUS" ] && pin=(taskset -c "$LG_CPUS")
 	nice -n "$NICE" "${pin[@]}" "$loadgen" "${common[@]}" --rate "$rate" \
 		--clients "$m" --idle "$idle" --threads "$LG_THREADS" --warmup "$WARMUP" \
-		--duration "$DURATION" --drain "$DRAIN" --pid-file "$dir/pid" \
+		--duration "$DURATION" --drain "$DRAIN" \
+		--pid-file "${target_name:+$target_name=}$dir/pid" \
 		--label "$label" "${extra[@]}" >"$dir/loadgen.out" \
 		2>"$dir/loadgen.err" &
 	lg=$!
@@ -168,11 +326,7 @@ run_once() {
 	kill "$dpid" 2>/dev/null || true
 	wait "$dpid" 2>/dev/null || true
 	pids=()
-	cat "$dir/loadgen.out" >&2
-	sed -n 's/^RESULT /RESULT daemon='"$kind"' /p' "$dir/loadgen.out" |
-		sed 's/$/ load='"$(cut -d' ' -f1 "$dir/loadavg.before")"'/' \
-		>"$dir/result.txt"
-	sleep 1		# let the sockets of this run close
+	finish_run "$kind" "$label"
 }
 
 # run ARGS...: run_once, again (up to RETRIES times) while other processes
@@ -222,6 +376,10 @@ scenario() {
 		s6)  run tickerd "s6$suffix" 1 1000 100 0 --resume 10000 \
 			--resume-at $((DURATION - 2))
 		     run tickerd "s6b$suffix" 1 1000 100 0 ;;
+		s7)  run nats "s7$suffix" 1 10000 100 0
+		     target_name=direct run tickerd "s7d$suffix" 1 10000 100 0 ;;
+		s7n) run nats "s7$suffix" 1 10000 100 0 ;;
+		s7d) target_name=direct run tickerd "s7d$suffix" 1 10000 100 0 ;;
 		*)   say "unknown scenario $1"; exit 2 ;;
 		esac
 	done
@@ -251,10 +409,33 @@ table() {
 		    v("rss_kib") / 1024, idle, v("lg_cpu_pct"), v("others_pct"),
 		    v("steal_pct"), v("load")
 		lbl = v("label"); d = v("daemon")
+		parts(lbl)
 		cpu[lbl] = v("cpu_us_per_deliv"); p99[lbl] = v("p99")
 		fp99[lbl] = v("fast_p99"); frp99[lbl] = v("fast_recv_p99")
 		rmsgs[lbl] = v("resume_msgs"); rus[lbl] = v("resume_us")
 		rgap[lbl] = v("resume_gap")
+	}
+	# The t<i>_* and p<i>_* keys of a run with several targets or
+	# processes: rows of the two tables printed at the end, and the
+	# figures s7 compares.
+	function parts(l,  i, t, per) {
+		for (i = 1; (t = v("t" i "_name")) != ""; i++) {
+			trows = trows sprintf("| %s | %s | %d | %d | %d | %d | %.2f | %.2f | %.2f | %.2f |\n",
+			    l, t, v("t" i "_clients"), v("t" i "_deliv_s"),
+			    v("t" i "_missing"), v("t" i "_gaps"),
+			    v("t" i "_p50") / 1000, v("t" i "_p99") / 1000,
+			    v("t" i "_p999") / 1000, v("t" i "_max") / 1000)
+			tp99[l, t] = v("t" i "_p99")
+		}
+		for (i = 1; (t = v("p" i "_name")) != ""; i++) {
+			per = "-"
+			if (v("p" i "_target") != "-")
+				per = sprintf("%.3f", v("p" i "_us_per_deliv"))
+			prows = prows sprintf("| %s | %s | %.1f | %.3f | %s | %.1f | %.1f |\n",
+			    l, t, v("p" i "_cpu_pct"), v("p" i "_us_per_tick"),
+			    per, v("p" i "_wait_pct"), v("p" i "_rss_kib") / 1024)
+			pdeliv[l, t] = v("p" i "_us_per_deliv")
+		}
 	}
 	# the median of a[1..n]
 	function median(a, n,  i, j, t) {
@@ -294,6 +475,22 @@ table() {
 					printf "; the others p99 %.2f ms against %.2f without: %+.2f ms (target <= +1)", p99[l] / 1000, p99[b] / 1000, (p99[l] - p99[b]) / 1000
 			}
 		}
+		for (l in cpu) {
+			if (l !~ /^s7(\.|$)/)
+				continue
+			d = l; sub(/^s7/, "s7d", d)
+			if (!(d in p99) || !(d in cpu) || cpu[d] <= 0)
+				continue
+			ns7++
+			h7[ns7] = (p99[l] - p99[d]) / 1000
+			c7[ns7] = pdeliv[l, "edge1"]
+			if (pdeliv[l, "edge2"] > c7[ns7])
+				c7[ns7] = pdeliv[l, "edge2"]
+			c7[ns7] /= cpu[d]
+			printf "\n%s: p99 over %s: all edge clients %+.2f ms (edge1 %+.2f, edge2 %+.2f) (target <= +1); edge CPU per delivery / direct: edge1 %.3f, edge2 %.3f (target <= 1.2)", l, d, h7[ns7], (tp99[l, "edge1"] - p99[d]) / 1000, (tp99[l, "edge2"] - p99[d]) / 1000, pdeliv[l, "edge1"] / cpu[d], pdeliv[l, "edge2"] / cpu[d]
+		}
+		if (ns7 > 1)
+			printf "\ns7 median of %d pairs: p99 over direct %+.2f ms, the larger edge CPU per delivery / direct %.3f", ns7, median(h7, ns7), median(c7, ns7)
 		if (ns1 > 0)
 			printf "\ns1 median of %d pairs: tickerd p99 %.2f ms, floor relay p99 %.2f ms", ns1, median(t1, ns1) / 1000, median(f1, ns1) / 1000
 		if (ns3 > 0)
@@ -309,6 +506,16 @@ table() {
 				printf "\n%s: p99 / floor p99: tickerd %.3f, Node %.3f", l, p99[l] / p99[f], (n in p99) ? p99[n] / p99[f] : 0
 		}
 		print ""
+		if (trows != "") {
+			print "\n| run | target | clients | deliveries/s | missing | seq gaps | p50 ms | p99 ms | p99.9 ms | max ms |"
+			print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+			printf "%s", trows
+		}
+		if (prows != "") {
+			print "\n| run | process | CPU % | CPU-us/tick | CPU-us/delivery | waited % | RSS MiB |"
+			print "|---|---|---:|---:|---:|---:|---:|"
+			printf "%s", prows
+		}
 	}' "$1"
 }
 
