@@ -21,11 +21,12 @@
  * with --idle, connect N subscribers whose filter matches nothing and
  * report the daemon's RSS per idle client.
  *
- * With --fast-clients F, the first F subscribers ask for max_delay_ms=0
- * (every tick written at once) and their latency is reported apart from
- * the others'.  With --resume N, after the drain a client resumes N
- * messages back (?since=&epoch= from a hello) and the replay's rate is
- * reported (loadgen_resume.c); the daemon's ring must hold N.  With
+ * With --fast-clients F, F of the subscribers ask for max_delay_ms=0
+ * (every tick written at once), are read by a thread of their own and
+ * their latency is reported apart from the others'.  With --resume N,
+ * after the drain a client resumes N messages back (?since=&epoch= from a
+ * hello) and the replay's rate is reported (loadgen_resume.c); the
+ * daemon's ring must hold N.  With
  * --resume-at S it happens S seconds into the measured window instead, on
  * a thread of its own while the feed runs, so that the other subscribers'
  * latency shows what a resume costs them.
@@ -142,7 +143,7 @@ struct lg {
 	int			 ep, tfd;
 	struct exchange		 ex[EX_MAX];
 	struct lg_shared	 sh;
-	struct lg_worker	**workers;	/* o.threads per target */
+	struct lg_worker	**workers;	/* o.threads per target, fast */
 	unsigned		 nworkers;
 	struct conn		*conns;
 	int			 sending;
@@ -400,7 +401,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 	    o->tick_us < 50 || o->duration <= 0 || o->fast > o->clients ||
 	    o->resume_at >= o->duration ||
 	    (o->nats_publish != NULL && o->nats_source != NULL) ||
-	    ((o->idle > 0 || o->resume > 0) &&
+	    ((o->idle > 0 || o->resume > 0 || o->fast > 0) &&
 	    (o->ntargets > 1 || o->nprocs > 1)))
 		usage();
 	snprintf(o->fast_path, sizeof(o->fast_path), "%s%smax_delay_ms=0",
@@ -453,18 +454,26 @@ print_config(const struct opts *o)
 	printf("\n}\n");
 }
 
-/* Worker @i: the (@i % threads)th share of target @i / threads's. */
+/*
+ * Worker @i: the (@i % threads)th share of target @i / threads's clients;
+ * past those, the fast subscribers (max_delay_ms=0, one target only) on a
+ * thread of their own, as a latency-sensitive program beside dashboards
+ * has: sharing one would time how long it takes to read the others'.
+ */
 static int
 worker_setup(struct lg *lg, unsigned i)
 {
 	const struct opts *o = &lg->o;
 	const struct target *t = &o->target[i / o->threads];
-	unsigned k = i % o->threads;
+	unsigned k = i % o->threads, m = o->clients - o->fast;
 
-	lg->workers[i] = lg_worker_new(&lg->sh, t->host, t->port,
-	    o->clients / o->threads + (k < o->clients % o->threads),
-	    o->fast / o->threads + (k < o->fast % o->threads),
-	    o->idle / o->threads + (k < o->idle % o->threads));
+	if (i == o->threads * o->ntargets)
+		lg->workers[i] = lg_worker_new(&lg->sh, o->target[0].host,
+		    o->target[0].port, o->fast, o->fast, 0);
+	else
+		lg->workers[i] = lg_worker_new(&lg->sh, t->host, t->port,
+		    m / o->threads + (k < m % o->threads), 0,
+		    o->idle / o->threads + (k < o->idle % o->threads));
 	if (lg->workers[i] == NULL)
 		return -1;
 	return lg_worker_start(lg->workers[i]);
@@ -502,7 +511,7 @@ setup(struct lg *lg)
 	lg->sh.fast_path = lg->o.fast_path;
 	lg->sh.idle_path = lg->o.idle_path;
 	lg->sh.max_inflight = 128;
-	lg->nworkers = lg->o.threads * lg->o.ntargets;
+	lg->nworkers = lg->o.threads * lg->o.ntargets + (lg->o.fast > 0);
 	lg->workers = calloc(lg->nworkers, sizeof(*lg->workers));
 	if (lg->workers == NULL)
 		return -1;

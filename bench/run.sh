@@ -16,7 +16,9 @@
 #   s1f the floor relay at s1's rate and clients, from one exchange (it
 #       reads only one); s1 and s1f alternate with REPEAT
 #   s5  tickerd at 1k trades/s x 100 clients, one of them with
-#       max_delay_ms=0, then Node at the same load (s5n) for CPU
+#       max_delay_ms=0, then that client alone (s5a: what this machine
+#       gives it without the others), then Node at the same load (s5n)
+#       for CPU
 #   s6  tickerd at 1k trades/s x 100 clients: a client resumes 10,000
 #       messages 2 s before the window ends, then the same without (s6b)
 #   s7  scaled out over NATS JetStream: 1 exchange x 10k trades/s into an
@@ -44,6 +46,7 @@
 #   PERF=1       perf stat of the daemon into OUT/LABEL/perf-stat.txt (not
 #                in s7's NATS half, which has four processes)
 #   NATS_SERVER  the nats-server binary for s7 [nats-server]
+#   S7_RATE      trades/s in s7, s7n and s7d [10000]
 #   NICE         niceness of daemon and loadgen (negative: root) [0]; with
 #                sched_autogroup on it only ranks them within this session
 #   RETRIES MAX_OTHERS RETRY_WAIT [2 30 20]: the machine is shared, so a
@@ -73,6 +76,7 @@ RETRIES=${RETRIES:-2}
 MAX_OTHERS=${MAX_OTHERS:-30}
 RETRY_WAIT=${RETRY_WAIT:-20}
 NATS_SERVER=${NATS_SERVER:-nats-server}
+S7_RATE=${S7_RATE:-10000}
 
 tickerd=${TICKERD:-$BUILD/daemon/tickerd}
 loadgen=$BUILD/bench/loadgen
@@ -372,14 +376,17 @@ scenario() {
 		s1f) run tickerd "s1$suffix" 3 20000 100 0
 		     run floor "s1f$suffix" 1 20000 100 0 ;;
 		s5)  run tickerd "s5$suffix" 1 1000 100 0 --fast-clients 1
+		     run tickerd "s5a$suffix" 1 1000 1 0 --fast-clients 1
 		     run node "s5n$suffix" 1 1000 100 0 ;;
 		s6)  run tickerd "s6$suffix" 1 1000 100 0 --resume 10000 \
 			--resume-at $((DURATION - 2))
 		     run tickerd "s6b$suffix" 1 1000 100 0 ;;
-		s7)  run nats "s7$suffix" 1 10000 100 0
-		     target_name=direct run tickerd "s7d$suffix" 1 10000 100 0 ;;
-		s7n) run nats "s7$suffix" 1 10000 100 0 ;;
-		s7d) target_name=direct run tickerd "s7d$suffix" 1 10000 100 0 ;;
+		s7)  run nats "s7$suffix" 1 "$S7_RATE" 100 0
+		     target_name=direct run tickerd "s7d$suffix" 1 "$S7_RATE" \
+			100 0 ;;
+		s7n) run nats "s7$suffix" 1 "$S7_RATE" 100 0 ;;
+		s7d) target_name=direct run tickerd "s7d$suffix" 1 "$S7_RATE" \
+			100 0 ;;
 		*)   say "unknown scenario $1"; exit 2 ;;
 		esac
 	done
@@ -467,6 +474,9 @@ table() {
 				printf "\n%s: max_delay_ms=0 client p99 %.2f ms from the exchange, %.2f ms from recv_ts (target <= 1)", l, fp99[l] / 1000, frp99[l] / 1000
 				if ((n in cpu) && cpu[n] > 0)
 					printf "; CPU per delivery / Node = %.3f (target <= 0.1)", cpu[l] / cpu[n]
+				a = l; sub(/^s5/, "s5a", a)
+				if (a in fp99)
+					printf "; alone (s5a) %.2f ms and %.2f ms", fp99[a] / 1000, frp99[a] / 1000
 			}
 			if (l ~ /^s6(\.|$)/ && rus[l] > 0) {
 				b = l; sub(/^s6/, "s6b", b)
