@@ -47,6 +47,7 @@
 #                in s7's NATS half, which has four processes)
 #   NATS_SERVER  the nats-server binary for s7 [nats-server]
 #   S7_RATE      trades/s in s7, s7n and s7d [10000]
+#   S7_CLIENTS   clients per edge, and of the direct tickerd, in s7 [100]
 #   NICE         niceness of daemon and loadgen (negative: root) [0]; with
 #                sched_autogroup on it only ranks them within this session
 #   RETRIES MAX_OTHERS RETRY_WAIT [2 30 20]: the machine is shared, so a
@@ -77,6 +78,7 @@ MAX_OTHERS=${MAX_OTHERS:-30}
 RETRY_WAIT=${RETRY_WAIT:-20}
 NATS_SERVER=${NATS_SERVER:-nats-server}
 S7_RATE=${S7_RATE:-10000}
+S7_CLIENTS=${S7_CLIENTS:-100}
 
 tickerd=${TICKERD:-$BUILD/daemon/tickerd}
 loadgen=$BUILD/bench/loadgen
@@ -381,12 +383,12 @@ scenario() {
 		s6)  run tickerd "s6$suffix" 1 1000 100 0 --resume 10000 \
 			--resume-at $((DURATION - 2))
 		     run tickerd "s6b$suffix" 1 1000 100 0 ;;
-		s7)  run nats "s7$suffix" 1 "$S7_RATE" 100 0
+		s7)  run nats "s7$suffix" 1 "$S7_RATE" "$S7_CLIENTS" 0
 		     target_name=direct run tickerd "s7d$suffix" 1 "$S7_RATE" \
-			100 0 ;;
-		s7n) run nats "s7$suffix" 1 "$S7_RATE" 100 0 ;;
+			"$S7_CLIENTS" 0 ;;
+		s7n) run nats "s7$suffix" 1 "$S7_RATE" "$S7_CLIENTS" 0 ;;
 		s7d) target_name=direct run tickerd "s7d$suffix" 1 "$S7_RATE" \
-			100 0 ;;
+			"$S7_CLIENTS" 0 ;;
 		*)   say "unknown scenario $1"; exit 2 ;;
 		esac
 	done
