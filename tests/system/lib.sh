@@ -136,5 +136,31 @@ sim_config() {
 CONF
 }
 
+# An ingest host on the simulated exchange, publishing to the local NATS
+# server, and an edge host reading the stream back (scaling out).
+nats_config_ingest() {
+	cat <<CONF
+{
+  "listen": { "tcp": "127.0.0.1:8765" },
+  "exchanges": [
+    { "name": "simex", "adapter": "sim", "symbols": ["BTC-USD", "ETH-USD"], "rate": 20, "seed": 1 }
+  ],
+  "publish": { "nats": { "servers": ["nats://127.0.0.1:4222"], "stream": "TICKS" } }
+}
+CONF
+}
+
+nats_config_edge() {
+	cat <<CONF
+{
+  "listen": { "tcp": "127.0.0.1:8765" },
+  "exchanges": [
+    { "name": "hub", "adapter": "nats", "servers": ["nats://127.0.0.1:4222"],
+      "stream": "TICKS", "symbols": ["BTC-USD", "ETH-USD"] }
+  ]
+}
+CONF
+}
+
 # now in ms (for durations)
 now_ms() { date +%s%3N; }

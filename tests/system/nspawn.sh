@@ -7,7 +7,9 @@
 # it becomes active (READY=1) with a STATUS= line, serves TCP and the unix
 # socket as the tickerd user, survives `systemctl reload` with a client
 # connected, stops cleanly, and a wedged loop is killed by the watchdog
-# and restarted.
+# and restarted.  Then README "Under systemd" as printed: Debian's
+# nats-server.service with JetStream and tickerd's drop-in, an ingest host
+# publishing, then an edge host reading the stream back.
 #
 # nspawn needs --register=no --keep-unit on hosts without systemd as PID 1
 # (doc/containers.md).  The container has its own network namespace;
@@ -18,8 +20,9 @@
 need_root_and_tools debootstrap systemd-nspawn nsenter "$PYTHON" cmake tar
 ROOT=$TK_CACHE/nspawn-rootfs
 # What a Debian system with tickerd's runtime libraries has; procps gives
-# /bin/kill for ExecReload=; libnats3.4 is the NATS client (scaling out).
-ROOT_PACKAGES=systemd,systemd-sysv,dbus,procps,libwebsockets17,libjansson4,libnats3.4,ca-certificates
+# /bin/kill for ExecReload=; libnats3.4 is the NATS client and nats-server
+# the server (scaling out).
+ROOT_PACKAGES=systemd,systemd-sysv,dbus,procps,libwebsockets17,libjansson4,libnats3.4,nats-server,ca-certificates
 make_rootfs "$ROOT" "$ROOT_PACKAGES"
 
 WORK=$(mktemp -d /tmp/tk-nspawn.XXXXXX)
@@ -195,6 +198,67 @@ grep -q "Failed with result 'watchdog'" <<<"$journal" ||
 log "ok: $(grep -m1 "Watchdog timeout" <<<"$journal")"
 in_ct systemctl stop tickerd.service tickerd.socket
 in_ct rm -r /etc/systemd/system/tickerd.service.d
+
+# -- scaling out, README "Under systemd": its blocks, as printed
+readme_block() {	# the fenced block below <!-- readme-example: $1 ... -->
+	awk -v name="$1" '
+		index($0, "<!-- readme-example: " name " ") == 1 { hit = 1; next }
+		hit == 1 && /^```/ { hit = 2; next }
+		hit == 2 && /^```/ { exit }
+		hit == 2 { print }
+		hit == 1 { exit }' "$TK_SRC/README.md"
+}
+for b in nats-dropin nats-jetstream nats-store; do
+	readme_block "$b" >"$WORK/$b"
+	[ -s "$WORK/$b" ] || die "README.md has no block marked readme-example: $b"
+done
+dropin=$(sed -n '1s/^# //p' "$WORK/nats-dropin")
+case $dropin in
+/etc/systemd/system/tickerd.service.d/*.conf) ;;
+*) die "the README's drop-in does not start with its path: '$dropin'" ;;
+esac
+cp "$WORK/nats-dropin" "$WORK/nats-jetstream" "$WORK/nats-store" \
+    "$WORK/stage/"
+nats_config_ingest >"$WORK/stage/ingest.json"
+nats_config_edge >"$WORK/stage/edge.json"
+in_ct sh -c "mkdir -p '$(dirname "$dropin")' &&
+    cp /mnt/stage/nats-dropin '$dropin' &&
+    cat /mnt/stage/nats-jetstream >>/etc/nats-server.conf &&
+    cp /mnt/stage/ingest.json /etc/tickerd/tickerd.json" ||
+    die "installing the README's drop-in and JetStream config failed"
+in_ct sh -e /mnt/stage/nats-store || die "the README's nats-store commands failed"
+expect "nats-server.service" "$(in_ct systemctl is-active nats-server.service)" active
+expect "tickerd.service (ingest)" "$(show ActiveState)" active
+metric() {	# metric NAME: its value on the container's 127.0.0.1:8765
+	in_net curl -sf --max-time 5 http://127.0.0.1:8765/metrics |
+	    awk -v n="$1" '$1 == n { print $2 }'
+}
+for _ in $(seq 150); do
+	[ "$(metric tickerd_nats_acked_total)" != "" ] &&
+	    [ "$(metric tickerd_nats_acked_total)" != 0 ] && break
+	sleep 0.1
+done
+expect "stream ready (ingest)" "$(metric tickerd_nats_stream_ready)" 1
+acked=$(metric tickerd_nats_acked_total)
+[ -n "$acked" ] && [ "$acked" != 0 ] || die "the ingest host published nothing the stream acknowledged"
+log "ok: ingest under systemd, $acked publishes acknowledged by JetStream"
+
+in_ct sh -c 'cp /mnt/stage/edge.json /etc/tickerd/tickerd.json'
+in_ct systemctl restart tickerd.service
+expect "tickerd.service (edge)" "$(show ActiveState)" active
+for _ in $(seq 150); do
+	[ "$(metric 'tickerd_nats_source_snapshot_ticks_total{exchange="hub"}')" != "" ] &&
+	    [ "$(metric 'tickerd_nats_source_snapshot_ticks_total{exchange="hub"}')" != 0 ] &&
+	    break
+	sleep 0.1
+done
+snap=$(metric 'tickerd_nats_source_snapshot_ticks_total{exchange="hub"}')
+[ -n "$snap" ] && [ "$snap" != 0 ] || die "the edge took no snapshot from the stream"
+health=$(probe health 127.0.0.1:8765) || die "no /health from the edge"
+case $health in *'"name":"hub","adapter":"nats","state":"connected"'*) ;;
+*) die "edge /health: $health" ;; esac
+log "ok: edge under systemd, $snap ticks of the snapshot from the stream"
+in_ct systemctl stop tickerd.service nats-server.service
 
 # -- the hardening as the real systemd rates it
 exposure=$(in_ct systemd-analyze security --no-pager tickerd.service |
