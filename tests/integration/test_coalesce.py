@@ -126,10 +126,12 @@ class TestCoalesce(h.TkTestCase):
     async def test_coalescing_off_writes_every_tick(self):
         """Coalescing off, a trade every 5 ms: each goes out alone, but
         for the few that reach tickerd together (coalescing on would allow
-        at most 0.3 writes per tick here)."""
+        at most 0.3 writes per tick here).  On a loaded host the mock's
+        5 ms sleeps bunch up and tickerd reads a few trades at once, so
+        the bound sits between the two: 0.45."""
         per_tick, seqs = await self.run_feed(coalesce_ms=0, spacing_s=0.005)
         self.assertEveryTickOnce(seqs)
-        self.assertGreater(per_tick, 0.6)
+        self.assertGreater(per_tick, 0.45)
 
     async def test_lull_after_a_fast_feed_is_not_held(self):
         """100 clients (a 20 ms gap), 40 trades every 3 ms: each pass has
