@@ -925,7 +925,7 @@ START_TEST(test_replay_many_ticks)
 	struct tk_replay_stats st;
 	struct tk_stream *s;
 	struct tk_tick *t;
-	char num[16];
+	char num[24];	/* any size_t */
 	size_t n, i;
 
 	rec_frame(T0, "bx", "burst", "100", 3, true);
