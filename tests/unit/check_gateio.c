@@ -386,20 +386,6 @@ START_TEST(test_types_filter)
 }
 END_TEST
 
-START_TEST(test_adapter_fields)
-{
-	ck_assert_str_eq(adapter->name, "gateio");
-	ck_assert_int_eq(adapter->kind, TK_ADAPTER_NETWORK);
-	ck_assert_str_eq(adapter->default_url, "wss://api.gateio.ws/ws/v4/");
-	ck_assert_uint_eq(adapter->types, TK_TYPES_ALL);
-	/* The application ping of Gate's demo client, as often. */
-	ck_assert_str_eq(adapter->ping_message, "{\"channel\":\"spot.ping\"}");
-	ck_assert_uint_eq(adapter->ping_interval_s, 10);
-	ck_assert_uint_eq(adapter->max_connection_s, 0);
-	ck_assert_ptr_null(adapter->state_size);
-}
-END_TEST
-
 /* The pong that answers ping_message is bookkeeping. */
 START_TEST(test_ping_reply_is_control)
 {
@@ -412,113 +398,6 @@ START_TEST(test_ping_reply_is_control)
 }
 END_TEST
 
-START_TEST(test_native_symbol)
-{
-	char buf[TK_SYMBOL_MAX];
-
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf,
-	    sizeof(buf)), 8);
-	ck_assert_str_eq(buf, "BTC_USDT");
-	ck_assert_int_eq(adapter->native_symbol("1INCH-USDT", buf,
-	    sizeof(buf)), 10);
-	ck_assert_str_eq(buf, "1INCH_USDT");
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf, 9), 8);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf, 8),
-	    -ENAMETOOLONG);
-	ck_assert_int_eq(adapter->native_symbol("btc-usdt", buf,
-	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT-PERP", buf,
-	    sizeof(buf)), -EINVAL);
-}
-END_TEST
-
-/*
- * Message @i of @m, which must start with {"time":<now>, (10 digits,
- * between the clock before and after the call); *rest is what follows
- * that comma.  Returns subscribe()'s result.
- */
-static int
-subscribe_now(const struct tk_symmap *m, unsigned types, unsigned i,
-    char *buf, size_t cap, const char **rest)
-{
-	time_t before = time(NULL), after;
-	long long stamp;
-	char *end;
-	int n;
-
-	n = adapter->subscribe(m, types, i, buf, cap);
-	after = time(NULL);
-	*rest = NULL;
-	if (n <= 0)
-		return n;
-	ck_assert_msg(strncmp(buf, "{\"time\":", 8) == 0, "%s", buf);
-	stamp = strtoll(buf + 8, &end, 10);
-	ck_assert_int_eq(end - (buf + 8), 10);
-	ck_assert_int_ge(stamp, (long long)before);
-	ck_assert_int_le(stamp, (long long)after);
-	ck_assert_int_eq(*end, ',');
-	*rest = end + 1;
-	return n;
-}
-
-START_TEST(test_subscribe_text)
-{
-	static const char want_trades[] = "\"channel\":\"spot.trades\","
-	    "\"event\":\"subscribe\",\"payload\":[\"BTC_USDT\",\"ETH_BTC\"]}";
-	static const char want_book[] = "\"channel\":\"spot.book_ticker\","
-	    "\"event\":\"subscribe\",\"payload\":[\"BTC_USDT\",\"ETH_BTC\"]}";
-	const char *const syms[] = { "BTC-USDT", "ETH-BTC" };
-	const size_t stamp = strlen("{\"time\":1700000000,");
-	struct tk_symmap *m2;
-	const char *rest;
-	char buf[512];
-	json_error_t jerr;
-	json_t *msg;
-
-	m2 = tk_symmap_new(adapter, syms, 2, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ck_assert_int_eq(subscribe_now(m2, TK_TYPES_ALL, 0, buf, sizeof(buf),
-	    &rest), (int)(stamp + strlen(want_trades)));
-	ck_assert_str_eq(rest, want_trades);
-	/* Valid JSON, "time" a JSON integer (a string is refused). */
-	msg = json_loads(buf, JSON_REJECT_DUPLICATES, &jerr);
-	ck_assert_msg(msg != NULL, "%s", jerr.text);
-	ck_assert(json_is_integer(json_object_get(msg, "time")));
-	ck_assert_uint_eq(json_object_size(msg), 4);
-	json_decref(msg);
-	ck_assert_int_eq(subscribe_now(m2, TK_TYPES_ALL, 1, buf, sizeof(buf),
-	    &rest), (int)(stamp + strlen(want_book)));
-	ck_assert_str_eq(rest, want_book);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 2, buf,
-	    sizeof(buf)), 0);
-
-	/* One channel: one message. */
-	ck_assert_int_gt(subscribe_now(m2, TK_TYPE_BIT(TK_TICK_QUOTE), 0, buf,
-	    sizeof(buf), &rest), 0);
-	ck_assert_str_eq(rest, want_book);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPE_BIT(TK_TICK_QUOTE), 1,
-	    buf, sizeof(buf)), 0);
-	ck_assert_int_gt(subscribe_now(m2, TK_TYPE_BIT(TK_TICK_TRADE), 0, buf,
-	    sizeof(buf), &rest), 0);
-	ck_assert_str_eq(rest, want_trades);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPE_BIT(TK_TICK_TRADE), 1,
-	    buf, sizeof(buf)), 0);
-	/* Nothing wanted, or nothing configured: no message at all. */
-	ck_assert_int_eq(adapter->subscribe(m2, 0, 0, buf, sizeof(buf)), 0);
-	ck_assert_int_eq(adapter->subscribe(NULL, TK_TYPES_ALL, 0, buf,
-	    sizeof(buf)), 0);
-	/* The NUL needs room too. */
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 1, buf,
-	    stamp + strlen(want_book)), -ENOSPC);
-	ck_assert_int_eq(subscribe_now(m2, TK_TYPES_ALL, 1, buf,
-	    stamp + strlen(want_book) + 1, &rest),
-	    (int)(stamp + strlen(want_book)));
-	ck_assert_str_eq(rest, want_book);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0, NULL, 0),
-	    -ENOSPC);
-	tk_symmap_free(m2);
-}
-END_TEST
 
 /*
  * 250 pairs of the longest kind: chunks of at most 100, each under 4 KiB
@@ -549,7 +428,7 @@ START_TEST(test_subscribe_chunks)
 	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
 	ck_assert_ptr_nonnull(m2);
 	for (i = 0; i < 6; i++) {
-		n = subscribe_now(m2, TK_TYPES_ALL, i, buf, sizeof(buf),
+		n = subscribe_body(m2, TK_TYPES_ALL, i, buf, sizeof(buf),
 		    &rest);
 		ck_assert_int_gt(n, 0);
 		ck_assert_int_lt(n, 4096);
@@ -580,7 +459,7 @@ START_TEST(test_subscribe_chunks)
 	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 1000, buf,
 	    sizeof(buf)), 0);
 	/* Quotes only: the same three chunks. */
-	ck_assert_int_gt(subscribe_now(m2, TK_TYPE_BIT(TK_TICK_QUOTE), 2, buf,
+	ck_assert_int_gt(subscribe_body(m2, TK_TYPE_BIT(TK_TICK_QUOTE), 2, buf,
 	    sizeof(buf), &rest), 0);
 	ck_assert_ptr_nonnull(strstr(rest, "\"channel\":\"spot.book_ticker\""));
 	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPE_BIT(TK_TICK_QUOTE), 3,
@@ -589,10 +468,65 @@ START_TEST(test_subscribe_chunks)
 }
 END_TEST
 
+static const struct tk_codec_fields fields = { .a = {
+	.name = "gateio",
+	.kind = TK_ADAPTER_NETWORK,
+	.default_url = "wss://api.gateio.ws/ws/v4/",
+	.types = TK_TYPES_ALL,
+	/* The application ping of Gate's demo client, as often. */
+	.ping_message = "{\"channel\":\"spot.ping\"}",
+	.ping_interval_s = 10,
+} };
+
+static const struct tk_codec_native native[] = {
+	{ "BTC-USDT", "BTC_USDT" }, { "1INCH-USDT", "1INCH_USDT" },
+};
+static const char *const refused[] = { "btc-usdt", "BTC-USDT-PERP" };
+
+/*
+ * A subscribe message @buf, made between @before and @after, starts with
+ * {"time":<then>, (10 digits) and is JSON of four members, "time" a JSON
+ * integer (a string is refused); returns what follows that comma.
+ */
+static const char *
+time_stamp(const char *buf, time_t before, time_t after)
+{
+	json_error_t jerr;
+	long long stamp;
+	json_t *msg;
+	char *end;
+
+	ck_assert_msg(strncmp(buf, "{\"time\":", 8) == 0, "%s", buf);
+	stamp = strtoll(buf + 8, &end, 10);
+	ck_assert_int_eq(end - (buf + 8), 10);
+	ck_assert_int_ge(stamp, (long long)before);
+	ck_assert_int_le(stamp, (long long)after);
+	ck_assert_int_eq(*end, ',');
+	msg = json_loads(buf, JSON_REJECT_DUPLICATES, &jerr);
+	ck_assert_msg(msg != NULL, "%s", jerr.text);
+	ck_assert(json_is_integer(json_object_get(msg, "time")));
+	ck_assert_uint_eq(json_object_size(msg), 4);
+	json_decref(msg);
+	return end + 1;
+}
+
+#define SUB(channel) "\"channel\":\"" channel "\",\"event\":\"subscribe\"," \
+	"\"payload\":[\"BTC_USDT\",\"ETH_BTC\"]}"
+
+/* One channel a message (past the time stamp). */
+static const struct tk_codec_sub subs[] = {
+	{ "trades and quotes", TK_LIST("BTC-USDT", "ETH-BTC"), TK_TYPES_ALL,
+	    TK_LIST(SUB("spot.trades"), SUB("spot.book_ticker")) },
+	{ "quotes", TK_LIST("BTC-USDT", "ETH-BTC"), TK_TYPE_BIT(TK_TICK_QUOTE),
+	    TK_LIST(SUB("spot.book_ticker")) },
+	{ "trades", TK_LIST("BTC-USDT", "ETH-BTC"), TK_TYPE_BIT(TK_TICK_TRADE),
+	    TK_LIST(SUB("spot.trades")) },
+};
+
 static const struct tk_codec_test codec = TK_CODEC_TEST(gateio,
     "{\"time\":1545404023,\"channel\":\"spot.pong\",\"event\":\"\","
     "\"error\":null,\"result\":null}", "{\"result\":",
-    "0-9.e\"{}[],:x\\E");
+    "0-9.e\"{}[],:x\\E", .stamp = time_stamp);
 
 static Suite *
 gateio_suite(void)
@@ -606,9 +540,6 @@ gateio_suite(void)
 	tcase_add_test(tc.bad, test_ping_reply_is_control);
 	tcase_add_test(tc.filters, test_unknown_symbol_counted);
 	tcase_add_test(tc.filters, test_types_filter);
-	tcase_add_test(tc.subscribe, test_adapter_fields);
-	tcase_add_test(tc.subscribe, test_native_symbol);
-	tcase_add_test(tc.subscribe, test_subscribe_text);
 	tcase_add_test(tc.subscribe, test_subscribe_chunks);
 	return s;
 }

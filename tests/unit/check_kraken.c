@@ -507,109 +507,6 @@ START_TEST(test_types_filter)
 }
 END_TEST
 
-START_TEST(test_adapter_fields)
-{
-	ck_assert_str_eq(adapter->name, "kraken");
-	ck_assert_str_eq(adapter->default_url,
-	    "wss://ws.kraken.com/v2");
-	ck_assert_uint_eq(adapter->types, TK_TYPES_ALL);
-	/* Server heartbeats and WebSocket pings keep the line alive. */
-	ck_assert_ptr_null(adapter->ping_message);
-	ck_assert_uint_eq(adapter->max_connection_s, 0);
-}
-END_TEST
-
-START_TEST(test_native_symbol)
-{
-	char buf[TK_SYMBOL_MAX];
-
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf,
-	    sizeof(buf)), 7);
-	ck_assert_str_eq(buf, "BTC/USD");
-	/* No v1 renaming either way. */
-	ck_assert_int_eq(adapter->native_symbol("DOGE-USD", buf,
-	    sizeof(buf)), 8);
-	ck_assert_str_eq(buf, "DOGE/USD");
-	ck_assert_int_eq(adapter->native_symbol("XBT-EUR", buf,
-	    sizeof(buf)), 7);
-	ck_assert_str_eq(buf, "XBT/EUR");
-	ck_assert_int_eq(adapter->native_symbol("1INCH-USD", buf,
-	    sizeof(buf)), 9);
-	ck_assert_str_eq(buf, "1INCH/USD");
-	/* A spot market has no perpetuals or futures. */
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD-PERP", buf,
-	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD-20261225", buf,
-	    sizeof(buf)), -EINVAL);
-	/* The NUL needs room too. */
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf, 8),
-	    7);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf, 7),
-	    -ENAMETOOLONG);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf, 0),
-	    -ENAMETOOLONG);
-	ck_assert_int_eq(adapter->native_symbol("btc-usd", buf,
-	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(adapter->native_symbol("BTC/USD", buf,
-	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(adapter->native_symbol("BTCUSD", buf,
-	    sizeof(buf)), -EINVAL);
-}
-END_TEST
-
-START_TEST(test_subscribe_text)
-{
-	static const char want_trade[] = "{\"method\":\"subscribe\","
-	    "\"params\":{\"channel\":\"trade\",\"symbol\":[\"BTC/USD\","
-	    "\"ETH/USD\"],\"snapshot\":false},\"req_id\":1}";
-	static const char want_ticker[] = "{\"method\":\"subscribe\","
-	    "\"params\":{\"channel\":\"ticker\",\"symbol\":[\"BTC/USD\","
-	    "\"ETH/USD\"],\"event_trigger\":\"bbo\",\"snapshot\":true},"
-	    "\"req_id\":2}";
-	const char *const syms[] = { "BTC-USD", "ETH-USD" };
-	const struct tk_adapter *a = adapter;
-	struct tk_symmap *m2;
-	char buf[512];
-
-	m2 = tk_symmap_new(a, syms, 2, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ck_assert_int_eq(a->subscribe(m2, TK_TYPES_ALL, 0, buf, sizeof(buf)),
-	    (int)strlen(want_trade));
-	ck_assert_str_eq(buf, want_trade);
-	ck_assert_int_eq(a->subscribe(m2, TK_TYPES_ALL, 1, buf, sizeof(buf)),
-	    (int)strlen(want_ticker));
-	ck_assert_str_eq(buf, want_ticker);
-	ck_assert_int_eq(a->subscribe(m2, TK_TYPES_ALL, 2, buf, sizeof(buf)),
-	    0);
-
-	/* One channel: one message, req_id 1. */
-	ck_assert_int_gt(a->subscribe(m2, TK_TYPE_BIT(TK_TICK_QUOTE), 0, buf,
-	    sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "{\"method\":\"subscribe\",\"params\":"
-	    "{\"channel\":\"ticker\",\"symbol\":[\"BTC/USD\",\"ETH/USD\"],"
-	    "\"event_trigger\":\"bbo\",\"snapshot\":true},\"req_id\":1}");
-	ck_assert_int_eq(a->subscribe(m2, TK_TYPE_BIT(TK_TICK_QUOTE), 1, buf,
-	    sizeof(buf)), 0);
-	ck_assert_int_gt(a->subscribe(m2, TK_TYPE_BIT(TK_TICK_TRADE), 0, buf,
-	    sizeof(buf)), 0);
-	ck_assert_str_eq(buf, want_trade);
-	ck_assert_int_eq(a->subscribe(m2, TK_TYPE_BIT(TK_TICK_TRADE), 1, buf,
-	    sizeof(buf)), 0);
-	/* Nothing wanted, or nothing configured: no message at all. */
-	ck_assert_int_eq(a->subscribe(m2, 0, 0, buf, sizeof(buf)), 0);
-	ck_assert_int_eq(a->subscribe(NULL, TK_TYPES_ALL, 0, buf,
-	    sizeof(buf)), 0);
-	/* The NUL needs room too. */
-	ck_assert_int_eq(a->subscribe(m2, TK_TYPES_ALL, 1, buf,
-	    strlen(want_ticker)), -ENOSPC);
-	ck_assert_int_eq(a->subscribe(m2, TK_TYPES_ALL, 1, buf,
-	    strlen(want_ticker) + 1), (int)strlen(want_ticker));
-	ck_assert_str_eq(buf, want_ticker);
-	ck_assert_int_eq(a->subscribe(m2, TK_TYPES_ALL, 0, NULL, 0), -ENOSPC);
-	tk_symmap_free(m2);
-}
-END_TEST
-
 /*
  * 250 symbols of the longest kind: chunks of at most 100, each under
  * 4 KiB and valid JSON, trade chunks before ticker chunks, req_ids 1..6,
@@ -684,6 +581,40 @@ START_TEST(test_subscribe_chunks)
 }
 END_TEST
 
+/* Server heartbeats and WebSocket pings keep the line alive. */
+static const struct tk_codec_fields fields = { .a = {
+	.name = "kraken",
+	.kind = TK_ADAPTER_NETWORK,
+	.default_url = "wss://ws.kraken.com/v2",
+	.types = TK_TYPES_ALL,
+} };
+
+/* No v1 renaming either way. */
+static const struct tk_codec_native native[] = {
+	{ "BTC-USD", "BTC/USD" }, { "DOGE-USD", "DOGE/USD" },
+	{ "XBT-EUR", "XBT/EUR" }, { "1INCH-USD", "1INCH/USD" },
+};
+/* A spot market has no perpetuals or futures. */
+static const char *const refused[] = { "BTC-USD-PERP", "BTC-USD-20261225",
+	"btc-usd", "BTC/USD", "BTCUSD" };
+
+#define SUB_TRADE(id) "{\"method\":\"subscribe\",\"params\":{\"channel\":" \
+	"\"trade\",\"symbol\":[\"BTC/USD\",\"ETH/USD\"],\"snapshot\":false}," \
+	"\"req_id\":" id "}"
+#define SUB_TICKER(id) "{\"method\":\"subscribe\",\"params\":{\"channel\":" \
+	"\"ticker\",\"symbol\":[\"BTC/USD\",\"ETH/USD\"],\"event_trigger\":" \
+	"\"bbo\",\"snapshot\":true},\"req_id\":" id "}"
+
+/* One message a channel, req_id counting from 1. */
+static const struct tk_codec_sub subs[] = {
+	{ "trades and quotes", TK_LIST("BTC-USD", "ETH-USD"), TK_TYPES_ALL,
+	    TK_LIST(SUB_TRADE("1"), SUB_TICKER("2")) },
+	{ "quotes", TK_LIST("BTC-USD", "ETH-USD"), TK_TYPE_BIT(TK_TICK_QUOTE),
+	    TK_LIST(SUB_TICKER("1")) },
+	{ "trades", TK_LIST("BTC-USD", "ETH-USD"), TK_TYPE_BIT(TK_TICK_TRADE),
+	    TK_LIST(SUB_TRADE("1")) },
+};
+
 static const struct tk_codec_test codec = TK_CODEC_TEST(kraken,
     "{\"channel\":\"heartbeat\"}", "{\"data\":",
     "0-9.e\"{}[],:x\\E");
@@ -702,9 +633,6 @@ kraken_suite(void)
 	tcase_add_test(tc.bad, test_bad_item_stops_batch);
 	tcase_add_test(tc.filters, test_unknown_symbol_counted);
 	tcase_add_test(tc.filters, test_types_filter);
-	tcase_add_test(tc.subscribe, test_adapter_fields);
-	tcase_add_test(tc.subscribe, test_native_symbol);
-	tcase_add_test(tc.subscribe, test_subscribe_text);
 	tcase_add_test(tc.subscribe, test_subscribe_chunks);
 	return s;
 }

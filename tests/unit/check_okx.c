@@ -478,54 +478,6 @@ START_TEST(test_types_filter)
 }
 END_TEST
 
-START_TEST(test_adapter_fields)
-{
-	ck_assert_str_eq(adapter->name, "okx");
-	ck_assert_str_eq(adapter->default_url,
-	    "wss://ws.okx.com:8443/ws/v5/public");
-	ck_assert_uint_eq(adapter->types, TK_TYPES_FEED);	/* swaps fund */
-	ck_assert_ptr_nonnull(adapter->state_size);
-	/* A text "ping" well inside the server's 30 s idle limit. */
-	ck_assert_str_eq(adapter->ping_message, "ping");
-	ck_assert_uint_gt(adapter->ping_interval_s, 0);
-	ck_assert_uint_lt(adapter->ping_interval_s, 30);
-	ck_assert_uint_eq(adapter->max_connection_s, 0);
-}
-END_TEST
-
-START_TEST(test_native_symbol)
-{
-	char buf[TK_SYMBOL_MAX];
-
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf,
-	    sizeof(buf)), 8);
-	ck_assert_str_eq(buf, "BTC-USDT");
-	ck_assert_int_eq(adapter->native_symbol("1INCH-USDC", buf,
-	    sizeof(buf)), 10);
-	ck_assert_str_eq(buf, "1INCH-USDC");
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf, 9), 8);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf, 8),
-	    -ENAMETOOLONG);
-	ck_assert_int_eq(adapter->native_symbol("btc-usdt", buf,
-	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT-SWAP", buf,
-	    sizeof(buf)), -EINVAL);
-	/* perpetual swaps: -PERP is OKX's -SWAP */
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT-PERP", buf,
-	    sizeof(buf)), 13);
-	ck_assert_str_eq(buf, "BTC-USDT-SWAP");
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD-PERP", buf,
-	    sizeof(buf)), 12);
-	ck_assert_str_eq(buf, "BTC-USD-SWAP");
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD-PERP", buf, 13),
-	    12);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD-PERP", buf, 12),
-	    -ENAMETOOLONG);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD-FUT", buf,
-	    sizeof(buf)), -EINVAL);
-}
-END_TEST
-
 /* ---- perpetual swaps: contract values from the instruments list ---- */
 
 /* Linear: contracts of 0.01 BTC, in BTC; inverse: of 100 USD, in USD. */
@@ -708,58 +660,6 @@ START_TEST(test_swap_funding_stateless)
 }
 END_TEST
 
-/*
- * Swaps quote on bbo-tbt (spot on tickers) and, with funding, add their
- * funding-rate and mark-price; all in one greedy arg list.
- */
-START_TEST(test_subscribe_funding)
-{
-	const char *const syms[] = { "BTC-USDT", "BTC-USDT-PERP",
-	    "ETH-USD-PERP" };
-#define ARG(c, i)	"{\"channel\":\"" c "\",\"instId\":\"" i "\"}"
-	static const char want[] = "{\"op\":\"subscribe\",\"args\":["
-	    ARG("trades", "BTC-USDT") "," ARG("tickers", "BTC-USDT") ","
-	    ARG("trades", "BTC-USDT-SWAP") "," ARG("bbo-tbt", "BTC-USDT-SWAP")
-	    "," ARG("funding-rate", "BTC-USDT-SWAP") ","
-	    ARG("mark-price", "BTC-USDT-SWAP") "," ARG("trades", "ETH-USD-SWAP")
-	    "," ARG("bbo-tbt", "ETH-USD-SWAP") ","
-	    ARG("funding-rate", "ETH-USD-SWAP") ","
-	    ARG("mark-price", "ETH-USD-SWAP") "]}";
-	static const char no_funding[] = "{\"op\":\"subscribe\",\"args\":["
-	    ARG("trades", "BTC-USDT") "," ARG("tickers", "BTC-USDT") ","
-	    ARG("trades", "BTC-USDT-SWAP") "," ARG("bbo-tbt", "BTC-USDT-SWAP")
-	    "," ARG("trades", "ETH-USD-SWAP") "," ARG("bbo-tbt", "ETH-USD-SWAP")
-	    "]}";
-	static const char only_funding[] = "{\"op\":\"subscribe\","
-	    "\"args\":[" ARG("funding-rate", "BTC-USDT-SWAP") ","
-	    ARG("mark-price", "BTC-USDT-SWAP") ","
-	    ARG("funding-rate", "ETH-USD-SWAP") ","
-	    ARG("mark-price", "ETH-USD-SWAP") "]}";
-#undef ARG
-	struct tk_symmap *m2;
-	char buf[1024];
-
-	m2 = tk_symmap_new(adapter, syms, 3, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 0, buf,
-	    sizeof(buf)), (int)strlen(want));
-	ck_assert_str_eq(buf, want);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 1, buf,
-	    sizeof(buf)), 0);
-	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
-	    sizeof(buf)), 0);
-	ck_assert_str_eq(buf, no_funding);
-	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPE_BIT(TK_TICK_FUNDING),
-	    0, buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, only_funding);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 0, buf,
-	    strlen(want)), -ENOSPC);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 0, buf,
-	    strlen(want) + 1), (int)strlen(want));
-	tk_symmap_free(m2);
-}
-END_TEST
-
 /* One GET when a swap is configured, none for spot only. */
 START_TEST(test_rest_request)
 {
@@ -862,49 +762,6 @@ START_TEST(test_rest_parse_partial)
 }
 END_TEST
 
-START_TEST(test_subscribe_text)
-{
-	static const char want[] = "{\"op\":\"subscribe\",\"args\":["
-	    "{\"channel\":\"trades\",\"instId\":\"BTC-USDT\"},"
-	    "{\"channel\":\"tickers\",\"instId\":\"BTC-USDT\"},"
-	    "{\"channel\":\"trades\",\"instId\":\"ETH-BTC\"},"
-	    "{\"channel\":\"tickers\",\"instId\":\"ETH-BTC\"}]}";
-	const char *const syms[] = { "BTC-USDT", "ETH-BTC" };
-	struct tk_symmap *m2;
-	char buf[512];
-
-	m2 = tk_symmap_new(adapter, syms, 2, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
-	    sizeof(buf)), (int)strlen(want));
-	ck_assert_str_eq(buf, want);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 1, buf,
-	    sizeof(buf)), 0);
-
-	ck_assert_int_gt(adapter->subscribe(m2,
-	    TK_TYPE_BIT(TK_TICK_QUOTE), 0, buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
-	    "{\"channel\":\"tickers\",\"instId\":\"BTC-USDT\"},"
-	    "{\"channel\":\"tickers\",\"instId\":\"ETH-BTC\"}]}");
-	ck_assert_int_gt(adapter->subscribe(m2,
-	    TK_TYPE_BIT(TK_TICK_TRADE), 0, buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
-	    "{\"channel\":\"trades\",\"instId\":\"BTC-USDT\"},"
-	    "{\"channel\":\"trades\",\"instId\":\"ETH-BTC\"}]}");
-	/* Nothing wanted, or nothing configured: no message at all. */
-	ck_assert_int_eq(adapter->subscribe(m2, 0, 0, buf,
-	    sizeof(buf)), 0);
-	ck_assert_int_eq(adapter->subscribe(NULL, TK_TYPES_ALL, 0, buf,
-	    sizeof(buf)), 0);
-	/* The NUL needs room too. */
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
-	    strlen(want)), -ENOSPC);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
-	    strlen(want) + 1), (int)strlen(want));
-	tk_symmap_free(m2);
-}
-END_TEST
-
 /*
  * 500 symbols = 1000 args: every message shorter than 4096 bytes, valid
  * JSON of the subscribe shape, and every arg requested exactly once.
@@ -969,6 +826,63 @@ START_TEST(test_subscribe_chunks)
 }
 END_TEST
 
+/* A text "ping" well inside the server's 30 s idle limit; swaps fund. */
+static const struct tk_codec_fields fields = { .a = {
+	.name = "okx",
+	.kind = TK_ADAPTER_NETWORK,
+	.default_url = "wss://ws.okx.com:8443/ws/v5/public",
+	.types = TK_TYPES_FEED,
+	.ping_message = "ping",
+	.ping_interval_s = 20,
+	.default_rest_url = "https://www.okx.com",
+}, .state = true, .rest = true };
+
+/* perpetual swaps: -PERP is OKX's -SWAP */
+static const struct tk_codec_native native[] = {
+	{ "BTC-USDT", "BTC-USDT" }, { "1INCH-USDC", "1INCH-USDC" },
+	{ "BTC-USDT-PERP", "BTC-USDT-SWAP" }, { "BTC-USD-PERP", "BTC-USD-SWAP" },
+};
+static const char *const refused[] = { "btc-usdt", "BTC-USDT-SWAP",
+	"BTC-USD-FUT" };
+
+#define SUB(args)	"{\"op\":\"subscribe\",\"args\":[" args "]}"
+#define ARG(c, i)	"{\"channel\":\"" c "\",\"instId\":\"" i "\"}"
+#define SPOT		TK_LIST("BTC-USDT", "ETH-BTC")
+#define SWAPS		TK_LIST("BTC-USDT", "BTC-USDT-PERP", "ETH-USD-PERP")
+
+/*
+ * Swaps quote on bbo-tbt (spot on tickers) and, with funding, add their
+ * funding-rate and mark-price; all in one greedy arg list.
+ */
+static const struct tk_codec_sub subs[] = {
+	{ "trades and quotes", SPOT, TK_TYPES_ALL,
+	    TK_LIST(SUB(ARG("trades", "BTC-USDT") "," ARG("tickers", "BTC-USDT")
+	    "," ARG("trades", "ETH-BTC") "," ARG("tickers", "ETH-BTC"))) },
+	{ "quotes", SPOT, TK_TYPE_BIT(TK_TICK_QUOTE),
+	    TK_LIST(SUB(ARG("tickers", "BTC-USDT") ","
+	    ARG("tickers", "ETH-BTC"))) },
+	{ "trades", SPOT, TK_TYPE_BIT(TK_TICK_TRADE),
+	    TK_LIST(SUB(ARG("trades", "BTC-USDT") ","
+	    ARG("trades", "ETH-BTC"))) },
+	{ "swaps: trades, quotes and funding", SWAPS, TK_TYPES_FEED,
+	    TK_LIST(SUB(ARG("trades", "BTC-USDT") "," ARG("tickers", "BTC-USDT")
+	    "," ARG("trades", "BTC-USDT-SWAP") "," ARG("bbo-tbt",
+	    "BTC-USDT-SWAP") "," ARG("funding-rate", "BTC-USDT-SWAP") ","
+	    ARG("mark-price", "BTC-USDT-SWAP") "," ARG("trades",
+	    "ETH-USD-SWAP") "," ARG("bbo-tbt", "ETH-USD-SWAP") ","
+	    ARG("funding-rate", "ETH-USD-SWAP") "," ARG("mark-price",
+	    "ETH-USD-SWAP"))) },
+	{ "swaps: trades and quotes", SWAPS, TK_TYPES_ALL,
+	    TK_LIST(SUB(ARG("trades", "BTC-USDT") "," ARG("tickers", "BTC-USDT")
+	    "," ARG("trades", "BTC-USDT-SWAP") "," ARG("bbo-tbt",
+	    "BTC-USDT-SWAP") "," ARG("trades", "ETH-USD-SWAP") ","
+	    ARG("bbo-tbt", "ETH-USD-SWAP"))) },
+	{ "swaps: funding", SWAPS, TK_TYPE_BIT(TK_TICK_FUNDING),
+	    TK_LIST(SUB(ARG("funding-rate", "BTC-USDT-SWAP") ","
+	    ARG("mark-price", "BTC-USDT-SWAP") "," ARG("funding-rate",
+	    "ETH-USD-SWAP") "," ARG("mark-price", "ETH-USD-SWAP"))) },
+};
+
 static const struct tk_codec_test codec = {
 	.dir = "okx",
 	.symbols = fixture_symbols,
@@ -981,6 +895,13 @@ static const struct tk_codec_test codec = {
 	.nest = "{\"data\":",
 	.flips = "0-9.e\"{}[],:x\\E",
 	.rest = rest_answers,
+	.fields = &fields,
+	.native = native,
+	.nnative = TK_NELEM(native),
+	.refused = refused,
+	.nrefused = TK_NELEM(refused),
+	.subs = subs,
+	.nsubs = TK_NELEM(subs),
 };
 
 static Suite *
@@ -996,16 +917,12 @@ okx_suite(void)
 	tcase_add_test(tc.bad, test_ping_text_uses_len);
 	tcase_add_test(tc.filters, test_unknown_symbol_counted);
 	tcase_add_test(tc.filters, test_types_filter);
-	tcase_add_test(tc.subscribe, test_adapter_fields);
-	tcase_add_test(tc.subscribe, test_native_symbol);
-	tcase_add_test(tc.subscribe, test_subscribe_text);
 	tcase_add_test(tc.subscribe, test_subscribe_chunks);
 	tcase_add_test(tc.golden, test_swap_sizes);
 	tcase_add_test(tc.golden, test_swap_without_rest);
 	tcase_add_test(tc.golden, test_swap_ctval_follows);
 	tcase_add_test(tc.golden, test_swap_funding);
 	tcase_add_test(tc.golden, test_swap_funding_stateless);
-	tcase_add_test(tc.subscribe, test_subscribe_funding);
 	tcase_add_test(tc.bad, test_swap_size_out_of_range);
 	tcase_add_test(tc.filters, test_rest_request);
 	tcase_add_loop_test(tc.filters, test_rest_parse_bad, 0,

@@ -26,11 +26,15 @@
  */
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <jansson.h>
 
 #include <ticker/adapter.h>
 #include <ticker/decimal.h>
@@ -51,6 +55,33 @@ struct tk_codec_bad {
 	const char		*detail;	/* trailing '*': prefix */
 };
 
+/* A symbol the adapter writes in its own way. */
+struct tk_codec_native {
+	const char	*unified;
+	const char	*native;
+};
+
+/*
+ * The subscribe messages for @symbols (NULL-terminated) and @types: want[i]
+ * is message i, and want ends with NULL where subscribe() says "no more".
+ */
+struct tk_codec_sub {
+	const char		*name;
+	const char *const	*symbols;
+	unsigned		 types;
+	const char *const	*want;
+};
+
+/* A NULL-terminated list of strings, for struct tk_codec_sub. */
+#define TK_LIST(...)	((const char *const[]){ __VA_ARGS__, NULL })
+
+/* What the registry says of the adapter, beside its functions. */
+struct tk_codec_fields {
+	struct tk_adapter	 a;	/* name, kind, URLs, numbers */
+	bool			 state;	/* has state_size() */
+	bool			 rest;	/* asks over REST before connecting */
+};
+
 struct tk_codec_test {
 	const char			*dir;	/* $TK_FIXTURES/<adapter> */
 	const char *const		*symbols;	/* configured */
@@ -68,6 +99,21 @@ struct tk_codec_test {
 	 * that ask before connecting; NULL-terminated, or NULL for none.
 	 */
 	const char *const		*rest;
+	const struct tk_codec_fields	*fields;
+	const struct tk_codec_native	*native;	/* symbols it takes */
+	size_t				 nnative;
+	const char *const		*refused;	/* and refuses */
+	size_t				 nrefused;
+	const struct tk_codec_sub	*subs;
+	size_t				 nsubs;
+	/* Every subscribe message, echoed back, is a CONTROL frame. */
+	bool				 echo_control;
+	/*
+	 * For messages that start with something that differs from call to
+	 * call (a clock): checks that part of @buf, made between @before and
+	 * @after, and returns what follows it; NULL for none.
+	 */
+	const char *(*stamp)(const char *buf, time_t before, time_t after);
 };
 
 /* Defined by the suite, with TK_CODEC_TEST() or by hand. */
@@ -76,10 +122,11 @@ static const struct tk_codec_test codec;
 static const struct tk_adapter *adapter;
 
 /*
- * The usual definition: fixture_symbols[], golden[] and bad[] of the suite,
- * and the frames the shared tests need (see struct tk_codec_test).
+ * The usual definition: fixture_symbols[], golden[], bad[], fields,
+ * native[], refused[] and subs[] of the suite, the frames the shared tests
+ * need (see struct tk_codec_test), then any other members.
  */
-#define TK_CODEC_TEST(ex, control_, nest_, flips_) {			\
+#define TK_CODEC_TEST(ex, control_, nest_, flips_, ...) {		\
 	.dir = #ex,							\
 	.symbols = fixture_symbols,					\
 	.nsymbols = TK_NELEM(fixture_symbols),				\
@@ -90,6 +137,14 @@ static const struct tk_adapter *adapter;
 	.control = (control_),						\
 	.nest = (nest_),						\
 	.flips = (flips_),						\
+	.fields = &fields,						\
+	.native = native,						\
+	.nnative = TK_NELEM(native),					\
+	.refused = refused,						\
+	.nrefused = TK_NELEM(refused),					\
+	.subs = subs,							\
+	.nsubs = TK_NELEM(subs),					\
+	__VA_ARGS__							\
 }
 
 #define TK_NELEM(a)	(sizeof(a) / sizeof((a)[0]))
@@ -429,6 +484,168 @@ START_TEST(test_mutations_never_crash)
 }
 END_TEST
 
+static inline void
+assert_str_or_null(const char *got, const char *want, const char *what)
+{
+	if (want == NULL)
+		ck_assert_msg(got == NULL, "%s: \"%s\", want NULL", what, got);
+	else
+		ck_assert_msg(got != NULL && strcmp(got, want) == 0,
+		    "%s: \"%s\", want \"%s\"", what, got ? got : "(null)",
+		    want);
+}
+
+/* The registry's entry against codec.fields. */
+START_TEST(test_adapter_fields)
+{
+	const struct tk_codec_fields *f = codec.fields;
+	json_t *ping;
+
+	ck_assert_ptr_eq(tk_adapter_find(f->a.name), adapter);
+	ck_assert_str_eq(adapter->name, f->a.name);
+	ck_assert_int_eq(adapter->kind, f->a.kind);
+	assert_str_or_null(adapter->default_url, f->a.default_url,
+	    "default_url");
+	ck_assert_uint_eq(adapter->types, f->a.types);
+	assert_str_or_null(adapter->ping_message, f->a.ping_message,
+	    "ping_message");
+	ck_assert_uint_eq(adapter->ping_interval_s, f->a.ping_interval_s);
+	ck_assert_uint_eq(adapter->max_connection_s, f->a.max_connection_s);
+	ck_assert_uint_eq(adapter->max_subscriptions, f->a.max_subscriptions);
+	ck_assert_uint_eq(adapter->welcome_s, f->a.welcome_s);
+	assert_str_or_null(adapter->default_rest_url, f->a.default_rest_url,
+	    "default_rest_url");
+	/* A JSON ping must be JSON: the exchange may echo it. */
+	if (adapter->ping_message != NULL && adapter->ping_message[0] == '{') {
+		ping = json_loads(adapter->ping_message, 0, NULL);
+		ck_assert_ptr_nonnull(ping);
+		json_decref(ping);
+	}
+	ck_assert_int_eq(adapter->state_size != NULL, f->state);
+	if (f->state)
+		ck_assert_uint_gt(adapter->state_size(map), 0);
+	ck_assert_int_eq(adapter->rest_request != NULL, f->rest);
+	ck_assert_int_eq(adapter->rest_parse != NULL, f->rest);
+	ck_assert_int_eq(adapter->rest_size != NULL, f->rest);
+}
+END_TEST
+
+/*
+ * Every codec.native[] symbol written the adapter's way, with the exact
+ * room (the NUL needs room too) and no less; codec.refused[] refused.
+ */
+START_TEST(test_native_symbol)
+{
+	const struct tk_codec_native *s;
+	char buf[TK_SYMBOL_MAX];
+	size_t i;
+	int n;
+
+	ck_assert_uint_gt(codec.nnative, 0);
+	for (i = 0; i < codec.nnative; i++) {
+		s = &codec.native[i];
+		n = (int)strlen(s->native);
+		ck_assert_int_eq(adapter->native_symbol(s->unified, buf,
+		    sizeof(buf)), n);
+		ck_assert_str_eq(buf, s->native);
+		memset(buf, 0, sizeof(buf));
+		ck_assert_int_eq(adapter->native_symbol(s->unified, buf,
+		    (size_t)n + 1), n);
+		ck_assert_str_eq(buf, s->native);
+		ck_assert_msg(adapter->native_symbol(s->unified, buf,
+		    (size_t)n) == -ENAMETOOLONG, "%s in %d bytes", s->unified,
+		    n);
+		ck_assert_msg(adapter->native_symbol(s->unified, buf, 0) ==
+		    -ENAMETOOLONG, "%s in 0 bytes", s->unified);
+	}
+	for (i = 0; i < codec.nrefused; i++)
+		ck_assert_msg(adapter->native_symbol(codec.refused[i], buf,
+		    sizeof(buf)) == -EINVAL, "%s", codec.refused[i]);
+}
+END_TEST
+
+/*
+ * subscribe() of message @i into @buf; *body is the message past its
+ * codec.stamp, if any.  Returns subscribe()'s result.
+ */
+static inline int
+subscribe_body(const struct tk_symmap *m, unsigned types, unsigned i,
+    char *buf, size_t cap, const char **body)
+{
+	time_t before = time(NULL), after;
+	int n;
+
+	n = adapter->subscribe(m, types, i, buf, cap);
+	after = time(NULL);
+	*body = NULL;
+	if (n <= 0)
+		return n;
+	ck_assert_uint_eq(strlen(buf), (size_t)n);
+	*body = codec.stamp != NULL ? codec.stamp(buf, before, after) : buf;
+	return n;
+}
+
+static inline size_t
+count_strings(const char *const *v)
+{
+	size_t n = 0;
+
+	while (v[n] != NULL)
+		n++;
+	return n;
+}
+
+/*
+ * codec.subs[_i]: every message as written there, then none; each needs
+ * room for its NUL too; nothing wanted, or no symbols: no message at all.
+ */
+START_TEST(test_subscribe_text)
+{
+	const struct tk_codec_sub *c = &codec.subs[_i];
+	struct tk_frame_result res;
+	struct tk_symmap *m;
+	const char *body;
+	char buf[2048];
+	unsigned i;
+	int n;
+
+	m = tk_symmap_new(adapter, c->symbols, count_strings(c->symbols),
+	    NULL, 0);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_nonnull(c->want[0]);
+	for (i = 0; c->want[i] != NULL; i++) {
+		n = subscribe_body(m, c->types, i, buf, sizeof(buf), &body);
+		ck_assert_msg(n > 0 && strcmp(body, c->want[i]) == 0,
+		    "%s, message %u:\n%s\nwant\n%s", c->name, i,
+		    n > 0 ? body : "(none)", c->want[i]);
+		ck_assert_int_eq(n, (int)((size_t)(body - buf) +
+		    strlen(c->want[i])));
+		if (codec.echo_control) {
+			/* Echoed back, a request is not an error. */
+			parse_str(buf, &res);
+			ck_assert_msg(res.kind == TK_FRAME_CONTROL,
+			    "%s, message %u echoed: %s", c->name, i,
+			    res.detail);
+		}
+		ck_assert_msg(adapter->subscribe(m, c->types, i, buf,
+		    (size_t)n) == -ENOSPC, "%s, message %u in %d bytes",
+		    c->name, i, n);
+		ck_assert_int_eq(subscribe_body(m, c->types, i, buf,
+		    (size_t)n + 1, &body), n);
+		ck_assert_str_eq(body, c->want[i]);
+	}
+	ck_assert_msg(adapter->subscribe(m, c->types, i, buf,
+	    sizeof(buf)) == 0, "%s: message %u: %s", c->name, i, buf);
+	ck_assert_int_eq(adapter->subscribe(m, c->types, 0, NULL, 0),
+	    -ENOSPC);
+	/* Nothing wanted, or nothing configured: no message at all. */
+	ck_assert_int_eq(adapter->subscribe(m, 0, 0, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(adapter->subscribe(NULL, c->types, 0, buf,
+	    sizeof(buf)), 0);
+	tk_symmap_free(m);
+}
+END_TEST
+
 /* Adds the golden runner and its completeness check to @tc. */
 static inline void
 tk_codec_tcase_golden(TCase *tc)
@@ -457,9 +674,18 @@ struct tk_codec_tcases {
 	TCase	*subscribe;	/* adapter fields, subscribe messages */
 };
 
+/* Adds the adapter's fields, symbols and subscribe messages to @tc. */
+static inline void
+tk_codec_tcase_subscribe(TCase *tc)
+{
+	tcase_add_test(tc, test_adapter_fields);
+	tcase_add_test(tc, test_native_symbol);
+	tcase_add_loop_test(tc, test_subscribe_text, 0, (int)codec.nsubs);
+}
+
 /*
- * A suite named after the codec with the shared tests in place.  All but
- * "subscribe" run with setup() and teardown().
+ * A suite named after the codec with the shared tests in place, all run
+ * with setup() and teardown().
  */
 static inline Suite *
 tk_codec_suite(struct tk_codec_tcases *tc)
@@ -480,8 +706,10 @@ tk_codec_suite(struct tk_codec_tcases *tc)
 	tcase_add_checked_fixture(tc->golden, setup, teardown);
 	tcase_add_checked_fixture(tc->bad, setup, teardown);
 	tcase_add_checked_fixture(tc->filters, setup, teardown);
+	tcase_add_checked_fixture(tc->subscribe, setup, teardown);
 	tk_codec_tcase_golden(tc->golden);
 	tk_codec_tcase_bad(tc->bad);
+	tk_codec_tcase_subscribe(tc->subscribe);
 	suite_add_tcase(s, tc->golden);
 	suite_add_tcase(s, tc->bad);
 	suite_add_tcase(s, tc->filters);
