@@ -364,70 +364,6 @@ START_TEST(test_types_filter)
 }
 END_TEST
 
-/*
- * 500 symbols = 1000 streams: every message short enough, valid JSON with
- * consecutive ids, and every stream requested exactly once.
- */
-START_TEST(test_subscribe_chunks)
-{
-	enum { N = 500 };
-	static char names[N][TK_SYMBOL_MAX];
-	static unsigned char seen[N][2];
-	const char *syms[N];
-	struct tk_symmap *m2;
-	char buf[8192], stream[64];
-	unsigned i, nmsg = 0, total = 0, sym;
-	json_t *msg, *params, *p;
-	json_error_t jerr;
-	size_t k;
-	int n;
-
-	for (i = 0; i < N; i++) {
-		/* Long names, so that the byte limit bites before 200. */
-		snprintf(names[i], sizeof(names[i]), "LONGBASE%04u-QUOTEXY", i);
-		syms[i] = names[i];
-	}
-	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	for (i = 0;; i++) {
-		n = adapter->subscribe(m2, TK_TYPES_ALL, i, buf,
-		    sizeof(buf));
-		ck_assert_int_ge(n, 0);
-		if (n == 0)
-			break;
-		ck_assert_int_lt(n, 4096);
-		ck_assert_uint_eq(strlen(buf), (size_t)n);
-		msg = json_loads(buf, 0, &jerr);
-		ck_assert_msg(msg != NULL, "message %u: %s", i, jerr.text);
-		ck_assert_str_eq(json_string_value(json_object_get(msg,
-		    "method")), "SUBSCRIBE");
-		ck_assert_int_eq(json_integer_value(json_object_get(msg, "id")),
-		    i + 1);
-		params = json_object_get(msg, "params");
-		ck_assert_uint_le(json_array_size(params), 200);
-		ck_assert_uint_gt(json_array_size(params), 0);
-		json_array_foreach(params, k, p) {
-			ck_assert(sscanf(json_string_value(p),
-			    "longbase%4uquotexy@%63s", &sym, stream) == 2);
-			ck_assert_uint_lt(sym, N);
-			ck_assert(strcmp(stream, "trade") == 0 ||
-			    strcmp(stream, "bookTicker") == 0);
-			ck_assert(!seen[sym][stream[0] == 'b']);
-			seen[sym][stream[0] == 'b'] = 1;
-			total++;
-		}
-		json_decref(msg);
-		nmsg++;
-	}
-	ck_assert_uint_eq(total, 2 * N);
-	/* ~30 bytes a stream: the 4096-byte limit makes 8 or more. */
-	ck_assert_uint_ge(nmsg, 8);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL,
-	    nmsg + 5, buf, sizeof(buf)), 0);
-	tk_symmap_free(m2);
-}
-END_TEST
-
 /* Short names: the 200-stream limit bites first. */
 START_TEST(test_subscribe_param_limit)
 {
@@ -491,9 +427,44 @@ static const struct tk_codec_sub subs[] = {
 	    TK_LIST(SUB("\"btcusdt@trade\",\"ethbtc@trade\"")) },
 };
 
+/* At most 200 streams a message, "id" counting from 1. */
+static void
+read_chunk(const json_t *msg, unsigned i)
+{
+	const json_t *params, *p;
+	char stream[64];
+	unsigned sym;
+	size_t k;
+
+	ck_assert_str_eq(json_string_value(json_object_get(msg, "method")),
+	    "SUBSCRIBE");
+	ck_assert_int_eq(json_integer_value(json_object_get(msg, "id")),
+	    i + 1);
+	params = json_object_get(msg, "params");
+	ck_assert_uint_le(json_array_size(params), 200);
+	ck_assert_uint_gt(json_array_size(params), 0);
+	json_array_foreach(params, k, p) {
+		ck_assert(sscanf(json_string_value(p),
+		    "longbase%4uquotexy@%63s", &sym, stream) == 2);
+		ck_assert(strcmp(stream, "trade") == 0 ||
+		    strcmp(stream, "bookTicker") == 0);
+		chunk_topic(sym, stream[0] == 'b');
+	}
+}
+
+/*
+ * Long names, so that the byte limit bites before 200: ~30 bytes a
+ * stream, 8 messages or more.
+ */
+static const struct tk_codec_chunks chunks = {
+	.prefix = "LONGBASE", .width = 4, .suffix = "-QUOTEXY",
+	.nsymbols = 500, .types = TK_TYPES_ALL, .nchannels = 2,
+	.min_msgs = 8, .read = read_chunk,
+};
+
 static const struct tk_codec_test codec = TK_CODEC_TEST(binance,
     "{\"result\":null,\"id\":1}", "{\"u\":",
-    "0-9.e\"{}[],:x\\E");
+    "0-9.e\"{}[],:x\\E", .chunks = &chunks);
 
 static Suite *
 binance_suite(void)
@@ -506,7 +477,6 @@ binance_suite(void)
 	tcase_add_test(tc.golden, test_trade_time_fallbacks);
 	tcase_add_test(tc.filters, test_unknown_symbol_counted);
 	tcase_add_test(tc.filters, test_types_filter);
-	tcase_add_test(tc.subscribe, test_subscribe_chunks);
 	tcase_add_test(tc.subscribe, test_subscribe_param_limit);
 	return s;
 }

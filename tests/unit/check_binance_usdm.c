@@ -204,44 +204,6 @@ START_TEST(test_types_filter)
 }
 END_TEST
 
-/* 200 stream names a message at most, ids counting up. */
-START_TEST(test_subscribe_chunks)
-{
-	enum { N = 150 };
-	static char names[N][TK_SYMBOL_MAX];
-	const char *syms[N];
-	struct tk_symmap *m2;
-	char buf[8192];
-	unsigned i, total = 0;
-	json_t *msg;
-	int n;
-
-	for (i = 0; i < N; i++) {
-		snprintf(names[i], sizeof(names[i]), "A%u-USDT-PERP", i);
-		syms[i] = names[i];
-	}
-	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	for (i = 0; (n = adapter->subscribe(m2, TK_TYPES_FEED, i, buf,
-	    sizeof(buf))) > 0; i++) {
-		ck_assert_int_lt(n, 4096);
-		msg = json_loads(buf, 0, NULL);
-		ck_assert_ptr_nonnull(msg);
-		ck_assert_uint_le(json_array_size(json_object_get(msg,
-		    "params")), 200);
-		ck_assert_int_eq(json_integer_value(json_object_get(msg,
-		    "id")), i + 1);
-		total += (unsigned)json_array_size(json_object_get(msg,
-		    "params"));
-		json_decref(msg);
-	}
-	ck_assert_int_eq(n, 0);
-	ck_assert_uint_eq(total, 3 * N);
-	ck_assert_uint_ge(i, 3);
-	tk_symmap_free(m2);
-}
-END_TEST
-
 /* Binance pings at the WebSocket level and cuts at 24 h: rotate. */
 static const struct tk_codec_fields fields = { .a = {
 	.name = "binance_usdm",
@@ -274,9 +236,40 @@ static const struct tk_codec_sub subs[] = {
 	    TK_LIST(SUB("\"btcusdt@markPrice@1s\",\"ethusdt@markPrice@1s\"")) },
 };
 
+/* At most 200 streams a message, "id" counting from 1. */
+static void
+read_chunk(const json_t *msg, unsigned i)
+{
+	static const char *const streams[] = { "aggTrade", "bookTicker",
+	    "markPrice@1s" };
+	const json_t *params, *p;
+	char stream[32];
+	unsigned sym, c;
+	size_t k;
+
+	ck_assert_int_eq(json_integer_value(json_object_get(msg, "id")),
+	    i + 1);
+	params = json_object_get(msg, "params");
+	ck_assert_uint_le(json_array_size(params), 200);
+	json_array_foreach(params, k, p) {
+		ck_assert(sscanf(json_string_value(p), "a%uusdt@%31s", &sym,
+		    stream) == 2);
+		for (c = 0; c < 3 && strcmp(stream, streams[c]) != 0; c++)
+			;
+		chunk_topic(sym, c);
+	}
+}
+
+/* 150 perpetuals, three streams each: 3 messages or more. */
+static const struct tk_codec_chunks chunks = {
+	.prefix = "A", .width = 0, .suffix = "-USDT-PERP",
+	.nsymbols = 150, .types = TK_TYPES_FEED, .nchannels = 3,
+	.min_msgs = 3, .read = read_chunk,
+};
+
 static const struct tk_codec_test codec = TK_CODEC_TEST(binance_usdm,
     "{\"result\":null,\"id\":1}", "{\"stream\":\"x\",\"data\":",
-    "0-9.e\"{}[],:x\\E");
+    "0-9.e\"{}[],:x\\E", .chunks = &chunks);
 
 static Suite *
 binance_usdm_suite(void)
@@ -289,7 +282,6 @@ binance_usdm_suite(void)
 	tcase_add_test(tc.golden, test_spec_funding_rules);
 	tcase_add_test(tc.filters, test_unknown_symbol_counted);
 	tcase_add_test(tc.filters, test_types_filter);
-	tcase_add_test(tc.subscribe, test_subscribe_chunks);
 	return s;
 }
 

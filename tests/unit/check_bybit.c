@@ -471,70 +471,6 @@ START_TEST(test_types_filter)
 }
 END_TEST
 
-/*
- * 500 symbols = 1000 topics: 100 messages of ten, valid JSON with
- * consecutive req_ids, every topic requested exactly once.
- */
-START_TEST(test_subscribe_chunks)
-{
-	enum { N = 500 };
-	static char names[N][TK_SYMBOL_MAX];
-	static unsigned char seen[N][2];
-	const char *syms[N];
-	struct tk_symmap *m2;
-	char buf[2048], want_id[16], chan[32];
-	unsigned i, nmsg = 0, total = 0, sym;
-	json_t *msg, *args, *a;
-	json_error_t jerr;
-	size_t k;
-	int n, c;
-
-	for (i = 0; i < N; i++) {
-		snprintf(names[i], sizeof(names[i]), "LONGBASE%04u-QUOTEXY", i);
-		syms[i] = names[i];
-	}
-	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	for (i = 0;; i++) {
-		n = adapter->subscribe(m2, TK_TYPES_ALL, i, buf,
-		    sizeof(buf));
-		ck_assert_int_ge(n, 0);
-		if (n == 0)
-			break;
-		ck_assert_uint_eq(strlen(buf), (size_t)n);
-		msg = json_loads(buf, 0, &jerr);
-		ck_assert_msg(msg != NULL, "message %u: %s", i, jerr.text);
-		ck_assert_str_eq(json_string_value(json_object_get(msg, "op")),
-		    "subscribe");
-		snprintf(want_id, sizeof(want_id), "%u", i + 1);
-		ck_assert_str_eq(json_string_value(json_object_get(msg,
-		    "req_id")), want_id);
-		args = json_object_get(msg, "args");
-		ck_assert_uint_eq(json_array_size(args), 10);
-		json_array_foreach(args, k, a) {
-			ck_assert(sscanf(json_string_value(a),
-			    "%31[^.0-9]%*[.1]LONGBASE%4uQUOTEXY", chan,
-			    &sym) == 2);
-			ck_assert_uint_lt(sym, N);
-			c = strcmp(chan, "orderbook") == 0;
-			ck_assert(c || strcmp(chan, "publicTrade") == 0);
-			ck_assert(!seen[sym][c]);
-			seen[sym][c] = 1;
-			total++;
-		}
-		json_decref(msg);
-		nmsg++;
-	}
-	ck_assert_uint_eq(total, 2 * N);
-	ck_assert_uint_eq(nmsg, 2 * N / 10);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, nmsg + 5,
-	    buf, sizeof(buf)), 0);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL,
-	    UINT32_MAX, buf, sizeof(buf)), 0);
-	tk_symmap_free(m2);
-}
-END_TEST
-
 static const struct tk_codec_fields fields = { .a = {
 	.name = "bybit",
 	.kind = TK_ADAPTER_NETWORK,
@@ -576,9 +512,41 @@ static const struct tk_codec_sub subs[] = {
 	    T("DUSDT") "," T("EUSDT") "," T("FUSDT"), "1")) },
 };
 
+/* Ten topics a message, req_id counting from "1". */
+static void
+read_chunk(const json_t *msg, unsigned i)
+{
+	char want_id[16], chan[32];
+	unsigned sym;
+	const json_t *args, *a;
+	size_t k;
+
+	ck_assert_str_eq(json_string_value(json_object_get(msg, "op")),
+	    "subscribe");
+	snprintf(want_id, sizeof(want_id), "%u", i + 1);
+	ck_assert_str_eq(json_string_value(json_object_get(msg, "req_id")),
+	    want_id);
+	args = json_object_get(msg, "args");
+	ck_assert_uint_eq(json_array_size(args), 10);
+	json_array_foreach(args, k, a) {
+		ck_assert(sscanf(json_string_value(a),
+		    "%31[^.0-9]%*[.1]LONGBASE%4uQUOTEXY", chan, &sym) == 2);
+		ck_assert(strcmp(chan, "orderbook") == 0 ||
+		    strcmp(chan, "publicTrade") == 0);
+		chunk_topic(sym, strcmp(chan, "orderbook") == 0);
+	}
+}
+
+/* 500 symbols = 1000 topics: 100 messages of ten. */
+static const struct tk_codec_chunks chunks = {
+	.prefix = "LONGBASE", .width = 4, .suffix = "-QUOTEXY",
+	.nsymbols = 500, .types = TK_TYPES_ALL, .nchannels = 2,
+	.nmsgs = 100, .read = read_chunk,
+};
+
 static const struct tk_codec_test codec = TK_CODEC_TEST(bybit,
     "{\"op\":\"pong\"}", "{\"data\":",
-    "0-9.e\"{}[],:x\\E", .echo_control = true);
+    "0-9.e\"{}[],:x\\E", .echo_control = true, .chunks = &chunks);
 
 static Suite *
 bybit_suite(void)
@@ -593,7 +561,6 @@ bybit_suite(void)
 	tcase_add_test(tc.golden, test_data_array);
 	tcase_add_test(tc.filters, test_unknown_symbol_counted);
 	tcase_add_test(tc.filters, test_types_filter);
-	tcase_add_test(tc.subscribe, test_subscribe_chunks);
 	return s;
 }
 

@@ -393,70 +393,6 @@ START_TEST(test_types_filter)
 }
 END_TEST
 
-/*
- * 600 long product ids: every message short enough for the daemon's
- * buffer, valid JSON with both channels, every product exactly once.
- */
-START_TEST(test_subscribe_chunks)
-{
-	enum { N = 600 };
-	static char names[N][TK_SYMBOL_MAX];
-	static unsigned char seen[N];
-	const char *syms[N];
-	struct tk_symmap *m2;
-	char buf[8192];
-	unsigned i, nmsg = 0, total = 0, sym;
-	json_t *msg, *ids, *chans, *p;
-	json_error_t jerr;
-	size_t k;
-	int n;
-
-	for (i = 0; i < N; i++) {
-		snprintf(names[i], sizeof(names[i]), "LONGBASE%04u-QUOTEXY", i);
-		syms[i] = names[i];
-	}
-	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	for (i = 0;; i++) {
-		n = adapter->subscribe(m2, TK_TYPES_ALL, i, buf,
-		    sizeof(buf));
-		ck_assert_int_ge(n, 0);
-		if (n == 0)
-			break;
-		ck_assert_int_lt(n, 4096);
-		ck_assert_uint_eq(strlen(buf), (size_t)n);
-		msg = json_loads(buf, 0, &jerr);
-		ck_assert_msg(msg != NULL, "message %u: %s", i, jerr.text);
-		ck_assert_str_eq(json_string_value(json_object_get(msg,
-		    "type")), "subscribe");
-		chans = json_object_get(msg, "channels");
-		ck_assert_uint_eq(json_array_size(chans), 2);
-		ck_assert_str_eq(json_string_value(json_array_get(chans, 0)),
-		    "matches");
-		ck_assert_str_eq(json_string_value(json_array_get(chans, 1)),
-		    "ticker");
-		ids = json_object_get(msg, "product_ids");
-		ck_assert_uint_gt(json_array_size(ids), 0);
-		json_array_foreach(ids, k, p) {
-			ck_assert(sscanf(json_string_value(p),
-			    "LONGBASE%4u-QUOTEXY", &sym) == 1);
-			ck_assert_uint_lt(sym, N);
-			ck_assert(!seen[sym]);
-			seen[sym] = 1;
-			total++;
-		}
-		json_decref(msg);
-		nmsg++;
-	}
-	ck_assert_uint_eq(total, N);
-	/* ~23 bytes a product: the 4096-byte bound makes 4 or more. */
-	ck_assert_uint_ge(nmsg, 4);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL,
-	    nmsg + 5, buf, sizeof(buf)), 0);
-	tk_symmap_free(m2);
-}
-END_TEST
-
 /* WebSocket pings suffice; no documented connection limit. */
 static const struct tk_codec_fields fields = { .a = {
 	.name = "coinbase",
@@ -482,9 +418,41 @@ static const struct tk_codec_sub subs[] = {
 	    TK_LIST(SUB("\"ticker\"")) },
 };
 
+/* Both channels for every product of a message. */
+static void
+read_chunk(const json_t *msg, unsigned i)
+{
+	const json_t *ids, *chans, *p;
+	unsigned sym;
+	size_t k;
+
+	ck_assert_str_eq(json_string_value(json_object_get(msg, "type")),
+	    "subscribe");
+	chans = json_object_get(msg, "channels");
+	ck_assert_uint_eq(json_array_size(chans), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(chans, 0)),
+	    "matches");
+	ck_assert_str_eq(json_string_value(json_array_get(chans, 1)),
+	    "ticker");
+	ids = json_object_get(msg, "product_ids");
+	ck_assert_uint_gt(json_array_size(ids), 0);
+	json_array_foreach(ids, k, p) {
+		ck_assert(sscanf(json_string_value(p), "LONGBASE%4u-QUOTEXY",
+		    &sym) == 1);
+		chunk_topic(sym, 0);
+	}
+}
+
+/* ~23 bytes a product: the 4096-byte bound makes 4 messages or more. */
+static const struct tk_codec_chunks chunks = {
+	.prefix = "LONGBASE", .width = 4, .suffix = "-QUOTEXY",
+	.nsymbols = 600, .types = TK_TYPES_ALL, .nchannels = 1,
+	.min_msgs = 4, .read = read_chunk,
+};
+
 static const struct tk_codec_test codec = TK_CODEC_TEST(coinbase,
     "{\"type\":\"heartbeat\"}", "{\"type\":",
-    "0-9.e\"{}[],:xTZ");
+    "0-9.e\"{}[],:xTZ", .chunks = &chunks);
 
 static Suite *
 coinbase_suite(void)
@@ -498,7 +466,6 @@ coinbase_suite(void)
 	tcase_add_test(tc.golden, test_trade_edges);
 	tcase_add_test(tc.filters, test_unknown_symbol_counted);
 	tcase_add_test(tc.filters, test_types_filter);
-	tcase_add_test(tc.subscribe, test_subscribe_chunks);
 	return s;
 }
 

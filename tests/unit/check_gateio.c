@@ -399,75 +399,6 @@ START_TEST(test_ping_reply_is_control)
 END_TEST
 
 
-/*
- * 250 pairs of the longest kind: chunks of at most 100, each under 4 KiB
- * and valid JSON, trade chunks before book_ticker chunks, and every
- * (pair, channel) requested exactly once.
- */
-START_TEST(test_subscribe_chunks)
-{
-	enum { N = 250 };
-	static char names[N][TK_SYMBOL_MAX];
-	static unsigned char seen[N][2];
-	static const unsigned sizes[] = { 100, 100, 50, 100, 100, 50 };
-	const char *syms[N], *rest;
-	struct tk_symmap *m2;
-	char buf[8192];
-	unsigned i, sym, total = 0;
-	json_t *msg, *list, *p;
-	json_error_t jerr;
-	size_t k;
-	int n, c;
-
-	for (i = 0; i < N; i++) {
-		/* 31 bytes: as long as a valid symbol gets. */
-		snprintf(names[i], sizeof(names[i]),
-		    "LONGBASE%07u-QUOTEXYZQUOTEXY", i);
-		syms[i] = names[i];
-	}
-	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	for (i = 0; i < 6; i++) {
-		n = subscribe_body(m2, TK_TYPES_ALL, i, buf, sizeof(buf),
-		    &rest);
-		ck_assert_int_gt(n, 0);
-		ck_assert_int_lt(n, 4096);
-		ck_assert_uint_eq(strlen(buf), (size_t)n);
-		msg = json_loads(buf, JSON_REJECT_DUPLICATES, &jerr);
-		ck_assert_msg(msg != NULL, "message %u: %s", i, jerr.text);
-		ck_assert_uint_eq(json_object_size(msg), 4);
-		ck_assert_str_eq(json_string_value(json_object_get(msg,
-		    "event")), "subscribe");
-		ck_assert_str_eq(json_string_value(json_object_get(msg,
-		    "channel")), i < 3 ? "spot.trades" : "spot.book_ticker");
-		c = i >= 3;
-		list = json_object_get(msg, "payload");
-		ck_assert_uint_eq(json_array_size(list), sizes[i]);
-		json_array_foreach(list, k, p) {
-			ck_assert(sscanf(json_string_value(p),
-			    "LONGBASE%7u_QUOTEXYZQUOTEXY", &sym) == 1);
-			ck_assert_uint_lt(sym, N);
-			ck_assert(!seen[sym][c]);
-			seen[sym][c] = 1;
-			total++;
-		}
-		json_decref(msg);
-	}
-	ck_assert_uint_eq(total, 2 * N);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 6, buf,
-	    sizeof(buf)), 0);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 1000, buf,
-	    sizeof(buf)), 0);
-	/* Quotes only: the same three chunks. */
-	ck_assert_int_gt(subscribe_body(m2, TK_TYPE_BIT(TK_TICK_QUOTE), 2, buf,
-	    sizeof(buf), &rest), 0);
-	ck_assert_ptr_nonnull(strstr(rest, "\"channel\":\"spot.book_ticker\""));
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPE_BIT(TK_TICK_QUOTE), 3,
-	    buf, sizeof(buf)), 0);
-	tk_symmap_free(m2);
-}
-END_TEST
-
 static const struct tk_codec_fields fields = { .a = {
 	.name = "gateio",
 	.kind = TK_ADAPTER_NETWORK,
@@ -523,10 +454,55 @@ static const struct tk_codec_sub subs[] = {
 	    TK_LIST(SUB("spot.trades")) },
 };
 
+/* Chunks of at most 100 pairs, trade ones before book_ticker ones. */
+static void
+read_chunk(const json_t *msg, unsigned i)
+{
+	static const unsigned sizes[] = { 100, 100, 50, 100, 100, 50 };
+	const json_t *list, *p;
+	unsigned sym;
+	size_t k;
+
+	ck_assert_uint_lt(i, TK_NELEM(sizes));
+	ck_assert_uint_eq(json_object_size(msg), 4);
+	ck_assert_str_eq(json_string_value(json_object_get(msg, "event")),
+	    "subscribe");
+	ck_assert_str_eq(json_string_value(json_object_get(msg, "channel")),
+	    i < 3 ? "spot.trades" : "spot.book_ticker");
+	list = json_object_get(msg, "payload");
+	ck_assert_uint_eq(json_array_size(list), sizes[i]);
+	json_array_foreach(list, k, p) {
+		ck_assert(sscanf(json_string_value(p),
+		    "LONGBASE%7u_QUOTEXYZQUOTEXY", &sym) == 1);
+		chunk_topic(sym, i >= 3);
+	}
+}
+
+/* Quotes only: the same three chunks. */
+static void
+quote_chunks(const struct tk_symmap *m)
+{
+	const char *rest;
+	char buf[8192];
+
+	ck_assert_int_gt(subscribe_body(m, TK_TYPE_BIT(TK_TICK_QUOTE), 2, buf,
+	    sizeof(buf), &rest), 0);
+	ck_assert_ptr_nonnull(strstr(rest, "\"channel\":\"spot.book_ticker\""));
+	ck_assert_int_eq(adapter->subscribe(m, TK_TYPE_BIT(TK_TICK_QUOTE), 3,
+	    buf, sizeof(buf)), 0);
+}
+
+/* 250 pairs of the longest kind (31 bytes). */
+static const struct tk_codec_chunks chunks = {
+	.prefix = "LONGBASE", .width = 7, .suffix = "-QUOTEXYZQUOTEXY",
+	.nsymbols = 250, .types = TK_TYPES_ALL, .nchannels = 2,
+	.nmsgs = 6, .read = read_chunk, .more = quote_chunks,
+};
+
 static const struct tk_codec_test codec = TK_CODEC_TEST(gateio,
     "{\"time\":1545404023,\"channel\":\"spot.pong\",\"event\":\"\","
     "\"error\":null,\"result\":null}", "{\"result\":",
-    "0-9.e\"{}[],:x\\E", .stamp = time_stamp);
+    "0-9.e\"{}[],:x\\E", .stamp = time_stamp, .chunks = &chunks);
 
 static Suite *
 gateio_suite(void)
@@ -540,7 +516,6 @@ gateio_suite(void)
 	tcase_add_test(tc.bad, test_ping_reply_is_control);
 	tcase_add_test(tc.filters, test_unknown_symbol_counted);
 	tcase_add_test(tc.filters, test_types_filter);
-	tcase_add_test(tc.subscribe, test_subscribe_chunks);
 	return s;
 }
 

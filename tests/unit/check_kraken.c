@@ -507,80 +507,6 @@ START_TEST(test_types_filter)
 }
 END_TEST
 
-/*
- * 250 symbols of the longest kind: chunks of at most 100, each under
- * 4 KiB and valid JSON, trade chunks before ticker chunks, req_ids 1..6,
- * and every (symbol, channel) requested exactly once.
- */
-START_TEST(test_subscribe_chunks)
-{
-	enum { N = 250 };
-	static char names[N][TK_SYMBOL_MAX];
-	static unsigned char seen[N][2];
-	static const unsigned sizes[] = { 100, 100, 50, 100, 100, 50 };
-	const char *syms[N];
-	struct tk_symmap *m2;
-	char buf[8192];
-	unsigned i, sym, total = 0;
-	json_t *msg, *params, *list, *p;
-	const char *chan;
-	json_error_t jerr;
-	size_t k;
-	int n, c;
-
-	for (i = 0; i < N; i++) {
-		/* 31 bytes: as long as a valid symbol gets. */
-		snprintf(names[i], sizeof(names[i]),
-		    "LONGBASE%07u-QUOTEXYZQUOTEXY", i);
-		syms[i] = names[i];
-	}
-	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	for (i = 0; i < 6; i++) {
-		n = adapter->subscribe(m2, TK_TYPES_ALL, i, buf,
-		    sizeof(buf));
-		ck_assert_int_gt(n, 0);
-		ck_assert_int_lt(n, 4096);
-		ck_assert_uint_eq(strlen(buf), (size_t)n);
-		msg = json_loads(buf, 0, &jerr);
-		ck_assert_msg(msg != NULL, "message %u: %s", i, jerr.text);
-		ck_assert_str_eq(json_string_value(json_object_get(msg,
-		    "method")), "subscribe");
-		ck_assert_int_eq(json_integer_value(json_object_get(msg,
-		    "req_id")), i + 1);
-		params = json_object_get(msg, "params");
-		chan = json_string_value(json_object_get(params, "channel"));
-		ck_assert_str_eq(chan, i < 3 ? "trade" : "ticker");
-		c = i >= 3;
-		list = json_object_get(params, "symbol");
-		ck_assert_uint_eq(json_array_size(list), sizes[i]);
-		json_array_foreach(list, k, p) {
-			ck_assert(sscanf(json_string_value(p),
-			    "LONGBASE%7u/QUOTEXYZQUOTEXY", &sym) == 1);
-			ck_assert_uint_lt(sym, N);
-			ck_assert(!seen[sym][c]);
-			seen[sym][c] = 1;
-			total++;
-		}
-		json_decref(msg);
-	}
-	ck_assert_uint_eq(total, 2 * N);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 6, buf,
-	    sizeof(buf)), 0);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 1000,
-	    buf, sizeof(buf)), 0);
-	/* Quotes only: the same three chunks, numbered from 1. */
-	n = adapter->subscribe(m2, TK_TYPE_BIT(TK_TICK_QUOTE), 2,
-	    buf, sizeof(buf));
-	ck_assert_int_gt(n, 0);
-	ck_assert_ptr_nonnull(strstr(buf, "\"channel\":\"ticker\""));
-	ck_assert_ptr_nonnull(strstr(buf, "\"req_id\":3}"));
-	ck_assert_int_eq(adapter->subscribe(m2,
-	    TK_TYPE_BIT(TK_TICK_QUOTE), 3, buf, sizeof(buf)), 0);
-	tk_symmap_free(m2);
-}
-END_TEST
-
 /* Server heartbeats and WebSocket pings keep the line alive. */
 static const struct tk_codec_fields fields = { .a = {
 	.name = "kraken",
@@ -615,9 +541,56 @@ static const struct tk_codec_sub subs[] = {
 	    TK_LIST(SUB_TRADE("1")) },
 };
 
+/* Chunks of at most 100 symbols, trade ones before ticker ones. */
+static void
+read_chunk(const json_t *msg, unsigned i)
+{
+	static const unsigned sizes[] = { 100, 100, 50, 100, 100, 50 };
+	const json_t *params, *list, *p;
+	unsigned sym;
+	size_t k;
+
+	ck_assert_uint_lt(i, TK_NELEM(sizes));
+	ck_assert_str_eq(json_string_value(json_object_get(msg, "method")),
+	    "subscribe");
+	ck_assert_int_eq(json_integer_value(json_object_get(msg, "req_id")),
+	    i + 1);
+	params = json_object_get(msg, "params");
+	ck_assert_str_eq(json_string_value(json_object_get(params, "channel")),
+	    i < 3 ? "trade" : "ticker");
+	list = json_object_get(params, "symbol");
+	ck_assert_uint_eq(json_array_size(list), sizes[i]);
+	json_array_foreach(list, k, p) {
+		ck_assert(sscanf(json_string_value(p),
+		    "LONGBASE%7u/QUOTEXYZQUOTEXY", &sym) == 1);
+		chunk_topic(sym, i >= 3);
+	}
+}
+
+/* Quotes only: the same three chunks, numbered from 1. */
+static void
+quote_chunks(const struct tk_symmap *m)
+{
+	char buf[8192];
+
+	ck_assert_int_gt(adapter->subscribe(m, TK_TYPE_BIT(TK_TICK_QUOTE), 2,
+	    buf, sizeof(buf)), 0);
+	ck_assert_ptr_nonnull(strstr(buf, "\"channel\":\"ticker\""));
+	ck_assert_ptr_nonnull(strstr(buf, "\"req_id\":3}"));
+	ck_assert_int_eq(adapter->subscribe(m, TK_TYPE_BIT(TK_TICK_QUOTE), 3,
+	    buf, sizeof(buf)), 0);
+}
+
+/* 250 symbols of 31 bytes, as long as a valid symbol gets. */
+static const struct tk_codec_chunks chunks = {
+	.prefix = "LONGBASE", .width = 7, .suffix = "-QUOTEXYZQUOTEXY",
+	.nsymbols = 250, .types = TK_TYPES_ALL, .nchannels = 2,
+	.nmsgs = 6, .read = read_chunk, .more = quote_chunks,
+};
+
 static const struct tk_codec_test codec = TK_CODEC_TEST(kraken,
     "{\"channel\":\"heartbeat\"}", "{\"data\":",
-    "0-9.e\"{}[],:x\\E");
+    "0-9.e\"{}[],:x\\E", .chunks = &chunks);
 
 static Suite *
 kraken_suite(void)
@@ -633,7 +606,6 @@ kraken_suite(void)
 	tcase_add_test(tc.bad, test_bad_item_stops_batch);
 	tcase_add_test(tc.filters, test_unknown_symbol_counted);
 	tcase_add_test(tc.filters, test_types_filter);
-	tcase_add_test(tc.subscribe, test_subscribe_chunks);
 	return s;
 }
 

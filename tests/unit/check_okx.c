@@ -762,70 +762,6 @@ START_TEST(test_rest_parse_partial)
 }
 END_TEST
 
-/*
- * 500 symbols = 1000 args: every message shorter than 4096 bytes, valid
- * JSON of the subscribe shape, and every arg requested exactly once.
- */
-START_TEST(test_subscribe_chunks)
-{
-	enum { N = 500 };
-	static char names[N][TK_SYMBOL_MAX];
-	static unsigned char seen[N][2];
-	const char *syms[N];
-	struct tk_symmap *m2;
-	char buf[8192];
-	unsigned i, nmsg = 0, total = 0, sym;
-	json_t *msg, *args, *a;
-	json_error_t jerr;
-	const char *chan;
-	size_t k;
-	int n, c;
-
-	for (i = 0; i < N; i++) {
-		snprintf(names[i], sizeof(names[i]), "LONGBASE%04u-QUOTEXY", i);
-		syms[i] = names[i];
-	}
-	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	for (i = 0;; i++) {
-		n = adapter->subscribe(m2, TK_TYPES_ALL, i, buf,
-		    sizeof(buf));
-		ck_assert_int_ge(n, 0);
-		if (n == 0)
-			break;
-		ck_assert_int_lt(n, 4096);
-		ck_assert_uint_eq(strlen(buf), (size_t)n);
-		msg = json_loads(buf, 0, &jerr);
-		ck_assert_msg(msg != NULL, "message %u: %s", i, jerr.text);
-		ck_assert_uint_eq(json_object_size(msg), 2);
-		ck_assert_str_eq(json_string_value(json_object_get(msg, "op")),
-		    "subscribe");
-		args = json_object_get(msg, "args");
-		ck_assert_uint_gt(json_array_size(args), 0);
-		json_array_foreach(args, k, a) {
-			ck_assert_uint_eq(json_object_size(a), 2);
-			chan = json_string_value(json_object_get(a, "channel"));
-			ck_assert(sscanf(json_string_value(json_object_get(a,
-			    "instId")), "LONGBASE%4u-QUOTEXY", &sym) == 1);
-			ck_assert_uint_lt(sym, N);
-			c = strcmp(chan, "tickers") == 0;
-			ck_assert(c || strcmp(chan, "trades") == 0);
-			ck_assert(!seen[sym][c]);
-			seen[sym][c] = 1;
-			total++;
-		}
-		json_decref(msg);
-		nmsg++;
-	}
-	ck_assert_uint_eq(total, 2 * N);
-	/* ~50 bytes an arg: the 4096-byte limit makes 13 or more. */
-	ck_assert_uint_ge(nmsg, 13);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, nmsg + 5,
-	    buf, sizeof(buf)), 0);
-	tk_symmap_free(m2);
-}
-END_TEST
-
 /* A text "ping" well inside the server's 30 s idle limit; swaps fund. */
 static const struct tk_codec_fields fields = { .a = {
 	.name = "okx",
@@ -883,6 +819,38 @@ static const struct tk_codec_sub subs[] = {
 	    "ETH-USD-SWAP") "," ARG("mark-price", "ETH-USD-SWAP"))) },
 };
 
+/* One "op" and greedy "args" of {"channel", "instId"}. */
+static void
+read_chunk(const json_t *msg, unsigned i)
+{
+	const json_t *args, *a;
+	const char *chan;
+	unsigned sym;
+	size_t k;
+
+	ck_assert_uint_eq(json_object_size(msg), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(msg, "op")),
+	    "subscribe");
+	args = json_object_get(msg, "args");
+	ck_assert_uint_gt(json_array_size(args), 0);
+	json_array_foreach(args, k, a) {
+		ck_assert_uint_eq(json_object_size(a), 2);
+		chan = json_string_value(json_object_get(a, "channel"));
+		ck_assert(sscanf(json_string_value(json_object_get(a,
+		    "instId")), "LONGBASE%4u-QUOTEXY", &sym) == 1);
+		ck_assert(strcmp(chan, "tickers") == 0 ||
+		    strcmp(chan, "trades") == 0);
+		chunk_topic(sym, strcmp(chan, "tickers") == 0);
+	}
+}
+
+/* 500 symbols = 1000 args; ~50 bytes an arg: 13 messages or more. */
+static const struct tk_codec_chunks chunks = {
+	.prefix = "LONGBASE", .width = 4, .suffix = "-QUOTEXY",
+	.nsymbols = 500, .types = TK_TYPES_ALL, .nchannels = 2,
+	.min_msgs = 13, .read = read_chunk,
+};
+
 static const struct tk_codec_test codec = {
 	.dir = "okx",
 	.symbols = fixture_symbols,
@@ -902,6 +870,7 @@ static const struct tk_codec_test codec = {
 	.nrefused = TK_NELEM(refused),
 	.subs = subs,
 	.nsubs = TK_NELEM(subs),
+	.chunks = &chunks,
 };
 
 static Suite *
@@ -917,7 +886,6 @@ okx_suite(void)
 	tcase_add_test(tc.bad, test_ping_text_uses_len);
 	tcase_add_test(tc.filters, test_unknown_symbol_counted);
 	tcase_add_test(tc.filters, test_types_filter);
-	tcase_add_test(tc.subscribe, test_subscribe_chunks);
 	tcase_add_test(tc.golden, test_swap_sizes);
 	tcase_add_test(tc.golden, test_swap_without_rest);
 	tcase_add_test(tc.golden, test_swap_ctval_follows);

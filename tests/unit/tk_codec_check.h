@@ -75,6 +75,25 @@ struct tk_codec_sub {
 /* A NULL-terminated list of strings, for struct tk_codec_sub. */
 #define TK_LIST(...)	((const char *const[]){ __VA_ARGS__, NULL })
 
+/*
+ * Many symbols, named @prefix, the number (@width digits at least),
+ * @suffix, subscribed for @types: @read checks message i (parsed) and
+ * calls chunk_topic() for every (symbol number, channel) it asks for.
+ */
+struct tk_codec_chunks {
+	const char	*prefix;
+	int		 width;
+	const char	*suffix;
+	unsigned	 nsymbols;	/* at most CHUNK_SYMBOLS_MAX */
+	unsigned	 types;
+	unsigned	 nchannels;	/* a symbol; at most 4 */
+	unsigned	 min_msgs;	/* at least so many messages */
+	unsigned	 nmsgs;		/* exactly so many, or 0 */
+	void	(*read)(const json_t *msg, unsigned i);
+	/* more checks on the same symbols, or NULL */
+	void	(*more)(const struct tk_symmap *m);
+};
+
 /* What the registry says of the adapter, beside its functions. */
 struct tk_codec_fields {
 	struct tk_adapter	 a;	/* name, kind, URLs, numbers */
@@ -106,6 +125,7 @@ struct tk_codec_test {
 	size_t				 nrefused;
 	const struct tk_codec_sub	*subs;
 	size_t				 nsubs;
+	const struct tk_codec_chunks	*chunks;	/* or NULL */
 	/* Every subscribe message, echoed back, is a CONTROL frame. */
 	bool				 echo_control;
 	/*
@@ -646,6 +666,77 @@ START_TEST(test_subscribe_text)
 }
 END_TEST
 
+#define CHUNK_SYMBOLS_MAX	1000
+
+static unsigned char chunk_seen[CHUNK_SYMBOLS_MAX][4];
+static unsigned chunk_total;
+
+/* Message being read asks for symbol number @sym on channel @chan. */
+static inline void
+chunk_topic(unsigned sym, unsigned chan)
+{
+	ck_assert_uint_lt(sym, codec.chunks->nsymbols);
+	ck_assert_uint_lt(chan, codec.chunks->nchannels);
+	ck_assert_msg(!chunk_seen[sym][chan], "symbol %u channel %u twice",
+	    sym, chan);
+	chunk_seen[sym][chan] = 1;
+	chunk_total++;
+}
+
+/*
+ * codec.chunks: every message shorter than 4096 bytes and valid JSON,
+ * every (symbol, channel) asked for exactly once, then no more messages.
+ */
+START_TEST(test_subscribe_chunks)
+{
+	static char names[CHUNK_SYMBOLS_MAX][TK_SYMBOL_MAX];
+	const struct tk_codec_chunks *c = codec.chunks;
+	const char *syms[CHUNK_SYMBOLS_MAX], *body;
+	struct tk_symmap *m;
+	json_error_t jerr;
+	unsigned i, k, nmsg;
+	char buf[8192];
+	json_t *msg;
+	int n;
+
+	ck_assert_uint_le(c->nsymbols, CHUNK_SYMBOLS_MAX);
+	for (i = 0; i < c->nsymbols; i++) {
+		snprintf(names[i], sizeof(names[i]), "%s%0*u%s", c->prefix,
+		    c->width, i, c->suffix);
+		syms[i] = names[i];
+	}
+	memset(chunk_seen, 0, sizeof(chunk_seen));
+	chunk_total = 0;
+	m = tk_symmap_new(adapter, syms, c->nsymbols, NULL, 0);
+	ck_assert_ptr_nonnull(m);
+	for (nmsg = 0;; nmsg++) {
+		n = subscribe_body(m, c->types, nmsg, buf, sizeof(buf), &body);
+		ck_assert_int_ge(n, 0);
+		if (n == 0)
+			break;
+		ck_assert_int_lt(n, 4096);
+		msg = json_loads(buf, 0, &jerr);
+		ck_assert_msg(msg != NULL, "message %u: %s", nmsg, jerr.text);
+		c->read(msg, nmsg);
+		json_decref(msg);
+	}
+	ck_assert_uint_eq(chunk_total, c->nsymbols * c->nchannels);
+	for (i = 0; i < c->nsymbols; i++)
+		for (k = 0; k < c->nchannels; k++)
+			ck_assert(chunk_seen[i][k]);
+	ck_assert_uint_ge(nmsg, c->min_msgs);
+	if (c->nmsgs != 0)
+		ck_assert_uint_eq(nmsg, c->nmsgs);
+	ck_assert_int_eq(adapter->subscribe(m, c->types, nmsg + 5, buf,
+	    sizeof(buf)), 0);
+	ck_assert_int_eq(adapter->subscribe(m, c->types, UINT32_MAX, buf,
+	    sizeof(buf)), 0);
+	if (c->more != NULL)
+		c->more(m);
+	tk_symmap_free(m);
+}
+END_TEST
+
 /* Adds the golden runner and its completeness check to @tc. */
 static inline void
 tk_codec_tcase_golden(TCase *tc)
@@ -681,6 +772,8 @@ tk_codec_tcase_subscribe(TCase *tc)
 	tcase_add_test(tc, test_adapter_fields);
 	tcase_add_test(tc, test_native_symbol);
 	tcase_add_loop_test(tc, test_subscribe_text, 0, (int)codec.nsubs);
+	if (codec.chunks != NULL)
+		tcase_add_test(tc, test_subscribe_chunks);
 }
 
 /*
