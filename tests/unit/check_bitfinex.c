@@ -366,25 +366,6 @@ static const struct tk_codec_bad bad[] = {
 	{ "new event", "{\"event\":\"auth\"}", TK_FRAME_CONTROL, "" },
 };
 
-START_TEST(test_types_filter)
-{
-	struct tk_frame_result res;
-
-	ctx.types = TK_TYPE_BIT(TK_TICK_QUOTE);
-	parse_fixture("trade_te.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	parse_fixture("book_snapshot.json", &res);
-	ck_assert_uint_eq(res.nticks, 1);
-	ctx.types = TK_TYPE_BIT(TK_TICK_TRADE);
-	parse_fixture("book_snapshot_len1.json", &res);
-	ck_assert_uint_eq(res.nticks, 0);
-	/* Filtered frames are still checked. */
-	parse_str(BOOK("\"x\",1,1"), &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
-}
-END_TEST
-
 /* 13 symbols x 2 channels = 26 > 25: refused at load, with the way out. */
 START_TEST(test_config_refuses_too_many_channels)
 {
@@ -452,6 +433,14 @@ static const struct tk_codec_sub subs[] = {
 	    TK_LIST(SUB_TRADES("tBTCUSD"), SUB_TRADES("tBTCUST")) },
 };
 
+static const struct tk_codec_filter filters[] = {
+	{ Q_ONLY, "trade_te.json", TK_FRAME_DATA, 0, TK_CODEC_ANY },
+	{ Q_ONLY, "book_snapshot.json", TK_FRAME_DATA, 1, TK_TICK_QUOTE },
+	{ T_ONLY, "book_snapshot_len1.json", TK_FRAME_DATA, 0, TK_CODEC_ANY },
+	/* Filtered frames are still checked. */
+	{ T_ONLY, BOOK("\"x\",1,1"), TK_FRAME_MALFORMED, 0, TK_CODEC_ANY },
+};
+
 static const struct tk_codec_test codec = TK_CODEC_TEST(bitfinex,
     "[204928,\"hb\"]", "[1,", "0-9.e\"{}[],:x\\E", .echo_control = true);
 
@@ -468,7 +457,6 @@ bitfinex_suite(void)
 	tcase_add_test(tc.golden, test_ticker_not_published);
 	tcase_add_test(tc.golden, test_channel_ids);
 	tcase_add_test(tc.golden, test_info_codes);
-	tcase_add_test(tc.filters, test_types_filter);
 	tcase_add_test(tc.subscribe, test_config_refuses_too_many_channels);
 	return s;
 }

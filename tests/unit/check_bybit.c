@@ -442,35 +442,6 @@ START_TEST(test_unknown_symbol_counted)
 }
 END_TEST
 
-START_TEST(test_types_filter)
-{
-	struct tk_frame_result res;
-	char *frame;
-	size_t len;
-
-	ctx.types = TK_TYPE_BIT(TK_TICK_QUOTE);
-	frame = tk_test_read_fixture("bybit/trade.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(sink.n, 0);
-
-	frame = tk_test_read_fixture("bybit/orderbook1_snapshot.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_uint_eq(res.nticks, 1);
-	ck_assert_int_eq(sink.ticks[0].type, TK_TICK_QUOTE);
-
-	ctx.types = TK_TYPE_BIT(TK_TICK_TRADE);
-	parse_str(BOOK("\"b\":[[\"1\",\"1\"]],\"a\":[]"), &res);
-	ck_assert_uint_eq(res.nticks, 0);
-	/* Filtered frames are still checked. */
-	parse_str(BOOK("\"b\":[[\"1\",\"x\"]],\"a\":[]"), &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
-}
-END_TEST
-
 static const struct tk_codec_fields fields = { .a = {
 	.name = "bybit",
 	.kind = TK_ADAPTER_NETWORK,
@@ -544,6 +515,16 @@ static const struct tk_codec_chunks chunks = {
 	.nmsgs = 100, .read = read_chunk,
 };
 
+static const struct tk_codec_filter filters[] = {
+	{ Q_ONLY, "trade.json", TK_FRAME_DATA, 0, TK_CODEC_ANY },
+	{ Q_ONLY, "orderbook1_snapshot.json", TK_FRAME_DATA, 1, TK_TICK_QUOTE },
+	{ T_ONLY, BOOK("\"b\":[[\"1\",\"1\"]],\"a\":[]"), TK_FRAME_DATA, 0,
+	    TK_CODEC_ANY },
+	/* Filtered frames are still checked. */
+	{ T_ONLY, BOOK("\"b\":[[\"1\",\"x\"]],\"a\":[]"), TK_FRAME_MALFORMED, 0,
+	    TK_CODEC_ANY },
+};
+
 static const struct tk_codec_test codec = TK_CODEC_TEST(bybit,
     "{\"op\":\"pong\"}", "{\"data\":",
     "0-9.e\"{}[],:x\\E", .echo_control = true, .chunks = &chunks);
@@ -560,7 +541,6 @@ bybit_suite(void)
 	tcase_add_test(tc.golden, test_book_deltas_with_state);
 	tcase_add_test(tc.golden, test_data_array);
 	tcase_add_test(tc.filters, test_unknown_symbol_counted);
-	tcase_add_test(tc.filters, test_types_filter);
 	return s;
 }
 

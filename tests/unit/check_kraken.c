@@ -478,35 +478,6 @@ START_TEST(test_unknown_symbol_counted)
 }
 END_TEST
 
-START_TEST(test_types_filter)
-{
-	struct tk_frame_result res;
-
-	ctx.types = TK_TYPE_BIT(TK_TICK_QUOTE);
-	parse_fixture("trade.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-
-	parse_fixture("ticker.json", &res);
-	ck_assert_uint_eq(res.nticks, 1);
-	ck_assert_int_eq(sink.ticks[0].type, TK_TICK_QUOTE);
-
-	ctx.types = TK_TYPE_BIT(TK_TICK_TRADE);
-	parse_fixture("ticker.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	parse_fixture("trade.json", &res);
-	ck_assert_uint_eq(res.nticks, 1);
-	/* Filtered frames are still checked. */
-	parse_str(TICKER(TK_OK ",\"ask_qty\":\"x\""), &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
-	ctx.types = 0;
-	parse_fixture("trade.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-}
-END_TEST
-
 /* Server heartbeats and WebSocket pings keep the line alive. */
 static const struct tk_codec_fields fields = { .a = {
 	.name = "kraken",
@@ -588,6 +559,17 @@ static const struct tk_codec_chunks chunks = {
 	.nmsgs = 6, .read = read_chunk, .more = quote_chunks,
 };
 
+static const struct tk_codec_filter filters[] = {
+	{ Q_ONLY, "trade.json", TK_FRAME_DATA, 0, TK_CODEC_ANY },
+	{ Q_ONLY, "ticker.json", TK_FRAME_DATA, 1, TK_TICK_QUOTE },
+	{ T_ONLY, "ticker.json", TK_FRAME_DATA, 0, TK_CODEC_ANY },
+	{ T_ONLY, "trade.json", TK_FRAME_DATA, 1, TK_TICK_TRADE },
+	/* Filtered frames are still checked. */
+	{ T_ONLY, TICKER(TK_OK ",\"ask_qty\":\"x\""), TK_FRAME_MALFORMED, 0,
+	    TK_CODEC_ANY },
+	{ 0, "trade.json", TK_FRAME_DATA, 0, TK_CODEC_ANY },
+};
+
 static const struct tk_codec_test codec = TK_CODEC_TEST(kraken,
     "{\"channel\":\"heartbeat\"}", "{\"data\":",
     "0-9.e\"{}[],:x\\E", .chunks = &chunks);
@@ -605,7 +587,6 @@ kraken_suite(void)
 	tcase_add_test(tc.golden, test_integer_beyond_int64);
 	tcase_add_test(tc.bad, test_bad_item_stops_batch);
 	tcase_add_test(tc.filters, test_unknown_symbol_counted);
-	tcase_add_test(tc.filters, test_types_filter);
 	return s;
 }
 

@@ -445,39 +445,6 @@ START_TEST(test_unknown_symbol_counted)
 }
 END_TEST
 
-START_TEST(test_types_filter)
-{
-	struct tk_frame_result res;
-	char *frame;
-	size_t len;
-
-	ctx.types = TK_TYPE_BIT(TK_TICK_QUOTE);
-	frame = tk_test_read_fixture("okx/trade.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(sink.n, 0);
-
-	frame = tk_test_read_fixture("okx/ticker_4.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_uint_eq(res.nticks, 1);
-	ck_assert_int_eq(sink.ticks[0].type, TK_TICK_QUOTE);
-
-	ctx.types = TK_TYPE_BIT(TK_TICK_TRADE);
-	parse_str("{\"arg\":{\"channel\":\"tickers\"},\"data\":[{\"instId\":"
-	    "\"BTC-USDT\",\"bidPx\":\"1\",\"bidSz\":\"1\",\"askPx\":\"1\","
-	    "\"askSz\":\"1\",\"ts\":\"1\"}]}", &res);
-	ck_assert_uint_eq(res.nticks, 0);
-	/* Filtered frames are still checked. */
-	parse_str("{\"arg\":{\"channel\":\"tickers\"},\"data\":[{\"instId\":"
-	    "\"BTC-USDT\",\"bidPx\":\"x\",\"bidSz\":\"1\",\"askPx\":\"1\","
-	    "\"askSz\":\"1\",\"ts\":\"1\"}]}", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
-}
-END_TEST
-
 /* ---- perpetual swaps: contract values from the instruments list ---- */
 
 /* Linear: contracts of 0.01 BTC, in BTC; inverse: of 100 USD, in USD. */
@@ -851,6 +818,19 @@ static const struct tk_codec_chunks chunks = {
 	.min_msgs = 13, .read = read_chunk,
 };
 
+static const struct tk_codec_filter filters[] = {
+	{ Q_ONLY, "trade.json", TK_FRAME_DATA, 0, TK_CODEC_ANY },
+	{ Q_ONLY, "ticker_4.json", TK_FRAME_DATA, 1, TK_TICK_QUOTE },
+	{ T_ONLY, "{\"arg\":{\"channel\":\"tickers\"},\"data\":[{\"instId\":"
+	    "\"BTC-USDT\",\"bidPx\":\"1\",\"bidSz\":\"1\",\"askPx\":\"1\","
+	    "\"askSz\":\"1\",\"ts\":\"1\"}]}", TK_FRAME_DATA, 0, TK_CODEC_ANY },
+	/* Filtered frames are still checked. */
+	{ T_ONLY, "{\"arg\":{\"channel\":\"tickers\"},\"data\":[{\"instId\":"
+	    "\"BTC-USDT\",\"bidPx\":\"x\",\"bidSz\":\"1\",\"askPx\":\"1\","
+	    "\"askSz\":\"1\",\"ts\":\"1\"}]}", TK_FRAME_MALFORMED, 0,
+	    TK_CODEC_ANY },
+};
+
 static const struct tk_codec_test codec = {
 	.dir = "okx",
 	.symbols = fixture_symbols,
@@ -871,6 +851,8 @@ static const struct tk_codec_test codec = {
 	.subs = subs,
 	.nsubs = TK_NELEM(subs),
 	.chunks = &chunks,
+	.filters = filters,
+	.nfilters = TK_NELEM(filters),
 };
 
 static Suite *
@@ -885,7 +867,6 @@ okx_suite(void)
 	tcase_add_test(tc.golden, test_data_array);
 	tcase_add_test(tc.bad, test_ping_text_uses_len);
 	tcase_add_test(tc.filters, test_unknown_symbol_counted);
-	tcase_add_test(tc.filters, test_types_filter);
 	tcase_add_test(tc.golden, test_swap_sizes);
 	tcase_add_test(tc.golden, test_swap_without_rest);
 	tcase_add_test(tc.golden, test_swap_ctval_follows);

@@ -94,6 +94,25 @@ struct tk_codec_chunks {
 	void	(*more)(const struct tk_symmap *m);
 };
 
+/*
+ * A frame read with ctx.types = @types: a fixture file of the codec's
+ * directory, or the frame itself when it starts with '{' or '['.  It must
+ * be @kind, give @nticks ticks (the first of @type, where @type is not
+ * TK_CODEC_ANY) and count no unknown symbol.
+ */
+struct tk_codec_filter {
+	unsigned		 types;
+	const char		*frame;
+	enum tk_frame_kind	 kind;
+	unsigned		 nticks;
+	int			 type;
+};
+
+#define TK_CODEC_ANY	(-1)
+#define Q_ONLY		TK_TYPE_BIT(TK_TICK_QUOTE)
+#define T_ONLY		TK_TYPE_BIT(TK_TICK_TRADE)
+#define F_ONLY		TK_TYPE_BIT(TK_TICK_FUNDING)
+
 /* What the registry says of the adapter, beside its functions. */
 struct tk_codec_fields {
 	struct tk_adapter	 a;	/* name, kind, URLs, numbers */
@@ -126,6 +145,8 @@ struct tk_codec_test {
 	const struct tk_codec_sub	*subs;
 	size_t				 nsubs;
 	const struct tk_codec_chunks	*chunks;	/* or NULL */
+	const struct tk_codec_filter	*filters;
+	size_t				 nfilters;
 	/* Every subscribe message, echoed back, is a CONTROL frame. */
 	bool				 echo_control;
 	/*
@@ -143,7 +164,7 @@ static const struct tk_adapter *adapter;
 
 /*
  * The usual definition: fixture_symbols[], golden[], bad[], fields,
- * native[], refused[] and subs[] of the suite, the frames the shared tests
+ * native[], refused[], subs[] and filters[] of the suite, the frames the shared tests
  * need (see struct tk_codec_test), then any other members.
  */
 #define TK_CODEC_TEST(ex, control_, nest_, flips_, ...) {		\
@@ -164,6 +185,8 @@ static const struct tk_adapter *adapter;
 	.nrefused = TK_NELEM(refused),					\
 	.subs = subs,							\
 	.nsubs = TK_NELEM(subs),					\
+	.filters = filters,						\
+	.nfilters = TK_NELEM(filters),					\
 	__VA_ARGS__							\
 }
 
@@ -737,6 +760,35 @@ START_TEST(test_subscribe_chunks)
 }
 END_TEST
 
+/*
+ * codec.filters, in order: channels not wanted give no ticks, but their
+ * frames are still read (and checked).
+ */
+START_TEST(test_types_filter)
+{
+	const struct tk_codec_filter *f;
+	struct tk_frame_result res;
+	size_t i;
+
+	ck_assert_uint_gt(codec.nfilters, 0);
+	for (i = 0; i < codec.nfilters; i++) {
+		f = &codec.filters[i];
+		ctx.types = f->types;
+		if (f->frame[0] == '{' || f->frame[0] == '[')
+			parse_str(f->frame, &res);
+		else
+			parse_fixture(f->frame, &res);
+		ck_assert_msg(res.kind == f->kind && res.nticks == f->nticks,
+		    "filters[%zu] (%s): kind %d nticks %u (%s), want %d %u",
+		    i, f->frame, res.kind, res.nticks, res.detail, f->kind,
+		    f->nticks);
+		ck_assert_uint_eq(res.unknown, 0);
+		if (f->nticks > 0 && f->type != TK_CODEC_ANY)
+			ck_assert_int_eq(sink.ticks[0].type, f->type);
+	}
+}
+END_TEST
+
 /* Adds the golden runner and its completeness check to @tc. */
 static inline void
 tk_codec_tcase_golden(TCase *tc)
@@ -800,6 +852,7 @@ tk_codec_suite(struct tk_codec_tcases *tc)
 	tcase_add_checked_fixture(tc->bad, setup, teardown);
 	tcase_add_checked_fixture(tc->filters, setup, teardown);
 	tcase_add_checked_fixture(tc->subscribe, setup, teardown);
+	tcase_add_test(tc->filters, test_types_filter);
 	tk_codec_tcase_golden(tc->golden);
 	tk_codec_tcase_bad(tc->bad);
 	tk_codec_tcase_subscribe(tc->subscribe);
