@@ -298,41 +298,6 @@ static const struct tk_codec_bad bad[] = {
 	    TK_FRAME_DATA, "" },
 };
 
-START_TEST(test_unknown_symbol_counted)
-{
-	const char *const only_btc[] = { "BTC-USDT" };
-	struct tk_frame_result res;
-	struct tk_symmap *m2;
-	char *frame;
-	size_t len;
-
-	m2 = tk_symmap_new(adapter, only_btc, 1, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ctx.symbols = m2;
-	frame = tk_test_read_fixture("binance/aggTrade.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(res.unknown, 1);
-	ck_assert_uint_eq(sink.n, 0);
-	/* Native names are exact: lower case is not BTCUSDT. */
-	parse_str("{\"u\":1,\"s\":\"btcusdt\",\"b\":\"1\",\"B\":\"1\","
-	    "\"a\":\"1\",\"A\":\"1\"}", &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	parse_str("{\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"1\",\"B\":\"1\","
-	    "\"a\":\"1\",\"A\":\"1\"}", &res);
-	ck_assert_uint_eq(res.unknown, 0);
-	ck_assert_uint_eq(res.nticks, 1);
-	/* No map at all: everything is unknown, nothing crashes. */
-	ctx.symbols = NULL;
-	parse_str("{\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"1\",\"B\":\"1\","
-	    "\"a\":\"1\",\"A\":\"1\"}", &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	tk_symmap_free(m2);
-}
-END_TEST
-
 /* Short names: the 200-stream limit bites first. */
 START_TEST(test_subscribe_param_limit)
 {
@@ -441,9 +406,22 @@ static const struct tk_codec_filter filters[] = {
 	    "\"a\":\"1\",\"A\":\"1\"}", TK_FRAME_MALFORMED, 0, TK_CODEC_ANY },
 };
 
+static const struct tk_codec_unknown unknown[] = {
+	{ "aggTrade.json", 1, 0, NULL, false },
+	/* Native names are exact: lower case is not BTCUSDT. */
+	{ "{\"u\":1,\"s\":\"btcusdt\",\"b\":\"1\",\"B\":\"1\",\"a\":\"1\","
+	    "\"A\":\"1\"}", 1, 0, NULL, false },
+	{ "{\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"1\",\"B\":\"1\",\"a\":\"1\","
+	    "\"A\":\"1\"}", 0, 1, TK_SYMBOL_IS("BTC-USDT"), false },
+	{ "{\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"1\",\"B\":\"1\",\"a\":\"1\","
+	    "\"A\":\"1\"}", 1, 0, NULL, true },
+};
+
 static const struct tk_codec_test codec = TK_CODEC_TEST(binance,
     "{\"result\":null,\"id\":1}", "{\"u\":",
-    "0-9.e\"{}[],:x\\E", .chunks = &chunks);
+    "0-9.e\"{}[],:x\\E",
+    .chunks = &chunks,
+    TK_CODEC_UNKNOWN(TK_LIST("BTC-USDT")));
 
 static Suite *
 binance_suite(void)
@@ -454,7 +432,6 @@ binance_suite(void)
 	tcase_add_test(tc.golden, test_spec_trade_rules);
 	tcase_add_test(tc.golden, test_spec_quote_rules);
 	tcase_add_test(tc.golden, test_trade_time_fallbacks);
-	tcase_add_test(tc.filters, test_unknown_symbol_counted);
 	tcase_add_test(tc.subscribe, test_subscribe_param_limit);
 	return s;
 }

@@ -442,7 +442,8 @@ static const struct tk_codec_filter filters[] = {
 };
 
 static const struct tk_codec_test codec = TK_CODEC_TEST(bitfinex,
-    "[204928,\"hb\"]", "[1,", "0-9.e\"{}[],:x\\E", .echo_control = true);
+    "[204928,\"hb\"]", "[1,", "0-9.e\"{}[],:x\\E",
+    .echo_control = true);
 
 static Suite *
 bitfinex_suite(void)

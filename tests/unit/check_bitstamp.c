@@ -376,37 +376,6 @@ static const struct tk_codec_bad bad[] = {
 	    TK_FRAME_EXCHANGE_ERROR, "bts:error without a message" },
 };
 
-START_TEST(test_unknown_symbol_counted)
-{
-	const char *const only_btc[] = { "BTC-USD" };
-	struct tk_frame_result res;
-	struct tk_symmap *m2;
-
-	m2 = tk_symmap_new(adapter, only_btc, 1, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ctx.symbols = m2;
-	parse_fixture("trade.json", &res);			/* ethusd */
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(res.unknown, 1);
-	ck_assert_uint_eq(sink.n, 0);
-	/* Native names are exact: upper case is not btcusd. */
-	parse_str("{\"event\":\"trade\",\"channel\":\"live_trades_BTCUSD\","
-	    "\"data\":{\"id\":1,\"price_str\":\"1\",\"amount_str\":\"1\","
-	    "\"microtimestamp\":\"1\"}}", &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	parse_fixture("order_book.json", &res);		/* btcusd */
-	ck_assert_uint_eq(res.unknown, 0);
-	ck_assert_uint_eq(res.nticks, 1);
-	/* No map at all: everything is unknown, nothing crashes. */
-	ctx.symbols = NULL;
-	parse_fixture("order_book.json", &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	ck_assert_uint_eq(res.nticks, 0);
-	tk_symmap_free(m2);
-}
-END_TEST
-
 /* The heartbeat we send is one our own parser takes as CONTROL. */
 START_TEST(test_ping_reply_is_control)
 {
@@ -506,9 +475,20 @@ static const struct tk_codec_filter filters[] = {
 	    "\"microtimestamp\":\"1\"}}", TK_FRAME_MALFORMED, 0, TK_CODEC_ANY },
 };
 
+static const struct tk_codec_unknown unknown[] = {
+	{ "trade.json", 1, 0, NULL, false },		/* ethusd */
+	/* Native names are exact: upper case is not btcusd. */
+	{ "{\"event\":\"trade\",\"channel\":\"live_trades_BTCUSD\",\"data\":{"
+	    "\"id\":1,\"price_str\":\"1\",\"amount_str\":\"1\","
+	    "\"microtimestamp\":\"1\"}}", 1, 0, NULL, false },
+	{ "order_book.json", 0, 1, TK_SYMBOL_IS("BTC-USD"), false },
+	{ "order_book.json", 1, 0, NULL, true },
+};
+
 static const struct tk_codec_test codec = TK_CODEC_TEST(bitstamp,
     "{\"event\":\"bts:heartbeat\"}", "{\"data\":",
-    "0-9.e\"{}[],:x_E");
+    "0-9.e\"{}[],:x_E",
+    TK_CODEC_UNKNOWN(TK_LIST("BTC-USD")));
 
 static Suite *
 bitstamp_suite(void)
@@ -519,7 +499,6 @@ bitstamp_suite(void)
 	tcase_add_test(tc.golden, test_spec_trade_rules);
 	tcase_add_test(tc.golden, test_trade_edges);
 	tcase_add_test(tc.golden, test_quote_rules);
-	tcase_add_test(tc.filters, test_unknown_symbol_counted);
 	tcase_add_test(tc.filters, test_ping_reply_is_control);
 	tcase_add_test(tc.subscribe, test_subscribe_one_channel_each);
 	return s;

@@ -401,47 +401,6 @@ static const struct tk_codec_bad bad[] = {
 	    "integer" },
 };
 
-START_TEST(test_unknown_symbol_counted)
-{
-	const char *const only_eth[] = { "ETH-USDT" };
-	struct tk_frame_result res;
-	struct tk_symmap *m2;
-	char *frame;
-	size_t len;
-
-	m2 = tk_symmap_new(adapter, only_eth, 1, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ctx.symbols = m2;
-	/* One count per trade. */
-	frame = tk_test_read_fixture("bybit/trade_3_two_trades.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(res.unknown, 2);
-	ck_assert_uint_eq(sink.n, 0);
-	frame = tk_test_read_fixture("bybit/orderbook1_snapshot.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_uint_eq(res.unknown, 1);
-	/* Native names are exact: lower case is not ETHUSDT. */
-	parse_str(TRADE("\"p\":\"1\",\"v\":\"1\",\"i\":\"1\",\"T\":1")
-	    , &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	parse_str("{\"topic\":\"publicTrade.ETHUSDT\",\"data\":[{\"s\":"
-	    "\"ethusdt\",\"p\":\"1\",\"v\":\"1\",\"i\":\"1\",\"T\":1},{\"s\":"
-	    "\"ETHUSDT\",\"p\":\"1\",\"v\":\"1\",\"i\":\"2\",\"T\":1}]}", &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	ck_assert_uint_eq(res.nticks, 1);
-	ck_assert_str_eq(sink.ticks[0].symbol, "ETH-USDT");
-	/* No map at all: everything is unknown, nothing crashes. */
-	ctx.symbols = NULL;
-	parse_str(TRADE("\"p\":\"1\",\"v\":\"1\",\"i\":\"1\",\"T\":1"), &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	tk_symmap_free(m2);
-}
-END_TEST
-
 static const struct tk_codec_fields fields = { .a = {
 	.name = "bybit",
 	.kind = TK_ADAPTER_NETWORK,
@@ -525,9 +484,27 @@ static const struct tk_codec_filter filters[] = {
 	    TK_CODEC_ANY },
 };
 
+static const struct tk_codec_unknown unknown[] = {
+	/* One count per trade. */
+	{ "trade_3_two_trades.json", 2, 0, NULL, false },
+	{ "orderbook1_snapshot.json", 1, 0, NULL, false },
+	/* Native names are exact: lower case is not ETHUSDT. */
+	{ TRADE("\"p\":\"1\",\"v\":\"1\",\"i\":\"1\",\"T\":1"), 1, 0, NULL,
+	    false },
+	{ "{\"topic\":\"publicTrade.ETHUSDT\",\"data\":[{\"s\":\"ethusdt\","
+	    "\"p\":\"1\",\"v\":\"1\",\"i\":\"1\",\"T\":1},{\"s\":\"ETHUSDT\","
+	    "\"p\":\"1\",\"v\":\"1\",\"i\":\"2\",\"T\":1}]}", 1, 1,
+	    TK_SYMBOL_IS("ETH-USDT"), false },
+	{ TRADE("\"p\":\"1\",\"v\":\"1\",\"i\":\"1\",\"T\":1"), 1, 0, NULL,
+	    true },
+};
+
 static const struct tk_codec_test codec = TK_CODEC_TEST(bybit,
     "{\"op\":\"pong\"}", "{\"data\":",
-    "0-9.e\"{}[],:x\\E", .echo_control = true, .chunks = &chunks);
+    "0-9.e\"{}[],:x\\E",
+    .echo_control = true,
+    .chunks = &chunks,
+    TK_CODEC_UNKNOWN(TK_LIST("ETH-USDT")));
 
 static Suite *
 bybit_suite(void)
@@ -540,7 +517,6 @@ bybit_suite(void)
 	tcase_add_test(tc.golden, test_book_deltas_without_state);
 	tcase_add_test(tc.golden, test_book_deltas_with_state);
 	tcase_add_test(tc.golden, test_data_array);
-	tcase_add_test(tc.filters, test_unknown_symbol_counted);
 	return s;
 }
 

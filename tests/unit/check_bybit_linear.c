@@ -245,28 +245,6 @@ START_TEST(test_book_deltas_with_state)
 }
 END_TEST
 
-START_TEST(test_unknown_symbol_counted)
-{
-	struct tk_frame_result res;
-
-	parse_str("{\"topic\":\"tickers.SOLUSDT\",\"type\":\"snapshot\","
-	    "\"data\":{\"symbol\":\"SOLUSDT\",\"markPrice\":\"1\"},\"ts\":1}",
-	    &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(res.unknown, 1);
-	parse_str("{\"topic\":\"tickers.SOLUSDT\",\"type\":\"delta\","
-	    "\"data\":{\"symbol\":\"SOLUSDT\",\"markPrice\":\"1\"},\"ts\":1}",
-	    &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	/* a delta without funding fields is no funding data at all */
-	parse_str("{\"topic\":\"tickers.SOLUSDT\",\"type\":\"delta\","
-	    "\"data\":{\"symbol\":\"SOLUSDT\",\"lastPrice\":\"1\"},\"ts\":1}",
-	    &res);
-	ck_assert_uint_eq(res.unknown, 0);
-}
-END_TEST
-
 static const struct tk_codec_fields fields = { .a = {
 	.name = "bybit_linear",
 	.kind = TK_ADAPTER_NETWORK,
@@ -318,9 +296,23 @@ static const struct tk_codec_filter filters[] = {
 	    TK_TICK_FUNDING },
 };
 
+static const struct tk_codec_unknown unknown[] = {
+	{ "{\"topic\":\"tickers.SOLUSDT\",\"type\":\"snapshot\",\"data\":{"
+	    "\"symbol\":\"SOLUSDT\",\"markPrice\":\"1\"},\"ts\":1}", 1, 0, NULL,
+	    false },
+	{ "{\"topic\":\"tickers.SOLUSDT\",\"type\":\"delta\",\"data\":{"
+	    "\"symbol\":\"SOLUSDT\",\"markPrice\":\"1\"},\"ts\":1}", 1, 0, NULL,
+	    false },
+	/* a delta without funding fields is no funding data at all */
+	{ "{\"topic\":\"tickers.SOLUSDT\",\"type\":\"delta\",\"data\":{"
+	    "\"symbol\":\"SOLUSDT\",\"lastPrice\":\"1\"},\"ts\":1}", 0, 0, NULL,
+	    false },
+};
+
 static const struct tk_codec_test codec = TK_CODEC_TEST(bybit_linear,
     "{\"success\":true,\"ret_msg\":\"pong\",\"op\":\"ping\"}", "{\"data\":",
-    "0-9.e\"{}[],:x\\E");
+    "0-9.e\"{}[],:x\\E",
+    TK_CODEC_UNKNOWN(NULL));
 
 static Suite *
 bybit_linear_suite(void)
@@ -333,7 +325,6 @@ bybit_linear_suite(void)
 	tcase_add_test(tc.golden, test_spec_funding_rules);
 	tcase_add_test(tc.golden, test_funding_deltas_with_state);
 	tcase_add_test(tc.golden, test_book_deltas_with_state);
-	tcase_add_test(tc.filters, test_unknown_symbol_counted);
 	return s;
 }
 

@@ -335,38 +335,6 @@ static const struct tk_codec_bad bad[] = {
 	    "\"bids\":[],\"asks\":[]}", TK_FRAME_DATA, "" },
 };
 
-START_TEST(test_unknown_symbol_counted)
-{
-	const char *const only_btc[] = { "BTC-USD" };
-	struct tk_frame_result res;
-	struct tk_symmap *m2;
-
-	m2 = tk_symmap_new(adapter, only_btc, 1, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ctx.symbols = m2;
-	parse_fixture("match.json", &res);			/* SKL-BTC */
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(res.unknown, 1);
-	ck_assert_uint_eq(sink.n, 0);
-	parse_fixture("ticker.json", &res);			/* BAND-GBP */
-	ck_assert_uint_eq(res.unknown, 1);
-	/* Product ids are exact: lower case is not BTC-USD. */
-	parse_str("{\"type\":\"ticker\",\"product_id\":\"btc-usd\","
-	    "\"best_bid\":\"1\",\"best_ask\":\"2\"}", &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	parse_fixture("ticker_4.json", &res);		/* BTC-USD */
-	ck_assert_uint_eq(res.unknown, 0);
-	ck_assert_uint_eq(res.nticks, 1);
-	/* No map at all: everything is unknown, nothing crashes. */
-	ctx.symbols = NULL;
-	parse_fixture("ticker_4.json", &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	ck_assert_uint_eq(res.nticks, 0);
-	tk_symmap_free(m2);
-}
-END_TEST
-
 /* WebSocket pings suffice; no documented connection limit. */
 static const struct tk_codec_fields fields = { .a = {
 	.name = "coinbase",
@@ -435,9 +403,21 @@ static const struct tk_codec_filter filters[] = {
 	    TK_CODEC_ANY },
 };
 
+static const struct tk_codec_unknown unknown[] = {
+	{ "match.json", 1, 0, NULL, false },		/* SKL-BTC */
+	{ "ticker.json", 1, 0, NULL, false },		/* BAND-GBP */
+	/* Product ids are exact: lower case is not BTC-USD. */
+	{ "{\"type\":\"ticker\",\"product_id\":\"btc-usd\",\"best_bid\":\"1\","
+	    "\"best_ask\":\"2\"}", 1, 0, NULL, false },
+	{ "ticker_4.json", 0, 1, TK_SYMBOL_IS("BTC-USD"), false },
+	{ "ticker_4.json", 1, 0, NULL, true },
+};
+
 static const struct tk_codec_test codec = TK_CODEC_TEST(coinbase,
     "{\"type\":\"heartbeat\"}", "{\"type\":",
-    "0-9.e\"{}[],:xTZ", .chunks = &chunks);
+    "0-9.e\"{}[],:xTZ",
+    .chunks = &chunks,
+    TK_CODEC_UNKNOWN(TK_LIST("BTC-USD")));
 
 static Suite *
 coinbase_suite(void)
@@ -449,7 +429,6 @@ coinbase_suite(void)
 	tcase_add_test(tc.golden, test_spec_quote_rules);
 	tcase_add_loop_test(tc.golden, test_times, 0, sizeof(times) / sizeof(times[0]));
 	tcase_add_test(tc.golden, test_trade_edges);
-	tcase_add_test(tc.filters, test_unknown_symbol_counted);
 	return s;
 }
 

@@ -249,29 +249,6 @@ static const struct tk_codec_bad bad[] = {
 	    TK_FRAME_CONTROL, "" },
 };
 
-START_TEST(test_unknown_symbol_counted)
-{
-	const char *const only_future[] = { "BTC-USD-20220930" };
-	struct tk_frame_result res;
-	struct tk_symmap *m2;
-
-	m2 = tk_symmap_new(adapter, only_future, 1, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ctx.symbols = m2;
-	parse_fixture("trades_3_btc_perpetual_100ms.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(res.unknown, 2);
-	parse_fixture("quote_2_btc_30sep22.json", &res);
-	ck_assert_uint_eq(res.nticks, 1);
-	ck_assert_str_eq(sink.ticks[0].symbol, "BTC-USD-20220930");
-	ctx.symbols = NULL;
-	parse_fixture("quote_2_btc_30sep22.json", &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	tk_symmap_free(m2);
-}
-END_TEST
-
 static const struct tk_codec_fields fields = { .a = {
 	.name = "deribit",
 	.kind = TK_ADAPTER_NETWORK,
@@ -365,9 +342,19 @@ static const struct tk_codec_filter filters[] = {
 	    "\"price\":\"x\""), TK_FRAME_MALFORMED, 0, TK_CODEC_ANY },
 };
 
+static const struct tk_codec_unknown unknown[] = {
+	{ "trades_3_btc_perpetual_100ms.json", 2, 0, NULL, false },
+	{ "quote_2_btc_30sep22.json", 0, 1, TK_SYMBOL_IS("BTC-USD-20220930"),
+	    false },
+	{ "quote_2_btc_30sep22.json", 1, 0, NULL, true },
+};
+
 static const struct tk_codec_test codec = TK_CODEC_TEST(deribit,
     "{\"jsonrpc\":\"2.0\",\"method\":\"heartbeat\",\"params\":{\"type\":"
-    "\"heartbeat\"}}", "{\"params\":", "0-9.e\"{}[],:x\\E", .echo_control = true, .chunks = &chunks);
+    "\"heartbeat\"}}", "{\"params\":", "0-9.e\"{}[],:x\\E",
+    .echo_control = true,
+    .chunks = &chunks,
+    TK_CODEC_UNKNOWN(TK_LIST("BTC-USD-20220930")));
 
 static Suite *
 deribit_suite(void)
@@ -379,7 +366,6 @@ deribit_suite(void)
 	tcase_add_test(tc.golden, test_spec_quote_rules);
 	tcase_add_test(tc.golden, test_spec_funding_rules);
 	tcase_add_test(tc.golden, test_heartbeat_reply);
-	tcase_add_test(tc.filters, test_unknown_symbol_counted);
 	return s;
 }
 

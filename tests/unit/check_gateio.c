@@ -316,52 +316,6 @@ static const struct tk_codec_bad bad[] = {
 	    "spot.book_ticker: field \"t\" is not an integer" },
 };
 
-START_TEST(test_unknown_symbol_counted)
-{
-	const char *const only_eth[] = { "ETH-USDT" };
-	struct tk_frame_result res;
-	struct tk_symmap *m2;
-	char *frame;
-	size_t len;
-
-	m2 = tk_symmap_new(adapter, only_eth, 1, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ctx.symbols = m2;
-	parse_fixture("spot_trades_3_btc_usdt.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(res.unknown, 1);
-	ck_assert_uint_eq(sink.n, 0);
-	/* Names are exact: lower case and the dash are other pairs. */
-	parse_str(BOOK("\"t\":1,\"b\":\"1\",\"B\":\"1\",\"a\":\"2\","
-	    "\"A\":\"1\""), &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	parse_str("{\"channel\":\"spot.book_ticker\",\"event\":\"update\","
-	    "\"result\":{\"s\":\"eth_usdt\",\"t\":1,\"b\":\"1\",\"B\":\"1\","
-	    "\"a\":\"2\",\"A\":\"1\"}}", &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	parse_str("{\"channel\":\"spot.book_ticker\",\"event\":\"update\","
-	    "\"result\":{\"s\":\"ETH-USDT\",\"t\":1,\"b\":\"1\",\"B\":\"1\","
-	    "\"a\":\"2\",\"A\":\"1\"}}", &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	parse_str("{\"channel\":\"spot.book_ticker\",\"event\":\"update\","
-	    "\"result\":{\"s\":\"ETH_USDT\",\"t\":1,\"b\":\"1\",\"B\":\"1\","
-	    "\"a\":\"2\",\"A\":\"1\"}}", &res);
-	ck_assert_uint_eq(res.unknown, 0);
-	ck_assert_uint_eq(res.nticks, 1);
-	ck_assert_str_eq(sink.ticks[0].symbol, "ETH-USDT");
-	/* No map at all: everything is unknown, nothing crashes. */
-	ctx.symbols = NULL;
-	frame = tk_test_read_fixture("gateio/book_ticker_1.json", &len);
-	sink.n = 0;
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_uint_eq(res.unknown, 1);
-	ck_assert_uint_eq(sink.n, 0);
-	tk_symmap_free(m2);
-}
-END_TEST
-
 /* The pong that answers ping_message is bookkeeping. */
 START_TEST(test_ping_reply_is_control)
 {
@@ -485,10 +439,30 @@ static const struct tk_codec_filter filters[] = {
 	    "\"A\":\"1\""), TK_FRAME_MALFORMED, 0, TK_CODEC_ANY },
 };
 
+static const struct tk_codec_unknown unknown[] = {
+	{ "spot_trades_3_btc_usdt.json", 1, 0, NULL, false },
+	/* Names are exact: lower case and the dash are other pairs. */
+	{ BOOK("\"t\":1,\"b\":\"1\",\"B\":\"1\",\"a\":\"2\",\"A\":\"1\""), 1, 0,
+	    NULL, false },
+	{ "{\"channel\":\"spot.book_ticker\",\"event\":\"update\",\"result\":{"
+	    "\"s\":\"eth_usdt\",\"t\":1,\"b\":\"1\",\"B\":\"1\",\"a\":\"2\","
+	    "\"A\":\"1\"}}", 1, 0, NULL, false },
+	{ "{\"channel\":\"spot.book_ticker\",\"event\":\"update\",\"result\":{"
+	    "\"s\":\"ETH-USDT\",\"t\":1,\"b\":\"1\",\"B\":\"1\",\"a\":\"2\","
+	    "\"A\":\"1\"}}", 1, 0, NULL, false },
+	{ "{\"channel\":\"spot.book_ticker\",\"event\":\"update\",\"result\":{"
+	    "\"s\":\"ETH_USDT\",\"t\":1,\"b\":\"1\",\"B\":\"1\",\"a\":\"2\","
+	    "\"A\":\"1\"}}", 0, 1, TK_SYMBOL_IS("ETH-USDT"), false },
+	{ "book_ticker_1.json", 1, 0, NULL, true },
+};
+
 static const struct tk_codec_test codec = TK_CODEC_TEST(gateio,
     "{\"time\":1545404023,\"channel\":\"spot.pong\",\"event\":\"\","
     "\"error\":null,\"result\":null}", "{\"result\":",
-    "0-9.e\"{}[],:x\\E", .stamp = time_stamp, .chunks = &chunks);
+    "0-9.e\"{}[],:x\\E",
+    .stamp = time_stamp,
+    .chunks = &chunks,
+    TK_CODEC_UNKNOWN(TK_LIST("ETH-USDT")));
 
 static Suite *
 gateio_suite(void)
@@ -500,7 +474,6 @@ gateio_suite(void)
 	tcase_add_test(tc.golden, test_trade_time_fraction);
 	tcase_add_test(tc.golden, test_spec_quote_rules);
 	tcase_add_test(tc.bad, test_ping_reply_is_control);
-	tcase_add_test(tc.filters, test_unknown_symbol_counted);
 	return s;
 }
 

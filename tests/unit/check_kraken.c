@@ -440,44 +440,6 @@ static const struct tk_codec_bad bad[] = {
 	    "\"result\":{\"channel\":\"trade\"}}", TK_FRAME_CONTROL, "" },
 };
 
-START_TEST(test_unknown_symbol_counted)
-{
-	const char *const only_btc[] = { "BTC-USD" };
-	struct tk_frame_result res;
-	struct tk_symmap *m2;
-
-	m2 = tk_symmap_new(adapter, only_btc, 1, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ctx.symbols = m2;
-	parse_fixture("trade.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(res.unknown, 1);
-	/* Native names are exact: v1's XBT is not BTC, "BTC-USD" not native. */
-	parse_str(TICKER("\"symbol\":\"XBT/USD\",\"bid\":1,\"bid_qty\":1,"
-	    "\"ask\":2,\"ask_qty\":1"), &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	parse_str(TICKER("\"symbol\":\"BTC-USD\",\"bid\":1,\"bid_qty\":1,"
-	    "\"ask\":2,\"ask_qty\":1"), &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	/* Known and unknown in one batch. */
-	parse_str("{\"channel\":\"ticker\",\"type\":\"update\",\"data\":["
-	    "{\"symbol\":\"ETH/USD\",\"bid\":1,\"bid_qty\":1,\"ask\":2,"
-	    "\"ask_qty\":1},{\"symbol\":\"BTC/USD\",\"bid\":1,\"bid_qty\":1,"
-	    "\"ask\":2,\"ask_qty\":1}]}", &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	ck_assert_uint_eq(res.nticks, 1);
-	ck_assert_str_eq(sink.ticks[0].symbol, "BTC-USD");
-	/* No map at all: everything is unknown, nothing crashes. */
-	ctx.symbols = NULL;
-	parse_str(TICKER("\"symbol\":\"BTC/USD\",\"bid\":1,\"bid_qty\":1,"
-	    "\"ask\":2,\"ask_qty\":1"), &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	ck_assert_uint_eq(res.nticks, 0);
-	tk_symmap_free(m2);
-}
-END_TEST
-
 /* Server heartbeats and WebSocket pings keep the line alive. */
 static const struct tk_codec_fields fields = { .a = {
 	.name = "kraken",
@@ -570,9 +532,27 @@ static const struct tk_codec_filter filters[] = {
 	{ 0, "trade.json", TK_FRAME_DATA, 0, TK_CODEC_ANY },
 };
 
+static const struct tk_codec_unknown unknown[] = {
+	{ "trade.json", 1, 0, NULL, false },
+	/* Native names are exact: v1's XBT is not BTC, "BTC-USD" not native. */
+	{ TICKER("\"symbol\":\"XBT/USD\",\"bid\":1,\"bid_qty\":1,\"ask\":2,"
+	    "\"ask_qty\":1"), 1, 0, NULL, false },
+	{ TICKER("\"symbol\":\"BTC-USD\",\"bid\":1,\"bid_qty\":1,\"ask\":2,"
+	    "\"ask_qty\":1"), 1, 0, NULL, false },
+	/* Known and unknown in one batch. */
+	{ "{\"channel\":\"ticker\",\"type\":\"update\",\"data\":[{\"symbol\":"
+	    "\"ETH/USD\",\"bid\":1,\"bid_qty\":1,\"ask\":2,\"ask_qty\":1},"
+	    "{\"symbol\":\"BTC/USD\",\"bid\":1,\"bid_qty\":1,\"ask\":2,"
+	    "\"ask_qty\":1}]}", 1, 1, TK_SYMBOL_IS("BTC-USD"), false },
+	{ TICKER("\"symbol\":\"BTC/USD\",\"bid\":1,\"bid_qty\":1,\"ask\":2,"
+	    "\"ask_qty\":1"), 1, 0, NULL, true },
+};
+
 static const struct tk_codec_test codec = TK_CODEC_TEST(kraken,
     "{\"channel\":\"heartbeat\"}", "{\"data\":",
-    "0-9.e\"{}[],:x\\E", .chunks = &chunks);
+    "0-9.e\"{}[],:x\\E",
+    .chunks = &chunks,
+    TK_CODEC_UNKNOWN(TK_LIST("BTC-USD")));
 
 static Suite *
 kraken_suite(void)
@@ -586,7 +566,6 @@ kraken_suite(void)
 	tcase_add_test(tc.golden, test_spec_quote_rules);
 	tcase_add_test(tc.golden, test_integer_beyond_int64);
 	tcase_add_test(tc.bad, test_bad_item_stops_batch);
-	tcase_add_test(tc.filters, test_unknown_symbol_counted);
 	return s;
 }
 

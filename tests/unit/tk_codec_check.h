@@ -109,6 +109,23 @@ struct tk_codec_filter {
 };
 
 #define TK_CODEC_ANY	(-1)
+
+/*
+ * A DATA frame (a fixture or the frame itself, as above) read with
+ * codec.only configured (or with no map at all, where @nomap): it must
+ * count @unknown unknown symbols and give @nticks ticks, the first one's
+ * JSON containing @tick where that is not NULL.
+ */
+struct tk_codec_unknown {
+	const char	*frame;
+	unsigned	 unknown;
+	unsigned	 nticks;
+	const char	*tick;
+	bool		 nomap;
+};
+
+/* For struct tk_codec_unknown's @tick. */
+#define TK_SYMBOL_IS(sym)	"\"symbol\":\"" sym "\""
 #define Q_ONLY		TK_TYPE_BIT(TK_TICK_QUOTE)
 #define T_ONLY		TK_TYPE_BIT(TK_TICK_TRADE)
 #define F_ONLY		TK_TYPE_BIT(TK_TICK_FUNDING)
@@ -147,6 +164,11 @@ struct tk_codec_test {
 	const struct tk_codec_chunks	*chunks;	/* or NULL */
 	const struct tk_codec_filter	*filters;
 	size_t				 nfilters;
+	/* symbols configured for unknown[] (NULL-terminated), or NULL for
+	 * the fixture symbols */
+	const char *const		*only;
+	const struct tk_codec_unknown	*unknown;
+	size_t				 nunknown;
 	/* Every subscribe message, echoed back, is a CONTROL frame. */
 	bool				 echo_control;
 	/*
@@ -191,6 +213,12 @@ static const struct tk_adapter *adapter;
 }
 
 #define TK_NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* For TK_CODEC_TEST(): the suite's unknown[], read with @only_. */
+#define TK_CODEC_UNKNOWN(only_)						\
+	.only = (only_),						\
+	.unknown = unknown,						\
+	.nunknown = TK_NELEM(unknown)
 
 static const char *const kind_names[] = {
 	[TK_FRAME_DATA] = "DATA",
@@ -760,6 +788,55 @@ START_TEST(test_subscribe_chunks)
 }
 END_TEST
 
+/* Parses @frame: a fixture file, or the frame itself. */
+static inline void
+parse_any(const char *frame, struct tk_frame_result *res)
+{
+	if (frame[0] == '{' || frame[0] == '[')
+		parse_str(frame, res);
+	else
+		parse_fixture(frame, res);
+}
+
+/*
+ * codec.unknown, in order: a symbol nobody configured is counted, never
+ * guessed at (native names are exact); with no map at all everything is
+ * unknown and nothing crashes.
+ */
+START_TEST(test_unknown_symbol_counted)
+{
+	const struct tk_codec_unknown *u;
+	char line[TK_TICK_JSON_MAX];
+	struct tk_frame_result res;
+	struct tk_symmap *only = NULL;
+	size_t i;
+
+	if (codec.only != NULL) {
+		only = tk_symmap_new(adapter, codec.only,
+		    count_strings(codec.only), NULL, 0);
+		ck_assert_ptr_nonnull(only);
+	}
+	for (i = 0; i < codec.nunknown; i++) {
+		u = &codec.unknown[i];
+		ctx.symbols = u->nomap ? NULL : only != NULL ? only : map;
+		parse_any(u->frame, &res);
+		ck_assert_msg(res.kind == TK_FRAME_DATA &&
+		    res.unknown == u->unknown && res.nticks == u->nticks,
+		    "unknown[%zu] (%.40s): kind %d unknown %u nticks %u (%s), "
+		    "want %u %u", i, u->frame, res.kind, res.unknown,
+		    res.nticks, res.detail, u->unknown, u->nticks);
+		if (u->tick == NULL)
+			continue;
+		ck_assert_uint_gt(res.nticks, 0);
+		ck_assert_int_gt(tk_tick_format(&sink.ticks[0], 0, line,
+		    sizeof(line)), 0);
+		ck_assert_msg(strstr(line, u->tick) != NULL, "%s", line);
+	}
+	ctx.symbols = map;
+	tk_symmap_free(only);
+}
+END_TEST
+
 /*
  * codec.filters, in order: channels not wanted give no ticks, but their
  * frames are still read (and checked).
@@ -774,10 +851,7 @@ START_TEST(test_types_filter)
 	for (i = 0; i < codec.nfilters; i++) {
 		f = &codec.filters[i];
 		ctx.types = f->types;
-		if (f->frame[0] == '{' || f->frame[0] == '[')
-			parse_str(f->frame, &res);
-		else
-			parse_fixture(f->frame, &res);
+		parse_any(f->frame, &res);
 		ck_assert_msg(res.kind == f->kind && res.nticks == f->nticks,
 		    "filters[%zu] (%s): kind %d nticks %u (%s), want %d %u",
 		    i, f->frame, res.kind, res.nticks, res.detail, f->kind,
@@ -852,6 +926,8 @@ tk_codec_suite(struct tk_codec_tcases *tc)
 	tcase_add_checked_fixture(tc->bad, setup, teardown);
 	tcase_add_checked_fixture(tc->filters, setup, teardown);
 	tcase_add_checked_fixture(tc->subscribe, setup, teardown);
+	if (codec.nunknown > 0)
+		tcase_add_test(tc->filters, test_unknown_symbol_counted);
 	tcase_add_test(tc->filters, test_types_filter);
 	tk_codec_tcase_golden(tc->golden);
 	tk_codec_tcase_bad(tc->bad);
