@@ -50,22 +50,15 @@ START_TEST(test_spec_trade_rules)
 	size_t len;
 	const struct tk_tick *t = &sink.ticks[0];
 
-	frame = tk_test_read_fixture("binance/aggTrade.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_TRADE);
-	ck_assert_str_eq(t->exchange, "binance");
-	ck_assert_str_eq(t->symbol, "NKN-USDT");
-	assert_dec(&t->price, "0.3528");		/* "0.35280000" */
-	assert_dec(&t->size, "58");			/* "58.00000000" */
-	ck_assert_int_eq(t->side, TK_SIDE_BUY);		/* m:false */
-	ck_assert_str_eq(t->trade_id, "15683430");	/* "a" */
-	ck_assert_int_eq(t->ts, INT64_C(1633998523963000));	/* T */
-	ck_assert_int_eq(t->recv_ts, RECV_TS);
-	ck_assert_uint_eq(t->seq, 0);
-	ck_assert(!t->bid.valid && !t->ask.valid);
+	assert_fixture_trade(&(const struct tk_codec_trade){
+		.fixture = "aggTrade.json",
+		.symbol = "NKN-USDT",
+		.price = "0.3528",		/* "0.35280000" */
+		.size = "58",			/* "58.00000000" */
+		.side = TK_SIDE_BUY,		/* m:false */
+		.trade_id = "15683430",		/* "a" */
+		.ts = INT64_C(1633998523963000),	/* T */
+	});
 
 	sink.n = 0;
 	frame = tk_test_read_fixture("binance/trade.json", &len);
@@ -85,22 +78,17 @@ START_TEST(test_spec_quote_rules)
 {
 	struct tk_frame_result res;
 	const struct tk_tick *t = &sink.ticks[0];
-	char *frame;
-	size_t len;
 
-	frame = tk_test_read_fixture("binance/bookTicker.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
-	assert_dec(&t->bid, "0.3521");
-	assert_dec(&t->bid_size, "672");
-	assert_dec(&t->ask, "0.3526");
-	assert_dec(&t->ask_size, "3199");
-	ck_assert(!t->price.valid && !t->size.valid);
-	ck_assert_str_eq(t->trade_id, "");
-	/* Spot bookTicker has no time: receive time stands in. */
-	ck_assert_int_eq(t->ts, RECV_TS);
+	assert_fixture_quote(&(const struct tk_codec_quote){
+		.fixture = "bookTicker.json",
+		.symbol = "NKN-USDT",
+		.bid = "0.3521",
+		.bid_size = "672",
+		.ask = "0.3526",
+		.ask_size = "3199",
+		/* Spot bookTicker has no time: receive time stands in. */
+		.ts = RECV_TS,
+	});
 
 	/* With T and E, T wins; with E only, E. */
 	parse_str("{\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"1\",\"B\":\"2\","

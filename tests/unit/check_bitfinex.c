@@ -57,17 +57,16 @@ START_TEST(test_spec_trade_rules)
 	const struct tk_tick *t = &sink.ticks[0];
 	struct tk_frame_result res;
 
-	parse_fixture("trade_te_2.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 1);
-	ck_assert_int_eq(t->type, TK_TICK_TRADE);
-	ck_assert_str_eq(t->symbol, "BTC-USDT");
-	assert_dec(&t->price, "19027.02807752");
-	assert_dec(&t->size, "0.08980641");	/* -0.08980641 */
-	ck_assert_int_eq(t->side, TK_SIDE_SELL);
-	ck_assert_str_eq(t->trade_id, "1225484398");
-	ck_assert_int_eq(t->ts, INT64_C(1665452200022000));
-	ck_assert_int_eq(t->size_unit, TK_SIZE_UNIT_BASE);
+	assert_fixture_trade(&(const struct tk_codec_trade){
+		.fixture = "trade_te_2.json",
+		.symbol = "BTC-USDT",
+		.price = "19027.02807752",
+		.size = "0.08980641",		/* -0.08980641 */
+		.size_unit = TK_SIZE_UNIT_BASE,
+		.side = TK_SIDE_SELL,
+		.trade_id = "1225484398",
+		.ts = INT64_C(1665452200022000),
+	});
 
 	/* SEQ_ALL's trailing sequence number is ignored. */
 	parse_fixture("trade_te.json", &res);

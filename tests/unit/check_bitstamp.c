@@ -39,21 +39,16 @@ START_TEST(test_spec_trade_rules)
 	struct tk_frame_result res;
 	const struct tk_tick *t = &sink.ticks[0];
 
-	parse_fixture("trade.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_TRADE);
-	ck_assert_str_eq(t->exchange, "bitstamp");
-	ck_assert_str_eq(t->symbol, "ETH-USD");	/* live_trades_ethusd */
-	assert_dec(&t->price, "3805.44");
-	assert_dec(&t->size, "0.0792");		/* "0.07920000" */
-	ck_assert_int_eq(t->side, TK_SIDE_BUY);		/* type 0 */
-	ck_assert_str_eq(t->trade_id, "216000477");
-	/* microtimestamp, not timestamp * 10^6 (which would end 000000) */
-	ck_assert_int_eq(t->ts, INT64_C(1641343699596000));
-	ck_assert_int_eq(t->recv_ts, RECV_TS);
-	ck_assert_uint_eq(t->seq, 0);
-	ck_assert(!t->bid.valid && !t->ask.valid);
+	assert_fixture_trade(&(const struct tk_codec_trade){
+		.fixture = "trade.json",
+		.symbol = "ETH-USD",		/* live_trades_ethusd */
+		.price = "3805.44",
+		.size = "0.0792",		/* "0.07920000" */
+		.side = TK_SIDE_BUY,		/* type 0 */
+		.trade_id = "216000477",
+		/* microtimestamp, not timestamp * 10^6 (ending 000000) */
+		.ts = INT64_C(1641343699596000),
+	});
 
 	parse_fixture("trade_2.json", &res);
 	ck_assert_uint_eq(sink.n, 1);
@@ -115,19 +110,15 @@ START_TEST(test_quote_rules)
 	struct tk_frame_result res;
 	const struct tk_tick *t = &sink.ticks[0];
 
-	parse_fixture("order_book.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
-	ck_assert_str_eq(t->symbol, "BTC-USD");
-	assert_dec(&t->bid, "31524.5");
-	assert_dec(&t->bid_size, "0.364");
-	assert_dec(&t->ask, "31535.44");
-	assert_dec(&t->ask_size, "0.31708837");
-	ck_assert_int_eq(t->ts, INT64_C(1653978373164007));
-	ck_assert(!t->price.valid && !t->size.valid);
-	ck_assert_str_eq(t->trade_id, "");
-	ck_assert_int_eq(t->side, TK_SIDE_UNKNOWN);
+	assert_fixture_quote(&(const struct tk_codec_quote){
+		.fixture = "order_book.json",
+		.symbol = "BTC-USD",
+		.bid = "31524.5",
+		.bid_size = "0.364",
+		.ask = "31535.44",
+		.ask_size = "0.31708837",
+		.ts = INT64_C(1653978373164007),
+	});
 
 	/* One empty side: that side is "no value", the other stands. */
 	parse_str("{\"data\":{\"timestamp\":\"1653978373\",\"bids\":[],"

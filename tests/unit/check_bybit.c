@@ -44,24 +44,17 @@ START_TEST(test_spec_trade_rules)
 	char *frame;
 	size_t len;
 
-	frame = tk_test_read_fixture("bybit/trade_2_spot.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_TRADE);
-	ck_assert_str_eq(t->exchange, "bybit");
-	ck_assert_str_eq(t->symbol, "BTC-USDT");
-	assert_dec(&t->price, "3.6279");
-	assert_dec(&t->size, "1.3637");
-	ck_assert_int_eq(t->side, TK_SIDE_SELL);		/* "S":"Sell" */
-	/* Past 2^53: kept as the exchange's text, never a double. */
-	ck_assert_str_eq(t->trade_id, "2200000000067341890");
-	/* T (fill time), not the message ts (2 ms later). */
-	ck_assert_int_eq(t->ts, INT64_C(1690720953111000));
-	ck_assert_int_eq(t->recv_ts, RECV_TS);
-	ck_assert_uint_eq(t->seq, 0);
-	ck_assert(!t->bid.valid && !t->ask.valid);
+	assert_fixture_trade(&(const struct tk_codec_trade){
+		.fixture = "trade_2_spot.json",
+		.symbol = "BTC-USDT",
+		.price = "3.6279",
+		.size = "1.3637",
+		.side = TK_SIDE_SELL,		/* "S":"Sell" */
+		/* Past 2^53: kept as the exchange's text, never a double. */
+		.trade_id = "2200000000067341890",
+		/* T (fill time), not the message ts (2 ms later). */
+		.ts = INT64_C(1690720953111000),
+	});
 
 	frame = tk_test_read_fixture("bybit/trade_3_two_trades.json", &len);
 	sink.n = 0;
@@ -95,22 +88,17 @@ START_TEST(test_spec_quote_rules)
 {
 	struct tk_frame_result res;
 	const struct tk_tick *t = &sink.ticks[0];
-	char *frame;
-	size_t len;
 
 	/* Two levels a side in this (hand-written) snapshot: the best. */
-	frame = tk_test_read_fixture("bybit/orderbook1_snapshot.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
-	assert_dec(&t->bid, "27450");			/* "27450.00" */
-	assert_dec(&t->bid_size, "0.5");
-	assert_dec(&t->ask, "27451");
-	assert_dec(&t->ask_size, "0.75");
-	ck_assert(!t->price.valid && !t->size.valid);
-	ck_assert_str_eq(t->trade_id, "");
-	ck_assert_int_eq(t->ts, INT64_C(1709891679000000));	/* no cts */
+	assert_fixture_quote(&(const struct tk_codec_quote){
+		.fixture = "orderbook1_snapshot.json",
+		.symbol = "BTC-USDT",
+		.bid = "27450",		/* "27450.00" */
+		.bid_size = "0.5",
+		.ask = "27451",
+		.ask_size = "0.75",
+		.ts = INT64_C(1709891679000000),		/* no cts */
+	});
 
 	/* cts (matching engine) wins over ts (push time). */
 	parse_str("{\"topic\":\"orderbook.1.BTCUSDT\",\"ts\":1731035685345,"

@@ -90,20 +90,17 @@ static const struct tk_codec_bad bad[] = {
 START_TEST(test_spec_trade_rules)
 {
 	struct tk_frame_result res;
-	const struct tk_tick *t = &sink.ticks[0];
 
-	parse_fixture("publictrade_1_btcusdt.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_TRADE);
-	ck_assert_str_eq(t->exchange, "bybit_linear");
-	ck_assert_str_eq(t->symbol, "BTC-USDT-PERP");
-	assert_dec(&t->price, "65114.2");		/* "65114.20" */
-	assert_dec(&t->size, "0.004");			/* base coin */
-	ck_assert_int_eq(t->size_unit, TK_SIZE_UNIT_BASE);
-	ck_assert_int_eq(t->side, TK_SIDE_SELL);
-	ck_assert_str_eq(t->trade_id, "a9188a0a-82bc-50de-be60-03eedbe3cdd7");
-	ck_assert_int_eq(t->ts, INT64_C(1786310819680000));	/* T, not ts */
+	assert_fixture_trade(&(const struct tk_codec_trade){
+		.fixture = "publictrade_1_btcusdt.json",
+		.symbol = "BTC-USDT-PERP",
+		.price = "65114.2",		/* "65114.20" */
+		.size = "0.004",		/* base coin */
+		.size_unit = TK_SIZE_UNIT_BASE,
+		.side = TK_SIDE_SELL,
+		.trade_id = "a9188a0a-82bc-50de-be60-03eedbe3cdd7",
+		.ts = INT64_C(1786310819680000),	/* T, not ts */
+	});
 	parse_fixture("publictrade_2_ethusdt_multi.json", &res);
 	ck_assert_uint_eq(sink.n, 5);
 	ck_assert_str_eq(sink.ticks[4].symbol, "ETH-USDT-PERP");
@@ -116,16 +113,16 @@ END_TEST
 START_TEST(test_spec_quote_rules)
 {
 	struct tk_frame_result res;
-	const struct tk_tick *t = &sink.ticks[0];
 
-	parse_fixture("orderbook1_snapshot_btcusdt.json", &res);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
-	assert_dec(&t->bid, "109378.8");
-	assert_dec(&t->bid_size, "1.273");
-	assert_dec(&t->ask, "109378.9");
-	assert_dec(&t->ask_size, "6.278");
-	ck_assert_int_eq(t->ts, INT64_C(1758841134598000));	/* cts */
+	assert_fixture_quote(&(const struct tk_codec_quote){
+		.fixture = "orderbook1_snapshot_btcusdt.json",
+		.symbol = "BTC-USDT-PERP",
+		.bid = "109378.8",
+		.bid_size = "1.273",
+		.ask = "109378.9",
+		.ask_size = "6.278",
+		.ts = INT64_C(1758841134598000),		/* cts */
+	});
 	parse_fixture("tickers_3_delta_mixed_btcusdt.json", &res);
 	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
 	ck_assert_uint_eq(sink.n, 0);

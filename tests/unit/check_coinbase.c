@@ -55,23 +55,17 @@ START_TEST(test_spec_trade_rules)
 	struct tk_frame_result res;
 	const struct tk_tick *t = &sink.ticks[0];
 
-	parse_fixture("match.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_TRADE);
-	ck_assert_str_eq(t->exchange, "coinbase");
-	ck_assert_str_eq(t->symbol, "SKL-BTC");
-	assert_dec(&t->price, "0.00001305");
-	assert_dec(&t->size, "985");
-	/* "side":"sell" is the maker: the taker bought. */
-	ck_assert_int_eq(t->side, TK_SIDE_BUY);
-	ck_assert_str_eq(t->trade_id, "280232");
-	/* 2021-04-17T16:43:37.089723Z */
-	ck_assert_int_eq(t->ts, INT64_C(1618677817089723));
-	ck_assert_int_eq(t->recv_ts, RECV_TS);
-	ck_assert_uint_eq(t->seq, 0);
-	ck_assert(!t->bid.valid && !t->ask.valid);
-	ck_assert(!t->bid_size.valid && !t->ask_size.valid);
+	assert_fixture_trade(&(const struct tk_codec_trade){
+		.fixture = "match.json",
+		.symbol = "SKL-BTC",
+		.price = "0.00001305",
+		.size = "985",
+		/* "side":"sell" is the maker: the taker bought. */
+		.side = TK_SIDE_BUY,
+		.trade_id = "280232",
+		/* 2021-04-17T16:43:37.089723Z */
+		.ts = INT64_C(1618677817089723),
+	});
 
 	/* Maker bought: the taker sold. */
 	parse_str("{\"type\":\"match\",\"trade_id\":7,\"side\":\"buy\","
@@ -97,18 +91,16 @@ START_TEST(test_spec_quote_rules)
 	struct tk_frame_result res;
 	const struct tk_tick *t = &sink.ticks[0];
 
-	parse_fixture("ticker_4.json", &res);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
-	assert_dec(&t->bid, "29940.9");		/* "29940.90" */
-	assert_dec(&t->ask, "29940.91");
-	/* The 2022 capture has no sizes: "no value", not zero. */
-	ck_assert(!t->bid_size.valid && !t->ask_size.valid);
-	/* The ticker's last-trade fields are not a trade. */
-	ck_assert(!t->price.valid && !t->size.valid);
-	ck_assert_str_eq(t->trade_id, "");
-	ck_assert_int_eq(t->side, TK_SIDE_UNKNOWN);
-	ck_assert_int_eq(t->ts, INT64_C(1654161654127011));
+	assert_fixture_quote(&(const struct tk_codec_quote){
+		.fixture = "ticker_4.json",
+		.symbol = "BTC-USD",
+		.bid = "29940.9",		/* "29940.90" */
+		/* The 2022 capture has no sizes: "no value", not zero. */
+		.bid_size = NULL,
+		.ask = "29940.91",
+		.ask_size = NULL,
+		.ts = INT64_C(1654161654127011),
+	});
 
 	parse_str(ticker_sizes, &res);
 	ck_assert_uint_eq(sink.n, 1);

@@ -49,19 +49,17 @@ START_TEST(test_spec_trade_rules)
 	const struct tk_tick *t = &sink.ticks[0];
 	struct tk_frame_result res;
 
-	parse_fixture("trades_3_btc_perpetual_100ms.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 2);
-	ck_assert_int_eq(t->type, TK_TICK_TRADE);
-	ck_assert_str_eq(t->exchange, "deribit");
-	ck_assert_str_eq(t->symbol, "BTC-USD-PERP");
-	assert_dec(&t->price, "92294.5");
-	assert_dec(&t->size, "10");		/* 10.0 USD, not contracts */
-	ck_assert_int_eq(t->size_unit, TK_SIZE_UNIT_QUOTE);
-	ck_assert_int_eq(t->side, TK_SIDE_SELL);
-	ck_assert_str_eq(t->trade_id, "403691824");
-	ck_assert_int_eq(t->ts, INT64_C(1765531356452000));
-	ck_assert_int_eq(t->recv_ts, RECV_TS);
+	assert_fixture_trade(&(const struct tk_codec_trade){
+		.fixture = "trades_3_btc_perpetual_100ms.json",
+		.nticks = 2,
+		.symbol = "BTC-USD-PERP",
+		.price = "92294.5",
+		.size = "10",			/* 10.0 USD, not contracts */
+		.size_unit = TK_SIZE_UNIT_QUOTE,
+		.side = TK_SIDE_SELL,
+		.trade_id = "403691824",
+		.ts = INT64_C(1765531356452000),
+	});
 	assert_dec(&sink.ticks[1].size, "750");
 	ck_assert_str_eq(sink.ticks[1].trade_id, "403691825");
 
@@ -91,15 +89,16 @@ START_TEST(test_spec_quote_rules)
 	const struct tk_tick *t = &sink.ticks[0];
 	struct tk_frame_result res;
 
-	parse_fixture("quote_1_btc_perpetual.json", &res);
-	ck_assert_uint_eq(res.nticks, 1);
-	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
-	assert_dec(&t->bid, "32143");
-	assert_dec(&t->bid_size, "179960");
-	assert_dec(&t->ask, "32143.5");
-	assert_dec(&t->ask_size, "20");
-	ck_assert_int_eq(t->size_unit, TK_SIZE_UNIT_QUOTE);
-	ck_assert_int_eq(t->ts, INT64_C(1654012882984000));
+	assert_fixture_quote(&(const struct tk_codec_quote){
+		.fixture = "quote_1_btc_perpetual.json",
+		.symbol = "BTC-USD-PERP",
+		.bid = "32143",
+		.bid_size = "179960",
+		.ask = "32143.5",
+		.ask_size = "20",
+		.size_unit = TK_SIZE_UNIT_QUOTE,
+		.ts = INT64_C(1654012882984000),
+	});
 
 	/* An empty side is null; both empty: no quote at all. */
 	parse_str(QUOTE("\"instrument_name\":\"BTC-PERPETUAL\","

@@ -38,25 +38,16 @@ static const char *const golden[] = {
 /* SPEC: digits without trailing zeros, taker side, µs times, string ids. */
 START_TEST(test_spec_trade_rules)
 {
-	struct tk_frame_result res;
-	const struct tk_tick *t = &sink.ticks[0];
-
-	parse_fixture("trade.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_TRADE);
-	ck_assert_str_eq(t->exchange, "kraken");
-	ck_assert_str_eq(t->symbol, "MATIC-USD");	/* "MATIC/USD" */
-	assert_dec(&t->price, "0.5117");		/* 0.5117 */
-	assert_dec(&t->size, "40");			/* 40.0 */
-	ck_assert_int_eq(t->side, TK_SIDE_SELL);	/* "sell" = taker */
-	ck_assert_str_eq(t->trade_id, "4665906");	/* integer */
-	/* 2023-09-25T07:49:37.708706Z */
-	ck_assert_int_eq(t->ts, INT64_C(1695628177708706));
-	ck_assert_int_eq(t->recv_ts, RECV_TS);
-	ck_assert_uint_eq(t->seq, 0);
-	ck_assert(!t->bid.valid && !t->ask.valid);
-	ck_assert(!t->bid_size.valid && !t->ask_size.valid);
+	assert_fixture_trade(&(const struct tk_codec_trade){
+		.fixture = "trade.json",
+		.symbol = "MATIC-USD",		/* "MATIC/USD" */
+		.price = "0.5117",		/* 0.5117 */
+		.size = "40",			/* 40.0 */
+		.side = TK_SIDE_SELL,		/* "sell" = taker */
+		.trade_id = "4665906",		/* integer */
+		/* 2023-09-25T07:49:37.708706Z */
+		.ts = INT64_C(1695628177708706),
+	});
 }
 END_TEST
 
@@ -152,21 +143,16 @@ START_TEST(test_spec_quote_rules)
 	const struct tk_tick *t = &sink.ticks[0];
 	char buf[TK_TICK_JSON_MAX];
 
-	parse_fixture("ticker.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
-	ck_assert_str_eq(t->symbol, "ALGO-USD");
-	assert_dec(&t->bid, "0.10025");
-	assert_dec(&t->bid_size, "740");		/* 740.0 */
-	assert_dec(&t->ask, "0.10035");
-	assert_dec(&t->ask_size, "740");
-	ck_assert(!t->price.valid && !t->size.valid);
-	ck_assert_str_eq(t->trade_id, "");
-	ck_assert_int_eq(t->side, TK_SIDE_UNKNOWN);
-	/* 2023-09-25T09:04:31.742648Z */
-	ck_assert_int_eq(t->ts, INT64_C(1695632671742648));
-	ck_assert_int_eq(t->recv_ts, RECV_TS);
+	assert_fixture_quote(&(const struct tk_codec_quote){
+		.fixture = "ticker.json",
+		.symbol = "ALGO-USD",
+		.bid = "0.10025",
+		.bid_size = "740",		/* 740.0 */
+		.ask = "0.10035",
+		.ask_size = "740",
+		/* 2023-09-25T09:04:31.742648Z */
+		.ts = INT64_C(1695632671742648),
+	});
 
 	/* The snapshot is the book top now: published like an update. */
 	parse_fixture("ticker_snapshot.json", &res);

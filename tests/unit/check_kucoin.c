@@ -48,18 +48,17 @@ START_TEST(test_spec_trade_rules)
 	struct tk_frame_result res;
 	const struct tk_tick *t = &sink.ticks[0];
 
-	parse_fixture("match_1.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_TRADE);
-	ck_assert_str_eq(t->symbol, "DAPPT-BTC");
-	assert_dec(&t->price, "0.0000001117");
-	assert_dec(&t->size, "81.8814");
-	ck_assert_int_eq(t->side, TK_SIDE_BUY);
-	ck_assert_str_eq(t->trade_id, "6085c09769bc506996295e36");
-	/* "1619378327739050725" ns: the last three digits are cut */
-	ck_assert_int_eq(t->ts, INT64_C(1619378327739050));
-	ck_assert_int_eq(t->size_unit, TK_SIZE_UNIT_BASE);
+	assert_fixture_trade(&(const struct tk_codec_trade){
+		.fixture = "match_1.json",
+		.symbol = "DAPPT-BTC",
+		.price = "0.0000001117",
+		.size = "81.8814",
+		.size_unit = TK_SIZE_UNIT_BASE,
+		.side = TK_SIDE_BUY,
+		.trade_id = "6085c09769bc506996295e36",
+		/* "1619378327739050725" ns: the last three digits are cut */
+		.ts = INT64_C(1619378327739050),
+	});
 	parse_str(MATCH_OK("\"1000000\""), &res);
 	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
 	ck_assert_int_eq(t->ts, 1000);
@@ -72,15 +71,15 @@ START_TEST(test_spec_quote_rules)
 	struct tk_frame_result res;
 	const struct tk_tick *t = &sink.ticks[0];
 
-	parse_fixture("ticker_2.json", &res);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
-	ck_assert_str_eq(t->symbol, "BCHSV-USDT");	/* from the topic */
-	assert_dec(&t->bid, "242.654");
-	assert_dec(&t->bid_size, "0.68148185");
-	assert_dec(&t->ask, "242.951");
-	assert_dec(&t->ask_size, "4.51280965");
-	ck_assert_int_eq(t->ts, INT64_C(1619378326330000));
+	assert_fixture_quote(&(const struct tk_codec_quote){
+		.fixture = "ticker_2.json",
+		.symbol = "BCHSV-USDT",		/* from the topic */
+		.bid = "242.654",
+		.bid_size = "0.68148185",
+		.ask = "242.951",
+		.ask_size = "4.51280965",
+		.ts = INT64_C(1619378326330000),
+	});
 	/* an empty side is null, its size with it */
 	parse_str(TICKER("/market/ticker:SNX-BTC", "\"bestBid\":null,"
 	    "\"bestBidSize\":\"3\",\"bestAsk\":\"1.5\",\"bestAskSize\":\"2\","

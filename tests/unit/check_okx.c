@@ -55,25 +55,16 @@ START_TEST(test_spec_trade_rules)
 {
 	struct tk_frame_result res;
 	const struct tk_tick *t = &sink.ticks[0];
-	char *frame;
-	size_t len;
 
-	frame = tk_test_read_fixture("okx/trade_3.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_TRADE);
-	ck_assert_str_eq(t->exchange, "okx");
-	ck_assert_str_eq(t->symbol, "BTC-USDT");
-	assert_dec(&t->price, "43474.1");
-	assert_dec(&t->size, "0.00373695");
-	ck_assert_int_eq(t->side, TK_SIDE_BUY);
-	ck_assert_str_eq(t->trade_id, "314161276");
-	ck_assert_int_eq(t->ts, INT64_C(1646311839593000));	/* ms * 1000 */
-	ck_assert_int_eq(t->recv_ts, RECV_TS);
-	ck_assert_uint_eq(t->seq, 0);
-	ck_assert(!t->bid.valid && !t->ask.valid);
+	assert_fixture_trade(&(const struct tk_codec_trade){
+		.fixture = "trade_3.json",
+		.symbol = "BTC-USDT",
+		.price = "43474.1",
+		.size = "0.00373695",
+		.side = TK_SIDE_BUY,
+		.trade_id = "314161276",
+		.ts = INT64_C(1646311839593000),	/* ms * 1000 */
+	});
 
 	/* "side" is the taker's; ids stay text (leading zeros kept);
 	 * trailing zeros go. */
@@ -107,24 +98,16 @@ END_TEST
 
 START_TEST(test_spec_quote_rules)
 {
-	struct tk_frame_result res;
-	const struct tk_tick *t = &sink.ticks[0];
-	char *frame;
-	size_t len;
-
-	frame = tk_test_read_fixture("okx/ticker.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
-	assert_dec(&t->bid, "30228.6");
-	assert_dec(&t->bid_size, "0.23393");
-	assert_dec(&t->ask, "30228.7");
-	assert_dec(&t->ask_size, "1.55896972");
-	/* "last" (30236) is not a quote field: the ticker's BBO is. */
-	ck_assert(!t->price.valid && !t->size.valid);
-	ck_assert_str_eq(t->trade_id, "");
-	ck_assert_int_eq(t->ts, INT64_C(1652459224956000));
+	assert_fixture_quote(&(const struct tk_codec_quote){
+		/* "last" (30236) is not a quote field: the ticker's BBO is. */
+		.fixture = "ticker.json",
+		.symbol = "BTC-USDT",
+		.bid = "30228.6",
+		.bid_size = "0.23393",
+		.ask = "30228.7",
+		.ask_size = "1.55896972",
+		.ts = INT64_C(1652459224956000),
+	});
 }
 END_TEST
 

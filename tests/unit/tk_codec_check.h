@@ -370,6 +370,103 @@ assert_dec(const struct tk_dec *d, const char *want)
 	ck_assert_str_eq(buf, want);
 }
 
+/* A fixture that gives trades, and what the first one must be. */
+struct tk_codec_trade {
+	const char		*fixture;
+	unsigned		 nticks;	/* 0 for 1 */
+	const char		*symbol;
+	const char		*price;
+	const char		*size;
+	enum tk_size_unit	 size_unit;
+	enum tk_side		 side;
+	const char		*trade_id;
+	int64_t			 ts;
+};
+
+/*
+ * Parses fixture @w->fixture: a DATA frame of @w->nticks trades, the first
+ * as @w says, from this exchange, received at RECV_TS, with no sequence
+ * number and no quote fields.  Returns that first tick.
+ */
+static inline const struct tk_tick *
+assert_fixture_trade(const struct tk_codec_trade *w)
+{
+	const struct tk_tick *t = &sink.ticks[0];
+	struct tk_frame_result res;
+
+	parse_fixture(w->fixture, &res);
+	ck_assert_msg(res.kind == TK_FRAME_DATA, "%s: %s", w->fixture,
+	    res.detail);
+	ck_assert_uint_eq(res.nticks, w->nticks != 0 ? w->nticks : 1);
+	ck_assert_int_eq(t->type, TK_TICK_TRADE);
+	ck_assert_str_eq(t->exchange, codec.dir);
+	ck_assert_str_eq(t->symbol, w->symbol);
+	assert_dec(&t->price, w->price);
+	assert_dec(&t->size, w->size);
+	ck_assert_int_eq(t->size_unit, w->size_unit);
+	ck_assert_int_eq(t->side, w->side);
+	ck_assert_str_eq(t->trade_id, w->trade_id);
+	ck_assert_int_eq(t->ts, w->ts);
+	ck_assert_int_eq(t->recv_ts, RECV_TS);
+	ck_assert_uint_eq(t->seq, 0);
+	ck_assert(!t->bid.valid && !t->ask.valid);
+	ck_assert(!t->bid_size.valid && !t->ask_size.valid);
+	return t;
+}
+
+/* A fixture that gives one quote, and what it must be. */
+struct tk_codec_quote {
+	const char		*fixture;
+	const char		*symbol;
+	const char		*bid;		/* NULL: no value */
+	const char		*bid_size;
+	const char		*ask;
+	const char		*ask_size;
+	enum tk_size_unit	 size_unit;
+	int64_t			 ts;
+};
+
+static inline void
+assert_dec_or_none(const struct tk_dec *d, const char *want)
+{
+	if (want == NULL)
+		ck_assert(!d->valid);
+	else
+		assert_dec(d, want);
+}
+
+/*
+ * Parses fixture @w->fixture: a DATA frame of one quote as @w says, from
+ * this exchange, received at RECV_TS, with no sequence number and no trade
+ * fields.  Returns it.
+ */
+static inline const struct tk_tick *
+assert_fixture_quote(const struct tk_codec_quote *w)
+{
+	const struct tk_tick *t = &sink.ticks[0];
+	struct tk_frame_result res;
+
+	parse_fixture(w->fixture, &res);
+	ck_assert_msg(res.kind == TK_FRAME_DATA, "%s: %s", w->fixture,
+	    res.detail);
+	ck_assert_uint_eq(res.nticks, 1);
+	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
+	ck_assert_str_eq(t->exchange, codec.dir);
+	ck_assert_str_eq(t->symbol, w->symbol);
+	assert_dec_or_none(&t->bid, w->bid);
+	assert_dec_or_none(&t->bid_size, w->bid_size);
+	assert_dec_or_none(&t->ask, w->ask);
+	assert_dec_or_none(&t->ask_size, w->ask_size);
+	ck_assert_int_eq(t->size_unit, w->size_unit);
+	ck_assert_int_eq(t->ts, w->ts);
+	ck_assert_int_eq(t->recv_ts, RECV_TS);
+	ck_assert_uint_eq(t->seq, 0);
+	ck_assert(!t->price.valid && !t->size.valid);
+	ck_assert_str_eq(t->trade_id, "");
+	ck_assert_int_eq(t->side, TK_SIDE_UNKNOWN);
+	return t;
+}
+
 /* The golden text of one parse: a header, the detail if any, the ticks. */
 static char *
 render(const struct tk_frame_result *res)
