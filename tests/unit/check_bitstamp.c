@@ -377,55 +377,6 @@ START_TEST(test_ping_reply_is_control)
 }
 END_TEST
 
-/* One channel per message: 300 symbols x 2 channels, each exactly once. */
-START_TEST(test_subscribe_one_channel_each)
-{
-	enum { N = 300 };
-	static char names[N][TK_SYMBOL_MAX];
-	static unsigned char seen[N][2];
-	const char *syms[N], *ch;
-	struct tk_symmap *m2;
-	char buf[256];
-	unsigned i, sym;
-	json_t *msg;
-	int n;
-
-	for (i = 0; i < N; i++) {
-		snprintf(names[i], sizeof(names[i]), "B%u-Q", i);
-		syms[i] = names[i];
-	}
-	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	for (i = 0;; i++) {
-		n = adapter->subscribe(m2, TK_TYPES_ALL, i, buf,
-		    sizeof(buf));
-		ck_assert_int_ge(n, 0);
-		if (n == 0)
-			break;
-		msg = json_loads(buf, 0, NULL);
-		ck_assert_ptr_nonnull(msg);
-		ck_assert_str_eq(json_string_value(json_object_get(msg,
-		    "event")), "bts:subscribe");
-		ch = json_string_value(json_object_get(json_object_get(msg,
-		    "data"), "channel"));
-		ck_assert_ptr_nonnull(ch);
-		if (sscanf(ch, "live_trades_b%uq", &sym) == 1) {
-			ck_assert(!seen[sym][0]);
-			seen[sym][0] = 1;
-		} else {
-			ck_assert_int_eq(sscanf(ch, "order_book_b%uq", &sym), 1);
-			ck_assert(!seen[sym][1]);
-			seen[sym][1] = 1;
-		}
-		json_decref(msg);
-	}
-	ck_assert_uint_eq(i, 2 * N);
-	for (i = 0; i < N; i++)
-		ck_assert(seen[i][0] && seen[i][1]);
-	tk_symmap_free(m2);
-}
-END_TEST
-
 static const struct tk_codec_fields fields = { .a = {
 	.name = "bitstamp",
 	.kind = TK_ADAPTER_NETWORK,
@@ -476,9 +427,37 @@ static const struct tk_codec_unknown unknown[] = {
 	{ "order_book.json", 1, 0, NULL, true },
 };
 
+/* One channel a message: live trades or the order book of one pair. */
+static void
+read_chunk(const json_t *msg, unsigned i)
+{
+	const char *ch;
+	unsigned sym;
+
+	ck_assert_str_eq(json_string_value(json_object_get(msg, "event")),
+	    "bts:subscribe");
+	ch = json_string_value(json_object_get(json_object_get(msg, "data"),
+	    "channel"));
+	ck_assert_ptr_nonnull(ch);
+	if (sscanf(ch, "live_trades_b%uq", &sym) == 1) {
+		chunk_topic(sym, 0);
+	} else {
+		ck_assert_int_eq(sscanf(ch, "order_book_b%uq", &sym), 1);
+		chunk_topic(sym, 1);
+	}
+}
+
+/* 300 pairs, two channels each: 600 messages. */
+static const struct tk_codec_chunks chunks = {
+	.prefix = "B", .width = 0, .suffix = "-Q",
+	.nsymbols = 300, .types = TK_TYPES_ALL, .nchannels = 2,
+	.nmsgs = 600, .read = read_chunk,
+};
+
 static const struct tk_codec_test codec = TK_CODEC_TEST(bitstamp,
     "{\"event\":\"bts:heartbeat\"}", "{\"data\":",
     "0-9.e\"{}[],:x_E",
+    .chunks = &chunks,
     TK_CODEC_UNKNOWN(TK_LIST("BTC-USD")));
 
 static Suite *
@@ -491,7 +470,6 @@ bitstamp_suite(void)
 	tcase_add_test(tc.golden, test_trade_edges);
 	tcase_add_test(tc.golden, test_quote_rules);
 	tcase_add_test(tc.filters, test_ping_reply_is_control);
-	tcase_add_test(tc.subscribe, test_subscribe_one_channel_each);
 	return s;
 }
 
