@@ -173,7 +173,8 @@ static const struct tk_codec_fields fields = { .a = {
 } };
 
 static const struct tk_codec_native native[] = {
-	{ "BTC-USDT-PERP", "BTCUSDT" }, { "1000PEPE-USDT-PERP", "1000PEPEUSDT" },
+	{ "BTC-USDT-PERP", "BTCUSDT" },
+	{ "1000PEPE-USDT-PERP", "1000PEPEUSDT" },
 };
 /* only perpetuals: a spot pair is another market */
 static const char *const refused[] = { "BTC-USDT", "BTC-USDT-SWAP",

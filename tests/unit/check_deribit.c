@@ -148,7 +148,8 @@ START_TEST(test_spec_funding_rules)
 	ctx.types = TK_TYPES_ALL;
 	parse_fixture("ticker_2_btc_perpetual_100ms.json", &res);
 	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);	/* Funding alone: the same ticker's funding tick. */
+	ck_assert_uint_eq(res.nticks, 0);
+	/* Funding alone: the same ticker's funding tick. */
 	ctx.types = TK_TYPE_BIT(TK_TICK_FUNDING);
 	parse_fixture("ticker_2_btc_perpetual_100ms.json", &res);
 	ck_assert_uint_eq(res.nticks, 1);

@@ -687,7 +687,8 @@ static const struct tk_codec_fields fields = { .a = {
 /* perpetual swaps: -PERP is OKX's -SWAP */
 static const struct tk_codec_native native[] = {
 	{ "BTC-USDT", "BTC-USDT" }, { "1INCH-USDC", "1INCH-USDC" },
-	{ "BTC-USDT-PERP", "BTC-USDT-SWAP" }, { "BTC-USD-PERP", "BTC-USD-SWAP" },
+	{ "BTC-USDT-PERP", "BTC-USDT-SWAP" },
+	{ "BTC-USD-PERP", "BTC-USD-SWAP" },
 };
 static const char *const refused[] = { "btc-usdt", "BTC-USDT-SWAP",
 	"BTC-USD-FUT" };

@@ -6,12 +6,16 @@
  * What the exchange codec suites (check_<exchange>.c) share: a sink for
  * the emitted ticks, the golden runner (every fixture frame against its
  * expected/<name>.out), the check that every fixture has a golden entry,
- * the bad-frame table runner, and the never-crash loops (every truncation,
- * byte flips, deep nesting).
+ * the bad-frame table runner, the never-crash loops (every truncation,
+ * byte flips, deep nesting), and the table-driven checks of the adapter's
+ * fields, native symbols, subscribe messages (and their chunking over many
+ * symbols), channel filters and unknown-symbol counts; assert_fixture_trade()
+ * and assert_fixture_quote() check the one tick a fixture gives.
  *
  * A suite includes this header and defines `codec` (declared below), which
- * says what is under test; then tk_codec_tcase_golden() and
- * tk_codec_tcase_bad() add the shared tests to its tcases.  tk_codec_suite()
+ * says what is under test and holds its tables; then tk_codec_tcase_golden(),
+ * tk_codec_tcase_bad() and tk_codec_tcase_subscribe() add the shared tests
+ * to its tcases.  tk_codec_suite()
  * looks the adapter up in the registry by the fixture folder's name
  * (`adapter`); setup() and teardown() build `map`, `sink` and `ctx`.  The
  * suite's own tests use them as well.
@@ -186,8 +190,8 @@ static const struct tk_adapter *adapter;
 
 /*
  * The usual definition: fixture_symbols[], golden[], bad[], fields,
- * native[], refused[], subs[] and filters[] of the suite, the frames the shared tests
- * need (see struct tk_codec_test), then any other members.
+ * native[], refused[], subs[] and filters[] of the suite, the frames the
+ * shared tests need (see struct tk_codec_test), then any other members.
  */
 #define TK_CODEC_TEST(ex, control_, nest_, flips_, ...) {		\
 	.dir = #ex,							\
