@@ -50,22 +50,15 @@ START_TEST(test_spec_trade_rules)
 	size_t len;
 	const struct tk_tick *t = &sink.ticks[0];
 
-	frame = tk_test_read_fixture("binance/aggTrade.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_TRADE);
-	ck_assert_str_eq(t->exchange, "binance");
-	ck_assert_str_eq(t->symbol, "NKN-USDT");
-	assert_dec(&t->price, "0.3528");		/* "0.35280000" */
-	assert_dec(&t->size, "58");			/* "58.00000000" */
-	ck_assert_int_eq(t->side, TK_SIDE_BUY);		/* m:false */
-	ck_assert_str_eq(t->trade_id, "15683430");	/* "a" */
-	ck_assert_int_eq(t->ts, INT64_C(1633998523963000));	/* T */
-	ck_assert_int_eq(t->recv_ts, RECV_TS);
-	ck_assert_uint_eq(t->seq, 0);
-	ck_assert(!t->bid.valid && !t->ask.valid);
+	assert_fixture_trade(&(const struct tk_codec_trade){
+		.fixture = "aggTrade.json",
+		.symbol = "NKN-USDT",
+		.price = "0.3528",		/* "0.35280000" */
+		.size = "58",			/* "58.00000000" */
+		.side = TK_SIDE_BUY,		/* m:false */
+		.trade_id = "15683430",		/* "a" */
+		.ts = INT64_C(1633998523963000),	/* T */
+	});
 
 	sink.n = 0;
 	frame = tk_test_read_fixture("binance/trade.json", &len);
@@ -85,22 +78,17 @@ START_TEST(test_spec_quote_rules)
 {
 	struct tk_frame_result res;
 	const struct tk_tick *t = &sink.ticks[0];
-	char *frame;
-	size_t len;
 
-	frame = tk_test_read_fixture("binance/bookTicker.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
-	assert_dec(&t->bid, "0.3521");
-	assert_dec(&t->bid_size, "672");
-	assert_dec(&t->ask, "0.3526");
-	assert_dec(&t->ask_size, "3199");
-	ck_assert(!t->price.valid && !t->size.valid);
-	ck_assert_str_eq(t->trade_id, "");
-	/* Spot bookTicker has no time: receive time stands in. */
-	ck_assert_int_eq(t->ts, RECV_TS);
+	assert_fixture_quote(&(const struct tk_codec_quote){
+		.fixture = "bookTicker.json",
+		.symbol = "NKN-USDT",
+		.bid = "0.3521",
+		.bid_size = "672",
+		.ask = "0.3526",
+		.ask_size = "3199",
+		/* Spot bookTicker has no time: receive time stands in. */
+		.ts = RECV_TS,
+	});
 
 	/* With T and E, T wins; with E only, E. */
 	parse_str("{\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"1\",\"B\":\"2\","
@@ -298,206 +286,6 @@ static const struct tk_codec_bad bad[] = {
 	    TK_FRAME_DATA, "" },
 };
 
-START_TEST(test_unknown_symbol_counted)
-{
-	const char *const only_btc[] = { "BTC-USDT" };
-	struct tk_frame_result res;
-	struct tk_symmap *m2;
-	char *frame;
-	size_t len;
-
-	m2 = tk_symmap_new(adapter, only_btc, 1, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ctx.symbols = m2;
-	frame = tk_test_read_fixture("binance/aggTrade.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(res.unknown, 1);
-	ck_assert_uint_eq(sink.n, 0);
-	/* Native names are exact: lower case is not BTCUSDT. */
-	parse_str("{\"u\":1,\"s\":\"btcusdt\",\"b\":\"1\",\"B\":\"1\","
-	    "\"a\":\"1\",\"A\":\"1\"}", &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	parse_str("{\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"1\",\"B\":\"1\","
-	    "\"a\":\"1\",\"A\":\"1\"}", &res);
-	ck_assert_uint_eq(res.unknown, 0);
-	ck_assert_uint_eq(res.nticks, 1);
-	/* No map at all: everything is unknown, nothing crashes. */
-	ctx.symbols = NULL;
-	parse_str("{\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"1\",\"B\":\"1\","
-	    "\"a\":\"1\",\"A\":\"1\"}", &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	tk_symmap_free(m2);
-}
-END_TEST
-
-START_TEST(test_types_filter)
-{
-	struct tk_frame_result res;
-	char *frame;
-	size_t len;
-
-	ctx.types = TK_TYPE_BIT(TK_TICK_QUOTE);
-	frame = tk_test_read_fixture("binance/trade.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(sink.n, 0);
-
-	frame = tk_test_read_fixture("binance/bookTicker.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_uint_eq(res.nticks, 1);
-	ck_assert_int_eq(sink.ticks[0].type, TK_TICK_QUOTE);
-
-	ctx.types = TK_TYPE_BIT(TK_TICK_TRADE);
-	parse_str("{\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"1\",\"B\":\"1\","
-	    "\"a\":\"1\",\"A\":\"1\"}", &res);
-	ck_assert_uint_eq(res.nticks, 0);
-	/* Filtered frames are still checked. */
-	parse_str("{\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"x\",\"B\":\"1\","
-	    "\"a\":\"1\",\"A\":\"1\"}", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
-}
-END_TEST
-
-START_TEST(test_adapter_table)
-{
-	ck_assert_ptr_eq(tk_adapter_find("binance"), adapter);
-	ck_assert_str_eq(adapter->name, "binance");
-	ck_assert_str_eq(adapter->default_url,
-	    "wss://stream.binance.com:9443/ws");
-	ck_assert_uint_eq(adapter->types, TK_TYPES_ALL);
-}
-END_TEST
-
-START_TEST(test_native_symbol)
-{
-	char buf[TK_SYMBOL_MAX];
-
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf,
-	    sizeof(buf)), 7);
-	ck_assert_str_eq(buf, "BTCUSDT");
-	ck_assert_int_eq(adapter->native_symbol("1000SATS-USDT",
-	    buf, sizeof(buf)), 12);
-	ck_assert_str_eq(buf, "1000SATSUSDT");
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf, 8),
-	    7);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf, 7),
-	    -ENAMETOOLONG);
-	ck_assert_int_eq(adapter->native_symbol("btc-usdt", buf,
-	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(adapter->native_symbol("BTCUSDT", buf,
-	    sizeof(buf)), -EINVAL);
-}
-END_TEST
-
-START_TEST(test_subscribe_text)
-{
-	static const char want[] = "{\"method\":\"SUBSCRIBE\",\"params\":"
-	    "[\"btcusdt@trade\",\"btcusdt@bookTicker\",\"ethbtc@trade\","
-	    "\"ethbtc@bookTicker\"],\"id\":1}";
-	const char *const syms[] = { "BTC-USDT", "ETH-BTC" };
-	struct tk_symmap *m2;
-	char buf[512];
-
-	m2 = tk_symmap_new(adapter, syms, 2, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0,
-	    buf, sizeof(buf)), (int)strlen(want));
-	ck_assert_str_eq(buf, want);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 1,
-	    buf, sizeof(buf)), 0);
-
-	ck_assert_int_gt(adapter->subscribe(m2,
-	    TK_TYPE_BIT(TK_TICK_QUOTE), 0, buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "{\"method\":\"SUBSCRIBE\",\"params\":"
-	    "[\"btcusdt@bookTicker\",\"ethbtc@bookTicker\"],\"id\":1}");
-	ck_assert_int_gt(adapter->subscribe(m2,
-	    TK_TYPE_BIT(TK_TICK_TRADE), 0, buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "{\"method\":\"SUBSCRIBE\",\"params\":"
-	    "[\"btcusdt@trade\",\"ethbtc@trade\"],\"id\":1}");
-	/* Nothing wanted, or nothing configured: no message at all. */
-	ck_assert_int_eq(adapter->subscribe(m2, 0, 0, buf,
-	    sizeof(buf)), 0);
-	ck_assert_int_eq(adapter->subscribe(NULL, TK_TYPES_ALL, 0,
-	    buf, sizeof(buf)), 0);
-	/* The NUL needs room too. */
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0,
-	    buf, strlen(want)), -ENOSPC);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0,
-	    buf, strlen(want) + 1), (int)strlen(want));
-	tk_symmap_free(m2);
-}
-END_TEST
-
-/*
- * 500 symbols = 1000 streams: every message short enough, valid JSON with
- * consecutive ids, and every stream requested exactly once.
- */
-START_TEST(test_subscribe_chunks)
-{
-	enum { N = 500 };
-	static char names[N][TK_SYMBOL_MAX];
-	static unsigned char seen[N][2];
-	const char *syms[N];
-	struct tk_symmap *m2;
-	char buf[8192], stream[64];
-	unsigned i, nmsg = 0, total = 0, sym;
-	json_t *msg, *params, *p;
-	json_error_t jerr;
-	size_t k;
-	int n;
-
-	for (i = 0; i < N; i++) {
-		/* Long names, so that the byte limit bites before 200. */
-		snprintf(names[i], sizeof(names[i]), "LONGBASE%04u-QUOTEXY", i);
-		syms[i] = names[i];
-	}
-	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	for (i = 0;; i++) {
-		n = adapter->subscribe(m2, TK_TYPES_ALL, i, buf,
-		    sizeof(buf));
-		ck_assert_int_ge(n, 0);
-		if (n == 0)
-			break;
-		ck_assert_int_lt(n, 4096);
-		ck_assert_uint_eq(strlen(buf), (size_t)n);
-		msg = json_loads(buf, 0, &jerr);
-		ck_assert_msg(msg != NULL, "message %u: %s", i, jerr.text);
-		ck_assert_str_eq(json_string_value(json_object_get(msg,
-		    "method")), "SUBSCRIBE");
-		ck_assert_int_eq(json_integer_value(json_object_get(msg, "id")),
-		    i + 1);
-		params = json_object_get(msg, "params");
-		ck_assert_uint_le(json_array_size(params), 200);
-		ck_assert_uint_gt(json_array_size(params), 0);
-		json_array_foreach(params, k, p) {
-			ck_assert(sscanf(json_string_value(p),
-			    "longbase%4uquotexy@%63s", &sym, stream) == 2);
-			ck_assert_uint_lt(sym, N);
-			ck_assert(strcmp(stream, "trade") == 0 ||
-			    strcmp(stream, "bookTicker") == 0);
-			ck_assert(!seen[sym][stream[0] == 'b']);
-			seen[sym][stream[0] == 'b'] = 1;
-			total++;
-		}
-		json_decref(msg);
-		nmsg++;
-	}
-	ck_assert_uint_eq(total, 2 * N);
-	/* ~30 bytes a stream: the 4096-byte limit makes 8 or more. */
-	ck_assert_uint_ge(nmsg, 8);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL,
-	    nmsg + 5, buf, sizeof(buf)), 0);
-	tk_symmap_free(m2);
-}
-END_TEST
-
 /* Short names: the 200-stream limit bites first. */
 START_TEST(test_subscribe_param_limit)
 {
@@ -534,9 +322,94 @@ START_TEST(test_subscribe_param_limit)
 }
 END_TEST
 
+/* Binance pings at the WebSocket level and cuts at 24 h: rotate. */
+static const struct tk_codec_fields fields = { .a = {
+	.name = "binance",
+	.kind = TK_ADAPTER_NETWORK,
+	.default_url = "wss://stream.binance.com:9443/ws",
+	.types = TK_TYPES_ALL,
+	.max_connection_s = 24 * 3600,
+} };
+
+static const struct tk_codec_native native[] = {
+	{ "BTC-USDT", "BTCUSDT" }, { "1000SATS-USDT", "1000SATSUSDT" },
+};
+static const char *const refused[] = { "btc-usdt", "BTCUSDT" };
+
+#define SUB(params) "{\"method\":\"SUBSCRIBE\",\"params\":[" params "]," \
+	"\"id\":1}"
+
+static const struct tk_codec_sub subs[] = {
+	{ "trades and quotes", TK_LIST("BTC-USDT", "ETH-BTC"), TK_TYPES_ALL,
+	    TK_LIST(SUB("\"btcusdt@trade\",\"btcusdt@bookTicker\","
+	    "\"ethbtc@trade\",\"ethbtc@bookTicker\"")) },
+	{ "quotes", TK_LIST("BTC-USDT", "ETH-BTC"), TK_TYPE_BIT(TK_TICK_QUOTE),
+	    TK_LIST(SUB("\"btcusdt@bookTicker\",\"ethbtc@bookTicker\"")) },
+	{ "trades", TK_LIST("BTC-USDT", "ETH-BTC"), TK_TYPE_BIT(TK_TICK_TRADE),
+	    TK_LIST(SUB("\"btcusdt@trade\",\"ethbtc@trade\"")) },
+};
+
+/* At most 200 streams a message, "id" counting from 1. */
+static void
+read_chunk(const json_t *msg, unsigned i)
+{
+	const json_t *params, *p;
+	char stream[64];
+	unsigned sym;
+	size_t k;
+
+	ck_assert_str_eq(json_string_value(json_object_get(msg, "method")),
+	    "SUBSCRIBE");
+	ck_assert_int_eq(json_integer_value(json_object_get(msg, "id")),
+	    i + 1);
+	params = json_object_get(msg, "params");
+	ck_assert_uint_le(json_array_size(params), 200);
+	ck_assert_uint_gt(json_array_size(params), 0);
+	json_array_foreach(params, k, p) {
+		ck_assert(sscanf(json_string_value(p),
+		    "longbase%4uquotexy@%63s", &sym, stream) == 2);
+		ck_assert(strcmp(stream, "trade") == 0 ||
+		    strcmp(stream, "bookTicker") == 0);
+		chunk_topic(sym, stream[0] == 'b');
+	}
+}
+
+/*
+ * Long names, so that the byte limit bites before 200: ~30 bytes a
+ * stream, 8 messages or more.
+ */
+static const struct tk_codec_chunks chunks = {
+	.prefix = "LONGBASE", .width = 4, .suffix = "-QUOTEXY",
+	.nsymbols = 500, .types = TK_TYPES_ALL, .nchannels = 2,
+	.min_msgs = 8, .read = read_chunk,
+};
+
+static const struct tk_codec_filter filters[] = {
+	{ Q_ONLY, "trade.json", TK_FRAME_DATA, 0, TK_CODEC_ANY },
+	{ Q_ONLY, "bookTicker.json", TK_FRAME_DATA, 1, TK_TICK_QUOTE },
+	{ T_ONLY, "{\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"1\",\"B\":\"1\","
+	    "\"a\":\"1\",\"A\":\"1\"}", TK_FRAME_DATA, 0, TK_CODEC_ANY },
+	/* Filtered frames are still checked. */
+	{ T_ONLY, "{\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"x\",\"B\":\"1\","
+	    "\"a\":\"1\",\"A\":\"1\"}", TK_FRAME_MALFORMED, 0, TK_CODEC_ANY },
+};
+
+static const struct tk_codec_unknown unknown[] = {
+	{ "aggTrade.json", 1, 0, NULL, false },
+	/* Native names are exact: lower case is not BTCUSDT. */
+	{ "{\"u\":1,\"s\":\"btcusdt\",\"b\":\"1\",\"B\":\"1\",\"a\":\"1\","
+	    "\"A\":\"1\"}", 1, 0, NULL, false },
+	{ "{\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"1\",\"B\":\"1\",\"a\":\"1\","
+	    "\"A\":\"1\"}", 0, 1, TK_SYMBOL_IS("BTC-USDT"), false },
+	{ "{\"u\":1,\"s\":\"BTCUSDT\",\"b\":\"1\",\"B\":\"1\",\"a\":\"1\","
+	    "\"A\":\"1\"}", 1, 0, NULL, true },
+};
+
 static const struct tk_codec_test codec = TK_CODEC_TEST(binance,
     "{\"result\":null,\"id\":1}", "{\"u\":",
-    "0-9.e\"{}[],:x\\E");
+    "0-9.e\"{}[],:x\\E",
+    .chunks = &chunks,
+    TK_CODEC_UNKNOWN(TK_LIST("BTC-USDT")));
 
 static Suite *
 binance_suite(void)
@@ -547,12 +420,6 @@ binance_suite(void)
 	tcase_add_test(tc.golden, test_spec_trade_rules);
 	tcase_add_test(tc.golden, test_spec_quote_rules);
 	tcase_add_test(tc.golden, test_trade_time_fallbacks);
-	tcase_add_test(tc.filters, test_unknown_symbol_counted);
-	tcase_add_test(tc.filters, test_types_filter);
-	tcase_add_test(tc.subscribe, test_adapter_table);
-	tcase_add_test(tc.subscribe, test_native_symbol);
-	tcase_add_test(tc.subscribe, test_subscribe_text);
-	tcase_add_test(tc.subscribe, test_subscribe_chunks);
 	tcase_add_test(tc.subscribe, test_subscribe_param_limit);
 	return s;
 }

@@ -79,19 +79,16 @@ START_TEST(test_spec_trade_rules)
 	struct tk_frame_result res;
 	const struct tk_tick *t = &sink.ticks[0];
 
-	parse_fixture("aggtrade_2_sushiusdt.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_TRADE);
-	ck_assert_str_eq(t->exchange, "binance_usdm");
-	ck_assert_str_eq(t->symbol, "SUSHI-USDT-PERP");
-	assert_dec(&t->price, "7.612");			/* "7.6120" */
-	assert_dec(&t->size, "297");			/* base coin */
-	ck_assert_int_eq(t->size_unit, TK_SIZE_UNIT_BASE);
-	ck_assert_int_eq(t->side, TK_SIDE_BUY);		/* m:false */
-	ck_assert_str_eq(t->trade_id, "87353230");	/* "a", not "f" */
-	ck_assert_int_eq(t->ts, INT64_C(1626992744108000));	/* T, not E */
-	ck_assert_int_eq(t->recv_ts, RECV_TS);
+	assert_fixture_trade(&(const struct tk_codec_trade){
+		.fixture = "aggtrade_2_sushiusdt.json",
+		.symbol = "SUSHI-USDT-PERP",
+		.price = "7.612",		/* "7.6120" */
+		.size = "297",			/* base coin */
+		.size_unit = TK_SIZE_UNIT_BASE,
+		.side = TK_SIDE_BUY,		/* m:false */
+		.trade_id = "87353230",		/* "a", not "f" */
+		.ts = INT64_C(1626992744108000),	/* T, not E */
+	});
 	/* An unknown field ("nq", newer frames) is ignored; m:true sells. */
 	parse_str("{\"e\":\"aggTrade\",\"E\":1781416439080,\"a\":3339472008,"
 	    "\"s\":\"BTCUSDT\",\"p\":\"64339.20\",\"q\":\"0.123\",\"nq\":"
@@ -110,14 +107,15 @@ START_TEST(test_spec_quote_rules)
 	struct tk_frame_result res;
 	const struct tk_tick *t = &sink.ticks[0];
 
-	parse_fixture("bookticker_3_btcusdt.json", &res);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
-	assert_dec(&t->bid, "61800.2");
-	assert_dec(&t->bid_size, "2.507");
-	assert_dec(&t->ask, "61800.3");
-	assert_dec(&t->ask_size, "2.51");		/* "2.510" */
-	ck_assert_int_eq(t->ts, INT64_C(1723161256313000));
+	assert_fixture_quote(&(const struct tk_codec_quote){
+		.fixture = "bookticker_3_btcusdt.json",
+		.symbol = "BTC-USDT-PERP",
+		.bid = "61800.2",
+		.bid_size = "2.507",
+		.ask = "61800.3",
+		.ask_size = "2.51",		/* "2.510" */
+		.ts = INT64_C(1723161256313000),
+	});
 	parse_fixture("bookticker_1_sushiusdt.json", &res);
 	ck_assert_int_eq(t->ts, INT64_C(1626992741012000));	/* T, not E */
 	/* "u" before "e", as COIN-M frames have it */
@@ -165,157 +163,96 @@ START_TEST(test_spec_funding_rules)
 }
 END_TEST
 
-START_TEST(test_unknown_symbol_counted)
-{
-	struct tk_frame_result res;
+/* Binance pings at the WebSocket level and cuts at 24 h: rotate. */
+static const struct tk_codec_fields fields = { .a = {
+	.name = "binance_usdm",
+	.kind = TK_ADAPTER_NETWORK,
+	.default_url = "wss://fstream.binance.com/market/ws",
+	.types = TK_TYPES_FEED,
+	.max_connection_s = 24 * 3600,
+} };
 
-	/* ETHUSDT is not configured: counted, not guessed at */
-	parse_str("{\"e\":\"markPriceUpdate\",\"E\":1,\"s\":\"ETHUSDT\","
-	    "\"p\":\"1\",\"r\":\"0\"}", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(res.unknown, 1);
-	/* nor is the spot-style native name of a configured symbol */
-	parse_str("{\"e\":\"aggTrade\",\"E\":1,\"a\":1,\"s\":\"BTC-USDT\","
-	    "\"p\":\"1\",\"q\":\"1\",\"T\":1,\"m\":true}", &res);
-	ck_assert_uint_eq(res.unknown, 1);
-}
-END_TEST
+static const struct tk_codec_native native[] = {
+	{ "BTC-USDT-PERP", "BTCUSDT" },
+	{ "1000PEPE-USDT-PERP", "1000PEPEUSDT" },
+};
+/* only perpetuals: a spot pair is another market */
+static const char *const refused[] = { "BTC-USDT", "BTC-USDT-SWAP",
+	"btc-usdt-perp" };
 
-/* Only the types the connection wants are emitted. */
-START_TEST(test_types_filter)
-{
-	struct tk_frame_result res;
+#define SUB(params) "{\"method\":\"SUBSCRIBE\",\"params\":[" params "]," \
+	"\"id\":1}"
+#define SYMS	TK_LIST("BTC-USDT-PERP", "ETH-USDT-PERP")
 
-	ctx.types = TK_TYPES_ALL;		/* the config's default */
-	parse_fixture("markprice_docs.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	parse_fixture("aggtrade_1_ctkusdt.json", &res);
-	ck_assert_uint_eq(res.nticks, 1);
-	ctx.types = TK_TYPE_BIT(TK_TICK_FUNDING);
-	parse_fixture("aggtrade_1_ctkusdt.json", &res);
-	ck_assert_uint_eq(res.nticks, 0);
-	parse_fixture("bookticker_2_sushiusdt.json", &res);
-	ck_assert_uint_eq(res.nticks, 0);
-	parse_fixture("markprice_docs.json", &res);
-	ck_assert_uint_eq(res.nticks, 1);
-	ck_assert_int_eq(sink.ticks[0].type, TK_TICK_FUNDING);
-}
-END_TEST
-
-START_TEST(test_adapter_table)
-{
-	ck_assert_ptr_eq(tk_adapter_find("binance_usdm"), adapter);
-	ck_assert_str_eq(adapter->name, "binance_usdm");
-	ck_assert_int_eq(adapter->kind, TK_ADAPTER_NETWORK);
-	ck_assert_str_eq(adapter->default_url,
-	    "wss://fstream.binance.com/market/ws");
-	ck_assert_uint_eq(adapter->types, TK_TYPES_FEED);
-	/* Binance pings at the WebSocket level and cuts at 24 h: rotate. */
-	ck_assert_ptr_null(adapter->ping_message);
-	ck_assert_uint_eq(adapter->max_connection_s, 24 * 3600);
-	ck_assert_ptr_null(adapter->state_size);
-}
-END_TEST
-
-START_TEST(test_native_symbol)
-{
-	char buf[TK_SYMBOL_MAX];
-
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT-PERP", buf,
-	    sizeof(buf)), 7);
-	ck_assert_str_eq(buf, "BTCUSDT");
-	ck_assert_int_eq(adapter->native_symbol("1000PEPE-USDT-PERP", buf,
-	    sizeof(buf)), 12);
-	ck_assert_str_eq(buf, "1000PEPEUSDT");
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT-PERP", buf, 8), 7);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT-PERP", buf, 7),
-	    -ENAMETOOLONG);
-	/* only perpetuals: a spot pair is another market */
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf,
-	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT-SWAP", buf,
-	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(adapter->native_symbol("btc-usdt-perp", buf,
-	    sizeof(buf)), -EINVAL);
-}
-END_TEST
-
-START_TEST(test_subscribe_text)
-{
-	static const char want[] = "{\"method\":\"SUBSCRIBE\",\"params\":"
-	    "[\"btcusdt@aggTrade\",\"btcusdt@bookTicker\","
+static const struct tk_codec_sub subs[] = {
+	{ "trades, quotes and funding", SYMS, TK_TYPES_FEED,
+	    TK_LIST(SUB("\"btcusdt@aggTrade\",\"btcusdt@bookTicker\","
 	    "\"btcusdt@markPrice@1s\",\"ethusdt@aggTrade\","
-	    "\"ethusdt@bookTicker\",\"ethusdt@markPrice@1s\"],\"id\":1}";
-	const char *const syms[] = { "BTC-USDT-PERP", "ETH-USDT-PERP" };
-	struct tk_symmap *m2;
-	char buf[512];
+	    "\"ethusdt@bookTicker\",\"ethusdt@markPrice@1s\"")) },
+	{ "trades and quotes", SYMS, TK_TYPES_ALL,
+	    TK_LIST(SUB("\"btcusdt@aggTrade\",\"btcusdt@bookTicker\","
+	    "\"ethusdt@aggTrade\",\"ethusdt@bookTicker\"")) },
+	{ "funding", SYMS, TK_TYPE_BIT(TK_TICK_FUNDING),
+	    TK_LIST(SUB("\"btcusdt@markPrice@1s\",\"ethusdt@markPrice@1s\"")) },
+};
 
-	m2 = tk_symmap_new(adapter, syms, 2, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 0, buf,
-	    sizeof(buf)), (int)strlen(want));
-	ck_assert_str_eq(buf, want);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 1, buf,
-	    sizeof(buf)), 0);
-	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
-	    sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "{\"method\":\"SUBSCRIBE\",\"params\":"
-	    "[\"btcusdt@aggTrade\",\"btcusdt@bookTicker\","
-	    "\"ethusdt@aggTrade\",\"ethusdt@bookTicker\"],\"id\":1}");
-	ck_assert_int_gt(adapter->subscribe(m2,
-	    TK_TYPE_BIT(TK_TICK_FUNDING), 0, buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "{\"method\":\"SUBSCRIBE\",\"params\":"
-	    "[\"btcusdt@markPrice@1s\",\"ethusdt@markPrice@1s\"],\"id\":1}");
-	ck_assert_int_eq(adapter->subscribe(m2, 0, 0, buf, sizeof(buf)), 0);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 0, buf,
-	    strlen(want)), -ENOSPC);
-	tk_symmap_free(m2);
-}
-END_TEST
-
-/* 200 stream names a message at most, ids counting up. */
-START_TEST(test_subscribe_chunks)
+/* At most 200 streams a message, "id" counting from 1. */
+static void
+read_chunk(const json_t *msg, unsigned i)
 {
-	enum { N = 150 };
-	static char names[N][TK_SYMBOL_MAX];
-	const char *syms[N];
-	struct tk_symmap *m2;
-	char buf[8192];
-	unsigned i, total = 0;
-	json_t *msg;
-	int n;
+	static const char *const streams[] = { "aggTrade", "bookTicker",
+	    "markPrice@1s" };
+	const json_t *params, *p;
+	char stream[32];
+	unsigned sym, c;
+	size_t k;
 
-	for (i = 0; i < N; i++) {
-		snprintf(names[i], sizeof(names[i]), "A%u-USDT-PERP", i);
-		syms[i] = names[i];
+	ck_assert_int_eq(json_integer_value(json_object_get(msg, "id")),
+	    i + 1);
+	params = json_object_get(msg, "params");
+	ck_assert_uint_le(json_array_size(params), 200);
+	json_array_foreach(params, k, p) {
+		ck_assert(sscanf(json_string_value(p), "a%uusdt@%31s", &sym,
+		    stream) == 2);
+		for (c = 0; c < 3 && strcmp(stream, streams[c]) != 0; c++)
+			;
+		chunk_topic(sym, c);
 	}
-	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	for (i = 0; (n = adapter->subscribe(m2, TK_TYPES_FEED, i, buf,
-	    sizeof(buf))) > 0; i++) {
-		ck_assert_int_lt(n, 4096);
-		msg = json_loads(buf, 0, NULL);
-		ck_assert_ptr_nonnull(msg);
-		ck_assert_uint_le(json_array_size(json_object_get(msg,
-		    "params")), 200);
-		ck_assert_int_eq(json_integer_value(json_object_get(msg,
-		    "id")), i + 1);
-		total += (unsigned)json_array_size(json_object_get(msg,
-		    "params"));
-		json_decref(msg);
-	}
-	ck_assert_int_eq(n, 0);
-	ck_assert_uint_eq(total, 3 * N);
-	ck_assert_uint_ge(i, 3);
-	tk_symmap_free(m2);
 }
-END_TEST
+
+/* 150 perpetuals, three streams each: 3 messages or more. */
+static const struct tk_codec_chunks chunks = {
+	.prefix = "A", .width = 0, .suffix = "-USDT-PERP",
+	.nsymbols = 150, .types = TK_TYPES_FEED, .nchannels = 3,
+	.min_msgs = 3, .read = read_chunk,
+};
+
+static const struct tk_codec_filter filters[] = {
+	/* the config's default */
+	{ TK_TYPES_ALL, "markprice_docs.json", TK_FRAME_DATA, 0,
+	    TK_CODEC_ANY },
+	{ TK_TYPES_ALL, "aggtrade_1_ctkusdt.json", TK_FRAME_DATA, 1,
+	    TK_TICK_TRADE },
+	{ F_ONLY, "aggtrade_1_ctkusdt.json", TK_FRAME_DATA, 0, TK_CODEC_ANY },
+	{ F_ONLY, "bookticker_2_sushiusdt.json", TK_FRAME_DATA, 0,
+	    TK_CODEC_ANY },
+	{ F_ONLY, "markprice_docs.json", TK_FRAME_DATA, 1, TK_TICK_FUNDING },
+};
+
+static const struct tk_codec_unknown unknown[] = {
+	/* ETHUSDT is not configured: counted, not guessed at */
+	{ "{\"e\":\"markPriceUpdate\",\"E\":1,\"s\":\"ETHUSDT\",\"p\":\"1\","
+	    "\"r\":\"0\"}", 1, 0, NULL, false },
+	/* nor is the spot-style native name of a configured symbol */
+	{ "{\"e\":\"aggTrade\",\"E\":1,\"a\":1,\"s\":\"BTC-USDT\",\"p\":\"1\","
+	    "\"q\":\"1\",\"T\":1,\"m\":true}", 1, 0, NULL, false },
+};
 
 static const struct tk_codec_test codec = TK_CODEC_TEST(binance_usdm,
     "{\"result\":null,\"id\":1}", "{\"stream\":\"x\",\"data\":",
-    "0-9.e\"{}[],:x\\E");
+    "0-9.e\"{}[],:x\\E",
+    .chunks = &chunks,
+    TK_CODEC_UNKNOWN(NULL));
 
 static Suite *
 binance_usdm_suite(void)
@@ -326,12 +263,6 @@ binance_usdm_suite(void)
 	tcase_add_test(tc.golden, test_spec_trade_rules);
 	tcase_add_test(tc.golden, test_spec_quote_rules);
 	tcase_add_test(tc.golden, test_spec_funding_rules);
-	tcase_add_test(tc.filters, test_unknown_symbol_counted);
-	tcase_add_test(tc.filters, test_types_filter);
-	tcase_add_test(tc.subscribe, test_adapter_table);
-	tcase_add_test(tc.subscribe, test_native_symbol);
-	tcase_add_test(tc.subscribe, test_subscribe_text);
-	tcase_add_test(tc.subscribe, test_subscribe_chunks);
 	return s;
 }
 

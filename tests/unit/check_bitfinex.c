@@ -57,17 +57,16 @@ START_TEST(test_spec_trade_rules)
 	const struct tk_tick *t = &sink.ticks[0];
 	struct tk_frame_result res;
 
-	parse_fixture("trade_te_2.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 1);
-	ck_assert_int_eq(t->type, TK_TICK_TRADE);
-	ck_assert_str_eq(t->symbol, "BTC-USDT");
-	assert_dec(&t->price, "19027.02807752");
-	assert_dec(&t->size, "0.08980641");	/* -0.08980641 */
-	ck_assert_int_eq(t->side, TK_SIDE_SELL);
-	ck_assert_str_eq(t->trade_id, "1225484398");
-	ck_assert_int_eq(t->ts, INT64_C(1665452200022000));
-	ck_assert_int_eq(t->size_unit, TK_SIZE_UNIT_BASE);
+	assert_fixture_trade(&(const struct tk_codec_trade){
+		.fixture = "trade_te_2.json",
+		.symbol = "BTC-USDT",
+		.price = "19027.02807752",
+		.size = "0.08980641",		/* -0.08980641 */
+		.size_unit = TK_SIZE_UNIT_BASE,
+		.side = TK_SIDE_SELL,
+		.trade_id = "1225484398",
+		.ts = INT64_C(1665452200022000),
+	});
 
 	/* SEQ_ALL's trailing sequence number is ignored. */
 	parse_fixture("trade_te.json", &res);
@@ -366,110 +365,6 @@ static const struct tk_codec_bad bad[] = {
 	{ "new event", "{\"event\":\"auth\"}", TK_FRAME_CONTROL, "" },
 };
 
-START_TEST(test_types_filter)
-{
-	struct tk_frame_result res;
-
-	ctx.types = TK_TYPE_BIT(TK_TICK_QUOTE);
-	parse_fixture("trade_te.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	parse_fixture("book_snapshot.json", &res);
-	ck_assert_uint_eq(res.nticks, 1);
-	ctx.types = TK_TYPE_BIT(TK_TICK_TRADE);
-	parse_fixture("book_snapshot_len1.json", &res);
-	ck_assert_uint_eq(res.nticks, 0);
-	/* Filtered frames are still checked. */
-	parse_str(BOOK("\"x\",1,1"), &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
-}
-END_TEST
-
-START_TEST(test_adapter_fields)
-{
-	ck_assert_str_eq(adapter->name, "bitfinex");
-	ck_assert_int_eq(adapter->kind, TK_ADAPTER_NETWORK);
-	ck_assert_str_eq(adapter->default_url,
-	    "wss://api-pub.bitfinex.com/ws/2");
-	ck_assert_uint_eq(adapter->types, TK_TYPES_ALL);
-	ck_assert_ptr_null(adapter->ping_message);
-	ck_assert_uint_eq(adapter->max_connection_s, 0);
-	ck_assert_uint_eq(adapter->max_subscriptions, 25);
-	ck_assert_ptr_nonnull(adapter->state_size);
-}
-END_TEST
-
-START_TEST(test_native_symbol)
-{
-	static const struct {
-		const char	*unified, *native;
-	} ok[] = {
-		{ "BTC-USD", "tBTCUSD" },
-		{ "BTC-USDT", "tBTCUST" },
-		{ "USDT-USD", "tUSTUSD" },
-		{ "TESTBTC-TESTUSD", "tTESTBTC:TESTUSD" },
-		{ "DOGE-USD", "tDOGE:USD" },
-		{ "IOT-ETH", "tIOTETH" },
-	};
-	char buf[TK_SYMBOL_MAX];
-	size_t i;
-
-	for (i = 0; i < TK_NELEM(ok); i++) {
-		ck_assert_int_eq(adapter->native_symbol(ok[i].unified, buf,
-		    sizeof(buf)), (int)strlen(ok[i].native));
-		ck_assert_str_eq(buf, ok[i].native);
-	}
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT-PERP", buf,
-	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(adapter->native_symbol("btc-usd", buf,
-	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf, 8), 7);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf, 7),
-	    -ENAMETOOLONG);
-}
-END_TEST
-
-START_TEST(test_subscribe_text)
-{
-	static const char *const want[] = {
-		"{\"event\":\"subscribe\",\"channel\":\"trades\",\"symbol\":"
-		    "\"tBTCUSD\"}",
-		"{\"event\":\"subscribe\",\"channel\":\"book\",\"symbol\":"
-		    "\"tBTCUSD\",\"prec\":\"P0\",\"freq\":\"F0\",\"len\":\"1\"}",
-		"{\"event\":\"subscribe\",\"channel\":\"trades\",\"symbol\":"
-		    "\"tBTCUST\"}",
-		"{\"event\":\"subscribe\",\"channel\":\"book\",\"symbol\":"
-		    "\"tBTCUST\",\"prec\":\"P0\",\"freq\":\"F0\",\"len\":\"1\"}",
-	};
-	const char *const syms[] = { "BTC-USD", "BTC-USDT" };
-	struct tk_frame_result res;
-	struct tk_symmap *m2;
-	char buf[256];
-	unsigned i;
-
-	m2 = tk_symmap_new(adapter, syms, 2, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	for (i = 0; i < 4; i++) {
-		ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, i, buf,
-		    sizeof(buf)), (int)strlen(want[i]));
-		ck_assert_str_eq(buf, want[i]);
-		/* Echoed back, a request is not an error. */
-		parse_str(buf, &res);
-		ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
-	}
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 4, buf,
-	    sizeof(buf)), 0);
-	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPE_BIT(TK_TICK_TRADE),
-	    1, buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, want[2]);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPE_BIT(TK_TICK_TRADE),
-	    2, buf, sizeof(buf)), 0);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
-	    strlen(want[0])), -ENOSPC);
-	tk_symmap_free(m2);
-}
-END_TEST
-
 /* 13 symbols x 2 channels = 26 > 25: refused at load, with the way out. */
 START_TEST(test_config_refuses_too_many_channels)
 {
@@ -504,8 +399,50 @@ START_TEST(test_config_refuses_too_many_channels)
 }
 END_TEST
 
+/* Two channels a symbol: at most 12 symbols a connection. */
+static const struct tk_codec_fields fields = { .a = {
+	.name = "bitfinex",
+	.kind = TK_ADAPTER_NETWORK,
+	.default_url = "wss://api-pub.bitfinex.com/ws/2",
+	.types = TK_TYPES_ALL,
+	.max_subscriptions = 25,
+}, .state = true };
+
+static const struct tk_codec_native native[] = {
+	{ "BTC-USD", "tBTCUSD" },
+	{ "BTC-USDT", "tBTCUST" },
+	{ "USDT-USD", "tUSTUSD" },
+	{ "TESTBTC-TESTUSD", "tTESTBTC:TESTUSD" },
+	{ "DOGE-USD", "tDOGE:USD" },
+	{ "IOT-ETH", "tIOTETH" },
+};
+static const char *const refused[] = { "BTC-USDT-PERP", "btc-usd" };
+
+#define SUB_TRADES(sym) "{\"event\":\"subscribe\",\"channel\":\"trades\"," \
+	"\"symbol\":\"" sym "\"}"
+#define SUB_BOOK(sym) "{\"event\":\"subscribe\",\"channel\":\"book\"," \
+	"\"symbol\":\"" sym "\",\"prec\":\"P0\",\"freq\":\"F0\",\"len\":\"1\"}"
+
+/* One channel a message. */
+static const struct tk_codec_sub subs[] = {
+	{ "trades and quotes", TK_LIST("BTC-USD", "BTC-USDT"), TK_TYPES_ALL,
+	    TK_LIST(SUB_TRADES("tBTCUSD"), SUB_BOOK("tBTCUSD"),
+	    SUB_TRADES("tBTCUST"), SUB_BOOK("tBTCUST")) },
+	{ "trades", TK_LIST("BTC-USD", "BTC-USDT"), TK_TYPE_BIT(TK_TICK_TRADE),
+	    TK_LIST(SUB_TRADES("tBTCUSD"), SUB_TRADES("tBTCUST")) },
+};
+
+static const struct tk_codec_filter filters[] = {
+	{ Q_ONLY, "trade_te.json", TK_FRAME_DATA, 0, TK_CODEC_ANY },
+	{ Q_ONLY, "book_snapshot.json", TK_FRAME_DATA, 1, TK_TICK_QUOTE },
+	{ T_ONLY, "book_snapshot_len1.json", TK_FRAME_DATA, 0, TK_CODEC_ANY },
+	/* Filtered frames are still checked. */
+	{ T_ONLY, BOOK("\"x\",1,1"), TK_FRAME_MALFORMED, 0, TK_CODEC_ANY },
+};
+
 static const struct tk_codec_test codec = TK_CODEC_TEST(bitfinex,
-    "[204928,\"hb\"]", "[1,", "0-9.e\"{}[],:x\\E");
+    "[204928,\"hb\"]", "[1,", "0-9.e\"{}[],:x\\E",
+    .echo_control = true);
 
 static Suite *
 bitfinex_suite(void)
@@ -520,11 +457,6 @@ bitfinex_suite(void)
 	tcase_add_test(tc.golden, test_ticker_not_published);
 	tcase_add_test(tc.golden, test_channel_ids);
 	tcase_add_test(tc.golden, test_info_codes);
-	tcase_add_test(tc.filters, test_types_filter);
-	tcase_add_checked_fixture(tc.subscribe, setup, teardown);
-	tcase_add_test(tc.subscribe, test_adapter_fields);
-	tcase_add_test(tc.subscribe, test_native_symbol);
-	tcase_add_test(tc.subscribe, test_subscribe_text);
 	tcase_add_test(tc.subscribe, test_config_refuses_too_many_channels);
 	return s;
 }

@@ -39,21 +39,16 @@ START_TEST(test_spec_trade_rules)
 	struct tk_frame_result res;
 	const struct tk_tick *t = &sink.ticks[0];
 
-	parse_fixture("trade.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_TRADE);
-	ck_assert_str_eq(t->exchange, "bitstamp");
-	ck_assert_str_eq(t->symbol, "ETH-USD");	/* live_trades_ethusd */
-	assert_dec(&t->price, "3805.44");
-	assert_dec(&t->size, "0.0792");		/* "0.07920000" */
-	ck_assert_int_eq(t->side, TK_SIDE_BUY);		/* type 0 */
-	ck_assert_str_eq(t->trade_id, "216000477");
-	/* microtimestamp, not timestamp * 10^6 (which would end 000000) */
-	ck_assert_int_eq(t->ts, INT64_C(1641343699596000));
-	ck_assert_int_eq(t->recv_ts, RECV_TS);
-	ck_assert_uint_eq(t->seq, 0);
-	ck_assert(!t->bid.valid && !t->ask.valid);
+	assert_fixture_trade(&(const struct tk_codec_trade){
+		.fixture = "trade.json",
+		.symbol = "ETH-USD",		/* live_trades_ethusd */
+		.price = "3805.44",
+		.size = "0.0792",		/* "0.07920000" */
+		.side = TK_SIDE_BUY,		/* type 0 */
+		.trade_id = "216000477",
+		/* microtimestamp, not timestamp * 10^6 (ending 000000) */
+		.ts = INT64_C(1641343699596000),
+	});
 
 	parse_fixture("trade_2.json", &res);
 	ck_assert_uint_eq(sink.n, 1);
@@ -115,19 +110,15 @@ START_TEST(test_quote_rules)
 	struct tk_frame_result res;
 	const struct tk_tick *t = &sink.ticks[0];
 
-	parse_fixture("order_book.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
-	ck_assert_str_eq(t->symbol, "BTC-USD");
-	assert_dec(&t->bid, "31524.5");
-	assert_dec(&t->bid_size, "0.364");
-	assert_dec(&t->ask, "31535.44");
-	assert_dec(&t->ask_size, "0.31708837");
-	ck_assert_int_eq(t->ts, INT64_C(1653978373164007));
-	ck_assert(!t->price.valid && !t->size.valid);
-	ck_assert_str_eq(t->trade_id, "");
-	ck_assert_int_eq(t->side, TK_SIDE_UNKNOWN);
+	assert_fixture_quote(&(const struct tk_codec_quote){
+		.fixture = "order_book.json",
+		.symbol = "BTC-USD",
+		.bid = "31524.5",
+		.bid_size = "0.364",
+		.ask = "31535.44",
+		.ask_size = "0.31708837",
+		.ts = INT64_C(1653978373164007),
+	});
 
 	/* One empty side: that side is "no value", the other stands. */
 	parse_str("{\"data\":{\"timestamp\":\"1653978373\",\"bids\":[],"
@@ -376,78 +367,6 @@ static const struct tk_codec_bad bad[] = {
 	    TK_FRAME_EXCHANGE_ERROR, "bts:error without a message" },
 };
 
-START_TEST(test_unknown_symbol_counted)
-{
-	const char *const only_btc[] = { "BTC-USD" };
-	struct tk_frame_result res;
-	struct tk_symmap *m2;
-
-	m2 = tk_symmap_new(adapter, only_btc, 1, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ctx.symbols = m2;
-	parse_fixture("trade.json", &res);			/* ethusd */
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(res.unknown, 1);
-	ck_assert_uint_eq(sink.n, 0);
-	/* Native names are exact: upper case is not btcusd. */
-	parse_str("{\"event\":\"trade\",\"channel\":\"live_trades_BTCUSD\","
-	    "\"data\":{\"id\":1,\"price_str\":\"1\",\"amount_str\":\"1\","
-	    "\"microtimestamp\":\"1\"}}", &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	parse_fixture("order_book.json", &res);		/* btcusd */
-	ck_assert_uint_eq(res.unknown, 0);
-	ck_assert_uint_eq(res.nticks, 1);
-	/* No map at all: everything is unknown, nothing crashes. */
-	ctx.symbols = NULL;
-	parse_fixture("order_book.json", &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	ck_assert_uint_eq(res.nticks, 0);
-	tk_symmap_free(m2);
-}
-END_TEST
-
-START_TEST(test_types_filter)
-{
-	struct tk_frame_result res;
-
-	ctx.types = TK_TYPE_BIT(TK_TICK_QUOTE);
-	parse_fixture("trade.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(res.unknown, 0);
-	parse_fixture("order_book.json", &res);
-	ck_assert_uint_eq(res.nticks, 1);
-	ck_assert_int_eq(sink.ticks[0].type, TK_TICK_QUOTE);
-
-	ctx.types = TK_TYPE_BIT(TK_TICK_TRADE);
-	parse_fixture("order_book.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	parse_fixture("trade_3.json", &res);
-	ck_assert_uint_eq(res.nticks, 1);
-	/* Filtered frames are still checked. */
-	parse_str("{\"event\":\"data\",\"channel\":\"order_book_btcusd\","
-	    "\"data\":{\"bids\":[[\"x\",\"1\"]],\"asks\":[],"
-	    "\"microtimestamp\":\"1\"}}", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
-}
-END_TEST
-
-START_TEST(test_adapter_fields)
-{
-	ck_assert_str_eq(adapter->name, "bitstamp");
-	ck_assert_str_eq(adapter->default_url,
-	    "wss://ws.bitstamp.net");
-	ck_assert_uint_eq(adapter->types, TK_TYPES_ALL);
-	ck_assert_str_eq(adapter->ping_message,
-	    "{\"event\":\"bts:heartbeat\"}");
-	ck_assert_uint_eq(adapter->ping_interval_s, 10);
-	/* 90 days. */
-	ck_assert_uint_eq(adapter->max_connection_s, 7776000);
-}
-END_TEST
-
 /* The heartbeat we send is one our own parser takes as CONTROL. */
 START_TEST(test_ping_reply_is_control)
 {
@@ -458,135 +377,88 @@ START_TEST(test_ping_reply_is_control)
 }
 END_TEST
 
-START_TEST(test_native_symbol)
-{
-	char buf[TK_SYMBOL_MAX];
+static const struct tk_codec_fields fields = { .a = {
+	.name = "bitstamp",
+	.kind = TK_ADAPTER_NETWORK,
+	.default_url = "wss://ws.bitstamp.net",
+	.types = TK_TYPES_ALL,
+	.ping_message = "{\"event\":\"bts:heartbeat\"}",
+	.ping_interval_s = 10,
+	.max_connection_s = 7776000,	/* 90 days */
+} };
 
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf,
-	    sizeof(buf)), 6);
-	ck_assert_str_eq(buf, "btcusd");
-	ck_assert_int_eq(adapter->native_symbol("1INCH-EUR", buf,
-	    sizeof(buf)), 8);
-	ck_assert_str_eq(buf, "1incheur");
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf, 7),
-	    6);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf, 6),
-	    -ENAMETOOLONG);
-	ck_assert_int_eq(adapter->native_symbol("btc-usd", buf,
-	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(adapter->native_symbol("BTCUSD", buf,
-	    sizeof(buf)), -EINVAL);
-}
-END_TEST
+static const struct tk_codec_native native[] = {
+	{ "BTC-USD", "btcusd" }, { "1INCH-EUR", "1incheur" },
+};
+static const char *const refused[] = { "btc-usd", "BTCUSD" };
 
 #define SUB(ch) "{\"event\":\"bts:subscribe\",\"data\":{\"channel\":\"" ch \
 	"\"}}"
 
-START_TEST(test_subscribe_text)
+/* One channel a message. */
+static const struct tk_codec_sub subs[] = {
+	{ "trades and quotes", TK_LIST("BTC-USD", "ETH-EUR"), TK_TYPES_ALL,
+	    TK_LIST(SUB("live_trades_btcusd"), SUB("order_book_btcusd"),
+	    SUB("live_trades_etheur"), SUB("order_book_etheur")) },
+	{ "trades", TK_LIST("BTC-USD", "ETH-EUR"), TK_TYPE_BIT(TK_TICK_TRADE),
+	    TK_LIST(SUB("live_trades_btcusd"), SUB("live_trades_etheur")) },
+	{ "quotes", TK_LIST("BTC-USD", "ETH-EUR"), TK_TYPE_BIT(TK_TICK_QUOTE),
+	    TK_LIST(SUB("order_book_btcusd"), SUB("order_book_etheur")) },
+};
+
+static const struct tk_codec_filter filters[] = {
+	{ Q_ONLY, "trade.json", TK_FRAME_DATA, 0, TK_CODEC_ANY },
+	{ Q_ONLY, "order_book.json", TK_FRAME_DATA, 1, TK_TICK_QUOTE },
+	{ T_ONLY, "order_book.json", TK_FRAME_DATA, 0, TK_CODEC_ANY },
+	{ T_ONLY, "trade_3.json", TK_FRAME_DATA, 1, TK_TICK_TRADE },
+	/* Filtered frames are still checked. */
+	{ T_ONLY, "{\"event\":\"data\",\"channel\":\"order_book_btcusd\","
+	    "\"data\":{\"bids\":[[\"x\",\"1\"]],\"asks\":[],"
+	    "\"microtimestamp\":\"1\"}}", TK_FRAME_MALFORMED, 0, TK_CODEC_ANY },
+};
+
+static const struct tk_codec_unknown unknown[] = {
+	{ "trade.json", 1, 0, NULL, false },		/* ethusd */
+	/* Native names are exact: upper case is not btcusd. */
+	{ "{\"event\":\"trade\",\"channel\":\"live_trades_BTCUSD\",\"data\":{"
+	    "\"id\":1,\"price_str\":\"1\",\"amount_str\":\"1\","
+	    "\"microtimestamp\":\"1\"}}", 1, 0, NULL, false },
+	{ "order_book.json", 0, 1, TK_SYMBOL_IS("BTC-USD"), false },
+	{ "order_book.json", 1, 0, NULL, true },
+};
+
+/* One channel a message: live trades or the order book of one pair. */
+static void
+read_chunk(const json_t *msg, unsigned i)
 {
-	static const char *const both[] = {
-		SUB("live_trades_btcusd"), SUB("order_book_btcusd"),
-		SUB("live_trades_etheur"), SUB("order_book_etheur"),
-	};
-	static const char *const trades[] = {
-		SUB("live_trades_btcusd"), SUB("live_trades_etheur"),
-	};
-	static const char *const quotes[] = {
-		SUB("order_book_btcusd"), SUB("order_book_etheur"),
-	};
-	const char *const syms[] = { "BTC-USD", "ETH-EUR" };
-	struct tk_symmap *m2;
-	char buf[512];
-	unsigned i;
+	const char *ch;
+	unsigned sym;
 
-	m2 = tk_symmap_new(adapter, syms, 2, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	for (i = 0; i < 4; i++) {
-		ck_assert_int_eq(adapter->subscribe(m2,
-		    TK_TYPES_ALL, i, buf, sizeof(buf)), (int)strlen(both[i]));
-		ck_assert_str_eq(buf, both[i]);
+	ck_assert_str_eq(json_string_value(json_object_get(msg, "event")),
+	    "bts:subscribe");
+	ch = json_string_value(json_object_get(json_object_get(msg, "data"),
+	    "channel"));
+	ck_assert_ptr_nonnull(ch);
+	if (sscanf(ch, "live_trades_b%uq", &sym) == 1) {
+		chunk_topic(sym, 0);
+	} else {
+		ck_assert_int_eq(sscanf(ch, "order_book_b%uq", &sym), 1);
+		chunk_topic(sym, 1);
 	}
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 4,
-	    buf, sizeof(buf)), 0);
-	for (i = 0; i < 2; i++) {
-		ck_assert_int_gt(adapter->subscribe(m2,
-		    TK_TYPE_BIT(TK_TICK_TRADE), i, buf, sizeof(buf)), 0);
-		ck_assert_str_eq(buf, trades[i]);
-		ck_assert_int_gt(adapter->subscribe(m2,
-		    TK_TYPE_BIT(TK_TICK_QUOTE), i, buf, sizeof(buf)), 0);
-		ck_assert_str_eq(buf, quotes[i]);
-	}
-	ck_assert_int_eq(adapter->subscribe(m2,
-	    TK_TYPE_BIT(TK_TICK_TRADE), 2, buf, sizeof(buf)), 0);
-	ck_assert_int_eq(adapter->subscribe(m2,
-	    TK_TYPE_BIT(TK_TICK_QUOTE), 2, buf, sizeof(buf)), 0);
-	/* Nothing wanted, or nothing configured: no message at all. */
-	ck_assert_int_eq(adapter->subscribe(m2, 0, 0, buf,
-	    sizeof(buf)), 0);
-	ck_assert_int_eq(adapter->subscribe(NULL, TK_TYPES_ALL, 0,
-	    buf, sizeof(buf)), 0);
-	/* The NUL needs room too. */
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0,
-	    buf, strlen(both[0])), -ENOSPC);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0,
-	    buf, strlen(both[0]) + 1), (int)strlen(both[0]));
-	ck_assert_str_eq(buf, both[0]);
-	tk_symmap_free(m2);
 }
-END_TEST
 
-/* One channel per message: 300 symbols x 2 channels, each exactly once. */
-START_TEST(test_subscribe_one_channel_each)
-{
-	enum { N = 300 };
-	static char names[N][TK_SYMBOL_MAX];
-	static unsigned char seen[N][2];
-	const char *syms[N], *ch;
-	struct tk_symmap *m2;
-	char buf[256];
-	unsigned i, sym;
-	json_t *msg;
-	int n;
-
-	for (i = 0; i < N; i++) {
-		snprintf(names[i], sizeof(names[i]), "B%u-Q", i);
-		syms[i] = names[i];
-	}
-	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	for (i = 0;; i++) {
-		n = adapter->subscribe(m2, TK_TYPES_ALL, i, buf,
-		    sizeof(buf));
-		ck_assert_int_ge(n, 0);
-		if (n == 0)
-			break;
-		msg = json_loads(buf, 0, NULL);
-		ck_assert_ptr_nonnull(msg);
-		ck_assert_str_eq(json_string_value(json_object_get(msg,
-		    "event")), "bts:subscribe");
-		ch = json_string_value(json_object_get(json_object_get(msg,
-		    "data"), "channel"));
-		ck_assert_ptr_nonnull(ch);
-		if (sscanf(ch, "live_trades_b%uq", &sym) == 1) {
-			ck_assert(!seen[sym][0]);
-			seen[sym][0] = 1;
-		} else {
-			ck_assert_int_eq(sscanf(ch, "order_book_b%uq", &sym), 1);
-			ck_assert(!seen[sym][1]);
-			seen[sym][1] = 1;
-		}
-		json_decref(msg);
-	}
-	ck_assert_uint_eq(i, 2 * N);
-	for (i = 0; i < N; i++)
-		ck_assert(seen[i][0] && seen[i][1]);
-	tk_symmap_free(m2);
-}
-END_TEST
+/* 300 pairs, two channels each: 600 messages. */
+static const struct tk_codec_chunks chunks = {
+	.prefix = "B", .width = 0, .suffix = "-Q",
+	.nsymbols = 300, .types = TK_TYPES_ALL, .nchannels = 2,
+	.nmsgs = 600, .read = read_chunk,
+};
 
 static const struct tk_codec_test codec = TK_CODEC_TEST(bitstamp,
     "{\"event\":\"bts:heartbeat\"}", "{\"data\":",
-    "0-9.e\"{}[],:x_E");
+    "0-9.e\"{}[],:x_E",
+    .chunks = &chunks,
+    TK_CODEC_UNKNOWN(TK_LIST("BTC-USD")));
 
 static Suite *
 bitstamp_suite(void)
@@ -597,13 +469,7 @@ bitstamp_suite(void)
 	tcase_add_test(tc.golden, test_spec_trade_rules);
 	tcase_add_test(tc.golden, test_trade_edges);
 	tcase_add_test(tc.golden, test_quote_rules);
-	tcase_add_test(tc.filters, test_unknown_symbol_counted);
-	tcase_add_test(tc.filters, test_types_filter);
 	tcase_add_test(tc.filters, test_ping_reply_is_control);
-	tcase_add_test(tc.subscribe, test_adapter_fields);
-	tcase_add_test(tc.subscribe, test_native_symbol);
-	tcase_add_test(tc.subscribe, test_subscribe_text);
-	tcase_add_test(tc.subscribe, test_subscribe_one_channel_each);
 	return s;
 }
 

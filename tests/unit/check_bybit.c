@@ -44,24 +44,17 @@ START_TEST(test_spec_trade_rules)
 	char *frame;
 	size_t len;
 
-	frame = tk_test_read_fixture("bybit/trade_2_spot.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_TRADE);
-	ck_assert_str_eq(t->exchange, "bybit");
-	ck_assert_str_eq(t->symbol, "BTC-USDT");
-	assert_dec(&t->price, "3.6279");
-	assert_dec(&t->size, "1.3637");
-	ck_assert_int_eq(t->side, TK_SIDE_SELL);		/* "S":"Sell" */
-	/* Past 2^53: kept as the exchange's text, never a double. */
-	ck_assert_str_eq(t->trade_id, "2200000000067341890");
-	/* T (fill time), not the message ts (2 ms later). */
-	ck_assert_int_eq(t->ts, INT64_C(1690720953111000));
-	ck_assert_int_eq(t->recv_ts, RECV_TS);
-	ck_assert_uint_eq(t->seq, 0);
-	ck_assert(!t->bid.valid && !t->ask.valid);
+	assert_fixture_trade(&(const struct tk_codec_trade){
+		.fixture = "trade_2_spot.json",
+		.symbol = "BTC-USDT",
+		.price = "3.6279",
+		.size = "1.3637",
+		.side = TK_SIDE_SELL,		/* "S":"Sell" */
+		/* Past 2^53: kept as the exchange's text, never a double. */
+		.trade_id = "2200000000067341890",
+		/* T (fill time), not the message ts (2 ms later). */
+		.ts = INT64_C(1690720953111000),
+	});
 
 	frame = tk_test_read_fixture("bybit/trade_3_two_trades.json", &len);
 	sink.n = 0;
@@ -95,22 +88,17 @@ START_TEST(test_spec_quote_rules)
 {
 	struct tk_frame_result res;
 	const struct tk_tick *t = &sink.ticks[0];
-	char *frame;
-	size_t len;
 
 	/* Two levels a side in this (hand-written) snapshot: the best. */
-	frame = tk_test_read_fixture("bybit/orderbook1_snapshot.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
-	assert_dec(&t->bid, "27450");			/* "27450.00" */
-	assert_dec(&t->bid_size, "0.5");
-	assert_dec(&t->ask, "27451");
-	assert_dec(&t->ask_size, "0.75");
-	ck_assert(!t->price.valid && !t->size.valid);
-	ck_assert_str_eq(t->trade_id, "");
-	ck_assert_int_eq(t->ts, INT64_C(1709891679000000));	/* no cts */
+	assert_fixture_quote(&(const struct tk_codec_quote){
+		.fixture = "orderbook1_snapshot.json",
+		.symbol = "BTC-USDT",
+		.bid = "27450",		/* "27450.00" */
+		.bid_size = "0.5",
+		.ask = "27451",
+		.ask_size = "0.75",
+		.ts = INT64_C(1709891679000000),		/* no cts */
+	});
 
 	/* cts (matching engine) wins over ts (push time). */
 	parse_str("{\"topic\":\"orderbook.1.BTCUSDT\",\"ts\":1731035685345,"
@@ -401,258 +389,110 @@ static const struct tk_codec_bad bad[] = {
 	    "integer" },
 };
 
-START_TEST(test_unknown_symbol_counted)
+static const struct tk_codec_fields fields = { .a = {
+	.name = "bybit",
+	.kind = TK_ADAPTER_NETWORK,
+	.default_url = "wss://stream.bybit.com/v5/public/spot",
+	.types = TK_TYPES_ALL,
+	.ping_message = "{\"op\":\"ping\"}",
+	.ping_interval_s = 20,
+}, .state = true };
+
+static const struct tk_codec_native native[] = {
+	{ "BTC-USDT", "BTCUSDT" }, { "1000PEPE-USDT", "1000PEPEUSDT" },
+};
+static const char *const refused[] = { "btc-usdt", "BTCUSDT" };
+
+#define SUB(args, id) "{\"op\":\"subscribe\",\"args\":[" args "]," \
+	"\"req_id\":\"" id "\"}"
+#define T(sym)	"\"publicTrade." sym "\""
+#define Q(sym)	"\"orderbook.1." sym "\""
+
+static const struct tk_codec_sub subs[] = {
+	{ "trades and quotes", TK_LIST("BTC-USDT", "ETH-BTC"), TK_TYPES_ALL,
+	    TK_LIST(SUB(T("BTCUSDT") "," Q("BTCUSDT") "," T("ETHBTC") ","
+	    Q("ETHBTC"), "1")) },
+	{ "quotes", TK_LIST("BTC-USDT", "ETH-BTC"), TK_TYPE_BIT(TK_TICK_QUOTE),
+	    TK_LIST(SUB(Q("BTCUSDT") "," Q("ETHBTC"), "1")) },
+	{ "trades", TK_LIST("BTC-USDT", "ETH-BTC"), TK_TYPE_BIT(TK_TICK_TRADE),
+	    TK_LIST(SUB(T("BTCUSDT") "," T("ETHBTC"), "1")) },
+	/* Six symbols, both channels: 12 topics = 10 + 2, req_id 1 and 2. */
+	{ "ten topics a message", TK_LIST("A-USDT", "B-USDT", "C-USDT",
+	    "D-USDT", "E-USDT", "F-USDT"), TK_TYPES_ALL,
+	    TK_LIST(SUB(T("AUSDT") "," Q("AUSDT") "," T("BUSDT") ","
+	    Q("BUSDT") "," T("CUSDT") "," Q("CUSDT") "," T("DUSDT") ","
+	    Q("DUSDT") "," T("EUSDT") "," Q("EUSDT"), "1"),
+	    SUB(T("FUSDT") "," Q("FUSDT"), "2")) },
+	/* Trades only: six topics, one message. */
+	{ "six trades", TK_LIST("A-USDT", "B-USDT", "C-USDT", "D-USDT",
+	    "E-USDT", "F-USDT"), TK_TYPE_BIT(TK_TICK_TRADE),
+	    TK_LIST(SUB(T("AUSDT") "," T("BUSDT") "," T("CUSDT") ","
+	    T("DUSDT") "," T("EUSDT") "," T("FUSDT"), "1")) },
+};
+
+/* Ten topics a message, req_id counting from "1". */
+static void
+read_chunk(const json_t *msg, unsigned i)
 {
-	const char *const only_eth[] = { "ETH-USDT" };
-	struct tk_frame_result res;
-	struct tk_symmap *m2;
-	char *frame;
-	size_t len;
-
-	m2 = tk_symmap_new(adapter, only_eth, 1, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ctx.symbols = m2;
-	/* One count per trade. */
-	frame = tk_test_read_fixture("bybit/trade_3_two_trades.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(res.unknown, 2);
-	ck_assert_uint_eq(sink.n, 0);
-	frame = tk_test_read_fixture("bybit/orderbook1_snapshot.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_uint_eq(res.unknown, 1);
-	/* Native names are exact: lower case is not ETHUSDT. */
-	parse_str(TRADE("\"p\":\"1\",\"v\":\"1\",\"i\":\"1\",\"T\":1")
-	    , &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	parse_str("{\"topic\":\"publicTrade.ETHUSDT\",\"data\":[{\"s\":"
-	    "\"ethusdt\",\"p\":\"1\",\"v\":\"1\",\"i\":\"1\",\"T\":1},{\"s\":"
-	    "\"ETHUSDT\",\"p\":\"1\",\"v\":\"1\",\"i\":\"2\",\"T\":1}]}", &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	ck_assert_uint_eq(res.nticks, 1);
-	ck_assert_str_eq(sink.ticks[0].symbol, "ETH-USDT");
-	/* No map at all: everything is unknown, nothing crashes. */
-	ctx.symbols = NULL;
-	parse_str(TRADE("\"p\":\"1\",\"v\":\"1\",\"i\":\"1\",\"T\":1"), &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	tk_symmap_free(m2);
-}
-END_TEST
-
-START_TEST(test_types_filter)
-{
-	struct tk_frame_result res;
-	char *frame;
-	size_t len;
-
-	ctx.types = TK_TYPE_BIT(TK_TICK_QUOTE);
-	frame = tk_test_read_fixture("bybit/trade.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(sink.n, 0);
-
-	frame = tk_test_read_fixture("bybit/orderbook1_snapshot.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_uint_eq(res.nticks, 1);
-	ck_assert_int_eq(sink.ticks[0].type, TK_TICK_QUOTE);
-
-	ctx.types = TK_TYPE_BIT(TK_TICK_TRADE);
-	parse_str(BOOK("\"b\":[[\"1\",\"1\"]],\"a\":[]"), &res);
-	ck_assert_uint_eq(res.nticks, 0);
-	/* Filtered frames are still checked. */
-	parse_str(BOOK("\"b\":[[\"1\",\"x\"]],\"a\":[]"), &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
-}
-END_TEST
-
-START_TEST(test_adapter_fields)
-{
-	json_t *ping;
-
-	ck_assert_str_eq(adapter->name, "bybit");
-	ck_assert_str_eq(adapter->default_url,
-	    "wss://stream.bybit.com/v5/public/spot");
-	ck_assert_uint_eq(adapter->types, TK_TYPES_ALL);
-	ck_assert_str_eq(adapter->ping_message, "{\"op\":\"ping\"}");
-	ck_assert_uint_eq(adapter->ping_interval_s, 20);
-	ck_assert_uint_eq(adapter->max_connection_s, 0);
-	/* Our own ping, echoed, is harmless. */
-	ping = json_loads(adapter->ping_message, 0, NULL);
-	ck_assert_ptr_nonnull(ping);
-	json_decref(ping);
-}
-END_TEST
-
-START_TEST(test_native_symbol)
-{
-	char buf[TK_SYMBOL_MAX];
-
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf,
-	    sizeof(buf)), 7);
-	ck_assert_str_eq(buf, "BTCUSDT");
-	ck_assert_int_eq(adapter->native_symbol("1000PEPE-USDT", buf,
-	    sizeof(buf)), 12);
-	ck_assert_str_eq(buf, "1000PEPEUSDT");
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf, 8),
-	    7);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf, 7),
-	    -ENAMETOOLONG);
-	ck_assert_int_eq(adapter->native_symbol("btc-usdt", buf,
-	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(adapter->native_symbol("BTCUSDT", buf,
-	    sizeof(buf)), -EINVAL);
-}
-END_TEST
-
-START_TEST(test_subscribe_text)
-{
-	static const char want[] = "{\"op\":\"subscribe\",\"args\":["
-	    "\"publicTrade.BTCUSDT\",\"orderbook.1.BTCUSDT\","
-	    "\"publicTrade.ETHBTC\",\"orderbook.1.ETHBTC\"],\"req_id\":\"1\"}";
-	const char *const syms[] = { "BTC-USDT", "ETH-BTC" };
-	struct tk_frame_result res;
-	struct tk_symmap *m2;
-	char buf[512];
-
-	m2 = tk_symmap_new(adapter, syms, 2, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
-	    sizeof(buf)), (int)strlen(want));
-	ck_assert_str_eq(buf, want);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 1, buf,
-	    sizeof(buf)), 0);
-	/* Echoed back, a request is not an error. */
-	parse_str(want, &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
-
-	ck_assert_int_gt(adapter->subscribe(m2,
-	    TK_TYPE_BIT(TK_TICK_QUOTE), 0, buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
-	    "\"orderbook.1.BTCUSDT\",\"orderbook.1.ETHBTC\"],\"req_id\":\"1\"}");
-	ck_assert_int_gt(adapter->subscribe(m2,
-	    TK_TYPE_BIT(TK_TICK_TRADE), 0, buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
-	    "\"publicTrade.BTCUSDT\",\"publicTrade.ETHBTC\"],\"req_id\":\"1\"}");
-	/* Nothing wanted, or nothing configured: no message at all. */
-	ck_assert_int_eq(adapter->subscribe(m2, 0, 0, buf,
-	    sizeof(buf)), 0);
-	ck_assert_int_eq(adapter->subscribe(NULL, TK_TYPES_ALL, 0,
-	    buf, sizeof(buf)), 0);
-	/* The NUL needs room too. */
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
-	    strlen(want)), -ENOSPC);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
-	    strlen(want) + 1), (int)strlen(want));
-	tk_symmap_free(m2);
-}
-END_TEST
-
-/* Six symbols, both channels: 12 topics = 10 + 2, req_id "1" and "2". */
-START_TEST(test_subscribe_ten_per_message)
-{
-	const char *const syms[] = { "A-USDT", "B-USDT", "C-USDT", "D-USDT",
-	    "E-USDT", "F-USDT" };
-	struct tk_symmap *m2;
-	char buf[1024];
-
-	m2 = tk_symmap_new(adapter, syms, 6, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
-	    sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
-	    "\"publicTrade.AUSDT\",\"orderbook.1.AUSDT\","
-	    "\"publicTrade.BUSDT\",\"orderbook.1.BUSDT\","
-	    "\"publicTrade.CUSDT\",\"orderbook.1.CUSDT\","
-	    "\"publicTrade.DUSDT\",\"orderbook.1.DUSDT\","
-	    "\"publicTrade.EUSDT\",\"orderbook.1.EUSDT\"],\"req_id\":\"1\"}");
-	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPES_ALL, 1, buf,
-	    sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
-	    "\"publicTrade.FUSDT\",\"orderbook.1.FUSDT\"],\"req_id\":\"2\"}");
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 2, buf,
-	    sizeof(buf)), 0);
-	/* Exactly ten topics: one message. */
-	ck_assert_int_gt(adapter->subscribe(m2,
-	    TK_TYPE_BIT(TK_TICK_TRADE), 0, buf, sizeof(buf)), 0);
-	ck_assert_int_eq(adapter->subscribe(m2,
-	    TK_TYPE_BIT(TK_TICK_TRADE), 1, buf, sizeof(buf)), 0);
-	tk_symmap_free(m2);
-}
-END_TEST
-
-/*
- * 500 symbols = 1000 topics: 100 messages of ten, valid JSON with
- * consecutive req_ids, every topic requested exactly once.
- */
-START_TEST(test_subscribe_chunks)
-{
-	enum { N = 500 };
-	static char names[N][TK_SYMBOL_MAX];
-	static unsigned char seen[N][2];
-	const char *syms[N];
-	struct tk_symmap *m2;
-	char buf[2048], want_id[16], chan[32];
-	unsigned i, nmsg = 0, total = 0, sym;
-	json_t *msg, *args, *a;
-	json_error_t jerr;
+	char want_id[16], chan[32];
+	unsigned sym;
+	const json_t *args, *a;
 	size_t k;
-	int n, c;
 
-	for (i = 0; i < N; i++) {
-		snprintf(names[i], sizeof(names[i]), "LONGBASE%04u-QUOTEXY", i);
-		syms[i] = names[i];
+	ck_assert_str_eq(json_string_value(json_object_get(msg, "op")),
+	    "subscribe");
+	snprintf(want_id, sizeof(want_id), "%u", i + 1);
+	ck_assert_str_eq(json_string_value(json_object_get(msg, "req_id")),
+	    want_id);
+	args = json_object_get(msg, "args");
+	ck_assert_uint_eq(json_array_size(args), 10);
+	json_array_foreach(args, k, a) {
+		ck_assert(sscanf(json_string_value(a),
+		    "%31[^.0-9]%*[.1]LONGBASE%4uQUOTEXY", chan, &sym) == 2);
+		ck_assert(strcmp(chan, "orderbook") == 0 ||
+		    strcmp(chan, "publicTrade") == 0);
+		chunk_topic(sym, strcmp(chan, "orderbook") == 0);
 	}
-	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	for (i = 0;; i++) {
-		n = adapter->subscribe(m2, TK_TYPES_ALL, i, buf,
-		    sizeof(buf));
-		ck_assert_int_ge(n, 0);
-		if (n == 0)
-			break;
-		ck_assert_uint_eq(strlen(buf), (size_t)n);
-		msg = json_loads(buf, 0, &jerr);
-		ck_assert_msg(msg != NULL, "message %u: %s", i, jerr.text);
-		ck_assert_str_eq(json_string_value(json_object_get(msg, "op")),
-		    "subscribe");
-		snprintf(want_id, sizeof(want_id), "%u", i + 1);
-		ck_assert_str_eq(json_string_value(json_object_get(msg,
-		    "req_id")), want_id);
-		args = json_object_get(msg, "args");
-		ck_assert_uint_eq(json_array_size(args), 10);
-		json_array_foreach(args, k, a) {
-			ck_assert(sscanf(json_string_value(a),
-			    "%31[^.0-9]%*[.1]LONGBASE%4uQUOTEXY", chan,
-			    &sym) == 2);
-			ck_assert_uint_lt(sym, N);
-			c = strcmp(chan, "orderbook") == 0;
-			ck_assert(c || strcmp(chan, "publicTrade") == 0);
-			ck_assert(!seen[sym][c]);
-			seen[sym][c] = 1;
-			total++;
-		}
-		json_decref(msg);
-		nmsg++;
-	}
-	ck_assert_uint_eq(total, 2 * N);
-	ck_assert_uint_eq(nmsg, 2 * N / 10);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, nmsg + 5,
-	    buf, sizeof(buf)), 0);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL,
-	    UINT32_MAX, buf, sizeof(buf)), 0);
-	tk_symmap_free(m2);
 }
-END_TEST
+
+/* 500 symbols = 1000 topics: 100 messages of ten. */
+static const struct tk_codec_chunks chunks = {
+	.prefix = "LONGBASE", .width = 4, .suffix = "-QUOTEXY",
+	.nsymbols = 500, .types = TK_TYPES_ALL, .nchannels = 2,
+	.nmsgs = 100, .read = read_chunk,
+};
+
+static const struct tk_codec_filter filters[] = {
+	{ Q_ONLY, "trade.json", TK_FRAME_DATA, 0, TK_CODEC_ANY },
+	{ Q_ONLY, "orderbook1_snapshot.json", TK_FRAME_DATA, 1, TK_TICK_QUOTE },
+	{ T_ONLY, BOOK("\"b\":[[\"1\",\"1\"]],\"a\":[]"), TK_FRAME_DATA, 0,
+	    TK_CODEC_ANY },
+	/* Filtered frames are still checked. */
+	{ T_ONLY, BOOK("\"b\":[[\"1\",\"x\"]],\"a\":[]"), TK_FRAME_MALFORMED, 0,
+	    TK_CODEC_ANY },
+};
+
+static const struct tk_codec_unknown unknown[] = {
+	/* One count per trade. */
+	{ "trade_3_two_trades.json", 2, 0, NULL, false },
+	{ "orderbook1_snapshot.json", 1, 0, NULL, false },
+	/* Native names are exact: lower case is not ETHUSDT. */
+	{ TRADE("\"p\":\"1\",\"v\":\"1\",\"i\":\"1\",\"T\":1"), 1, 0, NULL,
+	    false },
+	{ "{\"topic\":\"publicTrade.ETHUSDT\",\"data\":[{\"s\":\"ethusdt\","
+	    "\"p\":\"1\",\"v\":\"1\",\"i\":\"1\",\"T\":1},{\"s\":\"ETHUSDT\","
+	    "\"p\":\"1\",\"v\":\"1\",\"i\":\"2\",\"T\":1}]}", 1, 1,
+	    TK_SYMBOL_IS("ETH-USDT"), false },
+	{ TRADE("\"p\":\"1\",\"v\":\"1\",\"i\":\"1\",\"T\":1"), 1, 0, NULL,
+	    true },
+};
 
 static const struct tk_codec_test codec = TK_CODEC_TEST(bybit,
     "{\"op\":\"pong\"}", "{\"data\":",
-    "0-9.e\"{}[],:x\\E");
+    "0-9.e\"{}[],:x\\E",
+    .echo_control = true,
+    .chunks = &chunks,
+    TK_CODEC_UNKNOWN(TK_LIST("ETH-USDT")));
 
 static Suite *
 bybit_suite(void)
@@ -665,14 +505,6 @@ bybit_suite(void)
 	tcase_add_test(tc.golden, test_book_deltas_without_state);
 	tcase_add_test(tc.golden, test_book_deltas_with_state);
 	tcase_add_test(tc.golden, test_data_array);
-	tcase_add_test(tc.filters, test_unknown_symbol_counted);
-	tcase_add_test(tc.filters, test_types_filter);
-	tcase_add_checked_fixture(tc.subscribe, setup, teardown);
-	tcase_add_test(tc.subscribe, test_adapter_fields);
-	tcase_add_test(tc.subscribe, test_native_symbol);
-	tcase_add_test(tc.subscribe, test_subscribe_text);
-	tcase_add_test(tc.subscribe, test_subscribe_ten_per_message);
-	tcase_add_test(tc.subscribe, test_subscribe_chunks);
 	return s;
 }
 

@@ -90,20 +90,17 @@ static const struct tk_codec_bad bad[] = {
 START_TEST(test_spec_trade_rules)
 {
 	struct tk_frame_result res;
-	const struct tk_tick *t = &sink.ticks[0];
 
-	parse_fixture("publictrade_1_btcusdt.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_TRADE);
-	ck_assert_str_eq(t->exchange, "bybit_linear");
-	ck_assert_str_eq(t->symbol, "BTC-USDT-PERP");
-	assert_dec(&t->price, "65114.2");		/* "65114.20" */
-	assert_dec(&t->size, "0.004");			/* base coin */
-	ck_assert_int_eq(t->size_unit, TK_SIZE_UNIT_BASE);
-	ck_assert_int_eq(t->side, TK_SIDE_SELL);
-	ck_assert_str_eq(t->trade_id, "a9188a0a-82bc-50de-be60-03eedbe3cdd7");
-	ck_assert_int_eq(t->ts, INT64_C(1786310819680000));	/* T, not ts */
+	assert_fixture_trade(&(const struct tk_codec_trade){
+		.fixture = "publictrade_1_btcusdt.json",
+		.symbol = "BTC-USDT-PERP",
+		.price = "65114.2",		/* "65114.20" */
+		.size = "0.004",		/* base coin */
+		.size_unit = TK_SIZE_UNIT_BASE,
+		.side = TK_SIDE_SELL,
+		.trade_id = "a9188a0a-82bc-50de-be60-03eedbe3cdd7",
+		.ts = INT64_C(1786310819680000),	/* T, not ts */
+	});
 	parse_fixture("publictrade_2_ethusdt_multi.json", &res);
 	ck_assert_uint_eq(sink.n, 5);
 	ck_assert_str_eq(sink.ticks[4].symbol, "ETH-USDT-PERP");
@@ -116,16 +113,16 @@ END_TEST
 START_TEST(test_spec_quote_rules)
 {
 	struct tk_frame_result res;
-	const struct tk_tick *t = &sink.ticks[0];
 
-	parse_fixture("orderbook1_snapshot_btcusdt.json", &res);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
-	assert_dec(&t->bid, "109378.8");
-	assert_dec(&t->bid_size, "1.273");
-	assert_dec(&t->ask, "109378.9");
-	assert_dec(&t->ask_size, "6.278");
-	ck_assert_int_eq(t->ts, INT64_C(1758841134598000));	/* cts */
+	assert_fixture_quote(&(const struct tk_codec_quote){
+		.fixture = "orderbook1_snapshot_btcusdt.json",
+		.symbol = "BTC-USDT-PERP",
+		.bid = "109378.8",
+		.bid_size = "1.273",
+		.ask = "109378.9",
+		.ask_size = "6.278",
+		.ts = INT64_C(1758841134598000),		/* cts */
+	});
 	parse_fixture("tickers_3_delta_mixed_btcusdt.json", &res);
 	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
 	ck_assert_uint_eq(sink.n, 0);
@@ -245,139 +242,74 @@ START_TEST(test_book_deltas_with_state)
 }
 END_TEST
 
-START_TEST(test_unknown_symbol_counted)
-{
-	struct tk_frame_result res;
+static const struct tk_codec_fields fields = { .a = {
+	.name = "bybit_linear",
+	.kind = TK_ADAPTER_NETWORK,
+	.default_url = "wss://stream.bybit.com/v5/public/linear",
+	.types = TK_TYPES_FEED,
+	.ping_message = "{\"op\":\"ping\"}",
+	.ping_interval_s = 20,
+}, .state = true };
 
-	parse_str("{\"topic\":\"tickers.SOLUSDT\",\"type\":\"snapshot\","
-	    "\"data\":{\"symbol\":\"SOLUSDT\",\"markPrice\":\"1\"},\"ts\":1}",
-	    &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(res.unknown, 1);
-	parse_str("{\"topic\":\"tickers.SOLUSDT\",\"type\":\"delta\","
-	    "\"data\":{\"symbol\":\"SOLUSDT\",\"markPrice\":\"1\"},\"ts\":1}",
-	    &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	/* a delta without funding fields is no funding data at all */
-	parse_str("{\"topic\":\"tickers.SOLUSDT\",\"type\":\"delta\","
-	    "\"data\":{\"symbol\":\"SOLUSDT\",\"lastPrice\":\"1\"},\"ts\":1}",
-	    &res);
-	ck_assert_uint_eq(res.unknown, 0);
-}
-END_TEST
+static const struct tk_codec_native native[] = {
+	{ "BTC-USDT-PERP", "BTCUSDT" }, { "ETH-USDC-PERP", "ETHUSDC" },
+};
+static const char *const refused[] = { "BTC-USDT", "BTC-USDT-PERP-X" };
 
-START_TEST(test_types_filter)
-{
-	struct tk_frame_result res;
+#define SUB(args, id) "{\"op\":\"subscribe\",\"args\":[" args "]," \
+	"\"req_id\":\"" id "\"}"
+#define T(sym)	"\"publicTrade." sym "\""
+#define Q(sym)	"\"orderbook.1." sym "\""
+#define F(sym)	"\"tickers." sym "\""
+#define SYMS	TK_LIST("BTC-USDT-PERP", "ETH-USDT-PERP")
 
-	ctx.types = TK_TYPES_ALL;
-	parse_fixture("tickers_1_snapshot_btcusdt.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ctx.types = TK_TYPE_BIT(TK_TICK_FUNDING);
-	parse_fixture("publictrade_1_btcusdt.json", &res);
-	ck_assert_uint_eq(res.nticks, 0);
-	parse_fixture("orderbook1_snapshot_btcusdt.json", &res);
-	ck_assert_uint_eq(res.nticks, 0);
-	parse_fixture("tickers_1_snapshot_btcusdt.json", &res);
-	ck_assert_uint_eq(res.nticks, 1);
-}
-END_TEST
-
-START_TEST(test_adapter_fields)
-{
-	ck_assert_ptr_eq(tk_adapter_find("bybit_linear"), adapter);
-	ck_assert_int_eq(adapter->kind, TK_ADAPTER_NETWORK);
-	ck_assert_str_eq(adapter->default_url,
-	    "wss://stream.bybit.com/v5/public/linear");
-	ck_assert_uint_eq(adapter->types, TK_TYPES_FEED);
-	ck_assert_str_eq(adapter->ping_message, "{\"op\":\"ping\"}");
-	ck_assert_uint_eq(adapter->ping_interval_s, 20);
-	ck_assert_uint_eq(adapter->max_connection_s, 0);
-	ck_assert_ptr_nonnull(adapter->state_size);
-	ck_assert_uint_gt(adapter->state_size(ctx.symbols), 0);
-}
-END_TEST
-
-START_TEST(test_native_symbol)
-{
-	char buf[TK_SYMBOL_MAX];
-
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT-PERP", buf,
-	    sizeof(buf)), 7);
-	ck_assert_str_eq(buf, "BTCUSDT");
-	ck_assert_int_eq(adapter->native_symbol("ETH-USDC-PERP", buf,
-	    sizeof(buf)), 7);
-	ck_assert_str_eq(buf, "ETHUSDC");
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT-PERP", buf, 7),
-	    -ENAMETOOLONG);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf,
-	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT-PERP-X", buf,
-	    sizeof(buf)), -EINVAL);
-}
-END_TEST
-
-START_TEST(test_subscribe_text)
-{
-	const char *const syms[] = { "BTC-USDT-PERP", "ETH-USDT-PERP" };
-	struct tk_symmap *m2 = tk_symmap_new(adapter, syms, 2, NULL, 0);
-	char buf[1024];
-
-	ck_assert_ptr_nonnull(m2);
-	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPES_FEED, 0, buf,
-	    sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
-	    "\"publicTrade.BTCUSDT\",\"orderbook.1.BTCUSDT\","
-	    "\"tickers.BTCUSDT\",\"publicTrade.ETHUSDT\","
-	    "\"orderbook.1.ETHUSDT\",\"tickers.ETHUSDT\"],\"req_id\":\"1\"}");
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 1, buf,
-	    sizeof(buf)), 0);
+static const struct tk_codec_sub subs[] = {
+	{ "trades, quotes and funding", SYMS, TK_TYPES_FEED,
+	    TK_LIST(SUB(T("BTCUSDT") "," Q("BTCUSDT") "," F("BTCUSDT") ","
+	    T("ETHUSDT") "," Q("ETHUSDT") "," F("ETHUSDT"), "1")) },
 	/* the default channels: no tickers */
-	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
-	    sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
-	    "\"publicTrade.BTCUSDT\",\"orderbook.1.BTCUSDT\","
-	    "\"publicTrade.ETHUSDT\",\"orderbook.1.ETHUSDT\"],"
-	    "\"req_id\":\"1\"}");
-	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPE_BIT(TK_TICK_FUNDING),
-	    0, buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
-	    "\"tickers.BTCUSDT\",\"tickers.ETHUSDT\"],\"req_id\":\"1\"}");
-	tk_symmap_free(m2);
-}
-END_TEST
+	{ "trades and quotes", SYMS, TK_TYPES_ALL,
+	    TK_LIST(SUB(T("BTCUSDT") "," Q("BTCUSDT") "," T("ETHUSDT") ","
+	    Q("ETHUSDT"), "1")) },
+	{ "funding", SYMS, TK_TYPE_BIT(TK_TICK_FUNDING),
+	    TK_LIST(SUB(F("BTCUSDT") "," F("ETHUSDT"), "1")) },
+	/* Four symbols, three channels: 12 topics = 10 + 2. */
+	{ "ten topics a message", TK_LIST("A-USDT-PERP", "B-USDT-PERP",
+	    "C-USDT-PERP", "D-USDT-PERP"), TK_TYPES_FEED,
+	    TK_LIST(SUB(T("AUSDT") "," Q("AUSDT") "," F("AUSDT") ","
+	    T("BUSDT") "," Q("BUSDT") "," F("BUSDT") "," T("CUSDT") ","
+	    Q("CUSDT") "," F("CUSDT") "," T("DUSDT"), "1"),
+	    SUB(Q("DUSDT") "," F("DUSDT"), "2")) },
+};
 
-/* Four symbols, three channels: twelve topics in messages of 10 and 2. */
-START_TEST(test_subscribe_ten_per_message)
-{
-	const char *const syms[] = { "A-USDT-PERP", "B-USDT-PERP",
-	    "C-USDT-PERP", "D-USDT-PERP" };
-	struct tk_symmap *m2 = tk_symmap_new(adapter, syms, 4, NULL, 0);
-	char buf[1024];
+static const struct tk_codec_filter filters[] = {
+	{ TK_TYPES_ALL, "tickers_1_snapshot_btcusdt.json", TK_FRAME_DATA, 0,
+	    TK_CODEC_ANY },
+	{ F_ONLY, "publictrade_1_btcusdt.json", TK_FRAME_DATA, 0,
+	    TK_CODEC_ANY },
+	{ F_ONLY, "orderbook1_snapshot_btcusdt.json", TK_FRAME_DATA, 0,
+	    TK_CODEC_ANY },
+	{ F_ONLY, "tickers_1_snapshot_btcusdt.json", TK_FRAME_DATA, 1,
+	    TK_TICK_FUNDING },
+};
 
-	ck_assert_ptr_nonnull(m2);
-	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPES_FEED, 0, buf,
-	    sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
-	    "\"publicTrade.AUSDT\",\"orderbook.1.AUSDT\",\"tickers.AUSDT\","
-	    "\"publicTrade.BUSDT\",\"orderbook.1.BUSDT\",\"tickers.BUSDT\","
-	    "\"publicTrade.CUSDT\",\"orderbook.1.CUSDT\",\"tickers.CUSDT\","
-	    "\"publicTrade.DUSDT\"],\"req_id\":\"1\"}");
-	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPES_FEED, 1, buf,
-	    sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
-	    "\"orderbook.1.DUSDT\",\"tickers.DUSDT\"],\"req_id\":\"2\"}");
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 2, buf,
-	    sizeof(buf)), 0);
-	tk_symmap_free(m2);
-}
-END_TEST
+static const struct tk_codec_unknown unknown[] = {
+	{ "{\"topic\":\"tickers.SOLUSDT\",\"type\":\"snapshot\",\"data\":{"
+	    "\"symbol\":\"SOLUSDT\",\"markPrice\":\"1\"},\"ts\":1}", 1, 0, NULL,
+	    false },
+	{ "{\"topic\":\"tickers.SOLUSDT\",\"type\":\"delta\",\"data\":{"
+	    "\"symbol\":\"SOLUSDT\",\"markPrice\":\"1\"},\"ts\":1}", 1, 0, NULL,
+	    false },
+	/* a delta without funding fields is no funding data at all */
+	{ "{\"topic\":\"tickers.SOLUSDT\",\"type\":\"delta\",\"data\":{"
+	    "\"symbol\":\"SOLUSDT\",\"lastPrice\":\"1\"},\"ts\":1}", 0, 0, NULL,
+	    false },
+};
 
 static const struct tk_codec_test codec = TK_CODEC_TEST(bybit_linear,
     "{\"success\":true,\"ret_msg\":\"pong\",\"op\":\"ping\"}", "{\"data\":",
-    "0-9.e\"{}[],:x\\E");
+    "0-9.e\"{}[],:x\\E",
+    TK_CODEC_UNKNOWN(NULL));
 
 static Suite *
 bybit_linear_suite(void)
@@ -390,13 +322,6 @@ bybit_linear_suite(void)
 	tcase_add_test(tc.golden, test_spec_funding_rules);
 	tcase_add_test(tc.golden, test_funding_deltas_with_state);
 	tcase_add_test(tc.golden, test_book_deltas_with_state);
-	tcase_add_test(tc.filters, test_unknown_symbol_counted);
-	tcase_add_test(tc.filters, test_types_filter);
-	tcase_add_checked_fixture(tc.subscribe, setup, teardown);
-	tcase_add_test(tc.subscribe, test_adapter_fields);
-	tcase_add_test(tc.subscribe, test_native_symbol);
-	tcase_add_test(tc.subscribe, test_subscribe_text);
-	tcase_add_test(tc.subscribe, test_subscribe_ten_per_message);
 	return s;
 }
 

@@ -55,23 +55,17 @@ START_TEST(test_spec_trade_rules)
 	struct tk_frame_result res;
 	const struct tk_tick *t = &sink.ticks[0];
 
-	parse_fixture("match.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_TRADE);
-	ck_assert_str_eq(t->exchange, "coinbase");
-	ck_assert_str_eq(t->symbol, "SKL-BTC");
-	assert_dec(&t->price, "0.00001305");
-	assert_dec(&t->size, "985");
-	/* "side":"sell" is the maker: the taker bought. */
-	ck_assert_int_eq(t->side, TK_SIDE_BUY);
-	ck_assert_str_eq(t->trade_id, "280232");
-	/* 2021-04-17T16:43:37.089723Z */
-	ck_assert_int_eq(t->ts, INT64_C(1618677817089723));
-	ck_assert_int_eq(t->recv_ts, RECV_TS);
-	ck_assert_uint_eq(t->seq, 0);
-	ck_assert(!t->bid.valid && !t->ask.valid);
-	ck_assert(!t->bid_size.valid && !t->ask_size.valid);
+	assert_fixture_trade(&(const struct tk_codec_trade){
+		.fixture = "match.json",
+		.symbol = "SKL-BTC",
+		.price = "0.00001305",
+		.size = "985",
+		/* "side":"sell" is the maker: the taker bought. */
+		.side = TK_SIDE_BUY,
+		.trade_id = "280232",
+		/* 2021-04-17T16:43:37.089723Z */
+		.ts = INT64_C(1618677817089723),
+	});
 
 	/* Maker bought: the taker sold. */
 	parse_str("{\"type\":\"match\",\"trade_id\":7,\"side\":\"buy\","
@@ -97,18 +91,16 @@ START_TEST(test_spec_quote_rules)
 	struct tk_frame_result res;
 	const struct tk_tick *t = &sink.ticks[0];
 
-	parse_fixture("ticker_4.json", &res);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
-	assert_dec(&t->bid, "29940.9");		/* "29940.90" */
-	assert_dec(&t->ask, "29940.91");
-	/* The 2022 capture has no sizes: "no value", not zero. */
-	ck_assert(!t->bid_size.valid && !t->ask_size.valid);
-	/* The ticker's last-trade fields are not a trade. */
-	ck_assert(!t->price.valid && !t->size.valid);
-	ck_assert_str_eq(t->trade_id, "");
-	ck_assert_int_eq(t->side, TK_SIDE_UNKNOWN);
-	ck_assert_int_eq(t->ts, INT64_C(1654161654127011));
+	assert_fixture_quote(&(const struct tk_codec_quote){
+		.fixture = "ticker_4.json",
+		.symbol = "BTC-USD",
+		.bid = "29940.9",		/* "29940.90" */
+		/* The 2022 capture has no sizes: "no value", not zero. */
+		.bid_size = NULL,
+		.ask = "29940.91",
+		.ask_size = NULL,
+		.ts = INT64_C(1654161654127011),
+	});
 
 	parse_str(ticker_sizes, &res);
 	ck_assert_uint_eq(sink.n, 1);
@@ -335,209 +327,89 @@ static const struct tk_codec_bad bad[] = {
 	    "\"bids\":[],\"asks\":[]}", TK_FRAME_DATA, "" },
 };
 
-START_TEST(test_unknown_symbol_counted)
+/* WebSocket pings suffice; no documented connection limit. */
+static const struct tk_codec_fields fields = { .a = {
+	.name = "coinbase",
+	.kind = TK_ADAPTER_NETWORK,
+	.default_url = "wss://ws-feed.exchange.coinbase.com",
+	.types = TK_TYPES_ALL,
+} };
+
+static const struct tk_codec_native native[] = {
+	{ "BTC-USD", "BTC-USD" }, { "1INCH-EUR", "1INCH-EUR" },
+};
+static const char *const refused[] = { "btc-usd", "BTCUSD" };
+
+#define SUB(channels) "{\"type\":\"subscribe\",\"product_ids\":" \
+	"[\"BTC-USD\",\"ETH-EUR\"],\"channels\":[" channels "]}"
+
+static const struct tk_codec_sub subs[] = {
+	{ "trades and quotes", TK_LIST("BTC-USD", "ETH-EUR"), TK_TYPES_ALL,
+	    TK_LIST(SUB("\"matches\",\"ticker\"")) },
+	{ "trades", TK_LIST("BTC-USD", "ETH-EUR"), TK_TYPE_BIT(TK_TICK_TRADE),
+	    TK_LIST(SUB("\"matches\"")) },
+	{ "quotes", TK_LIST("BTC-USD", "ETH-EUR"), TK_TYPE_BIT(TK_TICK_QUOTE),
+	    TK_LIST(SUB("\"ticker\"")) },
+};
+
+/* Both channels for every product of a message. */
+static void
+read_chunk(const json_t *msg, unsigned i)
 {
-	const char *const only_btc[] = { "BTC-USD" };
-	struct tk_frame_result res;
-	struct tk_symmap *m2;
-
-	m2 = tk_symmap_new(adapter, only_btc, 1, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ctx.symbols = m2;
-	parse_fixture("match.json", &res);			/* SKL-BTC */
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(res.unknown, 1);
-	ck_assert_uint_eq(sink.n, 0);
-	parse_fixture("ticker.json", &res);			/* BAND-GBP */
-	ck_assert_uint_eq(res.unknown, 1);
-	/* Product ids are exact: lower case is not BTC-USD. */
-	parse_str("{\"type\":\"ticker\",\"product_id\":\"btc-usd\","
-	    "\"best_bid\":\"1\",\"best_ask\":\"2\"}", &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	parse_fixture("ticker_4.json", &res);		/* BTC-USD */
-	ck_assert_uint_eq(res.unknown, 0);
-	ck_assert_uint_eq(res.nticks, 1);
-	/* No map at all: everything is unknown, nothing crashes. */
-	ctx.symbols = NULL;
-	parse_fixture("ticker_4.json", &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	ck_assert_uint_eq(res.nticks, 0);
-	tk_symmap_free(m2);
-}
-END_TEST
-
-START_TEST(test_types_filter)
-{
-	struct tk_frame_result res;
-
-	ctx.types = TK_TYPE_BIT(TK_TICK_QUOTE);
-	parse_fixture("match.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(res.unknown, 0);
-	parse_fixture("ticker.json", &res);
-	ck_assert_uint_eq(res.nticks, 1);
-	ck_assert_int_eq(sink.ticks[0].type, TK_TICK_QUOTE);
-
-	ctx.types = TK_TYPE_BIT(TK_TICK_TRADE);
-	parse_fixture("ticker.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	parse_fixture("last_match.json", &res);
-	ck_assert_uint_eq(res.nticks, 1);
-	/* Filtered frames are still checked. */
-	parse_str("{\"type\":\"ticker\",\"product_id\":\"BTC-USD\","
-	    "\"best_bid\":\"x\",\"best_ask\":\"2\"}", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
-}
-END_TEST
-
-START_TEST(test_adapter_fields)
-{
-	ck_assert_str_eq(adapter->name, "coinbase");
-	ck_assert_str_eq(adapter->default_url,
-	    "wss://ws-feed.exchange.coinbase.com");
-	ck_assert_uint_eq(adapter->types, TK_TYPES_ALL);
-	/* WebSocket pings suffice; no documented connection limit. */
-	ck_assert_ptr_null(adapter->ping_message);
-	ck_assert_uint_eq(adapter->ping_interval_s, 0);
-	ck_assert_uint_eq(adapter->max_connection_s, 0);
-}
-END_TEST
-
-START_TEST(test_native_symbol)
-{
-	char buf[TK_SYMBOL_MAX];
-
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf,
-	    sizeof(buf)), 7);
-	ck_assert_str_eq(buf, "BTC-USD");
-	ck_assert_int_eq(adapter->native_symbol("1INCH-EUR", buf,
-	    sizeof(buf)), 9);
-	ck_assert_str_eq(buf, "1INCH-EUR");
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf, 8),
-	    7);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf, 7),
-	    -ENAMETOOLONG);
-	ck_assert_int_eq(adapter->native_symbol("btc-usd", buf,
-	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(adapter->native_symbol("BTCUSD", buf,
-	    sizeof(buf)), -EINVAL);
-}
-END_TEST
-
-START_TEST(test_subscribe_text)
-{
-	static const char want[] = "{\"type\":\"subscribe\","
-	    "\"product_ids\":[\"BTC-USD\",\"ETH-EUR\"],"
-	    "\"channels\":[\"matches\",\"ticker\"]}";
-	const char *const syms[] = { "BTC-USD", "ETH-EUR" };
-	struct tk_symmap *m2;
-	char buf[512];
-
-	m2 = tk_symmap_new(adapter, syms, 2, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0,
-	    buf, sizeof(buf)), (int)strlen(want));
-	ck_assert_str_eq(buf, want);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 1,
-	    buf, sizeof(buf)), 0);
-
-	ck_assert_int_gt(adapter->subscribe(m2,
-	    TK_TYPE_BIT(TK_TICK_TRADE), 0, buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "{\"type\":\"subscribe\","
-	    "\"product_ids\":[\"BTC-USD\",\"ETH-EUR\"],"
-	    "\"channels\":[\"matches\"]}");
-	ck_assert_int_gt(adapter->subscribe(m2,
-	    TK_TYPE_BIT(TK_TICK_QUOTE), 0, buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "{\"type\":\"subscribe\","
-	    "\"product_ids\":[\"BTC-USD\",\"ETH-EUR\"],"
-	    "\"channels\":[\"ticker\"]}");
-	ck_assert_int_eq(adapter->subscribe(m2,
-	    TK_TYPE_BIT(TK_TICK_QUOTE), 1, buf, sizeof(buf)), 0);
-	/* Nothing wanted, or nothing configured: no message at all. */
-	ck_assert_int_eq(adapter->subscribe(m2, 0, 0, buf,
-	    sizeof(buf)), 0);
-	ck_assert_int_eq(adapter->subscribe(NULL, TK_TYPES_ALL, 0,
-	    buf, sizeof(buf)), 0);
-	/* The NUL needs room too. */
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0,
-	    buf, strlen(want)), -ENOSPC);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0,
-	    buf, strlen(want) + 1), (int)strlen(want));
-	ck_assert_str_eq(buf, want);
-	tk_symmap_free(m2);
-}
-END_TEST
-
-/*
- * 600 long product ids: every message short enough for the daemon's
- * buffer, valid JSON with both channels, every product exactly once.
- */
-START_TEST(test_subscribe_chunks)
-{
-	enum { N = 600 };
-	static char names[N][TK_SYMBOL_MAX];
-	static unsigned char seen[N];
-	const char *syms[N];
-	struct tk_symmap *m2;
-	char buf[8192];
-	unsigned i, nmsg = 0, total = 0, sym;
-	json_t *msg, *ids, *chans, *p;
-	json_error_t jerr;
+	const json_t *ids, *chans, *p;
+	unsigned sym;
 	size_t k;
-	int n;
 
-	for (i = 0; i < N; i++) {
-		snprintf(names[i], sizeof(names[i]), "LONGBASE%04u-QUOTEXY", i);
-		syms[i] = names[i];
+	ck_assert_str_eq(json_string_value(json_object_get(msg, "type")),
+	    "subscribe");
+	chans = json_object_get(msg, "channels");
+	ck_assert_uint_eq(json_array_size(chans), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(chans, 0)),
+	    "matches");
+	ck_assert_str_eq(json_string_value(json_array_get(chans, 1)),
+	    "ticker");
+	ids = json_object_get(msg, "product_ids");
+	ck_assert_uint_gt(json_array_size(ids), 0);
+	json_array_foreach(ids, k, p) {
+		ck_assert(sscanf(json_string_value(p), "LONGBASE%4u-QUOTEXY",
+		    &sym) == 1);
+		chunk_topic(sym, 0);
 	}
-	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	for (i = 0;; i++) {
-		n = adapter->subscribe(m2, TK_TYPES_ALL, i, buf,
-		    sizeof(buf));
-		ck_assert_int_ge(n, 0);
-		if (n == 0)
-			break;
-		ck_assert_int_lt(n, 4096);
-		ck_assert_uint_eq(strlen(buf), (size_t)n);
-		msg = json_loads(buf, 0, &jerr);
-		ck_assert_msg(msg != NULL, "message %u: %s", i, jerr.text);
-		ck_assert_str_eq(json_string_value(json_object_get(msg,
-		    "type")), "subscribe");
-		chans = json_object_get(msg, "channels");
-		ck_assert_uint_eq(json_array_size(chans), 2);
-		ck_assert_str_eq(json_string_value(json_array_get(chans, 0)),
-		    "matches");
-		ck_assert_str_eq(json_string_value(json_array_get(chans, 1)),
-		    "ticker");
-		ids = json_object_get(msg, "product_ids");
-		ck_assert_uint_gt(json_array_size(ids), 0);
-		json_array_foreach(ids, k, p) {
-			ck_assert(sscanf(json_string_value(p),
-			    "LONGBASE%4u-QUOTEXY", &sym) == 1);
-			ck_assert_uint_lt(sym, N);
-			ck_assert(!seen[sym]);
-			seen[sym] = 1;
-			total++;
-		}
-		json_decref(msg);
-		nmsg++;
-	}
-	ck_assert_uint_eq(total, N);
-	/* ~23 bytes a product: the 4096-byte bound makes 4 or more. */
-	ck_assert_uint_ge(nmsg, 4);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL,
-	    nmsg + 5, buf, sizeof(buf)), 0);
-	tk_symmap_free(m2);
 }
-END_TEST
+
+/* ~23 bytes a product: the 4096-byte bound makes 4 messages or more. */
+static const struct tk_codec_chunks chunks = {
+	.prefix = "LONGBASE", .width = 4, .suffix = "-QUOTEXY",
+	.nsymbols = 600, .types = TK_TYPES_ALL, .nchannels = 1,
+	.min_msgs = 4, .read = read_chunk,
+};
+
+static const struct tk_codec_filter filters[] = {
+	{ Q_ONLY, "match.json", TK_FRAME_DATA, 0, TK_CODEC_ANY },
+	{ Q_ONLY, "ticker.json", TK_FRAME_DATA, 1, TK_TICK_QUOTE },
+	{ T_ONLY, "ticker.json", TK_FRAME_DATA, 0, TK_CODEC_ANY },
+	{ T_ONLY, "last_match.json", TK_FRAME_DATA, 1, TK_TICK_TRADE },
+	/* Filtered frames are still checked. */
+	{ T_ONLY, "{\"type\":\"ticker\",\"product_id\":\"BTC-USD\","
+	    "\"best_bid\":\"x\",\"best_ask\":\"2\"}", TK_FRAME_MALFORMED, 0,
+	    TK_CODEC_ANY },
+};
+
+static const struct tk_codec_unknown unknown[] = {
+	{ "match.json", 1, 0, NULL, false },		/* SKL-BTC */
+	{ "ticker.json", 1, 0, NULL, false },		/* BAND-GBP */
+	/* Product ids are exact: lower case is not BTC-USD. */
+	{ "{\"type\":\"ticker\",\"product_id\":\"btc-usd\",\"best_bid\":\"1\","
+	    "\"best_ask\":\"2\"}", 1, 0, NULL, false },
+	{ "ticker_4.json", 0, 1, TK_SYMBOL_IS("BTC-USD"), false },
+	{ "ticker_4.json", 1, 0, NULL, true },
+};
 
 static const struct tk_codec_test codec = TK_CODEC_TEST(coinbase,
     "{\"type\":\"heartbeat\"}", "{\"type\":",
-    "0-9.e\"{}[],:xTZ");
+    "0-9.e\"{}[],:xTZ",
+    .chunks = &chunks,
+    TK_CODEC_UNKNOWN(TK_LIST("BTC-USD")));
 
 static Suite *
 coinbase_suite(void)
@@ -549,12 +421,6 @@ coinbase_suite(void)
 	tcase_add_test(tc.golden, test_spec_quote_rules);
 	tcase_add_loop_test(tc.golden, test_times, 0, sizeof(times) / sizeof(times[0]));
 	tcase_add_test(tc.golden, test_trade_edges);
-	tcase_add_test(tc.filters, test_unknown_symbol_counted);
-	tcase_add_test(tc.filters, test_types_filter);
-	tcase_add_test(tc.subscribe, test_adapter_fields);
-	tcase_add_test(tc.subscribe, test_native_symbol);
-	tcase_add_test(tc.subscribe, test_subscribe_text);
-	tcase_add_test(tc.subscribe, test_subscribe_chunks);
 	return s;
 }
 

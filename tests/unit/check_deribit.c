@@ -49,19 +49,17 @@ START_TEST(test_spec_trade_rules)
 	const struct tk_tick *t = &sink.ticks[0];
 	struct tk_frame_result res;
 
-	parse_fixture("trades_3_btc_perpetual_100ms.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 2);
-	ck_assert_int_eq(t->type, TK_TICK_TRADE);
-	ck_assert_str_eq(t->exchange, "deribit");
-	ck_assert_str_eq(t->symbol, "BTC-USD-PERP");
-	assert_dec(&t->price, "92294.5");
-	assert_dec(&t->size, "10");		/* 10.0 USD, not contracts */
-	ck_assert_int_eq(t->size_unit, TK_SIZE_UNIT_QUOTE);
-	ck_assert_int_eq(t->side, TK_SIDE_SELL);
-	ck_assert_str_eq(t->trade_id, "403691824");
-	ck_assert_int_eq(t->ts, INT64_C(1765531356452000));
-	ck_assert_int_eq(t->recv_ts, RECV_TS);
+	assert_fixture_trade(&(const struct tk_codec_trade){
+		.fixture = "trades_3_btc_perpetual_100ms.json",
+		.nticks = 2,
+		.symbol = "BTC-USD-PERP",
+		.price = "92294.5",
+		.size = "10",			/* 10.0 USD, not contracts */
+		.size_unit = TK_SIZE_UNIT_QUOTE,
+		.side = TK_SIDE_SELL,
+		.trade_id = "403691824",
+		.ts = INT64_C(1765531356452000),
+	});
 	assert_dec(&sink.ticks[1].size, "750");
 	ck_assert_str_eq(sink.ticks[1].trade_id, "403691825");
 
@@ -91,15 +89,16 @@ START_TEST(test_spec_quote_rules)
 	const struct tk_tick *t = &sink.ticks[0];
 	struct tk_frame_result res;
 
-	parse_fixture("quote_1_btc_perpetual.json", &res);
-	ck_assert_uint_eq(res.nticks, 1);
-	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
-	assert_dec(&t->bid, "32143");
-	assert_dec(&t->bid_size, "179960");
-	assert_dec(&t->ask, "32143.5");
-	assert_dec(&t->ask_size, "20");
-	ck_assert_int_eq(t->size_unit, TK_SIZE_UNIT_QUOTE);
-	ck_assert_int_eq(t->ts, INT64_C(1654012882984000));
+	assert_fixture_quote(&(const struct tk_codec_quote){
+		.fixture = "quote_1_btc_perpetual.json",
+		.symbol = "BTC-USD-PERP",
+		.bid = "32143",
+		.bid_size = "179960",
+		.ask = "32143.5",
+		.ask_size = "20",
+		.size_unit = TK_SIZE_UNIT_QUOTE,
+		.ts = INT64_C(1654012882984000),
+	});
 
 	/* An empty side is null; both empty: no quote at all. */
 	parse_str(QUOTE("\"instrument_name\":\"BTC-PERPETUAL\","
@@ -150,6 +149,12 @@ START_TEST(test_spec_funding_rules)
 	parse_fixture("ticker_2_btc_perpetual_100ms.json", &res);
 	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
 	ck_assert_uint_eq(res.nticks, 0);
+	/* Funding alone: the same ticker's funding tick. */
+	ctx.types = TK_TYPE_BIT(TK_TICK_FUNDING);
+	parse_fixture("ticker_2_btc_perpetual_100ms.json", &res);
+	ck_assert_uint_eq(res.nticks, 1);
+	assert_dec(&sink.ticks[0].rate, "0");
+	assert_dec(&sink.ticks[0].mark_price, "92281.78");
 }
 END_TEST
 
@@ -244,193 +249,112 @@ static const struct tk_codec_bad bad[] = {
 	    TK_FRAME_CONTROL, "" },
 };
 
-START_TEST(test_unknown_symbol_counted)
-{
-	const char *const only_future[] = { "BTC-USD-20220930" };
-	struct tk_frame_result res;
-	struct tk_symmap *m2;
+static const struct tk_codec_fields fields = { .a = {
+	.name = "deribit",
+	.kind = TK_ADAPTER_NETWORK,
+	.default_url = "wss://www.deribit.com/ws/api/v2",
+	.types = TK_TYPES_FEED,
+} };
 
-	m2 = tk_symmap_new(adapter, only_future, 1, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ctx.symbols = m2;
-	parse_fixture("trades_3_btc_perpetual_100ms.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(res.unknown, 2);
-	parse_fixture("quote_2_btc_30sep22.json", &res);
-	ck_assert_uint_eq(res.nticks, 1);
-	ck_assert_str_eq(sink.ticks[0].symbol, "BTC-USD-20220930");
-	ctx.symbols = NULL;
-	parse_fixture("quote_2_btc_30sep22.json", &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	tk_symmap_free(m2);
-}
-END_TEST
+static const struct tk_codec_native native[] = {
+	{ "BTC-USD-PERP", "BTC-PERPETUAL" },
+	{ "ETH-USD-PERP", "ETH-PERPETUAL" },
+	{ "BTC-USD-20261225", "BTC-25DEC26" },
+	{ "BTC-USD-20240105", "BTC-5JAN24" },
+	{ "BTC-USD-20210326", "BTC-26MAR21" },
+	{ "ETH-USD-20281130", "ETH-30NOV28" },
+	{ "BTC-USD-20240229", "BTC-29FEB24" },
+};
+static const char *const refused[] = { "BTC-USD", "BTC-USDC-PERP",
+	"BTC-USDT-PERP", "BTC-EUR-20261225", "BTC-USD-20261301",
+	"BTC-USD-20260001", "BTC-USD-20261200", "BTC-USD-20260431",
+	"btc-usd-perp", "BTC-USD-PERP-X" };
 
-START_TEST(test_types_filter)
-{
-	struct tk_frame_result res;
+/* The heartbeat request first; nothing wanted, not even that. */
+#define HEARTBEAT "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":" \
+	"\"public/set_heartbeat\",\"params\":{\"interval\":30}}"
+#define SUB(channels) "{\"jsonrpc\":\"2.0\",\"method\":" \
+	"\"public/subscribe\",\"params\":{\"channels\":[" channels "]}," \
+	"\"id\":2}"
 
-	ctx.types = TK_TYPE_BIT(TK_TICK_QUOTE);
-	parse_fixture("trades_3_btc_perpetual_100ms.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	parse_fixture("ticker_1_btc_perpetual_100ms.json", &res);
-	ck_assert_uint_eq(res.nticks, 0);
-	parse_fixture("quote_1_btc_perpetual.json", &res);
-	ck_assert_uint_eq(res.nticks, 1);
-	ctx.types = TK_TYPE_BIT(TK_TICK_FUNDING);
-	parse_fixture("quote_1_btc_perpetual.json", &res);
-	ck_assert_uint_eq(res.nticks, 0);
-	parse_fixture("ticker_2_btc_perpetual_100ms.json", &res);
-	ck_assert_uint_eq(res.nticks, 1);
-	assert_dec(&sink.ticks[0].rate, "0");
-	assert_dec(&sink.ticks[0].mark_price, "92281.78");
-	/* Filtered frames are still checked. */
-	parse_str(TRADE("\"instrument_name\":\"BTC-PERPETUAL\","
-	    "\"price\":\"x\""), &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
-}
-END_TEST
-
-START_TEST(test_adapter_fields)
-{
-	ck_assert_str_eq(adapter->name, "deribit");
-	ck_assert_int_eq(adapter->kind, TK_ADAPTER_NETWORK);
-	ck_assert_str_eq(adapter->default_url,
-	    "wss://www.deribit.com/ws/api/v2");
-	ck_assert_uint_eq(adapter->types, TK_TYPES_FEED);
-	ck_assert_ptr_null(adapter->ping_message);
-	ck_assert_uint_eq(adapter->max_connection_s, 0);
-	ck_assert_uint_eq(adapter->max_subscriptions, 0);
-}
-END_TEST
-
-START_TEST(test_native_symbol)
-{
-	static const struct {
-		const char	*unified, *native;
-	} ok[] = {
-		{ "BTC-USD-PERP", "BTC-PERPETUAL" },
-		{ "ETH-USD-PERP", "ETH-PERPETUAL" },
-		{ "BTC-USD-20261225", "BTC-25DEC26" },
-		{ "BTC-USD-20240105", "BTC-5JAN24" },
-		{ "BTC-USD-20210326", "BTC-26MAR21" },
-		{ "ETH-USD-20281130", "ETH-30NOV28" },
-		{ "BTC-USD-20240229", "BTC-29FEB24" },
-	};
-	static const char *const refused[] = { "BTC-USD", "BTC-USDC-PERP",
-	    "BTC-USDT-PERP", "BTC-EUR-20261225", "BTC-USD-20261301",
-	    "BTC-USD-20260001", "BTC-USD-20261200", "BTC-USD-20260431",
-	    "btc-usd-perp", "BTC-USD-PERP-X" };
-	char buf[TK_SYMBOL_MAX];
-	size_t i;
-
-	for (i = 0; i < TK_NELEM(ok); i++) {
-		ck_assert_int_eq(adapter->native_symbol(ok[i].unified, buf,
-		    sizeof(buf)), (int)strlen(ok[i].native));
-		ck_assert_str_eq(buf, ok[i].native);
-	}
-	for (i = 0; i < TK_NELEM(refused); i++)
-		ck_assert_msg(adapter->native_symbol(refused[i], buf,
-		    sizeof(buf)) == -EINVAL, "%s", refused[i]);
-	/* The NUL needs room too. */
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD-PERP", buf, 14),
-	    13);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD-PERP", buf, 13),
-	    -ENAMETOOLONG);
-}
-END_TEST
-
-START_TEST(test_subscribe_text)
-{
-	static const char heartbeat[] = "{\"jsonrpc\":\"2.0\",\"id\":1,"
-	    "\"method\":\"public/set_heartbeat\",\"params\":{\"interval\":30}}";
-	static const char all[] = "{\"jsonrpc\":\"2.0\",\"method\":"
-	    "\"public/subscribe\",\"params\":{\"channels\":["
-	    "\"trades.BTC-PERPETUAL.100ms\",\"quote.BTC-PERPETUAL\","
+static const struct tk_codec_sub subs[] = {
+	{ "trades, quotes and funding", TK_LIST("BTC-USD-PERP",
+	    "BTC-USD-20261225"), TK_TYPES_FEED, TK_LIST(HEARTBEAT,
+	    SUB("\"trades.BTC-PERPETUAL.100ms\",\"quote.BTC-PERPETUAL\","
 	    "\"ticker.BTC-PERPETUAL.100ms\",\"trades.BTC-25DEC26.100ms\","
-	    "\"quote.BTC-25DEC26\",\"ticker.BTC-25DEC26.100ms\"]},\"id\":2}";
-	const char *const syms[] = { "BTC-USD-PERP", "BTC-USD-20261225" };
-	struct tk_frame_result res;
-	struct tk_symmap *m2;
-	char buf[1024];
+	    "\"quote.BTC-25DEC26\",\"ticker.BTC-25DEC26.100ms\"")) },
+	{ "trades", TK_LIST("BTC-USD-PERP", "BTC-USD-20261225"),
+	    TK_TYPE_BIT(TK_TICK_TRADE), TK_LIST(HEARTBEAT,
+	    SUB("\"trades.BTC-PERPETUAL.100ms\","
+	    "\"trades.BTC-25DEC26.100ms\"")) },
+};
 
-	m2 = tk_symmap_new(adapter, syms, 2, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 0, buf,
-	    sizeof(buf)), (int)strlen(heartbeat));
-	ck_assert_str_eq(buf, heartbeat);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 1, buf,
-	    sizeof(buf)), (int)strlen(all));
-	ck_assert_str_eq(buf, all);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 2, buf,
-	    sizeof(buf)), 0);
-	/* Echoed back, a request is not an error. */
-	parse_str(all, &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
-	parse_str(heartbeat, &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_CONTROL);
-
-	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPE_BIT(TK_TICK_TRADE),
-	    1, buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "{\"jsonrpc\":\"2.0\",\"method\":"
-	    "\"public/subscribe\",\"params\":{\"channels\":["
-	    "\"trades.BTC-PERPETUAL.100ms\",\"trades.BTC-25DEC26.100ms\"]},"
-	    "\"id\":2}");
-	/* Nothing wanted, or nothing configured: no message, not even the
-	 * heartbeat. */
-	ck_assert_int_eq(adapter->subscribe(m2, 0, 0, buf, sizeof(buf)), 0);
-	ck_assert_int_eq(adapter->subscribe(NULL, TK_TYPES_FEED, 0, buf,
-	    sizeof(buf)), 0);
-	/* The NUL needs room too. */
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 0, buf,
-	    strlen(heartbeat)), -ENOSPC);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 1, buf,
-	    strlen(all)), -ENOSPC);
-	tk_symmap_free(m2);
-}
-END_TEST
-
-/* 50 symbols x 3 channels = 150 channels: 64 + 64 + 22, ids 2, 3, 4. */
-START_TEST(test_subscribe_chunks)
+/* The heartbeat request, then chunks of at most 64 channels. */
+static void
+read_chunk(const json_t *msg, unsigned i)
 {
-	enum { N = 50 };
-	static char names[N][TK_SYMBOL_MAX];
-	const char *syms[N];
 	static const size_t want[] = { 64, 64, 22 };
-	struct tk_symmap *m2;
-	char buf[8192];
-	json_t *msg;
-	unsigned i;
+	static const char *const kinds[] = { "trades", "quote", "ticker" };
+	const json_t *channels, *ch;
+	unsigned sym, c;
+	char kind[16];
+	size_t k;
 
-	for (i = 0; i < N; i++) {
-		snprintf(names[i], sizeof(names[i]), "C%uX-USD-PERP", i);
-		syms[i] = names[i];
+	ck_assert_int_eq(json_integer_value(json_object_get(msg, "id")),
+	    i + 1);
+	if (i == 0) {
+		ck_assert_str_eq(json_string_value(json_object_get(msg,
+		    "method")), "public/set_heartbeat");
+		return;
 	}
-	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	for (i = 0; i < 3; i++) {
-		ck_assert_int_gt(adapter->subscribe(m2, TK_TYPES_FEED, i + 1,
-		    buf, sizeof(buf)), 0);
-		ck_assert_uint_lt(strlen(buf), 4096);
-		msg = json_loads(buf, 0, NULL);
-		ck_assert_ptr_nonnull(msg);
-		ck_assert_uint_eq(json_array_size(json_object_get(
-		    json_object_get(msg, "params"), "channels")), want[i]);
-		ck_assert_int_eq(json_integer_value(json_object_get(msg,
-		    "id")), i + 2);
-		json_decref(msg);
+	ck_assert_uint_le(i, TK_NELEM(want));
+	channels = json_object_get(json_object_get(msg, "params"),
+	    "channels");
+	ck_assert_uint_eq(json_array_size(channels), want[i - 1]);
+	json_array_foreach(channels, k, ch) {
+		ck_assert(sscanf(json_string_value(ch),
+		    "%15[a-z].C%uX-PERPETUAL", kind, &sym) == 2);
+		for (c = 0; c < 3 && strcmp(kind, kinds[c]) != 0; c++)
+			;
+		chunk_topic(sym, c);
 	}
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 4, buf,
-	    sizeof(buf)), 0);
-	tk_symmap_free(m2);
 }
-END_TEST
+
+static const struct tk_codec_chunks chunks = {
+	.prefix = "C", .width = 0, .suffix = "X-USD-PERP",
+	.nsymbols = 50, .types = TK_TYPES_FEED, .nchannels = 3,
+	.nmsgs = 4, .read = read_chunk,
+};
+
+static const struct tk_codec_filter filters[] = {
+	{ Q_ONLY, "trades_3_btc_perpetual_100ms.json", TK_FRAME_DATA, 0,
+	    TK_CODEC_ANY },
+	{ Q_ONLY, "ticker_1_btc_perpetual_100ms.json", TK_FRAME_DATA, 0,
+	    TK_CODEC_ANY },
+	{ Q_ONLY, "quote_1_btc_perpetual.json", TK_FRAME_DATA, 1,
+	    TK_TICK_QUOTE },
+	{ F_ONLY, "quote_1_btc_perpetual.json", TK_FRAME_DATA, 0,
+	    TK_CODEC_ANY },
+	{ F_ONLY, "ticker_2_btc_perpetual_100ms.json", TK_FRAME_DATA, 1,
+	    TK_TICK_FUNDING },
+	/* Filtered frames are still checked. */
+	{ F_ONLY, TRADE("\"instrument_name\":\"BTC-PERPETUAL\","
+	    "\"price\":\"x\""), TK_FRAME_MALFORMED, 0, TK_CODEC_ANY },
+};
+
+static const struct tk_codec_unknown unknown[] = {
+	{ "trades_3_btc_perpetual_100ms.json", 2, 0, NULL, false },
+	{ "quote_2_btc_30sep22.json", 0, 1, TK_SYMBOL_IS("BTC-USD-20220930"),
+	    false },
+	{ "quote_2_btc_30sep22.json", 1, 0, NULL, true },
+};
 
 static const struct tk_codec_test codec = TK_CODEC_TEST(deribit,
     "{\"jsonrpc\":\"2.0\",\"method\":\"heartbeat\",\"params\":{\"type\":"
-    "\"heartbeat\"}}", "{\"params\":", "0-9.e\"{}[],:x\\E");
+    "\"heartbeat\"}}", "{\"params\":", "0-9.e\"{}[],:x\\E",
+    .echo_control = true,
+    .chunks = &chunks,
+    TK_CODEC_UNKNOWN(TK_LIST("BTC-USD-20220930")));
 
 static Suite *
 deribit_suite(void)
@@ -442,13 +366,6 @@ deribit_suite(void)
 	tcase_add_test(tc.golden, test_spec_quote_rules);
 	tcase_add_test(tc.golden, test_spec_funding_rules);
 	tcase_add_test(tc.golden, test_heartbeat_reply);
-	tcase_add_test(tc.filters, test_unknown_symbol_counted);
-	tcase_add_test(tc.filters, test_types_filter);
-	tcase_add_checked_fixture(tc.subscribe, setup, teardown);
-	tcase_add_test(tc.subscribe, test_adapter_fields);
-	tcase_add_test(tc.subscribe, test_native_symbol);
-	tcase_add_test(tc.subscribe, test_subscribe_text);
-	tcase_add_test(tc.subscribe, test_subscribe_chunks);
 	return s;
 }
 

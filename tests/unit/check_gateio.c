@@ -56,22 +56,17 @@ START_TEST(test_spec_trade_rules)
 	struct tk_frame_result res;
 	const struct tk_tick *t = &sink.ticks[0];
 
-	parse_fixture("spot_trades_1.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_TRADE);
-	ck_assert_str_eq(t->exchange, "gateio");
-	ck_assert_str_eq(t->symbol, "DIS-USDT");
-	/* "121.5800000000", "0.2010000000": trailing zeros go. */
-	assert_dec(&t->price, "121.58");
-	assert_dec(&t->size, "0.201");
-	ck_assert_int_eq(t->side, TK_SIDE_SELL);
-	ck_assert_str_eq(t->trade_id, "816995772");
-	/* "1619093543708.2642" ms: the fraction kept to the µs. */
-	ck_assert_int_eq(t->ts, INT64_C(1619093543708264));
-	ck_assert_int_eq(t->recv_ts, RECV_TS);
-	ck_assert_uint_eq(t->seq, 0);
-	ck_assert(!t->bid.valid && !t->ask.valid);
+	assert_fixture_trade(&(const struct tk_codec_trade){
+		.fixture = "spot_trades_1.json",
+		.symbol = "DIS-USDT",
+		/* "121.5800000000", "0.2010000000": trailing zeros go. */
+		.price = "121.58",
+		.size = "0.201",
+		.side = TK_SIDE_SELL,
+		.trade_id = "816995772",
+		/* "1619093543708.2642" ms: the fraction kept to the µs. */
+		.ts = INT64_C(1619093543708264),
+	});
 
 	/* The docs' example: "id_market" twice, newer fields ignored. */
 	parse_fixture("spot_trades_docs_example.json", &res);
@@ -160,18 +155,15 @@ START_TEST(test_spec_quote_rules)
 	char line[TK_TICK_JSON_MAX];
 
 	/* Tabs between the tokens, as in Gate's docs. */
-	parse_fixture("book_ticker_2_btc_usdt_docs_example.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
-	ck_assert_str_eq(t->symbol, "BTC-USDT");
-	assert_dec(&t->bid, "19177.79");
-	assert_dec(&t->bid_size, "0.0003341504");
-	assert_dec(&t->ask, "19179.38");
-	assert_dec(&t->ask_size, "0.09");
-	ck_assert_int_eq(t->ts, INT64_C(1606293275123000));
-	ck_assert(!t->price.valid && !t->size.valid);
-	ck_assert_str_eq(t->trade_id, "");
+	assert_fixture_quote(&(const struct tk_codec_quote){
+		.fixture = "book_ticker_2_btc_usdt_docs_example.json",
+		.symbol = "BTC-USDT",
+		.bid = "19177.79",
+		.bid_size = "0.0003341504",
+		.ask = "19179.38",
+		.ask_size = "0.09",
+		.ts = INT64_C(1606293275123000),
+	});
 
 	/* "" is "no value": that side is null, never 0. */
 	parse_str(BOOK("\"t\":5,\"b\":\"\",\"B\":\"\",\"a\":\"6.10\","
@@ -316,90 +308,6 @@ static const struct tk_codec_bad bad[] = {
 	    "spot.book_ticker: field \"t\" is not an integer" },
 };
 
-START_TEST(test_unknown_symbol_counted)
-{
-	const char *const only_eth[] = { "ETH-USDT" };
-	struct tk_frame_result res;
-	struct tk_symmap *m2;
-	char *frame;
-	size_t len;
-
-	m2 = tk_symmap_new(adapter, only_eth, 1, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ctx.symbols = m2;
-	parse_fixture("spot_trades_3_btc_usdt.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(res.unknown, 1);
-	ck_assert_uint_eq(sink.n, 0);
-	/* Names are exact: lower case and the dash are other pairs. */
-	parse_str(BOOK("\"t\":1,\"b\":\"1\",\"B\":\"1\",\"a\":\"2\","
-	    "\"A\":\"1\""), &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	parse_str("{\"channel\":\"spot.book_ticker\",\"event\":\"update\","
-	    "\"result\":{\"s\":\"eth_usdt\",\"t\":1,\"b\":\"1\",\"B\":\"1\","
-	    "\"a\":\"2\",\"A\":\"1\"}}", &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	parse_str("{\"channel\":\"spot.book_ticker\",\"event\":\"update\","
-	    "\"result\":{\"s\":\"ETH-USDT\",\"t\":1,\"b\":\"1\",\"B\":\"1\","
-	    "\"a\":\"2\",\"A\":\"1\"}}", &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	parse_str("{\"channel\":\"spot.book_ticker\",\"event\":\"update\","
-	    "\"result\":{\"s\":\"ETH_USDT\",\"t\":1,\"b\":\"1\",\"B\":\"1\","
-	    "\"a\":\"2\",\"A\":\"1\"}}", &res);
-	ck_assert_uint_eq(res.unknown, 0);
-	ck_assert_uint_eq(res.nticks, 1);
-	ck_assert_str_eq(sink.ticks[0].symbol, "ETH-USDT");
-	/* No map at all: everything is unknown, nothing crashes. */
-	ctx.symbols = NULL;
-	frame = tk_test_read_fixture("gateio/book_ticker_1.json", &len);
-	sink.n = 0;
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_uint_eq(res.unknown, 1);
-	ck_assert_uint_eq(sink.n, 0);
-	tk_symmap_free(m2);
-}
-END_TEST
-
-START_TEST(test_types_filter)
-{
-	struct tk_frame_result res;
-
-	ctx.types = TK_TYPE_BIT(TK_TICK_QUOTE);
-	parse_fixture("spot_trades_2.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(sink.n, 0);
-	parse_fixture("book_ticker_1.json", &res);
-	ck_assert_uint_eq(res.nticks, 1);
-	ck_assert_int_eq(sink.ticks[0].type, TK_TICK_QUOTE);
-
-	ctx.types = TK_TYPE_BIT(TK_TICK_TRADE);
-	parse_str(BOOK("\"t\":1,\"b\":\"1\",\"B\":\"1\",\"a\":\"2\","
-	    "\"A\":\"1\""), &res);
-	ck_assert_uint_eq(res.nticks, 0);
-	/* Filtered frames are still checked. */
-	parse_str(BOOK("\"t\":1,\"b\":\"x\",\"B\":\"1\",\"a\":\"2\","
-	    "\"A\":\"1\""), &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
-}
-END_TEST
-
-START_TEST(test_adapter_fields)
-{
-	ck_assert_str_eq(adapter->name, "gateio");
-	ck_assert_int_eq(adapter->kind, TK_ADAPTER_NETWORK);
-	ck_assert_str_eq(adapter->default_url, "wss://api.gateio.ws/ws/v4/");
-	ck_assert_uint_eq(adapter->types, TK_TYPES_ALL);
-	/* The application ping of Gate's demo client, as often. */
-	ck_assert_str_eq(adapter->ping_message, "{\"channel\":\"spot.ping\"}");
-	ck_assert_uint_eq(adapter->ping_interval_s, 10);
-	ck_assert_uint_eq(adapter->max_connection_s, 0);
-	ck_assert_ptr_null(adapter->state_size);
-}
-END_TEST
-
 /* The pong that answers ping_message is bookkeeping. */
 START_TEST(test_ping_reply_is_control)
 {
@@ -412,187 +320,141 @@ START_TEST(test_ping_reply_is_control)
 }
 END_TEST
 
-START_TEST(test_native_symbol)
-{
-	char buf[TK_SYMBOL_MAX];
 
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf,
-	    sizeof(buf)), 8);
-	ck_assert_str_eq(buf, "BTC_USDT");
-	ck_assert_int_eq(adapter->native_symbol("1INCH-USDT", buf,
-	    sizeof(buf)), 10);
-	ck_assert_str_eq(buf, "1INCH_USDT");
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf, 9), 8);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf, 8),
-	    -ENAMETOOLONG);
-	ck_assert_int_eq(adapter->native_symbol("btc-usdt", buf,
-	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT-PERP", buf,
-	    sizeof(buf)), -EINVAL);
-}
-END_TEST
+static const struct tk_codec_fields fields = { .a = {
+	.name = "gateio",
+	.kind = TK_ADAPTER_NETWORK,
+	.default_url = "wss://api.gateio.ws/ws/v4/",
+	.types = TK_TYPES_ALL,
+	/* The application ping of Gate's demo client, as often. */
+	.ping_message = "{\"channel\":\"spot.ping\"}",
+	.ping_interval_s = 10,
+} };
+
+static const struct tk_codec_native native[] = {
+	{ "BTC-USDT", "BTC_USDT" }, { "1INCH-USDT", "1INCH_USDT" },
+};
+static const char *const refused[] = { "btc-usdt", "BTC-USDT-PERP" };
 
 /*
- * Message @i of @m, which must start with {"time":<now>, (10 digits,
- * between the clock before and after the call); *rest is what follows
- * that comma.  Returns subscribe()'s result.
+ * A subscribe message @buf, made between @before and @after, starts with
+ * {"time":<then>, (10 digits) and is JSON of four members, "time" a JSON
+ * integer (a string is refused); returns what follows that comma.
  */
-static int
-subscribe_now(const struct tk_symmap *m, unsigned types, unsigned i,
-    char *buf, size_t cap, const char **rest)
+static const char *
+time_stamp(const char *buf, time_t before, time_t after)
 {
-	time_t before = time(NULL), after;
+	json_error_t jerr;
 	long long stamp;
+	json_t *msg;
 	char *end;
-	int n;
 
-	n = adapter->subscribe(m, types, i, buf, cap);
-	after = time(NULL);
-	*rest = NULL;
-	if (n <= 0)
-		return n;
 	ck_assert_msg(strncmp(buf, "{\"time\":", 8) == 0, "%s", buf);
 	stamp = strtoll(buf + 8, &end, 10);
 	ck_assert_int_eq(end - (buf + 8), 10);
 	ck_assert_int_ge(stamp, (long long)before);
 	ck_assert_int_le(stamp, (long long)after);
 	ck_assert_int_eq(*end, ',');
-	*rest = end + 1;
-	return n;
-}
-
-START_TEST(test_subscribe_text)
-{
-	static const char want_trades[] = "\"channel\":\"spot.trades\","
-	    "\"event\":\"subscribe\",\"payload\":[\"BTC_USDT\",\"ETH_BTC\"]}";
-	static const char want_book[] = "\"channel\":\"spot.book_ticker\","
-	    "\"event\":\"subscribe\",\"payload\":[\"BTC_USDT\",\"ETH_BTC\"]}";
-	const char *const syms[] = { "BTC-USDT", "ETH-BTC" };
-	const size_t stamp = strlen("{\"time\":1700000000,");
-	struct tk_symmap *m2;
-	const char *rest;
-	char buf[512];
-	json_error_t jerr;
-	json_t *msg;
-
-	m2 = tk_symmap_new(adapter, syms, 2, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ck_assert_int_eq(subscribe_now(m2, TK_TYPES_ALL, 0, buf, sizeof(buf),
-	    &rest), (int)(stamp + strlen(want_trades)));
-	ck_assert_str_eq(rest, want_trades);
-	/* Valid JSON, "time" a JSON integer (a string is refused). */
 	msg = json_loads(buf, JSON_REJECT_DUPLICATES, &jerr);
 	ck_assert_msg(msg != NULL, "%s", jerr.text);
 	ck_assert(json_is_integer(json_object_get(msg, "time")));
 	ck_assert_uint_eq(json_object_size(msg), 4);
 	json_decref(msg);
-	ck_assert_int_eq(subscribe_now(m2, TK_TYPES_ALL, 1, buf, sizeof(buf),
-	    &rest), (int)(stamp + strlen(want_book)));
-	ck_assert_str_eq(rest, want_book);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 2, buf,
-	    sizeof(buf)), 0);
-
-	/* One channel: one message. */
-	ck_assert_int_gt(subscribe_now(m2, TK_TYPE_BIT(TK_TICK_QUOTE), 0, buf,
-	    sizeof(buf), &rest), 0);
-	ck_assert_str_eq(rest, want_book);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPE_BIT(TK_TICK_QUOTE), 1,
-	    buf, sizeof(buf)), 0);
-	ck_assert_int_gt(subscribe_now(m2, TK_TYPE_BIT(TK_TICK_TRADE), 0, buf,
-	    sizeof(buf), &rest), 0);
-	ck_assert_str_eq(rest, want_trades);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPE_BIT(TK_TICK_TRADE), 1,
-	    buf, sizeof(buf)), 0);
-	/* Nothing wanted, or nothing configured: no message at all. */
-	ck_assert_int_eq(adapter->subscribe(m2, 0, 0, buf, sizeof(buf)), 0);
-	ck_assert_int_eq(adapter->subscribe(NULL, TK_TYPES_ALL, 0, buf,
-	    sizeof(buf)), 0);
-	/* The NUL needs room too. */
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 1, buf,
-	    stamp + strlen(want_book)), -ENOSPC);
-	ck_assert_int_eq(subscribe_now(m2, TK_TYPES_ALL, 1, buf,
-	    stamp + strlen(want_book) + 1, &rest),
-	    (int)(stamp + strlen(want_book)));
-	ck_assert_str_eq(rest, want_book);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0, NULL, 0),
-	    -ENOSPC);
-	tk_symmap_free(m2);
+	return end + 1;
 }
-END_TEST
 
-/*
- * 250 pairs of the longest kind: chunks of at most 100, each under 4 KiB
- * and valid JSON, trade chunks before book_ticker chunks, and every
- * (pair, channel) requested exactly once.
- */
-START_TEST(test_subscribe_chunks)
+#define SUB(channel) "\"channel\":\"" channel "\",\"event\":\"subscribe\"," \
+	"\"payload\":[\"BTC_USDT\",\"ETH_BTC\"]}"
+
+/* One channel a message (past the time stamp). */
+static const struct tk_codec_sub subs[] = {
+	{ "trades and quotes", TK_LIST("BTC-USDT", "ETH-BTC"), TK_TYPES_ALL,
+	    TK_LIST(SUB("spot.trades"), SUB("spot.book_ticker")) },
+	{ "quotes", TK_LIST("BTC-USDT", "ETH-BTC"), TK_TYPE_BIT(TK_TICK_QUOTE),
+	    TK_LIST(SUB("spot.book_ticker")) },
+	{ "trades", TK_LIST("BTC-USDT", "ETH-BTC"), TK_TYPE_BIT(TK_TICK_TRADE),
+	    TK_LIST(SUB("spot.trades")) },
+};
+
+/* Chunks of at most 100 pairs, trade ones before book_ticker ones. */
+static void
+read_chunk(const json_t *msg, unsigned i)
 {
-	enum { N = 250 };
-	static char names[N][TK_SYMBOL_MAX];
-	static unsigned char seen[N][2];
 	static const unsigned sizes[] = { 100, 100, 50, 100, 100, 50 };
-	const char *syms[N], *rest;
-	struct tk_symmap *m2;
-	char buf[8192];
-	unsigned i, sym, total = 0;
-	json_t *msg, *list, *p;
-	json_error_t jerr;
+	const json_t *list, *p;
+	unsigned sym;
 	size_t k;
-	int n, c;
 
-	for (i = 0; i < N; i++) {
-		/* 31 bytes: as long as a valid symbol gets. */
-		snprintf(names[i], sizeof(names[i]),
-		    "LONGBASE%07u-QUOTEXYZQUOTEXY", i);
-		syms[i] = names[i];
+	ck_assert_uint_lt(i, TK_NELEM(sizes));
+	ck_assert_uint_eq(json_object_size(msg), 4);
+	ck_assert_str_eq(json_string_value(json_object_get(msg, "event")),
+	    "subscribe");
+	ck_assert_str_eq(json_string_value(json_object_get(msg, "channel")),
+	    i < 3 ? "spot.trades" : "spot.book_ticker");
+	list = json_object_get(msg, "payload");
+	ck_assert_uint_eq(json_array_size(list), sizes[i]);
+	json_array_foreach(list, k, p) {
+		ck_assert(sscanf(json_string_value(p),
+		    "LONGBASE%7u_QUOTEXYZQUOTEXY", &sym) == 1);
+		chunk_topic(sym, i >= 3);
 	}
-	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	for (i = 0; i < 6; i++) {
-		n = subscribe_now(m2, TK_TYPES_ALL, i, buf, sizeof(buf),
-		    &rest);
-		ck_assert_int_gt(n, 0);
-		ck_assert_int_lt(n, 4096);
-		ck_assert_uint_eq(strlen(buf), (size_t)n);
-		msg = json_loads(buf, JSON_REJECT_DUPLICATES, &jerr);
-		ck_assert_msg(msg != NULL, "message %u: %s", i, jerr.text);
-		ck_assert_uint_eq(json_object_size(msg), 4);
-		ck_assert_str_eq(json_string_value(json_object_get(msg,
-		    "event")), "subscribe");
-		ck_assert_str_eq(json_string_value(json_object_get(msg,
-		    "channel")), i < 3 ? "spot.trades" : "spot.book_ticker");
-		c = i >= 3;
-		list = json_object_get(msg, "payload");
-		ck_assert_uint_eq(json_array_size(list), sizes[i]);
-		json_array_foreach(list, k, p) {
-			ck_assert(sscanf(json_string_value(p),
-			    "LONGBASE%7u_QUOTEXYZQUOTEXY", &sym) == 1);
-			ck_assert_uint_lt(sym, N);
-			ck_assert(!seen[sym][c]);
-			seen[sym][c] = 1;
-			total++;
-		}
-		json_decref(msg);
-	}
-	ck_assert_uint_eq(total, 2 * N);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 6, buf,
-	    sizeof(buf)), 0);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 1000, buf,
-	    sizeof(buf)), 0);
-	/* Quotes only: the same three chunks. */
-	ck_assert_int_gt(subscribe_now(m2, TK_TYPE_BIT(TK_TICK_QUOTE), 2, buf,
+}
+
+/* Quotes only: the same three chunks. */
+static void
+quote_chunks(const struct tk_symmap *m)
+{
+	const char *rest;
+	char buf[8192];
+
+	ck_assert_int_gt(subscribe_body(m, TK_TYPE_BIT(TK_TICK_QUOTE), 2, buf,
 	    sizeof(buf), &rest), 0);
 	ck_assert_ptr_nonnull(strstr(rest, "\"channel\":\"spot.book_ticker\""));
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPE_BIT(TK_TICK_QUOTE), 3,
+	ck_assert_int_eq(adapter->subscribe(m, TK_TYPE_BIT(TK_TICK_QUOTE), 3,
 	    buf, sizeof(buf)), 0);
-	tk_symmap_free(m2);
 }
-END_TEST
+
+/* 250 pairs of the longest kind (31 bytes). */
+static const struct tk_codec_chunks chunks = {
+	.prefix = "LONGBASE", .width = 7, .suffix = "-QUOTEXYZQUOTEXY",
+	.nsymbols = 250, .types = TK_TYPES_ALL, .nchannels = 2,
+	.nmsgs = 6, .read = read_chunk, .more = quote_chunks,
+};
+
+static const struct tk_codec_filter filters[] = {
+	{ Q_ONLY, "spot_trades_2.json", TK_FRAME_DATA, 0, TK_CODEC_ANY },
+	{ Q_ONLY, "book_ticker_1.json", TK_FRAME_DATA, 1, TK_TICK_QUOTE },
+	{ T_ONLY, BOOK("\"t\":1,\"b\":\"1\",\"B\":\"1\",\"a\":\"2\","
+	    "\"A\":\"1\""), TK_FRAME_DATA, 0, TK_CODEC_ANY },
+	/* Filtered frames are still checked. */
+	{ T_ONLY, BOOK("\"t\":1,\"b\":\"x\",\"B\":\"1\",\"a\":\"2\","
+	    "\"A\":\"1\""), TK_FRAME_MALFORMED, 0, TK_CODEC_ANY },
+};
+
+static const struct tk_codec_unknown unknown[] = {
+	{ "spot_trades_3_btc_usdt.json", 1, 0, NULL, false },
+	/* Names are exact: lower case and the dash are other pairs. */
+	{ BOOK("\"t\":1,\"b\":\"1\",\"B\":\"1\",\"a\":\"2\",\"A\":\"1\""), 1, 0,
+	    NULL, false },
+	{ "{\"channel\":\"spot.book_ticker\",\"event\":\"update\",\"result\":{"
+	    "\"s\":\"eth_usdt\",\"t\":1,\"b\":\"1\",\"B\":\"1\",\"a\":\"2\","
+	    "\"A\":\"1\"}}", 1, 0, NULL, false },
+	{ "{\"channel\":\"spot.book_ticker\",\"event\":\"update\",\"result\":{"
+	    "\"s\":\"ETH-USDT\",\"t\":1,\"b\":\"1\",\"B\":\"1\",\"a\":\"2\","
+	    "\"A\":\"1\"}}", 1, 0, NULL, false },
+	{ "{\"channel\":\"spot.book_ticker\",\"event\":\"update\",\"result\":{"
+	    "\"s\":\"ETH_USDT\",\"t\":1,\"b\":\"1\",\"B\":\"1\",\"a\":\"2\","
+	    "\"A\":\"1\"}}", 0, 1, TK_SYMBOL_IS("ETH-USDT"), false },
+	{ "book_ticker_1.json", 1, 0, NULL, true },
+};
 
 static const struct tk_codec_test codec = TK_CODEC_TEST(gateio,
     "{\"time\":1545404023,\"channel\":\"spot.pong\",\"event\":\"\","
     "\"error\":null,\"result\":null}", "{\"result\":",
-    "0-9.e\"{}[],:x\\E");
+    "0-9.e\"{}[],:x\\E",
+    .stamp = time_stamp,
+    .chunks = &chunks,
+    TK_CODEC_UNKNOWN(TK_LIST("ETH-USDT")));
 
 static Suite *
 gateio_suite(void)
@@ -604,12 +466,6 @@ gateio_suite(void)
 	tcase_add_test(tc.golden, test_trade_time_fraction);
 	tcase_add_test(tc.golden, test_spec_quote_rules);
 	tcase_add_test(tc.bad, test_ping_reply_is_control);
-	tcase_add_test(tc.filters, test_unknown_symbol_counted);
-	tcase_add_test(tc.filters, test_types_filter);
-	tcase_add_test(tc.subscribe, test_adapter_fields);
-	tcase_add_test(tc.subscribe, test_native_symbol);
-	tcase_add_test(tc.subscribe, test_subscribe_text);
-	tcase_add_test(tc.subscribe, test_subscribe_chunks);
 	return s;
 }
 

@@ -38,25 +38,16 @@ static const char *const golden[] = {
 /* SPEC: digits without trailing zeros, taker side, µs times, string ids. */
 START_TEST(test_spec_trade_rules)
 {
-	struct tk_frame_result res;
-	const struct tk_tick *t = &sink.ticks[0];
-
-	parse_fixture("trade.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_TRADE);
-	ck_assert_str_eq(t->exchange, "kraken");
-	ck_assert_str_eq(t->symbol, "MATIC-USD");	/* "MATIC/USD" */
-	assert_dec(&t->price, "0.5117");		/* 0.5117 */
-	assert_dec(&t->size, "40");			/* 40.0 */
-	ck_assert_int_eq(t->side, TK_SIDE_SELL);	/* "sell" = taker */
-	ck_assert_str_eq(t->trade_id, "4665906");	/* integer */
-	/* 2023-09-25T07:49:37.708706Z */
-	ck_assert_int_eq(t->ts, INT64_C(1695628177708706));
-	ck_assert_int_eq(t->recv_ts, RECV_TS);
-	ck_assert_uint_eq(t->seq, 0);
-	ck_assert(!t->bid.valid && !t->ask.valid);
-	ck_assert(!t->bid_size.valid && !t->ask_size.valid);
+	assert_fixture_trade(&(const struct tk_codec_trade){
+		.fixture = "trade.json",
+		.symbol = "MATIC-USD",		/* "MATIC/USD" */
+		.price = "0.5117",		/* 0.5117 */
+		.size = "40",			/* 40.0 */
+		.side = TK_SIDE_SELL,		/* "sell" = taker */
+		.trade_id = "4665906",		/* integer */
+		/* 2023-09-25T07:49:37.708706Z */
+		.ts = INT64_C(1695628177708706),
+	});
 }
 END_TEST
 
@@ -152,21 +143,16 @@ START_TEST(test_spec_quote_rules)
 	const struct tk_tick *t = &sink.ticks[0];
 	char buf[TK_TICK_JSON_MAX];
 
-	parse_fixture("ticker.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
-	ck_assert_str_eq(t->symbol, "ALGO-USD");
-	assert_dec(&t->bid, "0.10025");
-	assert_dec(&t->bid_size, "740");		/* 740.0 */
-	assert_dec(&t->ask, "0.10035");
-	assert_dec(&t->ask_size, "740");
-	ck_assert(!t->price.valid && !t->size.valid);
-	ck_assert_str_eq(t->trade_id, "");
-	ck_assert_int_eq(t->side, TK_SIDE_UNKNOWN);
-	/* 2023-09-25T09:04:31.742648Z */
-	ck_assert_int_eq(t->ts, INT64_C(1695632671742648));
-	ck_assert_int_eq(t->recv_ts, RECV_TS);
+	assert_fixture_quote(&(const struct tk_codec_quote){
+		.fixture = "ticker.json",
+		.symbol = "ALGO-USD",
+		.bid = "0.10025",
+		.bid_size = "740",		/* 740.0 */
+		.ask = "0.10035",
+		.ask_size = "740",
+		/* 2023-09-25T09:04:31.742648Z */
+		.ts = INT64_C(1695632671742648),
+	});
 
 	/* The snapshot is the book top now: published like an update. */
 	parse_fixture("ticker_snapshot.json", &res);
@@ -440,253 +426,119 @@ static const struct tk_codec_bad bad[] = {
 	    "\"result\":{\"channel\":\"trade\"}}", TK_FRAME_CONTROL, "" },
 };
 
-START_TEST(test_unknown_symbol_counted)
+/* Server heartbeats and WebSocket pings keep the line alive. */
+static const struct tk_codec_fields fields = { .a = {
+	.name = "kraken",
+	.kind = TK_ADAPTER_NETWORK,
+	.default_url = "wss://ws.kraken.com/v2",
+	.types = TK_TYPES_ALL,
+} };
+
+/* No v1 renaming either way. */
+static const struct tk_codec_native native[] = {
+	{ "BTC-USD", "BTC/USD" }, { "DOGE-USD", "DOGE/USD" },
+	{ "XBT-EUR", "XBT/EUR" }, { "1INCH-USD", "1INCH/USD" },
+};
+/* A spot market has no perpetuals or futures. */
+static const char *const refused[] = { "BTC-USD-PERP", "BTC-USD-20261225",
+	"btc-usd", "BTC/USD", "BTCUSD" };
+
+#define SUB_TRADE(id) "{\"method\":\"subscribe\",\"params\":{\"channel\":" \
+	"\"trade\",\"symbol\":[\"BTC/USD\",\"ETH/USD\"],\"snapshot\":false}," \
+	"\"req_id\":" id "}"
+#define SUB_TICKER(id) "{\"method\":\"subscribe\",\"params\":{\"channel\":" \
+	"\"ticker\",\"symbol\":[\"BTC/USD\",\"ETH/USD\"],\"event_trigger\":" \
+	"\"bbo\",\"snapshot\":true},\"req_id\":" id "}"
+
+/* One message a channel, req_id counting from 1. */
+static const struct tk_codec_sub subs[] = {
+	{ "trades and quotes", TK_LIST("BTC-USD", "ETH-USD"), TK_TYPES_ALL,
+	    TK_LIST(SUB_TRADE("1"), SUB_TICKER("2")) },
+	{ "quotes", TK_LIST("BTC-USD", "ETH-USD"), TK_TYPE_BIT(TK_TICK_QUOTE),
+	    TK_LIST(SUB_TICKER("1")) },
+	{ "trades", TK_LIST("BTC-USD", "ETH-USD"), TK_TYPE_BIT(TK_TICK_TRADE),
+	    TK_LIST(SUB_TRADE("1")) },
+};
+
+/* Chunks of at most 100 symbols, trade ones before ticker ones. */
+static void
+read_chunk(const json_t *msg, unsigned i)
 {
-	const char *const only_btc[] = { "BTC-USD" };
-	struct tk_frame_result res;
-	struct tk_symmap *m2;
-
-	m2 = tk_symmap_new(adapter, only_btc, 1, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ctx.symbols = m2;
-	parse_fixture("trade.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(res.unknown, 1);
-	/* Native names are exact: v1's XBT is not BTC, "BTC-USD" not native. */
-	parse_str(TICKER("\"symbol\":\"XBT/USD\",\"bid\":1,\"bid_qty\":1,"
-	    "\"ask\":2,\"ask_qty\":1"), &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	parse_str(TICKER("\"symbol\":\"BTC-USD\",\"bid\":1,\"bid_qty\":1,"
-	    "\"ask\":2,\"ask_qty\":1"), &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	/* Known and unknown in one batch. */
-	parse_str("{\"channel\":\"ticker\",\"type\":\"update\",\"data\":["
-	    "{\"symbol\":\"ETH/USD\",\"bid\":1,\"bid_qty\":1,\"ask\":2,"
-	    "\"ask_qty\":1},{\"symbol\":\"BTC/USD\",\"bid\":1,\"bid_qty\":1,"
-	    "\"ask\":2,\"ask_qty\":1}]}", &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	ck_assert_uint_eq(res.nticks, 1);
-	ck_assert_str_eq(sink.ticks[0].symbol, "BTC-USD");
-	/* No map at all: everything is unknown, nothing crashes. */
-	ctx.symbols = NULL;
-	parse_str(TICKER("\"symbol\":\"BTC/USD\",\"bid\":1,\"bid_qty\":1,"
-	    "\"ask\":2,\"ask_qty\":1"), &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	ck_assert_uint_eq(res.nticks, 0);
-	tk_symmap_free(m2);
-}
-END_TEST
-
-START_TEST(test_types_filter)
-{
-	struct tk_frame_result res;
-
-	ctx.types = TK_TYPE_BIT(TK_TICK_QUOTE);
-	parse_fixture("trade.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-
-	parse_fixture("ticker.json", &res);
-	ck_assert_uint_eq(res.nticks, 1);
-	ck_assert_int_eq(sink.ticks[0].type, TK_TICK_QUOTE);
-
-	ctx.types = TK_TYPE_BIT(TK_TICK_TRADE);
-	parse_fixture("ticker.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	parse_fixture("trade.json", &res);
-	ck_assert_uint_eq(res.nticks, 1);
-	/* Filtered frames are still checked. */
-	parse_str(TICKER(TK_OK ",\"ask_qty\":\"x\""), &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
-	ctx.types = 0;
-	parse_fixture("trade.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-}
-END_TEST
-
-START_TEST(test_adapter_fields)
-{
-	ck_assert_str_eq(adapter->name, "kraken");
-	ck_assert_str_eq(adapter->default_url,
-	    "wss://ws.kraken.com/v2");
-	ck_assert_uint_eq(adapter->types, TK_TYPES_ALL);
-	/* Server heartbeats and WebSocket pings keep the line alive. */
-	ck_assert_ptr_null(adapter->ping_message);
-	ck_assert_uint_eq(adapter->max_connection_s, 0);
-}
-END_TEST
-
-START_TEST(test_native_symbol)
-{
-	char buf[TK_SYMBOL_MAX];
-
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf,
-	    sizeof(buf)), 7);
-	ck_assert_str_eq(buf, "BTC/USD");
-	/* No v1 renaming either way. */
-	ck_assert_int_eq(adapter->native_symbol("DOGE-USD", buf,
-	    sizeof(buf)), 8);
-	ck_assert_str_eq(buf, "DOGE/USD");
-	ck_assert_int_eq(adapter->native_symbol("XBT-EUR", buf,
-	    sizeof(buf)), 7);
-	ck_assert_str_eq(buf, "XBT/EUR");
-	ck_assert_int_eq(adapter->native_symbol("1INCH-USD", buf,
-	    sizeof(buf)), 9);
-	ck_assert_str_eq(buf, "1INCH/USD");
-	/* A spot market has no perpetuals or futures. */
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD-PERP", buf,
-	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD-20261225", buf,
-	    sizeof(buf)), -EINVAL);
-	/* The NUL needs room too. */
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf, 8),
-	    7);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf, 7),
-	    -ENAMETOOLONG);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD", buf, 0),
-	    -ENAMETOOLONG);
-	ck_assert_int_eq(adapter->native_symbol("btc-usd", buf,
-	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(adapter->native_symbol("BTC/USD", buf,
-	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(adapter->native_symbol("BTCUSD", buf,
-	    sizeof(buf)), -EINVAL);
-}
-END_TEST
-
-START_TEST(test_subscribe_text)
-{
-	static const char want_trade[] = "{\"method\":\"subscribe\","
-	    "\"params\":{\"channel\":\"trade\",\"symbol\":[\"BTC/USD\","
-	    "\"ETH/USD\"],\"snapshot\":false},\"req_id\":1}";
-	static const char want_ticker[] = "{\"method\":\"subscribe\","
-	    "\"params\":{\"channel\":\"ticker\",\"symbol\":[\"BTC/USD\","
-	    "\"ETH/USD\"],\"event_trigger\":\"bbo\",\"snapshot\":true},"
-	    "\"req_id\":2}";
-	const char *const syms[] = { "BTC-USD", "ETH-USD" };
-	const struct tk_adapter *a = adapter;
-	struct tk_symmap *m2;
-	char buf[512];
-
-	m2 = tk_symmap_new(a, syms, 2, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ck_assert_int_eq(a->subscribe(m2, TK_TYPES_ALL, 0, buf, sizeof(buf)),
-	    (int)strlen(want_trade));
-	ck_assert_str_eq(buf, want_trade);
-	ck_assert_int_eq(a->subscribe(m2, TK_TYPES_ALL, 1, buf, sizeof(buf)),
-	    (int)strlen(want_ticker));
-	ck_assert_str_eq(buf, want_ticker);
-	ck_assert_int_eq(a->subscribe(m2, TK_TYPES_ALL, 2, buf, sizeof(buf)),
-	    0);
-
-	/* One channel: one message, req_id 1. */
-	ck_assert_int_gt(a->subscribe(m2, TK_TYPE_BIT(TK_TICK_QUOTE), 0, buf,
-	    sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "{\"method\":\"subscribe\",\"params\":"
-	    "{\"channel\":\"ticker\",\"symbol\":[\"BTC/USD\",\"ETH/USD\"],"
-	    "\"event_trigger\":\"bbo\",\"snapshot\":true},\"req_id\":1}");
-	ck_assert_int_eq(a->subscribe(m2, TK_TYPE_BIT(TK_TICK_QUOTE), 1, buf,
-	    sizeof(buf)), 0);
-	ck_assert_int_gt(a->subscribe(m2, TK_TYPE_BIT(TK_TICK_TRADE), 0, buf,
-	    sizeof(buf)), 0);
-	ck_assert_str_eq(buf, want_trade);
-	ck_assert_int_eq(a->subscribe(m2, TK_TYPE_BIT(TK_TICK_TRADE), 1, buf,
-	    sizeof(buf)), 0);
-	/* Nothing wanted, or nothing configured: no message at all. */
-	ck_assert_int_eq(a->subscribe(m2, 0, 0, buf, sizeof(buf)), 0);
-	ck_assert_int_eq(a->subscribe(NULL, TK_TYPES_ALL, 0, buf,
-	    sizeof(buf)), 0);
-	/* The NUL needs room too. */
-	ck_assert_int_eq(a->subscribe(m2, TK_TYPES_ALL, 1, buf,
-	    strlen(want_ticker)), -ENOSPC);
-	ck_assert_int_eq(a->subscribe(m2, TK_TYPES_ALL, 1, buf,
-	    strlen(want_ticker) + 1), (int)strlen(want_ticker));
-	ck_assert_str_eq(buf, want_ticker);
-	ck_assert_int_eq(a->subscribe(m2, TK_TYPES_ALL, 0, NULL, 0), -ENOSPC);
-	tk_symmap_free(m2);
-}
-END_TEST
-
-/*
- * 250 symbols of the longest kind: chunks of at most 100, each under
- * 4 KiB and valid JSON, trade chunks before ticker chunks, req_ids 1..6,
- * and every (symbol, channel) requested exactly once.
- */
-START_TEST(test_subscribe_chunks)
-{
-	enum { N = 250 };
-	static char names[N][TK_SYMBOL_MAX];
-	static unsigned char seen[N][2];
 	static const unsigned sizes[] = { 100, 100, 50, 100, 100, 50 };
-	const char *syms[N];
-	struct tk_symmap *m2;
-	char buf[8192];
-	unsigned i, sym, total = 0;
-	json_t *msg, *params, *list, *p;
-	const char *chan;
-	json_error_t jerr;
+	const json_t *params, *list, *p;
+	unsigned sym;
 	size_t k;
-	int n, c;
 
-	for (i = 0; i < N; i++) {
-		/* 31 bytes: as long as a valid symbol gets. */
-		snprintf(names[i], sizeof(names[i]),
-		    "LONGBASE%07u-QUOTEXYZQUOTEXY", i);
-		syms[i] = names[i];
+	ck_assert_uint_lt(i, TK_NELEM(sizes));
+	ck_assert_str_eq(json_string_value(json_object_get(msg, "method")),
+	    "subscribe");
+	ck_assert_int_eq(json_integer_value(json_object_get(msg, "req_id")),
+	    i + 1);
+	params = json_object_get(msg, "params");
+	ck_assert_str_eq(json_string_value(json_object_get(params, "channel")),
+	    i < 3 ? "trade" : "ticker");
+	list = json_object_get(params, "symbol");
+	ck_assert_uint_eq(json_array_size(list), sizes[i]);
+	json_array_foreach(list, k, p) {
+		ck_assert(sscanf(json_string_value(p),
+		    "LONGBASE%7u/QUOTEXYZQUOTEXY", &sym) == 1);
+		chunk_topic(sym, i >= 3);
 	}
-	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	for (i = 0; i < 6; i++) {
-		n = adapter->subscribe(m2, TK_TYPES_ALL, i, buf,
-		    sizeof(buf));
-		ck_assert_int_gt(n, 0);
-		ck_assert_int_lt(n, 4096);
-		ck_assert_uint_eq(strlen(buf), (size_t)n);
-		msg = json_loads(buf, 0, &jerr);
-		ck_assert_msg(msg != NULL, "message %u: %s", i, jerr.text);
-		ck_assert_str_eq(json_string_value(json_object_get(msg,
-		    "method")), "subscribe");
-		ck_assert_int_eq(json_integer_value(json_object_get(msg,
-		    "req_id")), i + 1);
-		params = json_object_get(msg, "params");
-		chan = json_string_value(json_object_get(params, "channel"));
-		ck_assert_str_eq(chan, i < 3 ? "trade" : "ticker");
-		c = i >= 3;
-		list = json_object_get(params, "symbol");
-		ck_assert_uint_eq(json_array_size(list), sizes[i]);
-		json_array_foreach(list, k, p) {
-			ck_assert(sscanf(json_string_value(p),
-			    "LONGBASE%7u/QUOTEXYZQUOTEXY", &sym) == 1);
-			ck_assert_uint_lt(sym, N);
-			ck_assert(!seen[sym][c]);
-			seen[sym][c] = 1;
-			total++;
-		}
-		json_decref(msg);
-	}
-	ck_assert_uint_eq(total, 2 * N);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 6, buf,
-	    sizeof(buf)), 0);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 1000,
+}
+
+/* Quotes only: the same three chunks, numbered from 1. */
+static void
+quote_chunks(const struct tk_symmap *m)
+{
+	char buf[8192];
+
+	ck_assert_int_gt(adapter->subscribe(m, TK_TYPE_BIT(TK_TICK_QUOTE), 2,
 	    buf, sizeof(buf)), 0);
-	/* Quotes only: the same three chunks, numbered from 1. */
-	n = adapter->subscribe(m2, TK_TYPE_BIT(TK_TICK_QUOTE), 2,
-	    buf, sizeof(buf));
-	ck_assert_int_gt(n, 0);
 	ck_assert_ptr_nonnull(strstr(buf, "\"channel\":\"ticker\""));
 	ck_assert_ptr_nonnull(strstr(buf, "\"req_id\":3}"));
-	ck_assert_int_eq(adapter->subscribe(m2,
-	    TK_TYPE_BIT(TK_TICK_QUOTE), 3, buf, sizeof(buf)), 0);
-	tk_symmap_free(m2);
+	ck_assert_int_eq(adapter->subscribe(m, TK_TYPE_BIT(TK_TICK_QUOTE), 3,
+	    buf, sizeof(buf)), 0);
 }
-END_TEST
+
+/* 250 symbols of 31 bytes, as long as a valid symbol gets. */
+static const struct tk_codec_chunks chunks = {
+	.prefix = "LONGBASE", .width = 7, .suffix = "-QUOTEXYZQUOTEXY",
+	.nsymbols = 250, .types = TK_TYPES_ALL, .nchannels = 2,
+	.nmsgs = 6, .read = read_chunk, .more = quote_chunks,
+};
+
+static const struct tk_codec_filter filters[] = {
+	{ Q_ONLY, "trade.json", TK_FRAME_DATA, 0, TK_CODEC_ANY },
+	{ Q_ONLY, "ticker.json", TK_FRAME_DATA, 1, TK_TICK_QUOTE },
+	{ T_ONLY, "ticker.json", TK_FRAME_DATA, 0, TK_CODEC_ANY },
+	{ T_ONLY, "trade.json", TK_FRAME_DATA, 1, TK_TICK_TRADE },
+	/* Filtered frames are still checked. */
+	{ T_ONLY, TICKER(TK_OK ",\"ask_qty\":\"x\""), TK_FRAME_MALFORMED, 0,
+	    TK_CODEC_ANY },
+	{ 0, "trade.json", TK_FRAME_DATA, 0, TK_CODEC_ANY },
+};
+
+static const struct tk_codec_unknown unknown[] = {
+	{ "trade.json", 1, 0, NULL, false },
+	/* Native names are exact: v1's XBT is not BTC, "BTC-USD" not native. */
+	{ TICKER("\"symbol\":\"XBT/USD\",\"bid\":1,\"bid_qty\":1,\"ask\":2,"
+	    "\"ask_qty\":1"), 1, 0, NULL, false },
+	{ TICKER("\"symbol\":\"BTC-USD\",\"bid\":1,\"bid_qty\":1,\"ask\":2,"
+	    "\"ask_qty\":1"), 1, 0, NULL, false },
+	/* Known and unknown in one batch. */
+	{ "{\"channel\":\"ticker\",\"type\":\"update\",\"data\":[{\"symbol\":"
+	    "\"ETH/USD\",\"bid\":1,\"bid_qty\":1,\"ask\":2,\"ask_qty\":1},"
+	    "{\"symbol\":\"BTC/USD\",\"bid\":1,\"bid_qty\":1,\"ask\":2,"
+	    "\"ask_qty\":1}]}", 1, 1, TK_SYMBOL_IS("BTC-USD"), false },
+	{ TICKER("\"symbol\":\"BTC/USD\",\"bid\":1,\"bid_qty\":1,\"ask\":2,"
+	    "\"ask_qty\":1"), 1, 0, NULL, true },
+};
 
 static const struct tk_codec_test codec = TK_CODEC_TEST(kraken,
     "{\"channel\":\"heartbeat\"}", "{\"data\":",
-    "0-9.e\"{}[],:x\\E");
+    "0-9.e\"{}[],:x\\E",
+    .chunks = &chunks,
+    TK_CODEC_UNKNOWN(TK_LIST("BTC-USD")));
 
 static Suite *
 kraken_suite(void)
@@ -700,12 +552,6 @@ kraken_suite(void)
 	tcase_add_test(tc.golden, test_spec_quote_rules);
 	tcase_add_test(tc.golden, test_integer_beyond_int64);
 	tcase_add_test(tc.bad, test_bad_item_stops_batch);
-	tcase_add_test(tc.filters, test_unknown_symbol_counted);
-	tcase_add_test(tc.filters, test_types_filter);
-	tcase_add_test(tc.subscribe, test_adapter_fields);
-	tcase_add_test(tc.subscribe, test_native_symbol);
-	tcase_add_test(tc.subscribe, test_subscribe_text);
-	tcase_add_test(tc.subscribe, test_subscribe_chunks);
 	return s;
 }
 

@@ -48,18 +48,17 @@ START_TEST(test_spec_trade_rules)
 	struct tk_frame_result res;
 	const struct tk_tick *t = &sink.ticks[0];
 
-	parse_fixture("match_1.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_TRADE);
-	ck_assert_str_eq(t->symbol, "DAPPT-BTC");
-	assert_dec(&t->price, "0.0000001117");
-	assert_dec(&t->size, "81.8814");
-	ck_assert_int_eq(t->side, TK_SIDE_BUY);
-	ck_assert_str_eq(t->trade_id, "6085c09769bc506996295e36");
-	/* "1619378327739050725" ns: the last three digits are cut */
-	ck_assert_int_eq(t->ts, INT64_C(1619378327739050));
-	ck_assert_int_eq(t->size_unit, TK_SIZE_UNIT_BASE);
+	assert_fixture_trade(&(const struct tk_codec_trade){
+		.fixture = "match_1.json",
+		.symbol = "DAPPT-BTC",
+		.price = "0.0000001117",
+		.size = "81.8814",
+		.size_unit = TK_SIZE_UNIT_BASE,
+		.side = TK_SIDE_BUY,
+		.trade_id = "6085c09769bc506996295e36",
+		/* "1619378327739050725" ns: the last three digits are cut */
+		.ts = INT64_C(1619378327739050),
+	});
 	parse_str(MATCH_OK("\"1000000\""), &res);
 	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
 	ck_assert_int_eq(t->ts, 1000);
@@ -72,15 +71,15 @@ START_TEST(test_spec_quote_rules)
 	struct tk_frame_result res;
 	const struct tk_tick *t = &sink.ticks[0];
 
-	parse_fixture("ticker_2.json", &res);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
-	ck_assert_str_eq(t->symbol, "BCHSV-USDT");	/* from the topic */
-	assert_dec(&t->bid, "242.654");
-	assert_dec(&t->bid_size, "0.68148185");
-	assert_dec(&t->ask, "242.951");
-	assert_dec(&t->ask_size, "4.51280965");
-	ck_assert_int_eq(t->ts, INT64_C(1619378326330000));
+	assert_fixture_quote(&(const struct tk_codec_quote){
+		.fixture = "ticker_2.json",
+		.symbol = "BCHSV-USDT",		/* from the topic */
+		.bid = "242.654",
+		.bid_size = "0.68148185",
+		.ask = "242.951",
+		.ask_size = "4.51280965",
+		.ts = INT64_C(1619378326330000),
+	});
 	/* an empty side is null, its size with it */
 	parse_str(TICKER("/market/ticker:SNX-BTC", "\"bestBid\":null,"
 	    "\"bestBidSize\":\"3\",\"bestAsk\":\"1.5\",\"bestAskSize\":\"2\","
@@ -173,135 +172,6 @@ static const struct tk_codec_bad bad[] = {
 	{ "ticker empty", TICKER("/market/ticker:SNX-BTC", "\"time\":1"),
 	    TK_FRAME_DATA, "" },
 };
-
-START_TEST(test_unknown_symbol_counted)
-{
-	struct tk_frame_result res;
-
-	parse_str(TICKER("/market/ticker:BTC-USDT", "\"bestBid\":\"1\","
-	    "\"bestBidSize\":\"1\",\"bestAsk\":\"2\",\"bestAskSize\":\"1\","
-	    "\"time\":1"), &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.unknown, 1);
-	ck_assert_uint_eq(sink.n, 0);
-	parse_str("{\"type\":\"message\",\"topic\":\"/market/match:x\","
-	    "\"subject\":\"trade.l3match\",\"data\":{\"symbol\":\"snx-btc\","
-	    "\"side\":\"sell\",\"size\":\"1\",\"price\":\"2\",\"tradeId\":"
-	    "\"t1\",\"time\":\"1619378327739050725\"}}", &res);
-	ck_assert_uint_eq(res.unknown, 1);
-	ck_assert_uint_eq(sink.n, 0);
-}
-END_TEST
-
-START_TEST(test_types_filter)
-{
-	struct tk_frame_result res;
-
-	ctx.types = TK_TYPE_BIT(TK_TICK_QUOTE);
-	parse_fixture("match_1.json", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(sink.n, 0);
-	parse_fixture("ticker_1.json", &res);
-	ck_assert_uint_eq(sink.n, 1);
-	ctx.types = TK_TYPE_BIT(TK_TICK_TRADE);
-	parse_fixture("ticker_1.json", &res);
-	ck_assert_uint_eq(sink.n, 0);
-}
-END_TEST
-
-START_TEST(test_adapter_fields)
-{
-	ck_assert_str_eq(adapter->name, "kucoin");
-	ck_assert_int_eq(adapter->kind, TK_ADAPTER_NETWORK);
-	ck_assert_uint_eq(adapter->types, TK_TYPES_ALL);
-	ck_assert_str_eq(adapter->ping_message,
-	    "{\"id\":\"tickerd\",\"type\":\"ping\"}");
-	ck_assert_uint_eq(adapter->ping_interval_s, 18);
-	ck_assert_uint_gt(adapter->welcome_s, 0);
-	ck_assert_str_eq(adapter->default_rest_url, "https://api.kucoin.com");
-	ck_assert_ptr_nonnull(adapter->rest_request);
-	ck_assert_ptr_nonnull(adapter->rest_parse);
-}
-END_TEST
-
-START_TEST(test_native_symbol)
-{
-	char buf[TK_SYMBOL_MAX];
-
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf,
-	    sizeof(buf)), 8);
-	ck_assert_str_eq(buf, "BTC-USDT");
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT-PERP", buf,
-	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf, 8),
-	    -ENAMETOOLONG);
-}
-END_TEST
-
-START_TEST(test_subscribe_text)
-{
-	const char *const syms[] = { "BTC-USDT", "ETH-USDT" };
-	struct tk_symmap *m;
-	char buf[512];
-
-	m = tk_symmap_new(adapter, syms, 2, NULL, 0);
-	ck_assert_ptr_nonnull(m);
-	ck_assert_int_gt(adapter->subscribe(m, TK_TYPES_ALL, 0, buf,
-	    sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "{\"type\":\"subscribe\",\"topic\":"
-	    "\"/market/match:BTC-USDT,ETH-USDT\",\"privateChannel\":false,"
-	    "\"response\":true,\"id\":1}");
-	ck_assert_int_gt(adapter->subscribe(m, TK_TYPES_ALL, 1, buf,
-	    sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "{\"type\":\"subscribe\",\"topic\":"
-	    "\"/market/ticker:BTC-USDT,ETH-USDT\",\"privateChannel\":false,"
-	    "\"response\":true,\"id\":2}");
-	ck_assert_int_eq(adapter->subscribe(m, TK_TYPES_ALL, 2, buf,
-	    sizeof(buf)), 0);
-	/* trades only */
-	ck_assert_int_gt(adapter->subscribe(m, TK_TYPE_BIT(TK_TICK_TRADE), 0,
-	    buf, sizeof(buf)), 0);
-	ck_assert(strstr(buf, "/market/match:") != NULL);
-	ck_assert_int_eq(adapter->subscribe(m, TK_TYPE_BIT(TK_TICK_TRADE), 1,
-	    buf, sizeof(buf)), 0);
-	tk_symmap_free(m);
-}
-END_TEST
-
-/* 100 topics a message at most: 150 symbols are two per channel. */
-START_TEST(test_subscribe_chunks)
-{
-	char names[150][16], buf[8192];
-	const char *syms[150];
-	struct tk_symmap *m;
-	size_t i;
-
-	for (i = 0; i < 150; i++) {
-		snprintf(names[i], sizeof(names[i]), "C%zu-USDT", i);
-		syms[i] = names[i];
-	}
-	m = tk_symmap_new(adapter, syms, 150, NULL, 0);
-	ck_assert_ptr_nonnull(m);
-	ck_assert_int_gt(adapter->subscribe(m, TK_TYPES_ALL, 0, buf,
-	    sizeof(buf)), 0);
-	ck_assert(strstr(buf, "/market/match:C0-USDT,") != NULL);
-	ck_assert(strstr(buf, ",C99-USDT\"") != NULL);
-	ck_assert(strstr(buf, "\"id\":1}") != NULL);
-	ck_assert_int_gt(adapter->subscribe(m, TK_TYPES_ALL, 1, buf,
-	    sizeof(buf)), 0);
-	ck_assert(strstr(buf, "/market/match:C100-USDT,") != NULL);
-	ck_assert(strstr(buf, "\"id\":2}") != NULL);
-	ck_assert_int_gt(adapter->subscribe(m, TK_TYPES_ALL, 2, buf,
-	    sizeof(buf)), 0);
-	ck_assert(strstr(buf, "/market/ticker:C0-USDT,") != NULL);
-	ck_assert(strstr(buf, "\"id\":3}") != NULL);
-	ck_assert_int_gt(adapter->subscribe(m, TK_TYPES_ALL, 3, buf,
-	    sizeof(buf)), 0);
-	ck_assert_int_eq(adapter->subscribe(m, TK_TYPES_ALL, 4, buf,
-	    sizeof(buf)), 0);
-	tk_symmap_free(m);
-}
-END_TEST
 
 /* ---- the connect token ---- */
 
@@ -433,9 +303,94 @@ START_TEST(test_rest_parse_long)
 }
 END_TEST
 
+/* Asks for a token and a server over REST, then waits for a welcome. */
+static const struct tk_codec_fields fields = { .a = {
+	.name = "kucoin",
+	.kind = TK_ADAPTER_NETWORK,
+	.default_url = "wss://ws-api-spot.kucoin.com/",
+	.types = TK_TYPES_ALL,
+	.ping_message = "{\"id\":\"tickerd\",\"type\":\"ping\"}",
+	.ping_interval_s = 18,
+	.welcome_s = 10,
+	.default_rest_url = "https://api.kucoin.com",
+}, .rest = true };
+
+static const struct tk_codec_native native[] = {
+	{ "BTC-USDT", "BTC-USDT" },
+};
+static const char *const refused[] = { "BTC-USDT-PERP" };
+
+#define SUB(topic, id) "{\"type\":\"subscribe\",\"topic\":\"" topic \
+	"\",\"privateChannel\":false,\"response\":true,\"id\":" id "}"
+
+static const struct tk_codec_sub subs[] = {
+	{ "trades and quotes", TK_LIST("BTC-USDT", "ETH-USDT"), TK_TYPES_ALL,
+	    TK_LIST(SUB("/market/match:BTC-USDT,ETH-USDT", "1"),
+	    SUB("/market/ticker:BTC-USDT,ETH-USDT", "2")) },
+	{ "trades", TK_LIST("BTC-USDT", "ETH-USDT"), TK_TYPE_BIT(TK_TICK_TRADE),
+	    TK_LIST(SUB("/market/match:BTC-USDT,ETH-USDT", "1")) },
+};
+
+/*
+ * At most 100 symbols a topic, in order, match topics before ticker
+ * ones, "id" counting from 1.
+ */
+static void
+read_chunk(const json_t *msg, unsigned i)
+{
+	static const char *const prefix[] = { "/market/match:",
+	    "/market/ticker:" };
+	const char *topic, *p;
+	unsigned sym, want = i % 2 * 100;
+	int used;
+
+	ck_assert_str_eq(json_string_value(json_object_get(msg, "type")),
+	    "subscribe");
+	ck_assert_int_eq(json_integer_value(json_object_get(msg, "id")),
+	    i + 1);
+	topic = json_string_value(json_object_get(msg, "topic"));
+	ck_assert_ptr_nonnull(topic);
+	ck_assert_uint_lt(i, 4);
+	ck_assert_msg(strncmp(topic, prefix[i / 2], strlen(prefix[i / 2])) ==
+	    0, "%s", topic);
+	for (p = topic + strlen(prefix[i / 2]);; p += used + 1) {
+		ck_assert(sscanf(p, "C%u-USDT%n", &sym, &used) == 1);
+		ck_assert_uint_eq(sym, want++);
+		chunk_topic(sym, i / 2);
+		if (p[used] == '\0')
+			break;
+		ck_assert_int_eq(p[used], ',');
+	}
+	ck_assert_uint_eq(want, i % 2 ? 150 : 100);
+}
+
+static const struct tk_codec_chunks chunks = {
+	.prefix = "C", .width = 0, .suffix = "-USDT",
+	.nsymbols = 150, .types = TK_TYPES_ALL, .nchannels = 2,
+	.nmsgs = 4, .read = read_chunk,
+};
+
+static const struct tk_codec_filter filters[] = {
+	{ Q_ONLY, "match_1.json", TK_FRAME_DATA, 0, TK_CODEC_ANY },
+	{ Q_ONLY, "ticker_1.json", TK_FRAME_DATA, 1, TK_TICK_QUOTE },
+	{ T_ONLY, "ticker_1.json", TK_FRAME_DATA, 0, TK_CODEC_ANY },
+};
+
+static const struct tk_codec_unknown unknown[] = {
+	{ TICKER("/market/ticker:BTC-USDT", "\"bestBid\":\"1\","
+	    "\"bestBidSize\":\"1\",\"bestAsk\":\"2\",\"bestAskSize\":\"1\","
+	    "\"time\":1"), 1, 0, NULL, false },
+	{ "{\"type\":\"message\",\"topic\":\"/market/match:x\",\"subject\":"
+	    "\"trade.l3match\",\"data\":{\"symbol\":\"snx-btc\",\"side\":"
+	    "\"sell\",\"size\":\"1\",\"price\":\"2\",\"tradeId\":\"t1\","
+	    "\"time\":\"1619378327739050725\"}}", 1, 0, NULL, false },
+};
+
 static const struct tk_codec_test codec = TK_CODEC_TEST(kucoin,
     "{\"id\":\"1\",\"type\":\"ack\"}", "{\"data\":",
-    "0-9.e\"{}[],:x\\E");
+    "0-9.e\"{}[],:x\\E",
+    .chunks = &chunks,
+    TK_CODEC_UNKNOWN(NULL));
 
 static Suite *
 kucoin_suite(void)
@@ -446,17 +401,11 @@ kucoin_suite(void)
 	tcase_add_test(tc.golden, test_spec_trade_rules);
 	tcase_add_test(tc.golden, test_spec_quote_rules);
 	tcase_add_test(tc.golden, test_welcome);
-	tcase_add_test(tc.filters, test_unknown_symbol_counted);
-	tcase_add_test(tc.filters, test_types_filter);
 	tcase_add_test(tc.filters, test_rest_request);
 	tcase_add_test(tc.filters, test_rest_parse);
 	tcase_add_loop_test(tc.filters, test_rest_parse_bad, 0,
 	    (int)TK_NELEM(rest_bad));
 	tcase_add_test(tc.filters, test_rest_parse_long);
-	tcase_add_test(tc.subscribe, test_adapter_fields);
-	tcase_add_test(tc.subscribe, test_native_symbol);
-	tcase_add_test(tc.subscribe, test_subscribe_text);
-	tcase_add_test(tc.subscribe, test_subscribe_chunks);
 	return s;
 }
 

@@ -55,25 +55,16 @@ START_TEST(test_spec_trade_rules)
 {
 	struct tk_frame_result res;
 	const struct tk_tick *t = &sink.ticks[0];
-	char *frame;
-	size_t len;
 
-	frame = tk_test_read_fixture("okx/trade_3.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_TRADE);
-	ck_assert_str_eq(t->exchange, "okx");
-	ck_assert_str_eq(t->symbol, "BTC-USDT");
-	assert_dec(&t->price, "43474.1");
-	assert_dec(&t->size, "0.00373695");
-	ck_assert_int_eq(t->side, TK_SIDE_BUY);
-	ck_assert_str_eq(t->trade_id, "314161276");
-	ck_assert_int_eq(t->ts, INT64_C(1646311839593000));	/* ms * 1000 */
-	ck_assert_int_eq(t->recv_ts, RECV_TS);
-	ck_assert_uint_eq(t->seq, 0);
-	ck_assert(!t->bid.valid && !t->ask.valid);
+	assert_fixture_trade(&(const struct tk_codec_trade){
+		.fixture = "trade_3.json",
+		.symbol = "BTC-USDT",
+		.price = "43474.1",
+		.size = "0.00373695",
+		.side = TK_SIDE_BUY,
+		.trade_id = "314161276",
+		.ts = INT64_C(1646311839593000),	/* ms * 1000 */
+	});
 
 	/* "side" is the taker's; ids stay text (leading zeros kept);
 	 * trailing zeros go. */
@@ -107,24 +98,16 @@ END_TEST
 
 START_TEST(test_spec_quote_rules)
 {
-	struct tk_frame_result res;
-	const struct tk_tick *t = &sink.ticks[0];
-	char *frame;
-	size_t len;
-
-	frame = tk_test_read_fixture("okx/ticker.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_uint_eq(sink.n, 1);
-	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
-	assert_dec(&t->bid, "30228.6");
-	assert_dec(&t->bid_size, "0.23393");
-	assert_dec(&t->ask, "30228.7");
-	assert_dec(&t->ask_size, "1.55896972");
-	/* "last" (30236) is not a quote field: the ticker's BBO is. */
-	ck_assert(!t->price.valid && !t->size.valid);
-	ck_assert_str_eq(t->trade_id, "");
-	ck_assert_int_eq(t->ts, INT64_C(1652459224956000));
+	assert_fixture_quote(&(const struct tk_codec_quote){
+		/* "last" (30236) is not a quote field: the ticker's BBO is. */
+		.fixture = "ticker.json",
+		.symbol = "BTC-USDT",
+		.bid = "30228.6",
+		.bid_size = "0.23393",
+		.ask = "30228.7",
+		.ask_size = "1.55896972",
+		.ts = INT64_C(1652459224956000),
+	});
 }
 END_TEST
 
@@ -406,126 +389,6 @@ START_TEST(test_ping_text_uses_len)
 }
 END_TEST
 
-START_TEST(test_unknown_symbol_counted)
-{
-	const char *const only_eth[] = { "ETH-USDT" };
-	struct tk_frame_result res;
-	struct tk_symmap *m2;
-	char *frame;
-	size_t len;
-
-	m2 = tk_symmap_new(adapter, only_eth, 1, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ctx.symbols = m2;
-	frame = tk_test_read_fixture("okx/trade.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(res.unknown, 1);
-	ck_assert_uint_eq(sink.n, 0);
-	/* One count per element, and names are exact. */
-	parse_str("{\"arg\":{\"channel\":\"trades\"},\"data\":[{\"instId\":"
-	    "\"eth-usdt\",\"tradeId\":\"1\",\"px\":\"1\",\"sz\":\"1\","
-	    "\"ts\":\"1\"},{\"instId\":\"ETH-USDT-SWAP\",\"tradeId\":\"2\","
-	    "\"px\":\"1\",\"sz\":\"1\",\"ts\":\"1\"},{\"instId\":\"ETH-USDT\","
-	    "\"tradeId\":\"3\",\"px\":\"1\",\"sz\":\"1\",\"ts\":\"1\"}]}", &res);
-	ck_assert_uint_eq(res.unknown, 2);
-	ck_assert_uint_eq(res.nticks, 1);
-	ck_assert_str_eq(sink.ticks[0].trade_id, "3");
-	/* No map at all: everything is unknown, nothing crashes. */
-	ctx.symbols = NULL;
-	frame = tk_test_read_fixture("okx/ticker.json", &len);
-	sink.n = 0;
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_uint_eq(res.unknown, 1);
-	ck_assert_uint_eq(sink.n, 0);
-	tk_symmap_free(m2);
-}
-END_TEST
-
-START_TEST(test_types_filter)
-{
-	struct tk_frame_result res;
-	char *frame;
-	size_t len;
-
-	ctx.types = TK_TYPE_BIT(TK_TICK_QUOTE);
-	frame = tk_test_read_fixture("okx/trade.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 0);
-	ck_assert_uint_eq(sink.n, 0);
-
-	frame = tk_test_read_fixture("okx/ticker_4.json", &len);
-	adapter->parse(&ctx, frame, len, &res);
-	free(frame);
-	ck_assert_uint_eq(res.nticks, 1);
-	ck_assert_int_eq(sink.ticks[0].type, TK_TICK_QUOTE);
-
-	ctx.types = TK_TYPE_BIT(TK_TICK_TRADE);
-	parse_str("{\"arg\":{\"channel\":\"tickers\"},\"data\":[{\"instId\":"
-	    "\"BTC-USDT\",\"bidPx\":\"1\",\"bidSz\":\"1\",\"askPx\":\"1\","
-	    "\"askSz\":\"1\",\"ts\":\"1\"}]}", &res);
-	ck_assert_uint_eq(res.nticks, 0);
-	/* Filtered frames are still checked. */
-	parse_str("{\"arg\":{\"channel\":\"tickers\"},\"data\":[{\"instId\":"
-	    "\"BTC-USDT\",\"bidPx\":\"x\",\"bidSz\":\"1\",\"askPx\":\"1\","
-	    "\"askSz\":\"1\",\"ts\":\"1\"}]}", &res);
-	ck_assert_int_eq(res.kind, TK_FRAME_MALFORMED);
-}
-END_TEST
-
-START_TEST(test_adapter_fields)
-{
-	ck_assert_str_eq(adapter->name, "okx");
-	ck_assert_str_eq(adapter->default_url,
-	    "wss://ws.okx.com:8443/ws/v5/public");
-	ck_assert_uint_eq(adapter->types, TK_TYPES_FEED);	/* swaps fund */
-	ck_assert_ptr_nonnull(adapter->state_size);
-	/* A text "ping" well inside the server's 30 s idle limit. */
-	ck_assert_str_eq(adapter->ping_message, "ping");
-	ck_assert_uint_gt(adapter->ping_interval_s, 0);
-	ck_assert_uint_lt(adapter->ping_interval_s, 30);
-	ck_assert_uint_eq(adapter->max_connection_s, 0);
-}
-END_TEST
-
-START_TEST(test_native_symbol)
-{
-	char buf[TK_SYMBOL_MAX];
-
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf,
-	    sizeof(buf)), 8);
-	ck_assert_str_eq(buf, "BTC-USDT");
-	ck_assert_int_eq(adapter->native_symbol("1INCH-USDC", buf,
-	    sizeof(buf)), 10);
-	ck_assert_str_eq(buf, "1INCH-USDC");
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf, 9), 8);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT", buf, 8),
-	    -ENAMETOOLONG);
-	ck_assert_int_eq(adapter->native_symbol("btc-usdt", buf,
-	    sizeof(buf)), -EINVAL);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT-SWAP", buf,
-	    sizeof(buf)), -EINVAL);
-	/* perpetual swaps: -PERP is OKX's -SWAP */
-	ck_assert_int_eq(adapter->native_symbol("BTC-USDT-PERP", buf,
-	    sizeof(buf)), 13);
-	ck_assert_str_eq(buf, "BTC-USDT-SWAP");
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD-PERP", buf,
-	    sizeof(buf)), 12);
-	ck_assert_str_eq(buf, "BTC-USD-SWAP");
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD-PERP", buf, 13),
-	    12);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD-PERP", buf, 12),
-	    -ENAMETOOLONG);
-	ck_assert_int_eq(adapter->native_symbol("BTC-USD-FUT", buf,
-	    sizeof(buf)), -EINVAL);
-}
-END_TEST
-
 /* ---- perpetual swaps: contract values from the instruments list ---- */
 
 /* Linear: contracts of 0.01 BTC, in BTC; inverse: of 100 USD, in USD. */
@@ -708,58 +571,6 @@ START_TEST(test_swap_funding_stateless)
 }
 END_TEST
 
-/*
- * Swaps quote on bbo-tbt (spot on tickers) and, with funding, add their
- * funding-rate and mark-price; all in one greedy arg list.
- */
-START_TEST(test_subscribe_funding)
-{
-	const char *const syms[] = { "BTC-USDT", "BTC-USDT-PERP",
-	    "ETH-USD-PERP" };
-#define ARG(c, i)	"{\"channel\":\"" c "\",\"instId\":\"" i "\"}"
-	static const char want[] = "{\"op\":\"subscribe\",\"args\":["
-	    ARG("trades", "BTC-USDT") "," ARG("tickers", "BTC-USDT") ","
-	    ARG("trades", "BTC-USDT-SWAP") "," ARG("bbo-tbt", "BTC-USDT-SWAP")
-	    "," ARG("funding-rate", "BTC-USDT-SWAP") ","
-	    ARG("mark-price", "BTC-USDT-SWAP") "," ARG("trades", "ETH-USD-SWAP")
-	    "," ARG("bbo-tbt", "ETH-USD-SWAP") ","
-	    ARG("funding-rate", "ETH-USD-SWAP") ","
-	    ARG("mark-price", "ETH-USD-SWAP") "]}";
-	static const char no_funding[] = "{\"op\":\"subscribe\",\"args\":["
-	    ARG("trades", "BTC-USDT") "," ARG("tickers", "BTC-USDT") ","
-	    ARG("trades", "BTC-USDT-SWAP") "," ARG("bbo-tbt", "BTC-USDT-SWAP")
-	    "," ARG("trades", "ETH-USD-SWAP") "," ARG("bbo-tbt", "ETH-USD-SWAP")
-	    "]}";
-	static const char only_funding[] = "{\"op\":\"subscribe\","
-	    "\"args\":[" ARG("funding-rate", "BTC-USDT-SWAP") ","
-	    ARG("mark-price", "BTC-USDT-SWAP") ","
-	    ARG("funding-rate", "ETH-USD-SWAP") ","
-	    ARG("mark-price", "ETH-USD-SWAP") "]}";
-#undef ARG
-	struct tk_symmap *m2;
-	char buf[1024];
-
-	m2 = tk_symmap_new(adapter, syms, 3, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 0, buf,
-	    sizeof(buf)), (int)strlen(want));
-	ck_assert_str_eq(buf, want);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 1, buf,
-	    sizeof(buf)), 0);
-	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
-	    sizeof(buf)), 0);
-	ck_assert_str_eq(buf, no_funding);
-	ck_assert_int_gt(adapter->subscribe(m2, TK_TYPE_BIT(TK_TICK_FUNDING),
-	    0, buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, only_funding);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 0, buf,
-	    strlen(want)), -ENOSPC);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_FEED, 0, buf,
-	    strlen(want) + 1), (int)strlen(want));
-	tk_symmap_free(m2);
-}
-END_TEST
-
 /* One GET when a swap is configured, none for spot only. */
 START_TEST(test_rest_request)
 {
@@ -862,112 +673,120 @@ START_TEST(test_rest_parse_partial)
 }
 END_TEST
 
-START_TEST(test_subscribe_text)
-{
-	static const char want[] = "{\"op\":\"subscribe\",\"args\":["
-	    "{\"channel\":\"trades\",\"instId\":\"BTC-USDT\"},"
-	    "{\"channel\":\"tickers\",\"instId\":\"BTC-USDT\"},"
-	    "{\"channel\":\"trades\",\"instId\":\"ETH-BTC\"},"
-	    "{\"channel\":\"tickers\",\"instId\":\"ETH-BTC\"}]}";
-	const char *const syms[] = { "BTC-USDT", "ETH-BTC" };
-	struct tk_symmap *m2;
-	char buf[512];
+/* A text "ping" well inside the server's 30 s idle limit; swaps fund. */
+static const struct tk_codec_fields fields = { .a = {
+	.name = "okx",
+	.kind = TK_ADAPTER_NETWORK,
+	.default_url = "wss://ws.okx.com:8443/ws/v5/public",
+	.types = TK_TYPES_FEED,
+	.ping_message = "ping",
+	.ping_interval_s = 20,
+	.default_rest_url = "https://www.okx.com",
+}, .state = true, .rest = true };
 
-	m2 = tk_symmap_new(adapter, syms, 2, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
-	    sizeof(buf)), (int)strlen(want));
-	ck_assert_str_eq(buf, want);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 1, buf,
-	    sizeof(buf)), 0);
+/* perpetual swaps: -PERP is OKX's -SWAP */
+static const struct tk_codec_native native[] = {
+	{ "BTC-USDT", "BTC-USDT" }, { "1INCH-USDC", "1INCH-USDC" },
+	{ "BTC-USDT-PERP", "BTC-USDT-SWAP" },
+	{ "BTC-USD-PERP", "BTC-USD-SWAP" },
+};
+static const char *const refused[] = { "btc-usdt", "BTC-USDT-SWAP",
+	"BTC-USD-FUT" };
 
-	ck_assert_int_gt(adapter->subscribe(m2,
-	    TK_TYPE_BIT(TK_TICK_QUOTE), 0, buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
-	    "{\"channel\":\"tickers\",\"instId\":\"BTC-USDT\"},"
-	    "{\"channel\":\"tickers\",\"instId\":\"ETH-BTC\"}]}");
-	ck_assert_int_gt(adapter->subscribe(m2,
-	    TK_TYPE_BIT(TK_TICK_TRADE), 0, buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "{\"op\":\"subscribe\",\"args\":["
-	    "{\"channel\":\"trades\",\"instId\":\"BTC-USDT\"},"
-	    "{\"channel\":\"trades\",\"instId\":\"ETH-BTC\"}]}");
-	/* Nothing wanted, or nothing configured: no message at all. */
-	ck_assert_int_eq(adapter->subscribe(m2, 0, 0, buf,
-	    sizeof(buf)), 0);
-	ck_assert_int_eq(adapter->subscribe(NULL, TK_TYPES_ALL, 0, buf,
-	    sizeof(buf)), 0);
-	/* The NUL needs room too. */
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
-	    strlen(want)), -ENOSPC);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, 0, buf,
-	    strlen(want) + 1), (int)strlen(want));
-	tk_symmap_free(m2);
-}
-END_TEST
+#define SUB(args)	"{\"op\":\"subscribe\",\"args\":[" args "]}"
+#define ARG(c, i)	"{\"channel\":\"" c "\",\"instId\":\"" i "\"}"
+#define SPOT		TK_LIST("BTC-USDT", "ETH-BTC")
+#define SWAPS		TK_LIST("BTC-USDT", "BTC-USDT-PERP", "ETH-USD-PERP")
 
 /*
- * 500 symbols = 1000 args: every message shorter than 4096 bytes, valid
- * JSON of the subscribe shape, and every arg requested exactly once.
+ * Swaps quote on bbo-tbt (spot on tickers) and, with funding, add their
+ * funding-rate and mark-price; all in one greedy arg list.
  */
-START_TEST(test_subscribe_chunks)
-{
-	enum { N = 500 };
-	static char names[N][TK_SYMBOL_MAX];
-	static unsigned char seen[N][2];
-	const char *syms[N];
-	struct tk_symmap *m2;
-	char buf[8192];
-	unsigned i, nmsg = 0, total = 0, sym;
-	json_t *msg, *args, *a;
-	json_error_t jerr;
-	const char *chan;
-	size_t k;
-	int n, c;
+static const struct tk_codec_sub subs[] = {
+	{ "trades and quotes", SPOT, TK_TYPES_ALL,
+	    TK_LIST(SUB(ARG("trades", "BTC-USDT") "," ARG("tickers", "BTC-USDT")
+	    "," ARG("trades", "ETH-BTC") "," ARG("tickers", "ETH-BTC"))) },
+	{ "quotes", SPOT, TK_TYPE_BIT(TK_TICK_QUOTE),
+	    TK_LIST(SUB(ARG("tickers", "BTC-USDT") ","
+	    ARG("tickers", "ETH-BTC"))) },
+	{ "trades", SPOT, TK_TYPE_BIT(TK_TICK_TRADE),
+	    TK_LIST(SUB(ARG("trades", "BTC-USDT") ","
+	    ARG("trades", "ETH-BTC"))) },
+	{ "swaps: trades, quotes and funding", SWAPS, TK_TYPES_FEED,
+	    TK_LIST(SUB(ARG("trades", "BTC-USDT") "," ARG("tickers", "BTC-USDT")
+	    "," ARG("trades", "BTC-USDT-SWAP") "," ARG("bbo-tbt",
+	    "BTC-USDT-SWAP") "," ARG("funding-rate", "BTC-USDT-SWAP") ","
+	    ARG("mark-price", "BTC-USDT-SWAP") "," ARG("trades",
+	    "ETH-USD-SWAP") "," ARG("bbo-tbt", "ETH-USD-SWAP") ","
+	    ARG("funding-rate", "ETH-USD-SWAP") "," ARG("mark-price",
+	    "ETH-USD-SWAP"))) },
+	{ "swaps: trades and quotes", SWAPS, TK_TYPES_ALL,
+	    TK_LIST(SUB(ARG("trades", "BTC-USDT") "," ARG("tickers", "BTC-USDT")
+	    "," ARG("trades", "BTC-USDT-SWAP") "," ARG("bbo-tbt",
+	    "BTC-USDT-SWAP") "," ARG("trades", "ETH-USD-SWAP") ","
+	    ARG("bbo-tbt", "ETH-USD-SWAP"))) },
+	{ "swaps: funding", SWAPS, TK_TYPE_BIT(TK_TICK_FUNDING),
+	    TK_LIST(SUB(ARG("funding-rate", "BTC-USDT-SWAP") ","
+	    ARG("mark-price", "BTC-USDT-SWAP") "," ARG("funding-rate",
+	    "ETH-USD-SWAP") "," ARG("mark-price", "ETH-USD-SWAP"))) },
+};
 
-	for (i = 0; i < N; i++) {
-		snprintf(names[i], sizeof(names[i]), "LONGBASE%04u-QUOTEXY", i);
-		syms[i] = names[i];
+/* One "op" and greedy "args" of {"channel", "instId"}. */
+static void
+read_chunk(const json_t *msg, unsigned i)
+{
+	const json_t *args, *a;
+	const char *chan;
+	unsigned sym;
+	size_t k;
+
+	ck_assert_uint_eq(json_object_size(msg), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(msg, "op")),
+	    "subscribe");
+	args = json_object_get(msg, "args");
+	ck_assert_uint_gt(json_array_size(args), 0);
+	json_array_foreach(args, k, a) {
+		ck_assert_uint_eq(json_object_size(a), 2);
+		chan = json_string_value(json_object_get(a, "channel"));
+		ck_assert(sscanf(json_string_value(json_object_get(a,
+		    "instId")), "LONGBASE%4u-QUOTEXY", &sym) == 1);
+		ck_assert(strcmp(chan, "tickers") == 0 ||
+		    strcmp(chan, "trades") == 0);
+		chunk_topic(sym, strcmp(chan, "tickers") == 0);
 	}
-	m2 = tk_symmap_new(adapter, syms, N, NULL, 0);
-	ck_assert_ptr_nonnull(m2);
-	for (i = 0;; i++) {
-		n = adapter->subscribe(m2, TK_TYPES_ALL, i, buf,
-		    sizeof(buf));
-		ck_assert_int_ge(n, 0);
-		if (n == 0)
-			break;
-		ck_assert_int_lt(n, 4096);
-		ck_assert_uint_eq(strlen(buf), (size_t)n);
-		msg = json_loads(buf, 0, &jerr);
-		ck_assert_msg(msg != NULL, "message %u: %s", i, jerr.text);
-		ck_assert_uint_eq(json_object_size(msg), 2);
-		ck_assert_str_eq(json_string_value(json_object_get(msg, "op")),
-		    "subscribe");
-		args = json_object_get(msg, "args");
-		ck_assert_uint_gt(json_array_size(args), 0);
-		json_array_foreach(args, k, a) {
-			ck_assert_uint_eq(json_object_size(a), 2);
-			chan = json_string_value(json_object_get(a, "channel"));
-			ck_assert(sscanf(json_string_value(json_object_get(a,
-			    "instId")), "LONGBASE%4u-QUOTEXY", &sym) == 1);
-			ck_assert_uint_lt(sym, N);
-			c = strcmp(chan, "tickers") == 0;
-			ck_assert(c || strcmp(chan, "trades") == 0);
-			ck_assert(!seen[sym][c]);
-			seen[sym][c] = 1;
-			total++;
-		}
-		json_decref(msg);
-		nmsg++;
-	}
-	ck_assert_uint_eq(total, 2 * N);
-	/* ~50 bytes an arg: the 4096-byte limit makes 13 or more. */
-	ck_assert_uint_ge(nmsg, 13);
-	ck_assert_int_eq(adapter->subscribe(m2, TK_TYPES_ALL, nmsg + 5,
-	    buf, sizeof(buf)), 0);
-	tk_symmap_free(m2);
 }
-END_TEST
+
+/* 500 symbols = 1000 args; ~50 bytes an arg: 13 messages or more. */
+static const struct tk_codec_chunks chunks = {
+	.prefix = "LONGBASE", .width = 4, .suffix = "-QUOTEXY",
+	.nsymbols = 500, .types = TK_TYPES_ALL, .nchannels = 2,
+	.min_msgs = 13, .read = read_chunk,
+};
+
+static const struct tk_codec_filter filters[] = {
+	{ Q_ONLY, "trade.json", TK_FRAME_DATA, 0, TK_CODEC_ANY },
+	{ Q_ONLY, "ticker_4.json", TK_FRAME_DATA, 1, TK_TICK_QUOTE },
+	{ T_ONLY, "{\"arg\":{\"channel\":\"tickers\"},\"data\":[{\"instId\":"
+	    "\"BTC-USDT\",\"bidPx\":\"1\",\"bidSz\":\"1\",\"askPx\":\"1\","
+	    "\"askSz\":\"1\",\"ts\":\"1\"}]}", TK_FRAME_DATA, 0, TK_CODEC_ANY },
+	/* Filtered frames are still checked. */
+	{ T_ONLY, "{\"arg\":{\"channel\":\"tickers\"},\"data\":[{\"instId\":"
+	    "\"BTC-USDT\",\"bidPx\":\"x\",\"bidSz\":\"1\",\"askPx\":\"1\","
+	    "\"askSz\":\"1\",\"ts\":\"1\"}]}", TK_FRAME_MALFORMED, 0,
+	    TK_CODEC_ANY },
+};
+
+static const struct tk_codec_unknown unknown[] = {
+	{ "trade.json", 1, 0, NULL, false },
+	/* One count per element, and names are exact. */
+	{ "{\"arg\":{\"channel\":\"trades\"},\"data\":[{\"instId\":"
+	    "\"eth-usdt\",\"tradeId\":\"1\",\"px\":\"1\",\"sz\":\"1\","
+	    "\"ts\":\"1\"},{\"instId\":\"ETH-USDT-SWAP\",\"tradeId\":\"2\","
+	    "\"px\":\"1\",\"sz\":\"1\",\"ts\":\"1\"},{\"instId\":\"ETH-USDT\","
+	    "\"tradeId\":\"3\",\"px\":\"1\",\"sz\":\"1\",\"ts\":\"1\"}]}", 2, 1,
+	    "\"trade_id\":\"3\"", false },
+	{ "ticker.json", 1, 0, NULL, true },
+};
 
 static const struct tk_codec_test codec = {
 	.dir = "okx",
@@ -981,6 +800,19 @@ static const struct tk_codec_test codec = {
 	.nest = "{\"data\":",
 	.flips = "0-9.e\"{}[],:x\\E",
 	.rest = rest_answers,
+	.fields = &fields,
+	.native = native,
+	.nnative = TK_NELEM(native),
+	.refused = refused,
+	.nrefused = TK_NELEM(refused),
+	.subs = subs,
+	.nsubs = TK_NELEM(subs),
+	.chunks = &chunks,
+	.filters = filters,
+	.nfilters = TK_NELEM(filters),
+	.only = TK_LIST("ETH-USDT"),
+	.unknown = unknown,
+	.nunknown = TK_NELEM(unknown),
 };
 
 static Suite *
@@ -994,18 +826,11 @@ okx_suite(void)
 	tcase_add_test(tc.golden, test_spec_no_value);
 	tcase_add_test(tc.golden, test_data_array);
 	tcase_add_test(tc.bad, test_ping_text_uses_len);
-	tcase_add_test(tc.filters, test_unknown_symbol_counted);
-	tcase_add_test(tc.filters, test_types_filter);
-	tcase_add_test(tc.subscribe, test_adapter_fields);
-	tcase_add_test(tc.subscribe, test_native_symbol);
-	tcase_add_test(tc.subscribe, test_subscribe_text);
-	tcase_add_test(tc.subscribe, test_subscribe_chunks);
 	tcase_add_test(tc.golden, test_swap_sizes);
 	tcase_add_test(tc.golden, test_swap_without_rest);
 	tcase_add_test(tc.golden, test_swap_ctval_follows);
 	tcase_add_test(tc.golden, test_swap_funding);
 	tcase_add_test(tc.golden, test_swap_funding_stateless);
-	tcase_add_test(tc.subscribe, test_subscribe_funding);
 	tcase_add_test(tc.bad, test_swap_size_out_of_range);
 	tcase_add_test(tc.filters, test_rest_request);
 	tcase_add_loop_test(tc.filters, test_rest_parse_bad, 0,

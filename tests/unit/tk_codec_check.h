@@ -6,12 +6,16 @@
  * What the exchange codec suites (check_<exchange>.c) share: a sink for
  * the emitted ticks, the golden runner (every fixture frame against its
  * expected/<name>.out), the check that every fixture has a golden entry,
- * the bad-frame table runner, and the never-crash loops (every truncation,
- * byte flips, deep nesting).
+ * the bad-frame table runner, the never-crash loops (every truncation,
+ * byte flips, deep nesting), and the table-driven checks of the adapter's
+ * fields, native symbols, subscribe messages (and their chunking over many
+ * symbols), channel filters and unknown-symbol counts; assert_fixture_trade()
+ * and assert_fixture_quote() check the one tick a fixture gives.
  *
  * A suite includes this header and defines `codec` (declared below), which
- * says what is under test; then tk_codec_tcase_golden() and
- * tk_codec_tcase_bad() add the shared tests to its tcases.  tk_codec_suite()
+ * says what is under test and holds its tables; then tk_codec_tcase_golden(),
+ * tk_codec_tcase_bad() and tk_codec_tcase_subscribe() add the shared tests
+ * to its tcases.  tk_codec_suite()
  * looks the adapter up in the registry by the fixture folder's name
  * (`adapter`); setup() and teardown() build `map`, `sink` and `ctx`.  The
  * suite's own tests use them as well.
@@ -26,11 +30,15 @@
  */
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <jansson.h>
 
 #include <ticker/adapter.h>
 #include <ticker/decimal.h>
@@ -51,6 +59,88 @@ struct tk_codec_bad {
 	const char		*detail;	/* trailing '*': prefix */
 };
 
+/* A symbol the adapter writes in its own way. */
+struct tk_codec_native {
+	const char	*unified;
+	const char	*native;
+};
+
+/*
+ * The subscribe messages for @symbols (NULL-terminated) and @types: want[i]
+ * is message i, and want ends with NULL where subscribe() says "no more".
+ */
+struct tk_codec_sub {
+	const char		*name;
+	const char *const	*symbols;
+	unsigned		 types;
+	const char *const	*want;
+};
+
+/* A NULL-terminated list of strings, for struct tk_codec_sub. */
+#define TK_LIST(...)	((const char *const[]){ __VA_ARGS__, NULL })
+
+/*
+ * Many symbols, named @prefix, the number (@width digits at least),
+ * @suffix, subscribed for @types: @read checks message i (parsed) and
+ * calls chunk_topic() for every (symbol number, channel) it asks for.
+ */
+struct tk_codec_chunks {
+	const char	*prefix;
+	int		 width;
+	const char	*suffix;
+	unsigned	 nsymbols;	/* at most CHUNK_SYMBOLS_MAX */
+	unsigned	 types;
+	unsigned	 nchannels;	/* a symbol; at most 4 */
+	unsigned	 min_msgs;	/* at least so many messages */
+	unsigned	 nmsgs;		/* exactly so many, or 0 */
+	void	(*read)(const json_t *msg, unsigned i);
+	/* more checks on the same symbols, or NULL */
+	void	(*more)(const struct tk_symmap *m);
+};
+
+/*
+ * A frame read with ctx.types = @types: a fixture file of the codec's
+ * directory, or the frame itself when it starts with '{' or '['.  It must
+ * be @kind, give @nticks ticks (the first of @type, where @type is not
+ * TK_CODEC_ANY) and count no unknown symbol.
+ */
+struct tk_codec_filter {
+	unsigned		 types;
+	const char		*frame;
+	enum tk_frame_kind	 kind;
+	unsigned		 nticks;
+	int			 type;
+};
+
+#define TK_CODEC_ANY	(-1)
+
+/*
+ * A DATA frame (a fixture or the frame itself, as above) read with
+ * codec.only configured (or with no map at all, where @nomap): it must
+ * count @unknown unknown symbols and give @nticks ticks, the first one's
+ * JSON containing @tick where that is not NULL.
+ */
+struct tk_codec_unknown {
+	const char	*frame;
+	unsigned	 unknown;
+	unsigned	 nticks;
+	const char	*tick;
+	bool		 nomap;
+};
+
+/* For struct tk_codec_unknown's @tick. */
+#define TK_SYMBOL_IS(sym)	"\"symbol\":\"" sym "\""
+#define Q_ONLY		TK_TYPE_BIT(TK_TICK_QUOTE)
+#define T_ONLY		TK_TYPE_BIT(TK_TICK_TRADE)
+#define F_ONLY		TK_TYPE_BIT(TK_TICK_FUNDING)
+
+/* What the registry says of the adapter, beside its functions. */
+struct tk_codec_fields {
+	struct tk_adapter	 a;	/* name, kind, URLs, numbers */
+	bool			 state;	/* has state_size() */
+	bool			 rest;	/* asks over REST before connecting */
+};
+
 struct tk_codec_test {
 	const char			*dir;	/* $TK_FIXTURES/<adapter> */
 	const char *const		*symbols;	/* configured */
@@ -68,6 +158,29 @@ struct tk_codec_test {
 	 * that ask before connecting; NULL-terminated, or NULL for none.
 	 */
 	const char *const		*rest;
+	const struct tk_codec_fields	*fields;
+	const struct tk_codec_native	*native;	/* symbols it takes */
+	size_t				 nnative;
+	const char *const		*refused;	/* and refuses */
+	size_t				 nrefused;
+	const struct tk_codec_sub	*subs;
+	size_t				 nsubs;
+	const struct tk_codec_chunks	*chunks;	/* or NULL */
+	const struct tk_codec_filter	*filters;
+	size_t				 nfilters;
+	/* symbols configured for unknown[] (NULL-terminated), or NULL for
+	 * the fixture symbols */
+	const char *const		*only;
+	const struct tk_codec_unknown	*unknown;
+	size_t				 nunknown;
+	/* Every subscribe message, echoed back, is a CONTROL frame. */
+	bool				 echo_control;
+	/*
+	 * For messages that start with something that differs from call to
+	 * call (a clock): checks that part of @buf, made between @before and
+	 * @after, and returns what follows it; NULL for none.
+	 */
+	const char *(*stamp)(const char *buf, time_t before, time_t after);
 };
 
 /* Defined by the suite, with TK_CODEC_TEST() or by hand. */
@@ -76,10 +189,11 @@ static const struct tk_codec_test codec;
 static const struct tk_adapter *adapter;
 
 /*
- * The usual definition: fixture_symbols[], golden[] and bad[] of the suite,
- * and the frames the shared tests need (see struct tk_codec_test).
+ * The usual definition: fixture_symbols[], golden[], bad[], fields,
+ * native[], refused[], subs[] and filters[] of the suite, the frames the
+ * shared tests need (see struct tk_codec_test), then any other members.
  */
-#define TK_CODEC_TEST(ex, control_, nest_, flips_) {			\
+#define TK_CODEC_TEST(ex, control_, nest_, flips_, ...) {		\
 	.dir = #ex,							\
 	.symbols = fixture_symbols,					\
 	.nsymbols = TK_NELEM(fixture_symbols),				\
@@ -90,9 +204,25 @@ static const struct tk_adapter *adapter;
 	.control = (control_),						\
 	.nest = (nest_),						\
 	.flips = (flips_),						\
+	.fields = &fields,						\
+	.native = native,						\
+	.nnative = TK_NELEM(native),					\
+	.refused = refused,						\
+	.nrefused = TK_NELEM(refused),					\
+	.subs = subs,							\
+	.nsubs = TK_NELEM(subs),					\
+	.filters = filters,						\
+	.nfilters = TK_NELEM(filters),					\
+	__VA_ARGS__							\
 }
 
 #define TK_NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* For TK_CODEC_TEST(): the suite's unknown[], read with @only_. */
+#define TK_CODEC_UNKNOWN(only_)						\
+	.only = (only_),						\
+	.unknown = unknown,						\
+	.nunknown = TK_NELEM(unknown)
 
 static const char *const kind_names[] = {
 	[TK_FRAME_DATA] = "DATA",
@@ -242,6 +372,103 @@ assert_dec(const struct tk_dec *d, const char *want)
 	ck_assert(d->valid);
 	ck_assert_int_gt(tk_dec_format(d, buf, sizeof(buf)), 0);
 	ck_assert_str_eq(buf, want);
+}
+
+/* A fixture that gives trades, and what the first one must be. */
+struct tk_codec_trade {
+	const char		*fixture;
+	unsigned		 nticks;	/* 0 for 1 */
+	const char		*symbol;
+	const char		*price;
+	const char		*size;
+	enum tk_size_unit	 size_unit;
+	enum tk_side		 side;
+	const char		*trade_id;
+	int64_t			 ts;
+};
+
+/*
+ * Parses fixture @w->fixture: a DATA frame of @w->nticks trades, the first
+ * as @w says, from this exchange, received at RECV_TS, with no sequence
+ * number and no quote fields.  Returns that first tick.
+ */
+static inline const struct tk_tick *
+assert_fixture_trade(const struct tk_codec_trade *w)
+{
+	const struct tk_tick *t = &sink.ticks[0];
+	struct tk_frame_result res;
+
+	parse_fixture(w->fixture, &res);
+	ck_assert_msg(res.kind == TK_FRAME_DATA, "%s: %s", w->fixture,
+	    res.detail);
+	ck_assert_uint_eq(res.nticks, w->nticks != 0 ? w->nticks : 1);
+	ck_assert_int_eq(t->type, TK_TICK_TRADE);
+	ck_assert_str_eq(t->exchange, codec.dir);
+	ck_assert_str_eq(t->symbol, w->symbol);
+	assert_dec(&t->price, w->price);
+	assert_dec(&t->size, w->size);
+	ck_assert_int_eq(t->size_unit, w->size_unit);
+	ck_assert_int_eq(t->side, w->side);
+	ck_assert_str_eq(t->trade_id, w->trade_id);
+	ck_assert_int_eq(t->ts, w->ts);
+	ck_assert_int_eq(t->recv_ts, RECV_TS);
+	ck_assert_uint_eq(t->seq, 0);
+	ck_assert(!t->bid.valid && !t->ask.valid);
+	ck_assert(!t->bid_size.valid && !t->ask_size.valid);
+	return t;
+}
+
+/* A fixture that gives one quote, and what it must be. */
+struct tk_codec_quote {
+	const char		*fixture;
+	const char		*symbol;
+	const char		*bid;		/* NULL: no value */
+	const char		*bid_size;
+	const char		*ask;
+	const char		*ask_size;
+	enum tk_size_unit	 size_unit;
+	int64_t			 ts;
+};
+
+static inline void
+assert_dec_or_none(const struct tk_dec *d, const char *want)
+{
+	if (want == NULL)
+		ck_assert(!d->valid);
+	else
+		assert_dec(d, want);
+}
+
+/*
+ * Parses fixture @w->fixture: a DATA frame of one quote as @w says, from
+ * this exchange, received at RECV_TS, with no sequence number and no trade
+ * fields.  Returns it.
+ */
+static inline const struct tk_tick *
+assert_fixture_quote(const struct tk_codec_quote *w)
+{
+	const struct tk_tick *t = &sink.ticks[0];
+	struct tk_frame_result res;
+
+	parse_fixture(w->fixture, &res);
+	ck_assert_msg(res.kind == TK_FRAME_DATA, "%s: %s", w->fixture,
+	    res.detail);
+	ck_assert_uint_eq(res.nticks, 1);
+	ck_assert_int_eq(t->type, TK_TICK_QUOTE);
+	ck_assert_str_eq(t->exchange, codec.dir);
+	ck_assert_str_eq(t->symbol, w->symbol);
+	assert_dec_or_none(&t->bid, w->bid);
+	assert_dec_or_none(&t->bid_size, w->bid_size);
+	assert_dec_or_none(&t->ask, w->ask);
+	assert_dec_or_none(&t->ask_size, w->ask_size);
+	ck_assert_int_eq(t->size_unit, w->size_unit);
+	ck_assert_int_eq(t->ts, w->ts);
+	ck_assert_int_eq(t->recv_ts, RECV_TS);
+	ck_assert_uint_eq(t->seq, 0);
+	ck_assert(!t->price.valid && !t->size.valid);
+	ck_assert_str_eq(t->trade_id, "");
+	ck_assert_int_eq(t->side, TK_SIDE_UNKNOWN);
+	return t;
 }
 
 /* The golden text of one parse: a header, the detail if any, the ticks. */
@@ -429,6 +656,314 @@ START_TEST(test_mutations_never_crash)
 }
 END_TEST
 
+static inline void
+assert_str_or_null(const char *got, const char *want, const char *what)
+{
+	if (want == NULL)
+		ck_assert_msg(got == NULL, "%s: \"%s\", want NULL", what, got);
+	else
+		ck_assert_msg(got != NULL && strcmp(got, want) == 0,
+		    "%s: \"%s\", want \"%s\"", what, got ? got : "(null)",
+		    want);
+}
+
+/* The registry's entry against codec.fields. */
+START_TEST(test_adapter_fields)
+{
+	const struct tk_codec_fields *f = codec.fields;
+	json_t *ping;
+
+	ck_assert_ptr_eq(tk_adapter_find(f->a.name), adapter);
+	ck_assert_str_eq(adapter->name, f->a.name);
+	ck_assert_int_eq(adapter->kind, f->a.kind);
+	assert_str_or_null(adapter->default_url, f->a.default_url,
+	    "default_url");
+	ck_assert_uint_eq(adapter->types, f->a.types);
+	assert_str_or_null(adapter->ping_message, f->a.ping_message,
+	    "ping_message");
+	ck_assert_uint_eq(adapter->ping_interval_s, f->a.ping_interval_s);
+	ck_assert_uint_eq(adapter->max_connection_s, f->a.max_connection_s);
+	ck_assert_uint_eq(adapter->max_subscriptions, f->a.max_subscriptions);
+	ck_assert_uint_eq(adapter->welcome_s, f->a.welcome_s);
+	assert_str_or_null(adapter->default_rest_url, f->a.default_rest_url,
+	    "default_rest_url");
+	/* A JSON ping must be JSON: the exchange may echo it. */
+	if (adapter->ping_message != NULL && adapter->ping_message[0] == '{') {
+		ping = json_loads(adapter->ping_message, 0, NULL);
+		ck_assert_ptr_nonnull(ping);
+		json_decref(ping);
+	}
+	ck_assert_int_eq(adapter->state_size != NULL, f->state);
+	if (f->state)
+		ck_assert_uint_gt(adapter->state_size(map), 0);
+	ck_assert_int_eq(adapter->rest_request != NULL, f->rest);
+	ck_assert_int_eq(adapter->rest_parse != NULL, f->rest);
+	ck_assert_int_eq(adapter->rest_size != NULL, f->rest);
+}
+END_TEST
+
+/*
+ * Every codec.native[] symbol written the adapter's way, with the exact
+ * room (the NUL needs room too) and no less; codec.refused[] refused.
+ */
+START_TEST(test_native_symbol)
+{
+	const struct tk_codec_native *s;
+	char buf[TK_SYMBOL_MAX];
+	size_t i;
+	int n;
+
+	ck_assert_uint_gt(codec.nnative, 0);
+	for (i = 0; i < codec.nnative; i++) {
+		s = &codec.native[i];
+		n = (int)strlen(s->native);
+		ck_assert_int_eq(adapter->native_symbol(s->unified, buf,
+		    sizeof(buf)), n);
+		ck_assert_str_eq(buf, s->native);
+		memset(buf, 0, sizeof(buf));
+		ck_assert_int_eq(adapter->native_symbol(s->unified, buf,
+		    (size_t)n + 1), n);
+		ck_assert_str_eq(buf, s->native);
+		ck_assert_msg(adapter->native_symbol(s->unified, buf,
+		    (size_t)n) == -ENAMETOOLONG, "%s in %d bytes", s->unified,
+		    n);
+		ck_assert_msg(adapter->native_symbol(s->unified, buf, 0) ==
+		    -ENAMETOOLONG, "%s in 0 bytes", s->unified);
+	}
+	for (i = 0; i < codec.nrefused; i++)
+		ck_assert_msg(adapter->native_symbol(codec.refused[i], buf,
+		    sizeof(buf)) == -EINVAL, "%s", codec.refused[i]);
+}
+END_TEST
+
+/*
+ * subscribe() of message @i into @buf; *body is the message past its
+ * codec.stamp, if any.  Returns subscribe()'s result.
+ */
+static inline int
+subscribe_body(const struct tk_symmap *m, unsigned types, unsigned i,
+    char *buf, size_t cap, const char **body)
+{
+	time_t before = time(NULL), after;
+	int n;
+
+	n = adapter->subscribe(m, types, i, buf, cap);
+	after = time(NULL);
+	*body = NULL;
+	if (n <= 0)
+		return n;
+	ck_assert_uint_eq(strlen(buf), (size_t)n);
+	*body = codec.stamp != NULL ? codec.stamp(buf, before, after) : buf;
+	return n;
+}
+
+static inline size_t
+count_strings(const char *const *v)
+{
+	size_t n = 0;
+
+	while (v[n] != NULL)
+		n++;
+	return n;
+}
+
+/*
+ * codec.subs[_i]: every message as written there, then none; each needs
+ * room for its NUL too; nothing wanted, or no symbols: no message at all.
+ */
+START_TEST(test_subscribe_text)
+{
+	const struct tk_codec_sub *c = &codec.subs[_i];
+	struct tk_frame_result res;
+	struct tk_symmap *m;
+	const char *body;
+	char buf[2048];
+	unsigned i;
+	int n;
+
+	m = tk_symmap_new(adapter, c->symbols, count_strings(c->symbols),
+	    NULL, 0);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_ptr_nonnull(c->want[0]);
+	for (i = 0; c->want[i] != NULL; i++) {
+		n = subscribe_body(m, c->types, i, buf, sizeof(buf), &body);
+		ck_assert_msg(n > 0 && strcmp(body, c->want[i]) == 0,
+		    "%s, message %u:\n%s\nwant\n%s", c->name, i,
+		    n > 0 ? body : "(none)", c->want[i]);
+		ck_assert_int_eq(n, (int)((size_t)(body - buf) +
+		    strlen(c->want[i])));
+		if (codec.echo_control) {
+			/* Echoed back, a request is not an error. */
+			parse_str(buf, &res);
+			ck_assert_msg(res.kind == TK_FRAME_CONTROL,
+			    "%s, message %u echoed: %s", c->name, i,
+			    res.detail);
+		}
+		ck_assert_msg(adapter->subscribe(m, c->types, i, buf,
+		    (size_t)n) == -ENOSPC, "%s, message %u in %d bytes",
+		    c->name, i, n);
+		ck_assert_int_eq(subscribe_body(m, c->types, i, buf,
+		    (size_t)n + 1, &body), n);
+		ck_assert_str_eq(body, c->want[i]);
+	}
+	ck_assert_msg(adapter->subscribe(m, c->types, i, buf,
+	    sizeof(buf)) == 0, "%s: message %u: %s", c->name, i, buf);
+	ck_assert_int_eq(adapter->subscribe(m, c->types, 0, NULL, 0),
+	    -ENOSPC);
+	/* Nothing wanted, or nothing configured: no message at all. */
+	ck_assert_int_eq(adapter->subscribe(m, 0, 0, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(adapter->subscribe(NULL, c->types, 0, buf,
+	    sizeof(buf)), 0);
+	tk_symmap_free(m);
+}
+END_TEST
+
+#define CHUNK_SYMBOLS_MAX	1000
+
+static unsigned char chunk_seen[CHUNK_SYMBOLS_MAX][4];
+static unsigned chunk_total;
+
+/* Message being read asks for symbol number @sym on channel @chan. */
+static inline void
+chunk_topic(unsigned sym, unsigned chan)
+{
+	ck_assert_uint_lt(sym, codec.chunks->nsymbols);
+	ck_assert_uint_lt(chan, codec.chunks->nchannels);
+	ck_assert_msg(!chunk_seen[sym][chan], "symbol %u channel %u twice",
+	    sym, chan);
+	chunk_seen[sym][chan] = 1;
+	chunk_total++;
+}
+
+/*
+ * codec.chunks: every message shorter than 4096 bytes and valid JSON,
+ * every (symbol, channel) asked for exactly once, then no more messages.
+ */
+START_TEST(test_subscribe_chunks)
+{
+	static char names[CHUNK_SYMBOLS_MAX][TK_SYMBOL_MAX];
+	const struct tk_codec_chunks *c = codec.chunks;
+	const char *syms[CHUNK_SYMBOLS_MAX], *body;
+	struct tk_symmap *m;
+	json_error_t jerr;
+	unsigned i, k, nmsg;
+	char buf[8192];
+	json_t *msg;
+	int n;
+
+	ck_assert_uint_le(c->nsymbols, CHUNK_SYMBOLS_MAX);
+	for (i = 0; i < c->nsymbols; i++) {
+		snprintf(names[i], sizeof(names[i]), "%s%0*u%s", c->prefix,
+		    c->width, i, c->suffix);
+		syms[i] = names[i];
+	}
+	memset(chunk_seen, 0, sizeof(chunk_seen));
+	chunk_total = 0;
+	m = tk_symmap_new(adapter, syms, c->nsymbols, NULL, 0);
+	ck_assert_ptr_nonnull(m);
+	for (nmsg = 0;; nmsg++) {
+		n = subscribe_body(m, c->types, nmsg, buf, sizeof(buf), &body);
+		ck_assert_int_ge(n, 0);
+		if (n == 0)
+			break;
+		ck_assert_int_lt(n, 4096);
+		msg = json_loads(buf, 0, &jerr);
+		ck_assert_msg(msg != NULL, "message %u: %s", nmsg, jerr.text);
+		c->read(msg, nmsg);
+		json_decref(msg);
+	}
+	ck_assert_uint_eq(chunk_total, c->nsymbols * c->nchannels);
+	for (i = 0; i < c->nsymbols; i++)
+		for (k = 0; k < c->nchannels; k++)
+			ck_assert(chunk_seen[i][k]);
+	ck_assert_uint_ge(nmsg, c->min_msgs);
+	if (c->nmsgs != 0)
+		ck_assert_uint_eq(nmsg, c->nmsgs);
+	ck_assert_int_eq(adapter->subscribe(m, c->types, nmsg + 5, buf,
+	    sizeof(buf)), 0);
+	ck_assert_int_eq(adapter->subscribe(m, c->types, UINT32_MAX, buf,
+	    sizeof(buf)), 0);
+	if (c->more != NULL)
+		c->more(m);
+	tk_symmap_free(m);
+}
+END_TEST
+
+/* Parses @frame: a fixture file, or the frame itself. */
+static inline void
+parse_any(const char *frame, struct tk_frame_result *res)
+{
+	if (frame[0] == '{' || frame[0] == '[')
+		parse_str(frame, res);
+	else
+		parse_fixture(frame, res);
+}
+
+/*
+ * codec.unknown, in order: a symbol nobody configured is counted, never
+ * guessed at (native names are exact); with no map at all everything is
+ * unknown and nothing crashes.
+ */
+START_TEST(test_unknown_symbol_counted)
+{
+	const struct tk_codec_unknown *u;
+	char line[TK_TICK_JSON_MAX];
+	struct tk_frame_result res;
+	struct tk_symmap *only = NULL;
+	size_t i;
+
+	if (codec.only != NULL) {
+		only = tk_symmap_new(adapter, codec.only,
+		    count_strings(codec.only), NULL, 0);
+		ck_assert_ptr_nonnull(only);
+	}
+	for (i = 0; i < codec.nunknown; i++) {
+		u = &codec.unknown[i];
+		ctx.symbols = u->nomap ? NULL : only != NULL ? only : map;
+		parse_any(u->frame, &res);
+		ck_assert_msg(res.kind == TK_FRAME_DATA &&
+		    res.unknown == u->unknown && res.nticks == u->nticks,
+		    "unknown[%zu] (%.40s): kind %d unknown %u nticks %u (%s), "
+		    "want %u %u", i, u->frame, res.kind, res.unknown,
+		    res.nticks, res.detail, u->unknown, u->nticks);
+		if (u->tick == NULL)
+			continue;
+		ck_assert_uint_gt(res.nticks, 0);
+		ck_assert_int_gt(tk_tick_format(&sink.ticks[0], 0, line,
+		    sizeof(line)), 0);
+		ck_assert_msg(strstr(line, u->tick) != NULL, "%s", line);
+	}
+	ctx.symbols = map;
+	tk_symmap_free(only);
+}
+END_TEST
+
+/*
+ * codec.filters, in order: channels not wanted give no ticks, but their
+ * frames are still read (and checked).
+ */
+START_TEST(test_types_filter)
+{
+	const struct tk_codec_filter *f;
+	struct tk_frame_result res;
+	size_t i;
+
+	ck_assert_uint_gt(codec.nfilters, 0);
+	for (i = 0; i < codec.nfilters; i++) {
+		f = &codec.filters[i];
+		ctx.types = f->types;
+		parse_any(f->frame, &res);
+		ck_assert_msg(res.kind == f->kind && res.nticks == f->nticks,
+		    "filters[%zu] (%s): kind %d nticks %u (%s), want %d %u",
+		    i, f->frame, res.kind, res.nticks, res.detail, f->kind,
+		    f->nticks);
+		ck_assert_uint_eq(res.unknown, 0);
+		if (f->nticks > 0 && f->type != TK_CODEC_ANY)
+			ck_assert_int_eq(sink.ticks[0].type, f->type);
+	}
+}
+END_TEST
+
 /* Adds the golden runner and its completeness check to @tc. */
 static inline void
 tk_codec_tcase_golden(TCase *tc)
@@ -457,9 +992,20 @@ struct tk_codec_tcases {
 	TCase	*subscribe;	/* adapter fields, subscribe messages */
 };
 
+/* Adds the adapter's fields, symbols and subscribe messages to @tc. */
+static inline void
+tk_codec_tcase_subscribe(TCase *tc)
+{
+	tcase_add_test(tc, test_adapter_fields);
+	tcase_add_test(tc, test_native_symbol);
+	tcase_add_loop_test(tc, test_subscribe_text, 0, (int)codec.nsubs);
+	if (codec.chunks != NULL)
+		tcase_add_test(tc, test_subscribe_chunks);
+}
+
 /*
- * A suite named after the codec with the shared tests in place.  All but
- * "subscribe" run with setup() and teardown().
+ * A suite named after the codec with the shared tests in place, all run
+ * with setup() and teardown().
  */
 static inline Suite *
 tk_codec_suite(struct tk_codec_tcases *tc)
@@ -480,8 +1026,13 @@ tk_codec_suite(struct tk_codec_tcases *tc)
 	tcase_add_checked_fixture(tc->golden, setup, teardown);
 	tcase_add_checked_fixture(tc->bad, setup, teardown);
 	tcase_add_checked_fixture(tc->filters, setup, teardown);
+	tcase_add_checked_fixture(tc->subscribe, setup, teardown);
+	if (codec.nunknown > 0)
+		tcase_add_test(tc->filters, test_unknown_symbol_counted);
+	tcase_add_test(tc->filters, test_types_filter);
 	tk_codec_tcase_golden(tc->golden);
 	tk_codec_tcase_bad(tc->bad);
+	tk_codec_tcase_subscribe(tc->subscribe);
 	suite_add_tcase(s, tc->golden);
 	suite_add_tcase(s, tc->bad);
 	suite_add_tcase(s, tc->filters);
