@@ -432,6 +432,29 @@ def _item_spans(text, id_re, symbol_re):
     return spans
 
 
+async def _await_change(changed, pred, timeout, failure):
+    """Waits until @pred() holds, checked whenever @changed (an
+    asyncio.Condition) is notified; after @timeout seconds raises
+    AssertionError(failure())."""
+    try:
+        async with changed:
+            await asyncio.wait_for(changed.wait_for(pred), timeout)
+    except asyncio.TimeoutError:
+        raise AssertionError(failure()) from None
+
+
+async def _shut(server, enders):
+    """Closes @server's listener, calls each of @enders (one a
+    connection: ends it) and waits up to 5 s for the server to finish."""
+    server.close()
+    for end in enders:
+        end()
+    try:
+        await asyncio.wait_for(server.wait_closed(), 5)
+    except asyncio.TimeoutError:
+        pass
+
+
 class MockRest:
     """An exchange's public REST API: a real HTTP/1.1 server on
     127.0.0.1:<free port>, one request per connection (Connection:
@@ -487,14 +510,10 @@ class MockRest:
 
     async def wait_requests(self, n, timeout=DEFAULT_TIMEOUT):
         """Waits until @n requests in all have come; returns them."""
-        try:
-            async with self._changed:
-                await asyncio.wait_for(self._changed.wait_for(
-                        lambda: len(self.requests) >= n), timeout)
-        except asyncio.TimeoutError:
-            raise AssertionError("rest mock: %d of %d requests within "
-                                 "%.1f s: %s" % (len(self.requests), n,
-                                 timeout, self.requests)) from None
+        await _await_change(
+                self._changed, lambda: len(self.requests) >= n, timeout,
+                lambda: "rest mock: %d of %d requests within %.1f s: %s" %
+                (len(self.requests), n, timeout, self.requests))
         return self.requests[:n]
 
     async def _serve(self, reader, writer):
@@ -554,13 +573,7 @@ class MockRest:
     async def close(self):
         if self.server is None:
             return
-        self.server.close()
-        for w in list(self._writers):
-            w.close()
-        try:
-            await asyncio.wait_for(self.server.wait_closed(), 5)
-        except asyncio.TimeoutError:
-            pass
+        await _shut(self.server, [w.close for w in self._writers])
         self.server = None
 
 
@@ -737,16 +750,11 @@ class MockExchange:
         return sum(len(c.subscribes) for c in self.connections)
 
     async def _wait_for(self, pred, timeout, what):
-        try:
-            async with self._changed:
-                await asyncio.wait_for(
-                        self._changed.wait_for(pred), timeout)
-        except asyncio.TimeoutError:
-            raise AssertionError(
-                    "mock: timed out after %.1f s waiting for %s; "
-                    "connections: %s" % (timeout, what,
-                    [(c.path, c.received) for c in
-                     self.connections])) from None
+        await _await_change(
+                self._changed, pred, timeout,
+                lambda: "mock: timed out after %.1f s waiting for %s; "
+                "connections: %s" % (timeout, what,
+                [(c.path, c.received) for c in self.connections]))
 
     async def wait_connections(self, n, timeout=DEFAULT_TIMEOUT):
         """Waits for the n-th connection (1-based); returns it."""
@@ -847,14 +855,8 @@ class MockExchange:
     async def close(self):
         if self.server is None:
             return
-        self.server.close()
-        for c in self.connections:
-            if c.open:
-                c.ws.transport.abort()
-        try:
-            await asyncio.wait_for(self.server.wait_closed(), 5)
-        except asyncio.TimeoutError:
-            pass
+        await _shut(self.server, [c.ws.transport.abort
+                                  for c in self.connections if c.open])
         self.server = None
 
 
