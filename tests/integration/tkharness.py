@@ -586,11 +586,14 @@ class MockExchange:
     exchange's public protocol, as far as tickerd uses it.
 
     Subclasses say what URL path the real endpoint has (PATH), how a
-    subscribe request looks and is acked, how application-level pings are
-    answered, which frame announces a disconnect (DISCONNECT_NOTICE, a
-    fixture file name, or None), what the exchange sends on a live link
-    without market data (keepalive_frames), and where the trade ids of a
-    trade frame are (_trade_ids).
+    subscribe request looks (SUBSCRIBE) and is acked (subscribe_replies),
+    how an application-level ping looks (PING) and is answered (pong),
+    what the exchange sends right after the upgrade (GREETING) and on a
+    live link without market data (KEEPALIVE), which frame announces a
+    disconnect (DISCONNECT_NOTICE), and where the trade ids of a trade
+    frame are (TRADE, TRADE_ID, TRADE_SYMBOL); each a fixture file name
+    or a pattern, or None where the exchange has no such thing.  A
+    protocol these do not describe overrides the method that uses them.
 
     The mock records every frame per connection, lets the test push frames
     to, or drop, every open connection, and can refuse upgrades
@@ -599,6 +602,17 @@ class MockExchange:
     ADAPTER = None  # tickerd's adapter name (also the fixture folder)
     PATH = "/"
     DISCONNECT_NOTICE = None
+    # (key, value, ...): a JSON object whose key has one of the values.
+    SUBSCRIBE = None
+    PING = None
+    GREETING = None
+    KEEPALIVE = None
+    # A trade frame matches TRADE; each flat object in it that has both
+    # holds a trade id (TRADE_ID's group 1) and its native symbol
+    # (TRADE_SYMBOL's group 1).
+    TRADE = None
+    TRADE_ID = None
+    TRADE_SYMBOL = None
     # What test_all_adapters sends through the merge: (configured symbols,
     # a trade fixture frame, a quote fixture frame), one tick each; the
     # quote may be a tuple of frames that give one tick together, in
@@ -621,9 +635,16 @@ class MockExchange:
 
     # -- protocol (overridden per exchange)
 
+    @staticmethod
+    def _is(req, spec):
+        """True if the JSON object @req is what @spec (key, value, ...)
+        describes."""
+        return spec is not None and isinstance(req, dict) and \
+            req.get(spec[0]) in spec[1:]
+
     def is_subscribe(self, req):
         """True if the parsed text frame @req is a subscribe request."""
-        return False
+        return self._is(req, self.SUBSCRIBE)
 
     def subscribe_replies(self, conn, req):
         """The frames that ack the subscribe request @req on @conn."""
@@ -632,21 +653,29 @@ class MockExchange:
     def ping_reply(self, text, req):
         """The reply if @text (parsed: @req, or None) is an
         application-level ping, else None."""
-        return None
+        return self.pong(req) if self._is(req, self.PING) else None
+
+    def pong(self, req):
+        """The answer to the application-level ping @req."""
+        raise AssertionError("%s has no application-level ping" %
+                             self.ADAPTER)
 
     def greeting(self, conn):
         """Frames the exchange sends by itself right after the upgrade."""
-        return []
+        return [] if self.GREETING is None else [self.fixture(self.GREETING)]
 
     def keepalive_frames(self):
         """What the exchange sends on a live connection that carries no
         market data (heartbeats, pongs): never data to tickerd."""
-        return []
+        return [] if self.KEEPALIVE is None else \
+            [self.fixture(self.KEEPALIVE)]
 
     def _trade_ids(self, text):
         """[(native symbol, start, end)]: where the trade ids of a trade
         frame are in @text (the id's characters, without quotes)."""
-        return []
+        if self.TRADE is None or not self.TRADE.search(text):
+            return []
+        return _item_spans(text, self.TRADE_ID, self.TRADE_SYMBOL)
 
     @classmethod
     def fixture(cls, name):
@@ -860,6 +889,13 @@ class MockExchange:
         self.server = None
 
 
+def _echo_req_id(msg, req):
+    """@msg, with the req_id of the request @req where it has one."""
+    if "req_id" in req:
+        msg["req_id"] = req["req_id"]
+    return msg
+
+
 class MockBinance(MockExchange):
     """Binance spot raw streams (/ws): {"method":"SUBSCRIBE",...} acked
     {"result":null,"id":<id>}; no application-level ping (the server pings
@@ -870,12 +906,7 @@ class MockBinance(MockExchange):
     DISCONNECT_NOTICE = "server_shutdown_raw.json"
     SAMPLE = (["BTC-USDT"], "aggTrade_3.json",
               "edge_bookTicker_all_market_deprecated.json")
-
-    def __init__(self, path="/ws", ack=True, **kw):
-        super().__init__(path=path, ack=ack, **kw)
-
-    def is_subscribe(self, req):
-        return req.get("method") == "SUBSCRIBE"
+    SUBSCRIBE = ("method", "SUBSCRIBE")
 
     def subscribe_replies(self, conn, req):
         return [_compact({"result": None, "id": req.get("id")})]
@@ -895,9 +926,11 @@ class MockCoinbase(MockExchange):
     ADAPTER = "coinbase"
     PATH = "/"
     SAMPLE = (["BTC-USD"], "last_match_2.json", "ticker_4.json")
-
-    def is_subscribe(self, req):
-        return req.get("type") == "subscribe"
+    SUBSCRIBE = ("type", "subscribe")
+    KEEPALIVE = "heartbeat.json"
+    TRADE = re.compile(r'"type":"(?:last_)?match"')
+    TRADE_ID = re.compile(r'"trade_id":(\d+)')
+    TRADE_SYMBOL = re.compile(r'"product_id":"([^"]+)"')
 
     def subscribe_replies(self, conn, req):
         subs = conn.state.setdefault("channels", {})
@@ -911,18 +944,6 @@ class MockCoinbase(MockExchange):
         return [_compact({"type": "subscriptions", "channels": [
                 {"name": n, "product_ids": p} for n, p in subs.items()]})]
 
-    def keepalive_frames(self):
-        return [self.fixture("heartbeat.json")]
-
-    _TRADE = re.compile(r'"type":"(?:last_)?match"')
-    _ID = re.compile(r'"trade_id":(\d+)')
-    _SYMBOL = re.compile(r'"product_id":"([^"]+)"')
-
-    def _trade_ids(self, text):
-        if not self._TRADE.search(text):
-            return []
-        return _item_spans(text, self._ID, self._SYMBOL)
-
 
 class MockKraken(MockExchange):
     """Kraken spot WebSocket v2 (/v2): a status frame on connect;
@@ -932,47 +953,29 @@ class MockKraken(MockExchange):
     ADAPTER = "kraken"
     PATH = "/v2"
     SAMPLE = (["MATIC-USD", "ALGO-USD"], "trade.json", "ticker.json")
-
-    def is_subscribe(self, req):
-        return req.get("method") == "subscribe"
+    SUBSCRIBE = ("method", "subscribe")
+    PING = ("method", "ping")
+    GREETING = "status.json"
+    KEEPALIVE = "heartbeat.json"
+    TRADE = re.compile(r'"channel":"trade"')
+    TRADE_ID = re.compile(r'"trade_id":(\d+)')
+    TRADE_SYMBOL = re.compile(r'"symbol":"([^"]+)"')
 
     def subscribe_replies(self, conn, req):
         params = req.get("params") or {}
-        replies = []
-        for sym in params.get("symbol") or []:
-            ack = {"method": "subscribe",
-                   "result": {"channel": params.get("channel"),
-                              "snapshot": params.get("snapshot", True),
-                              "symbol": sym},
-                   "success": True, "time_in": _iso_now(),
-                   "time_out": _iso_now()}
-            if "req_id" in req:
-                ack["req_id"] = req["req_id"]
-            replies.append(_compact(ack))
-        return replies
+        return [_compact(_echo_req_id(
+                {"method": "subscribe",
+                 "result": {"channel": params.get("channel"),
+                            "snapshot": params.get("snapshot", True),
+                            "symbol": sym},
+                 "success": True, "time_in": _iso_now(),
+                 "time_out": _iso_now()}, req))
+                for sym in params.get("symbol") or []]
 
-    def ping_reply(self, text, req):
-        if not isinstance(req, dict) or req.get("method") != "ping":
-            return None
-        pong = {"method": "pong"}
-        if "req_id" in req:
-            pong["req_id"] = req["req_id"]
+    def pong(self, req):
+        pong = _echo_req_id({"method": "pong"}, req)
         pong.update(time_in=_iso_now(), time_out=_iso_now())
         return _compact(pong)
-
-    def greeting(self, conn):
-        return [self.fixture("status.json")]
-
-    def keepalive_frames(self):
-        return [self.fixture("heartbeat.json")]
-
-    _ID = re.compile(r'"trade_id":(\d+)')
-    _SYMBOL = re.compile(r'"symbol":"([^"]+)"')
-
-    def _trade_ids(self, text):
-        if '"channel":"trade"' not in text:
-            return []
-        return _item_spans(text, self._ID, self._SYMBOL)
 
 
 class MockBitstamp(MockExchange):
@@ -984,21 +987,18 @@ class MockBitstamp(MockExchange):
     PATH = "/"
     DISCONNECT_NOTICE = "request_reconnect.json"
     SAMPLE = (["ETH-USD", "BTC-USD"], "trade.json", "order_book.json")
+    SUBSCRIBE = ("event", "bts:subscribe")
+    PING = ("event", "bts:heartbeat")
     HEARTBEAT_REPLY = _compact({"event": "bts:heartbeat", "channel": "",
                                 "data": {"status": "success"}})
-
-    def is_subscribe(self, req):
-        return req.get("event") == "bts:subscribe"
 
     def subscribe_replies(self, conn, req):
         ch = (req.get("data") or {}).get("channel")
         return [_compact({"event": "bts:subscription_succeeded",
                           "channel": ch, "data": {}})]
 
-    def ping_reply(self, text, req):
-        if isinstance(req, dict) and req.get("event") == "bts:heartbeat":
-            return self.HEARTBEAT_REPLY
-        return None
+    def pong(self, req):
+        return self.HEARTBEAT_REPLY
 
     def keepalive_frames(self):
         return [self.HEARTBEAT_REPLY]
@@ -1024,6 +1024,11 @@ class MockOKX(MockExchange):
     PATH = "/ws/v5/public"
     DISCONNECT_NOTICE = "notice_service_upgrade.json"
     SAMPLE = (["BTC-USDT"], "trade.json", "ticker.json")
+    SUBSCRIBE = ("op", "subscribe")
+    KEEPALIVE = "pong.txt"
+    TRADE = re.compile(r'"channel":"trades"')
+    TRADE_ID = re.compile(r'"tradeId":"([^"]*)"')
+    TRADE_SYMBOL = re.compile(r'"instId":"([^"]+)"')
     # The instruments list, asked for before connecting when a swap is
     # configured: served by the mock's REST API (self.rest).
     INSTRUMENTS = "/api/v5/public/instruments?instType=SWAP"
@@ -1039,9 +1044,6 @@ class MockOKX(MockExchange):
         if getattr(self, "rest", None) is not None:
             await self.rest.close()
 
-    def is_subscribe(self, req):
-        return req.get("op") == "subscribe"
-
     def subscribe_replies(self, conn, req):
         conn_id = "%08x" % (0x4d0c0000 + conn.index)
         return [_compact({"event": "subscribe", "arg": arg,
@@ -1050,17 +1052,6 @@ class MockOKX(MockExchange):
 
     def ping_reply(self, text, req):
         return "pong" if text == "ping" else None
-
-    def keepalive_frames(self):
-        return [self.fixture("pong.txt")]
-
-    _ID = re.compile(r'"tradeId":"([^"]*)"')
-    _SYMBOL = re.compile(r'"instId":"([^"]+)"')
-
-    def _trade_ids(self, text):
-        if '"channel":"trades"' not in text:
-            return []
-        return _item_spans(text, self._ID, self._SYMBOL)
 
 
 class MockBybit(MockExchange):
@@ -1071,41 +1062,30 @@ class MockBybit(MockExchange):
     ADAPTER = "bybit"
     PATH = "/v5/public/spot"
     SAMPLE = (["BTC-USDT"], "trade_2_spot.json", "orderbook1_snapshot.json")
+    SUBSCRIBE = ("op", "subscribe")
+    PING = ("op", "ping")
+    KEEPALIVE = "pong_spot.json"
+    TRADE = re.compile(r'"topic":"publicTrade\.')
+    TRADE_ID = re.compile(r'"i":"([^"]*)"')
+    TRADE_SYMBOL = re.compile(r'"s":"([^"]+)"')
 
     def _conn_id(self, conn):
         return "0970e817-426e-429a-a679-%012x" % conn.index
 
-    def is_subscribe(self, req):
-        return req.get("op") == "subscribe"
+    @staticmethod
+    def _answer(req, ret_msg, conn_id, op):
+        msg = _echo_req_id({"success": True, "ret_msg": ret_msg,
+                            "conn_id": conn_id}, req)
+        msg["op"] = op
+        return _compact(msg)
 
     def subscribe_replies(self, conn, req):
-        ack = {"success": True, "ret_msg": "subscribe",
-               "conn_id": self._conn_id(conn)}
-        if "req_id" in req:
-            ack["req_id"] = req["req_id"]
-        ack["op"] = "subscribe"
-        return [_compact(ack)]
+        return [self._answer(req, "subscribe", self._conn_id(conn),
+                             "subscribe")]
 
-    def ping_reply(self, text, req):
-        if not isinstance(req, dict) or req.get("op") != "ping":
-            return None
-        pong = {"success": True, "ret_msg": "pong",
-                "conn_id": "0970e817-426e-429a-a679-ff7f55e0b16a"}
-        if "req_id" in req:
-            pong["req_id"] = req["req_id"]
-        pong["op"] = "ping"
-        return _compact(pong)
-
-    def keepalive_frames(self):
-        return [self.fixture("pong_spot.json")]
-
-    _ID = re.compile(r'"i":"([^"]*)"')
-    _SYMBOL = re.compile(r'"s":"([^"]+)"')
-
-    def _trade_ids(self, text):
-        if '"topic":"publicTrade.' not in text:
-            return []
-        return _item_spans(text, self._ID, self._SYMBOL)
+    def pong(self, req):
+        return self._answer(req, "pong",
+                            "0970e817-426e-429a-a679-ff7f55e0b16a", "ping")
 
 
 class MockGateio(MockExchange):
@@ -1120,6 +1100,12 @@ class MockGateio(MockExchange):
     PATH = "/ws/v4/"
     SAMPLE = (["BTC-USDT"], "spot_trades_3_btc_usdt.json",
               "book_ticker_1.json")
+    SUBSCRIBE = ("event", "subscribe")
+    PING = ("channel", "spot.ping")
+    KEEPALIVE = "pong_docs_example.json"
+    TRADE = re.compile(r'"channel":"spot\.trades"')
+    TRADE_ID = re.compile(r'"id":(\d+)')
+    TRADE_SYMBOL = re.compile(r'"currency_pair":"([^"]+)"')
 
     @staticmethod
     def _reply(channel, event, **body):
@@ -1128,9 +1114,6 @@ class MockGateio(MockExchange):
                "channel": channel, "event": event}
         msg.update(body)
         return _compact(msg)
-
-    def is_subscribe(self, req):
-        return req.get("event") == "subscribe"
 
     def subscribe_replies(self, conn, req):
         t = req.get("time")
@@ -1143,21 +1126,8 @@ class MockGateio(MockExchange):
         return [self._reply(req.get("channel"), "subscribe", error=None,
                             result={"status": "success"})]
 
-    def ping_reply(self, text, req):
-        if not isinstance(req, dict) or req.get("channel") != "spot.ping":
-            return None
+    def pong(self, req):
         return self._reply("spot.pong", "", error=None, result=None)
-
-    def keepalive_frames(self):
-        return [self.fixture("pong_docs_example.json")]
-
-    _ID = re.compile(r'"id":(\d+)')
-    _SYMBOL = re.compile(r'"currency_pair":"([^"]+)"')
-
-    def _trade_ids(self, text):
-        if '"channel":"spot.trades"' not in text:
-            return []
-        return _item_spans(text, self._ID, self._SYMBOL)
 
 
 class MockBinanceUsdm(MockExchange):
@@ -1170,23 +1140,14 @@ class MockBinanceUsdm(MockExchange):
     PATH = "/market/ws"
     SAMPLE = (["SUSHI-USDT-PERP"], "aggtrade_2_sushiusdt.json",
               "bookticker_1_sushiusdt.json")
-
-    def is_subscribe(self, req):
-        return req.get("method") == "SUBSCRIBE"
-
-    def subscribe_replies(self, conn, req):
-        return [_compact({"result": None, "id": req.get("id")})]
-
-    _ID = re.compile(r'"a":(\d+)')
-    _SYMBOL = re.compile(r'"s":"([A-Z0-9]+)"')
-
-    def _trade_ids(self, text):
-        if '"e":"aggTrade"' not in text:
-            return []
-        return _item_spans(text, self._ID, self._SYMBOL)
+    SUBSCRIBE = MockBinance.SUBSCRIBE
+    subscribe_replies = MockBinance.subscribe_replies
+    TRADE = re.compile(r'"e":"aggTrade"')
+    TRADE_ID = re.compile(r'"a":(\d+)')
+    TRADE_SYMBOL = re.compile(r'"s":"([A-Z0-9]+)"')
 
 
-class MockBybitLinear(MockExchange):
+class MockBybitLinear(MockBybit):
     """Bybit v5 linear (/v5/public/linear): the spot protocol
     (MockBybit), with the linear ack ({"success":true,"ret_msg":"",
     "req_id":<id>,"op":"subscribe"}) and the linear pong."""
@@ -1195,22 +1156,12 @@ class MockBybitLinear(MockExchange):
     PATH = "/v5/public/linear"
     SAMPLE = (["BTC-USDT-PERP"], "publictrade_1_btcusdt.json",
               "orderbook1_snapshot_btcusdt.json")
-
-    _conn_id = MockBybit._conn_id
-    is_subscribe = MockBybit.is_subscribe
-    ping_reply = MockBybit.ping_reply
-    _ID = MockBybit._ID
-    _SYMBOL = MockBybit._SYMBOL
-    _trade_ids = MockBybit._trade_ids
+    KEEPALIVE = "pong_linear.json"
 
     def subscribe_replies(self, conn, req):
-        return [_compact({"success": True, "ret_msg": "",
-                          "conn_id": self._conn_id(conn),
-                          "req_id": req.get("req_id", ""),
-                          "op": "subscribe"})]
-
-    def keepalive_frames(self):
-        return [self.fixture("pong_linear.json")]
+        # The linear ack always has a req_id: "" where the request has none.
+        return [self._answer({"req_id": req.get("req_id", "")}, "",
+                             self._conn_id(conn), "subscribe")]
 
 
 class MockDeribit(MockExchange):
@@ -1224,6 +1175,11 @@ class MockDeribit(MockExchange):
     PATH = "/ws/api/v2"
     SAMPLE = (["BTC-USD-20210326", "BTC-USD-PERP"],
               "trades_2_btc_26mar21_raw.json", "quote_1_btc_perpetual.json")
+    SUBSCRIBE = ("method", "public/subscribe", "public/set_heartbeat")
+    PING = ("method", "public/test")
+    TRADE = re.compile(r'"channel":"trades\.')
+    TRADE_ID = re.compile(r'"trade_id":"([^"]*)"')
+    TRADE_SYMBOL = re.compile(r'"instrument_name":"([^"]+)"')
     TEST_REQUEST = _compact({"jsonrpc": "2.0", "method": "heartbeat",
                              "params": {"type": "test_request"}})
 
@@ -1234,31 +1190,17 @@ class MockDeribit(MockExchange):
                          "result": result, "usIn": us, "usOut": us + 300,
                          "usDiff": 300, "testnet": False})
 
-    def is_subscribe(self, req):
-        return req.get("method") in ("public/subscribe",
-                                     "public/set_heartbeat")
-
     def subscribe_replies(self, conn, req):
         if req.get("method") == "public/set_heartbeat":
             return [self._result(req, "ok")]
         return [self._result(req, (req.get("params") or {}).get(
                 "channels") or [])]
 
-    def ping_reply(self, text, req):
-        if not isinstance(req, dict) or req.get("method") != "public/test":
-            return None
+    def pong(self, req):
         return self._result(req, {"version": "1.2.26"})
 
     def keepalive_frames(self):
         return [self.TEST_REQUEST]
-
-    _ID = re.compile(r'"trade_id":"([^"]*)"')
-    _SYMBOL = re.compile(r'"instrument_name":"([^"]+)"')
-
-    def _trade_ids(self, text):
-        if '"channel":"trades.' not in text:
-            return []
-        return _item_spans(text, self._ID, self._SYMBOL)
 
 
 class MockBitfinex(MockExchange):
@@ -1282,6 +1224,9 @@ class MockBitfinex(MockExchange):
     # first takes the ask away (no tick), then sends the book again.
     SAMPLE = (["BTC-USD", "TESTBTC-TESTUSD"], "trade_te.json",
               ("book_delta_3_remove_ask.json", "book_snapshot.json"))
+    SUBSCRIBE = ("event", "subscribe")
+    GREETING = "info.json"
+    KEEPALIVE = "heartbeat.json"
     _BOOK_KEYS = ("prec", "freq", "len")
 
     def __init__(self, *args, **kwargs):
@@ -1296,9 +1241,6 @@ class MockBitfinex(MockExchange):
                 ack = json.loads(line)
                 ids[(ack["channel"], ack["symbol"])] = ack["chanId"]
         return ids
-
-    def is_subscribe(self, req):
-        return req.get("event") == "subscribe"
 
     def subscribe_replies(self, conn, req):
         ids = conn.state.setdefault("ids", self._prelude())
@@ -1316,12 +1258,6 @@ class MockBitfinex(MockExchange):
         if key[0] == "book" and sym in self.books:
             replies.append(self.books[sym])
         return replies
-
-    def greeting(self, conn):
-        return [self.fixture("info.json")]
-
-    def keepalive_frames(self):
-        return [self.fixture("heartbeat.json")]
 
     # Data frames name only their channel id: [chanId, ...].
     _CHAN = re.compile(r'^\[(\d+),')
@@ -1374,6 +1310,12 @@ class MockKucoin(MockExchange):
     ADAPTER = "kucoin"
     PATH = "/endpoint"
     SAMPLE = (["DAPPT-BTC", "SNX-BTC"], "match_1.json", "ticker_1.json")
+    SUBSCRIBE = ("type", "subscribe")
+    PING = ("type", "ping")
+    GREETING = "welcome.json"
+    TRADE = re.compile(r'"subject":"trade\.l3match"')
+    TRADE_ID = re.compile(r'"tradeId":"([^"]*)"')
+    TRADE_SYMBOL = re.compile(r'"symbol":"([^"]+)"')
     BULLET = "/api/v1/bullet-public"
 
     def __init__(self, ping_interval_ms=18000, welcome=True, **kw):
@@ -1403,37 +1345,31 @@ class MockKucoin(MockExchange):
                 "pingTimeout": 10000}]}})
 
     def greeting(self, conn):
-        return [self.fixture("welcome.json")] if self.welcome else []
+        return super().greeting(conn) if self.welcome else []
 
     async def send_welcome(self, conn):
         conn.welcomed_at = time.monotonic()
-        await conn.ws.send(self.fixture("welcome.json"))
-
-    def is_subscribe(self, req):
-        return req.get("type") == "subscribe"
+        await conn.ws.send(self.fixture(self.GREETING))
 
     def subscribe_replies(self, conn, req):
         return [_compact({"id": str(req.get("id")), "type": "ack"})]
 
-    def ping_reply(self, text, req):
-        if isinstance(req, dict) and req.get("type") == "ping":
-            return _compact({"id": req.get("id"), "type": "pong"})
-        return None
+    def pong(self, req):
+        return _compact({"id": req.get("id"), "type": "pong"})
 
     def keepalive_frames(self):
-        return [_compact({"id": "tickerd", "type": "pong"})]
+        return [self.pong({"id": "tickerd"})]
 
-    _ID = re.compile(r'"tradeId":"([^"]*)"')
-    _SYMBOL = re.compile(r'"symbol":"([^"]+)"')
 
-    def _trade_ids(self, text):
-        if '"subject":"trade.l3match"' not in text:
-            return []
-        return _item_spans(text, self._ID, self._SYMBOL)
+def _mock_classes(base=MockExchange):
+    """Every subclass of @base, also those of its subclasses."""
+    for cls in base.__subclasses__():
+        yield cls
+        yield from _mock_classes(cls)
 
 
 # Every mock, by adapter name: each class above.
-MOCKS = {cls.ADAPTER: cls for cls in MockExchange.__subclasses__()}
+MOCKS = {cls.ADAPTER: cls for cls in _mock_classes()}
 
 
 # ---------------------------------------------------------------- metrics
