@@ -108,7 +108,7 @@ def exchange_entry(mock, symbols, name=None, **keys):
     its rest_url."""
     ex = {"name": name or mock.ADAPTER, "adapter": mock.ADAPTER,
           "symbols": list(symbols), "url": mock.url, "stale_s": 30}
-    if getattr(mock, "rest", None) is not None:
+    if mock.rest is not None:
         ex["rest_url"] = mock.rest.url
     ex.update(keys)
     return ex
@@ -630,6 +630,7 @@ class MockExchange:
         self.answer_pings = answer_pings
         self.server = None
         self.port = None
+        self.rest = None  # a MockRest, where rest_routes() names any
         self.connections = []
         self._changed = None
 
@@ -677,6 +678,12 @@ class MockExchange:
             return []
         return _item_spans(text, self.TRADE_ID, self.TRADE_SYMBOL)
 
+    def rest_routes(self):
+        """[(method, path, body)]: the exchange's REST API as far as
+        tickerd uses it (MockRest.answer), served by a MockRest of the
+        mock's own (rest), started and closed with it."""
+        return []
+
     @classmethod
     def fixture(cls, name):
         return exchange_fixture(cls.ADAPTER, name)
@@ -690,6 +697,11 @@ class MockExchange:
     # -- server
 
     async def start(self, port=0):
+        routes = self.rest_routes()
+        if routes:
+            self.rest = await MockRest().start()
+            for route in routes:
+                self.rest.answer(*route)
         self._changed = asyncio.Condition()
         mock = self
 
@@ -882,11 +894,12 @@ class MockExchange:
         return len(conns)
 
     async def close(self):
-        if self.server is None:
-            return
-        await _shut(self.server, [c.ws.transport.abort
-                                  for c in self.connections if c.open])
-        self.server = None
+        if self.server is not None:
+            await _shut(self.server, [c.ws.transport.abort
+                                      for c in self.connections if c.open])
+            self.server = None
+        if self.rest is not None:
+            await self.rest.close()
 
 
 def _echo_req_id(msg, req):
@@ -1033,16 +1046,9 @@ class MockOKX(MockExchange):
     # configured: served by the mock's REST API (self.rest).
     INSTRUMENTS = "/api/v5/public/instruments?instType=SWAP"
 
-    async def start(self, port=0):
-        self.rest = await MockRest().start()
-        self.rest.answer("GET", self.INSTRUMENTS,
-                         self.fixture("rest/instruments_swap.json"))
-        return await super().start(port)
-
-    async def close(self):
-        await super().close()
-        if getattr(self, "rest", None) is not None:
-            await self.rest.close()
+    def rest_routes(self):
+        return [("GET", self.INSTRUMENTS,
+                 self.fixture("rest/instruments_swap.json"))]
 
     def subscribe_replies(self, conn, req):
         conn_id = "%08x" % (0x4d0c0000 + conn.index)
@@ -1324,15 +1330,8 @@ class MockKucoin(MockExchange):
         self.welcome = welcome  # False: the test sends it (welcome())
         self.tokens = []  # issued, in order
 
-    async def start(self, port=0):
-        self.rest = await MockRest().start()
-        self.rest.answer("POST", self.BULLET, self._bullet)
-        return await super().start(port)
-
-    async def close(self):
-        await super().close()
-        if getattr(self, "rest", None) is not None:
-            await self.rest.close()
+    def rest_routes(self):
+        return [("POST", self.BULLET, self._bullet)]
 
     def _bullet(self, req):
         token = "2neAiuYvAU61ZDXANAGAsiL4-iAExI1SfNx%03d" % len(self.tokens)
