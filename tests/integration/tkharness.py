@@ -829,8 +829,13 @@ class MockExchange:
         for text in frames:
             text = self.fresh_trade_id(text)
             for c in conns:
-                await c.ws.send(text)
+                await self._deliver(c, text)
         return len(conns)
+
+    @staticmethod
+    async def _deliver(conn, text):
+        """Sends one frame of send() on @conn."""
+        await conn.ws.send(text)
 
     @staticmethod
     async def send_raw(conn, *frames):
@@ -1221,7 +1226,7 @@ class MockBitfinex(MockExchange):
     "len":..}) is acked with those three echoed, and then, on every
     connection, the book's snapshot where books[native symbol] holds one
     (a fixture frame of that channel id); a test sends the updates after
-    it.  Data of a channel never comes before its ack (send)."""
+    it.  Data of a channel never comes before its ack (_deliver)."""
 
     ADAPTER = "bitfinex"
     PATH = "/ws/2"
@@ -1268,20 +1273,13 @@ class MockBitfinex(MockExchange):
     # Data frames name only their channel id: [chanId, ...].
     _CHAN = re.compile(r'^\[(\d+),')
 
-    async def send(self, *frames):
-        """As MockExchange.send, but the way Bitfinex orders a
-        connection: no data of a channel before its ack.  A frame of a
-        subscription not acked yet on a connection (and every frame
-        after it there) waits until the ack is sent."""
-        conns = self.open_connections()
-        if not conns:
-            raise AssertionError("mock: no open connection to send to")
-        for text in frames:
-            text = self.fresh_trade_id(text)
-            for c in conns:
-                c.state.setdefault("held", []).append(text)
-                await self._flush(c)
-        return len(conns)
+    async def _deliver(self, conn, text):
+        """The way Bitfinex orders a connection: no data of a channel
+        before its ack.  A frame of a subscription not acked yet on
+        @conn (and every frame after it there) waits until the ack is
+        sent."""
+        conn.state.setdefault("held", []).append(text)
+        await self._flush(conn)
 
     async def _request(self, conn, msg):
         await super()._request(conn, msg)
