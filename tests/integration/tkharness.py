@@ -13,6 +13,7 @@ the test fails; every wait is bounded.
 """
 
 import asyncio
+import base64
 import collections
 import functools
 import json
@@ -21,6 +22,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import tempfile
 import time
@@ -1593,6 +1595,43 @@ async def roundtrip_ping(ws, timeout=DEFAULT_TIMEOUT):
     before, _ = await recv_until(ws, lambda m: m.get("type") == "pong",
                                  timeout)
     return before
+
+
+# ---------------------------------------------------------------- raw bytes
+
+def ws_frame(opcode, payload, fin=True, mask=True):
+    """One WebSocket frame; a client's frames are masked (RFC 6455 5.3),
+    a server's are not (mask=False)."""
+    head = bytes([(0x80 if fin else 0) | opcode])
+    n = len(payload)
+    bit = 0x80 if mask else 0
+    if n < 126:
+        head += bytes([bit | n])
+    elif n < 1 << 16:
+        head += bytes([bit | 126]) + struct.pack("!H", n)
+    else:
+        head += bytes([bit | 127]) + struct.pack("!Q", n)
+    if not mask:
+        return head + payload
+    key = os.urandom(4)
+    keys = (key * (n // 4 + 1))[:n]
+    body = (int.from_bytes(payload, "big") ^
+            int.from_bytes(keys, "big")).to_bytes(n, "big")
+    return head + key + body
+
+
+def upgrade_request(host, path="/", origin=None, extra=b""):
+    """A WebSocket upgrade request with exactly this Host (bytes or str)."""
+    if isinstance(host, str):
+        host = host.encode()
+    key = base64.b64encode(os.urandom(16))
+    req = (b"GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\n"
+           b"Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
+           b"Sec-WebSocket-Version: 13\r\n" % (path.encode(), host, key))
+    if origin is not None:
+        req += b"Origin: %s\r\n" % (origin if isinstance(origin, bytes)
+                                    else origin.encode())
+    return req + extra + b"\r\n"
 
 
 # ---------------------------------------------------------------- test case
