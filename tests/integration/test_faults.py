@@ -604,20 +604,11 @@ class LimitedDaemon(h.Daemon):
 
     NOFILE = 128
 
-    def _spawn(self):
-        # Daemon._spawn, with the limit applied in the child only.
+    def popen_options(self):
+        # The limit applies in the child only.
         limit = self.NOFILE
-        self._out = open(self.stdout_path, "wb")
-        self._err = open(self.stderr_path, "wb")
-        env = h.daemon_env()
-        env.update(self.extra_env)
-        self.proc = subprocess.Popen(
-                [h.tickerd_path(), "-c", self.config_path] + self.args,
-                stdin=subprocess.DEVNULL, stdout=self._out,
-                stderr=self._err, env=env, cwd=self.workdir,
-                start_new_session=True,
-                preexec_fn=lambda: resource.setrlimit(
-                        resource.RLIMIT_NOFILE, (limit, limit)))
+        return {"preexec_fn": lambda: resource.setrlimit(
+                resource.RLIMIT_NOFILE, (limit, limit))}
 
 
 class TestOutOfFds(FaultCase):

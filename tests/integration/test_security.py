@@ -590,6 +590,7 @@ class ActivatedDaemon(h.Daemon):
     def __init__(self, config_path, listen_sock, **kw):
         super().__init__(config_path, **kw)
         self.listen_sock = listen_sock
+        self.extra_env.update(LISTEN_FDS="1", LISTEN_FDNAMES="tcp")
 
     # Moves the socket to fd 3, sets LISTEN_PID to its own pid and execs
     # tickerd (same pid).
@@ -601,20 +602,12 @@ class ActivatedDaemon(h.Daemon):
             "os.environ['LISTEN_PID'] = str(os.getpid())\n"
             "os.execv(sys.argv[2], sys.argv[2:])\n")
 
-    def _spawn(self):
-        self._out = open(self.stdout_path, "wb")
-        self._err = open(self.stderr_path, "wb")
-        env = h.daemon_env()
-        env.update(self.extra_env)
-        env["LISTEN_FDS"] = "1"
-        env["LISTEN_FDNAMES"] = "tcp"
-        fd = self.listen_sock.fileno()
-        self.proc = subprocess.Popen(
-                [sys.executable, "-c", self.EXEC, str(fd), h.tickerd_path(),
-                 "-c", self.config_path] + self.args,
-                stdin=subprocess.DEVNULL, stdout=self._out,
-                stderr=self._err, env=env, cwd=self.workdir,
-                start_new_session=True, pass_fds=(fd,))
+    def command(self):
+        return [sys.executable, "-c", self.EXEC,
+                str(self.listen_sock.fileno())] + super().command()
+
+    def popen_options(self):
+        return {"pass_fds": (self.listen_sock.fileno(),)}
 
     async def start(self, timeout=10.0):
         """The port accepts as soon as the test listens: ready is when
@@ -1147,16 +1140,8 @@ class UmaskDaemon(h.Daemon):
     """tickerd started with umask 000: whatever it creates without an
     explicit mode is world-writable."""
 
-    def _spawn(self):
-        self._out = open(self.stdout_path, "wb")
-        self._err = open(self.stderr_path, "wb")
-        env = h.daemon_env()
-        env.update(self.extra_env)
-        self.proc = subprocess.Popen(
-                [h.tickerd_path(), "-c", self.config_path] + self.args,
-                stdin=subprocess.DEVNULL, stdout=self._out,
-                stderr=self._err, env=env, cwd=self.workdir,
-                start_new_session=True, umask=0)
+    def popen_options(self):
+        return {"umask": 0}
 
 
 class TestUnixSocketMode(SecurityCase):

@@ -271,6 +271,15 @@ class Daemon:
 
     # -- start
 
+    def command(self):
+        """The argv that runs tickerd."""
+        return [tickerd_path(), "-c", self.config_path] + self.args
+
+    def popen_options(self):
+        """More keyword arguments of tickerd's subprocess.Popen (e.g.
+        umask, preexec_fn)."""
+        return {}
+
     def _spawn(self):
         self._out = open(self.stdout_path, "wb")
         self._err = open(self.stderr_path, "wb")
@@ -279,10 +288,9 @@ class Daemon:
             # A callable gets the open stderr file (e.g. to name it).
             env[k] = v(self._err) if callable(v) else v
         self.proc = subprocess.Popen(
-                [tickerd_path(), "-c", self.config_path] + self.args,
-                stdin=subprocess.DEVNULL, stdout=self._out,
+                self.command(), stdin=subprocess.DEVNULL, stdout=self._out,
                 stderr=self._err, env=env, cwd=self.workdir,
-                start_new_session=True)
+                start_new_session=True, **self.popen_options())
 
     def _check_alive(self):
         if self.proc.poll() is not None:
@@ -1632,6 +1640,14 @@ def upgrade_request(host, path="/", origin=None, extra=b""):
         req += b"Origin: %s\r\n" % (origin if isinstance(origin, bytes)
                                     else origin.encode())
     return req + extra + b"\r\n"
+
+
+def upgrade_status(port, origin):
+    """The status line tickerd on 127.0.0.1:@port answers a WebSocket
+    upgrade from @origin (bytes or str) with."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(upgrade_request("127.0.0.1:%d" % port, origin=origin))
+        return s.recv(4096).decode(errors="replace").split("\r\n")[0]
 
 
 # ---------------------------------------------------------------- test case
