@@ -22,8 +22,15 @@ import subprocess
 import tempfile
 import threading
 import time
+import unittest
 
 CHROMIUM = "/usr/bin/chromium"
+
+# A test case that needs Chromium: skipped where it is absent.
+needs_chromium = unittest.skipUnless(
+        os.path.exists(CHROMIUM),
+        "%s is absent: install Debian's chromium (scripts/deps.sh does) "
+        "to run the browser tests" % CHROMIUM)
 
 # No network of its own: no updates, no sync, no QUIC, no first-run pages.
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",

@@ -18,7 +18,6 @@ client can do to tickerd, and what tickerd must do about it.
 """
 
 import asyncio
-import base64
 import concurrent.futures
 import os
 import resource
@@ -44,34 +43,6 @@ SMALL_QUARANTINE = {"ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0:"
 
 # ---------------------------------------------------------------- helpers
 
-def ws_frame(opcode, payload, fin=True, mask=False):
-    """One WebSocket frame; clients must mask (RFC 6455 5.3)."""
-    head = bytes([(0x80 if fin else 0) | opcode])
-    n = len(payload)
-    bit = 0x80 if mask else 0
-    if n < 126:
-        head += bytes([bit | n])
-    elif n < 1 << 16:
-        head += bytes([bit | 126]) + struct.pack("!H", n)
-    else:
-        head += bytes([bit | 127]) + struct.pack("!Q", n)
-    if not mask:
-        return head + payload
-    key = os.urandom(4)
-    keys = (key * (n // 4 + 1))[:n]
-    body = (int.from_bytes(payload, "big") ^
-            int.from_bytes(keys, "big")).to_bytes(n, "big")
-    return head + key + body
-
-
-def upgrade_request(port, path="/"):
-    key = base64.b64encode(os.urandom(16))
-    return (b"GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
-            b"Upgrade: websocket\r\nConnection: Upgrade\r\n"
-            b"Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n" %
-            (path.encode(), port, key))
-
-
 class RawClient:
     """A client on a bare socket, for what a library will not send."""
 
@@ -83,7 +54,7 @@ class RawClient:
         r, w = await asyncio.wait_for(
                 asyncio.open_connection("127.0.0.1", port), timeout)
         c = cls(r, w)
-        w.write(upgrade_request(port))
+        w.write(h.upgrade_request("127.0.0.1:%d" % port))
         head = await asyncio.wait_for(r.readuntil(b"\r\n\r\n"), timeout)
         if not head.startswith(b"HTTP/1.1 101"):
             w.close()
@@ -91,7 +62,7 @@ class RawClient:
         return c
 
     def send(self, opcode, payload, fin=True):
-        self.w.write(ws_frame(opcode, payload, fin=fin, mask=True))
+        self.w.write(h.ws_frame(opcode, payload, fin=fin))
 
     async def frame(self, timeout=h.DEFAULT_TIMEOUT):
         """(opcode, payload) of the next frame."""
@@ -232,7 +203,7 @@ class TestExchangeFrames(FaultCase):
                    b'{"x":"\xf4\x90\x80\x80"}',	# past U+10FFFF
                    good[:-2] + b"\xe2\x82"]	# cut inside a character
         for payload in invalid:
-            self.conn.ws.transport.write(ws_frame(1, payload))
+            self.conn.ws.transport.write(h.ws_frame(1, payload, mask=False))
         binary = [good, b"\x00\x01\x02", os.urandom(4096)]
         for payload in binary:
             await self.conn.ws.send(payload)
@@ -283,7 +254,8 @@ class TestExchangeFrames(FaultCase):
         ws = await self.client_ready()
         # A frame header announcing 1000 bytes, 10 of them, then the
         # exchange's socket dies.
-        self.conn.ws.transport.write(ws_frame(1, b"x" * 1000)[:14])
+        self.conn.ws.transport.write(
+            h.ws_frame(1, b"x" * 1000, mask=False)[:14])
         await asyncio.sleep(0.2)
         self.conn.ws.transport.abort()
         await self.mock.wait_subscribed(2, timeout=15)
@@ -559,6 +531,7 @@ class TestClients(FaultCase):
         await self.start(env=SMALL_QUARANTINE)
         watcher = await self.client_ready()
         pid = self.daemon.proc.pid
+        host = "127.0.0.1:%d" % self.port
 
         def one(i):
             kind = i % 5
@@ -567,9 +540,9 @@ class TestClients(FaultCase):
                 if kind == 0:		# connect, leave
                     return
                 if kind == 1:		# half a request, leave
-                    s.sendall(upgrade_request(self.port)[:30])
+                    s.sendall(h.upgrade_request(host)[:30])
                     return
-                s.sendall(upgrade_request(self.port))
+                s.sendall(h.upgrade_request(host))
                 head = b""
                 while b"\r\n\r\n" not in head:
                     data = s.recv(4096)
@@ -581,10 +554,10 @@ class TestClients(FaultCase):
                                  struct.pack("ii", 1, 0))
                     return
                 if kind == 3:		# a ping, then gone without a close
-                    s.sendall(ws_frame(1, b'{"op":"ping"}', mask=True))
+                    s.sendall(h.ws_frame(1, b'{"op":"ping"}'))
                     return
                 # an orderly close: ours, then tickerd's, then EOF
-                s.sendall(ws_frame(8, struct.pack("!H", 1000), mask=True))
+                s.sendall(h.ws_frame(8, struct.pack("!H", 1000)))
                 while s.recv(4096):
                     pass
 
@@ -631,20 +604,11 @@ class LimitedDaemon(h.Daemon):
 
     NOFILE = 128
 
-    def _spawn(self):
-        # Daemon._spawn, with the limit applied in the child only.
+    def popen_options(self):
+        # The limit applies in the child only.
         limit = self.NOFILE
-        self._out = open(self.stdout_path, "wb")
-        self._err = open(self.stderr_path, "wb")
-        env = h.daemon_env()
-        env.update(self.extra_env)
-        self.proc = subprocess.Popen(
-                [h.tickerd_path(), "-c", self.config_path] + self.args,
-                stdin=subprocess.DEVNULL, stdout=self._out,
-                stderr=self._err, env=env, cwd=self.workdir,
-                start_new_session=True,
-                preexec_fn=lambda: resource.setrlimit(
-                        resource.RLIMIT_NOFILE, (limit, limit)))
+        return {"preexec_fn": lambda: resource.setrlimit(
+                resource.RLIMIT_NOFILE, (limit, limit))}
 
 
 class TestOutOfFds(FaultCase):

@@ -215,17 +215,6 @@ class TestHealthStatus(h.TkTestCase):
 
 class TestOrigin(h.TkTestCase):
 
-    @staticmethod
-    def raw_upgrade(port, origin):
-        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-            s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
-                      b"Origin: %s\r\nUpgrade: websocket\r\n"
-                      b"Connection: Upgrade\r\n"
-                      b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                      b"Sec-WebSocket-Version: 13\r\n\r\n" %
-                      (port, origin.encode()))
-            return s.recv(4096).decode(errors="replace").split("\r\n")[0]
-
     async def test_other_sites_are_refused(self):
         port = h.free_port()
         daemon = await self.start_daemon(sim_conf(port), self.make_tmpdir())
@@ -248,7 +237,7 @@ class TestOrigin(h.TkTestCase):
                 pass
         # ...and is told so: 403 (lws answers in HTTP/1.0 form, which the
         # websockets client refuses to parse, hence the raw request).
-        status = await asyncio.to_thread(self.raw_upgrade, port,
+        status = await asyncio.to_thread(h.upgrade_status, port,
                                          "https://evil.example")
         self.assertRegex(status, r"^HTTP/1\.[01] 403")
         _, _, body = await asyncio.to_thread(get, port, "/metrics")

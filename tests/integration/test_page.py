@@ -25,11 +25,6 @@ import tkharness as h
 HERE = os.path.dirname(os.path.abspath(__file__))
 PAGE_SOURCE = os.path.join(HERE, os.pardir, os.pardir, "daemon", "page.html")
 
-needs_chromium = unittest.skipUnless(
-        os.path.exists(page_cdp.CHROMIUM),
-        "%s is absent: install Debian's chromium (scripts/deps.sh does) "
-        "to run the browser tests" % page_cdp.CHROMIUM)
-
 # (exchange, symbols, seed): two exchanges sharing one symbol, so the grid
 # has both filled cells and cells for pairs nobody trades, and a best
 # bid / ask over two venues for BTC-USD, over one for the others.
@@ -257,7 +252,7 @@ class TestServed(PageCase):
             self.assertNotIn(sink, text)
 
 
-@needs_chromium
+@page_cdp.needs_chromium
 class TestLive(PageCase):
 
     async def test_live_prices_updates_and_reconnect(self):
@@ -413,7 +408,7 @@ class TestLive(PageCase):
                                           "": ""}[c["dir"]], key)
 
 
-@needs_chromium
+@page_cdp.needs_chromium
 class TestRendering(PageCase):
     """Against a scripted fake, for what a sim never sends."""
 

@@ -53,11 +53,6 @@ WAIT = 20.0     # seconds any awaited condition may take on a busy host
 EXAMPLE = re.compile(r"^<!-- readme-example: (\S+) [^\n]*-->\n"
                      r"```(\w+)\n(.*?)^```$", re.M | re.S)
 
-needs_chromium = unittest.skipUnless(
-        os.path.exists(page_cdp.CHROMIUM),
-        "%s is absent: install Debian's chromium (scripts/deps.sh does) "
-        "to run the browser tests" % page_cdp.CHROMIUM)
-
 # Three symbols at two sim exchanges, of which the clients ask for two.
 SIM = [("simex", ["BTC-USD", "ETH-USD"], 1),
        ("simfast", ["BTC-USD", "SOL-USD"], 2)]
@@ -548,7 +543,7 @@ window.stopFollowing = followTicker(
 """
 
 
-@needs_chromium
+@page_cdp.needs_chromium
 class TestBrowserExample(ReadmeCase):
 
     async def test_cuts_resume_and_a_restart_is_a_gap(self):

@@ -20,7 +20,6 @@ it started.
 """
 
 import asyncio
-import base64
 import concurrent.futures
 import json
 import os
@@ -40,40 +39,8 @@ import tkharness as h
 # ---------------------------------------------------------------- helpers
 
 
-def ws_frame(opcode, payload, fin=True, mask=True):
-    """One WebSocket frame; a client's frames are masked (RFC 6455 5.3)."""
-    head = bytes([(0x80 if fin else 0) | opcode])
-    n = len(payload)
-    bit = 0x80 if mask else 0
-    if n < 126:
-        head += bytes([bit | n])
-    elif n < 1 << 16:
-        head += bytes([bit | 126]) + struct.pack("!H", n)
-    else:
-        head += bytes([bit | 127]) + struct.pack("!Q", n)
-    if not mask:
-        return head + payload
-    key = os.urandom(4)
-    body = bytes(b ^ key[i & 3] for i, b in enumerate(payload))
-    return head + key + body
-
-
 def text_frame(obj):
-    return ws_frame(1, json.dumps(obj, separators=(",", ":")).encode())
-
-
-def upgrade_request(host, path="/", origin=None, extra=b""):
-    """A WebSocket upgrade request with exactly this Host (bytes or str)."""
-    if isinstance(host, str):
-        host = host.encode()
-    key = base64.b64encode(os.urandom(16))
-    req = (b"GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\n"
-           b"Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
-           b"Sec-WebSocket-Version: 13\r\n" % (path.encode(), host, key))
-    if origin is not None:
-        req += b"Origin: %s\r\n" % (origin if isinstance(origin, bytes)
-                                    else origin.encode())
-    return req + extra + b"\r\n"
+    return h.ws_frame(1, json.dumps(obj, separators=(",", ":")).encode())
 
 
 def get_request(host, path="/health"):
@@ -139,7 +106,7 @@ def raw_ws_open(port, rcvbuf=None, query="", timeout=5.0):
     read after the response head)."""
     s = connect_tcp(port, rcvbuf=rcvbuf, timeout=timeout)
     try:
-        s.sendall(upgrade_request("127.0.0.1:%d" % port, "/" + query))
+        s.sendall(h.upgrade_request("127.0.0.1:%d" % port, "/" + query))
         head, rest = read_head(s, timeout)
     except BaseException:
         s.close()
@@ -500,7 +467,7 @@ class TestDnsRebinding(SecurityCase):
         get = await asyncio.to_thread(request_status, self.port,
                                       get_request(host), path)
         up = await asyncio.to_thread(request_status, self.port,
-                                     upgrade_request(host), path)
+                                     h.upgrade_request(host), path)
         return get, up
 
     def assertRefused(self, host, got):
@@ -623,6 +590,7 @@ class ActivatedDaemon(h.Daemon):
     def __init__(self, config_path, listen_sock, **kw):
         super().__init__(config_path, **kw)
         self.listen_sock = listen_sock
+        self.extra_env.update(LISTEN_FDS="1", LISTEN_FDNAMES="tcp")
 
     # Moves the socket to fd 3, sets LISTEN_PID to its own pid and execs
     # tickerd (same pid).
@@ -634,20 +602,12 @@ class ActivatedDaemon(h.Daemon):
             "os.environ['LISTEN_PID'] = str(os.getpid())\n"
             "os.execv(sys.argv[2], sys.argv[2:])\n")
 
-    def _spawn(self):
-        self._out = open(self.stdout_path, "wb")
-        self._err = open(self.stderr_path, "wb")
-        env = h.daemon_env()
-        env.update(self.extra_env)
-        env["LISTEN_FDS"] = "1"
-        env["LISTEN_FDNAMES"] = "tcp"
-        fd = self.listen_sock.fileno()
-        self.proc = subprocess.Popen(
-                [sys.executable, "-c", self.EXEC, str(fd), h.tickerd_path(),
-                 "-c", self.config_path] + self.args,
-                stdin=subprocess.DEVNULL, stdout=self._out,
-                stderr=self._err, env=env, cwd=self.workdir,
-                start_new_session=True, pass_fds=(fd,))
+    def command(self):
+        return [sys.executable, "-c", self.EXEC,
+                str(self.listen_sock.fileno())] + super().command()
+
+    def popen_options(self):
+        return {"pass_fds": (self.listen_sock.fileno(),)}
 
     async def start(self, timeout=10.0):
         """The port accepts as soon as the test listens: ready is when
@@ -872,7 +832,7 @@ class TestFraming(SecurityCase):
             while time.monotonic() - t0 < 15:
                 p = b"p%d" % len(pings)
                 pings.append(p)
-                s.sendall(ws_frame(9, p))
+                s.sendall(h.ws_frame(9, p))
                 if len(pings) == 300:
                     # Replies come in order: after this pong, all is read.
                     s.sendall(text_frame({"op": "ping"}))
@@ -967,7 +927,7 @@ class TestLogs(SecurityCase):
                   b"\r<0>forged")
         got = await asyncio.to_thread(
                 request_status, port,
-                upgrade_request("127.0.0.1:%d" % port, origin=origin))
+                h.upgrade_request("127.0.0.1:%d" % port, origin=origin))
         self.assertNotEqual(got, 101, "a foreign Origin was let in")
         await asyncio.sleep(0.2)
         self.assertCleanLog(daemon, "client Origin")
@@ -981,7 +941,7 @@ class TestLogs(SecurityCase):
                 self.make_tmpdir())
         await asyncio.sleep(0.3)
         before = log_bytes(daemon).count(b"\n")
-        req = upgrade_request("127.0.0.1:%d" % port,
+        req = h.upgrade_request("127.0.0.1:%d" % port,
                               origin="https://evil.example")
 
         def refuse(n):
@@ -1180,16 +1140,8 @@ class UmaskDaemon(h.Daemon):
     """tickerd started with umask 000: whatever it creates without an
     explicit mode is world-writable."""
 
-    def _spawn(self):
-        self._out = open(self.stdout_path, "wb")
-        self._err = open(self.stderr_path, "wb")
-        env = h.daemon_env()
-        env.update(self.extra_env)
-        self.proc = subprocess.Popen(
-                [h.tickerd_path(), "-c", self.config_path] + self.args,
-                stdin=subprocess.DEVNULL, stdout=self._out,
-                stderr=self._err, env=env, cwd=self.workdir,
-                start_new_session=True, umask=0)
+    def popen_options(self):
+        return {"umask": 0}
 
 
 class TestUnixSocketMode(SecurityCase):

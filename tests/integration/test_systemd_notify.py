@@ -18,15 +18,20 @@ import signal
 import socket
 import struct
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 import unittest
-import urllib.request
 
 import websockets
 
 import tkharness as h
+
+# The container tests' probe (tests/system/probe.py): its GET over TCP or
+# a unix socket.
+sys.path.insert(0, os.path.join(h.HERE, os.pardir, "system"))
+import probe  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 UNITS = os.path.normpath(os.path.join(HERE, os.pardir, os.pardir, "systemd"))
@@ -126,28 +131,6 @@ def sim_config(tcp_port, unix_path=None):
          "rate": 50, "seed": 1},
         {"name": "simtwo", "adapter": "sim", "symbols": ["ETH-USD"],
          "rate": 50, "seed": 2}]}
-
-
-def http_get(url, unix_path=None, timeout=5.0):
-    """GET over TCP (url) or over a unix socket (path of url); -> (status,
-    body)."""
-    if unix_path is None:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
-            return r.status, r.read().decode()
-    path = url.split("/", 3)[3]
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.settimeout(timeout)
-        s.connect(unix_path)
-        s.sendall(b"GET /%s HTTP/1.1\r\nHost: localhost\r\n"
-                  b"Connection: close\r\n\r\n" % path.encode())
-        data = b""
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    return int(head.split()[1]), body.decode()
 
 
 class Proc:
@@ -414,9 +397,9 @@ class TestSocketActivation(NotifyCase):
         tick = json.loads(await asyncio.wait_for(ws_unix.recv(), 5))
         self.assertEqual(tick["symbol"], "ETH-USD", tick)
 
-        for unix in (None, sock_path):
+        for target in ("127.0.0.1:%d" % port, sock_path):
             status, body = await asyncio.to_thread(
-                    http_get, "http://127.0.0.1:%d/health" % port, unix)
+                    probe.http_get, target, "/health")
             self.assertEqual(status, 200, body)
             health = json.loads(body)
             self.assertEqual(health["clients"], 2, health)

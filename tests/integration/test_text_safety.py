@@ -13,7 +13,6 @@ import asyncio
 import json
 import os
 import re
-import socket
 import unittest
 
 import tkharness as h
@@ -85,22 +84,12 @@ class TestLogEscaping(h.TkTestCase):
         # The only priority the exchange text could claim is gone.
         self.assertNotRegex(raw.decode(), r"(?m)^<0>")
 
-    @staticmethod
-    def raw_upgrade(port, origin):
-        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-            s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
-                      b"Origin: %s\r\nUpgrade: websocket\r\n"
-                      b"Connection: Upgrade\r\n"
-                      b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                      b"Sec-WebSocket-Version: 13\r\n\r\n" % (port, origin))
-            return s.recv(4096).decode(errors="replace").split("\r\n")[0]
-
     async def test_refused_origin_escaped(self):
         """The Origin of a refused browser page is logged: raw bytes (an
         ESC, invalid UTF-8) come out as \\xNN."""
         await self.start(journald=False)
         status = await asyncio.to_thread(
-                self.raw_upgrade, self.port,
+                h.upgrade_status, self.port,
                 b"https://evil.example\x1b[2J\xff\xc3")
         self.assertRegex(status, r"^HTTP/1\.[01] 403")
         for _ in range(100):

@@ -13,6 +13,7 @@ the test fails; every wait is bounded.
 """
 
 import asyncio
+import base64
 import collections
 import functools
 import json
@@ -21,6 +22,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import tempfile
 import time
@@ -108,7 +110,7 @@ def exchange_entry(mock, symbols, name=None, **keys):
     its rest_url."""
     ex = {"name": name or mock.ADAPTER, "adapter": mock.ADAPTER,
           "symbols": list(symbols), "url": mock.url, "stale_s": 30}
-    if getattr(mock, "rest", None) is not None:
+    if mock.rest is not None:
         ex["rest_url"] = mock.rest.url
     ex.update(keys)
     return ex
@@ -269,6 +271,15 @@ class Daemon:
 
     # -- start
 
+    def command(self):
+        """The argv that runs tickerd."""
+        return [tickerd_path(), "-c", self.config_path] + self.args
+
+    def popen_options(self):
+        """More keyword arguments of tickerd's subprocess.Popen (e.g.
+        umask, preexec_fn)."""
+        return {}
+
     def _spawn(self):
         self._out = open(self.stdout_path, "wb")
         self._err = open(self.stderr_path, "wb")
@@ -277,10 +288,9 @@ class Daemon:
             # A callable gets the open stderr file (e.g. to name it).
             env[k] = v(self._err) if callable(v) else v
         self.proc = subprocess.Popen(
-                [tickerd_path(), "-c", self.config_path] + self.args,
-                stdin=subprocess.DEVNULL, stdout=self._out,
+                self.command(), stdin=subprocess.DEVNULL, stdout=self._out,
                 stderr=self._err, env=env, cwd=self.workdir,
-                start_new_session=True)
+                start_new_session=True, **self.popen_options())
 
     def _check_alive(self):
         if self.proc.poll() is not None:
@@ -432,6 +442,29 @@ def _item_spans(text, id_re, symbol_re):
     return spans
 
 
+async def _await_change(changed, pred, timeout, failure):
+    """Waits until @pred() holds, checked whenever @changed (an
+    asyncio.Condition) is notified; after @timeout seconds raises
+    AssertionError(failure())."""
+    try:
+        async with changed:
+            await asyncio.wait_for(changed.wait_for(pred), timeout)
+    except asyncio.TimeoutError:
+        raise AssertionError(failure()) from None
+
+
+async def _shut(server, enders):
+    """Closes @server's listener, calls each of @enders (one a
+    connection: ends it) and waits up to 5 s for the server to finish."""
+    server.close()
+    for end in enders:
+        end()
+    try:
+        await asyncio.wait_for(server.wait_closed(), 5)
+    except asyncio.TimeoutError:
+        pass
+
+
 class MockRest:
     """An exchange's public REST API: a real HTTP/1.1 server on
     127.0.0.1:<free port>, one request per connection (Connection:
@@ -487,14 +520,10 @@ class MockRest:
 
     async def wait_requests(self, n, timeout=DEFAULT_TIMEOUT):
         """Waits until @n requests in all have come; returns them."""
-        try:
-            async with self._changed:
-                await asyncio.wait_for(self._changed.wait_for(
-                        lambda: len(self.requests) >= n), timeout)
-        except asyncio.TimeoutError:
-            raise AssertionError("rest mock: %d of %d requests within "
-                                 "%.1f s: %s" % (len(self.requests), n,
-                                 timeout, self.requests)) from None
+        await _await_change(
+                self._changed, lambda: len(self.requests) >= n, timeout,
+                lambda: "rest mock: %d of %d requests within %.1f s: %s" %
+                (len(self.requests), n, timeout, self.requests))
         return self.requests[:n]
 
     async def _serve(self, reader, writer):
@@ -554,13 +583,7 @@ class MockRest:
     async def close(self):
         if self.server is None:
             return
-        self.server.close()
-        for w in list(self._writers):
-            w.close()
-        try:
-            await asyncio.wait_for(self.server.wait_closed(), 5)
-        except asyncio.TimeoutError:
-            pass
+        await _shut(self.server, [w.close for w in self._writers])
         self.server = None
 
 
@@ -573,11 +596,14 @@ class MockExchange:
     exchange's public protocol, as far as tickerd uses it.
 
     Subclasses say what URL path the real endpoint has (PATH), how a
-    subscribe request looks and is acked, how application-level pings are
-    answered, which frame announces a disconnect (DISCONNECT_NOTICE, a
-    fixture file name, or None), what the exchange sends on a live link
-    without market data (keepalive_frames), and where the trade ids of a
-    trade frame are (_trade_ids).
+    subscribe request looks (SUBSCRIBE) and is acked (subscribe_replies),
+    how an application-level ping looks (PING) and is answered (pong),
+    what the exchange sends right after the upgrade (GREETING) and on a
+    live link without market data (KEEPALIVE), which frame announces a
+    disconnect (DISCONNECT_NOTICE), and where the trade ids of a trade
+    frame are (TRADE, TRADE_ID, TRADE_SYMBOL); each a fixture file name
+    or a pattern, or None where the exchange has no such thing.  A
+    protocol these do not describe overrides the method that uses them.
 
     The mock records every frame per connection, lets the test push frames
     to, or drop, every open connection, and can refuse upgrades
@@ -586,6 +612,17 @@ class MockExchange:
     ADAPTER = None  # tickerd's adapter name (also the fixture folder)
     PATH = "/"
     DISCONNECT_NOTICE = None
+    # (key, value, ...): a JSON object whose key has one of the values.
+    SUBSCRIBE = None
+    PING = None
+    GREETING = None
+    KEEPALIVE = None
+    # A trade frame matches TRADE; each flat object in it that has both
+    # holds a trade id (TRADE_ID's group 1) and its native symbol
+    # (TRADE_SYMBOL's group 1).
+    TRADE = None
+    TRADE_ID = None
+    TRADE_SYMBOL = None
     # What test_all_adapters sends through the merge: (configured symbols,
     # a trade fixture frame, a quote fixture frame), one tick each; the
     # quote may be a tuple of frames that give one tick together, in
@@ -603,14 +640,22 @@ class MockExchange:
         self.answer_pings = answer_pings
         self.server = None
         self.port = None
+        self.rest = None  # a MockRest, where rest_routes() names any
         self.connections = []
         self._changed = None
 
     # -- protocol (overridden per exchange)
 
+    @staticmethod
+    def _is(req, spec):
+        """True if the JSON object @req is what @spec (key, value, ...)
+        describes."""
+        return spec is not None and isinstance(req, dict) and \
+            req.get(spec[0]) in spec[1:]
+
     def is_subscribe(self, req):
         """True if the parsed text frame @req is a subscribe request."""
-        return False
+        return self._is(req, self.SUBSCRIBE)
 
     def subscribe_replies(self, conn, req):
         """The frames that ack the subscribe request @req on @conn."""
@@ -619,20 +664,34 @@ class MockExchange:
     def ping_reply(self, text, req):
         """The reply if @text (parsed: @req, or None) is an
         application-level ping, else None."""
-        return None
+        return self.pong(req) if self._is(req, self.PING) else None
+
+    def pong(self, req):
+        """The answer to the application-level ping @req."""
+        raise AssertionError("%s has no application-level ping" %
+                             self.ADAPTER)
 
     def greeting(self, conn):
         """Frames the exchange sends by itself right after the upgrade."""
-        return []
+        return [] if self.GREETING is None else [self.fixture(self.GREETING)]
 
     def keepalive_frames(self):
         """What the exchange sends on a live connection that carries no
         market data (heartbeats, pongs): never data to tickerd."""
-        return []
+        return [] if self.KEEPALIVE is None else \
+            [self.fixture(self.KEEPALIVE)]
 
     def _trade_ids(self, text):
         """[(native symbol, start, end)]: where the trade ids of a trade
         frame are in @text (the id's characters, without quotes)."""
+        if self.TRADE is None or not self.TRADE.search(text):
+            return []
+        return _item_spans(text, self.TRADE_ID, self.TRADE_SYMBOL)
+
+    def rest_routes(self):
+        """[(method, path, body)]: the exchange's REST API as far as
+        tickerd uses it (MockRest.answer), served by a MockRest of the
+        mock's own (rest), started and closed with it."""
         return []
 
     @classmethod
@@ -648,6 +707,11 @@ class MockExchange:
     # -- server
 
     async def start(self, port=0):
+        routes = self.rest_routes()
+        if routes:
+            self.rest = await MockRest().start()
+            for route in routes:
+                self.rest.answer(*route)
         self._changed = asyncio.Condition()
         mock = self
 
@@ -737,16 +801,11 @@ class MockExchange:
         return sum(len(c.subscribes) for c in self.connections)
 
     async def _wait_for(self, pred, timeout, what):
-        try:
-            async with self._changed:
-                await asyncio.wait_for(
-                        self._changed.wait_for(pred), timeout)
-        except asyncio.TimeoutError:
-            raise AssertionError(
-                    "mock: timed out after %.1f s waiting for %s; "
-                    "connections: %s" % (timeout, what,
-                    [(c.path, c.received) for c in
-                     self.connections])) from None
+        await _await_change(
+                self._changed, pred, timeout,
+                lambda: "mock: timed out after %.1f s waiting for %s; "
+                "connections: %s" % (timeout, what,
+                [(c.path, c.received) for c in self.connections]))
 
     async def wait_connections(self, n, timeout=DEFAULT_TIMEOUT):
         """Waits for the n-th connection (1-based); returns it."""
@@ -780,8 +839,13 @@ class MockExchange:
         for text in frames:
             text = self.fresh_trade_id(text)
             for c in conns:
-                await c.ws.send(text)
+                await self._deliver(c, text)
         return len(conns)
+
+    @staticmethod
+    async def _deliver(conn, text):
+        """Sends one frame of send() on @conn."""
+        await conn.ws.send(text)
 
     @staticmethod
     async def send_raw(conn, *frames):
@@ -845,17 +909,19 @@ class MockExchange:
         return len(conns)
 
     async def close(self):
-        if self.server is None:
-            return
-        self.server.close()
-        for c in self.connections:
-            if c.open:
-                c.ws.transport.abort()
-        try:
-            await asyncio.wait_for(self.server.wait_closed(), 5)
-        except asyncio.TimeoutError:
-            pass
-        self.server = None
+        if self.server is not None:
+            await _shut(self.server, [c.ws.transport.abort
+                                      for c in self.connections if c.open])
+            self.server = None
+        if self.rest is not None:
+            await self.rest.close()
+
+
+def _echo_req_id(msg, req):
+    """@msg, with the req_id of the request @req where it has one."""
+    if "req_id" in req:
+        msg["req_id"] = req["req_id"]
+    return msg
 
 
 class MockBinance(MockExchange):
@@ -868,12 +934,7 @@ class MockBinance(MockExchange):
     DISCONNECT_NOTICE = "server_shutdown_raw.json"
     SAMPLE = (["BTC-USDT"], "aggTrade_3.json",
               "edge_bookTicker_all_market_deprecated.json")
-
-    def __init__(self, path="/ws", ack=True, **kw):
-        super().__init__(path=path, ack=ack, **kw)
-
-    def is_subscribe(self, req):
-        return req.get("method") == "SUBSCRIBE"
+    SUBSCRIBE = ("method", "SUBSCRIBE")
 
     def subscribe_replies(self, conn, req):
         return [_compact({"result": None, "id": req.get("id")})]
@@ -893,9 +954,11 @@ class MockCoinbase(MockExchange):
     ADAPTER = "coinbase"
     PATH = "/"
     SAMPLE = (["BTC-USD"], "last_match_2.json", "ticker_4.json")
-
-    def is_subscribe(self, req):
-        return req.get("type") == "subscribe"
+    SUBSCRIBE = ("type", "subscribe")
+    KEEPALIVE = "heartbeat.json"
+    TRADE = re.compile(r'"type":"(?:last_)?match"')
+    TRADE_ID = re.compile(r'"trade_id":(\d+)')
+    TRADE_SYMBOL = re.compile(r'"product_id":"([^"]+)"')
 
     def subscribe_replies(self, conn, req):
         subs = conn.state.setdefault("channels", {})
@@ -909,18 +972,6 @@ class MockCoinbase(MockExchange):
         return [_compact({"type": "subscriptions", "channels": [
                 {"name": n, "product_ids": p} for n, p in subs.items()]})]
 
-    def keepalive_frames(self):
-        return [self.fixture("heartbeat.json")]
-
-    _TRADE = re.compile(r'"type":"(?:last_)?match"')
-    _ID = re.compile(r'"trade_id":(\d+)')
-    _SYMBOL = re.compile(r'"product_id":"([^"]+)"')
-
-    def _trade_ids(self, text):
-        if not self._TRADE.search(text):
-            return []
-        return _item_spans(text, self._ID, self._SYMBOL)
-
 
 class MockKraken(MockExchange):
     """Kraken spot WebSocket v2 (/v2): a status frame on connect;
@@ -930,47 +981,29 @@ class MockKraken(MockExchange):
     ADAPTER = "kraken"
     PATH = "/v2"
     SAMPLE = (["MATIC-USD", "ALGO-USD"], "trade.json", "ticker.json")
-
-    def is_subscribe(self, req):
-        return req.get("method") == "subscribe"
+    SUBSCRIBE = ("method", "subscribe")
+    PING = ("method", "ping")
+    GREETING = "status.json"
+    KEEPALIVE = "heartbeat.json"
+    TRADE = re.compile(r'"channel":"trade"')
+    TRADE_ID = re.compile(r'"trade_id":(\d+)')
+    TRADE_SYMBOL = re.compile(r'"symbol":"([^"]+)"')
 
     def subscribe_replies(self, conn, req):
         params = req.get("params") or {}
-        replies = []
-        for sym in params.get("symbol") or []:
-            ack = {"method": "subscribe",
-                   "result": {"channel": params.get("channel"),
-                              "snapshot": params.get("snapshot", True),
-                              "symbol": sym},
-                   "success": True, "time_in": _iso_now(),
-                   "time_out": _iso_now()}
-            if "req_id" in req:
-                ack["req_id"] = req["req_id"]
-            replies.append(_compact(ack))
-        return replies
+        return [_compact(_echo_req_id(
+                {"method": "subscribe",
+                 "result": {"channel": params.get("channel"),
+                            "snapshot": params.get("snapshot", True),
+                            "symbol": sym},
+                 "success": True, "time_in": _iso_now(),
+                 "time_out": _iso_now()}, req))
+                for sym in params.get("symbol") or []]
 
-    def ping_reply(self, text, req):
-        if not isinstance(req, dict) or req.get("method") != "ping":
-            return None
-        pong = {"method": "pong"}
-        if "req_id" in req:
-            pong["req_id"] = req["req_id"]
+    def pong(self, req):
+        pong = _echo_req_id({"method": "pong"}, req)
         pong.update(time_in=_iso_now(), time_out=_iso_now())
         return _compact(pong)
-
-    def greeting(self, conn):
-        return [self.fixture("status.json")]
-
-    def keepalive_frames(self):
-        return [self.fixture("heartbeat.json")]
-
-    _ID = re.compile(r'"trade_id":(\d+)')
-    _SYMBOL = re.compile(r'"symbol":"([^"]+)"')
-
-    def _trade_ids(self, text):
-        if '"channel":"trade"' not in text:
-            return []
-        return _item_spans(text, self._ID, self._SYMBOL)
 
 
 class MockBitstamp(MockExchange):
@@ -982,21 +1015,18 @@ class MockBitstamp(MockExchange):
     PATH = "/"
     DISCONNECT_NOTICE = "request_reconnect.json"
     SAMPLE = (["ETH-USD", "BTC-USD"], "trade.json", "order_book.json")
+    SUBSCRIBE = ("event", "bts:subscribe")
+    PING = ("event", "bts:heartbeat")
     HEARTBEAT_REPLY = _compact({"event": "bts:heartbeat", "channel": "",
                                 "data": {"status": "success"}})
-
-    def is_subscribe(self, req):
-        return req.get("event") == "bts:subscribe"
 
     def subscribe_replies(self, conn, req):
         ch = (req.get("data") or {}).get("channel")
         return [_compact({"event": "bts:subscription_succeeded",
                           "channel": ch, "data": {}})]
 
-    def ping_reply(self, text, req):
-        if isinstance(req, dict) and req.get("event") == "bts:heartbeat":
-            return self.HEARTBEAT_REPLY
-        return None
+    def pong(self, req):
+        return self.HEARTBEAT_REPLY
 
     def keepalive_frames(self):
         return [self.HEARTBEAT_REPLY]
@@ -1022,23 +1052,18 @@ class MockOKX(MockExchange):
     PATH = "/ws/v5/public"
     DISCONNECT_NOTICE = "notice_service_upgrade.json"
     SAMPLE = (["BTC-USDT"], "trade.json", "ticker.json")
+    SUBSCRIBE = ("op", "subscribe")
+    KEEPALIVE = "pong.txt"
+    TRADE = re.compile(r'"channel":"trades"')
+    TRADE_ID = re.compile(r'"tradeId":"([^"]*)"')
+    TRADE_SYMBOL = re.compile(r'"instId":"([^"]+)"')
     # The instruments list, asked for before connecting when a swap is
     # configured: served by the mock's REST API (self.rest).
     INSTRUMENTS = "/api/v5/public/instruments?instType=SWAP"
 
-    async def start(self, port=0):
-        self.rest = await MockRest().start()
-        self.rest.answer("GET", self.INSTRUMENTS,
-                         self.fixture("rest/instruments_swap.json"))
-        return await super().start(port)
-
-    async def close(self):
-        await super().close()
-        if getattr(self, "rest", None) is not None:
-            await self.rest.close()
-
-    def is_subscribe(self, req):
-        return req.get("op") == "subscribe"
+    def rest_routes(self):
+        return [("GET", self.INSTRUMENTS,
+                 self.fixture("rest/instruments_swap.json"))]
 
     def subscribe_replies(self, conn, req):
         conn_id = "%08x" % (0x4d0c0000 + conn.index)
@@ -1049,17 +1074,6 @@ class MockOKX(MockExchange):
     def ping_reply(self, text, req):
         return "pong" if text == "ping" else None
 
-    def keepalive_frames(self):
-        return [self.fixture("pong.txt")]
-
-    _ID = re.compile(r'"tradeId":"([^"]*)"')
-    _SYMBOL = re.compile(r'"instId":"([^"]+)"')
-
-    def _trade_ids(self, text):
-        if '"channel":"trades"' not in text:
-            return []
-        return _item_spans(text, self._ID, self._SYMBOL)
-
 
 class MockBybit(MockExchange):
     """Bybit v5 public spot (/v5/public/spot): {"op":"subscribe"} acked
@@ -1069,41 +1083,30 @@ class MockBybit(MockExchange):
     ADAPTER = "bybit"
     PATH = "/v5/public/spot"
     SAMPLE = (["BTC-USDT"], "trade_2_spot.json", "orderbook1_snapshot.json")
+    SUBSCRIBE = ("op", "subscribe")
+    PING = ("op", "ping")
+    KEEPALIVE = "pong_spot.json"
+    TRADE = re.compile(r'"topic":"publicTrade\.')
+    TRADE_ID = re.compile(r'"i":"([^"]*)"')
+    TRADE_SYMBOL = re.compile(r'"s":"([^"]+)"')
 
     def _conn_id(self, conn):
         return "0970e817-426e-429a-a679-%012x" % conn.index
 
-    def is_subscribe(self, req):
-        return req.get("op") == "subscribe"
+    @staticmethod
+    def _answer(req, ret_msg, conn_id, op):
+        msg = _echo_req_id({"success": True, "ret_msg": ret_msg,
+                            "conn_id": conn_id}, req)
+        msg["op"] = op
+        return _compact(msg)
 
     def subscribe_replies(self, conn, req):
-        ack = {"success": True, "ret_msg": "subscribe",
-               "conn_id": self._conn_id(conn)}
-        if "req_id" in req:
-            ack["req_id"] = req["req_id"]
-        ack["op"] = "subscribe"
-        return [_compact(ack)]
+        return [self._answer(req, "subscribe", self._conn_id(conn),
+                             "subscribe")]
 
-    def ping_reply(self, text, req):
-        if not isinstance(req, dict) or req.get("op") != "ping":
-            return None
-        pong = {"success": True, "ret_msg": "pong",
-                "conn_id": "0970e817-426e-429a-a679-ff7f55e0b16a"}
-        if "req_id" in req:
-            pong["req_id"] = req["req_id"]
-        pong["op"] = "ping"
-        return _compact(pong)
-
-    def keepalive_frames(self):
-        return [self.fixture("pong_spot.json")]
-
-    _ID = re.compile(r'"i":"([^"]*)"')
-    _SYMBOL = re.compile(r'"s":"([^"]+)"')
-
-    def _trade_ids(self, text):
-        if '"topic":"publicTrade.' not in text:
-            return []
-        return _item_spans(text, self._ID, self._SYMBOL)
+    def pong(self, req):
+        return self._answer(req, "pong",
+                            "0970e817-426e-429a-a679-ff7f55e0b16a", "ping")
 
 
 class MockGateio(MockExchange):
@@ -1118,6 +1121,12 @@ class MockGateio(MockExchange):
     PATH = "/ws/v4/"
     SAMPLE = (["BTC-USDT"], "spot_trades_3_btc_usdt.json",
               "book_ticker_1.json")
+    SUBSCRIBE = ("event", "subscribe")
+    PING = ("channel", "spot.ping")
+    KEEPALIVE = "pong_docs_example.json"
+    TRADE = re.compile(r'"channel":"spot\.trades"')
+    TRADE_ID = re.compile(r'"id":(\d+)')
+    TRADE_SYMBOL = re.compile(r'"currency_pair":"([^"]+)"')
 
     @staticmethod
     def _reply(channel, event, **body):
@@ -1126,9 +1135,6 @@ class MockGateio(MockExchange):
                "channel": channel, "event": event}
         msg.update(body)
         return _compact(msg)
-
-    def is_subscribe(self, req):
-        return req.get("event") == "subscribe"
 
     def subscribe_replies(self, conn, req):
         t = req.get("time")
@@ -1141,21 +1147,8 @@ class MockGateio(MockExchange):
         return [self._reply(req.get("channel"), "subscribe", error=None,
                             result={"status": "success"})]
 
-    def ping_reply(self, text, req):
-        if not isinstance(req, dict) or req.get("channel") != "spot.ping":
-            return None
+    def pong(self, req):
         return self._reply("spot.pong", "", error=None, result=None)
-
-    def keepalive_frames(self):
-        return [self.fixture("pong_docs_example.json")]
-
-    _ID = re.compile(r'"id":(\d+)')
-    _SYMBOL = re.compile(r'"currency_pair":"([^"]+)"')
-
-    def _trade_ids(self, text):
-        if '"channel":"spot.trades"' not in text:
-            return []
-        return _item_spans(text, self._ID, self._SYMBOL)
 
 
 class MockBinanceUsdm(MockExchange):
@@ -1168,23 +1161,14 @@ class MockBinanceUsdm(MockExchange):
     PATH = "/market/ws"
     SAMPLE = (["SUSHI-USDT-PERP"], "aggtrade_2_sushiusdt.json",
               "bookticker_1_sushiusdt.json")
-
-    def is_subscribe(self, req):
-        return req.get("method") == "SUBSCRIBE"
-
-    def subscribe_replies(self, conn, req):
-        return [_compact({"result": None, "id": req.get("id")})]
-
-    _ID = re.compile(r'"a":(\d+)')
-    _SYMBOL = re.compile(r'"s":"([A-Z0-9]+)"')
-
-    def _trade_ids(self, text):
-        if '"e":"aggTrade"' not in text:
-            return []
-        return _item_spans(text, self._ID, self._SYMBOL)
+    SUBSCRIBE = MockBinance.SUBSCRIBE
+    subscribe_replies = MockBinance.subscribe_replies
+    TRADE = re.compile(r'"e":"aggTrade"')
+    TRADE_ID = re.compile(r'"a":(\d+)')
+    TRADE_SYMBOL = re.compile(r'"s":"([A-Z0-9]+)"')
 
 
-class MockBybitLinear(MockExchange):
+class MockBybitLinear(MockBybit):
     """Bybit v5 linear (/v5/public/linear): the spot protocol
     (MockBybit), with the linear ack ({"success":true,"ret_msg":"",
     "req_id":<id>,"op":"subscribe"}) and the linear pong."""
@@ -1193,22 +1177,12 @@ class MockBybitLinear(MockExchange):
     PATH = "/v5/public/linear"
     SAMPLE = (["BTC-USDT-PERP"], "publictrade_1_btcusdt.json",
               "orderbook1_snapshot_btcusdt.json")
-
-    _conn_id = MockBybit._conn_id
-    is_subscribe = MockBybit.is_subscribe
-    ping_reply = MockBybit.ping_reply
-    _ID = MockBybit._ID
-    _SYMBOL = MockBybit._SYMBOL
-    _trade_ids = MockBybit._trade_ids
+    KEEPALIVE = "pong_linear.json"
 
     def subscribe_replies(self, conn, req):
-        return [_compact({"success": True, "ret_msg": "",
-                          "conn_id": self._conn_id(conn),
-                          "req_id": req.get("req_id", ""),
-                          "op": "subscribe"})]
-
-    def keepalive_frames(self):
-        return [self.fixture("pong_linear.json")]
+        # The linear ack always has a req_id: "" where the request has none.
+        return [self._answer({"req_id": req.get("req_id", "")}, "",
+                             self._conn_id(conn), "subscribe")]
 
 
 class MockDeribit(MockExchange):
@@ -1222,6 +1196,11 @@ class MockDeribit(MockExchange):
     PATH = "/ws/api/v2"
     SAMPLE = (["BTC-USD-20210326", "BTC-USD-PERP"],
               "trades_2_btc_26mar21_raw.json", "quote_1_btc_perpetual.json")
+    SUBSCRIBE = ("method", "public/subscribe", "public/set_heartbeat")
+    PING = ("method", "public/test")
+    TRADE = re.compile(r'"channel":"trades\.')
+    TRADE_ID = re.compile(r'"trade_id":"([^"]*)"')
+    TRADE_SYMBOL = re.compile(r'"instrument_name":"([^"]+)"')
     TEST_REQUEST = _compact({"jsonrpc": "2.0", "method": "heartbeat",
                              "params": {"type": "test_request"}})
 
@@ -1232,31 +1211,17 @@ class MockDeribit(MockExchange):
                          "result": result, "usIn": us, "usOut": us + 300,
                          "usDiff": 300, "testnet": False})
 
-    def is_subscribe(self, req):
-        return req.get("method") in ("public/subscribe",
-                                     "public/set_heartbeat")
-
     def subscribe_replies(self, conn, req):
         if req.get("method") == "public/set_heartbeat":
             return [self._result(req, "ok")]
         return [self._result(req, (req.get("params") or {}).get(
                 "channels") or [])]
 
-    def ping_reply(self, text, req):
-        if not isinstance(req, dict) or req.get("method") != "public/test":
-            return None
+    def pong(self, req):
         return self._result(req, {"version": "1.2.26"})
 
     def keepalive_frames(self):
         return [self.TEST_REQUEST]
-
-    _ID = re.compile(r'"trade_id":"([^"]*)"')
-    _SYMBOL = re.compile(r'"instrument_name":"([^"]+)"')
-
-    def _trade_ids(self, text):
-        if '"channel":"trades.' not in text:
-            return []
-        return _item_spans(text, self._ID, self._SYMBOL)
 
 
 class MockBitfinex(MockExchange):
@@ -1271,7 +1236,7 @@ class MockBitfinex(MockExchange):
     "len":..}) is acked with those three echoed, and then, on every
     connection, the book's snapshot where books[native symbol] holds one
     (a fixture frame of that channel id); a test sends the updates after
-    it.  Data of a channel never comes before its ack (send)."""
+    it.  Data of a channel never comes before its ack (_deliver)."""
 
     ADAPTER = "bitfinex"
     PATH = "/ws/2"
@@ -1280,6 +1245,9 @@ class MockBitfinex(MockExchange):
     # first takes the ask away (no tick), then sends the book again.
     SAMPLE = (["BTC-USD", "TESTBTC-TESTUSD"], "trade_te.json",
               ("book_delta_3_remove_ask.json", "book_snapshot.json"))
+    SUBSCRIBE = ("event", "subscribe")
+    GREETING = "info.json"
+    KEEPALIVE = "heartbeat.json"
     _BOOK_KEYS = ("prec", "freq", "len")
 
     def __init__(self, *args, **kwargs):
@@ -1294,9 +1262,6 @@ class MockBitfinex(MockExchange):
                 ack = json.loads(line)
                 ids[(ack["channel"], ack["symbol"])] = ack["chanId"]
         return ids
-
-    def is_subscribe(self, req):
-        return req.get("event") == "subscribe"
 
     def subscribe_replies(self, conn, req):
         ids = conn.state.setdefault("ids", self._prelude())
@@ -1315,29 +1280,16 @@ class MockBitfinex(MockExchange):
             replies.append(self.books[sym])
         return replies
 
-    def greeting(self, conn):
-        return [self.fixture("info.json")]
-
-    def keepalive_frames(self):
-        return [self.fixture("heartbeat.json")]
-
     # Data frames name only their channel id: [chanId, ...].
     _CHAN = re.compile(r'^\[(\d+),')
 
-    async def send(self, *frames):
-        """As MockExchange.send, but the way Bitfinex orders a
-        connection: no data of a channel before its ack.  A frame of a
-        subscription not acked yet on a connection (and every frame
-        after it there) waits until the ack is sent."""
-        conns = self.open_connections()
-        if not conns:
-            raise AssertionError("mock: no open connection to send to")
-        for text in frames:
-            text = self.fresh_trade_id(text)
-            for c in conns:
-                c.state.setdefault("held", []).append(text)
-                await self._flush(c)
-        return len(conns)
+    async def _deliver(self, conn, text):
+        """The way Bitfinex orders a connection: no data of a channel
+        before its ack.  A frame of a subscription not acked yet on
+        @conn (and every frame after it there) waits until the ack is
+        sent."""
+        conn.state.setdefault("held", []).append(text)
+        await self._flush(conn)
 
     async def _request(self, conn, msg):
         await super()._request(conn, msg)
@@ -1372,6 +1324,12 @@ class MockKucoin(MockExchange):
     ADAPTER = "kucoin"
     PATH = "/endpoint"
     SAMPLE = (["DAPPT-BTC", "SNX-BTC"], "match_1.json", "ticker_1.json")
+    SUBSCRIBE = ("type", "subscribe")
+    PING = ("type", "ping")
+    GREETING = "welcome.json"
+    TRADE = re.compile(r'"subject":"trade\.l3match"')
+    TRADE_ID = re.compile(r'"tradeId":"([^"]*)"')
+    TRADE_SYMBOL = re.compile(r'"symbol":"([^"]+)"')
     BULLET = "/api/v1/bullet-public"
 
     def __init__(self, ping_interval_ms=18000, welcome=True, **kw):
@@ -1380,15 +1338,8 @@ class MockKucoin(MockExchange):
         self.welcome = welcome  # False: the test sends it (welcome())
         self.tokens = []  # issued, in order
 
-    async def start(self, port=0):
-        self.rest = await MockRest().start()
-        self.rest.answer("POST", self.BULLET, self._bullet)
-        return await super().start(port)
-
-    async def close(self):
-        await super().close()
-        if getattr(self, "rest", None) is not None:
-            await self.rest.close()
+    def rest_routes(self):
+        return [("POST", self.BULLET, self._bullet)]
 
     def _bullet(self, req):
         token = "2neAiuYvAU61ZDXANAGAsiL4-iAExI1SfNx%03d" % len(self.tokens)
@@ -1401,37 +1352,31 @@ class MockKucoin(MockExchange):
                 "pingTimeout": 10000}]}})
 
     def greeting(self, conn):
-        return [self.fixture("welcome.json")] if self.welcome else []
+        return super().greeting(conn) if self.welcome else []
 
     async def send_welcome(self, conn):
         conn.welcomed_at = time.monotonic()
-        await conn.ws.send(self.fixture("welcome.json"))
-
-    def is_subscribe(self, req):
-        return req.get("type") == "subscribe"
+        await conn.ws.send(self.fixture(self.GREETING))
 
     def subscribe_replies(self, conn, req):
         return [_compact({"id": str(req.get("id")), "type": "ack"})]
 
-    def ping_reply(self, text, req):
-        if isinstance(req, dict) and req.get("type") == "ping":
-            return _compact({"id": req.get("id"), "type": "pong"})
-        return None
+    def pong(self, req):
+        return _compact({"id": req.get("id"), "type": "pong"})
 
     def keepalive_frames(self):
-        return [_compact({"id": "tickerd", "type": "pong"})]
+        return [self.pong({"id": "tickerd"})]
 
-    _ID = re.compile(r'"tradeId":"([^"]*)"')
-    _SYMBOL = re.compile(r'"symbol":"([^"]+)"')
 
-    def _trade_ids(self, text):
-        if '"subject":"trade.l3match"' not in text:
-            return []
-        return _item_spans(text, self._ID, self._SYMBOL)
+def _mock_classes(base=MockExchange):
+    """Every subclass of @base, also those of its subclasses."""
+    for cls in base.__subclasses__():
+        yield cls
+        yield from _mock_classes(cls)
 
 
 # Every mock, by adapter name: each class above.
-MOCKS = {cls.ADAPTER: cls for cls in MockExchange.__subclasses__()}
+MOCKS = {cls.ADAPTER: cls for cls in _mock_classes()}
 
 
 # ---------------------------------------------------------------- metrics
@@ -1658,6 +1603,51 @@ async def roundtrip_ping(ws, timeout=DEFAULT_TIMEOUT):
     before, _ = await recv_until(ws, lambda m: m.get("type") == "pong",
                                  timeout)
     return before
+
+
+# ---------------------------------------------------------------- raw bytes
+
+def ws_frame(opcode, payload, fin=True, mask=True):
+    """One WebSocket frame; a client's frames are masked (RFC 6455 5.3),
+    a server's are not (mask=False)."""
+    head = bytes([(0x80 if fin else 0) | opcode])
+    n = len(payload)
+    bit = 0x80 if mask else 0
+    if n < 126:
+        head += bytes([bit | n])
+    elif n < 1 << 16:
+        head += bytes([bit | 126]) + struct.pack("!H", n)
+    else:
+        head += bytes([bit | 127]) + struct.pack("!Q", n)
+    if not mask:
+        return head + payload
+    key = os.urandom(4)
+    keys = (key * (n // 4 + 1))[:n]
+    body = (int.from_bytes(payload, "big") ^
+            int.from_bytes(keys, "big")).to_bytes(n, "big")
+    return head + key + body
+
+
+def upgrade_request(host, path="/", origin=None, extra=b""):
+    """A WebSocket upgrade request with exactly this Host (bytes or str)."""
+    if isinstance(host, str):
+        host = host.encode()
+    key = base64.b64encode(os.urandom(16))
+    req = (b"GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\n"
+           b"Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
+           b"Sec-WebSocket-Version: 13\r\n" % (path.encode(), host, key))
+    if origin is not None:
+        req += b"Origin: %s\r\n" % (origin if isinstance(origin, bytes)
+                                    else origin.encode())
+    return req + extra + b"\r\n"
+
+
+def upgrade_status(port, origin):
+    """The status line tickerd on 127.0.0.1:@port answers a WebSocket
+    upgrade from @origin (bytes or str) with."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(upgrade_request("127.0.0.1:%d" % port, origin=origin))
+        return s.recv(4096).decode(errors="replace").split("\r\n")[0]
 
 
 # ---------------------------------------------------------------- test case
