@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: MIT
 """Integration-test harness for tickerd.
 
-The real tickerd binary ($TICKERD) runs against mock exchanges (MockBinance,
-MockCoinbase, MockKraken, MockBitstamp, MockOKX, MockBybit: real WebSocket
-servers on 127.0.0.1, each speaking its exchange's protocol) that replay the
-real frames from $TK_FIXTURES/<exchange>/, and is read by real WebSocket
-clients.  Only the Python standard library and Debian's python3-websockets
+The real tickerd binary ($TICKERD) runs against mock exchanges (one
+Mock<Venue> class per adapter, collected in MOCKS: real WebSocket servers on
+127.0.0.1, each speaking its exchange's protocol, with the REST API of those
+that need one) that replay the real frames from $TK_FIXTURES/<exchange>/,
+and is read by real WebSocket clients.  Only the Python standard library and Debian's python3-websockets
 (10.x) are used.
 
 Every process and server a test starts is stopped in its cleanups, also when
