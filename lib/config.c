@@ -104,8 +104,8 @@ static int	 listen_hosts(struct ctx *, json_t *v, struct tk_config *);
 static int	 host_entry(struct ctx *, const char *path, const json_t *v,
 		    char **out);
 static int	 dns_name(const char *s);
-static int	 nats_warning(struct ctx *, struct tk_config *,
-		    const char *base, char *const *servers, size_t n);
+static size_t	 first_remote(char *const *servers, size_t n, char *host,
+		    size_t cap);
 static int	 exchange_warnings(struct ctx *, const char *base,
 		    const struct tk_exchange_conf *, struct tk_config *);
 static void	 url_host(const char *url, char *buf, size_t cap);
@@ -755,6 +755,10 @@ parse_exchange(struct ctx *c, json_t *v, struct tk_config *cf, size_t i)
 	return exchange_warnings(c, base, e, cf);
 }
 
+#define NATS_PLAIN	"%s.servers[%zu]: %s is not encrypted: what crosses %s " \
+	"can be read and changed on the way (tickerd has no TLS for NATS: " \
+	"keep its servers on a network you trust)"
+
 /*
  * Settings the file may hold but that weaken the connection: accepted,
  * and reported in cf->warnings, which the daemon logs at start and shows,
@@ -765,6 +769,7 @@ exchange_warnings(struct ctx *c, const char *base,
     const struct tk_exchange_conf *e, struct tk_config *cf)
 {
 	char host[HOST_MAX + 3], q[QUOTE_CAP];
+	size_t i;
 	int r;
 
 	if (e->rest_url != NULL && strncmp(e->rest_url, "http://", 7) == 0) {
@@ -775,9 +780,13 @@ exchange_warnings(struct ctx *c, const char *base,
 		    quote(e->rest_url, q, sizeof(q)), host)) < 0)
 			return r;
 	}
-	if (e->nats != NULL)
-		return nats_warning(c, cf, base, e->nats->servers,
-		    e->nats->nservers);
+	if (e->nats != NULL) {
+		i = first_remote(e->nats->servers, e->nats->nservers, host,
+		    sizeof(host));
+		return i == e->nats->nservers ? 0 : add_warning(c, cf,
+		    NATS_PLAIN, base, i, quote(e->nats->servers[i], q,
+		    sizeof(q)), host);
+	}
 	if (e->url == NULL)
 		return 0;
 	url_host(e->url, host, sizeof(host));
@@ -842,19 +851,21 @@ loopback_host(const char *host)
 static int
 add_warning(struct ctx *c, struct tk_config *cf, const char *fmt, ...)
 {
-	char msg[TK_CONFIG_ERR_MAX], **w;
+	char msg[TK_CONFIG_ERR_MAX], **w, *dup;
 	va_list ap;
 
 	va_start(ap, fmt);
 	tk_utf8_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if ((dup = strdup(msg)) == NULL)
+		return oom(c);
 	w = realloc(cf->warnings, (cf->nwarnings + 1) * sizeof(*w));
-	if (w == NULL)
+	if (w == NULL) {
+		free(dup);
 		return oom(c);
+	}
 	cf->warnings = w;
-	if ((w[cf->nwarnings] = strdup(msg)) == NULL)
-		return oom(c);
-	cf->nwarnings++;
+	w[cf->nwarnings++] = dup;
 	return 0;
 }
 
@@ -1381,6 +1392,8 @@ publish_nats(struct ctx *c, json_t *v, struct tk_config *cf)
 	json_int_t replicas = 1, age = NATS_AGE_DEFAULT;
 	json_int_t window = NATS_WINDOW_DEFAULT, pending = NATS_PENDING_DEFAULT;
 	struct tk_nats_publish_conf *p;
+	char host[HOST_MAX + 3], q[QUOTE_CAP];
+	size_t i;
 	int r;
 
 	if (!json_is_object(v))
@@ -1412,30 +1425,27 @@ publish_nats(struct ctx *c, json_t *v, struct tk_config *cf)
 	p->max_age_s = (uint64_t)age;
 	p->duplicate_window_s = (uint64_t)window;
 	p->max_pending = (unsigned)pending;
-	return nats_warning(c, cf, base, p->servers, p->nservers);
+	i = first_remote(p->servers, p->nservers, host, sizeof(host));
+	return i == p->nservers ? 0 : add_warning(c, cf, NATS_PLAIN, base, i,
+	    quote(p->servers[i], q, sizeof(q)), host);
 }
 
 /*
- * tickerd speaks NATS without TLS: the first server of @base.servers that
- * is not loopback is said once, as ws:// to another host is.
+ * tickerd speaks NATS without TLS: the first server of a servers list that
+ * is not loopback is said once, as ws:// to another host is.  Its index,
+ * its host in @host; @n if there is none.
  */
-static int
-nats_warning(struct ctx *c, struct tk_config *cf, const char *base,
-    char *const *servers, size_t n)
+static size_t
+first_remote(char *const *servers, size_t n, char *host, size_t cap)
 {
-	char host[HOST_MAX + 3], q[QUOTE_CAP];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		url_host(servers[i], host, sizeof(host));
+		url_host(servers[i], host, cap);
 		if (!loopback_host(host))
-			return add_warning(c, cf, "%s.servers[%zu]: %s is not "
-			    "encrypted: what crosses %s can be read and changed "
-			    "on the way (tickerd has no TLS for NATS: keep its "
-			    "servers on a network you trust)", base, i,
-			    quote(servers[i], q, sizeof(q)), host);
+			break;
 	}
-	return 0;
+	return i;
 }
 
 /*
