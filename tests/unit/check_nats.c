@@ -317,6 +317,96 @@ START_TEST(test_nats_body_roundtrip)
 }
 END_TEST
 
+/*
+ * @body with the first character of its symbol written as a \u escape,
+ * which only the JSON path reads (the fast one leaves escapes to it).
+ */
+static void
+escape_symbol(const char *body, char *out, size_t cap)
+{
+	const char *p = strstr(body, "\"symbol\":\"");
+	size_t head;
+
+	ck_assert_ptr_nonnull(p);
+	head = (size_t)(p - body) + strlen("\"symbol\":\"");
+	ck_assert_int_lt(snprintf(out, cap, "%.*s\\u%04x%s", (int)head, body,
+	    (unsigned char)body[head], body + head + 1), (int)cap);
+}
+
+/* @body with a space after every ':' and ',' outside strings. */
+static void
+spaced(const char *body, char *out, size_t cap)
+{
+	size_t j = 0;
+	int in_str = 0;
+
+	for (; *body != '\0' && j + 2 < cap; body++) {
+		out[j++] = *body;
+		if (*body == '"' && body[-1] != '\\')
+			in_str = !in_str;
+		if (!in_str && (*body == ':' || *body == ','))
+			out[j++] = ' ';
+	}
+	out[j] = '\0';
+}
+
+static void
+parse_ok(const char *body, struct tk_tick *t)
+{
+	struct tk_nats_status st;
+	enum tk_nats_kind kind;
+	char err[128] = "";
+
+	ck_assert_msg(tk_nats_body_parse(body, strlen(body), &kind, t, &st,
+	    err, sizeof(err)) == 0, "%s: %s", body, err);
+	ck_assert_int_eq(kind, TK_NATS_TICK);
+}
+
+/*
+ * The fast path (plain bodies, as the ingest writes them) and the JSON
+ * path (the same body with an escape, which only it reads) give the same
+ * tick, field by field, for every type and optional field.
+ */
+START_TEST(test_nats_body_fast_and_json_paths_agree)
+{
+	struct tk_tick in[9], fast, slow, spc;
+	char body[TK_NATS_BODY_MAX], esc[TK_NATS_BODY_MAX + 8];
+	char sp[TK_NATS_BODY_MAX * 2];
+	int i;
+
+	in[0] = trade("binance", "BTC-USDT", "12345");
+	in[1] = trade("coinbase", "ETH-USD", "");	/* trade_id null */
+	in[1].side = TK_SIDE_SELL;
+	in[1].ts = -5;
+	in[2] = trade("kraken", "XBT-EUR", "x-1");
+	in[2].side = TK_SIDE_UNKNOWN;
+	in[2].size_unit = TK_SIZE_UNIT_CONTRACTS;
+	in[3] = tk_test_spec_quote();
+	in[4] = tk_test_spec_quote();
+	in[4].ask.valid = 0;
+	in[4].ask_size.valid = 0;
+	in[4].size_unit = TK_SIZE_UNIT_QUOTE;
+	in[5] = funding(1);
+	in[6] = funding(0);
+	in[7] = trade("okx", "BTC-USDT-PERP", "999999999999999999999");
+	in[7].price = tk_test_dec("0.000000000000000001");
+	in[8] = trade("b", "A-B", "1");
+	in[8].recv_ts = 999999999999999999;
+	for (i = 0; i < 9; i++) {
+		ck_assert_int_gt(tk_nats_tick_body(&in[i], body, sizeof(body)),
+		    0);
+		escape_symbol(body, esc, sizeof(esc));
+		spaced(body, sp, sizeof(sp));
+		parse_ok(body, &fast);
+		parse_ok(esc, &slow);
+		parse_ok(sp, &spc);
+		assert_ticks_equal(&in[i], &fast);
+		assert_ticks_equal(&slow, &fast);
+		assert_ticks_equal(&spc, &fast);
+	}
+}
+END_TEST
+
 START_TEST(test_nats_status_roundtrip)
 {
 	struct tk_nats_status st;
@@ -503,6 +593,7 @@ nats_suite(void)
 	tcase_add_test(tc, test_nats_msg_id_fields_matter);
 	tcase_add_test(tc, test_nats_body_is_client_json_without_seq);
 	tcase_add_test(tc, test_nats_body_roundtrip);
+	tcase_add_test(tc, test_nats_body_fast_and_json_paths_agree);
 	tcase_add_test(tc, test_nats_status_roundtrip);
 	tcase_add_loop_test(tc, test_nats_body_parse_table, 0,
 	    sizeof(bodies) / sizeof(bodies[0]));
