@@ -416,12 +416,12 @@ parse_status(json_t *o, struct tk_nats_status *st, char *err, size_t errlen)
 /*
  * The fast path.  A body as tk_nats_tick_body() writes it is a flat object
  * of plain ASCII strings, integers and null: such a tick is read here in
- * place, without building jansson's tree (about half of an edge's work
- * per tick otherwise).  Anything else (an escape, a byte outside
- * printable ASCII, a nested value, a number that is not a plain integer,
- * a key that tick type does not have or a key twice, a value of the wrong
- * kind) is left to the JSON path below, which takes it or refuses it with
- * its reason: both paths give the same tick for what this one takes.
+ * place, without building jansson's tree and its allocations.  Anything
+ * else (an escape, a byte outside printable ASCII, a nested value, a
+ * number that is not a plain integer, a key that tick type does not have
+ * or a key twice, a value of the wrong kind) is left to the JSON path
+ * below, which takes it or refuses it with its reason: both paths give
+ * the same tick for what this one takes.
  */
 enum fkey {
 	F_TYPE, F_EXCHANGE, F_SYMBOL, F_TS, F_RECV_TS, F_SIZE_UNIT,
