@@ -232,25 +232,7 @@ static void
 bitfinex_parse(const struct tk_codec_ctx *ctx, const char *frame,
     size_t len, struct tk_frame_result *res)
 {
-	struct tk__frame f = { ctx, res, false };
-	json_error_t jerr;
-	json_t *root;
-
-	/* tk__frame_parse() takes objects only; data frames are arrays. */
-	memset(res, 0, sizeof(*res));
-	res->kind = TK_FRAME_DATA;
-	if (frame == NULL || len == 0) {
-		tk__frame_set(&f, TK_FRAME_MALFORMED, "empty frame");
-		return;
-	}
-	root = json_loadb(frame, len, 0, &jerr);
-	if (root == NULL) {
-		tk__frame_set(&f, TK_FRAME_MALFORMED,
-		    "invalid JSON at byte %d: %s", jerr.position, jerr.text);
-		return;
-	}
-	parse_frame(&f, root);
-	json_decref(root);
+	tk__frame_parse(ctx, frame, len, res, TK__PARSE_ARRAYS, parse_frame);
 }
 
 /* jansson gives an object or an array, nothing else, at the top. */

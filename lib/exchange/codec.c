@@ -68,7 +68,8 @@ tk__frame_parse(const struct tk_codec_ctx *ctx, const char *frame,
 		    "invalid JSON at byte %d: %s", jerr.position, jerr.text);
 		return;
 	}
-	if (json_is_object(root))
+	if (json_is_object(root) ||
+	    (json_is_array(root) && (flags & TK__PARSE_ARRAYS)))
 		fn(&f, root);
 	else
 		tk__frame_set(&f, TK_FRAME_MALFORMED,

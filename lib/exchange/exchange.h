@@ -59,7 +59,7 @@ struct tk__frame {
 	bool				 ints_as_reals;
 };
 
-/* Called with the frame's top-level JSON object. */
+/* Called with the frame's top-level JSON object (or array, see below). */
 typedef void tk__object_fn(struct tk__frame *, json_t *o);
 
 /*
@@ -67,10 +67,13 @@ typedef void tk__object_fn(struct tk__frame *, json_t *o);
  * with every integer as a double (f->ints_as_reals), rather than lose it.
  */
 #define TK__PARSE_REALS_ON_OVERFLOW	0x1u
+/* Top-level arrays go to @fn too (Bitfinex's data frames are arrays). */
+#define TK__PARSE_ARRAYS		0x2u
 
 /*
  * The whole of an adapter's parse(): @res is reset to DATA, empty input,
- * bad JSON and non-objects are MALFORMED, and @fn classifies the object.
+ * bad JSON and non-objects are MALFORMED (arrays too, unless
+ * TK__PARSE_ARRAYS), and @fn classifies the object.
  */
 void	tk__frame_parse(const struct tk_codec_ctx *, const char *frame,
 	    size_t len, struct tk_frame_result *, unsigned flags,
