@@ -16,6 +16,7 @@
 
 #include <ticker/decimal.h>
 #include <ticker/hash.h>
+#include <ticker/jflat.h>
 #include <ticker/nats.h>
 #include <ticker/state.h>
 #include <ticker/tick.h>
@@ -416,12 +417,12 @@ parse_status(json_t *o, struct tk_nats_status *st, char *err, size_t errlen)
 /*
  * The fast path.  A body as tk_nats_tick_body() writes it is a flat object
  * of plain ASCII strings, integers and null: such a tick is read here in
- * place, without building jansson's tree and its allocations.  Anything
- * else (an escape, a byte outside printable ASCII, a nested value, a
- * number that is not a plain integer, a key that tick type does not have
- * or a key twice, a value of the wrong kind) is left to the JSON path
- * below, which takes it or refuses it with its reason: both paths give
- * the same tick for what this one takes.
+ * place (ticker/jflat.h), without building jansson's tree and its
+ * allocations.  Anything else (an escape, a byte outside printable ASCII,
+ * a nested value, a number that is not a plain integer, a key that tick
+ * type does not have or a key twice, a value of the wrong kind) is left to
+ * the JSON path below, which takes it or refuses it with its reason: both
+ * paths give the same tick for what this one takes.
  */
 enum fkey {
 	F_TYPE, F_EXCHANGE, F_SYMBOL, F_TS, F_RECV_TS, F_SIZE_UNIT,
@@ -438,14 +439,14 @@ static const char *const fkey_names[F_MAX] = {
 	"mark_price", "index_price", "rate", "next_funding_ts",
 };
 
-#define FBIT(k)		(1u << (k))
+#define FBIT(k)		(UINT32_C(1) << (k))
 #define F_COMMON	(FBIT(F_TYPE) | FBIT(F_EXCHANGE) | FBIT(F_SYMBOL) | \
 			 FBIT(F_TS) | FBIT(F_RECV_TS) | FBIT(F_SIZE_UNIT))
 #define F_REQUIRED	(FBIT(F_TYPE) | FBIT(F_EXCHANGE) | FBIT(F_SYMBOL) | \
 			 FBIT(F_TS) | FBIT(F_RECV_TS))
 
 /* The keys a tick of each type may have (none: not for this path). */
-static const unsigned fkeys_of[TK_TICK_TYPE_MAX] = {
+static const uint32_t fkeys_of[TK_TICK_TYPE_MAX] = {
 	[TK_TICK_TRADE] = F_COMMON | FBIT(F_PRICE) | FBIT(F_SIZE) |
 	    FBIT(F_SIDE) | FBIT(F_TRADE_ID),
 	[TK_TICK_QUOTE] = F_COMMON | FBIT(F_BID) | FBIT(F_BID_SIZE) |
@@ -454,133 +455,11 @@ static const unsigned fkeys_of[TK_TICK_TYPE_MAX] = {
 	    FBIT(F_RATE) | FBIT(F_NEXT),
 };
 
-enum fkind { FV_STR, FV_INT, FV_NULL };
-
-struct fval {
-	enum fkind	 kind;
-	const char	*s;		/* FV_STR: the bytes between quotes */
-	size_t		 n;
-	int64_t		 i;		/* FV_INT */
-};
-
-static const char *
-fast_ws(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-		p++;
-	return p;
-}
-
-/* A string without escapes at @p: the byte after it, or NULL. */
-static const char *
-fast_str(const char *p, const char *end, const char **s, size_t *n)
-{
-	const char *q;
-
-	if (p >= end || *p != '"')
-		return NULL;
-	for (q = ++p; q < end && *q != '"'; q++)
-		if ((unsigned char)*q < 0x20 || (unsigned char)*q > 0x7e ||
-		    *q == '\\')
-			return NULL;
-	if (q >= end)
-		return NULL;
-	*s = p;
-	*n = (size_t)(q - p);
-	return q + 1;
-}
-
-/* -?(0|[1-9][0-9]*), at most 18 digits: no overflow to check. */
-static const char *
-fast_int(const char *p, const char *end, int64_t *v)
-{
-	int neg = p < end && *p == '-';
-	const char *d = p + neg, *q;
-	int64_t x = 0;
-
-	for (q = d; q < end && *q >= '0' && *q <= '9'; q++) {
-		if (q - d == 18)
-			return NULL;	/* the JSON path reads longer ones */
-		x = x * 10 + (*q - '0');
-	}
-	if (q == d || (*d == '0' && q - d > 1))
-		return NULL;
-	if (q < end && (*q == '.' || *q == 'e' || *q == 'E'))
-		return NULL;
-	*v = neg ? -x : x;
-	return q;
-}
-
-static const char *
-fast_value(const char *p, const char *end, struct fval *v)
-{
-	if (p < end && *p == '"') {
-		v->kind = FV_STR;
-		return fast_str(p, end, &v->s, &v->n);
-	}
-	if (end - p >= 4 && memcmp(p, "null", 4) == 0) {
-		v->kind = FV_NULL;
-		return p + 4;
-	}
-	v->kind = FV_INT;
-	return fast_int(p, end, &v->i);
-}
-
-static enum fkey
-fast_key(const char *s, size_t n)
-{
-	int k;
-
-	for (k = 0; k < F_MAX; k++)
-		if (n > 0 && fkey_names[k][0] == s[0] &&
-		    strlen(fkey_names[k]) == n && memcmp(fkey_names[k], s, n) == 0)
-			return (enum fkey)k;
-	return F_MAX;
-}
-
-/* The members of the object at @p, by key; 0, or -1: not for this path. */
-static int
-fast_members(const char *p, const char *end, struct fval *vals,
-    unsigned *seen)
-{
-	const char *key;
-	size_t klen;
-	struct fval v;
-	enum fkey k;
-
-	*seen = 0;
-	p = fast_ws(p, end);
-	if (p >= end || *p++ != '{')
-		return -1;
-	for (;;) {
-		p = fast_ws(p, end);
-		if ((p = fast_str(p, end, &key, &klen)) == NULL)
-			return -1;
-		p = fast_ws(p, end);
-		if (p >= end || *p++ != ':')
-			return -1;
-		p = fast_ws(p, end);
-		if ((p = fast_value(p, end, &v)) == NULL ||
-		    (k = fast_key(key, klen)) == F_MAX || (*seen & FBIT(k)))
-			return -1;
-		*seen |= FBIT(k);
-		vals[k] = v;
-		p = fast_ws(p, end);
-		if (p < end && *p == ',') {
-			p++;
-			continue;
-		}
-		if (p >= end || *p != '}')
-			return -1;
-		return fast_ws(p + 1, end) == end ? 0 : -1;
-	}
-}
-
 /* A string member, NUL-terminated into @buf; -1 unless a short string. */
 static int
-fast_cstr(const struct fval *v, char *buf, size_t cap)
+fast_cstr(const struct tk_jflat_val *v, char *buf, size_t cap)
 {
-	if (v->kind != FV_STR || v->n >= cap)
+	if (v->kind != TK_JFLAT_STR || v->n >= cap)
 		return -1;
 	memcpy(buf, v->s, v->n);
 	buf[v->n] = '\0';
@@ -589,47 +468,49 @@ fast_cstr(const struct fval *v, char *buf, size_t cap)
 
 /* A name field: a non-empty string that fits. */
 static int
-fast_name(const struct fval *v, char *field, size_t cap)
+fast_name(const struct tk_jflat_val *v, char *field, size_t cap)
 {
-	return v->kind == FV_STR && v->n > 0 &&
+	return v->kind == TK_JFLAT_STR && v->n > 0 &&
 	    tk_tick_set_str(field, cap, v->s, v->n) == 0 ? 0 : -1;
 }
 
 /* A decimal field: a decimal string, or null/absent for no value. */
 static int
-fast_dec(const struct fval *vals, unsigned seen, enum fkey k,
+fast_dec(const struct tk_jflat_val *vals, uint32_t seen, enum fkey k,
     struct tk_dec *d)
 {
-	if (!(seen & FBIT(k)) || vals[k].kind == FV_NULL)
+	if (!(seen & FBIT(k)) || vals[k].kind == TK_JFLAT_NULL)
 		return 0;
-	return vals[k].kind == FV_STR &&
+	return vals[k].kind == TK_JFLAT_STR &&
 	    tk_dec_parse(vals[k].s, vals[k].n, d) == 0 ? 0 : -1;
 }
 
 static int
-fast_trade(const struct fval *vals, unsigned seen, struct tk_tick *t)
+fast_trade(const struct tk_jflat_val *vals, uint32_t seen,
+    struct tk_tick *t)
 {
-	const struct fval *v = &vals[F_SIDE];
+	const struct tk_jflat_val *v = &vals[F_SIDE];
 
 	if (fast_dec(vals, seen, F_PRICE, &t->price) < 0 ||
 	    fast_dec(vals, seen, F_SIZE, &t->size) < 0)
 		return -1;
-	if ((seen & FBIT(F_TRADE_ID)) && vals[F_TRADE_ID].kind != FV_NULL &&
-	    (vals[F_TRADE_ID].kind != FV_STR || tk_tick_set_str(t->trade_id,
+	if ((seen & FBIT(F_TRADE_ID)) && vals[F_TRADE_ID].kind != TK_JFLAT_NULL &&
+	    (vals[F_TRADE_ID].kind != TK_JFLAT_STR || tk_tick_set_str(t->trade_id,
 	    sizeof(t->trade_id), vals[F_TRADE_ID].s, vals[F_TRADE_ID].n) < 0))
 		return -1;
 	/* what is not "buy" or "sell" is unknown, as on the JSON path */
-	if ((seen & FBIT(F_SIDE)) && v->kind == FV_STR && v->n == 3 &&
+	if ((seen & FBIT(F_SIDE)) && v->kind == TK_JFLAT_STR && v->n == 3 &&
 	    memcmp(v->s, "buy", 3) == 0)
 		t->side = TK_SIDE_BUY;
-	else if ((seen & FBIT(F_SIDE)) && v->kind == FV_STR && v->n == 4 &&
+	else if ((seen & FBIT(F_SIDE)) && v->kind == TK_JFLAT_STR && v->n == 4 &&
 	    memcmp(v->s, "sell", 4) == 0)
 		t->side = TK_SIDE_SELL;
 	return 0;
 }
 
 static int
-fast_rest(const struct fval *vals, unsigned seen, struct tk_tick *t)
+fast_rest(const struct tk_jflat_val *vals, uint32_t seen,
+    struct tk_tick *t)
 {
 	if (t->type == TK_TICK_TRADE)
 		return fast_trade(vals, seen, t);
@@ -644,7 +525,7 @@ fast_rest(const struct fval *vals, unsigned seen, struct tk_tick *t)
 		return -1;
 	if (!(seen & FBIT(F_NEXT)))
 		return 0;
-	if (vals[F_NEXT].kind != FV_INT)
+	if (vals[F_NEXT].kind != TK_JFLAT_INT)
 		return -1;
 	t->next_funding_ts = vals[F_NEXT].i;
 	return 0;
@@ -654,12 +535,12 @@ fast_rest(const struct fval *vals, unsigned seen, struct tk_tick *t)
 static int
 fast_tick(const char *body, size_t len, struct tk_tick *t)
 {
-	struct fval vals[F_MAX];
+	struct tk_jflat_val vals[F_MAX];
 	char name[16];
-	unsigned seen;
+	uint32_t seen;
 
 	memset(t, 0, sizeof(*t));
-	if (fast_members(body, body + len, vals, &seen) < 0 ||
+	if (tk_jflat_read(body, len, fkey_names, F_MAX, 0, vals, &seen) < 0 ||
 	    (seen & F_REQUIRED) != F_REQUIRED ||
 	    fast_cstr(&vals[F_TYPE], name, sizeof(name)) < 0 ||
 	    tk_tick_type_parse(name, &t->type) < 0 ||
@@ -667,7 +548,7 @@ fast_tick(const char *body, size_t len, struct tk_tick *t)
 	    (seen & ~fkeys_of[t->type]) != 0 ||
 	    fast_name(&vals[F_EXCHANGE], t->exchange, sizeof(t->exchange)) < 0 ||
 	    fast_name(&vals[F_SYMBOL], t->symbol, sizeof(t->symbol)) < 0 ||
-	    vals[F_TS].kind != FV_INT || vals[F_RECV_TS].kind != FV_INT)
+	    vals[F_TS].kind != TK_JFLAT_INT || vals[F_RECV_TS].kind != TK_JFLAT_INT)
 		return -1;
 	t->ts = vals[F_TS].i;
 	t->recv_ts = vals[F_RECV_TS].i;

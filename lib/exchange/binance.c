@@ -92,7 +92,8 @@ static void
 binance_parse(const struct tk_codec_ctx *ctx, const char *frame, size_t len,
     struct tk_frame_result *res)
 {
-	tk__frame_parse(ctx, frame, len, res, 0, parse_top);
+	if (tk__binance_fast(ctx, frame, len, res, &spot_events) < 0)
+		tk__frame_parse(ctx, frame, len, res, 0, parse_top);
 }
 
 static void

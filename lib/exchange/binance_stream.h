@@ -43,6 +43,18 @@ void	tk__binance_object(struct tk__frame *, json_t *o,
 	    const struct tk__binance_events *);
 
 /*
+ * The fast path of both codecs (binance_fast.c): a trade, aggTrade or
+ * bookTicker event, raw or in a combined-stream wrapper, read in place
+ * (ticker/jflat.h) when it is plain.  Returns 0 with @res as parse()
+ * leaves it and the tick emitted, or -1 with nothing done: the frame is
+ * then for tk__frame_parse() and tk__binance_object(), which give the
+ * same result for every frame this one takes.
+ */
+int	tk__binance_fast(const struct tk_codec_ctx *, const char *frame,
+	    size_t len, struct tk_frame_result *,
+	    const struct tk__binance_events *);
+
+/*
  * SUBSCRIBE message @i: the @i-th greedy chunk of the stream names (every
  * symbol's channels of @chans wanted in @types, lower case, in map order),
  * with id i + 1 so that acks can be matched to chunks.

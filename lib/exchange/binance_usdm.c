@@ -94,7 +94,8 @@ static void
 usdm_parse(const struct tk_codec_ctx *ctx, const char *frame, size_t len,
     struct tk_frame_result *res)
 {
-	tk__frame_parse(ctx, frame, len, res, 0, parse_top);
+	if (tk__binance_fast(ctx, frame, len, res, &usdm_events) < 0)
+		tk__frame_parse(ctx, frame, len, res, 0, parse_top);
 }
 
 static void

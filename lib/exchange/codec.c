@@ -20,9 +20,7 @@
 
 #define SHOWN_MAX	32	/* bytes of a bad value quoted in a detail */
 
-/* 9999-12-31T23:59:59.999Z: later "times" are garbage, and ms * 1000
- * stays far from INT64_MAX below it. */
-#define MS_MAX		INT64_C(253402300799999)
+#define MS_MAX		TK__MS_MAX
 #define MS_DIGITS_MAX	15
 #define MS_WHY		"is not a time in ms between 1970 and 9999"
 
@@ -47,12 +45,11 @@ tk__frame_parse(const struct tk_codec_ctx *ctx, const char *frame,
     size_t len, struct tk_frame_result *res, unsigned flags,
     tk__object_fn *fn)
 {
-	struct tk__frame f = { ctx, res, false };
+	struct tk__frame f;
 	json_error_t jerr;
 	json_t *root;
 
-	memset(res, 0, sizeof(*res));
-	res->kind = TK_FRAME_DATA;
+	tk__frame_start(&f, ctx, res);
 	if (frame == NULL || len == 0) {
 		tk__frame_set(&f, TK_FRAME_MALFORMED, "empty frame");
 		return;
@@ -75,6 +72,17 @@ tk__frame_parse(const struct tk_codec_ctx *ctx, const char *frame,
 		tk__frame_set(&f, TK_FRAME_MALFORMED,
 		    "frame is not a JSON object");
 	json_decref(root);
+}
+
+void
+tk__frame_start(struct tk__frame *f, const struct tk_codec_ctx *ctx,
+    struct tk_frame_result *res)
+{
+	f->ctx = ctx;
+	f->res = res;
+	f->ints_as_reals = false;
+	memset(res, 0, sizeof(*res));
+	res->kind = TK_FRAME_DATA;
 }
 
 void

@@ -79,6 +79,12 @@ void	tk__frame_parse(const struct tk_codec_ctx *, const char *frame,
 	    size_t len, struct tk_frame_result *, unsigned flags,
 	    tk__object_fn *fn);
 
+/*
+ * The start of every parse(): @f is for @ctx and @res, @res reset to DATA.
+ * For a codec's fast path, which reads a frame without tk__frame_parse().
+ */
+void	tk__frame_start(struct tk__frame *f, const struct tk_codec_ctx *,
+	    struct tk_frame_result *);
 /* A kind that needs no explanation: the detail is emptied. */
 void	tk__frame_classify(struct tk__frame *, enum tk_frame_kind);
 /* The first problem of a frame is the one reported: once MALFORMED, kept. */
@@ -163,6 +169,10 @@ int	tk__json_num(struct tk__frame *, json_t *o, const char *ev,
 /* The same for value @v (NULL if absent), named @key in details. */
 int	tk__json_num_value(struct tk__frame *, json_t *v, const char *ev,
 	    const char *key, unsigned opts, struct tk_dec *out);
+
+/* 9999-12-31T23:59:59.999Z: later "times" are garbage, and ms * 1000
+ * stays far from INT64_MAX below it. */
+#define TK__MS_MAX		INT64_C(253402300799999)
 
 #define TK__MS_INT		0x1u	/* a JSON integer is accepted */
 #define TK__MS_TEXT		0x2u	/* a string of digits is accepted */

@@ -25,7 +25,10 @@
  * promises: every emitted tick is for a configured symbol and a wanted
  * type, names the configured exchange, and formats as JSON within
  * TK_TICK_JSON_MAX; res->nticks counts the emits; res->kind is one of the
- * enum; res->detail and res->reply are NUL-terminated strings.
+ * enum; res->detail and res->reply are NUL-terminated strings.  And for a
+ * codec without per-connection state, each frame read again with a string
+ * value's first character escaped (the same JSON, which no fast path
+ * reads) gives the same result and the same ticks.
  */
 
 #include <errno.h>
@@ -44,9 +47,14 @@
 #define FUZZ_EXCHANGE	"fuzzex"
 #define FUZZ_FRAMES_MAX	16	/* frames parsed per input (connection) */
 
+#define FUZZ_OUT_MAX	(FUZZ_TICKS_KEPT * TK_TICK_JSON_MAX)
+#define FUZZ_TICKS_KEPT	8	/* ticks of a frame compared across paths */
+
 struct fuzz_emits {
 	unsigned	 n;
 	unsigned	 types;
+	char		 out[FUZZ_OUT_MAX];	/* the first ticks, as JSON */
+	size_t		 off;
 };
 
 static const struct tk_adapter *fuzz_adapter;
@@ -71,6 +79,7 @@ fuzz_emit(void *ud, const struct tk_tick *t)
 	char json[TK_TICK_JSON_MAX];
 	size_t i, n = tk_symmap_count(fuzz_map);
 	int known = 0;
+	int len;
 
 	e->n++;
 	fuzz_check(t->type == TK_TICK_TRADE || t->type == TK_TICK_QUOTE ||
@@ -83,15 +92,102 @@ fuzz_emit(void *ud, const struct tk_tick *t)
 	fuzz_check(known, "tick for a symbol that is not configured");
 	fuzz_check(memchr(t->trade_id, '\0', sizeof(t->trade_id)) != NULL,
 	    "trade_id not terminated");
-	fuzz_check(tk_tick_format(t, 0, json, sizeof(json)) > 0,
-	    "tick does not format within TK_TICK_JSON_MAX");
+	len = tk_tick_format(t, 0, json, sizeof(json));
+	fuzz_check(len > 0, "tick does not format within TK_TICK_JSON_MAX");
+	if (e->n <= FUZZ_TICKS_KEPT) {
+		memcpy(e->out + e->off, json, (size_t)len);
+		e->off += (size_t)len;
+	}
+}
+
+/*
+ * One frame, copied into a buffer of exactly its length: @res and @e say
+ * what it gave.
+ */
+static void
+fuzz_frame(struct tk_codec_ctx *ctx, const uint8_t *p, size_t len,
+    struct tk_frame_result *res)
+{
+	struct fuzz_emits *e = ctx->emit_ud;
+	char *frame = malloc(len ? len : 1);
+
+	fuzz_check(frame != NULL, "out of memory");
+	if (len)
+		memcpy(frame, p, len);
+	e->n = 0;
+	e->off = 0;
+	memset(res, 0xa5, sizeof(*res));
+	fuzz_adapter->parse(ctx, frame, len, res);
+	free(frame);
+	fuzz_check(res->kind >= TK_FRAME_DATA &&
+	    res->kind <= TK_FRAME_MALFORMED, "res.kind");
+	fuzz_check(res->nticks == e->n, "res.nticks != emitted");
+	fuzz_check(memchr(res->detail, '\0', sizeof(res->detail)) != NULL,
+	    "res.detail not terminated");
+	fuzz_check(memchr(res->reply, '\0', sizeof(res->reply)) != NULL,
+	    "res.reply not terminated");
+}
+
+/*
+ * @p with the first character of its first string value after a ':'
+ * written as a \u escape, in @out (len + 5 bytes).  0 if it has none.  A
+ * valid frame stays the same JSON; an invalid one stays invalid.
+ */
+static size_t
+escape_first_value(const uint8_t *p, size_t len, uint8_t *out)
+{
+	char esc[8];
+	size_t i;
+
+	for (i = 0; i + 2 < len; i++)
+		if (p[i] == ':' && p[i + 1] == '"' &&
+		    ((p[i + 2] >= 'a' && p[i + 2] <= 'z') ||
+		    (p[i + 2] >= 'A' && p[i + 2] <= 'Z') ||
+		    (p[i + 2] >= '0' && p[i + 2] <= '9')))
+			break;
+	if (i + 2 >= len)
+		return 0;
+	snprintf(esc, sizeof(esc), "\\u%04x", p[i + 2]);
+	memcpy(out, p, i + 2);
+	memcpy(out + i + 2, esc, 6);
+	memcpy(out + i + 8, p + i + 3, len - i - 3);
+	return len + 5;
+}
+
+/*
+ * A stateless codec's frame read again with an escape, which leaves any
+ * fast path (binance_fast.c) for the JSON path: the same result, but for
+ * a MALFORMED detail, which may name a byte's position.
+ */
+static void
+fuzz_escaped(struct tk_codec_ctx *ctx, const uint8_t *p, size_t len,
+    const struct tk_frame_result *want)
+{
+	struct fuzz_emits *e = ctx->emit_ud, first = *e;
+	struct tk_frame_result res;
+	uint8_t *escaped = malloc(len + 5);
+	size_t n;
+
+	fuzz_check(escaped != NULL, "out of memory");
+	if ((n = escape_first_value(p, len, escaped)) > 0) {
+		fuzz_frame(ctx, escaped, n, &res);
+		fuzz_check(res.kind == want->kind, "escaped: another kind");
+		fuzz_check(res.nticks == want->nticks &&
+		    res.unknown == want->unknown, "escaped: other counts");
+		fuzz_check(e->off == first.off &&
+		    memcmp(e->out, first.out, e->off) == 0,
+		    "escaped: other ticks");
+		fuzz_check(res.kind == TK_FRAME_MALFORMED ||
+		    strcmp(res.detail, want->detail) == 0,
+		    "escaped: another detail");
+	}
+	free(escaped);
 }
 
 static void
 fuzz_connection(const uint8_t *data, size_t size, unsigned types)
 {
-	const struct tk_adapter *ad = fuzz_adapter;
-	struct fuzz_emits emits = { 0, types };
+	static struct fuzz_emits emits;
 	struct tk_codec_ctx ctx = {
 		.exchange = FUZZ_EXCHANGE,
 		.symbols = fuzz_map,
@@ -105,30 +201,18 @@ fuzz_connection(const uint8_t *data, size_t size, unsigned types)
 	struct tk_frame_result res;
 	size_t len;
 	unsigned nframes = 0;
-	char *frame;
 
-	if (ad->state_size != NULL) {
-		ctx.state = calloc(1, ad->state_size(fuzz_map));
+	emits.types = types;
+	if (fuzz_adapter->state_size != NULL) {
+		ctx.state = calloc(1, fuzz_adapter->state_size(fuzz_map));
 		fuzz_check(ctx.state != NULL, "out of memory");
 	}
 	while (p <= end && nframes++ < FUZZ_FRAMES_MAX) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		len = (size_t)((nl != NULL ? nl : end) - p);
-		frame = malloc(len ? len : 1);
-		fuzz_check(frame != NULL, "out of memory");
-		if (len)
-			memcpy(frame, p, len);
-		emits.n = 0;
-		memset(&res, 0xa5, sizeof(res));
-		ad->parse(&ctx, frame, len, &res);
-		free(frame);
-		fuzz_check(res.kind >= TK_FRAME_DATA &&
-		    res.kind <= TK_FRAME_MALFORMED, "res.kind");
-		fuzz_check(res.nticks == emits.n, "res.nticks != emitted");
-		fuzz_check(memchr(res.detail, '\0', sizeof(res.detail)) != NULL,
-		    "res.detail not terminated");
-		fuzz_check(memchr(res.reply, '\0', sizeof(res.reply)) != NULL,
-		    "res.reply not terminated");
+		fuzz_frame(&ctx, p, len, &res);
+		if (ctx.state == NULL)
+			fuzz_escaped(&ctx, p, len, &res);
 		if (nl == NULL)
 			break;
 		p = nl + 1;
