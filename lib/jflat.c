@@ -37,11 +37,12 @@ tk_jflat_read(const char *p, size_t len, const char *const *keys,
     unsigned nkeys, unsigned flags, struct tk_jflat_val *vals, uint32_t *seen)
 {
 	const struct jflat_keys k = { keys, nkeys, flags };
-	const char *end = p + len;
+	const char *end;
 
 	*seen = 0;
 	if (p == NULL || nkeys > TK_JFLAT_KEYS_MAX)
 		return -1;
+	end = p + len;
 	p = read_object(skip_ws(p, end), end, &k, vals, seen);
 	return p != NULL && skip_ws(p, end) == end ? 0 : -1;
 }
@@ -131,8 +132,9 @@ read_value(const char *p, const char *end, unsigned flags,
     struct tk_jflat_val *v)
 {
 	const struct jflat_keys none = { NULL, 0, TK_JFLAT_OTHER_KEYS };
+	struct tk_jflat_val unused;
 	const char *q;
-	uint32_t seen;
+	uint32_t seen = 0;
 
 	if (p >= end)
 		return NULL;
@@ -142,7 +144,7 @@ read_value(const char *p, const char *end, unsigned flags,
 	}
 	if (*p == '{') {
 		if (!(flags & TK_JFLAT_NESTED) ||
-		    (q = read_object(p, end, &none, NULL, &seen)) == NULL)
+		    (q = read_object(p, end, &none, &unused, &seen)) == NULL)
 			return NULL;
 		v->kind = TK_JFLAT_OBJECT;
 		v->s = p;
