@@ -11,8 +11,6 @@
  * does not read, a reply, an error) goes there untouched.
  */
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <ticker/adapter.h>
@@ -54,9 +52,8 @@ static int	 fast_event(struct tk__frame *, const struct bframe *,
 static int	 fast_trade(struct tk__frame *, const struct bframe *,
 		    enum bkey id);
 static int	 fast_book(struct tk__frame *, const struct bframe *);
-static int	 fast_dec(const struct bframe *, enum bkey, struct tk_dec *);
+static const struct tk_jflat_val *get(const struct bframe *, enum bkey);
 static int	 fast_time(const struct bframe *, int64_t *us);
-static int	 fast_ms(const struct bframe *, enum bkey, int64_t *ms);
 
 int
 tk__binance_fast(const struct tk_codec_ctx *ctx, const char *frame,
@@ -126,10 +123,10 @@ fast_trade(struct tk__frame *f, const struct bframe *b, enum bkey id)
 	memset(&t, 0, sizeof(t));
 	t.type = TK_TICK_TRADE;
 	if (!(b->seen & KBIT(K_SYMBOL)) || sym->kind != TK_JFLAT_STR ||
-	    fast_dec(b, K_PRICE, &t.price) < 0 ||
-	    fast_dec(b, K_QTY, &t.size) < 0 ||
-	    !(b->seen & KBIT(id)) || b->v[id].kind != TK_JFLAT_INT ||
-	    b->v[id].i < 0 || fast_time(b, &t.ts) <= 0)
+	    tk__flat_dec(get(b, K_PRICE), 0, &t.price) < 0 ||
+	    tk__flat_dec(get(b, K_QTY), 0, &t.size) < 0 ||
+	    tk__flat_id_int(get(b, id), t.trade_id) < 0 ||
+	    fast_time(b, &t.ts) <= 0)
 		return -1;
 	if (!(b->seen & KBIT(K_MAKER)))
 		t.side = TK_SIDE_UNKNOWN;
@@ -139,8 +136,6 @@ fast_trade(struct tk__frame *f, const struct bframe *b, enum bkey id)
 		t.side = TK_SIDE_BUY;
 	else
 		return -1;
-	(void)snprintf(t.trade_id, sizeof(t.trade_id), "%" PRId64,
-	    b->v[id].i);
 	tk__frame_start(f, f->ctx, f->res);
 	tk__emit(f, &t, sym->s, sym->n, 0);
 	return 0;
@@ -156,10 +151,10 @@ fast_book(struct tk__frame *f, const struct bframe *b)
 	memset(&t, 0, sizeof(t));
 	t.type = TK_TICK_QUOTE;
 	if (!(b->seen & KBIT(K_SYMBOL)) || sym->kind != TK_JFLAT_STR ||
-	    fast_dec(b, K_BID, &t.bid) < 0 ||
-	    fast_dec(b, K_BID_QTY, &t.bid_size) < 0 ||
-	    fast_dec(b, K_A, &t.ask) < 0 ||
-	    fast_dec(b, K_ASK_QTY, &t.ask_size) < 0 ||
+	    tk__flat_dec(get(b, K_BID), 0, &t.bid) < 0 ||
+	    tk__flat_dec(get(b, K_BID_QTY), 0, &t.bid_size) < 0 ||
+	    tk__flat_dec(get(b, K_A), 0, &t.ask) < 0 ||
+	    tk__flat_dec(get(b, K_ASK_QTY), 0, &t.ask_size) < 0 ||
 	    (r = fast_time(b, &t.ts)) < 0)
 		return -1;
 	if (r == 0)
@@ -169,13 +164,11 @@ fast_book(struct tk__frame *f, const struct bframe *b)
 	return 0;
 }
 
-/* A price or a size: a string holding a decimal that is not negative. */
-static int
-fast_dec(const struct bframe *b, enum bkey k, struct tk_dec *d)
+/* Member @k, or NULL if the object does not have it. */
+static const struct tk_jflat_val *
+get(const struct bframe *b, enum bkey k)
 {
-	return (b->seen & KBIT(k)) && b->v[k].kind == TK_JFLAT_STR &&
-	    tk_dec_parse(b->v[k].s, b->v[k].n, d) == 0 && d->mant >= 0 ?
-	    0 : -1;
+	return (b->seen & KBIT(k)) ? &b->v[k] : NULL;
 }
 
 /* T where it is sent, else E: 1 with *us set, 0 if neither, -1 if bad. */
@@ -185,23 +178,11 @@ fast_time(const struct bframe *b, int64_t *us)
 	int64_t trade_ms = 0, event_ms = 0;
 	int r_t, r_e;
 
-	if ((r_t = fast_ms(b, K_TIME, &trade_ms)) < 0 ||
-	    (r_e = fast_ms(b, K_EVENT_TIME, &event_ms)) < 0)
+	if ((r_t = tk__flat_ms(get(b, K_TIME), &trade_ms)) < 0 ||
+	    (r_e = tk__flat_ms(get(b, K_EVENT_TIME), &event_ms)) < 0)
 		return -1;
 	if (r_t == 0 && r_e == 0)
 		return 0;
 	*us = (r_t > 0 ? trade_ms : event_ms) * 1000;
-	return 1;
-}
-
-static int
-fast_ms(const struct bframe *b, enum bkey k, int64_t *ms)
-{
-	if (!(b->seen & KBIT(k)))
-		return 0;
-	if (b->v[k].kind != TK_JFLAT_INT || b->v[k].i < 0 ||
-	    b->v[k].i > TK__MS_MAX)
-		return -1;
-	*ms = b->v[k].i;
 	return 1;
 }

@@ -7,6 +7,7 @@
  */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -431,6 +432,64 @@ tk__json_side(struct tk__frame *f, json_t *o, const char *ev, const char *key,
 	}
 	*out = side;
 	return 0;
+}
+
+int
+tk__flat_dec(const struct tk_jflat_val *v, unsigned opts, struct tk_dec *out)
+{
+	struct tk_dec d;
+
+	if ((opts & TK__DEC_NULL_OK) && (v == NULL ||
+	    v->kind == TK_JFLAT_NULL)) {
+		no_value(out);
+		return 0;
+	}
+	if (v == NULL || v->kind != TK_JFLAT_STR)
+		return -1;
+	if ((opts & TK__DEC_EMPTY_OK) && v->n == 0) {
+		no_value(out);
+		return 0;
+	}
+	if (tk_dec_parse(v->s, v->n, &d) < 0 ||
+	    (d.mant < 0 && !(opts & TK__DEC_SIGNED)))
+		return -1;
+	*out = d;
+	return 0;
+}
+
+/* tk__json_ms() with TK__MS_INT alone: milliseconds, not µs. */
+int
+tk__flat_ms(const struct tk_jflat_val *v, int64_t *ms)
+{
+	if (v == NULL)
+		return 0;
+	if (v->kind != TK_JFLAT_INT || v->i < 0 || v->i > MS_MAX)
+		return -1;
+	*ms = v->i;
+	return 1;
+}
+
+int
+tk__flat_id_int(const struct tk_jflat_val *v, char *buf)
+{
+	if (v == NULL || v->kind != TK_JFLAT_INT || v->i < 0)
+		return -1;
+	snprintf(buf, TK_TRADE_ID_MAX, "%" PRId64, v->i);
+	return 0;
+}
+
+int
+tk__flat_iso(const struct tk_jflat_val *v, bool required, int64_t *us)
+{
+	int64_t t;
+
+	if (v == NULL)
+		return required ? -1 : 0;
+	if (v->kind != TK_JFLAT_STR ||
+	    tk_iso8601_parse_us(v->s, v->n, &t) < 0 || t < 0)
+		return -1;
+	*us = t;
+	return 1;
 }
 
 void

@@ -6,16 +6,20 @@
  * Trades come from the "matches" channel ("match", plus one "last_match"
  * replay per product after subscribing), quotes from "ticker".  Prices and
  * sizes are JSON strings, ids JSON numbers, times ISO-8601 text with
- * microseconds.  Product ids are already unified BASE-QUOTE.
+ * microseconds.  Product ids are already unified BASE-QUOTE.  Matches and
+ * tickers as Coinbase sends them are read in place (fast_parse(), at the
+ * end); everything else through jansson.
  */
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <jansson.h>
 
 #include <ticker/adapter.h>
 #include <ticker/decimal.h>
+#include <ticker/jflat.h>
 #include <ticker/symmap.h>
 #include <ticker/tick.h>
 
@@ -83,6 +87,8 @@ static void	 parse_object(struct tk__frame *, json_t *o);
 static void	 parse_match(struct tk__frame *, json_t *o, const char *ev);
 static void	 parse_ticker(struct tk__frame *, json_t *o);
 static void	 parse_error(struct tk__frame *, json_t *o);
+static int	 fast_parse(const struct tk_codec_ctx *, const char *frame,
+		    size_t len, struct tk_frame_result *);
 
 const struct tk_adapter tk__adapter_coinbase = {
 	.name = "coinbase",
@@ -154,7 +160,8 @@ static void
 coinbase_parse(const struct tk_codec_ctx *ctx, const char *frame, size_t len,
     struct tk_frame_result *res)
 {
-	tk__frame_parse(ctx, frame, len, res, 0, parse_object);
+	if (fast_parse(ctx, frame, len, res) < 0)
+		tk__frame_parse(ctx, frame, len, res, 0, parse_object);
 }
 
 /* Every ws-feed message names itself in "type". */
@@ -254,4 +261,104 @@ parse_error(struct tk__frame *f, json_t *o)
 	else
 		tk__frame_set(f, TK_FRAME_EXCHANGE_ERROR, "%s", msg);
 	tk__frame_scrub(f);
+}
+
+/*
+ * The fast path: a match, last_match or ticker message as Coinbase sends it
+ * (flat, plain ASCII) is read in place (ticker/jflat.h) with the rules of
+ * parse_match() and parse_ticker() above.  Anything else, and any such
+ * message with something off, goes to them through jansson, which gives
+ * the same tick or says what is wrong.
+ */
+enum ckey {
+	C_TYPE, C_PRODUCT, C_PRICE, C_SIZE, C_TRADE_ID, C_SIDE, C_TIME,
+	C_BID, C_BID_SIZE, C_ASK, C_ASK_SIZE,
+	C_MAX
+};
+
+static const char *const ckey_names[C_MAX] = {
+	"type", "product_id", "price", "size", "trade_id", "side", "time",
+	"best_bid", "best_bid_size", "best_ask", "best_ask_size",
+};
+
+struct cframe {
+	struct tk_jflat_val	 v[C_MAX];
+	uint32_t		 seen;
+};
+
+/* Member @k, or NULL if the message does not have it. */
+static const struct tk_jflat_val *
+get(const struct cframe *c, enum ckey k)
+{
+	return (c->seen & (UINT32_C(1) << k)) ? &c->v[k] : NULL;
+}
+
+static int
+fast_match(const struct cframe *c, struct tk_tick *t)
+{
+	const struct tk_jflat_val *side = get(c, C_SIDE);
+
+	t->type = TK_TICK_TRADE;
+	if (tk__flat_dec(get(c, C_PRICE), 0, &t->price) < 0 ||
+	    tk__flat_dec(get(c, C_SIZE), 0, &t->size) < 0 ||
+	    tk__flat_id_int(get(c, C_TRADE_ID), t->trade_id) < 0 ||
+	    tk__flat_iso(get(c, C_TIME), true, &t->ts) < 0)
+		return -1;
+	/* the maker's side: the taker did the other */
+	if (side == NULL)
+		t->side = TK_SIDE_UNKNOWN;
+	else if (tk_jflat_is(side, "buy"))
+		t->side = TK_SIDE_SELL;
+	else if (tk_jflat_is(side, "sell"))
+		t->side = TK_SIDE_BUY;
+	else
+		return -1;
+	return 0;
+}
+
+static int
+fast_ticker(const struct cframe *c, int64_t recv_ts, struct tk_tick *t)
+{
+	int r;
+
+	t->type = TK_TICK_QUOTE;
+	if (tk__flat_dec(get(c, C_BID), 0, &t->bid) < 0 ||
+	    tk__flat_dec(get(c, C_BID_SIZE), TK__DEC_NULL_OK,
+	    &t->bid_size) < 0 ||
+	    tk__flat_dec(get(c, C_ASK), 0, &t->ask) < 0 ||
+	    tk__flat_dec(get(c, C_ASK_SIZE), TK__DEC_NULL_OK,
+	    &t->ask_size) < 0 ||
+	    (r = tk__flat_iso(get(c, C_TIME), false, &t->ts)) < 0)
+		return -1;
+	if (r == 0)
+		t->ts = recv_ts;
+	return 0;
+}
+
+static int
+fast_parse(const struct tk_codec_ctx *ctx, const char *frame, size_t len,
+    struct tk_frame_result *res)
+{
+	const struct tk_jflat_val *type, *sym;
+	struct tk__frame f;
+	struct cframe c;
+	struct tk_tick t;
+	int r;
+
+	if (tk_jflat_read(frame, len, ckey_names, C_MAX, TK_JFLAT_OTHER_KEYS,
+	    c.v, &c.seen) < 0 || (type = get(&c, C_TYPE)) == NULL ||
+	    (sym = get(&c, C_PRODUCT)) == NULL || sym->kind != TK_JFLAT_STR)
+		return -1;
+	memset(&t, 0, sizeof(t));
+	if (tk_jflat_is(type, "match") || tk_jflat_is(type, "last_match"))
+		r = fast_match(&c, &t);
+	else if (tk_jflat_is(type, "ticker"))
+		r = fast_ticker(&c, ctx->recv_ts, &t);
+	else
+		r = -1;
+	if (r < 0)
+		return -1;
+	tk__frame_start(&f, ctx, res);
+	tk__emit(&f, &t, sym->s, sym->n, 0);
+	return 0;
 }

@@ -25,6 +25,7 @@
 
 #include <ticker/adapter.h>
 #include <ticker/decimal.h>
+#include <ticker/jflat.h>
 #include <ticker/tick.h>
 
 /*
@@ -224,6 +225,20 @@ int	tk__json_id_str(struct tk__frame *, json_t *o, const char *ev,
 int	tk__json_side(struct tk__frame *, json_t *o, const char *ev,
 	    const char *key, const char *buy, const char *sell, bool maker,
 	    enum tk_side *out);
+
+/*
+ * The fast paths' getters, for the values ticker/jflat.h reads in place
+ * (@v NULL: the key is absent).  Each keeps the rules of the tk__json_*
+ * getter of the same name but reports nothing: 0 (or 1, as there) with
+ * *out written, or -1 for "not for the fast path", and the frame then goes
+ * to the JSON path, which says what is wrong with it.
+ */
+int	tk__flat_dec(const struct tk_jflat_val *v, unsigned opts,
+	    struct tk_dec *out);
+int	tk__flat_ms(const struct tk_jflat_val *v, int64_t *ms);
+int	tk__flat_id_int(const struct tk_jflat_val *v, char *buf);
+int	tk__flat_iso(const struct tk_jflat_val *v, bool required,
+	    int64_t *us);
 
 #define TK__EMIT_QUIET		0x1u	/* check and count, publish nothing */
 #define TK__EMIT_SKIP_EMPTY	0x2u	/* a quote without bid and ask: drop */

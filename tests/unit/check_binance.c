@@ -405,20 +405,11 @@ static const struct tk_codec_unknown unknown[] = {
 	    "\"A\":\"1\"}", 1, 0, NULL, true },
 };
 
-static size_t json_allocs;
-
-static void *
-counting_malloc(size_t n)
-{
-	json_allocs++;
-	return malloc(n);
-}
-
 /*
  * The frames Binance sends all day (trades, aggregate trades and book
- * tickers, raw and in the combined-stream wrapper) are read in place:
- * jansson allocates nothing for them.  The golden tests say what they
- * give; test_golden_escaped that the JSON path gives the same.
+ * tickers, raw and in the combined-stream wrapper) are read in place.
+ * The golden tests say what they give; test_golden_escaped that the JSON
+ * path gives the same.
  */
 START_TEST(test_hot_frames_read_in_place)
 {
@@ -429,28 +420,8 @@ START_TEST(test_hot_frames_read_in_place)
 		"bookTicker_raw_docs.json", "edge_bookTicker_with_T_E.json",
 		"edge_bookTicker_futures.json",
 	};
-	struct tk_frame_result res;
-	size_t i;
 
-	for (i = 0; i < TK_NELEM(hot); i++) {
-		json_set_alloc_funcs(counting_malloc, free);
-		json_allocs = 0;
-		parse_fixture(hot[i], &res);
-		json_set_alloc_funcs(malloc, free);
-		ck_assert_msg(res.kind == TK_FRAME_DATA && res.nticks == 1,
-		    "%s: %s", hot[i], res.detail);
-		ck_assert_msg(json_allocs == 0, "%s: %zu allocations", hot[i],
-		    json_allocs);
-	}
-	/* and a frame of the same shape with an escape does allocate */
-	json_set_alloc_funcs(counting_malloc, free);
-	json_allocs = 0;
-	parse_str("{\"e\":\"trade\",\"E\":1,\"s\":\"BTC\\u0055SDT\",\"t\":1,"
-	    "\"p\":\"1\",\"q\":\"1\",\"T\":1,\"m\":true}", &res);
-	json_set_alloc_funcs(malloc, free);
-	ck_assert_int_eq(res.kind, TK_FRAME_DATA);
-	ck_assert_uint_eq(res.nticks, 1);
-	ck_assert_uint_gt(json_allocs, 0);
+	assert_read_in_place(hot, TK_NELEM(hot));
 }
 END_TEST
 

@@ -405,6 +405,18 @@ static const struct tk_codec_unknown unknown[] = {
 	{ "ticker_4.json", 1, 0, NULL, true },
 };
 
+/* Matches and tickers are read in place (coinbase.c's fast path). */
+START_TEST(test_hot_frames_read_in_place)
+{
+	static const char *const hot[] = {
+		"last_match.json", "last_match_2.json", "match.json",
+		"match_2.json", "ticker.json", "ticker_2.json", "ticker_4.json",
+	};
+
+	assert_read_in_place(hot, TK_NELEM(hot));
+}
+END_TEST
+
 static const struct tk_codec_test codec = TK_CODEC_TEST(coinbase,
     "{\"type\":\"heartbeat\"}", "{\"type\":",
     "0-9.e\"{}[],:xTZ",
@@ -421,6 +433,7 @@ coinbase_suite(void)
 	tcase_add_test(tc.golden, test_spec_quote_rules);
 	tcase_add_loop_test(tc.golden, test_times, 0, sizeof(times) / sizeof(times[0]));
 	tcase_add_test(tc.golden, test_trade_edges);
+	tcase_add_test(tc.golden, test_hot_frames_read_in_place);
 	return s;
 }
 

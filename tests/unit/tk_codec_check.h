@@ -548,6 +548,53 @@ escape_first_value(const char *frame, size_t len)
 	return out;
 }
 
+static size_t json_allocs;
+
+static void *
+counting_malloc(size_t n)
+{
+	json_allocs++;
+	return malloc(n);
+}
+
+/*
+ * Fixtures @names (a codec's hot frames) each give one tick without a
+ * single jansson allocation: the codec's fast path reads them in place.
+ * The same frames with an escape, which only the JSON path reads, do
+ * allocate: the count tells the two paths apart.
+ */
+static inline void
+assert_read_in_place(const char *const *names, size_t n)
+{
+	struct tk_frame_result res;
+	char rel[256], *frame, *escaped;
+	size_t i, len;
+
+	for (i = 0; i < n; i++) {
+		snprintf(rel, sizeof(rel), "%s/%s", codec.dir, names[i]);
+		frame = tk_test_read_fixture(rel, &len);
+		escaped = escape_first_value(frame, len);
+		ck_assert_ptr_nonnull(escaped);
+		json_set_alloc_funcs(counting_malloc, free);
+		json_allocs = 0;
+		sink.n = 0;
+		adapter->parse(&ctx, frame, len, &res);
+		json_set_alloc_funcs(malloc, free);
+		ck_assert_msg(res.kind == TK_FRAME_DATA && res.nticks == 1,
+		    "%s: %s", names[i], res.detail);
+		ck_assert_msg(json_allocs == 0, "%s: %zu allocations",
+		    names[i], json_allocs);
+		json_set_alloc_funcs(counting_malloc, free);
+		parse_str(escaped, &res);
+		json_set_alloc_funcs(malloc, free);
+		ck_assert_msg(res.nticks == 1 && json_allocs > 0,
+		    "%s escaped: %u ticks, %zu allocations", names[i],
+		    res.nticks, json_allocs);
+		free(escaped);
+		free(frame);
+	}
+}
+
 /*
  * The golden frames read through JSON alone give the golden result: any
  * fast path agrees with the JSON path.  A MALFORMED detail may name a
