@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* Asynchronous DNS with getaddrinfo_a() and an eventfd. */
+/*
+ * Asynchronous DNS with getaddrinfo_a(), completions announced by a
+ * realtime signal that every thread blocks and the loop reads from a
+ * signalfd.  Not SIGEV_THREAD: glibc runs that notification on a new
+ * thread with every signal unblocked, and a SIGTERM that the kernel hands
+ * to it is lost (PID 1 in a container) or kills the process on the spot.
+ */
 
-#include <sys/eventfd.h>
+#include <sys/signalfd.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -30,21 +36,15 @@ struct resolve_req {
 
 struct resolver {
 	struct tickerd		*td;
-	int			 efd;
-	struct lws		*wsi;	/* the adopted eventfd */
+	int			 sfd;	/* signalfd of resolve_signal() */
+	struct lws		*wsi;	/* the adopted signalfd */
 	struct resolve_req	*pending;
 };
 
-/* Runs on glibc's helper thread: only poke the loop. */
-static void
-gai_done(union sigval sv)
+int
+resolve_signal(void)
 {
-	struct resolver *res = sv.sival_ptr;
-	uint64_t one = 1;
-
-	if (write(res->efd, &one, sizeof(one)) < 0) {
-		/* The counter is saturated: the loop is woken anyway. */
-	}
+	return SIGRTMIN + 1;
 }
 
 static int
@@ -87,16 +87,19 @@ req_finish(struct resolve_req *r, int rc)
 		r->cb(r->ud, addr, NULL);
 }
 
-/* The eventfd fired: complete every finished request. */
+/*
+ * A completion was signalled: complete every finished request (signals of
+ * several may have merged, or one been refused by a full queue).
+ */
 static void
 resolver_drain(struct resolver *res)
 {
 	struct resolve_req **pp = &res->pending, *r;
-	uint64_t n;
+	struct signalfd_siginfo si;
 	int rc;
 
-	if (read(res->efd, &n, sizeof(n)) < 0 && errno != EAGAIN)
-		log_warnx("resolver eventfd: %s", strerror(errno));
+	while (read(res->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		;
 	while ((r = *pp) != NULL) {
 		rc = gai_error(&r->gai);
 		if (rc == EAI_INPROGRESS) {
@@ -138,23 +141,26 @@ resolver_new(struct tickerd *td)
 {
 	struct resolver *res;
 	lws_sock_file_fd_type fd;
+	sigset_t set;
 
 	res = calloc(1, sizeof(*res));
 	if (res == NULL)
 		return NULL;
 	res->td = td;
-	res->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (res->efd < 0) {
-		log_errx("eventfd: %s", strerror(errno));
+	sigemptyset(&set);
+	sigaddset(&set, resolve_signal());
+	res->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (res->sfd < 0) {
+		log_errx("resolver signalfd: %s", strerror(errno));
 		free(res);
 		return NULL;
 	}
-	fd.filefd = res->efd;
+	fd.filefd = res->sfd;
 	res->wsi = lws_adopt_descriptor_vhost(td->vh_ctl,
 	    LWS_ADOPT_RAW_FILE_DESC, fd, "resolver", NULL);
 	if (res->wsi == NULL) {
-		log_errx("cannot watch the resolver eventfd");
-		close(res->efd);
+		log_errx("cannot watch the resolver signalfd");
+		close(res->sfd);
 		free(res);
 		return NULL;
 	}
@@ -188,7 +194,7 @@ resolver_free(struct resolver *res)
 	}
 	if (res->wsi != NULL)
 		lws_set_opaque_user_data(res->wsi, NULL);
-	/* The adopted eventfd is closed by lws with its wsi. */
+	/* The adopted signalfd is closed by lws with its wsi. */
 	free(res);
 }
 
@@ -231,8 +237,8 @@ resolve_start(struct resolver *res, const char *host, resolve_cb *cb,
 	r->gai.ar_name = r->host;
 	r->gai.ar_request = &r->hints;
 	memset(&sev, 0, sizeof(sev));
-	sev.sigev_notify = SIGEV_THREAD;
-	sev.sigev_notify_function = gai_done;
+	sev.sigev_notify = SIGEV_SIGNAL;
+	sev.sigev_signo = resolve_signal();
 	sev.sigev_value.sival_ptr = res;
 	list[0] = &r->gai;
 	rc = getaddrinfo_a(GAI_NOWAIT, list, 1, &sev);

@@ -7,7 +7,8 @@
  * synchronously inside connect, which would freeze the loop (clients, the
  * watchdog) on a slow resolver, so upstreams resolve here first and connect
  * to the numeric address.  glibc's getaddrinfo_a() does the lookup on its
- * own thread and pokes an eventfd that the loop watches.
+ * own thread and announces each completion with resolve_signal(), which
+ * the loop reads from a signalfd.
  */
 
 #include <libwebsockets.h>
@@ -22,7 +23,14 @@ struct resolve_req;
  */
 typedef void resolve_cb(void *ud, const char *addr, const char *err);
 
-/* Protocol of the adopted eventfd; goes on the control vhost. */
+/*
+ * The realtime signal that announces completions.  Every thread must block
+ * it (signals_block() does, before any thread exists): it is only ever
+ * read from the resolver's signalfd.
+ */
+int	resolve_signal(void);
+
+/* Protocol of the adopted signalfd; goes on the control vhost. */
 extern const struct lws_protocols resolver_protocol;
 
 struct resolver	*resolver_new(struct tickerd *td);

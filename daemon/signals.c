@@ -12,6 +12,7 @@
 
 #include "log.h"
 #include "reload.h"
+#include "resolve.h"
 #include "signals.h"
 #include "tickerd.h"
 
@@ -62,12 +63,14 @@ const struct lws_protocols signals_protocol = {
 	"sys", signals_cb, 0, 0, 0, NULL, 0
 };
 
+/* And the resolver's completion signal (resolve.h), read by it alone. */
 void
 signals_block(void)
 {
 	sigset_t set;
 
 	handled_set(&set);
+	sigaddset(&set, resolve_signal());
 	sigprocmask(SIG_BLOCK, &set, NULL);
 }
 

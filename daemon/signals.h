@@ -17,8 +17,9 @@ struct tickerd;
 extern const struct lws_protocols signals_protocol;
 
 /*
- * Blocks the signals tickerd handles.  Call before any thread exists, so
- * that every thread inherits the mask and none of them takes a signal.
+ * Blocks the signals tickerd handles, and the resolver's.  Call before any
+ * thread exists, so that every thread inherits the mask and none of them
+ * takes a signal.
  */
 void	signals_block(void);
 
