@@ -45,6 +45,8 @@ struct bframe {
 	uint32_t		 seen;
 };
 
+#define get(b, k)	tk_jflat_get((b)->v, (b)->seen, (k))
+
 static int	 fast_object(struct tk__frame *, const char *text, size_t len,
 		    const struct tk__binance_events *, int top);
 static int	 fast_event(struct tk__frame *, const struct bframe *,
@@ -52,7 +54,6 @@ static int	 fast_event(struct tk__frame *, const struct bframe *,
 static int	 fast_trade(struct tk__frame *, const struct bframe *,
 		    enum bkey id);
 static int	 fast_book(struct tk__frame *, const struct bframe *);
-static const struct tk_jflat_val *get(const struct bframe *, enum bkey);
 static int	 fast_time(const struct bframe *, int64_t *us);
 
 int
@@ -60,13 +61,9 @@ tk__binance_fast(const struct tk_codec_ctx *ctx, const char *frame,
     size_t len, struct tk_frame_result *res,
     const struct tk__binance_events *evs)
 {
-	struct tk__frame f;
+	/* @res is untouched until a tick is sure (tk__flat_emit()) */
+	struct tk__frame f = { ctx, res, false };
 
-	if (frame == NULL)
-		return -1;
-	f.ctx = ctx;
-	f.res = res;	/* untouched until a tick is sure */
-	f.ints_as_reals = false;
 	return fast_object(&f, frame, len, evs, 1);
 }
 
@@ -117,18 +114,17 @@ fast_event(struct tk__frame *f, const struct bframe *b,
 static int
 fast_trade(struct tk__frame *f, const struct bframe *b, enum bkey id)
 {
-	const struct tk_jflat_val *sym = &b->v[K_SYMBOL], *m = &b->v[K_MAKER];
+	const struct tk_jflat_val *m = get(b, K_MAKER);
 	struct tk_tick t;
 
 	memset(&t, 0, sizeof(t));
 	t.type = TK_TICK_TRADE;
-	if (!(b->seen & KBIT(K_SYMBOL)) || sym->kind != TK_JFLAT_STR ||
-	    tk__flat_dec(get(b, K_PRICE), 0, &t.price) < 0 ||
+	if (tk__flat_dec(get(b, K_PRICE), 0, &t.price) < 0 ||
 	    tk__flat_dec(get(b, K_QTY), 0, &t.size) < 0 ||
 	    tk__flat_id_int(get(b, id), t.trade_id) < 0 ||
 	    fast_time(b, &t.ts) <= 0)
 		return -1;
-	if (!(b->seen & KBIT(K_MAKER)))
+	if (m == NULL)
 		t.side = TK_SIDE_UNKNOWN;
 	else if (m->kind == TK_JFLAT_TRUE)
 		t.side = TK_SIDE_SELL;	/* the buyer made: the taker sold */
@@ -136,22 +132,18 @@ fast_trade(struct tk__frame *f, const struct bframe *b, enum bkey id)
 		t.side = TK_SIDE_BUY;
 	else
 		return -1;
-	tk__frame_start(f, f->ctx, f->res);
-	tk__emit(f, &t, sym->s, sym->n, 0);
-	return 0;
+	return tk__flat_emit(f, &t, get(b, K_SYMBOL));
 }
 
 static int
 fast_book(struct tk__frame *f, const struct bframe *b)
 {
-	const struct tk_jflat_val *sym = &b->v[K_SYMBOL];
 	struct tk_tick t;
 	int r;
 
 	memset(&t, 0, sizeof(t));
 	t.type = TK_TICK_QUOTE;
-	if (!(b->seen & KBIT(K_SYMBOL)) || sym->kind != TK_JFLAT_STR ||
-	    tk__flat_dec(get(b, K_BID), 0, &t.bid) < 0 ||
+	if (tk__flat_dec(get(b, K_BID), 0, &t.bid) < 0 ||
 	    tk__flat_dec(get(b, K_BID_QTY), 0, &t.bid_size) < 0 ||
 	    tk__flat_dec(get(b, K_A), 0, &t.ask) < 0 ||
 	    tk__flat_dec(get(b, K_ASK_QTY), 0, &t.ask_size) < 0 ||
@@ -159,16 +151,7 @@ fast_book(struct tk__frame *f, const struct bframe *b)
 		return -1;
 	if (r == 0)
 		t.ts = f->ctx->recv_ts;
-	tk__frame_start(f, f->ctx, f->res);
-	tk__emit(f, &t, sym->s, sym->n, 0);
-	return 0;
-}
-
-/* Member @k, or NULL if the object does not have it. */
-static const struct tk_jflat_val *
-get(const struct bframe *b, enum bkey k)
-{
-	return (b->seen & KBIT(k)) ? &b->v[k] : NULL;
+	return tk__flat_emit(f, &t, get(b, K_SYMBOL));
 }
 
 /* T where it is sent, else E: 1 with *us set, 0 if neither, -1 if bad. */

@@ -492,6 +492,17 @@ tk__flat_iso(const struct tk_jflat_val *v, bool required, int64_t *us)
 	return 1;
 }
 
+int
+tk__flat_emit(struct tk__frame *f, struct tk_tick *t,
+    const struct tk_jflat_val *sym)
+{
+	if (sym == NULL || sym->kind != TK_JFLAT_STR)
+		return -1;
+	tk__frame_start(f, f->ctx, f->res);
+	tk__emit(f, t, sym->s, sym->n, 0);
+	return 0;
+}
+
 void
 tk__emit(struct tk__frame *f, struct tk_tick *t, const char *native,
     size_t len, unsigned flags)

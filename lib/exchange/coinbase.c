@@ -286,12 +286,7 @@ struct cframe {
 	uint32_t		 seen;
 };
 
-/* Member @k, or NULL if the message does not have it. */
-static const struct tk_jflat_val *
-get(const struct cframe *c, enum ckey k)
-{
-	return (c->seen & (UINT32_C(1) << k)) ? &c->v[k] : NULL;
-}
+#define get(c, k)	tk_jflat_get((c)->v, (c)->seen, (k))
 
 static int
 fast_match(const struct cframe *c, struct tk_tick *t)
@@ -339,15 +334,14 @@ static int
 fast_parse(const struct tk_codec_ctx *ctx, const char *frame, size_t len,
     struct tk_frame_result *res)
 {
-	const struct tk_jflat_val *type, *sym;
-	struct tk__frame f;
+	const struct tk_jflat_val *type;
+	struct tk__frame f = { ctx, res, false };
 	struct cframe c;
 	struct tk_tick t;
 	int r;
 
 	if (tk_jflat_read(frame, len, ckey_names, C_MAX, TK_JFLAT_OTHER_KEYS,
-	    c.v, &c.seen) < 0 || (type = get(&c, C_TYPE)) == NULL ||
-	    (sym = get(&c, C_PRODUCT)) == NULL || sym->kind != TK_JFLAT_STR)
+	    c.v, &c.seen) < 0 || (type = get(&c, C_TYPE)) == NULL)
 		return -1;
 	memset(&t, 0, sizeof(t));
 	if (tk_jflat_is(type, "match") || tk_jflat_is(type, "last_match"))
@@ -356,9 +350,5 @@ fast_parse(const struct tk_codec_ctx *ctx, const char *frame, size_t len,
 		r = fast_ticker(&c, ctx->recv_ts, &t);
 	else
 		r = -1;
-	if (r < 0)
-		return -1;
-	tk__frame_start(&f, ctx, res);
-	tk__emit(&f, &t, sym->s, sym->n, 0);
-	return 0;
+	return r < 0 ? -1 : tk__flat_emit(&f, &t, get(&c, C_PRODUCT));
 }

@@ -239,6 +239,13 @@ int	tk__flat_ms(const struct tk_jflat_val *v, int64_t *ms);
 int	tk__flat_id_int(const struct tk_jflat_val *v, char *buf);
 int	tk__flat_iso(const struct tk_jflat_val *v, bool required,
 	    int64_t *us);
+/*
+ * A fast path's tick, complete but for its native symbol @sym: -1 with
+ * nothing done unless @sym is a string, else @f's result is started (as
+ * parse() leaves it) and the tick goes to tk__emit().
+ */
+int	tk__flat_emit(struct tk__frame *f, struct tk_tick *t,
+	    const struct tk_jflat_val *sym);
 
 #define TK__EMIT_QUIET		0x1u	/* check and count, publish nothing */
 #define TK__EMIT_SKIP_EMPTY	0x2u	/* a quote without bid and ask: drop */

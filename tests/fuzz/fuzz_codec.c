@@ -43,6 +43,7 @@
 #include <ticker/tick.h>
 
 #include "fuzz_exchange.h"
+#include "../unit/tk_escape.h"
 
 #define FUZZ_EXCHANGE	"fuzzex"
 #define FUZZ_FRAMES_MAX	16	/* frames parsed per input (connection) */
@@ -129,32 +130,6 @@ fuzz_frame(struct tk_codec_ctx *ctx, const uint8_t *p, size_t len,
 }
 
 /*
- * @p with the first character of its first string value after a ':'
- * written as a \u escape, in @out (len + 5 bytes).  0 if it has none.  A
- * valid frame stays the same JSON; an invalid one stays invalid.
- */
-static size_t
-escape_first_value(const uint8_t *p, size_t len, uint8_t *out)
-{
-	char esc[8];
-	size_t i;
-
-	for (i = 0; i + 2 < len; i++)
-		if (p[i] == ':' && p[i + 1] == '"' &&
-		    ((p[i + 2] >= 'a' && p[i + 2] <= 'z') ||
-		    (p[i + 2] >= 'A' && p[i + 2] <= 'Z') ||
-		    (p[i + 2] >= '0' && p[i + 2] <= '9')))
-			break;
-	if (i + 2 >= len)
-		return 0;
-	snprintf(esc, sizeof(esc), "\\u%04x", p[i + 2]);
-	memcpy(out, p, i + 2);
-	memcpy(out + i + 2, esc, 6);
-	memcpy(out + i + 8, p + i + 3, len - i - 3);
-	return len + 5;
-}
-
-/*
  * A stateless codec's frame read again with an escape, which leaves any
  * fast path (binance_fast.c) for the JSON path: the same result, but for
  * a MALFORMED detail, which may name a byte's position.
@@ -169,7 +144,8 @@ fuzz_escaped(struct tk_codec_ctx *ctx, const uint8_t *p, size_t len,
 	size_t n;
 
 	fuzz_check(escaped != NULL, "out of memory");
-	if ((n = escape_first_value(p, len, escaped)) > 0) {
+	if ((n = tk_escape_first_value((const char *)p, len,
+	    (char *)escaped)) > 0) {
 		fuzz_frame(ctx, escaped, n, &res);
 		fuzz_check(res.kind == want->kind, "escaped: another kind");
 		fuzz_check(res.nticks == want->nticks &&

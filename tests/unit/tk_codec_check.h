@@ -29,7 +29,6 @@
  * golden frame is read as on a connection that got them.
  */
 
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -47,6 +46,7 @@
 #include <ticker/tick.h>
 
 #include "tk_check.h"
+#include "tk_escape.h"
 
 #define RECV_TS		INT64_C(1700000000000000)
 #define PRELUDE_FILE	"prelude.jsonl"
@@ -517,34 +517,18 @@ START_TEST(test_golden)
 }
 END_TEST
 
-/*
- * @frame with the first character of its first string value written as a
- * \u escape, in a new string; NULL if it has no such value.  JSON reads it
- * as the same frame; a codec's fast path (binance_fast.c) leaves it to
- * the JSON path.
- */
+/* tk_escape_first_value() into a new string; NULL if it has none. */
 static char *
 escape_first_value(const char *frame, size_t len)
 {
-	size_t i, j;
-	char *out;
+	char *out = malloc(len + 6);
+	size_t n;
 
-	for (i = 0; i < len; i++) {
-		if (frame[i] != ':')
-			continue;
-		for (j = i + 1; j < len && strchr(" \t\r\n", frame[j]) != NULL;
-		    j++)
-			;
-		if (j + 1 < len && frame[j] == '"' &&
-		    isalnum((unsigned char)frame[j + 1]))
-			break;
-	}
-	if (i == len || (out = malloc(len + 6)) == NULL)
+	if (out == NULL || (n = tk_escape_first_value(frame, len, out)) == 0) {
+		free(out);
 		return NULL;
-	memcpy(out, frame, j + 1);
-	snprintf(out + j + 1, 7, "\\u%04x", (unsigned char)frame[j + 1]);
-	memcpy(out + j + 7, frame + j + 2, len - j - 2);
-	out[len + 5] = '\0';
+	}
+	out[n] = '\0';
 	return out;
 }
 

@@ -58,6 +58,13 @@ int	tk_jflat_read(const char *p, size_t len, const char *const *keys,
 	    unsigned nkeys, unsigned flags, struct tk_jflat_val *vals,
 	    uint32_t *seen);
 
+/* Member @k of a tk_jflat_read() result, or NULL if it was not seen. */
+static inline const struct tk_jflat_val *
+tk_jflat_get(const struct tk_jflat_val *vals, uint32_t seen, unsigned k)
+{
+	return (seen & (UINT32_C(1) << k)) ? &vals[k] : NULL;
+}
+
 /* Whether @v is the string @s (NUL-terminated). */
 int	tk_jflat_is(const struct tk_jflat_val *v, const char *s);
 
