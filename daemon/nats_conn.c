@@ -11,6 +11,7 @@
 #include <ticker/backoff.h>
 
 #include "nats_conn.h"
+#include "nats_loop.h"
 
 #define CONNECT_TIMEOUT_MS	2000
 #define PING_INTERVAL_MS	2000	/* a silent server is dropped after */
@@ -136,6 +137,8 @@ options(natsOptions **out, struct nats_conn *c, const char *name,
 		s = natsOptions_SetReconnectBufSize(o, reconnect_buf);
 	if (s == NATS_OK && c->send_asap)
 		s = natsOptions_SetSendAsap(o, true);
+	if (s == NATS_OK && c->loop != NULL)
+		s = nats_loop_options(c->loop, o);
 	if (s == NATS_OK)
 		s = natsOptions_SetPingInterval(o, PING_INTERVAL_MS);
 	if (s == NATS_OK)

@@ -22,6 +22,8 @@
 
 #include <nats/nats.h>
 
+struct nats_loop;
+
 enum nats_state {
 	NATS_STATE_CONNECTING = 0,	/* never connected yet */
 	NATS_STATE_CONNECTED,
@@ -43,6 +45,12 @@ struct nats_conn {
 	 * writes it, after waiting 1 ms for more to share the write.
 	 */
 	bool			 send_asap;
+	/*
+	 * Set before opening: the socket is read and written on the lws
+	 * loop through this adapter (nats_loop.h), not by nats.c's reader
+	 * thread.
+	 */
+	struct nats_loop	*loop;
 	uint64_t		 rnd;		/* jitter, reconnect thread */
 };
 

@@ -2,14 +2,16 @@
 /*
  * An edge's NATS source (see nats_source.h).
  *
- * Threads: the loop (the stream's next(), the eventfd callback, stats),
- * the source's control thread (connect, wait for the stream, snapshot,
- * subscribe, and at the end unsubscribe and close), and nats.c's (the
- * subscription's delivery thread, connection events).  Exactly one thread
- * produces into the ring at a time: the control thread for the snapshot,
- * then the delivery thread, which js_Subscribe() starts after it.
- * nats.c may call back after the connection is destroyed, so the shared
- * part is freed only once the library is closed (nats_lib_defer()).
+ * Threads: the loop (the socket's reads and writes through nats_loop.h,
+ * the stream's next(), the eventfd callback, stats), the source's control
+ * thread (connect, wait for the stream, snapshot, subscribe, and at the end
+ * close), and nats.c's (connection events, timers, reconnects).  The
+ * snapshot crosses to the loop through an SPSC ring; the live messages
+ * are queued on the loop by nats.c's parser and taken there by next()
+ * from the synchronous subscription, once the control thread has said
+ * it is live.  nats.c may call back after the connection is destroyed, so
+ * the shared part is freed only once the library is closed
+ * (nats_lib_defer()).
  */
 
 #include <sys/eventfd.h>
@@ -40,20 +42,20 @@
 #include "clock.h"
 #include "log.h"
 #include "nats_conn.h"
+#include "nats_loop.h"
 #include "nats_source.h"
 #include "publisher.h"
 #include "tickerd.h"
 
-#define QUEUE_ITEMS	4096		/* delivery thread -> loop */
+#define QUEUE_ITEMS	4096		/* snapshot: control thread -> loop */
 #define HEARTBEAT_NS	INT64_C(1000000000) /* a lost consumer shows in 2 s */
 #define PENDING_MSGS	262144		/* nats.c's buffer per subscription */
 #define PENDING_BYTES	(128 << 20)
 #define RETRY_MIN_MS	250
 #define RETRY_MAX_MS	5000
-#define STOP_WAIT_MS	3000
 #define QUOTES_MAX	4096		/* (exchange, symbol) pairs tracked */
 
-enum item_kind { ITEM_TICK, ITEM_STATUS, ITEM_GAP };
+enum item_kind { ITEM_TICK, ITEM_STATUS };
 
 struct item {
 	enum item_kind	 kind;
@@ -61,9 +63,6 @@ struct item {
 	union {
 		struct tk_tick	 tick;
 		struct tk_nats_status status;
-		struct {
-			uint64_t from, missed;
-		} gap;
 	} u;
 };
 
@@ -112,19 +111,20 @@ struct nats_source {
 	atomic_bool		 closing;	/* callbacks: do nothing */
 	pthread_mutex_t		 mu;
 	pthread_cond_t		 cv;		/* the control thread waits */
-	atomic_bool		 sub_done;
 
 	/* the control thread's */
 	struct nats_conn	 conn;
+	struct nats_loop	*loop;		/* the socket's I/O */
 	jsCtx			*js;
-	natsSubscription	*sub;
+	natsSubscription	*sub;		/* the loop's once live */
 	atomic_int		 phase;
 	char			 last_error[200];	/* under mu */
 	uint64_t		 errors;		/* under mu */
 
-	/* the producer's (one thread at a time) */
+	/* the control thread's, then (once live) the loop's */
 	uint64_t		 last_seq;
 	struct quote_ts		 quotes[QUOTES_MAX];
+	uint64_t		 avail;		/* queued in sub, as last seen */
 
 	/* counters */
 	atomic_uint_fast64_t	 received, missed, parse_errors, filtered;
@@ -188,7 +188,7 @@ last_error_text(void)
 	return t != NULL && t[0] != '\0' ? t : "unknown error";
 }
 
-/* ---- producing (control thread, then the delivery thread) ---- */
+/* ---- reading messages (control thread, then the loop) ---- */
 
 static int
 wanted_symbol(const struct nats_source *s, const char *symbol)
@@ -247,34 +247,45 @@ push(struct nats_source *s)
 		wake(s);
 }
 
-/* One stream message into the ring, if the edge wants it. */
+/*
+ * The tick or status a stream message carries, if the edge wants it: 0,
+ * or -1 (counted) for a message to skip.
+ */
+static int
+read_msg(struct nats_source *s, natsMsg *msg, enum tk_nats_kind *kind,
+    struct tk_tick *t, struct tk_nats_status *st)
+{
+	atomic_fetch_add(&s->received, 1);
+	if (tk_nats_body_parse(natsMsg_GetData(msg),
+	    (size_t)natsMsg_GetDataLength(msg), kind, t, st, NULL, 0) < 0) {
+		atomic_fetch_add(&s->parse_errors, 1);
+		return -1;
+	}
+	if (*kind == TK_NATS_TICK && (!(s->types & TK_TYPE_BIT(t->type)) ||
+	    !wanted_symbol(s, t->symbol))) {
+		atomic_fetch_add(&s->filtered, 1);
+		return -1;
+	}
+	if (*kind == TK_NATS_TICK && t->type == TK_TICK_QUOTE &&
+	    stale_quote(s, t)) {
+		atomic_fetch_add(&s->stale_quotes, 1);
+		return -1;
+	}
+	return 0;
+}
+
+/* A snapshot message into the ring (control thread). */
 static void
-deliver(struct nats_source *s, natsMsg *msg, int snapshot)
+deliver_snapshot(struct nats_source *s, natsMsg *msg)
 {
 	enum tk_nats_kind kind;
 	struct tk_nats_status st;
 	struct tk_tick t;
 	struct item *it;
 
-	atomic_fetch_add(&s->received, 1);
-	if (tk_nats_body_parse(natsMsg_GetData(msg),
-	    (size_t)natsMsg_GetDataLength(msg), &kind, &t, &st, NULL, 0) < 0) {
-		atomic_fetch_add(&s->parse_errors, 1);
+	if (read_msg(s, msg, &kind, &t, &st) < 0 || (it = slot(s)) == NULL)
 		return;
-	}
-	if (kind == TK_NATS_TICK && (!(s->types & TK_TYPE_BIT(t.type)) ||
-	    !wanted_symbol(s, t.symbol))) {
-		atomic_fetch_add(&s->filtered, 1);
-		return;
-	}
-	if (kind == TK_NATS_TICK && t.type == TK_TICK_QUOTE &&
-	    stale_quote(s, &t)) {
-		atomic_fetch_add(&s->stale_quotes, 1);
-		return;
-	}
-	if ((it = slot(s)) == NULL)
-		return;
-	it->snapshot = snapshot;
+	it->snapshot = 1;
 	if (kind == TK_NATS_TICK) {
 		it->kind = ITEM_TICK;
 		it->u.tick = t;
@@ -283,47 +294,6 @@ deliver(struct nats_source *s, natsMsg *msg, int snapshot)
 		it->u.status = st;
 	}
 	push(s);
-}
-
-/* The delivery thread: every message of the ordered consumer. */
-static void
-on_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *ud)
-{
-	struct nats_source *s = ud;
-	uint64_t seq, pending;
-	struct item *it;
-
-	if (atomic_load(&s->closing) ||
-	    tk_nats_ack_parse(natsMsg_GetReply(msg), &seq, &pending) < 0 ||
-	    seq <= s->last_seq) {
-		/* not one of ours, or delivered already: never twice */
-		natsMsg_Destroy(msg);
-		return;
-	}
-	if (seq > s->last_seq + 1 && (it = slot(s)) != NULL) {
-		/* the stream no longer holds those (age or limits) */
-		it->kind = ITEM_GAP;
-		it->u.gap.from = s->last_seq + 1;
-		it->u.gap.missed = seq - s->last_seq - 1;
-		atomic_fetch_add(&s->missed, seq - s->last_seq - 1);
-		push(s);
-	}
-	s->last_seq = seq;
-	atomic_store(&s->sequence, seq);
-	atomic_store(&s->lag, pending);
-	deliver(s, msg, 0);
-	natsMsg_Destroy(msg);
-}
-
-static void
-on_sub_complete(void *ud)
-{
-	struct nats_source *s = ud;
-
-	pthread_mutex_lock(&s->mu);
-	atomic_store(&s->sub_done, true);
-	pthread_cond_broadcast(&s->cv);
-	pthread_mutex_unlock(&s->mu);
 }
 
 /* ---- the control thread ---- */
@@ -403,7 +373,7 @@ take_snapshot(struct nats_source *s, const jsStreamInfo *si, uint64_t upto)
 	}
 	qsort(lm, (size_t)n, sizeof(*lm), by_seq);
 	for (i = 0; i < n; i++) {
-		deliver(s, lm[i].msg, 1);
+		deliver_snapshot(s, lm[i].msg);
 		natsMsg_Destroy(lm[i].msg);
 	}
 	free(lm);
@@ -448,16 +418,15 @@ start_reading(struct nats_source *s)
 	so.Config.DeliverPolicy = js_DeliverByStartSequence;
 	so.Config.OptStartSeq = upto + 1;
 	so.Config.Heartbeat = HEARTBEAT_NS;
-	if (js_Subscribe(&s->sub, s->js, filter, on_msg, s, NULL, &so,
-	    &jerr) != NATS_OK) {
+	if (js_SubscribeSync(&s->sub, s->js, filter, NULL, &so, &jerr) !=
+	    NATS_OK) {
 		set_error(s, "subscribe to %s: %s", filter, last_error_text());
 		s->sub = NULL;
 		return -1;
 	}
 	natsSubscription_SetPendingLimits(s->sub, PENDING_MSGS,
 	    PENDING_BYTES);
-	natsSubscription_SetOnCompleteCB(s->sub, on_sub_complete, s);
-	atomic_store(&s->phase, PHASE_LIVE);
+	atomic_store(&s->phase, PHASE_LIVE);	/* the loop takes it from here */
 	wake(s);
 	return 0;
 }
@@ -494,23 +463,15 @@ nap(struct nats_source *s, int64_t ms)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* The loop waits in nats_source_free() meanwhile: it reads nothing. */
 static void
 control_stop(struct nats_source *s)
 {
-	struct timespec ts;
-
 	atomic_store(&s->closing, true);
 	/* closed first: no consumer deletion to wait for on a dead link */
 	if (s->conn.nc != NULL)
 		natsConnection_Close(s->conn.nc);
 	if (s->sub != NULL) {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_sec += STOP_WAIT_MS / 1000;
-		pthread_mutex_lock(&s->mu);
-		while (!atomic_load(&s->sub_done) &&
-		    pthread_cond_timedwait(&s->cv, &s->mu, &ts) == 0)
-			;
-		pthread_mutex_unlock(&s->mu);
 		natsSubscription_Destroy(s->sub);
 		s->sub = NULL;
 	}
@@ -528,6 +489,7 @@ source_main(void *arg)
 
 	s->conn.changed = conn_changed;
 	s->conn.ud = s;
+	s->conn.loop = s->loop;
 	snprintf(cname, sizeof(cname), "tickerd source %s", s->name);
 	if (nats_conn_open(&s->conn, cname, s->servers, s->nservers, 0, err,
 	    sizeof(err)) < 0)
@@ -628,6 +590,73 @@ gap(struct nats_source *s, uint64_t from, uint64_t missed)
 	publisher_status(s->td->pub, s->name, TK_STATE_CONNECTED, detail);
 }
 
+/*
+ * One message of the ordered consumer: 1 with its tick in @out, 0 if it
+ * has none for the merge (a status, a copy, a message skipped).
+ */
+static int
+live_msg(struct nats_source *s, natsMsg *msg, struct tk_tick *out)
+{
+	enum tk_nats_kind kind;
+	struct tk_nats_status st;
+	uint64_t seq, pending;
+	int r = 0;
+
+	if (tk_nats_ack_parse(natsMsg_GetReply(msg), &seq, &pending) < 0 ||
+	    seq <= s->last_seq) {
+		/* not one of ours, or delivered already: never twice */
+		natsMsg_Destroy(msg);
+		return 0;
+	}
+	if (seq > s->last_seq + 1) {
+		/* the stream no longer holds those (age or limits) */
+		atomic_fetch_add(&s->missed, seq - s->last_seq - 1);
+		gap(s, s->last_seq + 1, seq - s->last_seq - 1);
+	}
+	s->last_seq = seq;
+	atomic_store(&s->sequence, seq);
+	atomic_store(&s->lag, pending);
+	if (read_msg(s, msg, &kind, out, &st) == 0) {
+		if (kind == TK_NATS_TICK)
+			r = 1;
+		else
+			origin_status(s, &st);
+	}
+	natsMsg_Destroy(msg);
+	return r;
+}
+
+/* The next tick nats.c has queued on the loop, once live. */
+static enum tk_poll
+live_next(struct nats_source *s, struct tk_tick *out)
+{
+	natsMsg *msg;
+	uint64_t n;
+	int errors;
+
+	if (atomic_load(&s->phase) != PHASE_LIVE)
+		return TK_POLL_PENDING;
+	for (errors = 0; errors < 2;) {
+		if (s->avail == 0 && (natsSubscription_QueuedMsgs(s->sub,
+		    &n) != NATS_OK || (s->avail = n) == 0))
+			return TK_POLL_PENDING;
+		s->avail--;
+		if (natsSubscription_NextMsg(&msg, s->sub, 0) != NATS_OK) {
+			/* said once (a slow consumer): count again */
+			s->avail = 0;
+			errors++;
+			continue;
+		}
+		if (live_msg(s, msg, out)) {
+			s->delivered++;
+			s->last_data_us = now_realtime_us();
+			return TK_POLL_READY;
+		}
+	}
+	return TK_POLL_PENDING;
+}
+
+/* The snapshot first (the ring), then the live messages. */
 static enum tk_poll
 src_next(struct tk_stream *base, struct tk_tick *out)
 {
@@ -641,7 +670,7 @@ src_next(struct tk_stream *base, struct tk_tick *out)
 	for (;;) {
 		if ((it = tk_spsc_front(s->q)) == NULL) {
 			if (tk_spsc_park(s->q))
-				return TK_POLL_PENDING;
+				return live_next(s, out);
 			continue;
 		}
 		switch (it->kind) {
@@ -654,9 +683,6 @@ src_next(struct tk_stream *base, struct tk_tick *out)
 			return TK_POLL_READY;
 		case ITEM_STATUS:
 			origin_status(s, &it->u.status);
-			break;
-		case ITEM_GAP:
-			gap(s, it->u.gap.from, it->u.gap.missed);
 			break;
 		}
 		tk_spsc_pop(s->q);
@@ -730,6 +756,20 @@ nats_source_cb(struct lws *wsi, enum lws_callback_reasons reason,
 		return 0;
 	default:
 		return 0;
+	}
+}
+
+/* The loop read the socket: what nats.c queued is for next(). */
+static void
+socket_read(void *ud)
+{
+	struct nats_source *s = ud;
+
+	if (s->held)
+		s->woken_held = 1;
+	else if (s->stream != NULL) {
+		s->wakeups++;
+		tk_stream_wake(&s->stream->base);
 	}
 }
 
@@ -815,7 +855,8 @@ nats_source_new(struct tickerd *td, const struct tk_exchange_conf *conf,
 	if (copy_conf(s, conf) < 0 ||
 	    (s->q = tk_spsc_new(QUEUE_ITEMS, sizeof(struct item))) == NULL ||
 	    (s->stream = calloc(1, sizeof(*s->stream))) == NULL ||
-	    watch(s) < 0) {
+	    watch(s) < 0 ||
+	    (s->loop = nats_loop_new(td->vh_ctl, socket_read, s)) == NULL) {
 		log_errx("%s: cannot set up: %s", conf->name, strerror(errno));
 		nats_source_free(s);
 		return NULL;
@@ -863,7 +904,8 @@ nats_source_free(struct nats_source *s)
 	atomic_store(&s->stop, true);
 	pthread_cond_broadcast(&s->cv);
 	pthread_mutex_unlock(&s->mu);
-	pthread_join(s->thread, NULL);
+	pthread_join(s->thread, NULL);	/* the connection is closed */
+	nats_loop_stop(s->loop);
 	nats_lib_defer(source_destroy, s);
 	nats_lib_release();
 }
@@ -879,6 +921,7 @@ source_destroy(void *p)
 	free(s->stream_name);
 	free(s->subject);
 	tk_spsc_free(s->q);
+	nats_loop_free(s->loop);
 	if (s->efd >= 0)
 		close(s->efd);
 	pthread_cond_destroy(&s->cv);
@@ -893,14 +936,14 @@ nats_source_state(const struct nats_source *s)
 }
 
 /*
- * The delivery thread wakes the loop only when src_next() found the ring
- * empty and parked: while held, the first tick's wake-up is kept here and
- * the ticks after it queue without one.
+ * While held, the socket is not polled, and a wake-up that came anyway
+ * (a read, the snapshot's ring) is kept here until the hold ends.
  */
 void
 nats_source_hold(struct nats_source *s, int hold)
 {
 	s->held = hold;
+	nats_loop_hold(s->loop, hold);
 	if (hold || !s->woken_held)
 		return;
 	s->woken_held = 0;
@@ -913,8 +956,15 @@ nats_source_hold(struct nats_source *s, int hold)
 void
 nats_source_read_ready(struct nats_source *s)
 {
-	if (!s->held && s->stream != NULL && tk_spsc_len(s->q) > 0)
+	if (!s->held && s->stream != NULL &&
+	    (tk_spsc_len(s->q) > 0 || s->avail > 0))
 		tk_stream_wake(&s->stream->base);
+}
+
+size_t
+nats_source_rx_fd(const struct nats_source *s, struct lws_pollfd *fd)
+{
+	return nats_loop_rx_fd(s->loop, fd);
 }
 
 int64_t

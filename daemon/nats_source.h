@@ -17,10 +17,12 @@
  * longer holds shows as a jump in the sequence, and a status of this
  * source says how many were missed.
  *
- * Messages cross from nats.c's delivery thread to the loop through an SPSC
- * ring and an eventfd watched by lws: the loop takes no lock per tick and
- * stays the only place that publishes.  The thread waits when the ring is
- * full, and JetStream's flow control holds the rest on the server.
+ * The loop reads the socket itself (nats_loop.h) and takes the consumer's
+ * messages from a synchronous subscription, so no thread stands between
+ * the socket and the merge; the loop stays the only place that publishes.
+ * What it has not taken yet waits in nats.c's queue (bounded), and
+ * JetStream's flow control holds the rest on the server.  The snapshot,
+ * read by a control thread, crosses through an SPSC ring and an eventfd.
  */
 
 #include <stddef.h>
@@ -49,14 +51,17 @@ struct nats_source *nats_source_new(struct tickerd *td,
 void		 nats_source_free(struct nats_source *);	/* NULL ok */
 
 /*
- * Input moderation (pump.h): while @hold, what the delivery thread queues
- * waits for the pump instead of waking the loop for each tick; at most one
- * wake-up per hold, remembered and passed on when it ends.
+ * Input moderation (pump.h): while @hold, the socket is not polled, as an
+ * exchange's is not; a wake-up that comes anyway (the snapshot) is
+ * remembered and passed on when the hold ends.
  */
 void		 nats_source_hold(struct nats_source *, int hold);
 
 /* The pump, between the steps of a flush: take what is queued now. */
 void		 nats_source_read_ready(struct nats_source *);
+/* Its socket as a pollfd for input (see nats_loop_rx_fd()): 1 or 0. */
+size_t		 nats_source_rx_fd(const struct nats_source *,
+		    struct lws_pollfd *fd);
 
 /* What clients were last told about this source. */
 enum tk_state	 nats_source_state(const struct nats_source *);

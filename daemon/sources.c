@@ -135,15 +135,18 @@ sources_read_ready(struct tickerd *td)
 	size_t n = 0;
 
 	for (s = td->sources; s != NULL; s = s->next) {
-		if (s->nats != NULL)
-			nats_source_read_ready(s->nats);
-		if (s->up == NULL)
+		if (s->nats == NULL && s->up == NULL)
 			continue;
 		if (n + 2 > READ_READY_BATCH) {
 			read_ready(td, fds, n);
 			n = 0;
 		}
-		n += upstream_rx_fds(s->up, &fds[n], READ_READY_BATCH - n);
+		if (s->nats != NULL) {
+			nats_source_read_ready(s->nats);
+			n += nats_source_rx_fd(s->nats, &fds[n]);
+		} else
+			n += upstream_rx_fds(s->up, &fds[n],
+			    READ_READY_BATCH - n);
 	}
 	read_ready(td, fds, n);
 }

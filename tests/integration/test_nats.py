@@ -38,6 +38,53 @@ def without(tick, *keys):
     return {k: v for k, v in tick.items() if k not in keys}
 
 
+def socket_inodes_to(port):
+    """Inodes of the IPv4 TCP sockets whose remote port is @port."""
+    found = set()
+    with open("/proc/net/tcp") as f:
+        next(f)
+        for line in f:
+            cols = line.split()
+            if int(cols[2].split(":")[1], 16) == port:
+                found.add(cols[9])
+    return found
+
+
+def fds_of_sockets(pid, inodes):
+    fds = set()
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            link = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+        except OSError:
+            continue
+        if link.startswith("socket:[") and link[8:-1] in inodes:
+            fds.add(int(fd))
+    return fds
+
+
+# read(2), recvfrom(2), recvmsg(2) on x86-64 and arm64
+READ_SYSCALLS = {"x86_64": {0, 45, 47}, "aarch64": {63, 207, 212}}
+
+
+def threads_reading(pid, fds):
+    """Threads of @pid (not its main one) in a read call on one of @fds,
+    as /proc says at this instant."""
+    calls = READ_SYSCALLS[os.uname().machine]
+    found = []
+    for tid in os.listdir("/proc/%d/task" % pid):
+        if int(tid) == pid:
+            continue
+        try:
+            with open("/proc/%d/task/%s/syscall" % (pid, tid)) as f:
+                words = f.read().split()
+        except OSError:
+            continue		# gone meanwhile
+        if len(words) > 1 and words[0].isdigit() and \
+                int(words[0]) in calls and int(words[1], 16) in fds:
+            found.append(tid)
+    return found
+
+
 @unittest.skipUnless(n.have_nats_server(), "nats-server is not installed")
 class NatsBase(h.TkTestCase):
 
@@ -216,6 +263,33 @@ class TestOneNode(NatsBase):
         self.assertEqual(await h.metric(
             edge, "tickerd_nats_connection_state", role="source",
             exchange="hub", state="connected"), 1)
+
+    async def test_edge_reads_nats_on_its_loop(self):
+        """An edge's event loop reads its NATS socket itself, through
+        nats.c's event-loop mode: no reader thread of nats.c waits on that
+        socket, and no delivery thread stands between it and the merge.
+        Sampled from /proc (each thread's current system call and its
+        descriptor) while ticks flow."""
+        nats = await self.start_nats()
+        mock, ingest = await self.start_publishing_ingest([nats.url])
+        edge = await self.start_edge([nats.url])
+        ew = await self.edge_client(edge)
+        port = int(nats.url.rsplit(":", 1)[1])
+        pid = edge.proc.pid
+        fds = fds_of_sockets(pid, socket_inodes_to(port))
+        self.assertTrue(fds, "the edge's NATS connection")
+        ids = list(range(3000, 3200))
+        sender = asyncio.ensure_future(self.send_trades(mock, ids,
+                                                        pace=0.005))
+        readers = set()
+        deadline = time.monotonic() + 2.0
+        while time.monotonic() < deadline:
+            readers.update(threads_reading(pid, fds))
+            await asyncio.sleep(0.002)
+        await sender
+        self.assertEqual(len(await self.collect(ew, ids)), len(ids))
+        self.assertEqual(readers, set(),
+                         "threads reading the NATS socket besides the loop")
 
     async def test_one_tick_crosses_nats_at_once(self):
         """At a low rate nothing holds a tick back on its way: many cross
