@@ -54,10 +54,8 @@
 #define RETRY_MIN_MS	250
 #define RETRY_MAX_MS	5000
 #define QUOTES_MAX	4096		/* (exchange, symbol) pairs tracked */
-#define CHECK_MS	2000		/* is it still the same stream? */
-#define CHECK_WAIT_MS	1000		/* ... the answer's wait */
 
-enum item_kind { ITEM_TICK, ITEM_STATUS, ITEM_RESTART };
+enum item_kind { ITEM_TICK, ITEM_STATUS };
 
 struct item {
 	enum item_kind	 kind;
@@ -71,8 +69,6 @@ struct item {
 enum phase {
 	PHASE_START = 0,	/* connecting, or waiting for the stream */
 	PHASE_LIVE,		/* snapshot taken, consumer subscribed */
-	PHASE_RESTART,		/* the stream was created again: the loop
-				   lets go of the subscription */
 };
 
 /* The last quote time per (exchange, symbol): late copies are dropped. */
@@ -122,8 +118,6 @@ struct nats_source {
 	jsCtx			*js;
 	natsSubscription	*sub;		/* the loop's once live */
 	atomic_int		 phase;
-	int64_t			 created;	/* the stream's creation time */
-	bool			 let_go;	/* under mu: the loop did */
 	char			 last_error[200];	/* under mu */
 	uint64_t		 errors;		/* under mu */
 
@@ -410,7 +404,6 @@ start_reading(struct nats_source *s)
 		return -1;
 	}
 	upto = si->State.LastSeq;
-	s->created = si->Created;
 	if (take_snapshot(s, si, upto) < 0) {
 		jsStreamInfo_Destroy(si);
 		set_error(s, "out of memory");
@@ -487,56 +480,6 @@ control_stop(struct nats_source *s)
 	nats_conn_close(&s->conn);
 }
 
-/*
- * A stream deleted and created again numbers its messages from 1, and the
- * ordered consumer would wait for the old sequence: say so, and start
- * over as at the start (snapshot, then live).
- */
-static int
-created_again(struct nats_source *s)
-{
-	jsStreamInfo *si = NULL;
-	jsErrCode jerr = 0;
-	jsOptions jo;
-	int again;
-
-	jsOptions_Init(&jo);
-	jo.Wait = CHECK_WAIT_MS;	/* a stop waits for it */
-	if (js_GetStreamInfo(&si, s->js, s->stream_name, &jo, &jerr) !=
-	    NATS_OK)
-		return 0;	/* gone for now, or unreachable: look later */
-	again = si->Created != s->created;
-	jsStreamInfo_Destroy(si);
-	return again;
-}
-
-static void
-start_over(struct nats_source *s)
-{
-	struct item *it;
-
-	set_error(s, "stream %s was created again", s->stream_name);
-	atomic_store(&s->phase, PHASE_RESTART);
-	wake(s);
-	pthread_mutex_lock(&s->mu);
-	while (!s->let_go && !atomic_load(&s->stop))
-		pthread_cond_wait(&s->cv, &s->mu);
-	s->let_go = false;
-	pthread_mutex_unlock(&s->mu);
-	if (atomic_load(&s->stop))
-		return;		/* control_stop() has the subscription */
-	natsSubscription_Unsubscribe(s->sub);
-	natsSubscription_Destroy(s->sub);
-	s->sub = NULL;
-	if ((it = slot(s)) != NULL) {
-		it->kind = ITEM_RESTART;
-		it->snapshot = 0;
-		push(s);
-	}
-	while (!atomic_load(&s->stop) && start_reading(s) < 0)
-		nap(s, RETRY_MAX_MS);
-}
-
 static void *
 source_main(void *arg)
 {
@@ -567,14 +510,9 @@ source_main(void *arg)
 		wait_ms = wait_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS :
 		    wait_ms * 2;
 	}
-	/* the ordered consumer recovers by itself from lost links */
-	while (!atomic_load(&s->stop)) {
-		nap(s, CHECK_MS);
-		if (!atomic_load(&s->stop) && s->js != NULL &&
-		    atomic_load(&s->conn.state) == NATS_STATE_CONNECTED &&
-		    created_again(s))
-			start_over(s);
-	}
+	/* the ordered consumer recovers by itself from here on */
+	while (!atomic_load(&s->stop))
+		nap(s, 60000);
 	control_stop(s);
 	nats_ReleaseThreadMemory();
 	return NULL;
@@ -648,18 +586,6 @@ gap(struct nats_source *s, uint64_t from, uint64_t missed)
 	snprintf(detail, sizeof(detail), "resumed at stream sequence %"
 	    PRIu64 ": %" PRIu64 " messages missed (no longer in the stream)",
 	    from + missed, missed);
-	log_warnx("%s: %s", s->name, detail);
-	publisher_status(s->td->pub, s->name, TK_STATE_CONNECTED, detail);
-}
-
-static void
-started_over(struct nats_source *s)
-{
-	char detail[200];
-
-	snprintf(detail, sizeof(detail), "stream %s was created again: "
-	    "started over from its latest messages; ticks published to it "
-	    "before that may be missing", s->stream_name);
 	log_warnx("%s: %s", s->name, detail);
 	publisher_status(s->td->pub, s->name, TK_STATE_CONNECTED, detail);
 }
@@ -758,9 +684,6 @@ src_next(struct tk_stream *base, struct tk_tick *out)
 		case ITEM_STATUS:
 			origin_status(s, &it->u.status);
 			break;
-		case ITEM_RESTART:
-			started_over(s);
-			break;
 		}
 		tk_spsc_pop(s->q);
 	}
@@ -805,17 +728,6 @@ source_events(struct nats_source *s)
 	}
 }
 
-/* The control thread may now replace the subscription. */
-static void
-let_go(struct nats_source *s)
-{
-	s->avail = 0;
-	pthread_mutex_lock(&s->mu);
-	s->let_go = true;
-	pthread_cond_broadcast(&s->cv);
-	pthread_mutex_unlock(&s->mu);
-}
-
 static int
 nats_source_cb(struct lws *wsi, enum lws_callback_reasons reason,
     void *user, void *in, size_t len)
@@ -831,8 +743,6 @@ nats_source_cb(struct lws *wsi, enum lws_callback_reasons reason,
 		    errno != EAGAIN)
 			log_warnx("%s: eventfd: %s", s->name, strerror(errno));
 		source_events(s);
-		if (atomic_load(&s->phase) == PHASE_RESTART)
-			let_go(s);
 		if (s->held)
 			s->woken_held = 1;	/* nats_source_hold() passes it on */
 		else if (s->stream != NULL) {

@@ -15,9 +15,7 @@
  * connection or a failed NATS node, starts again right after it: nothing
  * lost, nothing twice, while the stream holds it.  A message the stream no
  * longer holds shows as a jump in the sequence, and a status of this
- * source says how many were missed.  A stream deleted and created again
- * (its creation time changed; looked at every 2 s) is read as at the
- * start, snapshot then live, with a status saying ticks may be missing.
+ * source says how many were missed.
  *
  * The loop reads the socket itself (nats_loop.h) and takes the consumer's
  * messages from a synchronous subscription, so no thread stands between

@@ -450,51 +450,6 @@ class TestOneNode(NatsBase):
         self.assertEqual(await h.metric(
             edge, "tickerd_nats_source_missed_total", exchange="hub"), 0)
 
-    async def test_edge_starts_over_on_a_stream_created_again(self):
-        """A stream deleted and created again numbers its messages from 1
-        again.  The edge notices (the stream's creation time), tells its
-        clients that ticks may be missing, and reads the new stream from
-        its latest messages on: the ticks published after that reach its
-        clients, none held back behind the old stream's sequence."""
-        nats = await self.start_nats()
-        nc = await self.nats_client(nats.url)
-        mock, ingest = await self.start_publishing_ingest([nats.url])
-        edge = await self.start_edge([nats.url])
-        ew = await self.edge_client(edge)
-        ids = list(range(6000, 6040))
-        await self.send_trades(mock, ids)
-        await self.collect(ew, ids)
-
-        seen = len(ew.tk_statuses)
-        r = await nc.js("STREAM.DELETE.TICKS")
-        self.assertTrue(r.get("success"), r)
-        # the ingest creates it again when its next publish finds none
-        await self.send_trades(mock, [6040])
-        deadline = time.monotonic() + 20
-        while True:
-            st = await h.recv_status(ew, "connected",
-                                     deadline - time.monotonic(),
-                                     exchange="hub", after=seen)
-            seen = ew.tk_statuses.index(st) + 1
-            if "created again" in st.get("detail", ""):
-                break
-        self.assertIn("may be missing", st["detail"])
-        await self.wait_metric(edge, "tickerd_nats_connection_state",
-                               lambda v: v == 1, role="source",
-                               exchange="hub", state="connected")
-        # then every trade after, once and in order (the new stream's
-        # first, 6040, comes as a snapshot or live: it was never shown)
-        ids = list(range(6100, 6120))
-        await self.send_trades(mock, ids)
-        got = []
-        deadline = time.monotonic() + 20
-        while len(got) < len(ids):
-            msg = await h.recv_json(ew, deadline - time.monotonic(),
-                                    skip_status=True)
-            if msg.get("type") == "trade" and msg["trade_id"] != "6040":
-                got.append(msg["trade_id"])
-        self.assertEqual(got, [str(i) for i in ids])
-
     async def test_nats_down_at_start_serves_locally(self):
         nats = await self.start_nats(start=False)
         mock = await self.start_mock()
