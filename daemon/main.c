@@ -185,7 +185,7 @@ create_context(struct tickerd *td)
 static int
 create_internal_vhosts(struct tickerd *td)
 {
-	static struct lws_protocols ctl_protocols[7];
+	static struct lws_protocols ctl_protocols[6];
 	static struct lws_protocols client_protocols[3];
 	struct lws_context_creation_info info;
 
@@ -193,8 +193,7 @@ create_internal_vhosts(struct tickerd *td)
 	ctl_protocols[1] = resolver_protocol;
 	ctl_protocols[2] = activate_protocol;
 	ctl_protocols[3] = pump_timer_protocol;
-	ctl_protocols[4] = nats_source_protocol;	/* its eventfds */
-	ctl_protocols[5] = nats_loop_protocol;		/* NATS sockets */
+	ctl_protocols[4] = nats_loop_protocol;	/* NATS sockets, eventfds */
 	client_protocols[0] = upstream_protocol;
 	client_protocols[1] = rest_protocol;
 

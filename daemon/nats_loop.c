@@ -22,6 +22,7 @@ struct nats_loop {
 	/* the loop's */
 	struct lws_vhost	*vh;
 	void			(*on_read)(void *);
+	void			(*on_wake)(void *);
 	void			*ud;
 	struct lws		*ev_wsi;	/* watches a copy of efd */
 	struct lws		*sock_wsi;	/* watches a copy of the socket */
@@ -40,8 +41,8 @@ struct nats_loop {
 	bool			 want_write;
 };
 
-static void
-poke(struct nats_loop *l)
+void
+nats_loop_poke(struct nats_loop *l)
 {
 	uint64_t one = 1;
 
@@ -68,7 +69,7 @@ ev_attach(void **userData, void *loop, natsConnection *nc, natsSock sock)
 	l->want_write = false;
 	pthread_mutex_unlock(&l->mu);
 	*userData = l;
-	poke(l);
+	nats_loop_poke(l);
 	return NATS_OK;
 }
 
@@ -83,7 +84,7 @@ ev_read(void *userData, bool add)
 	pthread_mutex_lock(&l->mu);
 	l->dropped = l->gen;
 	pthread_mutex_unlock(&l->mu);
-	poke(l);
+	nats_loop_poke(l);
 	return NATS_OK;
 }
 
@@ -96,7 +97,7 @@ ev_write(void *userData, bool add)
 	l->want_write = add;
 	pthread_mutex_unlock(&l->mu);
 	if (add)
-		poke(l);
+		nats_loop_poke(l);
 	return NATS_OK;
 }
 
@@ -110,7 +111,7 @@ ev_detach(void *userData)
 	l->nc = NULL;
 	l->want_write = false;
 	pthread_mutex_unlock(&l->mu);
-	poke(l);
+	nats_loop_poke(l);
 	return NATS_OK;
 }
 
@@ -249,6 +250,7 @@ nats_loop_cb(struct lws *wsi, enum lws_callback_reasons reason,
 		    errno != EAGAIN)
 			log_warnx("nats: eventfd: %s", strerror(errno));
 		apply(l);
+		l->on_wake(l->ud);
 		return 0;
 	case LWS_CALLBACK_RAW_WRITEABLE_FILE:
 		if (wsi == l->sock_wsi)
@@ -273,7 +275,8 @@ const struct lws_protocols nats_loop_protocol = {
 };
 
 struct nats_loop *
-nats_loop_new(struct lws_vhost *vh, void (*on_read)(void *), void *ud)
+nats_loop_new(struct lws_vhost *vh, void (*on_read)(void *),
+    void (*on_wake)(void *), void *ud)
 {
 	struct nats_loop *l = calloc(1, sizeof(*l));
 	int fd;
@@ -282,6 +285,7 @@ nats_loop_new(struct lws_vhost *vh, void (*on_read)(void *), void *ud)
 		return NULL;
 	l->vh = vh;
 	l->on_read = on_read;
+	l->on_wake = on_wake;
 	l->ud = ud;
 	l->new_fd = -1;
 	pthread_mutex_init(&l->mu, NULL);

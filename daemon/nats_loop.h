@@ -33,11 +33,16 @@ struct nats_loop;
 extern const struct lws_protocols nats_loop_protocol;
 
 /*
- * Watches, on @vh, what a connection will attach.  @on_read(@ud) runs on
- * the loop after each read of the socket.  NULL with errno set.
+ * Watches, on @vh, what a connection will attach.  On the loop,
+ * @on_read(@ud) runs after each read of the socket and @on_wake(@ud)
+ * after each nats_loop_poke().  NULL with errno set.
  */
 struct nats_loop *nats_loop_new(struct lws_vhost *vh,
-		    void (*on_read)(void *), void *ud);
+		    void (*on_read)(void *), void (*on_wake)(void *),
+		    void *ud);
+
+/* Any thread: wakes the loop, which then calls on_wake. */
+void		 nats_loop_poke(struct nats_loop *);
 
 /* Makes a connection opened with @o use the loop.  A nats.c status. */
 natsStatus	 nats_loop_options(struct nats_loop *, natsOptions *o);

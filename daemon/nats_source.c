@@ -3,7 +3,7 @@
  * An edge's NATS source (see nats_source.h).
  *
  * Threads: the loop (the socket's reads and writes through nats_loop.h,
- * the stream's next(), the eventfd callback, stats), the source's control
+ * the stream's next(), the wake-ups nats_loop_poke() brings, stats), the source's control
  * thread (connect, wait for the stream, snapshot, subscribe, and at the end
  * close), and nats.c's (connection events, timers, reconnects).  The
  * snapshot crosses to the loop through an SPSC ring; the live messages
@@ -14,10 +14,7 @@
  * (nats_lib_defer()).
  */
 
-#include <sys/eventfd.h>
-
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -27,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <libwebsockets.h>
 #include <nats/nats.h>
@@ -101,8 +97,6 @@ struct nats_source {
 	unsigned		 types;
 
 	struct tk_spsc		*q;
-	int			 efd;		/* producers -> loop */
-	struct lws		*wsi;		/* the loop's watch (a dup) */
 	struct src_stream	*stream;	/* the merge's */
 
 	pthread_t		 thread;
@@ -156,10 +150,7 @@ static const struct tk_stream_ops src_ops = {
 static void
 wake(struct nats_source *s)
 {
-	uint64_t one = 1;
-
-	if (write(s->efd, &one, sizeof(one)) < 0)
-		return;		/* EAGAIN: the counter is full, still readable */
+	nats_loop_poke(s->loop);	/* source_woken() on the loop */
 }
 
 static void
@@ -728,37 +719,6 @@ source_events(struct nats_source *s)
 	}
 }
 
-static int
-nats_source_cb(struct lws *wsi, enum lws_callback_reasons reason,
-    void *user, void *in, size_t len)
-{
-	struct nats_source *s = lws_get_opaque_user_data(wsi);
-	uint64_t n;
-
-	switch (reason) {
-	case LWS_CALLBACK_RAW_RX_FILE:
-		if (s == NULL)
-			return 0;
-		if (read(lws_get_socket_fd(wsi), &n, sizeof(n)) < 0 &&
-		    errno != EAGAIN)
-			log_warnx("%s: eventfd: %s", s->name, strerror(errno));
-		source_events(s);
-		if (s->held)
-			s->woken_held = 1;	/* nats_source_hold() passes it on */
-		else if (s->stream != NULL) {
-			s->wakeups++;
-			tk_stream_wake(&s->stream->base);
-		}
-		return 0;
-	case LWS_CALLBACK_RAW_CLOSE_FILE:
-		if (s != NULL)
-			s->wsi = NULL;
-		return 0;
-	default:
-		return 0;
-	}
-}
-
 /* The loop read the socket: what nats.c queued is for next(). */
 static void
 socket_read(void *ud)
@@ -766,16 +726,20 @@ socket_read(void *ud)
 	struct nats_source *s = ud;
 
 	if (s->held)
-		s->woken_held = 1;
+		s->woken_held = 1;	/* nats_source_hold() passes it on */
 	else if (s->stream != NULL) {
 		s->wakeups++;
 		tk_stream_wake(&s->stream->base);
 	}
 }
 
-const struct lws_protocols nats_source_protocol = {
-	"nats", nats_source_cb, 0, 0, 0, NULL, 0
-};
+/* wake(): a state change, or the snapshot in the ring. */
+static void
+source_woken(void *ud)
+{
+	source_events(ud);
+	socket_read(ud);
+}
 
 /* The symbols' subject tokens, for picking the snapshot's subjects. */
 static char **
@@ -818,28 +782,6 @@ copy_conf(struct nats_source *s, const struct tk_exchange_conf *conf)
 	return 0;
 }
 
-/* The eventfd, watched by lws through a copy it closes itself. */
-static int
-watch(struct nats_source *s)
-{
-	lws_sock_file_fd_type fd;
-
-	s->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (s->efd < 0)
-		return -1;
-	fd.filefd = fcntl(s->efd, F_DUPFD_CLOEXEC, 0);
-	if (fd.filefd < 0)
-		return -1;
-	s->wsi = lws_adopt_descriptor_vhost(s->td->vh_ctl,
-	    LWS_ADOPT_RAW_FILE_DESC, fd, "nats", NULL);
-	if (s->wsi == NULL) {
-		close(fd.filefd);
-		return -1;
-	}
-	lws_set_opaque_user_data(s->wsi, s);
-	return 0;
-}
-
 struct nats_source *
 nats_source_new(struct tickerd *td, const struct tk_exchange_conf *conf,
     struct tk_stream **stream)
@@ -849,14 +791,13 @@ nats_source_new(struct tickerd *td, const struct tk_exchange_conf *conf,
 	if (conf->nats == NULL || (s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->td = td;
-	s->efd = -1;
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	if (copy_conf(s, conf) < 0 ||
 	    (s->q = tk_spsc_new(QUEUE_ITEMS, sizeof(struct item))) == NULL ||
 	    (s->stream = calloc(1, sizeof(*s->stream))) == NULL ||
-	    watch(s) < 0 ||
-	    (s->loop = nats_loop_new(td->vh_ctl, socket_read, s)) == NULL) {
+	    (s->loop = nats_loop_new(td->vh_ctl, socket_read, source_woken,
+	    s)) == NULL) {
 		log_errx("%s: cannot set up: %s", conf->name, strerror(errno));
 		nats_source_free(s);
 		return NULL;
@@ -890,13 +831,9 @@ nats_source_free(struct nats_source *s)
 			free(s->stream);
 		s->stream = NULL;
 	}
-	if (s->wsi != NULL) {
-		lws_set_opaque_user_data(s->wsi, NULL);
-		lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK,
-		    LWS_TO_KILL_ASYNC);
-		s->wsi = NULL;
-	}
 	if (!s->thread_started) {
+		if (s->loop != NULL)
+			nats_loop_stop(s->loop);
 		source_destroy(s);
 		return;
 	}
@@ -922,8 +859,6 @@ source_destroy(void *p)
 	free(s->subject);
 	tk_spsc_free(s->q);
 	nats_loop_free(s->loop);
-	if (s->efd >= 0)
-		close(s->efd);
 	pthread_cond_destroy(&s->cv);
 	pthread_mutex_destroy(&s->mu);
 	free(s);

@@ -22,7 +22,8 @@
  * the socket and the merge; the loop stays the only place that publishes.
  * What it has not taken yet waits in nats.c's queue (bounded), and
  * JetStream's flow control holds the rest on the server.  The snapshot,
- * read by a control thread, crosses through an SPSC ring and an eventfd.
+ * read by a control thread, crosses through an SPSC ring, and the
+ * thread's wake-ups through nats_loop_poke().
  */
 
 #include <stddef.h>
@@ -36,9 +37,6 @@ struct tickerd;
 struct tk_exchange_conf;
 struct tk_stream;
 struct nats_source;
-
-/* The eventfd watch's protocol; goes on td->vh_ctl. */
-extern const struct lws_protocols nats_source_protocol;
 
 /*
  * Starts reading as @conf says (copied).  *@stream goes to the merge,
