@@ -50,8 +50,10 @@
 #define RETRY_MIN_MS	250
 #define RETRY_MAX_MS	5000
 #define QUOTES_MAX	4096		/* (exchange, symbol) pairs tracked */
+#define CHECK_MS	2000		/* is it still the same stream? */
+#define CHECK_WAIT_MS	1000		/* ... the answer's wait */
 
-enum item_kind { ITEM_TICK, ITEM_STATUS };
+enum item_kind { ITEM_TICK, ITEM_STATUS, ITEM_RESTART };
 
 struct item {
 	enum item_kind	 kind;
@@ -59,12 +61,15 @@ struct item {
 	union {
 		struct tk_tick	 tick;
 		struct tk_nats_status status;
+		uint64_t	 restart_after;	/* the new stream's seq */
 	} u;
 };
 
 enum phase {
 	PHASE_START = 0,	/* connecting, or waiting for the stream */
 	PHASE_LIVE,		/* snapshot taken, consumer subscribed */
+	PHASE_RESTART,		/* the stream was created again: the loop
+				   lets go of the subscription */
 };
 
 /* The last quote time per (exchange, symbol): late copies are dropped. */
@@ -112,11 +117,14 @@ struct nats_source {
 	jsCtx			*js;
 	natsSubscription	*sub;		/* the loop's once live */
 	atomic_int		 phase;
+	int64_t			 created;	/* the stream's creation time */
+	bool			 let_go;	/* under mu: the loop did */
 	char			 last_error[200];	/* under mu */
 	uint64_t		 errors;		/* under mu */
 
 	/* the control thread's, then (once live) the loop's */
 	uint64_t		 last_seq;
+	int64_t			 last_stamp;	/* when it was stored */
 	struct quote_ts		 quotes[QUOTES_MAX];
 	uint64_t		 avail;		/* queued in sub, as last seen */
 
@@ -371,9 +379,14 @@ take_snapshot(struct nats_source *s, const jsStreamInfo *si, uint64_t upto)
 	return 0;
 }
 
-/* Snapshot, then the ordered consumer from right after it.  0 or -1. */
+/*
+ * Snapshot, then the ordered consumer from right after it; or, for a
+ * stream created again (@snapshot 0), every message it holds after
+ * sequence @after, with no snapshot: none of them has been shown yet.
+ * 0 or -1.
+ */
 static int
-start_reading(struct nats_source *s)
+start_reading(struct nats_source *s, int snapshot, uint64_t after)
 {
 	char filter[TK_NATS_SUBJECT_MAX];
 	jsStreamInfo *si = NULL;
@@ -394,8 +407,9 @@ start_reading(struct nats_source *s)
 			    last_error_text());
 		return -1;
 	}
-	upto = si->State.LastSeq;
-	if (take_snapshot(s, si, upto) < 0) {
+	s->created = si->Created;
+	upto = snapshot ? si->State.LastSeq : after;
+	if (snapshot && take_snapshot(s, si, upto) < 0) {
 		jsStreamInfo_Destroy(si);
 		set_error(s, "out of memory");
 		return -1;
@@ -471,11 +485,75 @@ control_stop(struct nats_source *s)
 	nats_conn_close(&s->conn);
 }
 
+/*
+ * A stream deleted and created again numbers its messages from 1, and the
+ * ordered consumer would go on from the old sequence: 1, with the new
+ * creation time in @created, when it is no longer the one read before.
+ */
+static int
+created_again(struct nats_source *s, int64_t *created)
+{
+	jsStreamInfo *si = NULL;
+	jsErrCode jerr = 0;
+	jsOptions jo;
+	int again;
+
+	jsOptions_Init(&jo);
+	jo.Wait = CHECK_WAIT_MS;	/* a stop waits for it */
+	if (js_GetStreamInfo(&si, s->js, s->stream_name, &jo, &jerr) !=
+	    NATS_OK)
+		return 0;	/* gone for now, or unreachable: look later */
+	again = si->Created != s->created;
+	*created = si->Created;
+	jsStreamInfo_Destroy(si);
+	return again;
+}
+
+/*
+ * The loop lets go of the subscription first (it takes messages from it
+ * without a lock), then a new one reads the new stream from its first
+ * message, after a status that says so.  Unless the ordered consumer had
+ * already gone on into the new stream (the last message it gave was
+ * stored after the new stream was created): then from right after that
+ * message, so that none comes twice.
+ */
+static void
+start_over(struct nats_source *s, int64_t created)
+{
+	uint64_t after;
+	struct item *it;
+
+	set_error(s, "stream %s was created again", s->stream_name);
+	atomic_store(&s->phase, PHASE_RESTART);
+	wake(s);
+	pthread_mutex_lock(&s->mu);
+	while (!s->let_go && !atomic_load(&s->stop))
+		pthread_cond_wait(&s->cv, &s->mu);
+	s->let_go = false;
+	pthread_mutex_unlock(&s->mu);
+	if (atomic_load(&s->stop))
+		return;		/* control_stop() has the subscription */
+	after = s->last_stamp >= created ? s->last_seq : 0;
+	/* no Unsubscribe(): nats.c 3.4.1 reads a freed name in it while an
+	   ordered consumer is being recreated; the old stream's consumer
+	   went with the old stream */
+	natsSubscription_Destroy(s->sub);
+	s->sub = NULL;
+	if ((it = slot(s)) != NULL) {
+		it->kind = ITEM_RESTART;
+		it->snapshot = 0;
+		it->u.restart_after = after;
+		push(s);
+	}
+	while (!atomic_load(&s->stop) && start_reading(s, 0, after) < 0)
+		nap(s, RETRY_MAX_MS);
+}
+
 static void *
 source_main(void *arg)
 {
 	struct nats_source *s = arg;
-	int64_t wait_ms = RETRY_MIN_MS;
+	int64_t wait_ms = RETRY_MIN_MS, created;
 	char err[200], cname[64];
 
 	s->conn.changed = conn_changed;
@@ -495,15 +573,20 @@ source_main(void *arg)
 			nap(s, 1000);
 			continue;
 		}
-		if (start_reading(s) == 0)
+		if (start_reading(s, 1, 0) == 0)
 			break;
 		nap(s, wait_ms);
 		wait_ms = wait_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS :
 		    wait_ms * 2;
 	}
-	/* the ordered consumer recovers by itself from here on */
-	while (!atomic_load(&s->stop))
-		nap(s, 60000);
+	/* the ordered consumer recovers by itself from lost links */
+	while (!atomic_load(&s->stop)) {
+		nap(s, CHECK_MS);
+		if (!atomic_load(&s->stop) && s->js != NULL &&
+		    atomic_load(&s->conn.state) == NATS_STATE_CONNECTED &&
+		    created_again(s, &created))
+			start_over(s, created);
+	}
 	control_stop(s);
 	nats_ReleaseThreadMemory();
 	return NULL;
@@ -570,6 +653,24 @@ tell(struct nats_source *s, enum tk_state state, const char *detail)
 }
 
 static void
+started_over(struct nats_source *s, uint64_t after)
+{
+	char detail[TK_STATUS_DETAIL_MAX];
+
+	if (after == 0)
+		snprintf(detail, sizeof(detail), "stream %s was created "
+		    "again: reading it from its first message",
+		    s->stream_name);
+	else
+		snprintf(detail, sizeof(detail), "stream %s was created "
+		    "again and read on from the old one's sequence up to %"
+		    PRIu64 ": some of its messages before that are missing",
+		    s->stream_name, after);
+	log_warnx("%s: %s", s->name, detail);
+	publisher_status(s->td->pub, s->name, TK_STATE_CONNECTED, detail);
+}
+
+static void
 gap(struct nats_source *s, uint64_t from, uint64_t missed)
 {
 	char detail[160];
@@ -590,11 +691,12 @@ live_msg(struct nats_source *s, natsMsg *msg, struct tk_tick *out)
 {
 	enum tk_nats_kind kind;
 	struct tk_nats_status st;
-	uint64_t seq, pending;
+	struct tk_nats_ack ack;
+	uint64_t seq;
 	int r = 0;
 
-	if (tk_nats_ack_parse(natsMsg_GetReply(msg), &seq, &pending) < 0 ||
-	    seq <= s->last_seq) {
+	if (tk_nats_ack_parse(natsMsg_GetReply(msg), &ack) < 0 ||
+	    (seq = ack.sseq) <= s->last_seq) {
 		/* not one of ours, or delivered already: never twice */
 		natsMsg_Destroy(msg);
 		return 0;
@@ -605,8 +707,9 @@ live_msg(struct nats_source *s, natsMsg *msg, struct tk_tick *out)
 		gap(s, s->last_seq + 1, seq - s->last_seq - 1);
 	}
 	s->last_seq = seq;
+	s->last_stamp = ack.stamp;
 	atomic_store(&s->sequence, seq);
-	atomic_store(&s->lag, pending);
+	atomic_store(&s->lag, ack.pending);
 	if (read_msg(s, msg, &kind, out, &st) == 0) {
 		if (kind == TK_NATS_TICK)
 			r = 1;
@@ -675,6 +778,9 @@ src_next(struct tk_stream *base, struct tk_tick *out)
 		case ITEM_STATUS:
 			origin_status(s, &it->u.status);
 			break;
+		case ITEM_RESTART:
+			started_over(s, it->u.restart_after);
+			break;
 		}
 		tk_spsc_pop(s->q);
 	}
@@ -733,12 +839,27 @@ socket_read(void *ud)
 	}
 }
 
-/* wake(): a state change, or the snapshot in the ring. */
+/* The control thread may now replace the subscription. */
+static void
+let_go(struct nats_source *s)
+{
+	s->avail = 0;
+	pthread_mutex_lock(&s->mu);
+	s->let_go = true;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* wake(): a state change, the snapshot in the ring, or a start-over. */
 static void
 source_woken(void *ud)
 {
-	source_events(ud);
-	socket_read(ud);
+	struct nats_source *s = ud;
+
+	source_events(s);
+	if (atomic_load(&s->phase) == PHASE_RESTART)
+		let_go(s);
+	socket_read(s);
 }
 
 /* The symbols' subject tokens, for picking the snapshot's subjects. */

@@ -15,7 +15,10 @@
  * connection or a failed NATS node, starts again right after it: nothing
  * lost, nothing twice, while the stream holds it.  A message the stream no
  * longer holds shows as a jump in the sequence, and a status of this
- * source says how many were missed.
+ * source says how many were missed.  A stream deleted and created again
+ * numbers its messages from 1: the control thread compares the stream's
+ * creation time every 2 s, and when it changed the source reads the new
+ * stream from its first message, after a status that says so.
  *
  * The loop reads the socket itself (nats_loop.h) and takes the consumer's
  * messages from a synchronous subscription, so no thread stands between

@@ -593,14 +593,30 @@ tk_nats_body_parse(const char *body, size_t len, enum tk_nats_kind *kind,
 
 /* ---- JetStream metadata ---- */
 
+/* A decimal token of a reply subject, ending at '.' or the end. */
+static int
+ack_number(const char *tok, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (tok[0] < '0' || tok[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(tok, &end, 10);
+	if (errno != 0 || (*end != '.' && *end != '\0'))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 int
-tk_nats_ack_parse(const char *reply, uint64_t *sseq, uint64_t *pending)
+tk_nats_ack_parse(const char *reply, struct tk_nats_ack *ack)
 {
 	static const char head[] = "$JS.ACK.";
 	const char *tok[14], *p;
-	size_t n = 0, i_seq, i_pend;
-	char *end;
-	unsigned long long a, b;
+	size_t n = 0, i_seq;
+	uint64_t stamp;
 
 	if (reply == NULL || strncmp(reply, head, sizeof(head) - 1) != 0)
 		return -EINVAL;
@@ -614,25 +630,19 @@ tk_nats_ack_parse(const char *reply, uint64_t *sseq, uint64_t *pending)
 			break;
 		p++;
 	}
-	/* after "$JS.ACK.": 7 tokens, or 9-10 with domain and account */
+	/* after "$JS.ACK.": 7 tokens, or 9-10 with domain and account;
+	   from the stream sequence on: sseq, dseq, ts, pending */
 	if (n == 7)
-		i_seq = 3, i_pend = 6;
+		i_seq = 3;
 	else if (n == 9 || n == 10)
-		i_seq = 5, i_pend = 8;
+		i_seq = 5;
 	else
 		return -EINVAL;
-	if (tok[i_seq][0] < '0' || tok[i_seq][0] > '9' ||
-	    tok[i_pend][0] < '0' || tok[i_pend][0] > '9')
+	if (ack_number(tok[i_seq], &ack->sseq) < 0 ||
+	    ack_number(tok[i_seq + 2], &stamp) < 0 || stamp > INT64_MAX ||
+	    ack_number(tok[i_seq + 3], &ack->pending) < 0)
 		return -EINVAL;
-	errno = 0;
-	a = strtoull(tok[i_seq], &end, 10);
-	if (errno != 0 || *end != '.')
-		return -EINVAL;
-	b = strtoull(tok[i_pend], &end, 10);
-	if (errno != 0 || (*end != '.' && *end != '\0'))
-		return -EINVAL;
-	*sseq = a;
-	*pending = b;
+	ack->stamp = (int64_t)stamp;
 	return 0;
 }
 

@@ -207,6 +207,17 @@ class NatsBase(h.TkTestCase):
             self.assertNotEqual(msg.get("type"), "trade",
                                 "trade after the last one: %s" % msg)
 
+    async def assert_caught_up(self, nc, edge, ew):
+        """No more trades for @ew, and @edge read the whole stream, with
+        nothing missed."""
+        await self.assert_no_more_trades(ew, 1.0)
+        info = await nc.stream_info("TICKS")
+        await self.wait_metric(edge, "tickerd_nats_source_sequence",
+                               lambda v: v == info["state"]["last_seq"],
+                               exchange="hub")
+        self.assertEqual(await h.metric(
+            edge, "tickerd_nats_source_missed_total", exchange="hub"), 0)
+
     async def send_trades(self, mock, ids, pace=0.0):
         for i in ids:
             await mock.send(trade(i, eth=i % 3 == 0))
@@ -442,13 +453,90 @@ class TestOneNode(NatsBase):
         ids = list(range(4040, 4060))
         await self.send_trades(mock, ids)
         await self.collect(ew, ids)
+        await self.assert_caught_up(nc, edge, ew)
+
+    async def stream_deleted_under_an_edge(self, ids):
+        """An ingest host and an edge with a client that got @ids, then the
+        stream deleted: (nats client, mock, ingest, edge, client, how many
+        statuses the client had before)."""
+        nats = await self.start_nats()
+        nc = await self.nats_client(nats.url)
+        mock, ingest = await self.start_publishing_ingest([nats.url])
+        edge = await self.start_edge([nats.url])
+        ew = await self.edge_client(edge)
+        await self.send_trades(mock, ids)
+        await self.collect(ew, ids)
+        seen = len(ew.tk_statuses)
+        r = await nc.js("STREAM.DELETE.TICKS")
+        self.assertTrue(r.get("success"), r)
+        return nc, mock, ingest, edge, ew, seen
+
+    async def test_edge_reads_a_stream_created_again_from_its_first(self):
+        """A stream deleted and created again numbers its messages from 1
+        again.  The edge notices (the stream's creation time), tells its
+        clients, and reads the new stream from its first message: every
+        trade published to it reaches a client that stayed connected,
+        once and in order.  An ordered consumer that went on from the old
+        sequence would wait for message 41 of a stream that has 20."""
+        nc, mock, ingest, edge, ew, seen = \
+            await self.stream_deleted_under_an_edge(range(6000, 6040))
+        # the ingest creates it again when its next publish finds none
+        ids = list(range(6040, 6060))
+        await self.send_trades(mock, ids)
+        got = [m["trade_id"] for m in await self.collect(ew, ids)]
+        # in the new stream's order (the ingest resends what found no
+        # stream, after what came later)
+        held = [body["trade_id"] for _, _, body in await nc.all_msgs("TICKS")
+                if body.get("type") == "trade"]
+        self.assertEqual(got, held)
+        details = [st.get("detail", "") for st in ew.tk_statuses[seen:]
+                   if st.get("exchange") == "hub"]
+        self.assertTrue(any("created again" in d for d in details), details)
+
+        await self.assert_caught_up(nc, edge, ew)
+
+    async def test_edge_never_doubles_a_stream_created_again(self):
+        """The new stream outgrows the old one at once, so the ordered
+        consumer may go on into it (from the old sequence) before the edge
+        notices: then the edge reads on after what it gave, and says that
+        messages before them may be missing.  Either way no trade comes
+        twice, they come in the stream's order, and one the client never
+        gets is covered by a status saying so."""
+        nc, mock, ingest, edge, ew, seen = \
+            await self.stream_deleted_under_an_edge(range(7000, 7005))
+        await self.send_trades(mock, range(7005, 7035), pace=0.02)
+        await self.wait_metric(ingest, "tickerd_nats_acked_total",
+                               lambda v: v >= 35)
+        held = [body["trade_id"] for _, _, body in await nc.all_msgs("TICKS")
+                if body.get("type") == "trade"]
+        self.assertEqual(sorted(held), [str(i) for i in range(7005, 7035)])
+
+        def tail_of_held():
+            # what a client has is the stream's, from some message on
+            return bool(got) and got[0] in held and \
+                got == held[held.index(got[0]):]
+
+        got, said = [], None
+        deadline = time.monotonic() + 20
+        while said is None or not (got == held or tail_of_held()):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.fail("got %s of %s; statuses %s" % (
+                    got, held, ew.tk_statuses[seen:]))
+            try:
+                msg = await h.recv_json(ew, min(left, 0.5))
+            except AssertionError:
+                continue
+            if msg.get("type") == "trade" and not msg.get("snapshot"):
+                self.assertNotIn(msg["trade_id"], got, "twice")
+                got.append(msg["trade_id"])
+            elif msg.get("type") == "status" and \
+                    "created again" in msg.get("detail", ""):
+                said = msg["detail"]
+        if got != held:
+            # it went on into the new stream first: what it skipped is said
+            self.assertIn("missing", said)
         await self.assert_no_more_trades(ew, 1.0)
-        info = await nc.stream_info("TICKS")
-        await self.wait_metric(edge, "tickerd_nats_source_sequence",
-                               lambda v: v == info["state"]["last_seq"],
-                               exchange="hub")
-        self.assertEqual(await h.metric(
-            edge, "tickerd_nats_source_missed_total", exchange="hub"), 0)
 
     async def test_nats_down_at_start_serves_locally(self):
         nats = await self.start_nats(start=False)

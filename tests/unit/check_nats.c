@@ -500,31 +500,37 @@ END_TEST
 
 START_TEST(test_nats_ack_parse)
 {
-	uint64_t sseq = 0, pending = 0;
+	struct tk_nats_ack ack;
 
 	ck_assert_int_eq(tk_nats_ack_parse("$JS.ACK.TICKS.c1.1.42.7."
-	    "1700000000000000000.5", &sseq, &pending), 0);
-	ck_assert_uint_eq(sseq, 42);
-	ck_assert_uint_eq(pending, 5);
+	    "1700000000000000001.5", &ack), 0);
+	ck_assert_uint_eq(ack.sseq, 42);
+	ck_assert_uint_eq(ack.pending, 5);
+	ck_assert_int_eq(ack.stamp, INT64_C(1700000000000000001));
 	/* with domain and account hash (and the random token) */
 	ck_assert_int_eq(tk_nats_ack_parse("$JS.ACK.hub.ACCHASH.TICKS.c1.1."
-	    "18446744073709551615.7.1700000000000000000.0.tok", &sseq,
-	    &pending), 0);
-	ck_assert_uint_eq(sseq, UINT64_MAX);
-	ck_assert_uint_eq(pending, 0);
+	    "18446744073709551615.7.1700000000000000000.0.tok", &ack), 0);
+	ck_assert_uint_eq(ack.sseq, UINT64_MAX);
+	ck_assert_uint_eq(ack.pending, 0);
+	ck_assert_int_eq(ack.stamp, INT64_C(1700000000000000000));
 	ck_assert_int_eq(tk_nats_ack_parse("$JS.ACK.hub.ACCHASH.TICKS.c1.1.9."
-	    "7.17.3", &sseq, &pending), 0);
-	ck_assert_uint_eq(sseq, 9);
-	ck_assert_uint_eq(pending, 3);
-	ck_assert_int_eq(tk_nats_ack_parse(NULL, &sseq, &pending), -EINVAL);
-	ck_assert_int_eq(tk_nats_ack_parse("_INBOX.abc", &sseq, &pending),
-	    -EINVAL);
+	    "7.17.3", &ack), 0);
+	ck_assert_uint_eq(ack.sseq, 9);
+	ck_assert_uint_eq(ack.pending, 3);
+	ck_assert_int_eq(ack.stamp, 17);
+	ck_assert_int_eq(tk_nats_ack_parse(NULL, &ack), -EINVAL);
+	ck_assert_int_eq(tk_nats_ack_parse("_INBOX.abc", &ack), -EINVAL);
 	ck_assert_int_eq(tk_nats_ack_parse("$JS.ACK.TICKS.c1.1.x.7.1.5",
-	    &sseq, &pending), -EINVAL);
+	    &ack), -EINVAL);
 	ck_assert_int_eq(tk_nats_ack_parse("$JS.ACK.TICKS.c1.1.42.7.1",
-	    &sseq, &pending), -EINVAL);
+	    &ack), -EINVAL);
 	ck_assert_int_eq(tk_nats_ack_parse("$JS.ACK.TICKS.c1.1.99999999999"
-	    "999999999999.7.1.5", &sseq, &pending), -EINVAL);
+	    "999999999999.7.1.5", &ack), -EINVAL);
+	/* a time that does not fit, and one that is not a number */
+	ck_assert_int_eq(tk_nats_ack_parse("$JS.ACK.TICKS.c1.1.42.7."
+	    "9223372036854775808.5", &ack), -EINVAL);
+	ck_assert_int_eq(tk_nats_ack_parse("$JS.ACK.TICKS.c1.1.42.7.t.5",
+	    &ack), -EINVAL);
 }
 END_TEST
 

@@ -108,14 +108,19 @@ int	tk_nats_body_parse(const char *body, size_t len,
 	    enum tk_nats_kind *kind, struct tk_tick *t,
 	    struct tk_nats_status *st, char *err, size_t errlen);
 
+/* What the reply subject of a JetStream message says about it. */
+struct tk_nats_ack {
+	uint64_t	 sseq;		/* its stream sequence */
+	uint64_t	 pending;	/* messages after it, for the consumer */
+	int64_t		 stamp;		/* stored at, ns since the epoch (UTC) */
+};
+
 /*
- * The stream sequence and the number of messages still pending for the
- * consumer, from the reply subject of a JetStream message
+ * Parses the reply subject of a JetStream message
  * ("$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<dseq>.<ts>.<pending>",
  * or the longer form with domain and account hash).  0 or -EINVAL.
  */
-int	tk_nats_ack_parse(const char *reply, uint64_t *sseq,
-	    uint64_t *pending);
+int	tk_nats_ack_parse(const char *reply, struct tk_nats_ack *ack);
 
 /*
  * A copy of @n strings (a server list, symbols) in one allocation: free()
