@@ -31,6 +31,7 @@
 /* Ticks per pass: bounded so that sockets get serviced under a flood. */
 #define PASS_MAX	4096
 #define REFILL_EVERY	25	/* clients flushed between two refills */
+#define REFILL_AFTER_US	50	/* ... once a step took this long */
 
 /*
  * The waker of the merge and of the publisher (tk_waker, ticker/stream.h):
@@ -225,9 +226,12 @@ pump_refill(struct tickerd *td)
 }
 
 /*
- * Flushes the clients, REFILL_EVERY at a time with a refill after each
- * full step, and arms the timer for the writes held back.  Returns until
- * when reading the exchanges may wait (0: read at once).
+ * Flushes the clients, REFILL_EVERY at a time, with a refill after each
+ * full step once REFILL_AFTER_US have passed since the exchanges were last
+ * read (steps that wrote nothing take a few µs: polling the exchanges
+ * again after each would cost a system call per step for nothing), and
+ * arms the timer for the writes held back.  Returns until when reading
+ * the exchanges may wait (0: read at once).
  */
 static int64_t
 pump_flush(struct tickerd *td)
@@ -238,6 +242,8 @@ pump_flush(struct tickerd *td)
 	publisher_flush_begin(td->pub, now);
 	while (publisher_flush_step(td->pub, REFILL_EVERY, now) ==
 	    REFILL_EVERY) {
+		if (now_mono_us() - now < REFILL_AFTER_US)
+			continue;
 		pump_refill(td);
 		now = now_mono_us();
 		refilled = 1;
