@@ -3,9 +3,10 @@
  * An edge's NATS source (see nats_source.h).
  *
  * Threads: the loop (the socket's reads and writes through nats_loop.h,
- * the stream's next(), the wake-ups nats_loop_poke() brings, stats), the source's control
- * thread (connect, wait for the stream, snapshot, subscribe, and at the end
- * close), and nats.c's (connection events, timers, reconnects).  The
+ * the stream's next(), the wake-ups nats_loop_poke() brings, stats), the
+ * source's control thread (connect, wait for the stream, snapshot,
+ * subscribe, a start-over when the stream was created again, and at the
+ * end close), and nats.c's (connection events, timers, reconnects).  The
  * snapshot crosses to the loop through an SPSC ring; the live messages
  * are queued on the loop by nats.c's parser and taken there by next()
  * from the synchronous subscription, once the control thread has said
@@ -524,12 +525,16 @@ start_over(struct nats_source *s, int64_t created)
 	struct item *it;
 
 	set_error(s, "stream %s was created again", s->stream_name);
+	/* a let_go from wake-ups during an earlier start-over's retries
+	   would not mean that the loop let go of this subscription */
+	pthread_mutex_lock(&s->mu);
+	s->let_go = false;
+	pthread_mutex_unlock(&s->mu);
 	atomic_store(&s->phase, PHASE_RESTART);
 	wake(s);
 	pthread_mutex_lock(&s->mu);
 	while (!s->let_go && !atomic_load(&s->stop))
 		pthread_cond_wait(&s->cv, &s->mu);
-	s->let_go = false;
 	pthread_mutex_unlock(&s->mu);
 	if (atomic_load(&s->stop))
 		return;		/* control_stop() has the subscription */
