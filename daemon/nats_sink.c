@@ -76,6 +76,7 @@ struct nats_sink {
 	size_t		 nservers;
 	char		*stream, *subject;
 	unsigned	 replicas, max_pending;
+	enum tk_nats_storage storage;
 	uint64_t	 max_age_s, window_s;
 	int64_t		 retry_budget_us;	/* from the first publish */
 	int64_t		 down_budget_us;	/* buffering while away */
@@ -106,6 +107,9 @@ struct nats_sink {
 	struct retry	*retry_head, **retry_tail;
 	char		 last_error[200];
 	uint64_t	 errors;
+	/* how a stream found there differs from what this host would make */
+	char		 differs[200];
+	uint64_t	 differs_changes;
 
 	/* counters: the loop's, then the others' */
 	uint64_t	 queued, dropped_full;
@@ -115,7 +119,7 @@ struct nats_sink {
 	/* the loop's log of what changed */
 	lws_sorted_usec_list_t sul;
 	int		 said_state, said_ready;
-	uint64_t	 said_errors, said_drops;
+	uint64_t	 said_errors, said_drops, said_differs;
 	int64_t		 said_drops_us;
 };
 
@@ -158,6 +162,26 @@ set_error(struct nats_sink *s, const char *what, natsStatus st)
 
 /* ---- the loop ---- */
 
+/* Once per change: publish.nats's stream settings that a stream found
+ * there does not have. */
+static void
+say_differs(struct nats_sink *s)
+{
+	char text[sizeof(s->differs)];
+	uint64_t changes;
+
+	pthread_mutex_lock(&s->mu);
+	changes = s->differs_changes;
+	memcpy(text, s->differs, sizeof(text));
+	pthread_mutex_unlock(&s->mu);
+	if (changes == s->said_differs)
+		return;
+	s->said_differs = changes;
+	if (text[0] != '\0')
+		log_warnx("nats: stream %s exists with %s; publish.nats applies "
+		    "to a stream tickerd creates", s->stream, text);
+}
+
 static void
 sink_log(lws_sorted_usec_list_t *sul)
 {
@@ -182,6 +206,7 @@ sink_log(lws_sorted_usec_list_t *sul)
 		log_warnx("nats: %s (%" PRIu64 " errors)", err, errors -
 		    s->said_errors);
 	s->said_errors = errors;
+	say_differs(s);
 	drops = s->dropped_full + atomic_load(&s->dropped_down) +
 	    atomic_load(&s->dropped_error) + atomic_load(&s->expired);
 	if (drops != s->said_drops && (s->said_drops == 0 ||
@@ -205,6 +230,7 @@ sink_setup(struct nats_sink *s, const struct tk_nats_publish_conf *c)
 	s->stream = strdup(c->stream);
 	s->subject = strdup(c->subject);
 	s->replicas = c->replicas;
+	s->storage = c->storage;
 	s->max_pending = c->max_pending;
 	s->max_age_s = c->max_age_s;
 	s->window_s = c->duplicate_window_s;
@@ -349,6 +375,7 @@ same_conf(const struct nats_sink *s, const struct tk_nats_publish_conf *c)
 		return s == NULL && c == NULL;
 	if (s->nservers != c->nservers || strcmp(s->stream, c->stream) != 0 ||
 	    strcmp(s->subject, c->subject) != 0 || s->replicas != c->replicas ||
+	    s->storage != c->storage ||
 	    s->max_pending != c->max_pending || s->max_age_s != c->max_age_s ||
 	    s->window_s != c->duplicate_window_s)
 		return false;
@@ -470,6 +497,46 @@ on_ack(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *ud)
 
 /* ---- the worker ---- */
 
+static const char *
+storage_name(jsStorageType t)
+{
+	return t == js_MemoryStorage ? "memory" : "file";
+}
+
+/*
+ * What of @have (the stream there) is not what publish.nats says, for
+ * the log: "storage file (not memory), ...", or "".
+ */
+static void
+note_differences(struct nats_sink *s, const jsStreamConfig *have)
+{
+	jsStorageType want = s->storage == TK_NATS_MEMORY ?
+	    js_MemoryStorage : js_FileStorage;
+	int64_t age_s = have->MaxAge / 1000000000;
+	char storage[40] = "", replicas[40] = "", age[60] = "";
+	char text[sizeof(s->differs)];
+
+	if (have->Storage != want)
+		snprintf(storage, sizeof(storage), ", storage %s (not %s)",
+		    storage_name(have->Storage), storage_name(want));
+	if (have->Replicas != (int64_t)s->replicas)
+		snprintf(replicas, sizeof(replicas), ", replicas %" PRId64
+		    " (not %u)", have->Replicas, s->replicas);
+	if (age_s != (int64_t)s->max_age_s)
+		snprintf(age, sizeof(age), ", max_age_s %" PRId64 " (not %"
+		    PRIu64 ")", age_s, s->max_age_s);
+	/* each part starts ", ": the text starts after the first one */
+	snprintf(text, sizeof(text), "%s%s%s", storage, replicas, age);
+	if (text[0] != '\0')
+		memmove(text, text + 2, strlen(text + 2) + 1);
+	pthread_mutex_lock(&s->mu);
+	if (strcmp(text, s->differs) != 0) {
+		memcpy(s->differs, text, sizeof(text));
+		s->differs_changes++;
+	}
+	pthread_mutex_unlock(&s->mu);
+}
+
 /*
  * The stream, created if missing with this host's settings.  Asked again
  * when publishes find no one to store them (deleted, or no leader yet):
@@ -495,7 +562,8 @@ ensure_stream(struct nats_sink *s)
 		cfg.Name = s->stream;
 		cfg.Subjects = subjects;
 		cfg.SubjectsLen = 1;
-		cfg.Storage = js_FileStorage;
+		cfg.Storage = s->storage == TK_NATS_MEMORY ?
+		    js_MemoryStorage : js_FileStorage;
 		cfg.Replicas = s->replicas;
 		cfg.MaxAge = (int64_t)s->max_age_s * 1000000000;
 		cfg.Duplicates = (int64_t)s->window_s * 1000000000;
@@ -511,6 +579,7 @@ ensure_stream(struct nats_sink *s)
 		s->ensure_after_us = now_mono_us() + s->ensure_backoff_us;
 		return;
 	}
+	note_differences(s, si->Config);
 	jsStreamInfo_Destroy(si);
 	s->ensure_backoff_us = 0;
 	atomic_store(&s->need_ensure, false);

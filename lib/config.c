@@ -149,6 +149,8 @@ static int	 nats_stream(struct ctx *, const char *base, json_t *obj,
 		    char **out);
 static int	 nats_subject(struct ctx *, const char *base, json_t *obj,
 		    char **out);
+static int	 nats_storage(struct ctx *, const char *base, json_t *obj,
+		    enum tk_nats_storage *);
 static int	 parse_publish(struct ctx *, json_t *v, struct tk_config *);
 static int	 publish_nats(struct ctx *, json_t *v, struct tk_config *);
 static int	 reads_back(struct ctx *, const struct tk_config *);
@@ -208,8 +210,9 @@ static const char *const client_keys[] = { "max", "max_message_bytes",
 	"queue_ticks", "coalesce_ms", NULL };
 static const char *const publish_keys[] = { "nats", NULL };
 static const char *const publish_nats_keys[] = { "servers", "stream",
-	"subject", "replicas", "max_age_s", "duplicate_window_s",
+	"subject", "replicas", "storage", "max_age_s", "duplicate_window_s",
 	"max_pending", NULL };
+static const char *const nats_storages[] = { "file", "memory", NULL };
 
 int
 tk_config_load(const char *path, struct tk_config *out, char *err,
@@ -1364,6 +1367,31 @@ nats_subject(struct ctx *c, const char *base, json_t *obj, char **out)
 	return dup_str(c, json_string_value(v), out);
 }
 
+/* Where a stream tickerd creates keeps its messages; "file" unless set. */
+static int
+nats_storage(struct ctx *c, const char *base, json_t *obj,
+    enum tk_nats_storage *out)
+{
+	json_t *v = json_object_get(obj, "storage");
+	char path[PATH_CAP], q[QUOTE_CAP], h[HINT_CAP];
+	const char *s;
+
+	*out = TK_NATS_FILE;
+	if (v == NULL)
+		return 0;
+	join(path, sizeof(path), base, "storage");
+	if (!json_is_string(v))
+		return type_error(c, path, "\"file\" or \"memory\"", v);
+	s = json_string_value(v);
+	if (strcmp(s, "memory") == 0)
+		*out = TK_NATS_MEMORY;
+	else if (strcmp(s, "file") != 0)
+		return fail(c, path, "%s is not a storage (%s)",
+		    quote(s, q, sizeof(q)), hint(s, nats_storages, h,
+		    sizeof(h)));
+	return 0;
+}
+
 /* "publish": where else the merged stream goes ({"nats": {...}}). */
 static int
 parse_publish(struct ctx *c, json_t *v, struct tk_config *cf)
@@ -1409,6 +1437,7 @@ publish_nats(struct ctx *c, json_t *v, struct tk_config *cf)
 	    (r = nats_subject(c, base, v, &p->subject)) < 0 ||
 	    (r = integer_in(c, base, v, "replicas", 1, NATS_REPLICAS_MAX,
 	    &replicas)) < 0 ||
+	    (r = nats_storage(c, base, v, &p->storage)) < 0 ||
 	    (r = integer_in(c, base, v, "max_age_s", 1, NATS_AGE_MAX,
 	    &age)) < 0 ||
 	    (r = integer_in(c, base, v, "duplicate_window_s",

@@ -569,6 +569,63 @@ class TestOneNode(NatsBase):
         self.assertIn("ticks.status.binance", [m[0] for m in msgs])
 
 
+    async def test_memory_stream_created_again_after_a_restart(self):
+        """A memory stream is gone when its lone server restarts.  The
+        ingest creates it again (in memory, as configured) when its next
+        publish finds none, and the edge reads the new stream from its
+        first message: a client connected across the restart gets every
+        trade sent after it, once."""
+        nats = await self.start_nats()
+        mock, ingest = await self.start_publishing_ingest(
+                [nats.url], storage="memory")
+        nc = await self.nats_client(nats.url)
+        info = await nc.stream_info("TICKS")
+        self.assertEqual(info["config"]["storage"], "memory")
+        edge = await self.start_edge([nats.url])
+        ew = await self.edge_client(edge)
+        await self.send_trades(mock, range(8000, 8010))
+        await self.collect(ew, range(8000, 8010))
+        seen = len(ew.tk_statuses)
+
+        nats.kill()
+        nats.start()
+        await nats.wait_ready()
+        ids = list(range(8010, 8030))
+        await self.send_trades(mock, ids)
+        await self.collect(ew, ids, timeout=30.0)
+        nc = await self.nats_client(nats.url)
+        info = await nc.stream_info("TICKS")
+        self.assertEqual(info["config"]["storage"], "memory")
+        details = [st.get("detail", "") for st in ew.tk_statuses[seen:]
+                   if st.get("exchange") == "hub"]
+        self.assertTrue(any("created again" in d for d in details), details)
+        await self.assert_caught_up(nc, edge, ew)
+
+    async def test_a_stream_found_with_other_settings_is_said(self):
+        """publish.nats's stream settings apply to a stream tickerd
+        creates; one that is already there with others is used as it is,
+        and the log says how it differs."""
+        nats = await self.start_nats()
+        nc = await self.nats_client(nats.url)
+        r = await nc.js("STREAM.CREATE.TICKS", {
+            "name": "TICKS", "subjects": ["ticks.>"], "storage": "file",
+            "num_replicas": 1, "max_age": 120 * 10**9,
+            "duplicate_window": 30 * 10**9})
+        self.assertNotIn("error", r)
+        mock, ingest = await self.start_publishing_ingest(
+                [nats.url], storage="memory", max_age_s=3600)
+        said = "nats: stream TICKS exists with storage file (not memory), " \
+            "max_age_s 120 (not 3600); publish.nats applies to a stream " \
+            "tickerd creates"
+        deadline = time.monotonic() + 10.0
+        while said not in ingest.log():
+            self.assertLess(time.monotonic(), deadline, ingest.log_tail())
+            await asyncio.sleep(0.1)
+        self.assertEqual(ingest.log().count(said), 1)
+        info = await nc.stream_info("TICKS")
+        self.assertEqual(info["config"]["storage"], "file")
+
+
 class TestModeration(NatsBase):
     """Input moderation (README "Write coalescing") with many clients: an
     ingest host never holds its exchanges back from its NATS sink, and an

@@ -359,8 +359,8 @@ static const struct {
 	    "\"replicas\"?)" },
 	{ PUB("{'nats':{" SRV ",'stream':'T','ttl':3}}"),
 	    "t.json: publish.nats.ttl: unknown key (expected one of: servers, "
-	    "stream, subject, replicas, max_age_s, duplicate_window_s, "
-	    "max_pending)" },
+	    "stream, subject, replicas, storage, max_age_s, "
+	    "duplicate_window_s, max_pending)" },
 	{ PUB("{'nats':{'servers':[],'stream':'T'}}"),
 	    "t.json: publish.nats.servers: expected an array of 1 to 16 URLs "
 	    "like \"nats://127.0.0.1:4222\", got an array" },
@@ -384,6 +384,15 @@ static const struct {
 	{ PUB("{'nats':{" SRV ",'stream':'T','replicas':0}}"),
 	    "t.json: publish.nats.replicas: 0 is out of range (expected an "
 	    "integer from 1 to 5)" },
+	{ PUB("{'nats':{" SRV ",'stream':'T','storage':'memroy'}}"),
+	    "t.json: publish.nats.storage: \"memroy\" is not a storage (did "
+	    "you mean \"memory\"?)" },
+	{ PUB("{'nats':{" SRV ",'stream':'T','storage':'ram'}}"),
+	    "t.json: publish.nats.storage: \"ram\" is not a storage "
+	    "(expected one of: file, memory)" },
+	{ PUB("{'nats':{" SRV ",'stream':'T','storage':1}}"),
+	    "t.json: publish.nats.storage: expected \"file\" or \"memory\", "
+	    "got 1" },
 	{ PUB("{'nats':{" SRV ",'stream':'T','max_age_s':'1h'}}"),
 	    "t.json: publish.nats.max_age_s: expected an integer from 1 to "
 	    "31622400, got a string" },
@@ -1410,6 +1419,7 @@ START_TEST(test_config_nats_publish_defaults)
 	ck_assert_str_eq(p->stream, "TICKS");
 	ck_assert_str_eq(p->subject, "ticks");
 	ck_assert_uint_eq(p->replicas, 1);
+	ck_assert_int_eq(p->storage, TK_NATS_FILE);
 	ck_assert_uint_eq(p->max_age_s, 3600);
 	ck_assert_uint_eq(p->duplicate_window_s, 30);
 	ck_assert_uint_eq(p->max_pending, 65536);
@@ -1433,13 +1443,14 @@ START_TEST(test_config_nats_publish_every_key)
 
 	parse_ok(PUB("{'nats':{'servers':['nats://a:1','nats://b:2',"
 	    "'nats://c'],'stream':'T-1','subject':'md.t','replicas':3,"
-	    "'max_age_s':60,'duplicate_window_s':60,'max_pending':16}}"), &cf);
+	    "'storage':'memory','max_age_s':60,'duplicate_window_s':60,'max_pending':16}}"), &cf);
 	p = cf.publish_nats;
 	ck_assert_uint_eq(p->nservers, 3);
 	ck_assert_str_eq(p->servers[2], "nats://c");
 	ck_assert_str_eq(p->stream, "T-1");
 	ck_assert_str_eq(p->subject, "md.t");
 	ck_assert_uint_eq(p->replicas, 3);
+	ck_assert_int_eq(p->storage, TK_NATS_MEMORY);
 	ck_assert_uint_eq(p->max_age_s, 60);
 	ck_assert_uint_eq(p->duplicate_window_s, 60);
 	ck_assert_uint_eq(p->max_pending, 16);

@@ -38,6 +38,12 @@
  */
 #define TK_NATS_ORIGINS_MAX	16
 
+/* Where a stream tickerd creates keeps its messages. */
+enum tk_nats_storage {
+	TK_NATS_FILE,			/* on disk: survives a restart */
+	TK_NATS_MEMORY			/* in memory: gone with the server */
+};
+
 /* publish.nats: where and how an ingest host publishes. */
 struct tk_nats_publish_conf {
 	char		**servers;	/* nats://HOST:PORT */
@@ -45,6 +51,7 @@ struct tk_nats_publish_conf {
 	char		*stream;	/* JetStream stream, created if missing */
 	char		*subject;	/* subject prefix, "ticks" */
 	unsigned	 replicas;	/* for a stream it creates */
+	enum tk_nats_storage storage;	/* ditto */
 	uint64_t	 max_age_s;	/* ditto; 0: no age limit */
 	uint64_t	 duplicate_window_s; /* ditto */
 	unsigned	 max_pending;	/* publishes awaiting their ack */
