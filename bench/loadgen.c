@@ -6,7 +6,8 @@
  *
  *   loadgen --print-config [--exchanges K] [--ex-port P] [--symbols N]
  *           [--target HOST:PORT] [--queue-ticks N]
- *           [--nats-publish URL | --nats-source URL]
+ *           [--nats-publish URL [--nats-storage file|memory] |
+ *            --nats-source URL]
  *   loadgen [--exchanges K] [--ex-port P] [--rate R] [--symbols N]
  *           [--clients M] [--idle N] [--target [NAME=]HOST:PORT]...
  *           [--path PATH] [--idle-path PATH] [--threads T] [--warmup S]
@@ -128,6 +129,7 @@ struct opts {
 	int		 named;		/* a NAME= was given: per-part report */
 	const char	*path, *idle_path, *label;
 	const char	*nats_publish, *nats_source;	/* --print-config */
+	const char	*nats_storage;			/* ditto, or NULL */
 	int		 print_config;
 };
 
@@ -256,8 +258,9 @@ usage(void)
 	    "  [--tick-us US] ((--pid [NAME=]PID | --pid-file [NAME=]FILE)...)"
 	    " [--label NAME]\n"
 	    "  [--fast-clients F] [--resume N [--resume-at S]]\n"
-	    "  --print-config also takes [--queue-ticks N] "
-	    "[--nats-publish URL | --nats-source URL]\n");
+	    "  --print-config also takes [--queue-ticks N]\n"
+	    "  [--nats-publish URL [--nats-storage file|memory] | "
+	    "--nats-source URL]\n");
 	exit(2);
 }
 
@@ -354,6 +357,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "fast-clients", 1, NULL, 'F' }, { "resume", 1, NULL, 'R' },
 		{ "resume-at", 1, NULL, 'A' },
 		{ "nats-publish", 1, NULL, 'N' }, { "nats-source", 1, NULL, 'S' },
+		{ "nats-storage", 1, NULL, 'g' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -390,6 +394,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'A': o->resume_at = atof(optarg); break;
 		case 'N': o->nats_publish = optarg; break;
 		case 'S': o->nats_source = optarg; break;
+		case 'g': o->nats_storage = optarg; break;
 		default: usage();
 		}
 	}
@@ -401,6 +406,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 	    o->tick_us < 50 || o->duration <= 0 || o->fast > o->clients ||
 	    o->resume_at >= o->duration ||
 	    (o->nats_publish != NULL && o->nats_source != NULL) ||
+	    (o->nats_storage != NULL && (o->nats_publish == NULL ||
+	    (strcmp(o->nats_storage, "file") != 0 &&
+	    strcmp(o->nats_storage, "memory") != 0))) ||
 	    ((o->idle > 0 || o->resume > 0 || o->fast > 0) &&
 	    (o->ntargets > 1 || o->nprocs > 1)))
 		usage();
@@ -450,7 +458,10 @@ print_config(const struct opts *o)
 	    "\"queue_ticks\": %u}", o->queue_ticks);
 	if (o->nats_publish != NULL)
 		printf(",\n  \"publish\": {\"nats\": {\"servers\": [\"%s\"], "
-		    "\"stream\": \"TICKS\"}}", o->nats_publish);
+		    "\"stream\": \"TICKS\"%s%s%s}}", o->nats_publish,
+		    o->nats_storage ? ", \"storage\": \"" : "",
+		    o->nats_storage ? o->nats_storage : "",
+		    o->nats_storage ? "\"" : "");
 	printf("\n}\n");
 }
 

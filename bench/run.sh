@@ -22,7 +22,8 @@
 #   s6  tickerd at 1k trades/s x 100 clients: a client resumes 10,000
 #       messages 2 s before the window ends, then the same without (s6b)
 #   s7  scaled out over NATS JetStream: 1 exchange x 10k trades/s into an
-#       ingest tickerd publishing to a nats-server (JetStream, file store),
+#       ingest tickerd publishing to a nats-server (JetStream, file store
+#       unless S7_STORAGE says memory),
 #       two edge tickerds reading the stream with 100 clients each; then
 #       the direct tickerd at the same load with 100 clients (s7d), the
 #       baseline; s7 and s7d alternate with REPEAT.  s7n runs the NATS
@@ -48,6 +49,7 @@
 #   NATS_SERVER  the nats-server binary for s7 [nats-server]
 #   S7_RATE      trades/s in s7, s7n and s7d [10000]
 #   S7_CLIENTS   clients per edge, and of the direct tickerd, in s7 [100]
+#   S7_STORAGE   the stream's storage in s7 and s7n: file or memory [file]
 #   NICE         niceness of daemon and loadgen (negative: root) [0]; with
 #                sched_autogroup on it only ranks them within this session
 #   RETRIES MAX_OTHERS RETRY_WAIT [2 30 20]: the machine is shared, so a
@@ -79,6 +81,7 @@ RETRY_WAIT=${RETRY_WAIT:-20}
 NATS_SERVER=${NATS_SERVER:-nats-server}
 S7_RATE=${S7_RATE:-10000}
 S7_CLIENTS=${S7_CLIENTS:-100}
+S7_STORAGE=${S7_STORAGE:-file}
 
 tickerd=${TICKERD:-$BUILD/daemon/tickerd}
 loadgen=$BUILD/bench/loadgen
@@ -218,7 +221,7 @@ run_nats() {
 	sleep 0.3	# the fake exchanges listen before the ingest dials
 	"$loadgen" --print-config "${common[@]}" --target "127.0.0.1:$PORT" \
 		--queue-ticks "$QUEUE_TICKS" --nats-publish "$url" \
-		>"$dir/ingest.json"
+		--nats-storage "$S7_STORAGE" >"$dir/ingest.json"
 	nice -n "$NICE" "$tickerd" -c "$dir/ingest.json" 2>"$dir/ingest.log" &
 	ipid=$!
 	pids+=("$ipid")
