@@ -24,6 +24,7 @@
 #include "clock.h"
 #include "log.h"
 #include "publisher_impl.h"
+#include "pump.h"
 
 #define CLIENT_SNDBUF	(128 * 1024)	/* kernel send buffer (doubled) */
 #define RX_MIN		256		/* first receive buffer */
@@ -128,7 +129,7 @@ client_close(struct client *c, int code, const char *why)
 	close_reason_copy(c->close_reason, sizeof(c->close_reason), why);
 	if (td->pub != NULL)
 		priv_drop(td->pub, c);
-	lws_callback_on_writable(c->wsi);
+	pump_want_write(c->wsi);
 	/*
 	 * A client that reads nothing never gets WRITEABLE (lws holds it
 	 * back until its partial send is out): it goes by timeout, and its
@@ -148,7 +149,7 @@ client_reply(struct publisher *pub, struct client *c, const char *payload,
 		    "too many unread replies");
 		return;
 	}
-	lws_callback_on_writable(c->wsi);
+	pump_want_write(c->wsi);
 }
 
 static void
@@ -347,7 +348,7 @@ client_established(struct publisher *pub, struct client *c, struct lws *wsi)
 	}
 	if (client_query_batch(c) == 0 && client_query_filter(pub, c) == 0)
 		session_open(pub, c);
-	lws_callback_on_writable(wsi);
+	pump_want_write(wsi);
 }
 
 void
@@ -622,6 +623,6 @@ client_writeable(struct publisher *pub, struct client *c)
 	if (r < 0)
 		return -1;
 	if (c->priv_len > 0 || c->cursor != pub->head)
-		lws_callback_on_writable(c->wsi);
+		pump_want_write(c->wsi);
 	return 0;
 }

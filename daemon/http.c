@@ -316,6 +316,13 @@ metrics_ring(struct tickerd *td, struct sbuf *sb)
 	    "for a coalesced write (input moderation).");
 	sb_printf(sb, "tickerd_input_held_seconds_total %.6f\n",
 	    (double)pump_held_us(td) / 1e6);
+	sb_metric_head(sb, "tickerd_loop_polls_total", "counter",
+	    "The loop's poll() calls: over every socket, or over the "
+	    "exchanges' sockets alone (many clients, input not held).");
+	sb_printf(sb, "tickerd_loop_polls_total{sockets=\"all\"} %llu\n",
+	    (unsigned long long)td->pump.polls_all);
+	sb_printf(sb, "tickerd_loop_polls_total{sockets=\"sources\"} %llu\n",
+	    (unsigned long long)td->pump.polls_sources);
 }
 
 static void
@@ -399,7 +406,7 @@ http_reply(struct lws *wsi, struct http_txn *txn, unsigned status,
 	}
 	txn->body = sb->buf;
 	txn->len = sb->len;
-	lws_callback_on_writable(wsi);
+	pump_want_write(wsi);
 	return 0;
 }
 

@@ -9,6 +9,8 @@
 
 #include <sys/timerfd.h>
 
+#include <poll.h>
+
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -32,6 +34,13 @@
 #define PASS_MAX	4096
 #define REFILL_EVERY	25	/* clients flushed between two refills */
 #define REFILL_AFTER_US	50	/* ... once a step took this long */
+/*
+ * With this many clients or more, the loop waits on the sources' sockets
+ * alone between two lws_service() calls at most WATCH_US apart.
+ */
+#define WATCH_CLIENTS	16
+#define WATCH_US	5000
+#define WATCH_FDS	64
 
 /*
  * The waker of the merge and of the publisher (tk_waker, ticker/stream.h):
@@ -50,6 +59,15 @@ pump_init(struct tickerd *td)
 {
 	td->pump.waker.wake = pump_wake;
 	td->pump.timer_fd = -1;
+}
+
+void
+pump_want_write(struct lws *wsi)
+{
+	struct tickerd *td = lws_context_user(lws_get_context(wsi));
+
+	lws_callback_on_writable(wsi);
+	td->pump.want_write = 1;
 }
 
 void
@@ -272,14 +290,67 @@ pump_run(struct tickerd *td)
 	pump_moderate(td, pump_flush(td));
 }
 
+/*
+ * Waits on the sources' sockets (and the pump's timer) alone, and reads
+ * the ones that have something through lws.  With a hundred clients,
+ * lws_service()'s poll() over every socket costs more than the rest of a
+ * tick's way when a client takes every tick at once (max_delay_ms=0):
+ * the input moderation holds nothing then, and the loop wakes per tick.
+ * The clients' sockets (their messages, new connections, a write left
+ * over) and lws' timers wait for the next lws_service(), at most WATCH_US
+ * later.  Returns 0 when it waited, -1 when lws_service() is due instead:
+ * few clients, something pending in lws, a pass due, a write asked for
+ * (pump_want_write()), the exchanges held, a source that reads otherwise,
+ * or WATCH_US since the last one.
+ */
+static int
+pump_watch(struct tickerd *td)
+{
+	struct lws_pollfd fds[WATCH_FDS + 1];
+	struct timespec ts;
+	int64_t left;
+	int i, n;
+
+	if (td->stopping || td->pump.scheduled || td->pump.after_io ||
+	    td->pump.want_write || td->pump.rx_held ||
+	    publisher_clients(td->pub) < WATCH_CLIENTS)
+		return -1;
+	left = td->pump.serviced_us + WATCH_US - now_mono_us();
+	if (left <= 0 || lws_service_adjust_timeout(td->ctx, 1, 0) == 0 ||
+	    (n = sources_rx_fds(td, fds, WATCH_FDS)) < 0 ||
+	    td->pump.scheduled)		/* a NATS source had some queued */
+		return -1;
+	if (td->pump.timer_fd >= 0) {
+		fds[n].fd = td->pump.timer_fd;
+		fds[n].events = LWS_POLLIN;
+		fds[n++].revents = 0;
+	}
+	ts.tv_sec = left / 1000000;
+	ts.tv_nsec = (long)(left % 1000000) * 1000;
+	td->pump.polls_sources++;
+	if (ppoll(fds, (nfds_t)n, &ts, NULL) <= 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (fds[i].revents != 0)
+			lws_service_fd(td->ctx, &fds[i]);
+	return 0;
+}
+
 int
 pump_turn(struct tickerd *td)
 {
 	int n;
 
+	if (pump_watch(td) == 0) {
+		pump_run(td);
+		return 0;
+	}
+	td->pump.want_write = 0;
 	/* a negative timeout polls without blocking: a pass is still due */
 	n = lws_service(td->ctx, td->pump.scheduled || td->pump.after_io ?
 	    -1 : 0);
+	td->pump.serviced_us = now_mono_us();
+	td->pump.polls_all++;
 	if (n >= 0)
 		pump_run(td);
 	return n;

@@ -7,8 +7,10 @@
  * pass drains the merge into the publisher (and the NATS sink, if there
  * is one) and flushes the clients, reading the exchanges again between
  * the flush's steps, and holds the exchanges' input while every client
- * waits for a paced write; its timer ends the wait.  Its state is
- * td->pump (tickerd.h).
+ * waits for a paced write; its timer ends the wait.  With many clients
+ * and the input not held, the loop waits on the exchanges' sockets alone
+ * between lws_service() calls a few ms apart.  Its state is td->pump
+ * (tickerd.h).
  */
 
 #include <libwebsockets.h>
@@ -28,6 +30,14 @@ void	pump_init(struct tickerd *td);
  * publisher; without a timer, every tick is written at once.
  */
 void	pump_configure(struct tickerd *td, const struct tk_config *conf);
+
+/*
+ * lws_callback_on_writable(@wsi), and the loop's next wait is on every
+ * socket: the write is not left for up to WATCH_US (pump.c) while the
+ * loop waits on the exchanges alone.  The daemon asks for writes through
+ * this only.
+ */
+void	pump_want_write(struct lws *wsi);
 
 /* Marks a pass as due (from any callback); it runs in this loop turn. */
 void	pump_schedule(struct tickerd *td);

@@ -16,6 +16,7 @@
 #include <libwebsockets.h>
 
 #include "log.h"
+#include "pump.h"
 #include "rest.h"
 #include "tickerd.h"
 
@@ -190,7 +191,7 @@ append_headers(struct rest_call *call, struct lws *wsi, void *in,
 		return -1;
 	if (call->body_len > 0) {
 		lws_client_http_body_pending(wsi, 1);
-		lws_callback_on_writable(wsi);
+		pump_want_write(wsi);
 	}
 	return 0;
 }

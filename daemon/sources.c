@@ -127,6 +127,25 @@ read_ready(struct tickerd *td, struct lws_pollfd *fds, size_t n)
 			lws_service_fd(td->ctx, &fds[i]);
 }
 
+int
+sources_rx_fds(struct tickerd *td, struct lws_pollfd *fds, size_t cap)
+{
+	struct source *s;
+	size_t n = 0;
+
+	for (s = td->sources; s != NULL; s = s->next) {
+		if (n + 2 > cap || s->local != NULL ||
+		    (s->up != NULL && !upstream_settled(s->up)))
+			return -1;
+		if (s->nats != NULL) {
+			nats_source_read_ready(s->nats);
+			n += nats_source_rx_fd(s->nats, &fds[n]);
+		} else if (s->up != NULL)
+			n += upstream_rx_fds(s->up, &fds[n], cap - n);
+	}
+	return (int)n;
+}
+
 void
 sources_read_ready(struct tickerd *td)
 {

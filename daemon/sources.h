@@ -10,6 +10,8 @@
  * NATS source (nats_source.h), whose stream the merge owns.
  */
 
+#include <libwebsockets.h>
+
 #include <ticker/state.h>
 
 struct tickerd;
@@ -91,6 +93,15 @@ void	sources_hold_rx(struct tickerd *td, int hold);
  * Outside lws' callbacks only (the pump).
  */
 void	sources_read_ready(struct tickerd *td);
+
+/*
+ * The sockets that bring the sources' data, for the pump to wait on them
+ * alone: up to @cap of them into @fds (POLLIN), and takes what NATS
+ * sources have queued.  Their count, or -1 when waiting on them would
+ * miss input: a local source (its ticks come from the loop's timers), an
+ * upstream still connecting, or more sockets than @cap.
+ */
+int	sources_rx_fds(struct tickerd *td, struct lws_pollfd *fds, size_t cap);
 
 /* Frees them (stop first). */
 void	sources_free(struct tickerd *td);

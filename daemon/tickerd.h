@@ -42,6 +42,10 @@ struct pump {
 	int			 timer_fd;	/* held writes are due, or -1 */
 	int64_t			 timer_at_us;	/* armed for (monotonic), or 0 */
 	uint64_t		 ticks;		/* drained since start */
+	int64_t			 serviced_us;	/* last lws_service() (monotonic) */
+	int			 want_write;	/* ... is due: a write waits */
+	uint64_t		 polls_all;	/* lws_service()'s poll()s */
+	uint64_t		 polls_sources;	/* pump_watch()'s */
 };
 
 /* notify.c: what the service manager is told, and when */

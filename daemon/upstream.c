@@ -742,6 +742,14 @@ upstream_rx_fds(struct upstream *up, struct lws_pollfd *fds, size_t max)
 	return n;
 }
 
+int
+upstream_settled(const struct upstream *up)
+{
+	return up->state == UP_CONNECTED && up->cur != NULL &&
+	    up->cur->established && (up->next == NULL ||
+	    up->next->established);
+}
+
 void
 upstream_hold_rx(struct upstream *up, int hold)
 {

@@ -69,6 +69,12 @@ void		 upstream_hold_rx(struct upstream *, int hold);
 size_t		 upstream_rx_fds(struct upstream *, struct lws_pollfd *fds,
 		    size_t max);
 
+/*
+ * Connected, with no connection of it still opening (a rotation's next
+ * one): all it reads comes through upstream_rx_fds()' sockets.
+ */
+int		 upstream_settled(const struct upstream *);
+
 /* Frees it; stop first.  The stream is the merge's and is not touched. */
 void		 upstream_free(struct upstream *);	/* NULL ok */
 

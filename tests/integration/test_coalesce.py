@@ -312,6 +312,71 @@ class TestMaxDelay(h.TkTestCase):
                   held2 - held1))
 
 
+    async def test_loop_waits_on_the_exchange_alone_for_a_zero_delay_client(
+            self):
+        """Beside 100 clients, a max_delay_ms=0 client wakes the loop for
+        every tick: the loop then waits on the exchange's socket alone,
+        not on all 100 clients' (tickerd_loop_polls_total), and still
+        serves the clients' own messages and new connections within a
+        few ms: a ping's answer and a new client's hello never wait for
+        the ticks to stop."""
+        mock = await self.start_mock("binance")
+        port = h.free_port()
+        daemon = await self.start_daemon(h.binance_config(port, mock.url),
+                                         self.make_tmpdir())
+        await mock.wait_subscribed(1)
+        readers = RawReaders(port, 98)
+        self.addCleanup(readers.close)
+        fast = await self.client(daemon, "?batch=1&max_delay_ms=0")
+        prober = await self.client(daemon, "?symbols=ETH-USDT")
+        while (await metrics(daemon))["tickerd_clients"] < 100:
+            await asyncio.sleep(0.05)
+        await h.roundtrip_ping(prober)
+
+        async def polls():
+            _, body = await h.http_get(daemon, "/metrics")
+            m = h.parse_metrics(body)
+            return {k: m[("tickerd_loop_polls_total",
+                           frozenset({("sockets", k)}))]
+                    for k in ("all", "sources")}
+
+        async def probe():
+            # answers while the ticks flow: a ping, and a new client
+            while not done.is_set():
+                t0 = time.monotonic()
+                await h.roundtrip_ping(prober, 5.0)
+                pings.append(time.monotonic() - t0)
+                t0 = time.monotonic()
+                ws = await h.connect(daemon, "?symbols=ETH-USDT",
+                                     timeout=5.0)  # reads the hello
+                hellos.append(time.monotonic() - t0)
+                await ws.close()
+                await asyncio.sleep(0.02)
+
+        before = await polls()
+        done, pings, hellos = asyncio.Event(), [], []
+        prober_task = asyncio.ensure_future(probe())
+        await self.feed(mock, 7300000, [fast])
+        done.set()
+        await prober_task
+        after = await polls()
+        watched = after["sources"] - before["sources"]
+        every = after["all"] - before["all"]
+        print("\nzero-delay client beside 99: %d polls on the exchange "
+              "alone, %d on every socket, for %d ticks; a ping answered "
+              "in %.1f ms (median; at most %.1f), a new client's hello in "
+              "%.1f (%.1f)" % (
+                  watched, every, self.TICKS, self.median(pings) * 1e3,
+                  max(pings) * 1e3, self.median(hellos) * 1e3,
+                  max(hellos) * 1e3))
+        # one wait per tick or so on the exchange alone (mock's sends
+        # may bunch); polls over every socket at most every 5 ms, plus
+        # the coalesced clients' writes
+        self.assertGreater(watched, self.TICKS / 4, (watched, every))
+        self.assertGreater(len(pings), 4)
+        self.assertLess(max(pings + hellos), 0.5, (pings, hellos))
+
+
 if __name__ == "__main__":
     import unittest
     unittest.main()
