@@ -251,7 +251,9 @@ class TestMaxDelay(h.TkTestCase):
         return self.median([t["recv_ts"] / 1e3 - sent[t["trade_id"]] * 1e3
                             for _, ticks in frames for t in ticks])
 
-    async def test_zero_delay_beside_coalesced_clients(self):
+    async def beside_readers(self, *queries):
+        """A mock Binance, tickerd, 98 raw readers and a client for each
+        of @queries once all are connected: (mock, daemon, clients)."""
         mock = await self.start_mock("binance")
         port = h.free_port()
         daemon = await self.start_daemon(h.binance_config(port, mock.url),
@@ -259,12 +261,16 @@ class TestMaxDelay(h.TkTestCase):
         await mock.wait_subscribed(1)
         readers = RawReaders(port, 98)
         self.addCleanup(readers.close)
-        coalesced = await self.client(daemon, "?batch=1")
-        fast = await self.client(daemon, "?batch=1&max_delay_ms=0")
-        while (await metrics(daemon))["tickerd_clients"] < 100:
+        clients = [await self.client(daemon, q) for q in queries]
+        while (await metrics(daemon))["tickerd_clients"] < 98 + len(queries):
             await asyncio.sleep(0.05)
-        for ws in (coalesced, fast):
+        for ws in clients:
             await h.roundtrip_ping(ws)
+        return mock, daemon, clients
+
+    async def test_zero_delay_beside_coalesced_clients(self):
+        mock, daemon, (coalesced, fast) = await self.beside_readers(
+                "?batch=1", "?batch=1&max_delay_ms=0")
 
         held0 = (await metrics(daemon))["tickerd_input_held_seconds_total"]
         sent, (slow_frames, fast_frames) = await self.feed(
@@ -320,18 +326,8 @@ class TestMaxDelay(h.TkTestCase):
         serves the clients' own messages and new connections within a
         few ms: a ping's answer and a new client's hello never wait for
         the ticks to stop."""
-        mock = await self.start_mock("binance")
-        port = h.free_port()
-        daemon = await self.start_daemon(h.binance_config(port, mock.url),
-                                         self.make_tmpdir())
-        await mock.wait_subscribed(1)
-        readers = RawReaders(port, 98)
-        self.addCleanup(readers.close)
-        fast = await self.client(daemon, "?batch=1&max_delay_ms=0")
-        prober = await self.client(daemon, "?symbols=ETH-USDT")
-        while (await metrics(daemon))["tickerd_clients"] < 100:
-            await asyncio.sleep(0.05)
-        await h.roundtrip_ping(prober)
+        mock, daemon, (fast, prober) = await self.beside_readers(
+                "?batch=1&max_delay_ms=0", "?symbols=ETH-USDT")
 
         async def polls():
             _, body = await h.http_get(daemon, "/metrics")
