@@ -675,6 +675,35 @@ class TestModeration(NatsBase):
             edge, "tickerd_input_held_seconds_total"), 0)
 
 
+    async def test_edge_zero_delay_client_beside_readers(self):
+        """A max_delay_ms=0 client of an edge with 100 clients: nothing
+        holds the NATS input, and the edge's loop waits on its NATS
+        socket alone between polls over every socket; every tick still
+        comes once, in order, and the ingest and the stream agree."""
+        nats = await self.start_nats()
+        mock, ingest = await self.start_publishing_ingest([nats.url])
+        edge = await self.start_edge([nats.url])
+        fast = await self.client(edge, "?max_delay_ms=0")
+        await h.recv_status(fast, "connected", 15.0, exchange="hub")
+        readers = RawReaders(edge.tcp_port, self.READERS)
+        self.addCleanup(readers.close)
+        await self.wait_metric(edge, "tickerd_clients",
+                               lambda v: v > self.READERS)
+        held = await h.metric(edge, "tickerd_input_held_seconds_total")
+        watched = await h.metric(edge, "tickerd_loop_polls_total",
+                                 sockets="sources")
+        ids = list(range(7500, 7500 + self.TICKS))
+        await self.send_trades(mock, ids, pace=0.001)
+        got = await self.collect(fast, ids)
+        self.assertEqual([m["trade_id"] for m in got],
+                         [str(i) for i in ids])
+        self.assertGreater(await h.metric(
+            edge, "tickerd_loop_polls_total", sockets="sources") - watched,
+            self.TICKS / 10)
+        self.assertEqual(await h.metric(
+            edge, "tickerd_input_held_seconds_total"), held)
+
+
 class TestCluster(NatsBase):
 
     async def test_stream_leader_killed_nothing_lost_nothing_twice(self):
