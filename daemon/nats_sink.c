@@ -503,6 +503,14 @@ storage_name(jsStorageType t)
 	return t == js_MemoryStorage ? "memory" : "file";
 }
 
+/* publish.nats.storage in nats.c's terms. */
+static jsStorageType
+wanted_storage(const struct nats_sink *s)
+{
+	return s->storage == TK_NATS_MEMORY ? js_MemoryStorage :
+	    js_FileStorage;
+}
+
 /*
  * What of @have (the stream there) is not what publish.nats says, for
  * the log: "storage file (not memory), ...", or "".
@@ -510,8 +518,7 @@ storage_name(jsStorageType t)
 static void
 note_differences(struct nats_sink *s, const jsStreamConfig *have)
 {
-	jsStorageType want = s->storage == TK_NATS_MEMORY ?
-	    js_MemoryStorage : js_FileStorage;
+	jsStorageType want = wanted_storage(s);
 	int64_t age_s = have->MaxAge / 1000000000;
 	char storage[40] = "", replicas[40] = "", age[60] = "";
 	char text[sizeof(s->differs)];
@@ -562,8 +569,7 @@ ensure_stream(struct nats_sink *s)
 		cfg.Name = s->stream;
 		cfg.Subjects = subjects;
 		cfg.SubjectsLen = 1;
-		cfg.Storage = s->storage == TK_NATS_MEMORY ?
-		    js_MemoryStorage : js_FileStorage;
+		cfg.Storage = wanted_storage(s);
 		cfg.Replicas = s->replicas;
 		cfg.MaxAge = (int64_t)s->max_age_s * 1000000000;
 		cfg.Duplicates = (int64_t)s->window_s * 1000000000;

@@ -127,6 +127,20 @@ read_ready(struct tickerd *td, struct lws_pollfd *fds, size_t n)
 			lws_service_fd(td->ctx, &fds[i]);
 }
 
+/*
+ * Takes what a NATS source @s has queued, and appends the sockets that
+ * bring @s's data to @fds (at most @cap; at most 2 for any source).
+ */
+static size_t
+source_rx_fds(struct source *s, struct lws_pollfd *fds, size_t cap)
+{
+	if (s->nats != NULL) {
+		nats_source_read_ready(s->nats);
+		return nats_source_rx_fd(s->nats, fds);
+	}
+	return s->up != NULL ? upstream_rx_fds(s->up, fds, cap) : 0;
+}
+
 int
 sources_rx_fds(struct tickerd *td, struct lws_pollfd *fds, size_t cap)
 {
@@ -137,11 +151,7 @@ sources_rx_fds(struct tickerd *td, struct lws_pollfd *fds, size_t cap)
 		if (n + 2 > cap || s->local != NULL ||
 		    (s->up != NULL && !upstream_settled(s->up)))
 			return -1;
-		if (s->nats != NULL) {
-			nats_source_read_ready(s->nats);
-			n += nats_source_rx_fd(s->nats, &fds[n]);
-		} else if (s->up != NULL)
-			n += upstream_rx_fds(s->up, &fds[n], cap - n);
+		n += source_rx_fds(s, &fds[n], cap - n);
 	}
 	return (int)n;
 }
@@ -160,12 +170,7 @@ sources_read_ready(struct tickerd *td)
 			read_ready(td, fds, n);
 			n = 0;
 		}
-		if (s->nats != NULL) {
-			nats_source_read_ready(s->nats);
-			n += nats_source_rx_fd(s->nats, &fds[n]);
-		} else
-			n += upstream_rx_fds(s->up, &fds[n],
-			    READ_READY_BATCH - n);
+		n += source_rx_fds(s, &fds[n], READ_READY_BATCH - n);
 	}
 	read_ready(td, fds, n);
 }

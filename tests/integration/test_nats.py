@@ -621,6 +621,8 @@ class TestOneNode(NatsBase):
         while said not in ingest.log():
             self.assertLess(time.monotonic(), deadline, ingest.log_tail())
             await asyncio.sleep(0.1)
+        # once: not again at the sink's next log periods (1 s apart)
+        await asyncio.sleep(2.5)
         self.assertEqual(ingest.log().count(said), 1)
         info = await nc.stream_info("TICKS")
         self.assertEqual(info["config"]["storage"], "file")
