@@ -60,6 +60,9 @@ def parse_args(argv):
                    help="ticks/s of the sim source (default 50, 0: none)")
     p.add_argument("--persistent", type=int, default=3,
                    help="clients that stay for the whole run (default 3)")
+    p.add_argument("--fast", type=int, default=0, metavar="N",
+                   help="the first N persistent clients ask for every tick "
+                   "at once (?max_delay_ms=0; default 0)")
     p.add_argument("--churn-interval", type=float, default=0.5,
                    help="seconds between two churn clients (default 0.5)")
     p.add_argument("--drop-every", type=float, default=180,
@@ -615,8 +618,11 @@ def proc_status(pid):
     return out
 
 
-def metric_sum(values, name):
-    return sum(v for (n, _), v in values.items() if n == name)
+def metric_sum(values, name, **labels):
+    """The sum of @name's series that have @labels among theirs."""
+    want = set(labels.items())
+    return sum(v for (n, lab), v in values.items()
+               if n == name and want <= lab)
 
 
 async def metrics(daemon):
@@ -669,6 +675,8 @@ async def soak(args):
         clients[-1].query = "?types=trade"
     if args.persistent >= 4:
         clients[-2].query = "?batch=1"
+    for c in clients[:args.fast]:
+        c.query += ("&" if c.query else "?") + "max_delay_ms=0"
     churn = Churn(daemon, args.churn_interval)
     tasks = [asyncio.ensure_future(f.run(stop)) for f in feeds]
     tasks += [asyncio.ensure_future(c.run(stop)) for c in clients]
@@ -775,6 +783,10 @@ async def soak(args):
                 "tickerd_slow_client_closes_total",
                 "tickerd_conflated_total", "tickerd_dropped_total",
                 "tickerd_duplicate_trades_total")},
+        # how often the loop waited on the exchanges' sockets alone
+        "loop_polls": {k: metric_sum(final, "tickerd_loop_polls_total",
+                                     sockets=k)
+                       for k in ("all", "sources")},
         "persistent": [{
                 "query": c.query, "ticks": c.ticks, "trades": c.trades,
                 "bbos": c.bbos,
