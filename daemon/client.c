@@ -24,7 +24,7 @@
 #include "clock.h"
 #include "log.h"
 #include "publisher_impl.h"
-#include "pump.h"
+#include "writable.h"
 
 #define CLIENT_SNDBUF	(128 * 1024)	/* kernel send buffer (doubled) */
 #define RX_MIN		256		/* first receive buffer */
@@ -129,7 +129,7 @@ client_close(struct client *c, int code, const char *why)
 	close_reason_copy(c->close_reason, sizeof(c->close_reason), why);
 	if (td->pub != NULL)
 		priv_drop(td->pub, c);
-	pump_want_write(c->wsi);
+	want_writable(c->wsi);
 	/*
 	 * A client that reads nothing never gets WRITEABLE (lws holds it
 	 * back until its partial send is out): it goes by timeout, and its
@@ -149,7 +149,7 @@ client_reply(struct publisher *pub, struct client *c, const char *payload,
 		    "too many unread replies");
 		return;
 	}
-	pump_want_write(c->wsi);
+	want_writable(c->wsi);
 }
 
 static void
@@ -348,7 +348,7 @@ client_established(struct publisher *pub, struct client *c, struct lws *wsi)
 	}
 	if (client_query_batch(c) == 0 && client_query_filter(pub, c) == 0)
 		session_open(pub, c);
-	pump_want_write(wsi);
+	want_writable(wsi);
 }
 
 void
@@ -623,6 +623,6 @@ client_writeable(struct publisher *pub, struct client *c)
 	if (r < 0)
 		return -1;
 	if (c->priv_len > 0 || c->cursor != pub->head)
-		pump_want_write(c->wsi);
+		want_writable(c->wsi);
 	return 0;
 }

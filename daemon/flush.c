@@ -11,7 +11,7 @@
 #include <ticker/pace.h>
 
 #include "publisher_impl.h"
-#include "pump.h"
+#include "writable.h"
 
 #define RATE_WINDOW_US	100000		/* publish rate, for input moderation */
 #define QUIET_MIN_US	300		/* shorter holds are not worth it */
@@ -38,7 +38,7 @@ client_flush(struct publisher *pub, struct client *c, int64_t now)
 		return;
 	}
 	if (c->cursor != pub->head)
-		pump_want_write(c->wsi);	/* the rest */
+		want_writable(c->wsi);	/* the rest */
 }
 
 /* Messages published per µs over the last RATE_WINDOW_US or so. */
@@ -72,7 +72,7 @@ client_flush_or_due(struct publisher *pub, struct client *c, int64_t now,
 	*pending = c->cursor != pub->head || c->priv_len > 0;
 	if (!client_direct_ok(c)) {
 		if (*pending)
-			pump_want_write(c->wsi);
+			want_writable(c->wsi);
 		return INT64_MAX;
 	}
 	if (!tk_pace_may_write(&c->pace, gap, now, pub->head - c->cursor))

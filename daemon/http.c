@@ -30,6 +30,7 @@
 #include "sources.h"
 #include "tickerd.h"
 #include "upstream.h"
+#include "writable.h"
 
 /* State of one exchange as /health and /metrics tell it. */
 struct ex_view {
@@ -406,7 +407,7 @@ http_reply(struct lws *wsi, struct http_txn *txn, unsigned status,
 	}
 	txn->body = sb->buf;
 	txn->len = sb->len;
-	pump_want_write(wsi);
+	want_writable(wsi);
 	return 0;
 }
 

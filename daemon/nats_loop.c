@@ -17,7 +17,7 @@
 
 #include "log.h"
 #include "nats_loop.h"
-#include "pump.h"
+#include "writable.h"
 
 struct nats_loop {
 	/* the loop's */
@@ -199,7 +199,7 @@ apply(struct nats_loop *l)
 		l->sock_gen = gen;
 	}
 	if (l->sock_wsi != NULL && want_write)
-		pump_want_write(l->sock_wsi);
+		want_writable(l->sock_wsi);
 }
 
 static void
@@ -229,7 +229,7 @@ socket_writable(struct nats_loop *l)
 	more = l->want_write;
 	pthread_mutex_unlock(&l->mu);
 	if (more && l->sock_wsi != NULL)
-		pump_want_write(l->sock_wsi);
+		want_writable(l->sock_wsi);
 }
 
 static int

@@ -62,15 +62,6 @@ pump_init(struct tickerd *td)
 }
 
 void
-pump_want_write(struct lws *wsi)
-{
-	struct tickerd *td = lws_context_user(lws_get_context(wsi));
-
-	lws_callback_on_writable(wsi);
-	td->pump.want_write = 1;
-}
-
-void
 pump_schedule(struct tickerd *td)
 {
 	if (!td->stopping)
@@ -300,8 +291,8 @@ pump_run(struct tickerd *td)
  * over) and lws' timers wait for the next lws_service(), at most WATCH_US
  * later.  Returns 0 when it waited, -1 when lws_service() is due instead:
  * few clients, something pending in lws, a pass due, a write asked for
- * (pump_want_write()), the exchanges held, a source that reads otherwise,
- * or WATCH_US since the last one.
+ * (writable.h), the exchanges held, a source that reads otherwise, or
+ * WATCH_US since the last one.
  */
 static int
 pump_watch(struct tickerd *td)

@@ -31,14 +31,6 @@ void	pump_init(struct tickerd *td);
  */
 void	pump_configure(struct tickerd *td, const struct tk_config *conf);
 
-/*
- * lws_callback_on_writable(@wsi), and the loop's next wait is on every
- * socket: the write is not left for up to WATCH_US (pump.c) while the
- * loop waits on the exchanges alone.  The daemon asks for writes through
- * this only.
- */
-void	pump_want_write(struct lws *wsi);
-
 /* Marks a pass as due (from any callback); it runs in this loop turn. */
 void	pump_schedule(struct tickerd *td);
 

@@ -16,9 +16,9 @@
 #include <libwebsockets.h>
 
 #include "log.h"
-#include "pump.h"
 #include "rest.h"
 #include "tickerd.h"
+#include "writable.h"
 
 #define REST_PROTOCOL	"rest"
 #define BODY_MAX	(8 * 1024 * 1024)	/* OKX's swap list: ~300 KB */
@@ -191,7 +191,7 @@ append_headers(struct rest_call *call, struct lws *wsi, void *in,
 		return -1;
 	if (call->body_len > 0) {
 		lws_client_http_body_pending(wsi, 1);
-		pump_want_write(wsi);
+		want_writable(wsi);
 	}
 	return 0;
 }

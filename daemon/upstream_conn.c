@@ -22,12 +22,12 @@
 
 #include "clock.h"
 #include "log.h"
-#include "pump.h"
 #include "recorder.h"
 #include "resolve.h"
 #include "rest.h"
 #include "tickerd.h"
 #include "upstream_impl.h"
+#include "writable.h"
 
 #define RX_INITIAL	(16 * 1024)
 #define RX_MAX		(1024 * 1024)	/* larger frames drop the connection */
@@ -262,7 +262,7 @@ conn_want_write(lws_sorted_usec_list_t *sul)
 	struct conn *c = lws_container_of(sul, struct conn, sul_sub);
 
 	if (c->wsi != NULL)
-		pump_want_write(c->wsi);
+		want_writable(c->wsi);
 }
 
 static void
@@ -272,7 +272,7 @@ conn_ping_due(lws_sorted_usec_list_t *sul)
 
 	c->ping_owed = 1;
 	if (c->wsi != NULL)
-		pump_want_write(c->wsi);
+		want_writable(c->wsi);
 	lws_sul_schedule(c->up->td->ctx, 0, &c->sul_ping, conn_ping_due,
 	    c->ping_us);
 }
@@ -297,7 +297,7 @@ conn_welcome(struct conn *c)
 		return;
 	c->welcomed = 1;
 	lws_sul_cancel(&c->sul_welcome);
-	pump_want_write(c->wsi);
+	want_writable(c->wsi);
 }
 
 void
@@ -314,7 +314,7 @@ conn_established(struct conn *c)
 	if (a->ping_message != NULL && c->ping_us > 0)
 		lws_sul_schedule(c->up->td->ctx, 0, &c->sul_ping,
 		    conn_ping_due, c->ping_us);
-	pump_want_write(c->wsi);
+	want_writable(c->wsi);
 }
 
 static int
@@ -419,7 +419,7 @@ conn_parse(struct conn *c, int64_t recv_ts, struct tk_frame_result *res)
 	if (res->reply[0] != '\0' && c->wsi != NULL) {
 		/* one owed at a time: a newer request replaces it */
 		memcpy(c->reply, res->reply, sizeof(c->reply));
-		pump_want_write(c->wsi);
+		want_writable(c->wsi);
 	}
 }
 
