@@ -331,9 +331,11 @@ client_bound_socket(struct lws *wsi)
 		log_debug("SO_SNDBUF: %s", strerror(errno));
 }
 
-void
+int
 client_established(struct publisher *pub, struct client *c, struct lws *wsi)
 {
+	int r = -1;
+
 	c->wsi = wsi;
 	c->max_delay_us = -1;
 	client_bound_socket(wsi);
@@ -341,14 +343,14 @@ client_established(struct publisher *pub, struct client *c, struct lws *wsi)
 	tk_keyfilter_init(&c->kf);
 	c->match_all = 1;
 	lws_dll2_add_tail(&c->node, &pub->clients);
-	if (pub->clients.count > pub->max_clients) {
+	if (pub->clients.count > pub->max_clients)
 		client_close(c, (enum lws_close_status)1013 /* Try Again Later */,
 		    "too many clients");
-		return;
-	}
-	if (client_query_batch(c) == 0 && client_query_filter(pub, c) == 0)
-		session_open(pub, c);
+	else if (client_query_batch(c) == 0 &&
+	    client_query_filter(pub, c) == 0)
+		r = 0;
 	want_writable(wsi);
+	return r;
 }
 
 void

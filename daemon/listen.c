@@ -383,7 +383,8 @@ listen_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		pub = pub_of(wsi);
 		if (pub == NULL)
 			return -1;
-		client_established(pub, c, wsi);
+		if (client_established(pub, c, wsi) == 0)
+			session_open(pub, c);
 		return 0;
 	case LWS_CALLBACK_RECEIVE:
 		if (c->close_code)

@@ -246,7 +246,12 @@ int64_t	 ring_oldest_us(const struct publisher *);
  * and it is gone within CLOSE_GRACE_S even if it never reads again.
  */
 void	 client_close(struct client *c, int code, const char *why);
-void	 client_established(struct publisher *, struct client *c,
+/*
+ * A new client on @wsi: counted, its batch mode and filter read from the
+ * query.  0 when its session may open (session_open()); -1 when it is
+ * being closed already (too many clients, a bad query).
+ */
+int	 client_established(struct publisher *, struct client *c,
 	    struct lws *wsi);
 /* Queues @payload (@len bytes) as a frame of its own for @c. */
 void	 client_reply(struct publisher *, struct client *c, const char *payload,
