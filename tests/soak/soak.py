@@ -464,7 +464,7 @@ class Attacks:
             if kind == "slowloris":
                 await loop.sock_sendall(s, sec.SLOW_HEAD)
                 return AttackConn(s, kind)
-            await loop.sock_sendall(s, sec.upgrade_request(
+            await loop.sock_sendall(s, h.upgrade_request(
                     "127.0.0.1:%d" % self.port))
             head = b""
             while b"\r\n\r\n" not in head:
@@ -736,8 +736,15 @@ async def soak(args):
     finally:
         elapsed = time.monotonic() - start
         stop.set()
-        await asyncio.wait(tasks, timeout=60)
+        done, _ = await asyncio.wait(tasks, timeout=60)
         fcsv.close()
+    # A part of the soak that died (an exchange, a client, the attacks)
+    # would leave its checks unmade: the run fails.
+    task_errors = ["%s: %r" % (t.get_coro().__qualname__, t.exception())
+                   for t in tasks if t in done and not t.cancelled() and
+                   t.exception() is not None]
+    task_errors += ["%s: still running 60 s after the end" %
+                    t.get_coro().__qualname__ for t in tasks if t not in done]
 
     final = await metrics(daemon)
     st = proc_status(daemon.proc.pid)
@@ -802,12 +809,13 @@ async def soak(args):
         "churn": dict(churn.counts, failures=churn.failures,
                       slow_cut=churn.slow_cut),
         "attacks": attacks.summary() if attacks else None,
+        "task_errors": task_errors,
         "exit_code": code, "stop_s": round(stop_s, 2),
         "leaks_reported": leak, "sanitizer_reports": asan,
     }
     with open(os.path.join(out, "summary.json"), "w") as f:
         json.dump(summary, f, indent=2)
-    ok = (not asan and code == 0 and
+    ok = (not asan and code == 0 and not task_errors and
           all(c.seq_violations == 0 and c.id_dups == 0 and
               c.id_gaps_lost == 0 and c.closed == 0 for c in clients) and
           (attacks is None or not attacks.probe_failures))
