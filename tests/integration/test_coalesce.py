@@ -330,10 +330,8 @@ class TestMaxDelay(h.TkTestCase):
                 "?batch=1&max_delay_ms=0", "?symbols=ETH-USDT")
 
         async def polls():
-            _, body = await h.http_get(daemon, "/metrics")
-            m = h.parse_metrics(body)
-            return {k: m[("tickerd_loop_polls_total",
-                           frozenset({("sockets", k)}))]
+            return {k: await h.metric(daemon, "tickerd_loop_polls_total",
+                                      sockets=k)
                     for k in ("all", "sources")}
 
         async def probe():
